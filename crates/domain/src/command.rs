@@ -1,0 +1,167 @@
+//! Commands: what a user asks for. `decide` validates a command against the current state
+//! of its stream and turns it into events, or rejects it.
+
+use chrono::NaiveDate;
+
+use crate::event::ReportKind;
+use crate::ids::{MeasureId, PlanId, Position, ReportId};
+use crate::measure::MeasureDefinition;
+use crate::period::Period;
+use crate::rules::RuleSet;
+use crate::status::{Direction, Rag, Status, StatusScheme};
+use crate::target::TargetSpec;
+use crate::value::{DataQuality, RecordedValue, RevisionClass};
+
+/// An outcome to define with a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeSpec {
+    /// Priority number.
+    pub priority: u8,
+    /// Letter within the priority.
+    pub letter: String,
+    /// Title.
+    pub title: String,
+}
+
+/// A request to change the scorecard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Adopt a plan with its priorities, outcomes and rules (one commit).
+    DefinePlan {
+        /// New plan id.
+        plan_id: PlanId,
+        /// Name.
+        name: String,
+        /// Financial year covered.
+        financial_year: Period,
+        /// Status scheme.
+        status_scheme: StatusScheme,
+        /// Approval date.
+        approved_on: Option<NaiveDate>,
+        /// Approving body.
+        approved_by: Option<String>,
+        /// Priorities (number, title).
+        priorities: Vec<(u8, String)>,
+        /// Outcomes.
+        outcomes: Vec<OutcomeSpec>,
+        /// Status and direction rules.
+        rule_set: RuleSet,
+    },
+    /// Add a measure to a plan, with its first target.
+    DefineMeasure {
+        /// New measure id.
+        measure_id: MeasureId,
+        /// What it is.
+        definition: MeasureDefinition,
+        /// Its target for a financial year, if one is set at definition.
+        target: Option<(Period, TargetSpec)>,
+    },
+    /// Make a Strategic Director accountable from a date.
+    AssignLeadAccountability {
+        /// Who.
+        person: String,
+        /// From when.
+        effective_from: NaiveDate,
+    },
+    /// Set (or change) the target for a financial year.
+    SetTarget {
+        /// The financial year.
+        period: Period,
+        /// The target.
+        target: TargetSpec,
+    },
+    /// Enter a value for a period that has none.
+    RecordValue {
+        /// The period.
+        period: Period,
+        /// The value.
+        value: RecordedValue,
+        /// Quality flags.
+        quality: DataQuality,
+    },
+    /// Replace the value of a period.
+    ReviseValue {
+        /// The period.
+        period: Period,
+        /// The new value.
+        value: RecordedValue,
+        /// Why, in the language of official statistics.
+        classification: RevisionClass,
+        /// Quality flags of the new value.
+        quality: DataQuality,
+    },
+    /// Assess the overall status for a period.
+    AssessStatus {
+        /// The period.
+        period: Period,
+        /// The officer's assessment.
+        status: Status,
+        /// What the rules suggested.
+        computed: Option<Status>,
+        /// Version of those rules.
+        rule_set_version: u32,
+    },
+    /// Give a 2010-scheme RAG rating for a period.
+    AssessRag {
+        /// The period.
+        period: Period,
+        /// The rating.
+        rag: Rag,
+    },
+    /// Assess the direction of travel for a period.
+    AssessDirection {
+        /// The period.
+        period: Period,
+        /// The officer's assessment.
+        direction: Direction,
+        /// What the rules suggested.
+        computed: Option<Direction>,
+    },
+    /// Write the data note for a period (the whole new text).
+    EditCommentary {
+        /// The period.
+        period: Period,
+        /// The note.
+        text: String,
+    },
+    /// Publish a report built at a log position.
+    PublishReport {
+        /// New report id.
+        report_id: ReportId,
+        /// Plan reported on.
+        plan_id: PlanId,
+        /// Kind of report.
+        kind: ReportKind,
+        /// Period reported.
+        period: Period,
+        /// Position it was built at.
+        cut_off: Position,
+        /// Meeting it goes to.
+        meeting: String,
+        /// Publication date.
+        published_on: NaiveDate,
+        /// Rules used.
+        rule_set_version: u32,
+        /// SHA-256 of its canonical JSON.
+        sha256: String,
+    },
+}
+
+impl Command {
+    /// A short name for messages ("record a value").
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Command::DefinePlan { .. } => "define a plan",
+            Command::DefineMeasure { .. } => "define a measure",
+            Command::AssignLeadAccountability { .. } => "assign lead accountability",
+            Command::SetTarget { .. } => "set a target",
+            Command::RecordValue { .. } => "record a value",
+            Command::ReviseValue { .. } => "revise a value",
+            Command::AssessStatus { .. } => "assess a status",
+            Command::AssessRag { .. } => "give a RAG rating",
+            Command::AssessDirection { .. } => "assess a direction of travel",
+            Command::EditCommentary { .. } => "edit a data note",
+            Command::PublishReport { .. } => "publish a report",
+        }
+    }
+}

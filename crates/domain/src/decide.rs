@@ -1,0 +1,476 @@
+//! `decide`: validate a command against its stream's state and turn it into events.
+//! Every rule that protects the audit trail is enforced here, not only in a user interface.
+
+use chrono::NaiveDate;
+
+use crate::command::Command;
+use crate::event::DomainEvent;
+use crate::period::Period;
+use crate::state::{MeasureState, StreamState};
+use crate::status::StatusScheme;
+
+/// What `decide` needs to know beyond the stream itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// The reason the user gave for the change, if any.
+    pub reason: Option<String>,
+    /// The end of the latest period the plan has published a report for: a change to any
+    /// period ending on or before it changes something already published.
+    pub published_through: Option<NaiveDate>,
+}
+
+impl Context {
+    fn reason(&self) -> Option<&str> {
+        self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty())
+    }
+
+    fn is_published(&self, period: &Period) -> bool {
+        self.published_through
+            .is_some_and(|through| period.end_date() <= through)
+    }
+}
+
+/// Why a command was refused. Nothing is appended for a rejected command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// The stream already holds an aggregate.
+    #[error("{what} already exists; pick a new id or amend the existing one")]
+    AlreadyExists {
+        /// What exists.
+        what: &'static str,
+    },
+    /// The command needs an aggregate of another kind (or none exists yet).
+    #[error("cannot {command} here: {problem}")]
+    WrongStream {
+        /// What was attempted.
+        command: &'static str,
+        /// What the stream holds instead.
+        problem: &'static str,
+    },
+    /// A change to something already published or revised needs a reason.
+    #[error("{what} for {period} needs a reason: {why}; give one with --reason")]
+    ReasonRequired {
+        /// What was changed.
+        what: &'static str,
+        /// The period.
+        period: Period,
+        /// Why a reason is needed.
+        why: &'static str,
+    },
+    /// A value is already recorded for the period.
+    #[error("a value for {period} is already recorded ({current}); revise it with a reason and a classification instead")]
+    AlreadyRecorded {
+        /// The period.
+        period: Period,
+        /// The value recorded.
+        current: String,
+    },
+    /// There is nothing to revise.
+    #[error("no value for {period} has been recorded yet; record one first")]
+    NothingToRevise {
+        /// The period.
+        period: Period,
+    },
+    /// The command would change nothing.
+    #[error("{what} for {period} is already {current}; nothing to change")]
+    Unchanged {
+        /// What.
+        what: &'static str,
+        /// The period.
+        period: Period,
+        /// The current value.
+        current: String,
+    },
+    /// The assessment does not belong to the plan's status scheme.
+    #[error("this measure is assessed in the {scheme} scheme; use {hint}")]
+    WrongScheme {
+        /// The measure's scheme.
+        scheme: StatusScheme,
+        /// The command to use instead.
+        hint: &'static str,
+    },
+    /// A field is invalid.
+    #[error("{field} is invalid: {message}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+/// Validates `command` against `state` and returns the events to append.
+pub fn decide(
+    state: &StreamState,
+    command: &Command,
+    ctx: &Context,
+) -> Result<Vec<DomainEvent>, Rejection> {
+    match (state, command) {
+        (
+            StreamState::Empty,
+            Command::DefinePlan {
+                plan_id,
+                name,
+                financial_year,
+                status_scheme,
+                approved_on,
+                approved_by,
+                priorities,
+                outcomes,
+                rule_set,
+            },
+        ) => {
+            non_empty("plan name", name)?;
+            if !matches!(financial_year, Period::FinancialYear { .. }) {
+                return Err(Rejection::Invalid {
+                    field: "financial year",
+                    message: format!("{financial_year} is not a financial year; write it like 2016/17"),
+                });
+            }
+            let mut events = vec![DomainEvent::PlanDefined {
+                plan_id: *plan_id,
+                name: name.trim().to_owned(),
+                financial_year: *financial_year,
+                status_scheme: *status_scheme,
+                approved_on: *approved_on,
+                approved_by: approved_by.clone(),
+            }];
+            for (number, title) in priorities {
+                non_empty("priority title", title)?;
+                events.push(DomainEvent::PriorityDefined {
+                    number: *number,
+                    title: title.clone(),
+                });
+            }
+            for outcome in outcomes {
+                if !priorities.iter().any(|(n, _)| *n == outcome.priority) {
+                    return Err(Rejection::Invalid {
+                        field: "outcome",
+                        message: format!(
+                            "outcome {}{} names priority {}, which the plan does not define",
+                            outcome.priority, outcome.letter, outcome.priority
+                        ),
+                    });
+                }
+                events.push(DomainEvent::OutcomeDefined {
+                    priority: outcome.priority,
+                    letter: outcome.letter.clone(),
+                    title: outcome.title.clone(),
+                });
+            }
+            events.push(DomainEvent::RuleSetDefined {
+                rule_set: rule_set.clone(),
+            });
+            Ok(events)
+        }
+        (
+            StreamState::Empty,
+            Command::DefineMeasure {
+                measure_id,
+                definition,
+                target,
+            },
+        ) => {
+            non_empty("measure text", &definition.title)?;
+            let mut events = vec![DomainEvent::MeasureDefined {
+                measure_id: *measure_id,
+                definition: definition.clone(),
+            }];
+            if let Some((period, target)) = target {
+                financial_year_only(period)?;
+                events.push(DomainEvent::TargetSet {
+                    period: *period,
+                    target: target.clone(),
+                });
+            }
+            Ok(events)
+        }
+        (StreamState::Empty, Command::PublishReport { .. }) => publish(command),
+        (StreamState::Measure(measure), command) => decide_measure(measure, command, ctx),
+        (StreamState::Empty, command) => Err(Rejection::WrongStream {
+            command: command.describe(),
+            problem: "no measure exists here yet",
+        }),
+        (StreamState::Plan(_), Command::DefinePlan { .. }) => {
+            Err(Rejection::AlreadyExists { what: "this plan" })
+        }
+        (StreamState::Report(_), Command::PublishReport { .. }) => Err(Rejection::AlreadyExists {
+            what: "this report",
+        }),
+        (StreamState::Plan(_), command) => Err(Rejection::WrongStream {
+            command: command.describe(),
+            problem: "this stream holds a plan",
+        }),
+        (StreamState::Report(_), command) => Err(Rejection::WrongStream {
+            command: command.describe(),
+            problem: "this stream holds a published report, which never changes",
+        }),
+    }
+}
+
+fn publish(command: &Command) -> Result<Vec<DomainEvent>, Rejection> {
+    let Command::PublishReport {
+        report_id,
+        plan_id,
+        kind,
+        period,
+        cut_off,
+        meeting,
+        published_on,
+        rule_set_version,
+        sha256,
+    } = command
+    else {
+        unreachable!("publish is only called with PublishReport");
+    };
+    non_empty("meeting", meeting)?;
+    if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Rejection::Invalid {
+            field: "sha256",
+            message: "expected 64 hexadecimal digits".into(),
+        });
+    }
+    Ok(vec![DomainEvent::ReportPublished {
+        report_id: *report_id,
+        plan_id: *plan_id,
+        kind: *kind,
+        period: *period,
+        cut_off: *cut_off,
+        meeting: meeting.clone(),
+        published_on: *published_on,
+        rule_set_version: *rule_set_version,
+        sha256: sha256.to_ascii_lowercase(),
+    }])
+}
+
+fn decide_measure(
+    measure: &MeasureState,
+    command: &Command,
+    ctx: &Context,
+) -> Result<Vec<DomainEvent>, Rejection> {
+    let published_needs_reason = |what, period: &Period| {
+        if ctx.is_published(period) && ctx.reason().is_none() {
+            Err(Rejection::ReasonRequired {
+                what,
+                period: *period,
+                why: "that period has been published",
+            })
+        } else {
+            Ok(())
+        }
+    };
+    match command {
+        Command::DefineMeasure { .. } => Err(Rejection::AlreadyExists {
+            what: "this measure",
+        }),
+        Command::AssignLeadAccountability {
+            person,
+            effective_from,
+        } => {
+            non_empty("lead accountability", person)?;
+            if measure.accountability.get(effective_from) == Some(person) {
+                return Err(Rejection::Invalid {
+                    field: "lead accountability",
+                    message: format!("{person} is already accountable from {effective_from}"),
+                });
+            }
+            Ok(vec![DomainEvent::LeadAccountabilityAssigned {
+                person: person.trim().to_owned(),
+                effective_from: *effective_from,
+            }])
+        }
+        Command::SetTarget { period, target } => {
+            financial_year_only(period)?;
+            match measure.targets.get(period) {
+                None => {
+                    published_needs_reason("a target", period)?;
+                    Ok(vec![DomainEvent::TargetSet {
+                        period: *period,
+                        target: target.clone(),
+                    }])
+                }
+                Some(old) if old == target => Err(Rejection::Unchanged {
+                    what: "the target",
+                    period: *period,
+                    current: old.raw.clone(),
+                }),
+                Some(old) => {
+                    if ctx.reason().is_none() {
+                        return Err(Rejection::ReasonRequired {
+                            what: "a target change",
+                            period: *period,
+                            why: "every change to an agreed target is explained",
+                        });
+                    }
+                    Ok(vec![DomainEvent::TargetChanged {
+                        period: *period,
+                        old: old.clone(),
+                        new: target.clone(),
+                    }])
+                }
+            }
+        }
+        Command::RecordValue {
+            period,
+            value,
+            quality,
+        } => {
+            if let Some(current) = measure.values.get(period) {
+                return Err(Rejection::AlreadyRecorded {
+                    period: *period,
+                    current: current.raw.clone(),
+                });
+            }
+            published_needs_reason("a late value", period)?;
+            Ok(vec![DomainEvent::ValueRecorded {
+                period: *period,
+                value: value.clone(),
+                quality: quality.clone(),
+            }])
+        }
+        Command::ReviseValue {
+            period,
+            value,
+            classification,
+            quality,
+        } => {
+            let Some(old) = measure.values.get(period) else {
+                return Err(Rejection::NothingToRevise { period: *period });
+            };
+            if old == value {
+                return Err(Rejection::Unchanged {
+                    what: "the value",
+                    period: *period,
+                    current: old.raw.clone(),
+                });
+            }
+            if ctx.reason().is_none() {
+                return Err(Rejection::ReasonRequired {
+                    what: "a revision",
+                    period: *period,
+                    why: "every revision carries its reason",
+                });
+            }
+            Ok(vec![DomainEvent::ValueRevised {
+                period: *period,
+                old: old.clone(),
+                new: value.clone(),
+                classification: *classification,
+                quality: quality.clone(),
+            }])
+        }
+        Command::AssessStatus {
+            period,
+            status,
+            computed,
+            rule_set_version,
+        } => {
+            if measure.definition.status_scheme != StatusScheme::Corporate2016 {
+                return Err(Rejection::WrongScheme {
+                    scheme: measure.definition.status_scheme,
+                    hint: "a RAG rating",
+                });
+            }
+            if let Some(current) = measure.statuses.get(period) {
+                if current == status {
+                    return Err(Rejection::Unchanged {
+                        what: "the status",
+                        period: *period,
+                        current: current.to_string(),
+                    });
+                }
+                published_needs_reason("a revised status", period)?;
+            }
+            Ok(vec![DomainEvent::StatusAssessed {
+                period: *period,
+                status: *status,
+                computed: *computed,
+                rule_set_version: *rule_set_version,
+            }])
+        }
+        Command::AssessRag { period, rag } => {
+            if measure.definition.status_scheme != StatusScheme::Rag2010 {
+                return Err(Rejection::WrongScheme {
+                    scheme: measure.definition.status_scheme,
+                    hint: "a status (on_target, satisfactory, …)",
+                });
+            }
+            if measure.rags.get(period) == Some(rag) {
+                return Err(Rejection::Unchanged {
+                    what: "the RAG rating",
+                    period: *period,
+                    current: rag.to_string(),
+                });
+            }
+            published_needs_reason("a revised RAG rating", period)?;
+            Ok(vec![DomainEvent::RagAssessed {
+                period: *period,
+                rag: *rag,
+            }])
+        }
+        Command::AssessDirection {
+            period,
+            direction,
+            computed,
+        } => {
+            if let Some(current) = measure.directions.get(period) {
+                if current == direction {
+                    return Err(Rejection::Unchanged {
+                        what: "the direction of travel",
+                        period: *period,
+                        current: current.to_string(),
+                    });
+                }
+                published_needs_reason("a revised direction of travel", period)?;
+            }
+            Ok(vec![DomainEvent::DirectionAssessed {
+                period: *period,
+                direction: *direction,
+                computed: *computed,
+            }])
+        }
+        Command::EditCommentary { period, text } => {
+            non_empty("data note", text)?;
+            if measure.commentary.get(period) == Some(text) {
+                return Err(Rejection::Unchanged {
+                    what: "the data note",
+                    period: *period,
+                    current: "the same text".into(),
+                });
+            }
+            if measure.commentary.contains_key(period) {
+                published_needs_reason("an edited data note", period)?;
+            }
+            Ok(vec![DomainEvent::CommentaryEdited {
+                period: *period,
+                text: text.clone(),
+            }])
+        }
+        Command::DefinePlan { .. } | Command::PublishReport { .. } => Err(Rejection::WrongStream {
+            command: command.describe(),
+            problem: "this stream holds a measure",
+        }),
+    }
+}
+
+fn non_empty(field: &'static str, text: &str) -> Result<(), Rejection> {
+    if text.trim().is_empty() {
+        Err(Rejection::Invalid {
+            field,
+            message: "it is empty".into(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+fn financial_year_only(period: &Period) -> Result<(), Rejection> {
+    if matches!(period, Period::FinancialYear { .. }) {
+        Ok(())
+    } else {
+        Err(Rejection::Invalid {
+            field: "target period",
+            message: format!("targets are set for a financial year such as 2016/17, not {period}; phase a target within the year in its text (April - September 26% October - March 23%)"),
+        })
+    }
+}

@@ -1,0 +1,277 @@
+//! Events: the one persisted format. Past-tense names, an explicit type tag and a schema
+//! version per event; old versions are upcast when read, never rewritten.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{MeasureId, PlanId, Position, ReportId};
+use crate::measure::MeasureDefinition;
+use crate::period::Period;
+use crate::rules::RuleSet;
+use crate::status::{Direction, Rag, Status, StatusScheme};
+use crate::target::TargetSpec;
+use crate::value::{DataQuality, RecordedValue, RevisionClass};
+
+/// Version of an event payload's schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SchemaVersion(pub u16);
+
+impl SchemaVersion {
+    /// The version every event is written with today.
+    pub const CURRENT: SchemaVersion = SchemaVersion(1);
+}
+
+/// The kind of report a publication is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    /// The quarterly performance scorecard with its summary.
+    QuarterlyScorecard,
+}
+
+/// Everything that can happen to a plan, a measure or a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "payload")]
+pub enum DomainEvent {
+    /// A plan was adopted (e.g. Corporate Plan 2016/17, approved by Council 13 July 2016).
+    PlanDefined {
+        /// The plan.
+        plan_id: PlanId,
+        /// Its name.
+        name: String,
+        /// The financial year it covers.
+        financial_year: Period,
+        /// Which status scheme its measures are assessed in.
+        status_scheme: StatusScheme,
+        /// Date of approval, if approved.
+        approved_on: Option<NaiveDate>,
+        /// Approving body.
+        approved_by: Option<String>,
+    },
+    /// A corporate priority of the plan.
+    PriorityDefined {
+        /// Its number (1–5).
+        number: u8,
+        /// Its title.
+        title: String,
+    },
+    /// A key delivery outcome under a priority.
+    OutcomeDefined {
+        /// The priority it belongs to.
+        priority: u8,
+        /// Its letter (`A`).
+        letter: String,
+        /// Its title.
+        title: String,
+    },
+    /// The status and direction rules the plan uses from now on.
+    RuleSetDefined {
+        /// The rules.
+        rule_set: RuleSet,
+    },
+    /// A measure was added to a plan.
+    MeasureDefined {
+        /// The measure.
+        measure_id: MeasureId,
+        /// What it is.
+        definition: MeasureDefinition,
+    },
+    /// A Strategic Director became accountable for the measure from a date.
+    LeadAccountabilityAssigned {
+        /// Who, with their role as printed.
+        person: String,
+        /// From when.
+        effective_from: NaiveDate,
+    },
+    /// A target was set for a financial year.
+    TargetSet {
+        /// The financial year.
+        period: Period,
+        /// The target.
+        target: TargetSpec,
+    },
+    /// A target was changed (the reason is on the commit).
+    TargetChanged {
+        /// The financial year.
+        period: Period,
+        /// The target before.
+        old: TargetSpec,
+        /// The target after.
+        new: TargetSpec,
+    },
+    /// A value was entered for a period.
+    ValueRecorded {
+        /// The period the value is about.
+        period: Period,
+        /// The value.
+        value: RecordedValue,
+        /// Its quality flags.
+        quality: DataQuality,
+    },
+    /// A value was revised (the reason is on the commit).
+    ValueRevised {
+        /// The period.
+        period: Period,
+        /// The value before.
+        old: RecordedValue,
+        /// The value after.
+        new: RecordedValue,
+        /// Late data, scheduled revision, correction or definition change.
+        classification: RevisionClass,
+        /// Quality flags of the new value.
+        quality: DataQuality,
+    },
+    /// The officer's assessment of the overall status for a period.
+    StatusAssessed {
+        /// The period.
+        period: Period,
+        /// The status reports show.
+        status: Status,
+        /// What the rules suggested, if they could.
+        computed: Option<Status>,
+        /// Version of the rules behind `computed`.
+        rule_set_version: u32,
+    },
+    /// A 2010-scheme RAG rating for a period.
+    RagAssessed {
+        /// The period.
+        period: Period,
+        /// The rating.
+        rag: Rag,
+    },
+    /// The officer's assessment of the direction of travel for a period.
+    DirectionAssessed {
+        /// The period.
+        period: Period,
+        /// The direction reports show.
+        direction: Direction,
+        /// What the rules suggested.
+        computed: Option<Direction>,
+    },
+    /// The data note for a period was written or rewritten (full new text).
+    CommentaryEdited {
+        /// The period.
+        period: Period,
+        /// The whole note.
+        text: String,
+    },
+    /// A report was published: what it covered, the log position it was built at and the
+    /// SHA-256 of its canonical JSON.
+    ReportPublished {
+        /// The report.
+        report_id: ReportId,
+        /// The plan reported on.
+        plan_id: PlanId,
+        /// Which kind of report.
+        kind: ReportKind,
+        /// The period reported.
+        period: Period,
+        /// Log position the report was built at (everything up to and including it).
+        cut_off: Position,
+        /// The meeting it went to.
+        meeting: String,
+        /// The date of publication.
+        published_on: NaiveDate,
+        /// The rule-set version used.
+        rule_set_version: u32,
+        /// SHA-256 of the canonical JSON, lowercase hex.
+        sha256: String,
+    },
+}
+
+/// The type tag of an event, as stored.
+pub type EventType = &'static str;
+
+/// Why a stored event cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum UpcastError {
+    /// A schema version this build does not know (written by a newer build?).
+    #[error("event type {event_type} has schema version {version}, which this build cannot read; upgrade scoreledger")]
+    UnknownVersion {
+        /// The event type.
+        event_type: String,
+        /// The version found.
+        version: u16,
+    },
+    /// The payload does not match the schema.
+    #[error("event type {event_type} (schema version {version}) has a malformed payload")]
+    Malformed {
+        /// The event type.
+        event_type: String,
+        /// The version found.
+        version: u16,
+        /// What serde said.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl DomainEvent {
+    /// The type tag.
+    pub fn event_type(&self) -> EventType {
+        match self {
+            DomainEvent::PlanDefined { .. } => "PlanDefined",
+            DomainEvent::PriorityDefined { .. } => "PriorityDefined",
+            DomainEvent::OutcomeDefined { .. } => "OutcomeDefined",
+            DomainEvent::RuleSetDefined { .. } => "RuleSetDefined",
+            DomainEvent::MeasureDefined { .. } => "MeasureDefined",
+            DomainEvent::LeadAccountabilityAssigned { .. } => "LeadAccountabilityAssigned",
+            DomainEvent::TargetSet { .. } => "TargetSet",
+            DomainEvent::TargetChanged { .. } => "TargetChanged",
+            DomainEvent::ValueRecorded { .. } => "ValueRecorded",
+            DomainEvent::ValueRevised { .. } => "ValueRevised",
+            DomainEvent::StatusAssessed { .. } => "StatusAssessed",
+            DomainEvent::RagAssessed { .. } => "RagAssessed",
+            DomainEvent::DirectionAssessed { .. } => "DirectionAssessed",
+            DomainEvent::CommentaryEdited { .. } => "CommentaryEdited",
+            DomainEvent::ReportPublished { .. } => "ReportPublished",
+        }
+    }
+
+    /// Splits the event into its stored parts: type tag and payload.
+    pub fn to_payload(&self) -> (EventType, serde_json::Value) {
+        let mut tagged = serde_json::to_value(self).expect("events serialise to JSON");
+        let payload = tagged
+            .get_mut("payload")
+            .map(serde_json::Value::take)
+            .expect("adjacently tagged events carry a payload");
+        (self.event_type(), payload)
+    }
+
+    /// Reads a stored event, upcasting older schema versions.
+    pub fn from_payload(
+        event_type: &str,
+        version: SchemaVersion,
+        payload: serde_json::Value,
+    ) -> Result<Self, UpcastError> {
+        if version != SchemaVersion::CURRENT {
+            return Err(UpcastError::UnknownVersion {
+                event_type: event_type.to_owned(),
+                version: version.0,
+            });
+        }
+        let tagged = serde_json::json!({ "type": event_type, "payload": payload });
+        serde_json::from_value(tagged).map_err(|source| UpcastError::Malformed {
+            event_type: event_type.to_owned(),
+            version: version.0,
+            source,
+        })
+    }
+
+    /// The period the event is about, for events that are about one.
+    pub fn period(&self) -> Option<Period> {
+        match self {
+            DomainEvent::TargetSet { period, .. }
+            | DomainEvent::TargetChanged { period, .. }
+            | DomainEvent::ValueRecorded { period, .. }
+            | DomainEvent::ValueRevised { period, .. }
+            | DomainEvent::StatusAssessed { period, .. }
+            | DomainEvent::RagAssessed { period, .. }
+            | DomainEvent::DirectionAssessed { period, .. }
+            | DomainEvent::CommentaryEdited { period, .. }
+            | DomainEvent::ReportPublished { period, .. } => Some(*period),
+            _ => None,
+        }
+    }
+}

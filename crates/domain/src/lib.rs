@@ -1,0 +1,34 @@
+//! The scorecard domain: plans, measures, periods, values, targets, statuses, events,
+//! and the `decide`/`evolve` functions that turn commands into events and events into state.
+//!
+//! Architecture invariant: this crate does no I/O, has no async code and reads no clock.
+//! Everything time-related arrives as data (a `recorded_at` on an envelope, a date on a command).
+
+pub mod actor;
+pub mod command;
+pub mod decide;
+pub mod event;
+pub mod ids;
+pub mod measure;
+pub mod measure_ref;
+pub mod percent;
+pub mod period;
+pub mod rules;
+pub mod state;
+pub mod status;
+pub mod target;
+pub mod value;
+
+pub use actor::{Actor, Role};
+pub use command::Command;
+pub use decide::{decide, Context, Rejection};
+pub use event::{DomainEvent, EventType, SchemaVersion, UpcastError};
+pub use ids::{MeasureId, PlanId, Position, ReportId, StreamId, StreamVersion};
+pub use measure::{Frequency, MeasureDefinition, Polarity, ValueKind};
+pub use measure_ref::MeasureRef;
+pub use period::Period;
+pub use rules::RuleSet;
+pub use state::{evolve, MeasureState, PlanState, StreamState};
+pub use status::{Direction, Rag, RagArrow, Status, StatusScheme};
+pub use target::{Target, TargetSegment};
+pub use value::{DataQuality, Quality, RecordedValue, RevisionClass};

@@ -1,0 +1,135 @@
+//! What a measure is: its reference, text, owner and the facts that govern how its values
+//! are read (polarity, frequency, value kind).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::PlanId;
+use crate::measure_ref::MeasureRef;
+use crate::status::StatusScheme;
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The snake_case name used in events, import files and on the command line.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let wanted = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == wanted)
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                        format!("unknown {} {s:?}; expected one of {}", stringify!($name).to_ascii_lowercase(), names.join(", "))
+                    })
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum!(
+    /// Whether good performance is a high or a low number ("Good performance" column).
+    Polarity {
+        /// Higher is better.
+        High => "high",
+        /// Lower is better.
+        Low => "low",
+        /// Neither (e.g. referral counts where a rise reflects awareness).
+        NotApplicable => "not_applicable",
+    }
+);
+
+text_enum!(
+    /// How often a measure reports (the published split is 21/31/6/7/37/1 for 2016/17).
+    Frequency {
+        /// Every month.
+        Monthly => "monthly",
+        /// Every quarter.
+        Quarterly => "quarterly",
+        /// Every academic term.
+        Termly => "termly",
+        /// Twice a year (survey waves).
+        SixMonthly => "six_monthly",
+        /// Once a year.
+        Annual => "annual",
+        /// Every two years.
+        Biennial => "biennial",
+    }
+);
+
+text_enum!(
+    /// How a period's value relates to earlier ones.
+    ValueKind {
+        /// A position at the end of the period; never summed.
+        PointInTime => "point_in_time",
+        /// Year to date: each value includes the earlier periods of the year.
+        Cumulative => "cumulative",
+        /// A rolling window (e.g. the 12 months to the period end).
+        Rolling => "rolling",
+    }
+);
+
+/// Everything the scorecard shows about a measure apart from its numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeasureDefinition {
+    /// The plan the measure belongs to.
+    pub plan_id: PlanId,
+    /// Normalised reference (`4.B5 (b)`).
+    pub measure_ref: MeasureRef,
+    /// Reference exactly as printed (`4B5(b)`).
+    pub ref_as_printed: String,
+    /// Priority number (1–5).
+    pub priority: u8,
+    /// Outcome letter within the priority (`A`).
+    pub outcome: String,
+    /// The Corporate Plan action the measure supports.
+    pub action: String,
+    /// The measure text.
+    pub title: String,
+    /// Whether it is one of the plan's priority measures.
+    pub priority_measure: bool,
+    /// Lead officer (person or role).
+    pub lead_officer: String,
+    /// Directorate of the lead officer.
+    pub directorate: String,
+    /// Lead accountability (Strategic Director) at definition.
+    pub lead_accountability: String,
+    /// Whether good performance is high or low.
+    pub polarity: Polarity,
+    /// Polarity as printed (`High - very or fairly satisfied`).
+    pub polarity_text: String,
+    /// Reporting frequency.
+    pub frequency: Frequency,
+    /// Frequency as printed (`Annual (interim quarterly data also available)`).
+    pub frequency_text: String,
+    /// Point in time, cumulative or rolling.
+    pub value_kind: ValueKind,
+    /// Which status scheme the measure is assessed in (the plan's).
+    pub status_scheme: StatusScheme,
+}

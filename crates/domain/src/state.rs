@@ -1,0 +1,173 @@
+//! State rebuilt by folding a stream's events (`evolve`). Only what `decide` needs to
+//! validate commands lives here; read models are the projections' business.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::event::DomainEvent;
+use crate::ids::{MeasureId, PlanId};
+use crate::measure::MeasureDefinition;
+use crate::period::Period;
+use crate::rules::RuleSet;
+use crate::status::{Direction, Rag, Status, StatusScheme};
+use crate::target::TargetSpec;
+use crate::value::RecordedValue;
+
+/// A plan as its events describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanState {
+    /// The plan.
+    pub plan_id: PlanId,
+    /// Its name.
+    pub name: String,
+    /// Its financial year.
+    pub financial_year: Period,
+    /// Its status scheme.
+    pub status_scheme: StatusScheme,
+    /// Priorities by number.
+    pub priorities: BTreeMap<u8, String>,
+    /// Outcomes by (priority, letter).
+    pub outcomes: BTreeMap<(u8, String), String>,
+    /// The rules in force.
+    pub rule_set: RuleSet,
+}
+
+/// A measure as its events describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureState {
+    /// The measure.
+    pub measure_id: MeasureId,
+    /// What it is.
+    pub definition: MeasureDefinition,
+    /// Accountability assignments by start date.
+    pub accountability: BTreeMap<NaiveDate, String>,
+    /// Targets by financial year.
+    pub targets: BTreeMap<Period, TargetSpec>,
+    /// Current values by period.
+    pub values: BTreeMap<Period, RecordedValue>,
+    /// Current status assessments by period.
+    pub statuses: BTreeMap<Period, Status>,
+    /// Current RAG ratings by period.
+    pub rags: BTreeMap<Period, Rag>,
+    /// Current directions of travel by period.
+    pub directions: BTreeMap<Period, Direction>,
+    /// Current data notes by period.
+    pub commentary: BTreeMap<Period, String>,
+}
+
+/// The state of one stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum StreamState {
+    /// Nothing has been written to the stream.
+    #[default]
+    Empty,
+    /// A plan stream.
+    Plan(PlanState),
+    /// A measure stream.
+    Measure(Box<MeasureState>),
+    /// A report stream, holding its publication.
+    Report(Box<DomainEvent>),
+}
+
+/// Folds one event into the state of its stream.
+pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
+    match (state, event) {
+        (
+            StreamState::Empty,
+            DomainEvent::PlanDefined {
+                plan_id,
+                name,
+                financial_year,
+                status_scheme,
+                ..
+            },
+        ) => StreamState::Plan(PlanState {
+            plan_id: *plan_id,
+            name: name.clone(),
+            financial_year: *financial_year,
+            status_scheme: *status_scheme,
+            priorities: BTreeMap::new(),
+            outcomes: BTreeMap::new(),
+            rule_set: RuleSet::default(),
+        }),
+        (StreamState::Plan(mut plan), event) => {
+            match event {
+                DomainEvent::PriorityDefined { number, title } => {
+                    plan.priorities.insert(*number, title.clone());
+                }
+                DomainEvent::OutcomeDefined {
+                    priority,
+                    letter,
+                    title,
+                } => {
+                    plan.outcomes.insert((*priority, letter.clone()), title.clone());
+                }
+                DomainEvent::RuleSetDefined { rule_set } => plan.rule_set = rule_set.clone(),
+                _ => {}
+            }
+            StreamState::Plan(plan)
+        }
+        (
+            StreamState::Empty,
+            DomainEvent::MeasureDefined {
+                measure_id,
+                definition,
+            },
+        ) => StreamState::Measure(Box::new(MeasureState {
+            measure_id: *measure_id,
+            definition: definition.clone(),
+            accountability: BTreeMap::new(),
+            targets: BTreeMap::new(),
+            values: BTreeMap::new(),
+            statuses: BTreeMap::new(),
+            rags: BTreeMap::new(),
+            directions: BTreeMap::new(),
+            commentary: BTreeMap::new(),
+        })),
+        (StreamState::Measure(mut measure), event) => {
+            match event {
+                DomainEvent::LeadAccountabilityAssigned {
+                    person,
+                    effective_from,
+                } => {
+                    measure.accountability.insert(*effective_from, person.clone());
+                }
+                DomainEvent::TargetSet { period, target }
+                | DomainEvent::TargetChanged {
+                    period,
+                    new: target,
+                    ..
+                } => {
+                    measure.targets.insert(*period, target.clone());
+                }
+                DomainEvent::ValueRecorded { period, value, .. }
+                | DomainEvent::ValueRevised {
+                    period, new: value, ..
+                } => {
+                    measure.values.insert(*period, value.clone());
+                }
+                DomainEvent::StatusAssessed { period, status, .. } => {
+                    measure.statuses.insert(*period, *status);
+                }
+                DomainEvent::RagAssessed { period, rag } => {
+                    measure.rags.insert(*period, *rag);
+                }
+                DomainEvent::DirectionAssessed {
+                    period, direction, ..
+                } => {
+                    measure.directions.insert(*period, *direction);
+                }
+                DomainEvent::CommentaryEdited { period, text } => {
+                    measure.commentary.insert(*period, text.clone());
+                }
+                _ => {}
+            }
+            StreamState::Measure(measure)
+        }
+        (StreamState::Empty, published @ DomainEvent::ReportPublished { .. }) => {
+            StreamState::Report(Box::new(published.clone()))
+        }
+        (state, _) => state,
+    }
+}

@@ -1,0 +1,159 @@
+//! Statuses and directions of travel: the six statuses and four directions of the 2016/17
+//! scorecard key, and the 2010 Notice to Improve scheme (Red / Amber / Green / Complete
+//! with ↑ → ↓).
+
+use serde::{Deserialize, Serialize};
+
+use crate::measure::text_enum;
+
+text_enum!(
+    /// Overall status relevant to target (2016/17 key).
+    Status {
+        /// Measure progressing above or in line with target set.
+        OnTarget => "on_target",
+        /// Measure progress has been satisfactory but is not fully reaching target set.
+        Satisfactory => "satisfactory",
+        /// Measure has not progressed in accordance with target set.
+        OffTarget => "off_target",
+        /// Measure under development (awaiting data collection or target-setting).
+        UnderDevelopment => "under_development",
+        /// Measure not applicable for target (baseline year, no target).
+        NotApplicable => "not_applicable",
+        /// Measure information not yet available (infrequency or timing of data).
+        NotYetAvailable => "not_yet_available",
+    }
+);
+
+impl Status {
+    /// The wording of the scorecard key.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::OnTarget => "Measure progressing above or in line with target set",
+            Status::Satisfactory => {
+                "Measure progress has been satisfactory but is not fully reaching target set"
+            }
+            Status::OffTarget => "Measure has not progressed in accordance with target set",
+            Status::UnderDevelopment => {
+                "Measure under development (e.g. awaiting data collection or target-setting)"
+            }
+            Status::NotApplicable => {
+                "Measure not applicable for target (e.g. baseline year, or not appropriate to set a specific target)"
+            }
+            Status::NotYetAvailable => {
+                "Measure information not yet available (e.g. due to infrequency or timing of information/data)"
+            }
+        }
+    }
+
+    /// A short symbol for terminal tables (the pack's tick, amber dot and red cross).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Status::OnTarget => "✓",
+            Status::Satisfactory => "●",
+            Status::OffTarget => "✗",
+            Status::UnderDevelopment => "*",
+            Status::NotApplicable => "n/a",
+            Status::NotYetAvailable => "…",
+        }
+    }
+
+    /// Whether the measure counts as "measured this quarter" (has data against a target).
+    pub fn is_measured(self) -> bool {
+        matches!(self, Status::OnTarget | Status::Satisfactory | Status::OffTarget)
+    }
+}
+
+text_enum!(
+    /// Direction of travel (dependent upon whether good performance is high or low).
+    Direction {
+        /// Numbers have improved.
+        Improved => "improved",
+        /// Numbers are stable.
+        Stable => "stable",
+        /// Numbers have got worse.
+        Worse => "worse",
+        /// Direction of travel is not applicable.
+        NotApplicable => "not_applicable",
+    }
+);
+
+impl Direction {
+    /// The wording of the scorecard key.
+    pub fn label(self) -> &'static str {
+        match self {
+            Direction::Improved => "Numbers have improved",
+            Direction::Stable => "Numbers are stable",
+            Direction::Worse => "Numbers have got worse",
+            Direction::NotApplicable => "Direction of Travel is not applicable",
+        }
+    }
+
+    /// Arrow symbol (also the 2010 RAG arrow).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Direction::Improved => "↑",
+            Direction::Stable => "→",
+            Direction::Worse => "↓",
+            Direction::NotApplicable => "-",
+        }
+    }
+
+    /// Whether a direction was measured (the denominator of "positive direction" shares).
+    pub fn is_measured(self) -> bool {
+        !matches!(self, Direction::NotApplicable)
+    }
+}
+
+text_enum!(
+    /// A 2010-style RAG rating; `Complete` is the terminal state of an action.
+    Rag {
+        /// Red.
+        Red => "red",
+        /// Amber.
+        Amber => "amber",
+        /// Green.
+        Green => "green",
+        /// Complete.
+        Complete => "complete",
+    }
+);
+
+/// The arrow beside a 2010 RAG rating is a direction of travel.
+pub type RagArrow = Direction;
+
+text_enum!(
+    /// Which status scheme a plan assesses its measures in.
+    StatusScheme {
+        /// The six statuses of the 2016/17 Corporate Plan key.
+        Corporate2016 => "corporate_2016",
+        /// Red / Amber / Green / Complete with arrows (2010 Notice to Improve).
+        Rag2010 => "rag_2010",
+    }
+);
+
+impl Default for StatusScheme {
+    fn default() -> Self {
+        StatusScheme::Corporate2016
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_parse_from_their_names_and_reject_others_with_the_choices() {
+        assert_eq!("on_target".parse::<Status>().unwrap(), Status::OnTarget);
+        assert_eq!("Not yet available".parse::<Status>().unwrap(), Status::NotYetAvailable);
+        let err = "green".parse::<Status>().unwrap_err();
+        assert!(err.contains("on_target, satisfactory"), "{err}");
+        assert_eq!("Complete".parse::<Rag>().unwrap(), Rag::Complete);
+    }
+
+    #[test]
+    fn only_the_three_target_statuses_count_as_measured() {
+        let measured: Vec<Status> = Status::ALL.iter().copied().filter(|s| s.is_measured()).collect();
+        assert_eq!(measured, [Status::OnTarget, Status::Satisfactory, Status::OffTarget]);
+        assert!(!Direction::NotApplicable.is_measured());
+    }
+}

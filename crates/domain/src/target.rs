@@ -1,0 +1,317 @@
+//! Targets: numeric (with a comparison), textual ("No target", "Baseline year", "tbc"),
+//! and phased within a year ("April - September 26% October - March 23%" is two targets).
+
+use std::str::FromStr;
+
+use chrono::Datelike;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::measure::text_enum;
+use crate::period::Period;
+use crate::value::Unit;
+
+text_enum!(
+    /// How a value is compared with a numeric target.
+    Comparison {
+        /// Meet or beat the figure in the measure's polarity (the usual reading of `87.5%`).
+        MeetOrBetter => "meet_or_better",
+        /// Strictly above (`>79%`).
+        Above => "above",
+        /// Strictly below (`<5%`).
+        Below => "below",
+        /// At least (`At least 2,300 per 100,000`).
+        AtLeast => "at_least",
+        /// At most (`no more than 5.9%`).
+        AtMost => "at_most",
+    }
+);
+
+text_enum!(
+    /// What a target that is not a number means for the status.
+    TextKind {
+        /// "No target", "Not applicable": the measure is not applicable for target.
+        NoTarget => "no_target",
+        /// "Baseline year": not applicable for target this year.
+        BaselineYear => "baseline_year",
+        /// "tbc": not yet set (under development).
+        ToBeConfirmed => "to_be_confirmed",
+        /// Anything else ("5% reduction on 2015-16"): a human judges the status.
+        Other => "other",
+    }
+);
+
+/// One target, numeric or textual.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Target {
+    /// A number to compare values with.
+    Numeric {
+        /// How to compare.
+        comparison: Comparison,
+        /// The figure.
+        value: Decimal,
+        /// Its unit.
+        unit: Unit,
+    },
+    /// Words instead of a number.
+    Text {
+        /// What the words mean for the status.
+        meaning: TextKind,
+    },
+}
+
+/// A target that applies to part of the year, by month range (inclusive, wrapping over
+/// December: April–September is `4..=9`, October–March is `10..=3`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetSegment {
+    /// First month (1–12) the segment applies to.
+    pub from_month: u8,
+    /// Last month (1–12) the segment applies to.
+    pub to_month: u8,
+    /// The target in force for those months.
+    pub target: Target,
+}
+
+/// A target as set for a financial year: the text as printed plus its parsed segments
+/// (one segment covering the whole year unless the target is phased).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetSpec {
+    /// The text as printed (`April - September 26% October - March 23%`).
+    pub raw: String,
+    /// One or more segments in month order from April.
+    pub segments: Vec<TargetSegment>,
+}
+
+/// Why a target cannot be set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a target cannot be empty; enter a figure (87.5%, <5%, At least 2,300), a phased target (April - September 26% October - March 23%) or words such as \"No target\" or \"Baseline year\"")]
+pub struct EmptyTarget;
+
+impl TargetSpec {
+    /// Parses a target as printed.
+    pub fn parse(raw: &str) -> Result<Self, EmptyTarget> {
+        let raw = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if raw.is_empty() {
+            return Err(EmptyTarget);
+        }
+        let segments = phased(&raw).unwrap_or_else(|| {
+            vec![TargetSegment {
+                from_month: 4,
+                to_month: 3,
+                target: single(&raw),
+            }]
+        });
+        Ok(Self { raw, segments })
+    }
+
+    /// The target in force for a period: the segment containing the period's last month.
+    pub fn for_period(&self, period: &Period) -> &Target {
+        let month = period.end_date().month() as u8;
+        self.segments
+            .iter()
+            .find(|segment| month_in(month, segment.from_month, segment.to_month))
+            .map_or(&self.segments[0].target, |segment| &segment.target)
+    }
+}
+
+impl FromStr for TargetSpec {
+    type Err = EmptyTarget;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        TargetSpec::parse(s)
+    }
+}
+
+fn month_in(month: u8, from: u8, to: u8) -> bool {
+    if from <= to {
+        (from..=to).contains(&month)
+    } else {
+        month >= from || month <= to
+    }
+}
+
+fn month_number(word: &str) -> Option<u8> {
+    const NAMES: [&str; 12] = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+    ];
+    let lower = word.to_ascii_lowercase();
+    if lower.len() < 3 {
+        return None;
+    }
+    NAMES
+        .iter()
+        .position(|name| name.starts_with(&lower))
+        .map(|i| i as u8 + 1)
+}
+
+/// `April - September 26% October - March 23%` → two segments.
+fn phased(raw: &str) -> Option<Vec<TargetSegment>> {
+    let words: Vec<&str> = raw.split(' ').collect();
+    let mut segments = Vec::new();
+    let mut i = 0;
+    while i + 3 < words.len() {
+        let from = month_number(words[i]);
+        let to = month_number(words[i + 2]);
+        if let (Some(from), "-", Some(to)) = (from, words[i + 1], to) {
+            if let Some((value, unit, _)) = number(words[i + 3]) {
+                segments.push(TargetSegment {
+                    from_month: from,
+                    to_month: to,
+                    target: Target::Numeric {
+                        comparison: Comparison::MeetOrBetter,
+                        value,
+                        unit,
+                    },
+                });
+                i += 4;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    (segments.len() >= 2).then_some(segments)
+}
+
+fn number(text: &str) -> Option<(Decimal, Unit, &str)> {
+    let (pounds, body) = match text.strip_prefix('£') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let end = body
+        .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+        .unwrap_or(body.len());
+    let digits = body[..end].trim_end_matches(['.', ',']);
+    if !digits.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let value = Decimal::from_str(&digits.replace(',', "")).ok()?;
+    let rest = &body[digits.len()..];
+    let (unit, rest) = match rest.strip_prefix('%') {
+        Some(rest) => (Unit::Percent, rest),
+        None if pounds => (Unit::Pounds, rest),
+        None => (Unit::Number, rest),
+    };
+    Some((value, unit, rest))
+}
+
+fn single(raw: &str) -> Target {
+    let lower = raw.to_ascii_lowercase();
+    let text = |meaning| Target::Text { meaning };
+    if lower.contains("tbc") || lower.contains("to be confirmed") {
+        return text(TextKind::ToBeConfirmed);
+    }
+    if lower.starts_with("baseline year") {
+        return text(TextKind::BaselineYear);
+    }
+    if ["no target", "not target", "no national target", "not applicable", "n/a"]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix))
+    {
+        return text(TextKind::NoTarget);
+    }
+    let prefixed = [
+        (">=", Comparison::AtLeast),
+        ("<=", Comparison::AtMost),
+        ("≥", Comparison::AtLeast),
+        ("≤", Comparison::AtMost),
+        (">", Comparison::Above),
+        ("<", Comparison::Below),
+        ("at least ", Comparison::AtLeast),
+        ("no more than ", Comparison::AtMost),
+        ("no less than ", Comparison::AtLeast),
+    ];
+    for (prefix, comparison) in prefixed {
+        if lower.starts_with(prefix) {
+            let rest = raw[prefix.len()..].trim_start();
+            if let Some((value, unit, _)) = number(rest) {
+                return Target::Numeric {
+                    comparison,
+                    value,
+                    unit,
+                };
+            }
+        }
+    }
+    match number(raw) {
+        // A leading number followed by "reduction"/"increase" is relative to another figure.
+        Some((_, _, rest))
+            if rest.trim_start().to_ascii_lowercase().starts_with("reduction")
+                || rest.trim_start().to_ascii_lowercase().starts_with("increase")
+                || rest.trim_start().to_ascii_lowercase().starts_with("new ") =>
+        {
+            text(TextKind::Other)
+        }
+        Some((value, unit, _)) => Target::Numeric {
+            comparison: Comparison::MeetOrBetter,
+            value,
+            unit,
+        },
+        None => text(TextKind::Other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn numeric(comparison: Comparison, value: &str, unit: Unit) -> Target {
+        Target::Numeric {
+            comparison,
+            value: dec(value),
+            unit,
+        }
+    }
+
+    #[track_caller]
+    fn check(raw: &str, expected: Target) {
+        let spec = TargetSpec::parse(raw).unwrap();
+        assert_eq!(spec.segments.len(), 1, "{raw:?} is not phased");
+        assert_eq!(spec.segments[0].target, expected, "{raw:?}");
+    }
+
+    #[test]
+    fn targets_printed_in_the_2016_17_scorecard_are_read() {
+        use Comparison::*;
+        check("87.5%", numeric(MeetOrBetter, "87.5", Unit::Percent));
+        check("<5%", numeric(Below, "5", Unit::Percent));
+        check(">23,699,399", numeric(Above, "23699399", Unit::Number));
+        check("At least 2,300 per 100,000 (national target)", numeric(AtLeast, "2300", Unit::Number));
+        check("£109.22 (Top Quartile Met Authorities)", numeric(MeetOrBetter, "109.22", Unit::Pounds));
+        check("3.1% (note - Corporate Plan included 4.9%)", numeric(MeetOrBetter, "3.1", Unit::Percent));
+        check("1,950 (target amended from 450 increase)", numeric(MeetOrBetter, "1950", Unit::Number));
+        check("90% by April 2018", numeric(MeetOrBetter, "90", Unit::Percent));
+        check("No target - not applicable", Target::Text { meaning: TextKind::NoTarget });
+        check("Not target - not applicable", Target::Text { meaning: TextKind::NoTarget });
+        check("Baseline Year", Target::Text { meaning: TextKind::BaselineYear });
+        check("74% (2015/16) 2016/17 target tbc", Target::Text { meaning: TextKind::ToBeConfirmed });
+        check("5% reduction on 2015-16", Target::Text { meaning: TextKind::Other });
+        check("10% reduction", Target::Text { meaning: TextKind::Other });
+        check("1,000 new jobs p.a.", Target::Text { meaning: TextKind::Other });
+        check("Reduce gap to 0.7%", Target::Text { meaning: TextKind::Other });
+    }
+
+    #[test]
+    fn a_phased_target_becomes_two_targets_applied_by_period() {
+        let spec = TargetSpec::parse("April - September 26% October - March 23%").unwrap();
+        assert_eq!(spec.segments.len(), 2);
+        let q2 = Period::quarter(2016, 2);
+        let q3 = Period::quarter(2016, 3);
+        let q4 = Period::quarter(2016, 4);
+        assert_eq!(spec.for_period(&q2), &numeric(Comparison::MeetOrBetter, "26", Unit::Percent));
+        assert_eq!(spec.for_period(&q3), &numeric(Comparison::MeetOrBetter, "23", Unit::Percent));
+        assert_eq!(spec.for_period(&q4), &numeric(Comparison::MeetOrBetter, "23", Unit::Percent));
+        assert_eq!(spec.for_period(&Period::month(2016, 9)), spec.for_period(&q2));
+    }
+
+    #[test]
+    fn an_empty_target_is_an_error_with_examples() {
+        let err = TargetSpec::parse(" ").unwrap_err();
+        assert!(err.to_string().contains("Baseline year"));
+    }
+}
