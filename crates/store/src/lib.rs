@@ -1,1 +1,55 @@
+//! The event log: the `EventStore` trait, the commit envelope with its per-stream hash
+//! chain, and the embedded SQLite backend.
+//!
+//! Architecture invariant: the store has no update and no delete. A commit, once
+//! acknowledged, is never lost, and a retried commit (same id) is never appended twice.
 
+pub mod clock;
+pub mod envelope;
+pub mod error;
+pub mod sqlite;
+
+use async_trait::async_trait;
+use futures::stream::BoxStream;
+
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use envelope::{verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit};
+pub use error::{AppendError, ReadError};
+pub use scoreledger_domain::{Position, StreamId, StreamVersion};
+pub use sqlite::SqliteStore;
+
+/// The result of an append.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Appended {
+    /// The commit as stored (for a deduplicated retry: the original commit).
+    pub commit: Commit,
+    /// True when the commit id had been appended before and nothing new was written.
+    pub deduplicated: bool,
+}
+
+/// An append-only log of commits, one stream per aggregate.
+///
+/// The trait exists because there are two engines (SQLite embedded, NATS JetStream in
+/// production), not to allow mocking: tests run against the real backends.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// Appends one commit atomically if the stream is at the expected version.
+    ///
+    /// A commit whose id was appended before returns the original result and appends
+    /// nothing; a stale expected version is [`AppendError::Conflict`] carrying the current
+    /// version.
+    async fn append(&self, commit: NewCommit) -> Result<Appended, AppendError>;
+
+    /// Every commit of one stream, in version order.
+    async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError>;
+
+    /// Up to `limit` commits after `after`, in log order.
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<Commit>, ReadError>;
+
+    /// The position of the last commit (0 for an empty log).
+    async fn head(&self) -> Result<Position, ReadError>;
+
+    /// Commits after `after`, then every new commit as it is appended. Never ends by itself.
+    fn follow(&self, after: Position) -> BoxStream<'_, Result<Commit, ReadError>>;
+}

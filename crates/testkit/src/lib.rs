@@ -1,1 +1,95 @@
+//! Test helpers shared by every crate's tests: a fresh, migrated SQLite database per test,
+//! a manual clock, actors and sample measures. Dev-only.
 
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+use scoreledger_domain::{
+    Actor, Frequency, MeasureDefinition, MeasureId, MeasureRef, PlanId, Polarity, Role,
+    StatusScheme, ValueKind,
+};
+use scoreledger_store::{ManualClock, SqliteStore};
+
+/// A fresh embedded database in its own temporary directory (removed on drop).
+pub struct TestDb {
+    /// Keeps the directory alive.
+    pub dir: TempDir,
+    /// The store on `dir/scoreledger.db`.
+    pub store: SqliteStore,
+    /// The store's clock.
+    pub clock: Arc<ManualClock>,
+}
+
+impl TestDb {
+    /// The database file.
+    pub fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("scoreledger.db")
+    }
+}
+
+/// 13 January 2017, 09:00 UTC: the day the Q3 2016/17 scorecard was created.
+pub fn q3_scorecard_day() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2017, 1, 13, 9, 0, 0).single().expect("valid date")
+}
+
+/// Opens a fresh, migrated SQLite store with a manual clock.
+pub async fn fresh_sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let clock = Arc::new(ManualClock::new(q3_scorecard_day()));
+    let store = SqliteStore::open(&dir.path().join("scoreledger.db"), clock.clone())
+        .await
+        .expect("fresh database opens");
+    TestDb { dir, store, clock }
+}
+
+/// A performance officer.
+pub fn performance_officer() -> Actor {
+    Actor::new("simon.dennis", "Simon Dennis", Role::Performance)
+}
+
+/// A lead officer entering data.
+pub fn lead_officer() -> Actor {
+    Actor::new("mel.meggs", "Mel Meggs", Role::Officer)
+}
+
+/// A deterministic id from a small number, so test failures are readable.
+pub fn uuid(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+/// A measure definition in the shape of the 2016/17 scorecard.
+pub fn measure_definition(plan_id: PlanId, reference: &str, polarity: Polarity) -> MeasureDefinition {
+    let measure_ref = MeasureRef::parse(reference).expect("test refs are valid");
+    MeasureDefinition {
+        plan_id,
+        priority: measure_ref.priority().unwrap_or(1),
+        outcome: "A".into(),
+        ref_as_printed: reference.into(),
+        measure_ref,
+        action: "Test action".into(),
+        title: format!("Measure {reference}"),
+        priority_measure: false,
+        lead_officer: "Mel Meggs".into(),
+        directorate: "CYPS".into(),
+        lead_accountability: "Ian Thomas, Strategic Director".into(),
+        polarity,
+        polarity_text: polarity.to_string(),
+        frequency: Frequency::Quarterly,
+        frequency_text: "Quarterly".into(),
+        value_kind: ValueKind::PointInTime,
+        status_scheme: StatusScheme::Corporate2016,
+    }
+}
+
+/// A measure id from a small number.
+pub fn measure_id(n: u128) -> MeasureId {
+    MeasureId(uuid(n))
+}
+
+/// A plan id from a small number.
+pub fn plan_id(n: u128) -> PlanId {
+    PlanId(uuid(n))
+}

@@ -1,0 +1,68 @@
+//! Store errors, in the caller's terms.
+//!
+//! Handling: `Conflict` → reload and retry or tell the user (HTTP 409); `Unavailable` →
+//! retry later (HTTP 503); `Corrupt` → log at ERROR, halt, non-zero exit.
+
+use scoreledger_domain::{Position, StreamId, StreamVersion};
+
+use crate::envelope::ExpectedVersion;
+
+/// Boxed source error of a backend.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why an append did not happen. Nothing was appended in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    /// Someone else appended to the stream first.
+    #[error("stream {stream} is at version {actual}, not {expected}; reload it and try again")]
+    Conflict {
+        /// The stream.
+        stream: StreamId,
+        /// The version the caller expected.
+        expected: ExpectedVersion,
+        /// The version it is at.
+        actual: StreamVersion,
+    },
+    /// A commit must hold at least one event.
+    #[error("a commit must hold at least one event")]
+    Empty,
+    /// The backend could not be reached or failed.
+    #[error("the event log is unavailable")]
+    Unavailable(#[source] BoxError),
+    /// The log contradicts itself.
+    #[error("the event log is corrupt at position {position}: {problem}")]
+    Corrupt {
+        /// Where.
+        position: Position,
+        /// What.
+        problem: String,
+    },
+}
+
+/// Why a read failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The backend could not be reached or failed.
+    #[error("the event log is unavailable")]
+    Unavailable(#[source] BoxError),
+    /// A stored commit cannot be read back.
+    #[error("the event log is corrupt at position {position}: {problem}")]
+    Corrupt {
+        /// Where.
+        position: Position,
+        /// What.
+        problem: String,
+    },
+}
+
+impl From<sqlx::Error> for AppendError {
+    fn from(err: sqlx::Error) -> Self {
+        AppendError::Unavailable(Box::new(err))
+    }
+}
+
+impl From<sqlx::Error> for ReadError {
+    fn from(err: sqlx::Error) -> Self {
+        ReadError::Unavailable(Box::new(err))
+    }
+}

@@ -1,0 +1,283 @@
+//! The embedded backend: one SQLite file (WAL) holds the log; appends are `BEGIN IMMEDIATE`
+//! transactions, so writers in other processes queue behind each other instead of failing.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::SubsecRound;
+use futures::stream::{self, BoxStream, StreamExt};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use tokio::sync::Notify;
+use tracing::instrument;
+use uuid::Uuid;
+
+use scoreledger_domain::{Position, StreamId, StreamVersion};
+
+use crate::clock::{Clock, SystemClock};
+use crate::envelope::{Commit, EventRecord, ExpectedVersion, NewCommit, GENESIS_HASH};
+use crate::error::{AppendError, ReadError};
+use crate::{Appended, EventStore};
+
+/// Migrations of the embedded database: the log, the read models and their checkpoints.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+/// How often `follow` looks for commits appended by other processes.
+const FOLLOW_POLL: Duration = Duration::from_millis(250);
+
+/// The SQLite event store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    clock: Arc<dyn Clock>,
+    appended: Arc<Notify>,
+}
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The file could not be opened or created.
+    #[error("cannot open the database {path}; check the directory exists and is writable")]
+    Connect {
+        /// The file.
+        path: String,
+        /// Cause.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The schema could not be brought up to date.
+    #[error("cannot migrate the database {path}; was it written by a newer scoreledger?")]
+    Migrate {
+        /// The file.
+        path: String,
+        /// Cause.
+        #[source]
+        source: sqlx::migrate::MigrateError,
+    },
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database at `path`.
+    pub async fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, OpenError> {
+        let shown = path.display().to_string();
+        let options = SqliteConnectOptions::from_str("sqlite:")
+            .expect("static connection string")
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: an acknowledged commit survives power loss, not just a crash.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| OpenError::Connect {
+                path: shown.clone(),
+                source,
+            })?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|source| OpenError::Migrate {
+                path: shown,
+                source,
+            })?;
+        Ok(Self {
+            pool,
+            clock,
+            appended: Arc::new(Notify::new()),
+        })
+    }
+
+    /// Opens with the system clock.
+    pub async fn open_default(path: &Path) -> Result<Self, OpenError> {
+        Self::open(path, Arc::new(SystemClock)).await
+    }
+
+    /// The connection pool, shared with the read models that live in the same file.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    fn decode(position: i64, envelope: &str) -> Result<Commit, ReadError> {
+        let position = Position(position as u64);
+        let mut commit: Commit =
+            serde_json::from_str(envelope).map_err(|err| ReadError::Corrupt {
+                position,
+                problem: format!("envelope is not valid JSON: {err}"),
+            })?;
+        commit.position = position;
+        Ok(commit)
+    }
+
+    fn decode_rows(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<Commit>, ReadError> {
+        rows.iter()
+            .map(|row| Self::decode(row.get("position"), row.get("envelope")))
+            .collect()
+    }
+}
+
+#[async_trait]
+impl EventStore for SqliteStore {
+    #[instrument(skip_all, fields(stream = %new.stream))]
+    async fn append(&self, new: NewCommit) -> Result<Appended, AppendError> {
+        if new.events.is_empty() {
+            return Err(AppendError::Empty);
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if let Some(commit_id) = new.commit_id {
+            let existing = sqlx::query("SELECT position, envelope FROM commits WHERE commit_id = ?")
+                .bind(commit_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = existing {
+                let commit = Self::decode(row.get("position"), row.get("envelope"))
+                    .map_err(read_to_append)?;
+                return Ok(Appended {
+                    commit,
+                    deduplicated: true,
+                });
+            }
+        }
+        let last = sqlx::query(
+            "SELECT stream_version, hash FROM commits WHERE stream = ? ORDER BY stream_version DESC LIMIT 1",
+        )
+        .bind(new.stream.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (actual, prev_hash) = match last {
+            Some(row) => (
+                StreamVersion(row.get::<i64, _>("stream_version") as u64),
+                row.get::<String, _>("hash"),
+            ),
+            None => (StreamVersion(0), GENESIS_HASH.to_owned()),
+        };
+        if let ExpectedVersion::Exact(expected) = new.expected {
+            if expected != actual {
+                return Err(AppendError::Conflict {
+                    stream: new.stream,
+                    expected: new.expected,
+                    actual,
+                });
+            }
+        }
+        let events = new
+            .events
+            .iter()
+            .map(|event| EventRecord::new(new_id(), event))
+            .collect::<Vec<_>>();
+        let commit = Commit {
+            commit_id: new.commit_id.unwrap_or_else(new_id),
+            stream_version: StreamVersion(actual.0 + events.len() as u64),
+            stream: new.stream,
+            position: Position(0),
+            recorded_at: self.clock.now().trunc_subsecs(6),
+            actor: new.actor,
+            on_behalf_of: new.on_behalf_of,
+            reason: new.reason,
+            correlation_id: new.correlation_id,
+            causation_id: new.causation_id,
+            events,
+            prev_hash,
+            hash: String::new(),
+        }
+        .seal();
+        let envelope = serde_json::to_string(&commit).expect("commits serialise to JSON");
+        let position: i64 = sqlx::query(
+            "INSERT INTO commits (commit_id, stream, stream_version, recorded_at, envelope, hash) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING position",
+        )
+        .bind(commit.commit_id.to_string())
+        .bind(commit.stream.as_str())
+        .bind(commit.stream_version.0 as i64)
+        .bind(commit.recorded_at.to_rfc3339())
+        .bind(&envelope)
+        .bind(&commit.hash)
+        .fetch_one(&mut *tx)
+        .await?
+        .get("position");
+        tx.commit().await?;
+        self.appended.notify_waiters();
+        Ok(Appended {
+            commit: Commit {
+                position: Position(position as u64),
+                ..commit
+            },
+            deduplicated: false,
+        })
+    }
+
+    async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError> {
+        let rows = sqlx::query(
+            "SELECT position, envelope FROM commits WHERE stream = ? ORDER BY stream_version",
+        )
+        .bind(stream.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Self::decode_rows(rows)
+    }
+
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<Commit>, ReadError> {
+        let rows = sqlx::query(
+            "SELECT position, envelope FROM commits WHERE position > ? ORDER BY position LIMIT ?",
+        )
+        .bind(after.0 as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Self::decode_rows(rows)
+    }
+
+    async fn head(&self) -> Result<Position, ReadError> {
+        let head: i64 = sqlx::query("SELECT COALESCE(MAX(position), 0) AS head FROM commits")
+            .fetch_one(&self.pool)
+            .await?
+            .get("head");
+        Ok(Position(head as u64))
+    }
+
+    fn follow(&self, after: Position) -> BoxStream<'_, Result<Commit, ReadError>> {
+        let state = (after, VecDeque::<Commit>::new());
+        stream::unfold(state, move |(mut after, mut buffer)| async move {
+            loop {
+                if let Some(commit) = buffer.pop_front() {
+                    after = commit.position;
+                    return Some((Ok(commit), (after, buffer)));
+                }
+                let notified = self.appended.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                match self.read_all(after, 256).await {
+                    Ok(batch) if !batch.is_empty() => buffer.extend(batch),
+                    Ok(_) => {
+                        tokio::select! {
+                            _ = &mut notified => {}
+                            _ = tokio::time::sleep(FOLLOW_POLL) => {}
+                        }
+                    }
+                    Err(err) => return Some((Err(err), (after, buffer))),
+                }
+            }
+        })
+        .boxed()
+    }
+}
+
+fn read_to_append(err: ReadError) -> AppendError {
+    match err {
+        ReadError::Unavailable(source) => AppendError::Unavailable(source),
+        ReadError::Corrupt { position, problem } => AppendError::Corrupt { position, problem },
+    }
+}
+
+/// Commit and event ids: UUID v7, so they sort by creation time.
+fn new_id() -> Uuid {
+    #[expect(clippy::disallowed_methods, reason = "the store is where ids are minted")]
+    Uuid::now_v7()
+}

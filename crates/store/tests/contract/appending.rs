@@ -1,0 +1,120 @@
+use scoreledger_store::{AppendError, EventStore, ExpectedVersion, Position, StreamVersion};
+use scoreledger_testkit::uuid;
+
+use crate::store_test;
+use crate::support::{notes, stream};
+
+store_test!(a_first_commit_creates_the_stream_at_position_one, |store| {
+    let appended = store.append(notes(&stream("a"), 0, 2)).await.unwrap();
+    assert!(!appended.deduplicated);
+    assert_eq!(appended.commit.position, Position(1));
+    assert_eq!(appended.commit.stream_version, StreamVersion(2));
+    assert_eq!(store.head().await.unwrap(), Position(1));
+    let read = store.read_stream(&stream("a")).await.unwrap();
+    assert_eq!(read, vec![appended.commit]);
+});
+
+store_test!(appending_with_a_stale_version_conflicts_and_appends_nothing, |store| {
+    store.append(notes(&stream("a"), 0, 1)).await.unwrap();
+    store.append(notes(&stream("a"), 1, 1)).await.unwrap();
+    let err = store.append(notes(&stream("a"), 1, 1)).await.unwrap_err();
+    match err {
+        AppendError::Conflict { expected, actual, .. } => {
+            assert_eq!(expected, ExpectedVersion::Exact(StreamVersion(1)));
+            assert_eq!(actual, StreamVersion(2));
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert!(err_message_mentions_reload(&store.append(notes(&stream("a"), 0, 1)).await.unwrap_err()));
+    assert_eq!(store.head().await.unwrap(), Position(2));
+});
+
+fn err_message_mentions_reload(err: &AppendError) -> bool {
+    err.to_string().contains("reload it and try again")
+}
+
+store_test!(creating_a_stream_that_exists_conflicts, |store| {
+    store.append(notes(&stream("a"), 0, 1)).await.unwrap();
+    let err = store.append(notes(&stream("a"), 0, 1)).await.unwrap_err();
+    assert!(matches!(err, AppendError::Conflict { actual: StreamVersion(1), .. }), "{err:?}");
+});
+
+store_test!(a_retry_with_the_same_commit_id_returns_the_original_and_appends_nothing, |store| {
+    let first = store
+        .append(notes(&stream("a"), 0, 1).with_commit_id(uuid(7)))
+        .await
+        .unwrap();
+    // The retry's expected version is now stale; the original result comes back anyway.
+    let retry = store
+        .append(notes(&stream("a"), 0, 1).with_commit_id(uuid(7)))
+        .await
+        .unwrap();
+    assert!(retry.deduplicated);
+    assert_eq!(retry.commit, first.commit);
+    assert_eq!(store.head().await.unwrap(), Position(1));
+});
+
+store_test!(an_empty_commit_is_refused, |store| {
+    let err = store.append(notes(&stream("a"), 0, 0)).await.unwrap_err();
+    assert!(matches!(err, AppendError::Empty));
+    assert_eq!(store.head().await.unwrap(), Position(0));
+});
+
+store_test!(commits_read_back_in_log_order_across_streams, |store| {
+    store.append(notes(&stream("a"), 0, 1)).await.unwrap();
+    store.append(notes(&stream("b"), 0, 3)).await.unwrap();
+    store.append(notes(&stream("a"), 1, 1)).await.unwrap();
+    let all = store.read_all(Position(0), 100).await.unwrap();
+    let order: Vec<(u64, String, u64)> = all
+        .iter()
+        .map(|c| (c.position.0, c.stream.to_string(), c.stream_version.0))
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            (1, "measure-a".into(), 1),
+            (2, "measure-b".into(), 3),
+            (3, "measure-a".into(), 2)
+        ]
+    );
+    let page = store.read_all(Position(1), 1).await.unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].position, Position(2));
+    let events = all[1].domain_events().unwrap();
+    assert_eq!(events.len(), 3);
+});
+
+store_test!(two_concurrent_writers_on_one_stream_never_both_win, |store| {
+    let mut handles = Vec::new();
+    for _ in 0..8 {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move { store.append(notes(&stream("a"), 0, 1)).await }));
+    }
+    let mut wins = 0;
+    let mut conflicts = 0;
+    for handle in handles {
+        match handle.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(AppendError::Conflict { .. }) => conflicts += 1,
+            Err(other) => panic!("unexpected error {other:?}"),
+        }
+    }
+    assert_eq!((wins, conflicts), (1, 7));
+    assert_eq!(store.read_stream(&stream("a")).await.unwrap().len(), 1);
+});
+
+store_test!(concurrent_writers_on_different_streams_all_land, |store| {
+    let mut handles = Vec::new();
+    for i in 0..8 {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            for version in 0..5 {
+                store.append(notes(&stream(&format!("w{i}")), version, 1)).await.unwrap();
+            }
+        }));
+    }
+    for handle in handles {
+        handle.await.unwrap();
+    }
+    assert_eq!(store.head().await.unwrap(), Position(40));
+});
