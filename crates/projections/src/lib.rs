@@ -1,1 +1,22 @@
+//! Projectors from the log into SQLite read models: the current scorecard, system-versioned
+//! values/targets/assessments/notes (so as-at queries are SQL), and the auditor's history view.
+//!
+//! Architecture invariant: the checkpoint is written in the same transaction as the rows it
+//! covers (exactly-once effect), and a projector halts on a gap rather than skip one.
 
+mod apply;
+pub mod history_view;
+pub mod projector;
+pub mod scorecard;
+pub mod snapshot;
+
+pub use history_view::{history, HistoryEntry, HistoryFilter};
+pub use projector::{
+    drain, rebuild, run_until_stopped, try_project_batch, Outcome, ProjectionError,
+    SCORECARD_PROJECTOR,
+};
+pub use scorecard::{
+    checkpoint, publications, scorecard_as_at, PlanRow, Publication, Scorecard, ScorecardRow,
+    ValueCell,
+};
+pub use snapshot::{snapshot_as_at, snapshot_current, Snapshot};

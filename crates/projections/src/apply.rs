@@ -1,0 +1,512 @@
+//! Applies one commit to the read models, inside the caller's transaction.
+
+use sqlx::SqliteConnection;
+
+use scoreledger_domain::{DomainEvent, Period, Position, StreamId};
+use scoreledger_store::Commit;
+
+use crate::projector::ProjectionError;
+
+/// One row of the history view, before it is written.
+struct Change {
+    plan_id: Option<String>,
+    measure_id: Option<String>,
+    measure_ref: Option<String>,
+    period: Option<Period>,
+    what: &'static str,
+    before: Option<String>,
+    after: Option<String>,
+    classification: Option<String>,
+}
+
+impl Change {
+    fn new(what: &'static str) -> Self {
+        Self {
+            plan_id: None,
+            measure_id: None,
+            measure_ref: None,
+            period: None,
+            what,
+            before: None,
+            after: None,
+            classification: None,
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("read-model values serialise to JSON")
+}
+
+/// The id part of `measure-<uuid>`.
+fn aggregate_id(stream: &StreamId) -> String {
+    stream
+        .as_str()
+        .split_once('-')
+        .map_or(stream.as_str(), |(_, id)| id)
+        .to_owned()
+}
+
+pub(crate) async fn apply_commit(
+    conn: &mut SqliteConnection,
+    commit: &Commit,
+) -> Result<(), ProjectionError> {
+    let position = commit.position;
+    let events = commit
+        .domain_events()
+        .map_err(|err| ProjectionError::Corrupt {
+            position,
+            problem: err.to_string(),
+        })?;
+    let id = aggregate_id(&commit.stream);
+    for (seq, event) in events.iter().enumerate() {
+        let mut change = apply_event(conn, commit.stream.kind(), &id, position, commit, event).await?;
+        change.period = change.period.or_else(|| event.period());
+        if change.measure_id.is_some() && change.measure_ref.is_none() {
+            change.measure_ref =
+                sqlx::query_scalar("SELECT measure_ref FROM measures WHERE measure_id = ?")
+                    .bind(&id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            change.plan_id = sqlx::query_scalar("SELECT plan_id FROM measures WHERE measure_id = ?")
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO history (position, seq, stream, plan_id, measure_id, measure_ref, recorded_at, \
+             actor_id, actor_name, actor_role, on_behalf_of, event_type, period, what, before, after, \
+             reason, classification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(position.0 as i64)
+        .bind(seq as i64)
+        .bind(commit.stream.as_str())
+        .bind(&change.plan_id)
+        .bind(&change.measure_id)
+        .bind(&change.measure_ref)
+        .bind(commit.recorded_at.to_rfc3339())
+        .bind(&commit.actor.id)
+        .bind(&commit.actor.name)
+        .bind(commit.actor.role.as_str())
+        .bind(&commit.on_behalf_of)
+        .bind(event.event_type())
+        .bind(change.period.map(|p| p.to_string()))
+        .bind(change.what)
+        .bind(&change.before)
+        .bind(&change.after)
+        .bind(&commit.reason)
+        .bind(&change.classification)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Closes the current version of a system-versioned fact and returns the closed row's
+/// display text and revision number.
+async fn close_current(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+    display: &'static str,
+    measure_id: &str,
+    period: &Period,
+    kind: Option<&str>,
+    position: Position,
+) -> Result<Option<(String, i64)>, sqlx::Error> {
+    let kind_filter = if kind.is_some() { " AND kind = ?" } else { "" };
+    let revision = if table == "assessments_history" || table == "notes_history" {
+        "0"
+    } else {
+        "revision"
+    };
+    let select = format!(
+        "SELECT {display}, {revision} FROM {table} WHERE measure_id = ? AND period = ?{kind_filter} \
+         AND recorded_to_position IS NULL"
+    );
+    let mut query = sqlx::query_as::<_, (String, i64)>(&select)
+        .bind(measure_id)
+        .bind(period.to_string());
+    if let Some(kind) = kind {
+        query = query.bind(kind);
+    }
+    let current = query.fetch_optional(&mut *conn).await?;
+    if current.is_some() {
+        let update = format!(
+            "UPDATE {table} SET recorded_to_position = ? WHERE measure_id = ? AND period = ?{kind_filter} \
+             AND recorded_to_position IS NULL"
+        );
+        let mut query = sqlx::query(&update)
+            .bind(position.0 as i64)
+            .bind(measure_id)
+            .bind(period.to_string());
+        if let Some(kind) = kind {
+            query = query.bind(kind);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(current)
+}
+
+async fn apply_event(
+    conn: &mut SqliteConnection,
+    stream_kind: &str,
+    id: &str,
+    position: Position,
+    commit: &Commit,
+    event: &DomainEvent,
+) -> Result<Change, ProjectionError> {
+    let at = position.0 as i64;
+    let measure = |what| Change {
+        measure_id: Some(id.to_owned()),
+        ..Change::new(what)
+    };
+    let change = match event {
+        DomainEvent::PlanDefined {
+            plan_id,
+            name,
+            financial_year,
+            status_scheme,
+            approved_on,
+            approved_by,
+        } => {
+            sqlx::query(
+                "INSERT INTO plans (plan_id, name, financial_year, status_scheme, approved_on, approved_by, \
+                 recorded_from_position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(plan_id.to_string())
+            .bind(name)
+            .bind(financial_year.to_string())
+            .bind(status_scheme.as_str())
+            .bind(approved_on.map(|d| d.to_string()))
+            .bind(approved_by)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                plan_id: Some(plan_id.to_string()),
+                after: Some(format!("{name} ({financial_year})")),
+                ..Change::new("plan defined")
+            }
+        }
+        DomainEvent::PriorityDefined { number, title } => {
+            sqlx::query(
+                "INSERT INTO priorities (plan_id, number, title, recorded_from_position) VALUES (?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(i64::from(*number))
+            .bind(title)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                plan_id: Some(id.to_owned()),
+                after: Some(format!("{number}. {title}")),
+                ..Change::new("priority defined")
+            }
+        }
+        DomainEvent::OutcomeDefined {
+            priority,
+            letter,
+            title,
+        } => {
+            sqlx::query(
+                "INSERT INTO outcomes (plan_id, priority, letter, title, recorded_from_position) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(i64::from(*priority))
+            .bind(letter)
+            .bind(title)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                plan_id: Some(id.to_owned()),
+                after: Some(format!("{priority}{letter}. {title}")),
+                ..Change::new("outcome defined")
+            }
+        }
+        DomainEvent::RuleSetDefined { rule_set } => {
+            let before: Option<i64> = sqlx::query_scalar(
+                "SELECT version FROM rule_sets_history WHERE plan_id = ? AND recorded_to_position IS NULL",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            sqlx::query(
+                "UPDATE rule_sets_history SET recorded_to_position = ? WHERE plan_id = ? AND recorded_to_position IS NULL",
+            )
+            .bind(at)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO rule_sets_history (plan_id, version, satisfactory_band_percent, stable_band_percent, \
+                 recorded_from_position) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(i64::from(rule_set.version))
+            .bind(rule_set.satisfactory_band_percent.to_string())
+            .bind(rule_set.stable_band_percent.to_string())
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                plan_id: Some(id.to_owned()),
+                before: before.map(|v| format!("version {v}")),
+                after: Some(format!(
+                    "version {}: satisfactory within {}% of target, stable within {}%",
+                    rule_set.version, rule_set.satisfactory_band_percent, rule_set.stable_band_percent
+                )),
+                ..Change::new("rule set")
+            }
+        }
+        DomainEvent::MeasureDefined {
+            measure_id,
+            definition,
+        } => {
+            sqlx::query(
+                "INSERT INTO measures (measure_id, plan_id, measure_ref, definition, recorded_from_position) \
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(measure_id.to_string())
+            .bind(definition.plan_id.to_string())
+            .bind(definition.measure_ref.as_str())
+            .bind(json(definition))
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO accountability_history (measure_id, person, effective_from, recorded_from_position) \
+                 VALUES (?, ?, NULL, ?)",
+            )
+            .bind(measure_id.to_string())
+            .bind(&definition.lead_accountability)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                plan_id: Some(definition.plan_id.to_string()),
+                measure_ref: Some(definition.measure_ref.to_string()),
+                after: Some(definition.title.clone()),
+                ..measure("measure defined")
+            }
+        }
+        DomainEvent::LeadAccountabilityAssigned {
+            person,
+            effective_from,
+        } => {
+            let before: Option<String> = sqlx::query_scalar(
+                "SELECT person FROM accountability_history WHERE measure_id = ? \
+                 AND (effective_from IS NULL OR effective_from <= ?) \
+                 ORDER BY effective_from IS NOT NULL, effective_from DESC, recorded_from_position DESC LIMIT 1",
+            )
+            .bind(id)
+            .bind(effective_from.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO accountability_history (measure_id, person, effective_from, recorded_from_position) \
+                 VALUES (?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(person)
+            .bind(effective_from.to_string())
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                before,
+                after: Some(format!("{person}, from {effective_from}")),
+                ..measure("lead accountability")
+            }
+        }
+        DomainEvent::TargetSet { period, target }
+        | DomainEvent::TargetChanged {
+            period, new: target, ..
+        } => {
+            let closed = close_current(conn, "targets_history", "raw", id, period, None, position).await?;
+            let revision = closed.as_ref().map_or(0, |(_, r)| r + 1);
+            sqlx::query(
+                "INSERT INTO targets_history (measure_id, period, target, raw, revision, recorded_from_position) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(period.to_string())
+            .bind(json(target))
+            .bind(&target.raw)
+            .bind(revision)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                before: closed.map(|(raw, _)| raw),
+                after: Some(target.raw.clone()),
+                ..measure("target")
+            }
+        }
+        DomainEvent::ValueRecorded {
+            period,
+            value,
+            quality,
+        }
+        | DomainEvent::ValueRevised {
+            period,
+            new: value,
+            quality,
+            ..
+        } => {
+            let classification = match event {
+                DomainEvent::ValueRevised { classification, .. } => Some(classification.to_string()),
+                _ => None,
+            };
+            let closed = close_current(conn, "values_history", "raw", id, period, None, position).await?;
+            let revision = closed.as_ref().map_or(0, |(_, r)| r + 1);
+            sqlx::query(
+                "INSERT INTO values_history (measure_id, period, value, raw, amount, quality, source_system, \
+                 revision, classification, recorded_from_position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(period.to_string())
+            .bind(json(value))
+            .bind(&value.raw)
+            .bind(value.amount.map(|a| a.to_string()))
+            .bind(quality.quality.as_str())
+            .bind(&quality.source_system)
+            .bind(revision)
+            .bind(&classification)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                before: closed.map(|(raw, _)| raw),
+                after: Some(value.raw.clone()),
+                classification,
+                ..measure("value")
+            }
+        }
+        DomainEvent::StatusAssessed {
+            period,
+            status,
+            computed,
+            rule_set_version,
+        } => {
+            assess(conn, id, period, "status", status.as_str(), computed.map(|c| c.as_str()), Some(*rule_set_version), position)
+                .await
+                .map(|before| Change {
+                    before,
+                    after: Some(match computed {
+                        Some(c) if c != status => format!("{status} (rules suggested {c})"),
+                        _ => status.to_string(),
+                    }),
+                    ..measure("status")
+                })?
+        }
+        DomainEvent::DirectionAssessed {
+            period,
+            direction,
+            computed,
+        } => assess(conn, id, period, "direction", direction.as_str(), computed.map(|c| c.as_str()), None, position)
+            .await
+            .map(|before| Change {
+                before,
+                after: Some(match computed {
+                    Some(c) if c != direction => format!("{direction} (rules suggested {c})"),
+                    _ => direction.to_string(),
+                }),
+                ..measure("direction of travel")
+            })?,
+        DomainEvent::RagAssessed { period, rag } => {
+            assess(conn, id, period, "rag", rag.as_str(), None, None, position)
+                .await
+                .map(|before| Change {
+                    before,
+                    after: Some(rag.to_string()),
+                    ..measure("RAG rating")
+                })?
+        }
+        DomainEvent::CommentaryEdited { period, text } => {
+            let closed = close_current(conn, "notes_history", "text", id, period, None, position).await?;
+            sqlx::query(
+                "INSERT INTO notes_history (measure_id, period, text, recorded_from_position) VALUES (?, ?, ?, ?)",
+            )
+            .bind(id)
+            .bind(period.to_string())
+            .bind(text)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                before: closed.map(|(text, _)| text),
+                after: Some(text.clone()),
+                ..measure("data note")
+            }
+        }
+        DomainEvent::ReportPublished {
+            report_id,
+            plan_id,
+            kind,
+            period,
+            cut_off,
+            meeting,
+            published_on,
+            rule_set_version,
+            sha256,
+        } => {
+            sqlx::query(
+                "INSERT INTO reports_published (report_id, plan_id, kind, period, cut_off, meeting, published_on, \
+                 rule_set_version, sha256, position, recorded_at, actor_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(report_id.to_string())
+            .bind(plan_id.to_string())
+            .bind(json(kind).trim_matches('"').to_owned())
+            .bind(period.to_string())
+            .bind(cut_off.0 as i64)
+            .bind(meeting)
+            .bind(published_on.to_string())
+            .bind(i64::from(*rule_set_version))
+            .bind(sha256)
+            .bind(at)
+            .bind(commit.recorded_at.to_rfc3339())
+            .bind(&commit.actor.name)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                plan_id: Some(plan_id.to_string()),
+                after: Some(format!(
+                    "{period} report to {meeting} on {published_on}, built at position {cut_off}, sha256 {sha256}"
+                )),
+                ..Change::new("report published")
+            }
+        }
+    };
+    debug_assert!(!stream_kind.is_empty());
+    Ok(change)
+}
+
+#[expect(clippy::too_many_arguments, reason = "one row of a system-versioned table")]
+async fn assess(
+    conn: &mut SqliteConnection,
+    measure_id: &str,
+    period: &Period,
+    kind: &str,
+    assessed: &str,
+    computed: Option<&str>,
+    rule_set_version: Option<u32>,
+    position: Position,
+) -> Result<Option<String>, ProjectionError> {
+    let closed = close_current(conn, "assessments_history", "assessed", measure_id, period, Some(kind), position).await?;
+    sqlx::query(
+        "INSERT INTO assessments_history (measure_id, period, kind, assessed, computed, rule_set_version, \
+         recorded_from_position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(measure_id)
+    .bind(period.to_string())
+    .bind(kind)
+    .bind(assessed)
+    .bind(computed)
+    .bind(rule_set_version.map(i64::from))
+    .bind(position.0 as i64)
+    .execute(&mut *conn)
+    .await?;
+    Ok(closed.map(|(text, _)| text))
+}

@@ -1,0 +1,414 @@
+//! The scorecard of a plan for a period, as at a log position: the read-model rows a
+//! report is built from. Every query is an as-at query on the system-versioned tables.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sqlx::SqlitePool;
+
+use scoreledger_domain::{
+    Direction, MeasureDefinition, MeasureId, Period, PlanId, Position, Rag, RecordedValue,
+    RevisionClass, RuleSet, Status, StatusScheme,
+};
+use scoreledger_domain::target::TargetSpec;
+use scoreledger_domain::value::Quality;
+
+/// The as-at predicate on a system-versioned table (bind the position twice).
+pub(crate) const AS_AT: &str =
+    "recorded_from_position <= ? AND (recorded_to_position IS NULL OR recorded_to_position > ?)";
+
+/// A plan as at a position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanRow {
+    /// The plan.
+    pub plan_id: PlanId,
+    /// Its name.
+    pub name: String,
+    /// Its financial year.
+    pub financial_year: Period,
+    /// Its status scheme.
+    pub status_scheme: StatusScheme,
+}
+
+/// A value cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValueCell {
+    /// The value as known at the position.
+    pub value: RecordedValue,
+    /// Its quality flag.
+    pub quality: Quality,
+    /// Where it came from.
+    pub source_system: Option<String>,
+    /// 0 for a first value; n after n revisions.
+    pub revision: u32,
+    /// Classification of the latest revision.
+    pub classification: Option<RevisionClass>,
+    /// The figure as first published, when a publication showed a different one.
+    pub first_published: Option<String>,
+}
+
+/// The target in force, with the figure it replaced if it was changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetCell {
+    /// The target.
+    pub spec: TargetSpec,
+    /// The target as first set, when it has been changed since.
+    pub originally: Option<String>,
+}
+
+/// One measure's row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScorecardRow {
+    /// The measure.
+    pub measure_id: MeasureId,
+    /// What it is.
+    pub definition: MeasureDefinition,
+    /// Who was accountable at the end of the period.
+    pub lead_accountability: String,
+    /// Target for the period's financial year.
+    pub target: Option<TargetCell>,
+    /// Values by period (all periods known).
+    pub values: BTreeMap<Period, ValueCell>,
+    /// Officer's status for the period.
+    pub status: Option<Status>,
+    /// Rules' suggestion for the period.
+    pub computed_status: Option<Status>,
+    /// Officer's direction of travel for the period.
+    pub direction: Option<Direction>,
+    /// 2010-scheme rating for the period.
+    pub rag: Option<Rag>,
+    /// Data note for the period.
+    pub note: Option<String>,
+}
+
+/// Everything a report needs, as at a position.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scorecard {
+    /// The plan.
+    pub plan: PlanRow,
+    /// Priority titles by number.
+    pub priorities: BTreeMap<u8, String>,
+    /// The period reported.
+    pub period: Period,
+    /// The log position the rows are as at.
+    pub position: Position,
+    /// The rules in force at that position.
+    pub rule_set: RuleSet,
+    /// One row per measure, in natural order of reference.
+    pub rows: Vec<ScorecardRow>,
+}
+
+/// A publication recorded in the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Publication {
+    /// Report id.
+    pub report_id: String,
+    /// Period reported (as printed).
+    pub period: String,
+    /// Position the report was built at.
+    pub cut_off: i64,
+    /// Meeting.
+    pub meeting: String,
+    /// Date of publication.
+    pub published_on: String,
+    /// Rules used.
+    pub rule_set_version: i64,
+    /// SHA-256 of the canonical JSON.
+    pub sha256: String,
+    /// Position of the publication itself.
+    pub position: i64,
+    /// Who published it.
+    pub actor_name: String,
+}
+
+fn corrupt(what: &str, err: impl std::fmt::Display) -> sqlx::Error {
+    sqlx::Error::Decode(format!("read model holds an unreadable {what}: {err}").into())
+}
+
+fn parse<T: FromStr>(what: &str, text: &str) -> Result<T, sqlx::Error>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse().map_err(|err| corrupt(what, err))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(text).map_err(|err| corrupt(what, err))
+}
+
+/// The projector's checkpoint: the position the read models are at.
+pub async fn checkpoint(pool: &SqlitePool) -> Result<Position, sqlx::Error> {
+    crate::projector::read_checkpoint(pool).await
+}
+
+/// Publications of a plan recorded at or before `position`, oldest first.
+pub async fn publications(
+    pool: &SqlitePool,
+    plan_id: PlanId,
+    position: Position,
+) -> Result<Vec<Publication>, sqlx::Error> {
+    sqlx::query_as::<_, Publication>(
+        "SELECT report_id, period, cut_off, meeting, published_on, rule_set_version, sha256, position, actor_name \
+         FROM reports_published WHERE plan_id = ? AND position <= ? ORDER BY position",
+    )
+    .bind(plan_id.to_string())
+    .bind(position.0 as i64)
+    .fetch_all(pool)
+    .await
+}
+
+/// The plan covering `period`'s financial year, as at `position`.
+pub async fn find_plan(
+    pool: &SqlitePool,
+    period: &Period,
+    position: Position,
+) -> Result<Option<PlanRow>, sqlx::Error> {
+    let fy = Period::financial_year(period.financial_year_of()).to_string();
+    let row: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT plan_id, name, financial_year, status_scheme FROM plans \
+         WHERE financial_year = ? AND recorded_from_position <= ? ORDER BY recorded_from_position LIMIT 1",
+    )
+    .bind(fy)
+    .bind(position.0 as i64)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|(plan_id, name, financial_year, scheme)| {
+        Ok(PlanRow {
+            plan_id: PlanId(parse("plan id", &plan_id)?),
+            name,
+            financial_year: parse("period", &financial_year)?,
+            status_scheme: parse("status scheme", &scheme)?,
+        })
+    })
+    .transpose()
+}
+
+/// The scorecard for `period` as the log stood at `position`; `None` if no plan covers it.
+pub async fn scorecard_as_at(
+    pool: &SqlitePool,
+    period: Period,
+    position: Position,
+) -> Result<Option<Scorecard>, sqlx::Error> {
+    let Some(plan) = find_plan(pool, &period, position).await? else {
+        return Ok(None);
+    };
+    let plan_key = plan.plan_id.to_string();
+    let at = position.0 as i64;
+
+    let priorities: BTreeMap<u8, String> = sqlx::query_as::<_, (i64, String)>(
+        "SELECT number, title FROM priorities WHERE plan_id = ? AND recorded_from_position <= ?",
+    )
+    .bind(&plan_key)
+    .bind(at)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(n, t)| (n as u8, t))
+    .collect();
+
+    let rule_set = match sqlx::query_as::<_, (i64, String, String)>(&format!(
+        "SELECT version, satisfactory_band_percent, stable_band_percent FROM rule_sets_history \
+         WHERE plan_id = ? AND {AS_AT}"
+    ))
+    .bind(&plan_key)
+    .bind(at)
+    .bind(at)
+    .fetch_optional(pool)
+    .await?
+    {
+        Some((version, satisfactory, stable)) => RuleSet {
+            version: version as u32,
+            satisfactory_band_percent: parse::<Decimal>("band", &satisfactory)?,
+            stable_band_percent: parse::<Decimal>("band", &stable)?,
+        },
+        None => RuleSet::default(),
+    };
+
+    let measures = sqlx::query_as::<_, (String, String)>(
+        "SELECT measure_id, definition FROM measures WHERE plan_id = ? AND recorded_from_position <= ?",
+    )
+    .bind(&plan_key)
+    .bind(at)
+    .fetch_all(pool)
+    .await?;
+    let mut rows: BTreeMap<String, ScorecardRow> = BTreeMap::new();
+    for (measure_id, definition) in measures {
+        let definition: MeasureDefinition = from_json("measure definition", &definition)?;
+        rows.insert(
+            measure_id.clone(),
+            ScorecardRow {
+                measure_id: MeasureId(parse("measure id", &measure_id)?),
+                lead_accountability: definition.lead_accountability.clone(),
+                definition,
+                target: None,
+                values: BTreeMap::new(),
+                status: None,
+                computed_status: None,
+                direction: None,
+                rag: None,
+                note: None,
+            },
+        );
+    }
+
+    // Accountability in force at the period end, as known at the position.
+    let accountability = sqlx::query_as::<_, (String, String)>(
+        "SELECT a.measure_id, a.person FROM accountability_history a JOIN measures m USING (measure_id) \
+         WHERE m.plan_id = ? AND a.recorded_from_position <= ? AND (a.effective_from IS NULL OR a.effective_from <= ?) \
+         ORDER BY a.effective_from IS NOT NULL, a.effective_from, a.recorded_from_position",
+    )
+    .bind(&plan_key)
+    .bind(at)
+    .bind(period.end_date().to_string())
+    .fetch_all(pool)
+    .await?;
+    for (measure_id, person) in accountability {
+        if let Some(row) = rows.get_mut(&measure_id) {
+            row.lead_accountability = person;
+        }
+    }
+
+    let fy = Period::financial_year(period.financial_year_of()).to_string();
+    let targets = sqlx::query_as::<_, (String, String, i64)>(&format!(
+        "SELECT t.measure_id, t.target, t.revision FROM targets_history t JOIN measures m USING (measure_id) \
+         WHERE m.plan_id = ? AND t.period = ? AND t.{AS_AT}"
+    ))
+    .bind(&plan_key)
+    .bind(&fy)
+    .bind(at)
+    .bind(at)
+    .fetch_all(pool)
+    .await?;
+    for (measure_id, target, revision) in targets {
+        let spec: TargetSpec = from_json("target", &target)?;
+        let originally = if revision > 0 {
+            sqlx::query_scalar::<_, String>(
+                "SELECT raw FROM targets_history WHERE measure_id = ? AND period = ? AND revision = 0",
+            )
+            .bind(&measure_id)
+            .bind(&fy)
+            .fetch_optional(pool)
+            .await?
+        } else {
+            None
+        };
+        if let Some(row) = rows.get_mut(&measure_id) {
+            row.target = Some(TargetCell { spec, originally });
+        }
+    }
+
+    let cut_offs: Vec<i64> = publications(pool, plan.plan_id, position)
+        .await?
+        .into_iter()
+        .map(|p| p.cut_off)
+        .collect();
+    let values = sqlx::query_as::<_, (String, String, String, String, Option<String>, i64, Option<String>)>(&format!(
+        "SELECT v.measure_id, v.period, v.value, v.quality, v.source_system, v.revision, v.classification \
+         FROM values_history v JOIN measures m USING (measure_id) WHERE m.plan_id = ? AND v.{AS_AT}"
+    ))
+    .bind(&plan_key)
+    .bind(at)
+    .bind(at)
+    .fetch_all(pool)
+    .await?;
+    for (measure_id, value_period, value, quality, source_system, revision, classification) in values {
+        let value: RecordedValue = from_json("value", &value)?;
+        let first_published = if revision > 0 {
+            first_published(pool, &measure_id, &value_period, &cut_offs, &value.raw).await?
+        } else {
+            None
+        };
+        let cell = ValueCell {
+            value,
+            quality: parse("quality", &quality)?,
+            source_system,
+            revision: revision as u32,
+            classification: classification.as_deref().map(|c| parse("classification", c)).transpose()?,
+            first_published,
+        };
+        if let Some(row) = rows.get_mut(&measure_id) {
+            row.values.insert(parse("period", &value_period)?, cell);
+        }
+    }
+
+    let assessments = sqlx::query_as::<_, (String, String, String, Option<String>)>(&format!(
+        "SELECT a.measure_id, a.kind, a.assessed, a.computed FROM assessments_history a JOIN measures m USING (measure_id) \
+         WHERE m.plan_id = ? AND a.period = ? AND a.{AS_AT}"
+    ))
+    .bind(&plan_key)
+    .bind(period.to_string())
+    .bind(at)
+    .bind(at)
+    .fetch_all(pool)
+    .await?;
+    for (measure_id, kind, assessed, computed) in assessments {
+        let Some(row) = rows.get_mut(&measure_id) else { continue };
+        match kind.as_str() {
+            "status" => {
+                row.status = Some(parse("status", &assessed)?);
+                row.computed_status = computed.as_deref().map(|c| parse("status", c)).transpose()?;
+            }
+            "direction" => row.direction = Some(parse("direction", &assessed)?),
+            "rag" => row.rag = Some(parse("rag", &assessed)?),
+            other => return Err(corrupt("assessment kind", other)),
+        }
+    }
+
+    let notes = sqlx::query_as::<_, (String, String)>(&format!(
+        "SELECT n.measure_id, n.text FROM notes_history n JOIN measures m USING (measure_id) \
+         WHERE m.plan_id = ? AND n.period = ? AND n.{AS_AT}"
+    ))
+    .bind(&plan_key)
+    .bind(period.to_string())
+    .bind(at)
+    .bind(at)
+    .fetch_all(pool)
+    .await?;
+    for (measure_id, text) in notes {
+        if let Some(row) = rows.get_mut(&measure_id) {
+            row.note = Some(text);
+        }
+    }
+
+    let mut rows: Vec<ScorecardRow> = rows.into_values().collect();
+    rows.sort_by(|a, b| a.definition.measure_ref.cmp(&b.definition.measure_ref));
+    Ok(Some(Scorecard {
+        plan,
+        priorities,
+        period,
+        position,
+        rule_set,
+        rows,
+    }))
+}
+
+/// The figure a publication first showed for a revised value, when it differs from `current`.
+async fn first_published(
+    pool: &SqlitePool,
+    measure_id: &str,
+    period: &str,
+    cut_offs: &[i64],
+    current: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    let versions = sqlx::query_as::<_, (String, i64, Option<i64>)>(
+        "SELECT raw, recorded_from_position, recorded_to_position FROM values_history \
+         WHERE measure_id = ? AND period = ? ORDER BY recorded_from_position",
+    )
+    .bind(measure_id)
+    .bind(period)
+    .fetch_all(pool)
+    .await?;
+    let Some(first_recorded) = versions.first().map(|v| v.1) else {
+        return Ok(None);
+    };
+    let Some(cut_off) = cut_offs.iter().copied().find(|c| *c >= first_recorded) else {
+        return Ok(None);
+    };
+    Ok(versions
+        .into_iter()
+        .find(|(_, from, to)| *from <= cut_off && to.is_none_or(|to| to > cut_off))
+        .map(|(raw, _, _)| raw)
+        .filter(|raw| raw != current))
+}

@@ -1,0 +1,6 @@
+//! Projections on a fresh database per test.
+
+mod as_at_equals_replay;
+mod halting;
+mod history_view;
+mod support;

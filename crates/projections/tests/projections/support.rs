@@ -1,0 +1,82 @@
+use chrono::Duration;
+use rust_decimal::Decimal;
+use scoreledger_domain::command::OutcomeSpec;
+use scoreledger_domain::target::TargetSpec;
+use scoreledger_domain::{
+    Actor, Command, DataQuality, Period, PlanId, Polarity, RecordedValue, RuleSet, StreamId,
+    StatusScheme,
+};
+use scoreledger_store::{execute, Appended, ExecuteError, Request};
+use scoreledger_testkit::{measure_definition, measure_id, plan_id, TestDb};
+
+pub(crate) const PLAN: u128 = 1;
+
+pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
+    Request {
+        actor,
+        reason: reason.map(str::to_owned),
+        commit_id: None,
+        published_through: None,
+    }
+}
+
+pub(crate) async fn run(db: &TestDb, stream: &StreamId, command: Command, actor: Actor, reason: Option<&str>) -> Result<Appended, ExecuteError> {
+    db.clock.advance(Duration::minutes(1));
+    execute(&db.store, stream, &command, &request(actor, reason)).await
+}
+
+pub(crate) async fn define_plan(db: &TestDb) -> PlanId {
+    let plan = plan_id(PLAN);
+    run(
+        db,
+        &plan.stream(),
+        Command::DefinePlan {
+            plan_id: plan,
+            name: "Corporate Plan 2016/17".into(),
+            financial_year: Period::financial_year(2016),
+            status_scheme: StatusScheme::Corporate2016,
+            approved_on: None,
+            approved_by: None,
+            priorities: vec![(1, "Every child making the best start in life".into())],
+            outcomes: vec![OutcomeSpec { priority: 1, letter: "A".into(), title: "Protected".into() }],
+            rule_set: RuleSet::default(),
+        },
+        scoreledger_testkit::performance_officer(),
+        None,
+    )
+    .await
+    .unwrap();
+    plan
+}
+
+pub(crate) async fn define_measure(db: &TestDb, n: u128, reference: &str, target: &str) -> StreamId {
+    let plan = plan_id(PLAN);
+    let id = measure_id(n);
+    run(
+        db,
+        &id.stream(),
+        Command::DefineMeasure {
+            measure_id: id,
+            definition: measure_definition(plan, reference, Polarity::Low),
+            target: Some((Period::financial_year(2016), TargetSpec::parse(target).unwrap())),
+        },
+        scoreledger_testkit::performance_officer(),
+        None,
+    )
+    .await
+    .unwrap();
+    id.stream()
+}
+
+pub(crate) fn value(raw: &str) -> RecordedValue {
+    RecordedValue::parse(raw).unwrap()
+}
+
+pub(crate) fn record(period: Period, raw: &str) -> Command {
+    Command::RecordValue { period, value: value(raw), quality: DataQuality::default() }
+}
+
+#[allow(dead_code)]
+pub(crate) fn dec(n: i64) -> Decimal {
+    Decimal::from(n)
+}

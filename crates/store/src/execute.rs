@@ -1,0 +1,73 @@
+//! Command handling: load a stream, `decide`, append with the version it was decided at.
+//! The one path every write takes, from the CLI today and the HTTP API later.
+
+use scoreledger_domain::{decide, evolve, Actor, Command, Context, Rejection, StreamId, StreamState, StreamVersion};
+use uuid::Uuid;
+
+use crate::envelope::{ExpectedVersion, NewCommit};
+use crate::error::{AppendError, ReadError};
+use crate::{Appended, EventStore};
+
+/// Why a command did not land. Nothing was appended in every case.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError {
+    /// The domain refused the command.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The append failed (a conflict, or the log is unavailable).
+    #[error(transparent)]
+    Append(#[from] AppendError),
+    /// The stream could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+}
+
+/// Who asks, why, and under which idempotency key.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The actor, from the session.
+    pub actor: Actor,
+    /// The reason given.
+    pub reason: Option<String>,
+    /// Idempotency key; a retry with the same key appends nothing.
+    pub commit_id: Option<Uuid>,
+    /// End of the latest published period of the plan (see [`Context`]).
+    pub published_through: Option<chrono::NaiveDate>,
+}
+
+/// Rebuilds a stream's state by folding its events.
+pub async fn load(store: &dyn EventStore, stream: &StreamId) -> Result<(StreamState, StreamVersion), ReadError> {
+    let commits = store.read_stream(stream).await?;
+    let mut state = StreamState::Empty;
+    let mut version = StreamVersion(0);
+    for commit in &commits {
+        let events = commit.domain_events().map_err(|err| ReadError::Corrupt {
+            position: commit.position,
+            problem: err.to_string(),
+        })?;
+        for event in &events {
+            state = evolve(state, event);
+        }
+        version = commit.stream_version;
+    }
+    Ok((state, version))
+}
+
+/// Loads `stream`, decides `command` and appends the events at the loaded version.
+pub async fn execute(
+    store: &dyn EventStore,
+    stream: &StreamId,
+    command: &Command,
+    request: &Request,
+) -> Result<Appended, ExecuteError> {
+    let (state, version) = load(store, stream).await?;
+    let ctx = Context {
+        reason: request.reason.clone(),
+        published_through: request.published_through,
+    };
+    let events = decide(&state, command, &ctx)?;
+    let mut commit = NewCommit::new(stream.clone(), ExpectedVersion::Exact(version), request.actor.clone(), events)
+        .with_reason(request.reason.clone().filter(|r| !r.trim().is_empty()));
+    commit.commit_id = request.commit_id;
+    Ok(store.append(commit).await?)
+}
