@@ -1,0 +1,200 @@
+//! The quarterly scorecard report: summary plus one row per measure, built from the
+//! scorecard read model at a position.
+
+use serde::Serialize;
+
+use scoreledger_domain::{Direction, Period, Status};
+use scoreledger_projections::{Scorecard, ScorecardRow, ValueCell};
+
+use crate::canonical::{canonical_json, sha256_hex};
+use crate::summary::{summarise, Assessed, Summary};
+
+/// Format tag of the canonical JSON; bump when its shape changes.
+pub const REPORT_FORMAT: &str = "scoreledger-quarter-report/1";
+
+/// One measure's row as printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportRow {
+    /// Normalised reference.
+    pub measure_ref: String,
+    /// Reference as printed.
+    pub ref_as_printed: String,
+    /// Priority number.
+    pub priority: u8,
+    /// Outcome letter.
+    pub outcome: String,
+    /// Corporate Plan action.
+    pub action: String,
+    /// Measure text.
+    pub measure: String,
+    /// One of the priority measures?
+    pub priority_measure: bool,
+    /// Lead officer.
+    pub lead_officer: String,
+    /// Lead accountability at the end of the period.
+    pub lead_accountability: String,
+    /// Good performance (as printed).
+    pub good_performance: String,
+    /// Frequency (as printed).
+    pub frequency: String,
+    /// Target for the year, with the figure it replaced if it was changed.
+    pub target: Option<String>,
+    /// Officer's status.
+    pub status: Status,
+    /// What the rules suggested, when it differs from the officer's status.
+    pub computed_status: Option<Status>,
+    /// Officer's direction of travel.
+    pub direction: Direction,
+    /// One cell per column; `None` where nothing was recorded.
+    pub values: Vec<Option<String>>,
+    /// Data note for the period.
+    pub note: Option<String>,
+}
+
+/// The report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuarterReport {
+    /// [`REPORT_FORMAT`].
+    pub format: String,
+    /// Plan name.
+    pub plan: String,
+    /// Plan year.
+    pub financial_year: String,
+    /// Period reported, as printed (`Q3 Oct - Dec 2016`).
+    pub period: String,
+    /// Log position the report is built at.
+    pub position: u64,
+    /// Rule-set version in force.
+    pub rule_set_version: u32,
+    /// Value column headings, as printed.
+    pub columns: Vec<String>,
+    /// Summary box and executive-summary figures.
+    pub summary: Summary,
+    /// One row per measure, natural order of reference.
+    pub rows: Vec<ReportRow>,
+}
+
+impl QuarterReport {
+    /// The canonical JSON encoding.
+    pub fn canonical_json(&self) -> String {
+        canonical_json(self)
+    }
+
+    /// SHA-256 of the canonical JSON.
+    pub fn sha256(&self) -> String {
+        sha256_hex(self.canonical_json().as_bytes())
+    }
+}
+
+/// The value columns of a quarterly scorecard: the two previous year ends, the quarters of
+/// the year so far and the months of the quarter (as in the 2016/17 pack).
+pub fn columns(period: &Period) -> Vec<Period> {
+    let fy = period.financial_year_of();
+    let mut columns = vec![Period::financial_year(fy - 2), Period::financial_year(fy - 1)];
+    match *period {
+        Period::Quarter { quarter, .. } => {
+            columns.extend((1..=quarter).map(|q| Period::quarter(fy, q)));
+            columns.extend(period.months());
+        }
+        Period::FinancialYear { .. } => {
+            columns.extend((1..=4).map(|q| Period::quarter(fy, q)));
+            columns.push(*period);
+        }
+        other => columns.push(other),
+    }
+    columns
+}
+
+/// How a cell reads: the figure, marked "(revised)" after a revision, with the figure as
+/// first published beside it when a publication showed another one.
+fn render_value(cell: &ValueCell) -> String {
+    match (&cell.first_published, cell.revision) {
+        (_, 0) => cell.value.raw.clone(),
+        (Some(first), _) => format!("{} (revised; first published {first})", cell.value.raw),
+        (None, _) => format!("{} (revised)", cell.value.raw),
+    }
+}
+
+fn row(scorecard_row: &ScorecardRow, columns: &[Period]) -> ReportRow {
+    let definition = &scorecard_row.definition;
+    let status = scorecard_row.status.unwrap_or(Status::NotYetAvailable);
+    ReportRow {
+        measure_ref: definition.measure_ref.to_string(),
+        ref_as_printed: definition.ref_as_printed.clone(),
+        priority: definition.priority,
+        outcome: definition.outcome.clone(),
+        action: definition.action.clone(),
+        measure: definition.title.clone(),
+        priority_measure: definition.priority_measure,
+        lead_officer: definition.lead_officer.clone(),
+        lead_accountability: scorecard_row.lead_accountability.clone(),
+        good_performance: definition.polarity_text.clone(),
+        frequency: definition.frequency_text.clone(),
+        target: scorecard_row.target.as_ref().map(|t| match &t.originally {
+            Some(first) => format!("{} (changed from {first})", t.spec.raw),
+            None => t.spec.raw.clone(),
+        }),
+        status,
+        computed_status: scorecard_row.computed_status.filter(|c| *c != status),
+        direction: scorecard_row.direction.unwrap_or(Direction::NotApplicable),
+        values: columns
+            .iter()
+            .map(|period| scorecard_row.values.get(period).map(render_value))
+            .collect(),
+        note: scorecard_row.note.clone(),
+    }
+}
+
+/// Builds the report: a pure function of the scorecard rows and rules at one position.
+pub fn build_quarter_report(scorecard: &Scorecard) -> QuarterReport {
+    let columns = columns(&scorecard.period);
+    let rows: Vec<ReportRow> = scorecard.rows.iter().map(|r| row(r, &columns)).collect();
+    let assessed: Vec<Assessed> = rows
+        .iter()
+        .map(|r| Assessed {
+            priority: r.priority,
+            priority_measure: r.priority_measure,
+            status: r.status,
+            direction: r.direction,
+        })
+        .collect();
+    let priorities: Vec<(u8, String)> = scorecard
+        .priorities
+        .iter()
+        .map(|(n, t)| (*n, t.clone()))
+        .collect();
+    QuarterReport {
+        format: REPORT_FORMAT.to_owned(),
+        plan: scorecard.plan.name.clone(),
+        financial_year: scorecard.plan.financial_year.to_string(),
+        period: scorecard.period.to_string(),
+        position: scorecard.position.0,
+        rule_set_version: scorecard.rule_set.version,
+        columns: columns.iter().map(Period::to_string).collect(),
+        summary: summarise(&assessed, &priorities),
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_q3_report_has_the_columns_of_the_2016_17_pack() {
+        let printed: Vec<String> = columns(&Period::quarter(2016, 3)).iter().map(Period::to_string).collect();
+        assert_eq!(
+            printed,
+            [
+                "2014/15",
+                "2015/16",
+                "Q1 Apr - Jun 2016",
+                "Q2 Jul - Sep 2016",
+                "Q3 Oct - Dec 2016",
+                "Oct-16",
+                "Nov-16",
+                "Dec-16"
+            ]
+        );
+    }
+}
