@@ -171,3 +171,21 @@ pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
         (state, _) => state,
     }
 }
+
+impl StreamState {
+    /// The plan, if this is a plan stream.
+    pub fn plan(&self) -> Option<&PlanState> {
+        match self {
+            StreamState::Plan(plan) => Some(plan),
+            _ => None,
+        }
+    }
+
+    /// The measure, if this is a measure stream.
+    pub fn measure(&self) -> Option<&MeasureState> {
+        match self {
+            StreamState::Measure(measure) => Some(measure),
+            _ => None,
+        }
+    }
+}

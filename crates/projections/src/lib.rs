@@ -6,11 +6,13 @@
 
 mod apply;
 pub mod history_view;
+pub mod lookup;
 pub mod projector;
 pub mod scorecard;
 pub mod snapshot;
 
 pub use history_view::{history, HistoryEntry, HistoryFilter};
+pub use lookup::{find_measure, position_before, published_through};
 pub use projector::{
     drain, rebuild, run_until_stopped, try_project_batch, Outcome, ProjectionError,
     SCORECARD_PROJECTOR,

@@ -5,10 +5,12 @@
 //! decimal place as the packs print them; refs in natural order.
 
 pub mod canonical;
+pub mod diff;
 pub mod quarter;
 pub mod render;
 pub mod summary;
 
 pub use canonical::{canonical_json, sha256_hex};
+pub use diff::{diff, CellChange};
 pub use quarter::{build_quarter_report, QuarterReport, ReportRow};
 pub use summary::{PriorityMeasureSummary, PrioritySummary, Share, Summary, Tally};

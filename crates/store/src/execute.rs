@@ -29,6 +29,8 @@ pub struct Request {
     pub actor: Actor,
     /// The reason given.
     pub reason: Option<String>,
+    /// For whom the actor enters the change.
+    pub on_behalf_of: Option<String>,
     /// Idempotency key; a retry with the same key appends nothing.
     pub commit_id: Option<Uuid>,
     /// End of the latest published period of the plan (see [`Context`]).
@@ -53,6 +55,35 @@ pub async fn load(store: &dyn EventStore, stream: &StreamId) -> Result<(StreamSt
     Ok((state, version))
 }
 
+/// Loads `stream` and decides `commands` in order against the evolving state, without
+/// appending: the commit that would land. Used to validate a whole import before any of it
+/// is appended.
+pub async fn prepare(
+    store: &dyn EventStore,
+    stream: &StreamId,
+    commands: &[Command],
+    request: &Request,
+) -> Result<NewCommit, ExecuteError> {
+    let (mut state, version) = load(store, stream).await?;
+    let ctx = Context {
+        reason: request.reason.clone(),
+        published_through: request.published_through,
+    };
+    let mut events = Vec::new();
+    for command in commands {
+        let decided = decide(&state, command, &ctx)?;
+        for event in &decided {
+            state = evolve(state, event);
+        }
+        events.extend(decided);
+    }
+    let mut commit = NewCommit::new(stream.clone(), ExpectedVersion::Exact(version), request.actor.clone(), events)
+        .with_reason(request.reason.clone().filter(|r| !r.trim().is_empty()));
+    commit.commit_id = request.commit_id;
+    commit.on_behalf_of = request.on_behalf_of.clone();
+    Ok(commit)
+}
+
 /// Loads `stream`, decides `command` and appends the events at the loaded version.
 pub async fn execute(
     store: &dyn EventStore,
@@ -60,14 +91,6 @@ pub async fn execute(
     command: &Command,
     request: &Request,
 ) -> Result<Appended, ExecuteError> {
-    let (state, version) = load(store, stream).await?;
-    let ctx = Context {
-        reason: request.reason.clone(),
-        published_through: request.published_through,
-    };
-    let events = decide(&state, command, &ctx)?;
-    let mut commit = NewCommit::new(stream.clone(), ExpectedVersion::Exact(version), request.actor.clone(), events)
-        .with_reason(request.reason.clone().filter(|r| !r.trim().is_empty()));
-    commit.commit_id = request.commit_id;
+    let commit = prepare(store, stream, std::slice::from_ref(command), request).await?;
     Ok(store.append(commit).await?)
 }

@@ -17,7 +17,7 @@ use futures::stream::BoxStream;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use envelope::{verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit};
 pub use error::{AppendError, ReadError};
-pub use execute::{execute, load, ExecuteError, Request};
+pub use execute::{execute, load, prepare, ExecuteError, Request};
 pub use scoreledger_domain::{Position, StreamId, StreamVersion};
 pub use sqlite::SqliteStore;
 

@@ -15,6 +15,7 @@ pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
     Request {
         actor,
         reason: reason.map(str::to_owned),
+        on_behalf_of: None,
         commit_id: None,
         published_through: None,
     }

@@ -1,0 +1,135 @@
+//! The application around one embedded database: open it, keep the read models caught up,
+//! and run commands through the one write path (load → decide → append).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use sqlx::SqlitePool;
+
+use scoreledger_domain::{Actor, Command, MeasureId, MeasureRef, Period, PlanId, Position, Role, StreamId};
+use scoreledger_projections as projections;
+use scoreledger_store::{prepare, Appended, Clock, EventStore, ExecuteError, Request, SqliteStore, SystemClock};
+
+use crate::args::Cli;
+use crate::failure::{CliResult, Failed};
+
+/// One open database and the person using it.
+pub struct App {
+    /// The event log (and, through its pool, the read models).
+    pub store: SqliteStore,
+    /// Who is acting.
+    pub actor: Actor,
+}
+
+/// The actor described by the global flags.
+pub fn actor_from(cli: &Cli) -> CliResult<Actor> {
+    let role: Role = cli.role.parse().map_err(Failed::rejected)?;
+    let id = cli.user.trim();
+    if id.is_empty() {
+        return Err(Failed::rejected("--user is empty; say who you are (or set SCORELEDGER_USER)"));
+    }
+    let name = cli.name.clone().unwrap_or_else(|| id.to_owned());
+    Ok(Actor::new(id, name, role))
+}
+
+impl App {
+    /// Opens (creating and migrating if needed) the database at `path`.
+    pub async fn open(path: &Path, actor: Actor) -> CliResult<Self> {
+        Self::open_with_clock(path, actor, Arc::new(SystemClock)).await
+    }
+
+    /// Opens with a given clock (the demo replays history on simulated dates).
+    pub async fn open_with_clock(path: &Path, actor: Actor, clock: Arc<dyn Clock>) -> CliResult<Self> {
+        let store = SqliteStore::open(path, clock).await?;
+        Ok(Self { store, actor })
+    }
+
+    /// The read-model pool.
+    pub fn pool(&self) -> &SqlitePool {
+        self.store.pool()
+    }
+
+    /// Projects every commit not yet in the read models.
+    pub async fn catch_up(&self) -> CliResult<Position> {
+        Ok(projections::drain(&self.store, self.pool(), 1000, |_| {}).await?)
+    }
+
+    /// The measure with this reference, in the plan covering `period`.
+    pub async fn measure(&self, reference: &str, period: Option<&Period>) -> CliResult<(MeasureId, PlanId)> {
+        let measure_ref = MeasureRef::parse(reference).map_err(Failed::rejected)?;
+        projections::find_measure(self.pool(), measure_ref.as_str(), period)
+            .await?
+            .ok_or_else(|| {
+                Failed::rejected(format!(
+                    "no measure {measure_ref} is defined; import the plan first (scoreledger import FILE) or check the reference"
+                ))
+            })
+    }
+
+    /// Runs a command against a stream as the current actor.
+    pub async fn execute(
+        &self,
+        stream: &StreamId,
+        plan_id: Option<PlanId>,
+        command: &Command,
+        reason: Option<String>,
+        on_behalf_of: Option<String>,
+    ) -> CliResult<Appended> {
+        self.execute_as(&self.actor, stream, plan_id, std::slice::from_ref(command), reason, on_behalf_of)
+            .await
+    }
+
+    /// Runs commands against a stream as `actor`, in one commit.
+    pub async fn execute_as(
+        &self,
+        actor: &Actor,
+        stream: &StreamId,
+        plan_id: Option<PlanId>,
+        commands: &[Command],
+        reason: Option<String>,
+        on_behalf_of: Option<String>,
+    ) -> CliResult<Appended> {
+        let published_through = match plan_id {
+            Some(plan) => {
+                self.catch_up().await?;
+                projections::published_through(self.pool(), plan).await?
+            }
+            None => None,
+        };
+        let request = Request {
+            actor: actor.clone(),
+            reason,
+            on_behalf_of,
+            commit_id: None,
+            published_through,
+        };
+        let described = commands.first().map_or("change nothing", Command::describe);
+        let failed = |err: ExecuteError| Failed::from(err).context(format!("failed to {described}"));
+        let commit = prepare(&self.store, stream, commands, &request).await.map_err(failed)?;
+        self.store
+            .append(commit)
+            .await
+            .map_err(|err| failed(ExecuteError::from(err)))
+    }
+
+    /// The position of the last commit.
+    pub async fn head(&self) -> CliResult<Position> {
+        Ok(self.store.head().await?)
+    }
+}
+
+/// Parses a period given on the command line.
+pub fn period(text: &str) -> CliResult<Period> {
+    Period::parse(text).map_err(Failed::rejected)
+}
+
+/// Parses a YYYY-MM-DD date.
+pub fn date(text: &str) -> CliResult<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .with_context(|| format!("{text:?} is not a date; write it as YYYY-MM-DD, e.g. 2017-01-13"))
+        .map_err(|error| Failed {
+            kind: crate::exit::Failure::Rejected,
+            error,
+        })
+}

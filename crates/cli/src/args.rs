@@ -1,0 +1,232 @@
+//! Command-line arguments. Every setting can also come from a `SCORELEDGER_…` variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Scoreledger: an audit trail for a council's performance scorecard that nobody can
+/// quietly rewrite. Every value, target, assessment, data note and publication is an
+/// immutable event; reports are rebuilt exactly as they were published.
+///
+/// Start with `scoreledger demo` to load the 2016/17 Corporate Plan sample and see the
+/// Quarter 3 report, a restatement and a measure's history.
+#[derive(Debug, Parser)]
+#[command(name = "scoreledger", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// The embedded database file (created on first use).
+    #[arg(long, global = true, env = "SCORELEDGER_DB", default_value = "scoreledger.db")]
+    pub db: PathBuf,
+
+    /// Who you are: a user id recorded on every change you make.
+    #[arg(long = "user", global = true, env = "SCORELEDGER_USER", default_value = "operator")]
+    pub user: String,
+
+    /// Your name as it should appear in the history view (defaults to the user id).
+    #[arg(long = "name", global = true, env = "SCORELEDGER_NAME")]
+    pub name: Option<String>,
+
+    /// The role you act in: officer, performance, approver, auditor or admin.
+    #[arg(long = "role", global = true, env = "SCORELEDGER_ROLE", default_value = "performance")]
+    pub role: String,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load the 2016/17 sample as a realistic year of history (Q1 and Q2 entered and
+    /// published, a value revised with a reason, Q3 published on 13 January 2017) and show
+    /// the Q3 report, the Q2 report as published next to Q2 as known now, and one
+    /// measure's history. Uses a temporary database unless --db is given explicitly.
+    Demo(DemoArgs),
+    /// Create (or migrate) the database and report what it holds.
+    Init,
+    /// Import a scorecard (plan, priorities, outcomes, measures with their targets,
+    /// values, assessments and notes) from JSON or CSV. All or nothing: a malformed row is
+    /// reported by row and field and nothing is appended.
+    Import(ImportArgs),
+    /// Record a value, target, status, direction of travel or data note for a measure.
+    #[command(subcommand)]
+    Record(RecordCommand),
+    /// Publish the report of a period: builds it now, stores its SHA-256 and the log
+    /// position it was built at, so it can be rebuilt byte for byte later.
+    Publish(PublishArgs),
+    /// Print the quarterly scorecard report of a period, as it stands now or as it stood.
+    Report(ReportArgs),
+    /// Who changed what, when, in which role, before → after, and why.
+    History(HistoryArgs),
+    /// Drop every read model and replay the whole log.
+    Rebuild,
+}
+
+/// `demo` options.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the demo database at this path (must not exist yet).
+    #[arg(long)]
+    pub keep: Option<PathBuf>,
+    /// The measure whose history to show.
+    #[arg(long, default_value = "2.B1")]
+    pub measure: String,
+}
+
+/// Import file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// Decide from the file extension.
+    Auto,
+    /// `scoreledger-scorecard/1` JSON.
+    Json,
+    /// One row per measure, documented in the README.
+    Csv,
+}
+
+/// `import` options.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import.
+    pub file: PathBuf,
+    /// Its format.
+    #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
+    pub format: ImportFormat,
+    /// Plan name (CSV only; JSON files carry their plan).
+    #[arg(long, default_value = "Corporate Plan 2016/17")]
+    pub plan_name: String,
+    /// Plan financial year (CSV only), e.g. 2016/17.
+    #[arg(long, default_value = "2016/17")]
+    pub plan_year: String,
+    /// Check the file and report what would be appended, without appending.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Which measure and period a record command is about.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// Measure reference, e.g. 1.A3 or "2.B4 (a)".
+    #[arg(long, short = 'm')]
+    pub measure: String,
+    /// Period, as the packs write it: "Q3 2016/17", "Q3 Oct - Dec 2016", Oct-16, 2015/16.
+    #[arg(long, short = 'p')]
+    pub period: String,
+    /// Why (required for any change to a published period, any revision and any target change).
+    #[arg(long, short = 'r')]
+    pub reason: Option<String>,
+    /// For whom you enter it (a performance officer entering data for a lead officer).
+    #[arg(long)]
+    pub on_behalf_of: Option<String>,
+}
+
+/// `record` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RecordCommand {
+    /// Record a value (or revise one, with --classification and --reason).
+    Value {
+        #[command(flatten)]
+        target: Target,
+        /// The value as printed: 28.3%, "62 (Oct-Nov only)", £46.07, "Not yet available".
+        #[arg(long, short = 'v')]
+        value: String,
+        /// Revise the existing value: late_data, scheduled_revision, correction or definition_change.
+        #[arg(long)]
+        classification: Option<String>,
+        /// provisional, final or estimated.
+        #[arg(long, default_value = "final")]
+        quality: String,
+        /// Source system (e.g. "Liquid Logic").
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Set or change the target for a financial year (the period must be a year, e.g. 2016/17).
+    Target {
+        #[command(flatten)]
+        target: Target,
+        /// The target as printed: 87.5%, <5%, "April - September 26% October - March 23%", "Baseline year".
+        #[arg(long, short = 't')]
+        value: String,
+    },
+    /// Assess the overall status: on_target, satisfactory, off_target, under_development,
+    /// not_applicable or not_yet_available. The rules' suggestion is recorded beside it.
+    Status {
+        #[command(flatten)]
+        target: Target,
+        /// The status.
+        #[arg(long, short = 's')]
+        status: String,
+    },
+    /// Assess the direction of travel: improved, stable, worse or not_applicable.
+    Direction {
+        #[command(flatten)]
+        target: Target,
+        /// The direction.
+        #[arg(long, short = 'd')]
+        direction: String,
+    },
+    /// Write the data note for a period (the whole text; the history keeps every version).
+    Note {
+        #[command(flatten)]
+        target: Target,
+        /// The note.
+        #[arg(long, short = 'n')]
+        text: String,
+    },
+}
+
+/// Report output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A summary and one line per measure, for people.
+    Table,
+    /// One row per measure with every column.
+    Csv,
+    /// Canonical JSON (its SHA-256 goes to standard error).
+    Json,
+}
+
+/// `report` options.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The period, e.g. "Q3 2016/17".
+    #[arg(long, short = 'p')]
+    pub period: String,
+    /// As the log stood at the end of this day (YYYY-MM-DD, UTC).
+    #[arg(long, conflicts_with = "position")]
+    pub as_at: Option<String>,
+    /// As the log stood at this position.
+    #[arg(long)]
+    pub position: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+/// `publish` options.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The period, e.g. "Q3 2016/17".
+    #[arg(long, short = 'p')]
+    pub period: String,
+    /// The meeting the report goes to.
+    #[arg(long)]
+    pub meeting: String,
+    /// Date of publication (YYYY-MM-DD).
+    #[arg(long)]
+    pub on: String,
+}
+
+/// `history` options.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this measure.
+    #[arg(long, short = 'm')]
+    pub measure: Option<String>,
+    /// Only changes by this person (user id or name).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// Print JSON lines instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,33 @@
+//! One module per subcommand; `dispatch` picks one.
+
+pub mod history;
+pub mod import;
+pub mod init;
+pub mod publish;
+pub mod rebuild;
+pub mod record;
+pub mod report;
+
+use crate::app::{actor_from, App};
+use crate::args::{Cli, Command};
+use crate::failure::CliResult;
+
+/// Runs the parsed command line.
+pub async fn dispatch(cli: Cli) -> CliResult {
+    let actor = actor_from(&cli)?;
+    if let Command::Demo(args) = &cli.command {
+        return crate::demo::run(args, &mut std::io::stdout()).await;
+    }
+    let app = App::open(&cli.db, actor).await?;
+    let out = &mut std::io::stdout();
+    match cli.command {
+        Command::Demo(_) => unreachable!("handled above"),
+        Command::Init => init::run(&app, &cli.db, out).await,
+        Command::Import(args) => import::run(&app, &args, out).await,
+        Command::Record(args) => record::run(&app, args, out).await,
+        Command::Publish(args) => publish::run(&app, &args, out).await,
+        Command::Report(args) => report::run(&app, &args, out).await,
+        Command::History(args) => history::run(&app, &args, out).await,
+        Command::Rebuild => rebuild::run(&app, out).await,
+    }
+}

@@ -1,0 +1,88 @@
+//! `scoreledger history`: the auditor's view of every change.
+
+use std::io::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use scoreledger_domain::MeasureRef;
+use scoreledger_projections::{history, HistoryEntry, HistoryFilter};
+
+use crate::app::App;
+use crate::args::HistoryArgs;
+use crate::failure::{CliResult, Failed};
+
+fn shorten(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        format!("{}…", text.chars().take(width - 1).collect::<String>())
+    }
+}
+
+/// Renders history entries as a table.
+pub fn table(entries: &[HistoryEntry]) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(150)
+        .set_header(vec!["#", "When (UTC)", "Who", "Measure", "Period", "What", "Before → after", "Why"]);
+    for e in entries {
+        let change = match (&e.before, &e.after) {
+            (Some(before), Some(after)) => format!("{} → {}", shorten(before, 40), shorten(after, 40)),
+            (None, Some(after)) => shorten(after, 60),
+            (Some(before), None) => format!("{} → (removed)", shorten(before, 40)),
+            (None, None) => String::new(),
+        };
+        let who = match &e.on_behalf_of {
+            Some(other) => format!("{} ({}) for {other}", e.actor_name, e.actor_role),
+            None => format!("{} ({})", e.actor_name, e.actor_role),
+        };
+        let why = match (&e.reason, &e.classification) {
+            (Some(reason), Some(class)) => format!("[{class}] {reason}"),
+            (Some(reason), None) => reason.clone(),
+            (None, Some(class)) => format!("[{class}]"),
+            (None, None) => String::new(),
+        };
+        table.add_row(vec![
+            e.position.to_string(),
+            e.recorded_at.get(..16).unwrap_or(&e.recorded_at).replace('T', " "),
+            who,
+            e.measure_ref.clone().unwrap_or_default(),
+            e.period.clone().unwrap_or_default(),
+            e.what.clone(),
+            change,
+            shorten(&why, 60),
+        ]);
+    }
+    table.to_string()
+}
+
+/// Runs `history`.
+pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResult {
+    app.catch_up().await?;
+    let measure_ref = args
+        .measure
+        .as_deref()
+        .map(|m| MeasureRef::parse(m).map(|r| r.to_string()).map_err(Failed::rejected))
+        .transpose()?;
+    let entries = history(
+        app.pool(),
+        &HistoryFilter {
+            measure_ref,
+            actor: args.actor.clone(),
+        },
+    )
+    .await?;
+    if args.json {
+        for entry in &entries {
+            writeln!(out, "{}", serde_json::to_string(entry).expect("history entries serialise"))?;
+        }
+    } else if entries.is_empty() {
+        writeln!(out, "no changes match")?;
+    } else {
+        writeln!(out, "{}", table(&entries))?;
+        writeln!(out, "{} change(s)", entries.len())?;
+    }
+    Ok(())
+}

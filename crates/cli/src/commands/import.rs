@@ -1,0 +1,189 @@
+//! `scoreledger import`: a whole scorecard as events, all or nothing.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use scoreledger_domain::{Command, Direction, Period, RecordedValue, RuleSet, Status};
+use scoreledger_store::{load, prepare, EventStore, NewCommit, Request};
+
+use crate::app::App;
+use crate::args::{ImportArgs, ImportFormat};
+use crate::failure::{CliResult, Failed};
+use crate::import::{read, CsvPlan, Format, Numbering, Problem, Problems, ValidMeasure, ValidScorecard};
+
+/// What an import appended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    /// Commits appended.
+    pub commits: usize,
+    /// Events in them.
+    pub events: usize,
+    /// Measures defined.
+    pub measures: usize,
+}
+
+/// The rules' suggestions for a measure's status and direction in `period`.
+pub fn suggestions(
+    measure: &ValidMeasure,
+    values: &BTreeMap<Period, RecordedValue>,
+    period: &Period,
+    rules: &RuleSet,
+) -> (Option<Status>, Direction) {
+    let target = measure.target.as_ref().map(|t| t.for_period(period));
+    let current = values.get(period).and_then(|v| v.amount);
+    let previous = values.get(&period.previous()).and_then(|v| v.amount);
+    let status = rules
+        .suggest_status(target, current, measure.definition.polarity)
+        .map(|s| s.value);
+    let direction = rules.suggest_direction(previous, current, measure.definition.polarity);
+    (status, direction)
+}
+
+/// The commands that define a measure with its target, values, assessments and note.
+pub fn measure_commands(measure: &ValidMeasure, plan_year: Period, period: Period, rules: &RuleSet) -> Vec<Command> {
+    let mut commands = vec![Command::DefineMeasure {
+        measure_id: measure.measure_id,
+        definition: measure.definition.clone(),
+        target: measure.target.clone().map(|t| (plan_year, t)),
+    }];
+    let values: BTreeMap<Period, RecordedValue> = measure.values.iter().cloned().collect();
+    for (value_period, value) in &measure.values {
+        commands.push(Command::RecordValue {
+            period: *value_period,
+            value: value.clone(),
+            quality: Default::default(),
+        });
+    }
+    let (computed_status, computed_direction) = suggestions(measure, &values, &period, rules);
+    if let Some(status) = measure.status {
+        commands.push(Command::AssessStatus {
+            period,
+            status,
+            computed: computed_status,
+            rule_set_version: rules.version,
+        });
+    }
+    if let Some(direction) = measure.direction {
+        commands.push(Command::AssessDirection {
+            period,
+            direction,
+            computed: Some(computed_direction),
+        });
+    }
+    if let Some(note) = &measure.note {
+        commands.push(Command::EditCommentary {
+            period,
+            text: note.clone(),
+        });
+    }
+    commands
+}
+
+/// Validates a scorecard against the log and appends it; nothing is appended when any
+/// measure is rejected.
+pub async fn apply(app: &App, valid: &ValidScorecard, dry_run: bool) -> CliResult<Imported> {
+    let request = Request {
+        actor: app.actor.clone(),
+        reason: None,
+        on_behalf_of: None,
+        commit_id: None,
+        published_through: None,
+    };
+    let plan = &valid.plan;
+    let plan_stream = plan.plan_id.stream();
+    let (plan_state, _) = load(&app.store, &plan_stream).await?;
+    let rules = plan_state.plan().map(|p| p.rule_set.clone()).unwrap_or_default();
+    let mut commits: Vec<NewCommit> = Vec::new();
+    if plan_state.plan().is_none() {
+        let define = Command::DefinePlan {
+            plan_id: plan.plan_id,
+            name: plan.name.clone(),
+            financial_year: plan.financial_year,
+            status_scheme: plan.status_scheme,
+            approved_on: plan.approved_on,
+            approved_by: plan.approved_by.clone(),
+            priorities: plan.priorities.clone(),
+            outcomes: plan.outcomes.clone(),
+            rule_set: rules.clone(),
+        };
+        commits.push(prepare(&app.store, &plan_stream, &[define], &request).await?);
+    }
+    let mut problems = Vec::new();
+    for (index, measure) in valid.measures.iter().enumerate() {
+        let commands = measure_commands(measure, plan.financial_year, valid.reporting_period, &rules);
+        match prepare(&app.store, &measure.measure_id.stream(), &commands, &request).await {
+            Ok(commit) => commits.push(commit),
+            Err(scoreledger_store::ExecuteError::Rejected(rejection)) => problems.push(Problem {
+                location: format!("measure {} ({})", index + 1, measure.definition.measure_ref),
+                field: "measure".into(),
+                message: rejection.to_string(),
+            }),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Failed::rejected(Problems(problems)));
+    }
+    let imported = Imported {
+        commits: commits.len(),
+        events: commits.iter().map(|c| c.events.len()).sum(),
+        measures: valid.measures.len(),
+    };
+    if dry_run {
+        return Ok(imported);
+    }
+    for commit in commits {
+        app.store
+            .append(commit)
+            .await
+            .map_err(|err| Failed::from(scoreledger_store::ExecuteError::from(err)))?;
+    }
+    Ok(imported)
+}
+
+/// Runs `import`.
+pub async fn run(app: &App, args: &ImportArgs, out: &mut dyn Write) -> CliResult {
+    let format = match args.format {
+        ImportFormat::Json => Format::Json,
+        ImportFormat::Csv => Format::Csv,
+        ImportFormat::Auto => match args.file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("json") => Format::Json,
+            Some("csv") => Format::Csv,
+            _ => {
+                return Err(Failed::rejected(format!(
+                    "cannot tell the format of {} from its name; pass --format json or --format csv",
+                    args.file.display()
+                )))
+            }
+        },
+    };
+    let csv_plan = CsvPlan {
+        name: args.plan_name.clone(),
+        financial_year: args.plan_year.clone(),
+    };
+    let numbering = match format {
+        Format::Json => Numbering::Measures,
+        Format::Csv => Numbering::CsvRows,
+    };
+    let file = read(&args.file, format, &csv_plan).map_err(Failed::rejected)?;
+    let valid = file.validate(numbering).map_err(Failed::rejected)?;
+    let imported = apply(app, &valid, args.dry_run)
+        .await
+        .map_err(|f| f.context(format!("failed to import {}", args.file.display())))?;
+    let verb = if args.dry_run { "would append" } else { "appended" };
+    writeln!(
+        out,
+        "{}: {} measures of {} ({}); {verb} {} commits holding {} events",
+        args.file.display(),
+        imported.measures,
+        valid.plan.name,
+        valid.reporting_period,
+        imported.commits,
+        imported.events
+    )?;
+    if !args.dry_run {
+        let at = app.catch_up().await?;
+        writeln!(out, "read models at position {at}; try: scoreledger report --period \"{}\"", valid.reporting_period)?;
+    }
+    Ok(())
+}

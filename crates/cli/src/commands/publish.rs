@@ -1,0 +1,51 @@
+//! `scoreledger publish`: freeze a period's report as (definition, cut-off position) with the
+//! SHA-256 of its canonical JSON.
+
+use std::io::Write;
+
+use scoreledger_domain::event::ReportKind;
+use scoreledger_domain::{Command, ReportId};
+
+use crate::app::{date, period, App};
+use crate::args::PublishArgs;
+use crate::commands::report::{build, position, AsAt};
+use crate::failure::CliResult;
+use crate::ids;
+
+/// Publishes the report of `period` as it stands now; returns its SHA-256.
+pub async fn publish(app: &App, period: scoreledger_domain::Period, meeting: &str, on: chrono::NaiveDate) -> CliResult<(String, u64)> {
+    let cut_off = position(app, AsAt::Now).await?;
+    let report = build(app, period, cut_off).await?;
+    let sha256 = report.sha256();
+    let scorecard_plan = scoreledger_projections::scorecard::find_plan(app.pool(), &period, cut_off)
+        .await?
+        .expect("build succeeded, so a plan covers the period");
+    let report_id = ReportId(ids::fresh());
+    let command = Command::PublishReport {
+        report_id,
+        plan_id: scorecard_plan.plan_id,
+        kind: ReportKind::QuarterlyScorecard,
+        period,
+        cut_off,
+        meeting: meeting.to_owned(),
+        published_on: on,
+        rule_set_version: report.rule_set_version,
+        sha256: sha256.clone(),
+    };
+    let appended = app.execute(&report_id.stream(), None, &command, None, None).await?;
+    app.catch_up().await?;
+    Ok((sha256, appended.commit.position.0))
+}
+
+/// Runs `publish`.
+pub async fn run(app: &App, args: &PublishArgs, out: &mut dyn Write) -> CliResult {
+    let period = period(&args.period)?;
+    let on = date(&args.on)?;
+    let (sha256, at) = publish(app, period, &args.meeting, on).await?;
+    writeln!(
+        out,
+        "published the {period} report to {} on {on} (position {at}); sha256 {sha256}",
+        args.meeting
+    )?;
+    Ok(())
+}

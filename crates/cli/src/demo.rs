@@ -1,0 +1,625 @@
+//! `scoreledger demo`: the 2016/17 Corporate Plan sample replayed as the year it was, on a
+//! simulated clock, then read back the way its users would.
+//!
+//! Every figure comes from the built-in sample (the Q3 2016/17 scorecard as published).
+//! Where the published pack shows that a figure changed ("95 (revised)", "note - Corporate
+//! Plan stated 30.9%", "target has changed from 94% to 95%"), the demo records the earlier
+//! figure first and the change later, by a named person with a reason. The one earlier
+//! figure the pack does not print (2.B1's Q2 value before its revision) is illustrative.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use scoreledger_domain::target::TargetSpec;
+use scoreledger_domain::{
+    Actor, Command, DataQuality, Direction, Period, Position, RecordedValue, RevisionClass, Role, RuleSet, Status,
+};
+use scoreledger_projections::{self as projections, HistoryFilter};
+use scoreledger_reports::{diff, render, QuarterReport};
+use scoreledger_store::ManualClock;
+
+use crate::app::App;
+use crate::args::DemoArgs;
+use crate::commands::history;
+use crate::commands::import::suggestions;
+use crate::commands::publish::publish;
+use crate::commands::report::build;
+use crate::failure::{CliResult, Failed};
+use crate::import::{parse_json, Numbering, ValidMeasure, ValidScorecard, SAMPLE_2016_17};
+
+/// A value the pack shows was restated after it was first reported.
+struct Restatement {
+    measure: &'static str,
+    period: &'static str,
+    first: &'static str,
+    then: &'static str,
+    classification: RevisionClass,
+    reason: &'static str,
+    by: (&'static str, &'static str, Role),
+    on: (i32, u32, u32),
+}
+
+const RESTATEMENTS: &[Restatement] = &[
+    Restatement {
+        measure: "2.B1",
+        period: "Q2 Jul - Sep 2016",
+        first: "112",
+        then: "95",
+        classification: RevisionClass::Correction,
+        reason: "Previous value referred to individuals involved in S42 enquiries in the quarter, not those completed",
+        by: ("sam.newton", "Sam Newton", Role::Officer),
+        on: (2016, 12, 6),
+    },
+    Restatement {
+        measure: "1.A3",
+        period: "2015/16",
+        first: "30.9%",
+        then: "30.6%",
+        classification: RevisionClass::Correction,
+        reason: "2015/16 outturn re-run after data validation; the Corporate Plan stated 30.9%",
+        by: ("simon.dennis", "Simon Dennis", Role::Performance),
+        on: (2016, 12, 12),
+    },
+    Restatement {
+        measure: "1.B6",
+        period: "2015/16",
+        first: "5.1%",
+        then: "5.3%",
+        classification: RevisionClass::Correction,
+        reason: "2015/16 outturn confirmed at 5.3%; the Corporate Plan included 5.1%",
+        by: ("simon.dennis", "Simon Dennis", Role::Performance),
+        on: (2016, 12, 12),
+    },
+    Restatement {
+        measure: "1.B7 (a)",
+        period: "2015/16",
+        first: "52.4%",
+        then: "58.3%",
+        classification: RevisionClass::Correction,
+        reason: "2015/16 outturn restated; the Corporate Plan states 52.4%",
+        by: ("simon.dennis", "Simon Dennis", Role::Performance),
+        on: (2016, 12, 12),
+    },
+    Restatement {
+        measure: "1.B7 (b)",
+        period: "2015/16",
+        first: "81.6%",
+        then: "85.5%",
+        classification: RevisionClass::Correction,
+        reason: "2015/16 outturn restated; the Corporate Plan states 81.6%",
+        by: ("simon.dennis", "Simon Dennis", Role::Performance),
+        on: (2016, 12, 12),
+    },
+    Restatement {
+        measure: "4.B2",
+        period: "2014/15",
+        first: "0.67%",
+        then: "0%",
+        classification: RevisionClass::Correction,
+        reason: "Non-decent stock outturn restated; the Corporate Plan stated 0.67%",
+        by: ("simon.dennis", "Simon Dennis", Role::Performance),
+        on: (2016, 12, 12),
+    },
+    Restatement {
+        measure: "4.B2",
+        period: "2015/16",
+        first: "1.3%",
+        then: "0%",
+        classification: RevisionClass::Correction,
+        reason: "Non-decent stock outturn restated; the Corporate Plan stated 1.3%",
+        by: ("simon.dennis", "Simon Dennis", Role::Performance),
+        on: (2016, 12, 12),
+    },
+];
+
+/// A target the pack shows was changed after the Corporate Plan was approved.
+struct TargetChange {
+    measure: &'static str,
+    first: &'static str,
+    then: &'static str,
+    reason: &'static str,
+}
+
+const TARGET_CHANGES: &[TargetChange] = &[
+    TargetChange {
+        measure: "1.B6",
+        first: "4.9%",
+        then: "3.1%",
+        reason: "Target re-set to 3.1% for 2016/17; the Corporate Plan included 4.9%",
+    },
+    TargetChange {
+        measure: "1.B8",
+        first: "94%",
+        then: "95%",
+        reason: "Target has changed from 94% to 95% so that it is in line with OFSTED requirements",
+    },
+    TargetChange {
+        measure: "4.C1",
+        first: "450 increase",
+        then: "1,950",
+        reason: "Target amended from 450 increase to the overall number expected",
+    },
+    TargetChange {
+        measure: "3.A2",
+        first: "25% increase on 2015-16",
+        then: "No Target - Not Applicable",
+        reason: "Increases are seen as a positive response to awareness raising, so no target is set; the Corporate Plan stated 25% increase on 2015-16",
+    },
+    TargetChange {
+        measure: "3.A3",
+        first: "10% increase on 2015-16",
+        then: "No Target - Not Applicable",
+        reason: "Increases are seen as a positive response to awareness raising, so no target is set; the Corporate Plan stated 10% increase on 2015-16",
+    },
+];
+
+const NEW_DIRECTOR: &str = "Anne Marie Lubanski, Strategic Director Adult Social Care and Housing";
+const INTERIM_DIRECTOR: &str = "Interim Strategic Director, Adult Social Care and Housing";
+
+/// The Q3 summary as printed in the pack, to check the rebuilt report against.
+const PUBLISHED_STATUS: [u64; 6] = [25, 15, 17, 0, 17, 29];
+const PUBLISHED_DIRECTION: [u64; 4] = [33, 20, 16, 34];
+
+fn at(year: i32, month: u32, day: u32, hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(year, month, day, hour, 0, 0).single().expect("valid demo date")
+}
+
+fn day(year: i32, month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, day).expect("valid demo date")
+}
+
+fn performance() -> Actor {
+    Actor::new("simon.dennis", "Simon Dennis", Role::Performance)
+}
+
+fn officer_of(measure: &ValidMeasure) -> Actor {
+    let name = if measure.definition.lead_officer.is_empty() {
+        "Performance Officer".to_owned()
+    } else {
+        measure.definition.lead_officer.clone()
+    };
+    let id = name.to_ascii_lowercase().split_whitespace().collect::<Vec<_>>().join(".");
+    Actor::new(id, name, Role::Officer)
+}
+
+struct Story<'a> {
+    app: App,
+    clock: Arc<ManualClock>,
+    sample: ValidScorecard,
+    out: &'a mut dyn Write,
+    bar: ProgressBar,
+}
+
+impl Story<'_> {
+    fn fy(&self) -> Period {
+        self.sample.plan.financial_year
+    }
+
+    fn quarter(&self, n: u8) -> Period {
+        Period::quarter(self.fy().financial_year_of(), n)
+    }
+
+    fn say(&mut self, when: NaiveDate, what: &str) -> CliResult {
+        let line = format!("  {}  {what}", when.format("%e %b %Y"));
+        self.bar.suspend(|| writeln!(self.out, "{line}"))?;
+        Ok(())
+    }
+
+    fn first_value(measure: &ValidMeasure, period: &Period, value: &RecordedValue) -> RecordedValue {
+        let reference = measure.definition.measure_ref.as_str();
+        RESTATEMENTS
+            .iter()
+            .find(|r| r.measure == reference && Period::parse(r.period).ok().as_ref() == Some(period))
+            .map(|r| RecordedValue::parse(r.first).expect("restatement figures are values"))
+            .unwrap_or_else(|| value.clone())
+    }
+
+    fn values_in(&self, measure: &ValidMeasure, keep: impl Fn(&Period) -> bool) -> Vec<Command> {
+        measure
+            .values
+            .iter()
+            .filter(|(period, _)| keep(period))
+            .map(|(period, value)| Command::RecordValue {
+                period: *period,
+                value: Self::first_value(measure, period, value),
+                quality: DataQuality::default(),
+            })
+            .collect()
+    }
+
+    async fn run(&mut self, actor: &Actor, measure: &ValidMeasure, commands: &[Command], reason: Option<&str>) -> CliResult {
+        if commands.is_empty() {
+            return Ok(());
+        }
+        self.app
+            .execute_as(
+                actor,
+                &measure.measure_id.stream(),
+                Some(self.sample.plan.plan_id),
+                commands,
+                reason.map(str::to_owned),
+                None,
+            )
+            .await?;
+        self.bar.inc(1);
+        Ok(())
+    }
+
+    async fn plan_approved(&mut self) -> CliResult {
+        self.clock.set(at(2016, 7, 13, 18));
+        let plan = self.sample.plan.clone();
+        self.app
+            .execute_as(
+                &performance(),
+                &plan.plan_id.stream(),
+                None,
+                &[Command::DefinePlan {
+                    plan_id: plan.plan_id,
+                    name: plan.name.clone(),
+                    financial_year: plan.financial_year,
+                    status_scheme: plan.status_scheme,
+                    approved_on: plan.approved_on,
+                    approved_by: plan.approved_by.clone(),
+                    priorities: plan.priorities.clone(),
+                    outcomes: plan.outcomes.clone(),
+                    rule_set: RuleSet::default(),
+                }],
+                None,
+                None,
+            )
+            .await?;
+        let fy = self.fy();
+        for measure in self.sample.measures.clone() {
+            let mut definition = measure.definition.clone();
+            if definition.lead_accountability.contains("Lubanski") {
+                definition.lead_accountability = INTERIM_DIRECTOR.to_owned();
+            }
+            let reference = definition.measure_ref.to_string();
+            let target = TARGET_CHANGES
+                .iter()
+                .find(|c| c.measure == reference)
+                .map(|c| TargetSpec::parse(c.first).expect("demo targets parse"))
+                .or(measure.target.clone());
+            let mut commands = vec![Command::DefineMeasure {
+                measure_id: measure.measure_id,
+                definition,
+                target: target.map(|t| (fy, t)),
+            }];
+            commands.extend(self.values_in(&measure, |p| matches!(p, Period::FinancialYear { .. })));
+            self.run(&performance(), &measure, &commands, None).await?;
+        }
+        self.say(
+            day(2016, 7, 13),
+            &format!(
+                "Council approves the {}: {} measures with targets and year-end outturns (Simon Dennis, performance team)",
+                plan.name,
+                self.sample.measures.len()
+            ),
+        )
+    }
+
+    async fn director_commences(&mut self) -> CliResult {
+        self.clock.set(at(2016, 8, 9, 9));
+        let mut count = 0;
+        for measure in self.sample.measures.clone() {
+            if !measure.definition.lead_accountability.contains("Lubanski") {
+                continue;
+            }
+            let command = Command::AssignLeadAccountability {
+                person: NEW_DIRECTOR.to_owned(),
+                effective_from: day(2016, 8, 8),
+            };
+            self.run(&performance(), &measure, &[command], Some("New Strategic Director commenced 8 August 2016"))
+                .await?;
+            count += 1;
+        }
+        self.say(
+            day(2016, 8, 9),
+            &format!("Anne Marie Lubanski becomes accountable for {count} measures, effective 8 August 2016"),
+        )
+    }
+
+    async fn enter_quarter(&mut self, n: u8, entered: DateTime<Utc>) -> CliResult {
+        self.clock.set(entered);
+        let quarter = self.quarter(n);
+        let months = quarter.months();
+        let mut count = 0;
+        for measure in self.sample.measures.clone() {
+            let commands = self.values_in(&measure, |p| *p == quarter || months.contains(p));
+            count += commands.len();
+            let officer = officer_of(&measure);
+            self.run(&officer, &measure, &commands, None).await?;
+            self.clock.advance(chrono::Duration::minutes(7));
+        }
+        self.say(entered.date_naive(), &format!("lead officers enter {count} values for {quarter}"))
+    }
+
+    /// Officer assessments: the pack's own for the quarter it printed; the rules'
+    /// suggestions for earlier quarters (falling back to the printed status where the
+    /// rules cannot decide, e.g. a "5% reduction on 2015-16" target).
+    async fn assess_quarter(&mut self, n: u8, assessed: DateTime<Utc>, published: bool) -> CliResult {
+        self.clock.set(assessed);
+        let quarter = self.quarter(n);
+        let rules = RuleSet::default();
+        for measure in self.sample.measures.clone() {
+            let values: BTreeMap<Period, RecordedValue> = measure
+                .values
+                .iter()
+                .map(|(p, v)| (*p, Self::first_value(&measure, p, v)))
+                .collect();
+            let (computed_status, computed_direction) = suggestions(&measure, &values, &quarter, &rules);
+            let (status, direction) = if published {
+                (
+                    measure.status.unwrap_or(Status::NotYetAvailable),
+                    measure.direction.unwrap_or(Direction::NotApplicable),
+                )
+            } else {
+                (
+                    computed_status.or(measure.status).unwrap_or(Status::NotYetAvailable),
+                    computed_direction,
+                )
+            };
+            let mut commands = vec![
+                Command::AssessStatus {
+                    period: quarter,
+                    status,
+                    computed: computed_status,
+                    rule_set_version: rules.version,
+                },
+                Command::AssessDirection {
+                    period: quarter,
+                    direction,
+                    computed: Some(computed_direction),
+                },
+            ];
+            if published {
+                if let Some(note) = &measure.note {
+                    commands.push(Command::EditCommentary {
+                        period: quarter,
+                        text: note.clone(),
+                    });
+                }
+            }
+            self.run(&performance(), &measure, &commands, None).await?;
+        }
+        self.say(
+            assessed.date_naive(),
+            &format!("performance team assesses status and direction of travel for {quarter}"),
+        )
+    }
+
+    async fn publish(&mut self, n: u8, on: NaiveDate, meeting: &str) -> CliResult<(String, u64)> {
+        self.clock.set(Utc.from_utc_datetime(&on.and_hms_opt(8, 0, 0).expect("valid time")));
+        let quarter = self.quarter(n);
+        let (sha256, position) = publish(&self.app, quarter, meeting, on).await?;
+        self.bar.inc(1);
+        self.say(on, &format!("{quarter} report published to {meeting}; sha256 {}…", &sha256[..16]))?;
+        Ok((sha256, position))
+    }
+
+    async fn change_targets(&mut self) -> CliResult {
+        self.clock.set(at(2016, 10, 3, 10));
+        for change in TARGET_CHANGES {
+            let measure = self.find(change.measure)?;
+            let command = Command::SetTarget {
+                period: self.fy(),
+                target: TargetSpec::parse(change.then).expect("demo targets parse"),
+            };
+            self.run(&performance(), &measure, &[command], Some(change.reason)).await?;
+        }
+        let changed: Vec<&str> = TARGET_CHANGES.iter().map(|c| c.measure).collect();
+        self.say(day(2016, 10, 3), &format!("targets changed with reasons: {}", changed.join(", ")))
+    }
+
+    async fn restate(&mut self, from: (i32, u32, u32), to: (i32, u32, u32)) -> CliResult {
+        for r in RESTATEMENTS.iter().filter(|r| r.on >= from && r.on <= to) {
+            self.clock.set(at(r.on.0, r.on.1, r.on.2, 11));
+            let measure = self.find(r.measure)?;
+            let command = Command::ReviseValue {
+                period: Period::parse(r.period).expect("demo periods parse"),
+                value: RecordedValue::parse(r.then).expect("demo values parse"),
+                classification: r.classification,
+                quality: DataQuality::default(),
+            };
+            let actor = Actor::new(r.by.0, r.by.1, r.by.2);
+            self.run(&actor, &measure, &[command], Some(r.reason)).await?;
+            self.say(
+                day(r.on.0, r.on.1, r.on.2),
+                &format!("{} revises {} {}: {} → {} ({})", r.by.1, r.measure, r.period, r.first, r.then, r.reason),
+            )?;
+        }
+        Ok(())
+    }
+
+    fn find(&self, reference: &str) -> CliResult<ValidMeasure> {
+        self.sample
+            .measures
+            .iter()
+            .find(|m| m.definition.measure_ref.as_str() == reference)
+            .cloned()
+            .ok_or_else(|| Failed::rejected(format!("the sample has no measure {reference}")))
+    }
+}
+
+fn check_summary(report: &QuarterReport) -> (bool, String) {
+    let status: Vec<u64> = report.summary.status.iter().map(|t| t.share.count).collect();
+    let direction: Vec<u64> = report.summary.direction.iter().map(|t| t.share.count).collect();
+    let printed = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join("/");
+    let matches = status == PUBLISHED_STATUS && direction == PUBLISHED_DIRECTION;
+    (
+        matches,
+        format!(
+            "statuses {} and directions {} {} the pack's {} and {}",
+            printed(&status),
+            printed(&direction),
+            if matches { "match" } else { "DO NOT match" },
+            printed(&PUBLISHED_STATUS),
+            printed(&PUBLISHED_DIRECTION)
+        ),
+    )
+}
+
+/// Runs the demo, writing everything to `out`.
+pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
+    let (temporary, path): (Option<tempfile::TempDir>, PathBuf) = match &args.keep {
+        Some(path) if path.exists() => {
+            return Err(Failed::rejected(format!(
+                "{} already exists; the demo writes a fresh database, so choose another path",
+                path.display()
+            )))
+        }
+        Some(path) => (None, path.clone()),
+        None => {
+            let dir = tempfile::tempdir()?;
+            let path = dir.path().join("demo.db");
+            (Some(dir), path)
+        }
+    };
+    let sample = parse_json(SAMPLE_2016_17)
+        .and_then(|file| file.validate(Numbering::Measures))
+        .map_err(Failed::rejected)?;
+    let clock = Arc::new(ManualClock::new(at(2016, 7, 13, 9)));
+    let app = App::open_with_clock(&path, performance(), clock.clone()).await?;
+    writeln!(
+        out,
+        "Scoreledger demo: {} (Rotherham MBC sample), replayed on a simulated clock into {}\n",
+        sample.plan.name,
+        path.display()
+    )?;
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("  {spinner} {pos} commits appended")
+            .expect("static progress template"),
+    );
+    let mut story = Story {
+        app,
+        clock,
+        sample,
+        out,
+        bar,
+    };
+    story.plan_approved().await?;
+    story.director_commences().await?;
+    story.enter_quarter(1, at(2016, 8, 15, 9)).await?;
+    story.assess_quarter(1, at(2016, 8, 30, 9), false).await?;
+    story.publish(1, day(2016, 9, 12), "Cabinet and Commissioners' Decision Making Meeting").await?;
+    story.change_targets().await?;
+    story.enter_quarter(2, at(2016, 10, 17, 9)).await?;
+    story.assess_quarter(2, at(2016, 10, 31, 9), false).await?;
+    let (q2_sha, q2_position) = story
+        .publish(2, day(2016, 11, 14), "Cabinet and Commissioners' Decision Making Meeting")
+        .await?;
+    story.restate((2016, 11, 15), (2016, 12, 31)).await?;
+    story.enter_quarter(3, at(2017, 1, 4, 9)).await?;
+    story.assess_quarter(3, at(2017, 1, 12, 9), true).await?;
+    let (q3_sha, q3_position) = story
+        .publish(3, day(2017, 1, 13), "Cabinet and Commissioners' Decision Making Meeting")
+        .await?;
+    story.bar.finish_and_clear();
+    let Story { app, out, sample, .. } = story;
+    app.catch_up().await?;
+    let head = app.head().await?;
+    writeln!(out, "\n  {head} commits in the log.\n")?;
+
+    // The Q3 report as published.
+    let q3 = Period::quarter(sample.plan.financial_year.financial_year_of(), 3);
+    let q3_cut_off = cut_off(&app, q3_position).await?;
+    let q3_report = build(&app, q3, q3_cut_off).await?;
+    writeln!(out, "━━ The {q3} report as published on 13 January 2017 ━━\n")?;
+    write!(out, "{}", render::summary_table(&q3_report))?;
+    let (matches, check) = check_summary(&q3_report);
+    writeln!(out, "{} {check}", if matches { "✓" } else { "✗" })?;
+    writeln!(
+        out,
+        "{} rebuilt at position {q3_cut_off}: sha256 {} {} the published {}",
+        if q3_report.sha256() == q3_sha { "✓" } else { "✗" },
+        q3_report.sha256(),
+        if q3_report.sha256() == q3_sha { "equals" } else { "DIFFERS from" },
+        q3_sha
+    )?;
+
+    // Q2 as published next to Q2 as known now.
+    let q2 = Period::quarter(sample.plan.financial_year.financial_year_of(), 2);
+    let q2_cut_off = cut_off(&app, q2_position).await?;
+    let q2_then = build(&app, q2, q2_cut_off).await?;
+    let q2_now = build(&app, q2, head).await?;
+    writeln!(out, "\n━━ {q2}: as published on 14 November 2016, and as known now ━━\n")?;
+    writeln!(
+        out,
+        "{} rebuilt at position {q2_cut_off}: sha256 {} the published {}…",
+        if q2_then.sha256() == q2_sha { "✓" } else { "✗" },
+        if q2_then.sha256() == q2_sha { "equals" } else { "DIFFERS from" },
+        &q2_sha[..16]
+    )?;
+    let changes = diff(&q2_then, &q2_now);
+    let entries = projections::history(app.pool(), &HistoryFilter::default()).await?;
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_width(150)
+        .set_header(vec!["Measure", "Cell", "As published", "As known now", "Changed by", "Why"]);
+    for change in &changes {
+        let why = entries
+            .iter()
+            .filter(|e| e.position > q2_cut_off.0 as i64 && e.measure_ref.as_deref() == Some(change.measure_ref.as_str()))
+            .filter(|e| e.period.as_deref() == Some(change.field.as_str()) || (change.field == "target" && e.what == "target"))
+            .last();
+        table.add_row(vec![
+            change.measure_ref.clone(),
+            change.field.clone(),
+            change.before.clone().unwrap_or_default(),
+            change.after.clone().unwrap_or_default(),
+            why.map(|e| format!("{} ({}), {}", e.actor_name, e.actor_role, &e.recorded_at[..10]))
+                .unwrap_or_default(),
+            why.and_then(|e| e.reason.clone()).unwrap_or_default(),
+        ]);
+    }
+    writeln!(out, "{table}")?;
+    writeln!(out, "{} cells of the published Q2 report read differently today.", changes.len())?;
+
+    // One measure's history.
+    let measure_ref = scoreledger_domain::MeasureRef::parse(&args.measure).map_err(Failed::rejected)?;
+    let measure_history = projections::history(
+        app.pool(),
+        &HistoryFilter {
+            measure_ref: Some(measure_ref.to_string()),
+            actor: None,
+        },
+    )
+    .await?;
+    writeln!(out, "\n━━ History of {measure_ref} ━━\n")?;
+    writeln!(out, "{}", history::table(&measure_history))?;
+    match temporary {
+        Some(_) => writeln!(
+            out,
+            "\nThe demo database was temporary. Keep one to explore: scoreledger demo --keep demo.db, then\n  \
+             scoreledger --db demo.db report --period \"Q3 2016/17\" --as-at 2017-01-13\n  \
+             scoreledger --db demo.db history --measure 1.A3"
+        )?,
+        None => writeln!(
+            out,
+            "\nExplore it: scoreledger --db {0} report --period \"Q2 2016/17\" --as-at 2016-11-14\n  \
+             scoreledger --db {0} history --measure 1.A3",
+            path.display()
+        )?,
+    }
+    if !matches {
+        return Err(Failed::rejected("the rebuilt Q3 summary does not match the published pack"));
+    }
+    drop(temporary);
+    Ok(())
+}
+
+/// The cut-off a publication at `published_at` recorded (the position just before it).
+async fn cut_off(app: &App, published_at: u64) -> CliResult<Position> {
+    let publications = sqlx::query_scalar::<_, i64>("SELECT cut_off FROM reports_published WHERE position = ?")
+        .bind(published_at as i64)
+        .fetch_one(app.pool())
+        .await?;
+    Ok(Position(publications as u64))
+}

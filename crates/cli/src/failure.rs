@@ -1,0 +1,113 @@
+//! Errors are translated once, here: each failure carries the exit-code kind and a message
+//! chain that says what went wrong and what to do.
+
+use scoreledger_projections::ProjectionError;
+use scoreledger_store::sqlite::OpenError;
+use scoreledger_store::{AppendError, ExecuteError, ReadError};
+
+use crate::exit::Failure;
+
+/// A failed command.
+#[derive(Debug)]
+pub struct Failed {
+    /// Which exit code.
+    pub kind: Failure,
+    /// What happened, with context.
+    pub error: anyhow::Error,
+}
+
+impl Failed {
+    /// A rejection of bad input (nothing appended).
+    pub fn rejected(message: impl std::fmt::Display) -> Self {
+        Self {
+            kind: Failure::Rejected,
+            error: anyhow::anyhow!("{message}"),
+        }
+    }
+
+    /// The message with its causes, one per line.
+    pub fn render(&self) -> String {
+        let mut text = self.error.to_string();
+        for cause in self.error.chain().skip(1) {
+            text.push_str(&format!("\n  caused by: {cause}"));
+        }
+        text
+    }
+
+    /// Adds context to the message.
+    pub fn context(self, context: impl std::fmt::Display + Send + Sync + 'static) -> Self {
+        Self {
+            kind: self.kind,
+            error: self.error.context(context),
+        }
+    }
+}
+
+impl From<ExecuteError> for Failed {
+    fn from(err: ExecuteError) -> Self {
+        let kind = match &err {
+            ExecuteError::Rejected(_) => Failure::Rejected,
+            ExecuteError::Append(AppendError::Conflict { .. }) => Failure::Conflict,
+            ExecuteError::Append(AppendError::Corrupt { .. }) | ExecuteError::Read(ReadError::Corrupt { .. }) => {
+                Failure::Corrupt
+            }
+            ExecuteError::Append(AppendError::Empty) => Failure::Rejected,
+            ExecuteError::Append(AppendError::Unavailable(_)) | ExecuteError::Read(ReadError::Unavailable(_)) => {
+                Failure::Unavailable
+            }
+        };
+        Self { kind, error: err.into() }
+    }
+}
+
+impl From<ProjectionError> for Failed {
+    fn from(err: ProjectionError) -> Self {
+        let kind = match &err {
+            ProjectionError::Gap { .. } | ProjectionError::Corrupt { .. } | ProjectionError::Read(ReadError::Corrupt { .. }) => {
+                Failure::Corrupt
+            }
+            _ => Failure::Unavailable,
+        };
+        Self { kind, error: err.into() }
+    }
+}
+
+impl From<ReadError> for Failed {
+    fn from(err: ReadError) -> Self {
+        let kind = match &err {
+            ReadError::Corrupt { .. } => Failure::Corrupt,
+            ReadError::Unavailable(_) => Failure::Unavailable,
+        };
+        Self { kind, error: err.into() }
+    }
+}
+
+impl From<sqlx::Error> for Failed {
+    fn from(err: sqlx::Error) -> Self {
+        Self {
+            kind: Failure::Unavailable,
+            error: anyhow::Error::new(err).context("failed to query the read models"),
+        }
+    }
+}
+
+impl From<OpenError> for Failed {
+    fn from(err: OpenError) -> Self {
+        Self {
+            kind: Failure::Unavailable,
+            error: err.into(),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failed {
+    fn from(err: std::io::Error) -> Self {
+        Self {
+            kind: Failure::Unavailable,
+            error: err.into(),
+        }
+    }
+}
+
+/// Result of a CLI command.
+pub type CliResult<T = ()> = Result<T, Failed>;
