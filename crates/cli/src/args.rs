@@ -105,7 +105,7 @@ pub struct ImportArgs {
 
 /// Which measure and period a record command is about.
 #[derive(Debug, Args)]
-pub struct Target {
+pub struct Subject {
     /// Measure reference, e.g. 1.A3 or "2.B4 (a)".
     #[arg(long, short = 'm')]
     pub measure: String,
@@ -126,7 +126,7 @@ pub enum RecordCommand {
     /// Record a value (or revise one, with --classification and --reason).
     Value {
         #[command(flatten)]
-        target: Target,
+        target: Subject,
         /// The value as printed: 28.3%, "62 (Oct-Nov only)", £46.07, "Not yet available".
         #[arg(long, short = 'v')]
         value: String,
@@ -143,7 +143,7 @@ pub enum RecordCommand {
     /// Set or change the target for a financial year (the period must be a year, e.g. 2016/17).
     Target {
         #[command(flatten)]
-        target: Target,
+        target: Subject,
         /// The target as printed: 87.5%, <5%, "April - September 26% October - March 23%", "Baseline year".
         #[arg(long, short = 't')]
         value: String,
@@ -152,7 +152,7 @@ pub enum RecordCommand {
     /// not_applicable or not_yet_available. The rules' suggestion is recorded beside it.
     Status {
         #[command(flatten)]
-        target: Target,
+        target: Subject,
         /// The status.
         #[arg(long, short = 's')]
         status: String,
@@ -160,7 +160,7 @@ pub enum RecordCommand {
     /// Assess the direction of travel: improved, stable, worse or not_applicable.
     Direction {
         #[command(flatten)]
-        target: Target,
+        target: Subject,
         /// The direction.
         #[arg(long, short = 'd')]
         direction: String,
@@ -168,7 +168,7 @@ pub enum RecordCommand {
     /// Write the data note for a period (the whole text; the history keeps every version).
     Note {
         #[command(flatten)]
-        target: Target,
+        target: Subject,
         /// The note.
         #[arg(long, short = 'n')]
         text: String,
@@ -229,4 +229,16 @@ pub struct HistoryArgs {
     /// Print JSON lines instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -9,7 +9,7 @@ use scoreledger_domain::{Command, DataQuality, Direction, RecordedValue, Revisio
 use scoreledger_store::load;
 
 use crate::app::{period, App};
-use crate::args::{RecordCommand, Target};
+use crate::args::{RecordCommand, Subject};
 use crate::failure::{CliResult, Failed};
 
 /// Runs `record`.
@@ -91,7 +91,7 @@ pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliR
     record(app, target, command, described, out).await
 }
 
-async fn record(app: &App, target: Target, command: Command, described: String, out: &mut dyn Write) -> CliResult {
+async fn record(app: &App, target: Subject, command: Command, described: String, out: &mut dyn Write) -> CliResult {
     let at = period(&target.period)?;
     let (measure_id, plan_id) = app.measure(&target.measure, Some(&at)).await?;
     let appended = app

@@ -1,0 +1,6 @@
+//! End-to-end tests: run the `scoreledger` binary the way a user does.
+
+mod demo;
+mod import;
+mod record;
+mod support;

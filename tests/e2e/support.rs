@@ -1,0 +1,88 @@
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+/// A scratch directory with a database path in it.
+pub(crate) struct Workspace {
+    pub(crate) dir: TempDir,
+}
+
+impl Workspace {
+    pub(crate) fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
+    pub(crate) fn db(&self) -> PathBuf {
+        self.dir.path().join("scoreledger.db")
+    }
+
+    pub(crate) fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, contents).expect("writing a test file");
+        path
+    }
+
+    /// Runs `scoreledger --db <db> args…` as the given user.
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
+        run_in(&self.db(), args)
+    }
+}
+
+pub(crate) fn run_in(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scoreledger"))
+        .arg("--db")
+        .arg(db)
+        .args(["--user", "simon.dennis", "--name", "Simon Dennis", "--role", "performance"])
+        .args(args)
+        .env_remove("SCORELEDGER_DB")
+        .env_remove("SCORELEDGER_USER")
+        .env_remove("SCORELEDGER_NAME")
+        .env_remove("SCORELEDGER_ROLE")
+        .output()
+        .expect("the scoreledger binary runs")
+}
+
+pub(crate) fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub(crate) fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[track_caller]
+pub(crate) fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        stdout(output),
+        stderr(output)
+    );
+}
+
+/// The sample shipped with the project.
+pub(crate) fn sample_json() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/corporate_plan_2016_17.json"))
+        .expect("the sample fixture is in the repository")
+}
+
+pub(crate) fn sample_csv() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/corporate_plan_2016_17.csv"))
+        .expect("the sample fixture is in the repository")
+}
+
+/// Number of commits in the log, as `history --json` sees them.
+pub(crate) fn commits(workspace: &Workspace) -> usize {
+    let output = workspace.run(&["history", "--json"]);
+    assert_success(&output);
+    let mut positions: Vec<i64> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON lines")["position"].as_i64().unwrap())
+        .collect();
+    positions.dedup();
+    positions.len()
+}
