@@ -6,14 +6,25 @@ fn importing_the_sample_json_defines_103_measures_and_reports_them() {
     let file = workspace.file("plan.json", &sample_json());
     let output = workspace.run(&["import", file.to_str().unwrap()]);
     assert_success(&output);
-    assert!(stdout(&output).contains("103 measures"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("103 measures"),
+        "{}",
+        stdout(&output)
+    );
     let output = workspace.run(&["report", "--period", "Q3 2016/17", "--format", "csv"]);
     assert_success(&output);
     let csv = stdout(&output);
     assert_eq!(csv.lines().count(), 104, "a header and 103 rows");
     assert!(csv.lines().nth(1).unwrap().starts_with("1.A1,"));
-    let position = |r: &str| csv.lines().position(|l| l.starts_with(&format!("{r},"))).unwrap();
-    assert!(position("2.B9 (c)") < position("2.B10"), "refs sort naturally: 2.B9 before 2.B10");
+    let position = |r: &str| {
+        csv.lines()
+            .position(|l| l.starts_with(&format!("{r},")))
+            .unwrap()
+    };
+    assert!(
+        position("2.B9 (c)") < position("2.B10"),
+        "refs sort naturally: 2.B9 before 2.B10"
+    );
     assert!(position("1.C4 (b)") < position("2.A1"));
 }
 
@@ -25,7 +36,11 @@ fn importing_the_same_plan_twice_is_refused_and_appends_nothing() {
     let before = commits(&workspace);
     let output = workspace.run(&["import", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    assert!(stderr(&output).contains("already exists"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("already exists"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(commits(&workspace), before);
 }
 
@@ -39,7 +54,10 @@ fn a_malformed_json_row_is_named_by_row_and_field_and_nothing_is_appended() {
     let output = workspace.run(&["import", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let message = stderr(&output);
-    assert!(message.contains("measure 3 (1.A3), field polarity: unknown polarity \"upwards\""), "{message}");
+    assert!(
+        message.contains("measure 3 (1.A3), field polarity: unknown polarity \"upwards\""),
+        "{message}"
+    );
     assert!(message.contains("measure 41"), "{message}");
     assert!(message.contains("field values.Q5 2016/17"), "{message}");
     assert!(message.contains("nothing was imported"), "{message}");
@@ -52,11 +70,19 @@ fn a_malformed_csv_row_is_named_by_row_and_field_and_nothing_is_appended() {
     let csv = sample_csv();
     let mut lines: Vec<String> = csv.lines().map(str::to_owned).collect();
     // Row 5 of the file (the fourth measure, 1.A4): an unknown frequency.
-    lines[4] = lines[4].replacen(",Monthly,", ",Fortnightly,", 1).replacen(",monthly,", ",fortnightly,", 1);
+    lines[4] = lines[4].replacen(",Monthly,", ",Fortnightly,", 1).replacen(
+        ",monthly,",
+        ",fortnightly,",
+        1,
+    );
     let file = workspace.file("broken.csv", &(lines.join("\n") + "\n"));
     let output = workspace.run(&["import", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    assert!(stderr(&output).contains("row 5 (1.A4), field frequency"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("row 5 (1.A4), field frequency"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(commits(&workspace), 0);
 }
 

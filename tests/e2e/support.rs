@@ -35,7 +35,14 @@ pub(crate) fn run_in(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scoreledger"))
         .arg("--db")
         .arg(db)
-        .args(["--user", "simon.dennis", "--name", "Simon Dennis", "--role", "performance"])
+        .args([
+            "--user",
+            "simon.dennis",
+            "--name",
+            "Simon Dennis",
+            "--role",
+            "performance",
+        ])
         .args(args)
         .env_remove("SCORELEDGER_DB")
         .env_remove("SCORELEDGER_USER")
@@ -66,13 +73,19 @@ pub(crate) fn assert_success(output: &Output) {
 
 /// The sample shipped with the project.
 pub(crate) fn sample_json() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/corporate_plan_2016_17.json"))
-        .expect("the sample fixture is in the repository")
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/corporate_plan_2016_17.json"
+    ))
+    .expect("the sample fixture is in the repository")
 }
 
 pub(crate) fn sample_csv() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/corporate_plan_2016_17.csv"))
-        .expect("the sample fixture is in the repository")
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/corporate_plan_2016_17.csv"
+    ))
+    .expect("the sample fixture is in the repository")
 }
 
 /// Number of commits in the log, as `history --json` sees them.
@@ -81,7 +94,11 @@ pub(crate) fn commits(workspace: &Workspace) -> usize {
     assert_success(&output);
     let mut positions: Vec<i64> = stdout(&output)
         .lines()
-        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("JSON lines")["position"].as_i64().unwrap())
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).expect("JSON lines")["position"]
+                .as_i64()
+                .unwrap()
+        })
         .collect();
     positions.dedup();
     positions.len()

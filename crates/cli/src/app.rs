@@ -7,9 +7,13 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use sqlx::SqlitePool;
 
-use scoreledger_domain::{Actor, Command, MeasureId, MeasureRef, Period, PlanId, Position, Role, StreamId};
+use scoreledger_domain::{
+    Actor, Command, MeasureId, MeasureRef, Period, PlanId, Position, Role, StreamId,
+};
 use scoreledger_projections as projections;
-use scoreledger_store::{prepare, Appended, Clock, EventStore, ExecuteError, Request, SqliteStore, SystemClock};
+use scoreledger_store::{
+    prepare, Appended, Clock, EventStore, ExecuteError, Request, SqliteStore, SystemClock,
+};
 
 use crate::args::Cli;
 use crate::failure::{CliResult, Failed};
@@ -27,7 +31,9 @@ pub fn actor_from(cli: &Cli) -> CliResult<Actor> {
     let role: Role = cli.role.parse().map_err(Failed::rejected)?;
     let id = cli.user.trim();
     if id.is_empty() {
-        return Err(Failed::rejected("--user is empty; say who you are (or set SCORELEDGER_USER)"));
+        return Err(Failed::rejected(
+            "--user is empty; say who you are (or set SCORELEDGER_USER)",
+        ));
     }
     let name = cli.name.clone().unwrap_or_else(|| id.to_owned());
     Ok(Actor::new(id, name, role))
@@ -40,7 +46,11 @@ impl App {
     }
 
     /// Opens with a given clock (the demo replays history on simulated dates).
-    pub async fn open_with_clock(path: &Path, actor: Actor, clock: Arc<dyn Clock>) -> CliResult<Self> {
+    pub async fn open_with_clock(
+        path: &Path,
+        actor: Actor,
+        clock: Arc<dyn Clock>,
+    ) -> CliResult<Self> {
         let store = SqliteStore::open(path, clock).await?;
         Ok(Self { store, actor })
     }
@@ -56,7 +66,11 @@ impl App {
     }
 
     /// The measure with this reference, in the plan covering `period`.
-    pub async fn measure(&self, reference: &str, period: Option<&Period>) -> CliResult<(MeasureId, PlanId)> {
+    pub async fn measure(
+        &self,
+        reference: &str,
+        period: Option<&Period>,
+    ) -> CliResult<(MeasureId, PlanId)> {
         let measure_ref = MeasureRef::parse(reference).map_err(Failed::rejected)?;
         projections::find_measure(self.pool(), measure_ref.as_str(), period)
             .await?
@@ -76,8 +90,15 @@ impl App {
         reason: Option<String>,
         on_behalf_of: Option<String>,
     ) -> CliResult<Appended> {
-        self.execute_as(&self.actor, stream, plan_id, std::slice::from_ref(command), reason, on_behalf_of)
-            .await
+        self.execute_as(
+            &self.actor,
+            stream,
+            plan_id,
+            std::slice::from_ref(command),
+            reason,
+            on_behalf_of,
+        )
+        .await
     }
 
     /// Runs commands against a stream as `actor`, in one commit.
@@ -105,8 +126,11 @@ impl App {
             published_through,
         };
         let described = commands.first().map_or("change nothing", Command::describe);
-        let failed = |err: ExecuteError| Failed::from(err).context(format!("failed to {described}"));
-        let commit = prepare(&self.store, stream, commands, &request).await.map_err(failed)?;
+        let failed =
+            |err: ExecuteError| Failed::from(err).context(format!("failed to {described}"));
+        let commit = prepare(&self.store, stream, commands, &request)
+            .await
+            .map_err(failed)?;
         self.store
             .append(commit)
             .await

@@ -11,14 +11,29 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Start with `scoreledger demo` to load the 2016/17 Corporate Plan sample and see the
 /// Quarter 3 report, a restatement and a measure's history.
 #[derive(Debug, Parser)]
-#[command(name = "scoreledger", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "scoreledger",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// The embedded database file (created on first use).
-    #[arg(long, global = true, env = "SCORELEDGER_DB", default_value = "scoreledger.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "SCORELEDGER_DB",
+        default_value = "scoreledger.db"
+    )]
     pub db: PathBuf,
 
     /// Who you are: a user id recorded on every change you make.
-    #[arg(long = "user", global = true, env = "SCORELEDGER_USER", default_value = "operator")]
+    #[arg(
+        long = "user",
+        global = true,
+        env = "SCORELEDGER_USER",
+        default_value = "operator"
+    )]
     pub user: String,
 
     /// Your name as it should appear in the history view (defaults to the user id).
@@ -26,7 +41,12 @@ pub struct Cli {
     pub name: Option<String>,
 
     /// The role you act in: officer, performance, approver, auditor or admin.
-    #[arg(long = "role", global = true, env = "SCORELEDGER_ROLE", default_value = "performance")]
+    #[arg(
+        long = "role",
+        global = true,
+        env = "SCORELEDGER_ROLE",
+        default_value = "performance"
+    )]
     pub role: String,
 
     /// What to do.

@@ -17,7 +17,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
-    Actor, Command, DataQuality, Direction, Period, Position, RecordedValue, RevisionClass, Role, RuleSet, Status,
+    Actor, Command, DataQuality, Direction, Period, Position, RecordedValue, RevisionClass, Role,
+    RuleSet, Status,
 };
 use scoreledger_projections::{self as projections, HistoryFilter};
 use scoreledger_reports::{diff, render, QuarterReport};
@@ -166,7 +167,9 @@ const PUBLISHED_STATUS: [u64; 6] = [25, 15, 17, 0, 17, 29];
 const PUBLISHED_DIRECTION: [u64; 4] = [33, 20, 16, 34];
 
 fn at(year: i32, month: u32, day: u32, hour: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(year, month, day, hour, 0, 0).single().expect("valid demo date")
+    Utc.with_ymd_and_hms(year, month, day, hour, 0, 0)
+        .single()
+        .expect("valid demo date")
 }
 
 fn day(year: i32, month: u32, day: u32) -> NaiveDate {
@@ -183,7 +186,11 @@ fn officer_of(measure: &ValidMeasure) -> Actor {
     } else {
         measure.definition.lead_officer.clone()
     };
-    let id = name.to_ascii_lowercase().split_whitespace().collect::<Vec<_>>().join(".");
+    let id = name
+        .to_ascii_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(".");
     Actor::new(id, name, Role::Officer)
 }
 
@@ -210,11 +217,17 @@ impl Story<'_> {
         Ok(())
     }
 
-    fn first_value(measure: &ValidMeasure, period: &Period, value: &RecordedValue) -> RecordedValue {
+    fn first_value(
+        measure: &ValidMeasure,
+        period: &Period,
+        value: &RecordedValue,
+    ) -> RecordedValue {
         let reference = measure.definition.measure_ref.as_str();
         RESTATEMENTS
             .iter()
-            .find(|r| r.measure == reference && Period::parse(r.period).ok().as_ref() == Some(period))
+            .find(|r| {
+                r.measure == reference && Period::parse(r.period).ok().as_ref() == Some(period)
+            })
             .map(|r| RecordedValue::parse(r.first).expect("restatement figures are values"))
             .unwrap_or_else(|| value.clone())
     }
@@ -232,7 +245,13 @@ impl Story<'_> {
             .collect()
     }
 
-    async fn run(&mut self, actor: &Actor, measure: &ValidMeasure, commands: &[Command], reason: Option<&str>) -> CliResult {
+    async fn run(
+        &mut self,
+        actor: &Actor,
+        measure: &ValidMeasure,
+        commands: &[Command],
+        reason: Option<&str>,
+    ) -> CliResult {
         if commands.is_empty() {
             return Ok(());
         }
@@ -290,7 +309,8 @@ impl Story<'_> {
                 definition,
                 target: target.map(|t| (fy, t)),
             }];
-            commands.extend(self.values_in(&measure, |p| matches!(p, Period::FinancialYear { .. })));
+            commands
+                .extend(self.values_in(&measure, |p| matches!(p, Period::FinancialYear { .. })));
             self.run(&performance(), &measure, &commands, None).await?;
         }
         self.say(
@@ -314,8 +334,13 @@ impl Story<'_> {
                 person: NEW_DIRECTOR.to_owned(),
                 effective_from: day(2016, 8, 8),
             };
-            self.run(&performance(), &measure, &[command], Some("New Strategic Director commenced 8 August 2016"))
-                .await?;
+            self.run(
+                &performance(),
+                &measure,
+                &[command],
+                Some("New Strategic Director commenced 8 August 2016"),
+            )
+            .await?;
             count += 1;
         }
         self.say(
@@ -336,13 +361,21 @@ impl Story<'_> {
             self.run(&officer, &measure, &commands, None).await?;
             self.clock.advance(chrono::Duration::minutes(7));
         }
-        self.say(entered.date_naive(), &format!("lead officers enter {count} values for {quarter}"))
+        self.say(
+            entered.date_naive(),
+            &format!("lead officers enter {count} values for {quarter}"),
+        )
     }
 
     /// Officer assessments: the pack's own for the quarter it printed; the rules'
     /// suggestions for earlier quarters (falling back to the printed status where the
     /// rules cannot decide, e.g. a "5% reduction on 2015-16" target).
-    async fn assess_quarter(&mut self, n: u8, assessed: DateTime<Utc>, published: bool) -> CliResult {
+    async fn assess_quarter(
+        &mut self,
+        n: u8,
+        assessed: DateTime<Utc>,
+        published: bool,
+    ) -> CliResult {
         self.clock.set(assessed);
         let quarter = self.quarter(n);
         let rules = RuleSet::default();
@@ -352,7 +385,8 @@ impl Story<'_> {
                 .iter()
                 .map(|(p, v)| (*p, Self::first_value(&measure, p, v)))
                 .collect();
-            let (computed_status, computed_direction) = suggestions(&measure, &values, &quarter, &rules);
+            let (computed_status, computed_direction) =
+                suggestions(&measure, &values, &quarter, &rules);
             let (status, direction) = if published {
                 (
                     measure.status.unwrap_or(Status::NotYetAvailable),
@@ -360,7 +394,9 @@ impl Story<'_> {
                 )
             } else {
                 (
-                    computed_status.or(measure.status).unwrap_or(Status::NotYetAvailable),
+                    computed_status
+                        .or(measure.status)
+                        .unwrap_or(Status::NotYetAvailable),
                     computed_direction,
                 )
             };
@@ -394,11 +430,18 @@ impl Story<'_> {
     }
 
     async fn publish(&mut self, n: u8, on: NaiveDate, meeting: &str) -> CliResult<(String, u64)> {
-        self.clock.set(Utc.from_utc_datetime(&on.and_hms_opt(8, 0, 0).expect("valid time")));
+        self.clock
+            .set(Utc.from_utc_datetime(&on.and_hms_opt(8, 0, 0).expect("valid time")));
         let quarter = self.quarter(n);
         let (sha256, position) = publish(&self.app, quarter, meeting, on).await?;
         self.bar.inc(1);
-        self.say(on, &format!("{quarter} report published to {meeting}; sha256 {}…", &sha256[..16]))?;
+        self.say(
+            on,
+            &format!(
+                "{quarter} report published to {meeting}; sha256 {}…",
+                &sha256[..16]
+            ),
+        )?;
         Ok((sha256, position))
     }
 
@@ -410,10 +453,14 @@ impl Story<'_> {
                 period: self.fy(),
                 target: TargetSpec::parse(change.then).expect("demo targets parse"),
             };
-            self.run(&performance(), &measure, &[command], Some(change.reason)).await?;
+            self.run(&performance(), &measure, &[command], Some(change.reason))
+                .await?;
         }
         let changed: Vec<&str> = TARGET_CHANGES.iter().map(|c| c.measure).collect();
-        self.say(day(2016, 10, 3), &format!("targets changed with reasons: {}", changed.join(", ")))
+        self.say(
+            day(2016, 10, 3),
+            &format!("targets changed with reasons: {}", changed.join(", ")),
+        )
     }
 
     async fn restate(&mut self, from: (i32, u32, u32), to: (i32, u32, u32)) -> CliResult {
@@ -427,10 +474,14 @@ impl Story<'_> {
                 quality: DataQuality::default(),
             };
             let actor = Actor::new(r.by.0, r.by.1, r.by.2);
-            self.run(&actor, &measure, &[command], Some(r.reason)).await?;
+            self.run(&actor, &measure, &[command], Some(r.reason))
+                .await?;
             self.say(
                 day(r.on.0, r.on.1, r.on.2),
-                &format!("{} revises {} {}: {} → {} ({})", r.by.1, r.measure, r.period, r.first, r.then, r.reason),
+                &format!(
+                    "{} revises {} {}: {} → {} ({})",
+                    r.by.1, r.measure, r.period, r.first, r.then, r.reason
+                ),
             )?;
         }
         Ok(())
@@ -447,8 +498,18 @@ impl Story<'_> {
 }
 
 fn check_summary(report: &QuarterReport) -> (bool, String) {
-    let status: Vec<u64> = report.summary.status.iter().map(|t| t.share.count).collect();
-    let direction: Vec<u64> = report.summary.direction.iter().map(|t| t.share.count).collect();
+    let status: Vec<u64> = report
+        .summary
+        .status
+        .iter()
+        .map(|t| t.share.count)
+        .collect();
+    let direction: Vec<u64> = report
+        .summary
+        .direction
+        .iter()
+        .map(|t| t.share.count)
+        .collect();
     let printed = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join("/");
     let matches = status == PUBLISHED_STATUS && direction == PUBLISHED_DIRECTION;
     (
@@ -506,21 +567,37 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
     story.director_commences().await?;
     story.enter_quarter(1, at(2016, 8, 15, 9)).await?;
     story.assess_quarter(1, at(2016, 8, 30, 9), false).await?;
-    story.publish(1, day(2016, 9, 12), "Cabinet and Commissioners' Decision Making Meeting").await?;
+    story
+        .publish(
+            1,
+            day(2016, 9, 12),
+            "Cabinet and Commissioners' Decision Making Meeting",
+        )
+        .await?;
     story.change_targets().await?;
     story.enter_quarter(2, at(2016, 10, 17, 9)).await?;
     story.assess_quarter(2, at(2016, 10, 31, 9), false).await?;
     let (q2_sha, q2_position) = story
-        .publish(2, day(2016, 11, 14), "Cabinet and Commissioners' Decision Making Meeting")
+        .publish(
+            2,
+            day(2016, 11, 14),
+            "Cabinet and Commissioners' Decision Making Meeting",
+        )
         .await?;
     story.restate((2016, 11, 15), (2016, 12, 31)).await?;
     story.enter_quarter(3, at(2017, 1, 4, 9)).await?;
     story.assess_quarter(3, at(2017, 1, 12, 9), true).await?;
     let (q3_sha, q3_position) = story
-        .publish(3, day(2017, 1, 13), "Cabinet and Commissioners' Decision Making Meeting")
+        .publish(
+            3,
+            day(2017, 1, 13),
+            "Cabinet and Commissioners' Decision Making Meeting",
+        )
         .await?;
     story.bar.finish_and_clear();
-    let Story { app, out, sample, .. } = story;
+    let Story {
+        app, out, sample, ..
+    } = story;
     app.catch_up().await?;
     let head = app.head().await?;
     writeln!(out, "\n  {head} commits in the log.\n")?;
@@ -529,16 +606,27 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
     let q3 = Period::quarter(sample.plan.financial_year.financial_year_of(), 3);
     let q3_cut_off = cut_off(&app, q3_position).await?;
     let q3_report = build(&app, q3, q3_cut_off).await?;
-    writeln!(out, "━━ The {q3} report as published on 13 January 2017 ━━\n")?;
+    writeln!(
+        out,
+        "━━ The {q3} report as published on 13 January 2017 ━━\n"
+    )?;
     write!(out, "{}", render::summary_table(&q3_report))?;
     let (matches, check) = check_summary(&q3_report);
     writeln!(out, "{} {check}", if matches { "✓" } else { "✗" })?;
     writeln!(
         out,
         "{} rebuilt at position {q3_cut_off}: sha256 {} {} the published {}",
-        if q3_report.sha256() == q3_sha { "✓" } else { "✗" },
+        if q3_report.sha256() == q3_sha {
+            "✓"
+        } else {
+            "✗"
+        },
         q3_report.sha256(),
-        if q3_report.sha256() == q3_sha { "equals" } else { "DIFFERS from" },
+        if q3_report.sha256() == q3_sha {
+            "equals"
+        } else {
+            "DIFFERS from"
+        },
         q3_sha
     )?;
 
@@ -547,12 +635,23 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
     let q2_cut_off = cut_off(&app, q2_position).await?;
     let q2_then = build(&app, q2, q2_cut_off).await?;
     let q2_now = build(&app, q2, head).await?;
-    writeln!(out, "\n━━ {q2}: as published on 14 November 2016, and as known now ━━\n")?;
+    writeln!(
+        out,
+        "\n━━ {q2}: as published on 14 November 2016, and as known now ━━\n"
+    )?;
     writeln!(
         out,
         "{} rebuilt at position {q2_cut_off}: sha256 {} the published {}…",
-        if q2_then.sha256() == q2_sha { "✓" } else { "✗" },
-        if q2_then.sha256() == q2_sha { "equals" } else { "DIFFERS from" },
+        if q2_then.sha256() == q2_sha {
+            "✓"
+        } else {
+            "✗"
+        },
+        if q2_then.sha256() == q2_sha {
+            "equals"
+        } else {
+            "DIFFERS from"
+        },
         &q2_sha[..16]
     )?;
     let changes = diff(&q2_then, &q2_now);
@@ -562,28 +661,48 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
         .set_width(150)
-        .set_header(vec!["Measure", "Cell", "As published", "As known now", "Changed by", "Why"]);
+        .set_header(vec![
+            "Measure",
+            "Cell",
+            "As published",
+            "As known now",
+            "Changed by",
+            "Why",
+        ]);
     for change in &changes {
-        let why = entries
-            .iter()
-            .filter(|e| e.position > q2_cut_off.0 as i64 && e.measure_ref.as_deref() == Some(change.measure_ref.as_str()))
-            .filter(|e| e.period.as_deref() == Some(change.field.as_str()) || (change.field == "target" && e.what == "target"))
-            .last();
+        let why = entries.iter().rev().find(|e| {
+            e.position > q2_cut_off.0 as i64
+                && e.measure_ref.as_deref() == Some(change.measure_ref.as_str())
+                && (e.period.as_deref() == Some(change.field.as_str())
+                    || (change.field == "target" && e.what == "target"))
+        });
         table.add_row(vec![
             change.measure_ref.clone(),
             change.field.clone(),
             change.before.clone().unwrap_or_default(),
             change.after.clone().unwrap_or_default(),
-            why.map(|e| format!("{} ({}), {}", e.actor_name, e.actor_role, &e.recorded_at[..10]))
-                .unwrap_or_default(),
+            why.map(|e| {
+                format!(
+                    "{} ({}), {}",
+                    e.actor_name,
+                    e.actor_role,
+                    &e.recorded_at[..10]
+                )
+            })
+            .unwrap_or_default(),
             why.and_then(|e| e.reason.clone()).unwrap_or_default(),
         ]);
     }
     writeln!(out, "{table}")?;
-    writeln!(out, "{} cells of the published Q2 report read differently today.", changes.len())?;
+    writeln!(
+        out,
+        "{} cells of the published Q2 report read differently today.",
+        changes.len()
+    )?;
 
     // One measure's history.
-    let measure_ref = scoreledger_domain::MeasureRef::parse(&args.measure).map_err(Failed::rejected)?;
+    let measure_ref =
+        scoreledger_domain::MeasureRef::parse(&args.measure).map_err(Failed::rejected)?;
     let measure_history = projections::history(
         app.pool(),
         &HistoryFilter {
@@ -609,7 +728,9 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
         )?,
     }
     if !matches {
-        return Err(Failed::rejected("the rebuilt Q3 summary does not match the published pack"));
+        return Err(Failed::rejected(
+            "the rebuilt Q3 summary does not match the published pack",
+        ));
     }
     drop(temporary);
     Ok(())
@@ -617,9 +738,10 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
 
 /// The cut-off a publication at `published_at` recorded (the position just before it).
 async fn cut_off(app: &App, published_at: u64) -> CliResult<Position> {
-    let publications = sqlx::query_scalar::<_, i64>("SELECT cut_off FROM reports_published WHERE position = ?")
-        .bind(published_at as i64)
-        .fetch_one(app.pool())
-        .await?;
+    let publications =
+        sqlx::query_scalar::<_, i64>("SELECT cut_off FROM reports_published WHERE position = ?")
+            .bind(published_at as i64)
+            .fetch_one(app.pool())
+            .await?;
     Ok(Position(publications as u64))
 }

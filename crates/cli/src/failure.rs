@@ -48,27 +48,31 @@ impl From<ExecuteError> for Failed {
         let kind = match &err {
             ExecuteError::Rejected(_) => Failure::Rejected,
             ExecuteError::Append(AppendError::Conflict { .. }) => Failure::Conflict,
-            ExecuteError::Append(AppendError::Corrupt { .. }) | ExecuteError::Read(ReadError::Corrupt { .. }) => {
-                Failure::Corrupt
-            }
+            ExecuteError::Append(AppendError::Corrupt { .. })
+            | ExecuteError::Read(ReadError::Corrupt { .. }) => Failure::Corrupt,
             ExecuteError::Append(AppendError::Empty) => Failure::Rejected,
-            ExecuteError::Append(AppendError::Unavailable(_)) | ExecuteError::Read(ReadError::Unavailable(_)) => {
-                Failure::Unavailable
-            }
+            ExecuteError::Append(AppendError::Unavailable(_))
+            | ExecuteError::Read(ReadError::Unavailable(_)) => Failure::Unavailable,
         };
-        Self { kind, error: err.into() }
+        Self {
+            kind,
+            error: err.into(),
+        }
     }
 }
 
 impl From<ProjectionError> for Failed {
     fn from(err: ProjectionError) -> Self {
         let kind = match &err {
-            ProjectionError::Gap { .. } | ProjectionError::Corrupt { .. } | ProjectionError::Read(ReadError::Corrupt { .. }) => {
-                Failure::Corrupt
-            }
+            ProjectionError::Gap { .. }
+            | ProjectionError::Corrupt { .. }
+            | ProjectionError::Read(ReadError::Corrupt { .. }) => Failure::Corrupt,
             _ => Failure::Unavailable,
         };
-        Self { kind, error: err.into() }
+        Self {
+            kind,
+            error: err.into(),
+        }
     }
 }
 
@@ -78,7 +82,10 @@ impl From<ReadError> for Failed {
             ReadError::Corrupt { .. } => Failure::Corrupt,
             ReadError::Unavailable(_) => Failure::Unavailable,
         };
-        Self { kind, error: err.into() }
+        Self {
+            kind,
+            error: err.into(),
+        }
     }
 }
 

@@ -20,7 +20,10 @@ pub fn derived(parts: &[&str]) -> Uuid {
 
 /// A fresh, time-ordered id.
 pub fn fresh() -> Uuid {
-    #[expect(clippy::disallowed_methods, reason = "the CLI's one place that mints random ids")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the CLI's one place that mints random ids"
+    )]
     Uuid::now_v7()
 }
 

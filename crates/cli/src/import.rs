@@ -12,8 +12,8 @@ use serde::Deserialize;
 use scoreledger_domain::command::OutcomeSpec;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
-    Direction, Frequency, MeasureDefinition, MeasureId, MeasureRef, Period, PlanId, Polarity, RecordedValue,
-    Status, StatusScheme, ValueKind,
+    Direction, Frequency, MeasureDefinition, MeasureId, MeasureRef, Period, PlanId, Polarity,
+    RecordedValue, Status, StatusScheme, ValueKind,
 };
 
 use crate::ids;
@@ -160,7 +160,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, field {}: {}", self.location, self.field, self.message)
+        write!(
+            f,
+            "{}, field {}: {}",
+            self.location, self.field, self.message
+        )
     }
 }
 
@@ -170,7 +174,11 @@ pub struct Problems(pub Vec<Problem>);
 
 impl fmt::Display for Problems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "the file has {} problem(s); nothing was imported", self.0.len())?;
+        write!(
+            f,
+            "the file has {} problem(s); nothing was imported",
+            self.0.len()
+        )?;
         for problem in self.0.iter().take(25) {
             write!(f, "\n  {problem}")?;
         }
@@ -283,7 +291,11 @@ pub fn parse_json(text: &str) -> Result<ScorecardFile, Problems> {
         )
     })?;
     if file.format != FORMAT {
-        return Err(single("file", "format", format!("is {:?}; this build reads {FORMAT:?}", file.format)));
+        return Err(single(
+            "file",
+            "format",
+            format!("is {:?}; this build reads {FORMAT:?}", file.format),
+        ));
     }
     Ok(file)
 }
@@ -322,7 +334,15 @@ pub fn parse_csv(text: &str, plan: &CsvPlan) -> Result<ScorecardFile, Problems> 
         .map_err(|err| single("row 1", "header", err.to_string()))?
         .clone();
     let mut problems = Vec::new();
-    for required in ["reporting_period", "priority", "outcome", "ref", "measure", "polarity", "frequency"] {
+    for required in [
+        "reporting_period",
+        "priority",
+        "outcome",
+        "ref",
+        "measure",
+        "polarity",
+        "frequency",
+    ] {
         if !headers.iter().any(|h| h == required) {
             problems.push(Problem {
                 location: "row 1".into(),
@@ -366,7 +386,13 @@ pub fn parse_csv(text: &str, plan: &CsvPlan) -> Result<ScorecardFile, Problems> 
                 continue;
             }
         };
-        let get = |name: &str| column(name).and_then(|i| record.get(i)).unwrap_or("").trim().to_owned();
+        let get = |name: &str| {
+            column(name)
+                .and_then(|i| record.get(i))
+                .unwrap_or("")
+                .trim()
+                .to_owned()
+        };
         let priority = match get("priority").parse::<u8>() {
             Ok(p) => p,
             Err(_) => {
@@ -420,7 +446,9 @@ pub fn parse_csv(text: &str, plan: &CsvPlan) -> Result<ScorecardFile, Problems> 
             polarity_text: get("polarity_text"),
             frequency: get("frequency"),
             frequency_text: get("frequency_text"),
-            value_kind: Some(get("value_kind")).filter(|v| !v.is_empty()).unwrap_or_else(default_value_kind),
+            value_kind: Some(get("value_kind"))
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(default_value_kind),
             target: get("target"),
             values: value_columns
                 .iter()
@@ -453,7 +481,11 @@ pub fn parse_csv(text: &str, plan: &CsvPlan) -> Result<ScorecardFile, Problems> 
             .collect(),
         outcomes: outcomes
             .into_iter()
-            .map(|((priority, letter), title)| OutcomeFileSpec { priority, letter, title })
+            .map(|((priority, letter), title)| OutcomeFileSpec {
+                priority,
+                letter,
+                title,
+            })
             .collect(),
         measures,
     })
@@ -482,7 +514,11 @@ impl ScorecardFile {
         let financial_year = match Period::parse(&self.plan.financial_year) {
             Ok(p @ Period::FinancialYear { .. }) => Some(p),
             Ok(other) => {
-                problem("plan", "financial_year", format!("{other} is not a financial year; write it like 2016/17"));
+                problem(
+                    "plan",
+                    "financial_year",
+                    format!("{other} is not a financial year; write it like 2016/17"),
+                );
                 None
             }
             Err(err) => {
@@ -498,7 +534,13 @@ impl ScorecardFile {
             .ok();
         let approved_on = self.plan.approved_on.as_deref().and_then(|d| {
             NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                .map_err(|_| problem("plan", "approved_on", format!("{d:?} is not a date; write YYYY-MM-DD")))
+                .map_err(|_| {
+                    problem(
+                        "plan",
+                        "approved_on",
+                        format!("{d:?} is not a date; write YYYY-MM-DD"),
+                    )
+                })
                 .ok()
         });
         let reporting_period = Period::parse(&self.reporting_period)
@@ -509,7 +551,11 @@ impl ScorecardFile {
         else {
             return Err(Problems(problems));
         };
-        let plan_id = PlanId(ids::derived(&["plan", &self.plan.name, &financial_year.to_string()]));
+        let plan_id = PlanId(ids::derived(&[
+            "plan",
+            &self.plan.name,
+            &financial_year.to_string(),
+        ]));
         let mut seen = BTreeMap::new();
         let mut measures = Vec::new();
         for (index, spec) in self.measures.iter().enumerate() {
@@ -526,36 +572,79 @@ impl ScorecardFile {
                     message,
                 })
             };
-            let measure_ref = MeasureRef::parse(&spec.reference).map_err(|e| problem("ref", e.to_string())).ok();
+            let measure_ref = MeasureRef::parse(&spec.reference)
+                .map_err(|e| problem("ref", e.to_string()))
+                .ok();
             if let Some(r) = &measure_ref {
                 if let Some(first) = seen.insert(r.clone(), location.clone()) {
                     problem("ref", format!("{r} appears twice (also {first})"));
                 }
             }
             if !self.priorities.iter().any(|p| p.number == spec.priority) {
-                problem("priority", format!("priority {} is not among the file's priorities", spec.priority));
+                problem(
+                    "priority",
+                    format!(
+                        "priority {} is not among the file's priorities",
+                        spec.priority
+                    ),
+                );
             }
             if !self
                 .outcomes
                 .iter()
                 .any(|o| o.priority == spec.priority && o.letter == spec.outcome)
             {
-                problem("outcome", format!("outcome {}{} is not among the file's outcomes", spec.priority, spec.outcome));
+                problem(
+                    "outcome",
+                    format!(
+                        "outcome {}{} is not among the file's outcomes",
+                        spec.priority, spec.outcome
+                    ),
+                );
             }
-            if spec.measure.trim().is_empty() && spec.ref_as_printed.trim().is_empty() && spec.action.trim().is_empty() {
+            if spec.measure.trim().is_empty()
+                && spec.ref_as_printed.trim().is_empty()
+                && spec.action.trim().is_empty()
+            {
                 problem("measure", "the measure text is empty".into());
             }
-            let polarity = spec.polarity.parse::<Polarity>().map_err(|e| problem("polarity", e)).ok();
-            let frequency = spec.frequency.parse::<Frequency>().map_err(|e| problem("frequency", e)).ok();
-            let value_kind = spec.value_kind.parse::<ValueKind>().map_err(|e| problem("value_kind", e)).ok();
+            let polarity = spec
+                .polarity
+                .parse::<Polarity>()
+                .map_err(|e| problem("polarity", e))
+                .ok();
+            let frequency = spec
+                .frequency
+                .parse::<Frequency>()
+                .map_err(|e| problem("frequency", e))
+                .ok();
+            let value_kind = spec
+                .value_kind
+                .parse::<ValueKind>()
+                .map_err(|e| problem("value_kind", e))
+                .ok();
             let target = (!spec.target.trim().is_empty())
-                .then(|| TargetSpec::parse(&spec.target).map_err(|e| problem("target", e.to_string())).ok())
+                .then(|| {
+                    TargetSpec::parse(&spec.target)
+                        .map_err(|e| problem("target", e.to_string()))
+                        .ok()
+                })
                 .flatten();
             let status = (!spec.status.trim().is_empty())
-                .then(|| spec.status.parse::<Status>().map_err(|e| problem("status", e)).ok())
+                .then(|| {
+                    spec.status
+                        .parse::<Status>()
+                        .map_err(|e| problem("status", e))
+                        .ok()
+                })
                 .flatten();
             let direction = (!spec.dot.trim().is_empty())
-                .then(|| spec.dot.parse::<Direction>().map_err(|e| problem("dot", e)).ok())
+                .then(|| {
+                    spec.dot
+                        .parse::<Direction>()
+                        .map_err(|e| problem("dot", e))
+                        .ok()
+                })
                 .flatten();
             let mut values = Vec::new();
             for (key, raw) in &spec.values {
@@ -565,7 +654,7 @@ impl ScorecardFile {
                     (_, Err(err)) => problem(&format!("values.{key}"), err.to_string()),
                 }
             }
-            values.sort_by(|a, b| a.0.cmp(&b.0));
+            values.sort_by_key(|a| a.0);
             if problems.len() > before {
                 continue;
             }
@@ -574,7 +663,11 @@ impl ScorecardFile {
             else {
                 continue;
             };
-            let measure_id = MeasureId(ids::derived(&["measure", &plan_id.to_string(), measure_ref.as_str()]));
+            let measure_id = MeasureId(ids::derived(&[
+                "measure",
+                &plan_id.to_string(),
+                measure_ref.as_str(),
+            ]));
             let definition = MeasureDefinition {
                 plan_id,
                 ref_as_printed: if spec.ref_as_printed.is_empty() {
@@ -627,7 +720,11 @@ impl ScorecardFile {
                 status_scheme,
                 approved_on,
                 approved_by: self.plan.approved_by.clone(),
-                priorities: self.priorities.iter().map(|p| (p.number, p.title.clone())).collect(),
+                priorities: self
+                    .priorities
+                    .iter()
+                    .map(|p| (p.number, p.title.clone()))
+                    .collect(),
                 outcomes: self
                     .outcomes
                     .iter()
@@ -664,11 +761,23 @@ mod tests {
     fn every_problem_is_named_by_row_and_field() {
         let mut file = parse_json(SAMPLE_2016_17).unwrap();
         file.measures[2].polarity = "upwards".into();
-        file.measures[4].values.insert("Q5 2016/17".into(), "3".into());
+        file.measures[4]
+            .values
+            .insert("Q5 2016/17".into(), "3".into());
         file.measures[4].target = "  ".into();
         let problems = file.validate(Numbering::Measures).unwrap_err();
-        let printed: Vec<String> = problems.0.iter().map(|p| format!("{}: {}", p.location, p.field)).collect();
-        assert_eq!(printed, ["measure 3 (1.A3): polarity", "measure 5 (1.A5): values.Q5 2016/17"]);
+        let printed: Vec<String> = problems
+            .0
+            .iter()
+            .map(|p| format!("{}: {}", p.location, p.field))
+            .collect();
+        assert_eq!(
+            printed,
+            [
+                "measure 3 (1.A3): polarity",
+                "measure 5 (1.A5): values.Q5 2016/17"
+            ]
+        );
         assert!(problems.to_string().contains("nothing was imported"));
     }
 }

@@ -21,7 +21,10 @@ pub struct Context {
 
 impl Context {
     fn reason(&self) -> Option<&str> {
-        self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty())
+        self.reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
     }
 
     fn is_published(&self, period: &Period) -> bool {
@@ -124,7 +127,9 @@ pub fn decide(
             if !matches!(financial_year, Period::FinancialYear { .. }) {
                 return Err(Rejection::Invalid {
                     field: "financial year",
-                    message: format!("{financial_year} is not a financial year; write it like 2016/17"),
+                    message: format!(
+                        "{financial_year} is not a financial year; write it like 2016/17"
+                    ),
                 });
             }
             let mut events = vec![DomainEvent::PlanDefined {

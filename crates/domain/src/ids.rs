@@ -51,7 +51,9 @@ pub struct StreamId(pub String);
 impl StreamId {
     /// The kind prefix of the stream (`measure`, `plan`, `report`).
     pub fn kind(&self) -> &str {
-        self.0.split_once('-').map_or(self.0.as_str(), |(kind, _)| kind)
+        self.0
+            .split_once('-')
+            .map_or(self.0.as_str(), |(kind, _)| kind)
     }
 
     /// The stream name as a string slice.
@@ -67,7 +69,9 @@ impl fmt::Display for StreamId {
 }
 
 /// Global position of a commit in the log (1-based; 0 means "before the first commit").
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Position(pub u64);
 
@@ -78,7 +82,9 @@ impl fmt::Display for Position {
 }
 
 /// Version of a stream: the number of events in it (0 for a stream that does not exist yet).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct StreamVersion(pub u64);
 

@@ -99,9 +99,7 @@ fn parse_plan_ref(compact: &str) -> Option<String> {
     }
     let rest: String = chars.map(|(_, c)| c).collect();
     let element = rest.trim_start_matches('(').trim_end_matches(')');
-    let element_ok = element
-        .chars()
-        .all(|c| c.is_ascii_alphabetic() || c == '&');
+    let element_ok = element.chars().all(|c| c.is_ascii_alphabetic() || c == '&');
     if !element_ok {
         return None;
     }
@@ -111,7 +109,10 @@ fn parse_plan_ref(compact: &str) -> Option<String> {
     Some(if element.is_empty() {
         format!("{priority}.{letter}{number}")
     } else {
-        format!("{priority}.{letter}{number} ({})", element.to_ascii_lowercase())
+        format!(
+            "{priority}.{letter}{number} ({})",
+            element.to_ascii_lowercase()
+        )
     })
 }
 
@@ -225,10 +226,12 @@ mod tests {
 
     #[test]
     fn refs_sort_naturally() {
-        let mut refs: Vec<MeasureRef> = ["1.A10", "1.A2", "10.A1", "2.A1", "1.B4 (b)", "1.B4 (a)", "1.B4"]
-            .into_iter()
-            .map(|r| MeasureRef::parse(r).unwrap())
-            .collect();
+        let mut refs: Vec<MeasureRef> = [
+            "1.A10", "1.A2", "10.A1", "2.A1", "1.B4 (b)", "1.B4 (a)", "1.B4",
+        ]
+        .into_iter()
+        .map(|r| MeasureRef::parse(r).unwrap())
+        .collect();
         refs.sort();
         let sorted: Vec<&str> = refs.iter().map(MeasureRef::as_str).collect();
         assert_eq!(

@@ -12,8 +12,18 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 const MONTH_NAMES: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// A term of the academic year (September–July).
@@ -242,7 +252,10 @@ impl Period {
                 if half == 2 {
                     Period::HalfYear { fy, half: 1 }
                 } else {
-                    Period::HalfYear { fy: fy - 1, half: 2 }
+                    Period::HalfYear {
+                        fy: fy - 1,
+                        half: 2,
+                    }
                 }
             }
             Period::Quarter { fy, quarter } => {
@@ -252,7 +265,10 @@ impl Period {
                         quarter: quarter - 1,
                     }
                 } else {
-                    Period::Quarter { fy: fy - 1, quarter: 4 }
+                    Period::Quarter {
+                        fy: fy - 1,
+                        quarter: 4,
+                    }
                 }
             }
             Period::Month { year, month } => {
@@ -262,7 +278,10 @@ impl Period {
                         month: month - 1,
                     }
                 } else {
-                    Period::Month { year: year - 1, month: 12 }
+                    Period::Month {
+                        year: year - 1,
+                        month: 12,
+                    }
                 }
             }
             Period::AcademicYear { start } => Period::AcademicYear { start: start - 1 },
@@ -336,7 +355,12 @@ impl fmt::Display for Period {
                 write!(f, "Q{quarter} {first} - {last} {}", start.year())
             }
             Period::Month { year, month } => {
-                write!(f, "{}-{:02}", MONTHS[usize::from(month) - 1], year.rem_euclid(100))
+                write!(
+                    f,
+                    "{}-{:02}",
+                    MONTHS[usize::from(month) - 1],
+                    year.rem_euclid(100)
+                )
             }
             Period::AcademicYear { start } => write!(f, "Academic year {}", fy_label(start)),
             Period::AcademicTerm {
@@ -453,7 +477,9 @@ fn parse_period(input: &str) -> Option<Period> {
             if let (Some(month), Some(year)) = (parse_month_name(a), parse_year(b)) {
                 return Some(Period::Month { year, month });
             }
-            if let (Some(year), Ok(month)) = (parse_year(a).filter(|_| a.len() == 4), b.parse::<u8>()) {
+            if let (Some(year), Ok(month)) =
+                (parse_year(a).filter(|_| a.len() == 4), b.parse::<u8>())
+            {
                 if (1..=12).contains(&month) && b.len() == 2 {
                     return Some(Period::Month { year, month });
                 }
@@ -497,7 +523,11 @@ fn parse_period(input: &str) -> Option<Period> {
         } else {
             let year = parse_year(last)?;
             // The year printed is the calendar year of the quarter's months.
-            let fy = if kind == 'Q' && n == 4 { year - 1 } else { year };
+            let fy = if kind == 'Q' && n == 4 {
+                year - 1
+            } else {
+                year
+            };
             build(kind, n, fy)
         };
         let start = candidate.start_date();
@@ -550,16 +580,32 @@ mod tests {
         let parsed = Period::parse(input).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(parsed, expected, "parsing {input:?}");
         assert_eq!(parsed.to_string(), printed, "printing {input:?}");
-        assert_eq!(Period::parse(printed).unwrap(), parsed, "round trip of {printed:?}");
+        assert_eq!(
+            Period::parse(printed).unwrap(),
+            parsed,
+            "round trip of {printed:?}"
+        );
     }
 
     #[test]
     fn every_column_heading_of_the_2016_17_scorecard_round_trips() {
         check("2014/15", Period::financial_year(2014), "2014/15");
         check("2015/16", Period::financial_year(2015), "2015/16");
-        check("Q1 Apr - Jun 2016", Period::quarter(2016, 1), "Q1 Apr - Jun 2016");
-        check("Q2 Jul - Sep 2016", Period::quarter(2016, 2), "Q2 Jul - Sep 2016");
-        check("Q3 Oct - Dec 2016", Period::quarter(2016, 3), "Q3 Oct - Dec 2016");
+        check(
+            "Q1 Apr - Jun 2016",
+            Period::quarter(2016, 1),
+            "Q1 Apr - Jun 2016",
+        );
+        check(
+            "Q2 Jul - Sep 2016",
+            Period::quarter(2016, 2),
+            "Q2 Jul - Sep 2016",
+        );
+        check(
+            "Q3 Oct - Dec 2016",
+            Period::quarter(2016, 3),
+            "Q3 Oct - Dec 2016",
+        );
         check("Oct-16", Period::month(2016, 10), "Oct-16");
         check("Nov-16", Period::month(2016, 11), "Nov-16");
         check("Dec-16", Period::month(2016, 12), "Dec-16");
@@ -569,7 +615,11 @@ mod tests {
     fn shorthand_forms_are_accepted() {
         check("Q3 2016/17", Period::quarter(2016, 3), "Q3 Oct - Dec 2016");
         check("2016/17 Q4", Period::quarter(2016, 4), "Q4 Jan - Mar 2017");
-        check("Q4 Jan-Mar 2017", Period::quarter(2016, 4), "Q4 Jan - Mar 2017");
+        check(
+            "Q4 Jan-Mar 2017",
+            Period::quarter(2016, 4),
+            "Q4 Jan - Mar 2017",
+        );
         check("2016-17", Period::financial_year(2016), "2016/17");
         check("2016/2017", Period::financial_year(2016), "2016/17");
         check("October 2016", Period::month(2016, 10), "Oct-16");
@@ -578,20 +628,42 @@ mod tests {
 
     #[test]
     fn other_period_kinds_round_trip() {
-        check("H1 2016/17", Period::HalfYear { fy: 2016, half: 1 }, "H1 Apr - Sep 2016");
-        check("H2 2016/17", Period::HalfYear { fy: 2016, half: 2 }, "H2 Oct - Mar 2016/17");
+        check(
+            "H1 2016/17",
+            Period::HalfYear { fy: 2016, half: 1 },
+            "H1 Apr - Sep 2016",
+        );
+        check(
+            "H2 2016/17",
+            Period::HalfYear { fy: 2016, half: 2 },
+            "H2 Oct - Mar 2016/17",
+        );
         check(
             "Autumn term 2016",
-            Period::AcademicTerm { academic_year: 2016, term: Term::Autumn },
+            Period::AcademicTerm {
+                academic_year: 2016,
+                term: Term::Autumn,
+            },
             "Autumn term 2016",
         );
         check(
             "summer term 15",
-            Period::AcademicTerm { academic_year: 2014, term: Term::Summer },
+            Period::AcademicTerm {
+                academic_year: 2014,
+                term: Term::Summer,
+            },
             "Summer term 2015",
         );
-        check("Academic year 2015/16", Period::AcademicYear { start: 2015 }, "Academic year 2015/16");
-        check("2015/16-2016/17", Period::Biennium { start: 2015 }, "2015/16-2016/17");
+        check(
+            "Academic year 2015/16",
+            Period::AcademicYear { start: 2015 },
+            "Academic year 2015/16",
+        );
+        check(
+            "2015/16-2016/17",
+            Period::Biennium { start: 2015 },
+            "2015/16-2016/17",
+        );
         check("2014", Period::CalendarYear { year: 2014 }, "2014");
     }
 
@@ -610,11 +682,18 @@ mod tests {
         assert_eq!(q3.start_date(), date(2016, 10, 1));
         assert_eq!(q3.end_date(), date(2016, 12, 31));
         assert_eq!(q3.previous(), Period::quarter(2016, 2));
-        assert_eq!(Period::quarter(2016, 1).previous(), Period::quarter(2015, 4));
+        assert_eq!(
+            Period::quarter(2016, 1).previous(),
+            Period::quarter(2015, 4)
+        );
         assert_eq!(Period::quarter(2016, 4).end_date(), date(2017, 3, 31));
         assert_eq!(
             q3.months(),
-            vec![Period::month(2016, 10), Period::month(2016, 11), Period::month(2016, 12)]
+            vec![
+                Period::month(2016, 10),
+                Period::month(2016, 11),
+                Period::month(2016, 12)
+            ]
         );
         assert_eq!(q3.financial_year_of(), 2016);
         assert_eq!(Period::month(2017, 2).financial_year_of(), 2016);
@@ -622,11 +701,20 @@ mod tests {
 
     #[test]
     fn terms_and_months_report_in_the_quarter_they_end_in() {
-        let summer = Period::AcademicTerm { academic_year: 2015, term: Term::Summer };
-        let autumn = Period::AcademicTerm { academic_year: 2016, term: Term::Autumn };
+        let summer = Period::AcademicTerm {
+            academic_year: 2015,
+            term: Term::Summer,
+        };
+        let autumn = Period::AcademicTerm {
+            academic_year: 2016,
+            term: Term::Autumn,
+        };
         assert_eq!(summer.reporting_quarter(), Some(Period::quarter(2016, 2)));
         assert_eq!(autumn.reporting_quarter(), Some(Period::quarter(2016, 3)));
-        assert_eq!(Period::month(2017, 2).reporting_quarter(), Some(Period::quarter(2016, 4)));
+        assert_eq!(
+            Period::month(2017, 2).reporting_quarter(),
+            Some(Period::quarter(2016, 4))
+        );
     }
 
     #[test]

@@ -56,13 +56,22 @@ impl RuleSet {
             None => return suggestion(NotApplicable, "no target is set".into()),
             Some(Target::Text { meaning }) => {
                 return match meaning {
-                    TextKind::NoTarget => suggestion(NotApplicable, "the target says there is none".into()),
-                    TextKind::BaselineYear => suggestion(NotApplicable, "this is a baseline year".into()),
-                    TextKind::ToBeConfirmed => suggestion(UnderDevelopment, "the target is still to be confirmed".into()),
+                    TextKind::NoTarget => {
+                        suggestion(NotApplicable, "the target says there is none".into())
+                    }
+                    TextKind::BaselineYear => {
+                        suggestion(NotApplicable, "this is a baseline year".into())
+                    }
+                    TextKind::ToBeConfirmed => suggestion(
+                        UnderDevelopment,
+                        "the target is still to be confirmed".into(),
+                    ),
                     TextKind::Other => None,
                 };
             }
-            Some(Target::Numeric { comparison, value, .. }) => (*comparison, *value),
+            Some(Target::Numeric {
+                comparison, value, ..
+            }) => (*comparison, *value),
         };
         let Some(value) = value else {
             return suggestion(NotYetAvailable, "there is no value for the period".into());
@@ -75,7 +84,10 @@ impl RuleSet {
                 Polarity::High => true,
                 Polarity::Low => false,
                 Polarity::NotApplicable => {
-                    return suggestion(NotApplicable, "good performance is neither high nor low".into())
+                    return suggestion(
+                        NotApplicable,
+                        "good performance is neither high nor low".into(),
+                    )
                 }
             },
         };
@@ -93,12 +105,18 @@ impl RuleSet {
         if shortfall <= band {
             suggestion(
                 Satisfactory,
-                format!("{value} is within {}% of the target {goal}", self.satisfactory_band_percent),
+                format!(
+                    "{value} is within {}% of the target {goal}",
+                    self.satisfactory_band_percent
+                ),
             )
         } else {
             suggestion(
                 OffTarget,
-                format!("{value} misses the target {goal} by more than {}%", self.satisfactory_band_percent),
+                format!(
+                    "{value} misses the target {goal} by more than {}%",
+                    self.satisfactory_band_percent
+                ),
             )
         }
     }
@@ -143,34 +161,122 @@ mod tests {
     }
 
     #[track_caller]
-    fn check(target: &str, period: Period, value: Option<&str>, polarity: Polarity, expected: Option<Status>) {
+    fn check(
+        target: &str,
+        period: Period,
+        value: Option<&str>,
+        polarity: Polarity,
+        expected: Option<Status>,
+    ) {
         let spec = TargetSpec::parse(target).unwrap();
-        let suggestion = RuleSet::default().suggest_status(Some(spec.for_period(&period)), value.map(dec), polarity);
-        assert_eq!(suggestion.map(|s| s.value), expected, "{target} vs {value:?}");
+        let suggestion = RuleSet::default().suggest_status(
+            Some(spec.for_period(&period)),
+            value.map(dec),
+            polarity,
+        );
+        assert_eq!(
+            suggestion.map(|s| s.value),
+            expected,
+            "{target} vs {value:?}"
+        );
     }
 
     #[test]
     fn statuses_follow_target_value_and_polarity() {
         let q3 = Period::quarter(2016, 3);
         let q2 = Period::quarter(2016, 2);
-        check("87.5%", q3, Some("86.5"), Polarity::High, Some(Status::Satisfactory));
-        check("87.5%", q3, Some("88"), Polarity::High, Some(Status::OnTarget));
-        check("4%", q3, Some("7.2"), Polarity::Low, Some(Status::OffTarget));
-        check("April - September 26% October - March 23%", q2, Some("30.4"), Polarity::Low, Some(Status::OffTarget));
-        check("April - September 26% October - March 23%", q3, Some("23"), Polarity::Low, Some(Status::OnTarget));
-        check(">36%", q3, Some("36"), Polarity::High, Some(Status::Satisfactory));
-        check("<6%", q3, Some("6"), Polarity::Low, Some(Status::Satisfactory));
+        check(
+            "87.5%",
+            q3,
+            Some("86.5"),
+            Polarity::High,
+            Some(Status::Satisfactory),
+        );
+        check(
+            "87.5%",
+            q3,
+            Some("88"),
+            Polarity::High,
+            Some(Status::OnTarget),
+        );
+        check(
+            "4%",
+            q3,
+            Some("7.2"),
+            Polarity::Low,
+            Some(Status::OffTarget),
+        );
+        check(
+            "April - September 26% October - March 23%",
+            q2,
+            Some("30.4"),
+            Polarity::Low,
+            Some(Status::OffTarget),
+        );
+        check(
+            "April - September 26% October - March 23%",
+            q3,
+            Some("23"),
+            Polarity::Low,
+            Some(Status::OnTarget),
+        );
+        check(
+            ">36%",
+            q3,
+            Some("36"),
+            Polarity::High,
+            Some(Status::Satisfactory),
+        );
+        check(
+            "<6%",
+            q3,
+            Some("6"),
+            Polarity::Low,
+            Some(Status::Satisfactory),
+        );
         check("<5%", q3, Some("0"), Polarity::Low, Some(Status::OnTarget));
-        check("No target - not applicable", q3, Some("64"), Polarity::NotApplicable, Some(Status::NotApplicable));
-        check("Baseline year", q3, Some("62"), Polarity::High, Some(Status::NotApplicable));
-        check("74% (2015/16) 2016/17 target tbc", q3, None, Polarity::High, Some(Status::UnderDevelopment));
-        check("91%", q3, None, Polarity::High, Some(Status::NotYetAvailable));
-        check("5% reduction on 2015-16", q3, Some("3298"), Polarity::Low, None);
+        check(
+            "No target - not applicable",
+            q3,
+            Some("64"),
+            Polarity::NotApplicable,
+            Some(Status::NotApplicable),
+        );
+        check(
+            "Baseline year",
+            q3,
+            Some("62"),
+            Polarity::High,
+            Some(Status::NotApplicable),
+        );
+        check(
+            "74% (2015/16) 2016/17 target tbc",
+            q3,
+            None,
+            Polarity::High,
+            Some(Status::UnderDevelopment),
+        );
+        check(
+            "91%",
+            q3,
+            None,
+            Polarity::High,
+            Some(Status::NotYetAvailable),
+        );
+        check(
+            "5% reduction on 2015-16",
+            q3,
+            Some("3298"),
+            Polarity::Low,
+            None,
+        );
     }
 
     #[test]
     fn no_target_at_all_is_not_applicable() {
-        let suggestion = RuleSet::default().suggest_status(None, Some(dec("1")), Polarity::High).unwrap();
+        let suggestion = RuleSet::default()
+            .suggest_status(None, Some(dec("1")), Polarity::High)
+            .unwrap();
         assert_eq!(suggestion.value, Status::NotApplicable);
     }
 
@@ -183,7 +289,13 @@ mod tests {
         assert_eq!(d("81.1", "86.5", Polarity::High), Direction::Improved);
         assert_eq!(d("100", "100", Polarity::High), Direction::Stable);
         assert_eq!(d("79.9", "78.68", Polarity::High), Direction::Stable);
-        assert_eq!(d("35", "64", Polarity::NotApplicable), Direction::NotApplicable);
-        assert_eq!(rules.suggest_direction(None, Some(dec("1")), Polarity::High), Direction::NotApplicable);
+        assert_eq!(
+            d("35", "64", Polarity::NotApplicable),
+            Direction::NotApplicable
+        );
+        assert_eq!(
+            rules.suggest_direction(None, Some(dec("1")), Polarity::High),
+            Direction::NotApplicable
+        );
     }
 }

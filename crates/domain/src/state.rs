@@ -101,7 +101,8 @@ pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
                     letter,
                     title,
                 } => {
-                    plan.outcomes.insert((*priority, letter.clone()), title.clone());
+                    plan.outcomes
+                        .insert((*priority, letter.clone()), title.clone());
                 }
                 DomainEvent::RuleSetDefined { rule_set } => plan.rule_set = rule_set.clone(),
                 _ => {}
@@ -131,7 +132,9 @@ pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
                     person,
                     effective_from,
                 } => {
-                    measure.accountability.insert(*effective_from, person.clone());
+                    measure
+                        .accountability
+                        .insert(*effective_from, person.clone());
                 }
                 DomainEvent::TargetSet { period, target }
                 | DomainEvent::TargetChanged {

@@ -59,7 +59,10 @@ impl Status {
 
     /// Whether the measure counts as "measured this quarter" (has data against a target).
     pub fn is_measured(self) -> bool {
-        matches!(self, Status::OnTarget | Status::Satisfactory | Status::OffTarget)
+        matches!(
+            self,
+            Status::OnTarget | Status::Satisfactory | Status::OffTarget
+        )
     }
 }
 
@@ -131,12 +134,6 @@ text_enum!(
     }
 );
 
-impl Default for StatusScheme {
-    fn default() -> Self {
-        StatusScheme::Corporate2016
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,7 +141,10 @@ mod tests {
     #[test]
     fn statuses_parse_from_their_names_and_reject_others_with_the_choices() {
         assert_eq!("on_target".parse::<Status>().unwrap(), Status::OnTarget);
-        assert_eq!("Not yet available".parse::<Status>().unwrap(), Status::NotYetAvailable);
+        assert_eq!(
+            "Not yet available".parse::<Status>().unwrap(),
+            Status::NotYetAvailable
+        );
         let err = "green".parse::<Status>().unwrap_err();
         assert!(err.contains("on_target, satisfactory"), "{err}");
         assert_eq!("Complete".parse::<Rag>().unwrap(), Rag::Complete);
@@ -152,8 +152,15 @@ mod tests {
 
     #[test]
     fn only_the_three_target_statuses_count_as_measured() {
-        let measured: Vec<Status> = Status::ALL.iter().copied().filter(|s| s.is_measured()).collect();
-        assert_eq!(measured, [Status::OnTarget, Status::Satisfactory, Status::OffTarget]);
+        let measured: Vec<Status> = Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_measured())
+            .collect();
+        assert_eq!(
+            measured,
+            [Status::OnTarget, Status::Satisfactory, Status::OffTarget]
+        );
         assert!(!Direction::NotApplicable.is_measured());
     }
 }

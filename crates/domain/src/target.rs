@@ -133,8 +133,18 @@ fn month_in(month: u8, from: u8, to: u8) -> bool {
 
 fn month_number(word: &str) -> Option<u8> {
     const NAMES: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let lower = word.to_ascii_lowercase();
     if lower.len() < 3 {
@@ -205,9 +215,15 @@ fn single(raw: &str) -> Target {
     if lower.starts_with("baseline year") {
         return text(TextKind::BaselineYear);
     }
-    if ["no target", "not target", "no national target", "not applicable", "n/a"]
-        .iter()
-        .any(|prefix| lower.starts_with(prefix))
+    if [
+        "no target",
+        "not target",
+        "no national target",
+        "not applicable",
+        "n/a",
+    ]
+    .iter()
+    .any(|prefix| lower.starts_with(prefix))
     {
         return text(TextKind::NoTarget);
     }
@@ -237,8 +253,14 @@ fn single(raw: &str) -> Target {
     match number(raw) {
         // A leading number followed by "reduction"/"increase" is relative to another figure.
         Some((_, _, rest))
-            if rest.trim_start().to_ascii_lowercase().starts_with("reduction")
-                || rest.trim_start().to_ascii_lowercase().starts_with("increase")
+            if rest
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("reduction")
+                || rest
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("increase")
                 || rest.trim_start().to_ascii_lowercase().starts_with("new ") =>
         {
             text(TextKind::Other)
@@ -281,19 +303,74 @@ mod tests {
         check("87.5%", numeric(MeetOrBetter, "87.5", Unit::Percent));
         check("<5%", numeric(Below, "5", Unit::Percent));
         check(">23,699,399", numeric(Above, "23699399", Unit::Number));
-        check("At least 2,300 per 100,000 (national target)", numeric(AtLeast, "2300", Unit::Number));
-        check("£109.22 (Top Quartile Met Authorities)", numeric(MeetOrBetter, "109.22", Unit::Pounds));
-        check("3.1% (note - Corporate Plan included 4.9%)", numeric(MeetOrBetter, "3.1", Unit::Percent));
-        check("1,950 (target amended from 450 increase)", numeric(MeetOrBetter, "1950", Unit::Number));
-        check("90% by April 2018", numeric(MeetOrBetter, "90", Unit::Percent));
-        check("No target - not applicable", Target::Text { meaning: TextKind::NoTarget });
-        check("Not target - not applicable", Target::Text { meaning: TextKind::NoTarget });
-        check("Baseline Year", Target::Text { meaning: TextKind::BaselineYear });
-        check("74% (2015/16) 2016/17 target tbc", Target::Text { meaning: TextKind::ToBeConfirmed });
-        check("5% reduction on 2015-16", Target::Text { meaning: TextKind::Other });
-        check("10% reduction", Target::Text { meaning: TextKind::Other });
-        check("1,000 new jobs p.a.", Target::Text { meaning: TextKind::Other });
-        check("Reduce gap to 0.7%", Target::Text { meaning: TextKind::Other });
+        check(
+            "At least 2,300 per 100,000 (national target)",
+            numeric(AtLeast, "2300", Unit::Number),
+        );
+        check(
+            "£109.22 (Top Quartile Met Authorities)",
+            numeric(MeetOrBetter, "109.22", Unit::Pounds),
+        );
+        check(
+            "3.1% (note - Corporate Plan included 4.9%)",
+            numeric(MeetOrBetter, "3.1", Unit::Percent),
+        );
+        check(
+            "1,950 (target amended from 450 increase)",
+            numeric(MeetOrBetter, "1950", Unit::Number),
+        );
+        check(
+            "90% by April 2018",
+            numeric(MeetOrBetter, "90", Unit::Percent),
+        );
+        check(
+            "No target - not applicable",
+            Target::Text {
+                meaning: TextKind::NoTarget,
+            },
+        );
+        check(
+            "Not target - not applicable",
+            Target::Text {
+                meaning: TextKind::NoTarget,
+            },
+        );
+        check(
+            "Baseline Year",
+            Target::Text {
+                meaning: TextKind::BaselineYear,
+            },
+        );
+        check(
+            "74% (2015/16) 2016/17 target tbc",
+            Target::Text {
+                meaning: TextKind::ToBeConfirmed,
+            },
+        );
+        check(
+            "5% reduction on 2015-16",
+            Target::Text {
+                meaning: TextKind::Other,
+            },
+        );
+        check(
+            "10% reduction",
+            Target::Text {
+                meaning: TextKind::Other,
+            },
+        );
+        check(
+            "1,000 new jobs p.a.",
+            Target::Text {
+                meaning: TextKind::Other,
+            },
+        );
+        check(
+            "Reduce gap to 0.7%",
+            Target::Text {
+                meaning: TextKind::Other,
+            },
+        );
     }
 
     #[test]
@@ -303,10 +380,22 @@ mod tests {
         let q2 = Period::quarter(2016, 2);
         let q3 = Period::quarter(2016, 3);
         let q4 = Period::quarter(2016, 4);
-        assert_eq!(spec.for_period(&q2), &numeric(Comparison::MeetOrBetter, "26", Unit::Percent));
-        assert_eq!(spec.for_period(&q3), &numeric(Comparison::MeetOrBetter, "23", Unit::Percent));
-        assert_eq!(spec.for_period(&q4), &numeric(Comparison::MeetOrBetter, "23", Unit::Percent));
-        assert_eq!(spec.for_period(&Period::month(2016, 9)), spec.for_period(&q2));
+        assert_eq!(
+            spec.for_period(&q2),
+            &numeric(Comparison::MeetOrBetter, "26", Unit::Percent)
+        );
+        assert_eq!(
+            spec.for_period(&q3),
+            &numeric(Comparison::MeetOrBetter, "23", Unit::Percent)
+        );
+        assert_eq!(
+            spec.for_period(&q4),
+            &numeric(Comparison::MeetOrBetter, "23", Unit::Percent)
+        );
+        assert_eq!(
+            spec.for_period(&Period::month(2016, 9)),
+            spec.for_period(&q2)
+        );
     }
 
     #[test]

@@ -113,7 +113,7 @@ fn leading_number(text: &str) -> Option<(Decimal, Unit, &str)> {
     }
     let rest = &body[number.len()..];
     // `31.12.16` is a date, `2016/17` a year: not values.
-    if rest.starts_with(|c: char| c == '.' || c == '/') {
+    if rest.starts_with(['.', '/']) {
         return None;
     }
     let amount = Decimal::from_str(&number.replace(',', "")).ok()?;
@@ -209,7 +209,11 @@ mod tests {
         let value = RecordedValue::parse(raw).unwrap();
         assert_eq!(value.amount, amount.map(dec), "amount of {raw:?}");
         assert_eq!(value.unit, unit, "unit of {raw:?}");
-        assert_eq!(value.qualifier.as_deref(), qualifier, "qualifier of {raw:?}");
+        assert_eq!(
+            value.qualifier.as_deref(),
+            qualifier,
+            "qualifier of {raw:?}"
+        );
         assert_eq!(value.raw, raw.trim());
     }
 
@@ -217,8 +221,18 @@ mod tests {
     fn cells_from_the_2016_17_scorecard_are_read() {
         check("28.3%", Some("28.3"), Unit::Percent, None);
         check("95 (revised)", Some("95"), Unit::Number, Some("revised"));
-        check("62 (Oct-Nov only)", Some("62"), Unit::Number, Some("Oct-Nov only"));
-        check("2.38 (Nov data)", Some("2.38"), Unit::Number, Some("Nov data"));
+        check(
+            "62 (Oct-Nov only)",
+            Some("62"),
+            Unit::Number,
+            Some("Oct-Nov only"),
+        );
+        check(
+            "2.38 (Nov data)",
+            Some("2.38"),
+            Unit::Number,
+            Some("Nov data"),
+        );
         check(
             "30.6% (note - Corporate Plan stated 30.9%)",
             Some("30.6"),
@@ -227,9 +241,19 @@ mod tests {
         );
         check("5,492,033", Some("5492033"), Unit::Number, None);
         check("£46.07", Some("46.07"), Unit::Pounds, None);
-        check("10.71 days (excluding schools)", Some("10.71"), Unit::Number, Some("days (excluding schools)"));
+        check(
+            "10.71 days (excluding schools)",
+            Some("10.71"),
+            Unit::Number,
+            Some("days (excluding schools)"),
+        );
         check("Not yet available (March 2017)", None, Unit::Number, None);
-        check("Forecasted performance up to 31.12.16 = 47.28%", None, Unit::Number, None);
+        check(
+            "Forecasted performance up to 31.12.16 = 47.28%",
+            None,
+            Unit::Number,
+            None,
+        );
         check("31.12.16 = 47.28% Forecasted", None, Unit::Number, None);
         check("0.03", Some("0.03"), Unit::Number, None);
     }
@@ -238,11 +262,21 @@ mod tests {
     fn fractions_in_brackets_are_kept() {
         let value = RecordedValue::parse("57.6% (2008/09 outturn) (2270/3940)").unwrap();
         assert_eq!(value.amount, Some(dec("57.6")));
-        assert_eq!((value.numerator, value.denominator), (Some(dec("2270")), Some(dec("3940"))));
+        assert_eq!(
+            (value.numerator, value.denominator),
+            (Some(dec("2270")), Some(dec("3940")))
+        );
         let value = RecordedValue::parse("5.56% [39 people/702 on service] (Apr-Nov)").unwrap();
-        assert_eq!((value.numerator, value.denominator), (None, None), "two-digit numerators are too ambiguous");
+        assert_eq!(
+            (value.numerator, value.denominator),
+            (None, None),
+            "two-digit numerators are too ambiguous"
+        );
         let value = RecordedValue::parse("5.56% [390 people/702 on service]").unwrap();
-        assert_eq!((value.numerator, value.denominator), (Some(dec("390")), Some(dec("702"))));
+        assert_eq!(
+            (value.numerator, value.denominator),
+            (Some(dec("390")), Some(dec("702")))
+        );
     }
 
     #[test]

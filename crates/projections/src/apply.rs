@@ -60,7 +60,8 @@ pub(crate) async fn apply_commit(
         })?;
     let id = aggregate_id(&commit.stream);
     for (seq, event) in events.iter().enumerate() {
-        let mut change = apply_event(conn, commit.stream.kind(), &id, position, commit, event).await?;
+        let mut change =
+            apply_event(conn, commit.stream.kind(), &id, position, commit, event).await?;
         change.period = change.period.or_else(|| event.period());
         if change.measure_id.is_some() && change.measure_ref.is_none() {
             change.measure_ref =
@@ -68,10 +69,11 @@ pub(crate) async fn apply_commit(
                     .bind(&id)
                     .fetch_optional(&mut *conn)
                     .await?;
-            change.plan_id = sqlx::query_scalar("SELECT plan_id FROM measures WHERE measure_id = ?")
-                .bind(&id)
-                .fetch_optional(&mut *conn)
-                .await?;
+            change.plan_id =
+                sqlx::query_scalar("SELECT plan_id FROM measures WHERE measure_id = ?")
+                    .bind(&id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
         }
         sqlx::query(
             "INSERT INTO history (position, seq, stream, plan_id, measure_id, measure_ref, recorded_at, \
@@ -255,7 +257,9 @@ async fn apply_event(
                 before: before.map(|v| format!("version {v}")),
                 after: Some(format!(
                     "version {}: satisfactory within {}% of target, stable within {}%",
-                    rule_set.version, rule_set.satisfactory_band_percent, rule_set.stable_band_percent
+                    rule_set.version,
+                    rule_set.satisfactory_band_percent,
+                    rule_set.stable_band_percent
                 )),
                 ..Change::new("rule set")
             }
@@ -322,9 +326,12 @@ async fn apply_event(
         }
         DomainEvent::TargetSet { period, target }
         | DomainEvent::TargetChanged {
-            period, new: target, ..
+            period,
+            new: target,
+            ..
         } => {
-            let closed = close_current(conn, "targets_history", "raw", id, period, None, position).await?;
+            let closed =
+                close_current(conn, "targets_history", "raw", id, period, None, position).await?;
             let revision = closed.as_ref().map_or(0, |(_, r)| r + 1);
             sqlx::query(
                 "INSERT INTO targets_history (measure_id, period, target, raw, revision, recorded_from_position) \
@@ -356,10 +363,13 @@ async fn apply_event(
             ..
         } => {
             let classification = match event {
-                DomainEvent::ValueRevised { classification, .. } => Some(classification.to_string()),
+                DomainEvent::ValueRevised { classification, .. } => {
+                    Some(classification.to_string())
+                }
                 _ => None,
             };
-            let closed = close_current(conn, "values_history", "raw", id, period, None, position).await?;
+            let closed =
+                close_current(conn, "values_history", "raw", id, period, None, position).await?;
             let revision = closed.as_ref().map_or(0, |(_, r)| r + 1);
             sqlx::query(
                 "INSERT INTO values_history (measure_id, period, value, raw, amount, quality, source_system, \
@@ -389,32 +399,48 @@ async fn apply_event(
             status,
             computed,
             rule_set_version,
-        } => {
-            assess(conn, id, period, "status", status.as_str(), computed.map(|c| c.as_str()), Some(*rule_set_version), position)
-                .await
-                .map(|before| Change {
-                    before,
-                    after: Some(match computed {
-                        Some(c) if c != status => format!("{status} (rules suggested {c})"),
-                        _ => status.to_string(),
-                    }),
-                    ..measure("status")
-                })?
-        }
+        } => assess(
+            conn,
+            id,
+            period,
+            "status",
+            status.as_str(),
+            computed.map(|c| c.as_str()),
+            Some(*rule_set_version),
+            position,
+        )
+        .await
+        .map(|before| Change {
+            before,
+            after: Some(match computed {
+                Some(c) if c != status => format!("{status} (rules suggested {c})"),
+                _ => status.to_string(),
+            }),
+            ..measure("status")
+        })?,
         DomainEvent::DirectionAssessed {
             period,
             direction,
             computed,
-        } => assess(conn, id, period, "direction", direction.as_str(), computed.map(|c| c.as_str()), None, position)
-            .await
-            .map(|before| Change {
-                before,
-                after: Some(match computed {
-                    Some(c) if c != direction => format!("{direction} (rules suggested {c})"),
-                    _ => direction.to_string(),
-                }),
-                ..measure("direction of travel")
-            })?,
+        } => assess(
+            conn,
+            id,
+            period,
+            "direction",
+            direction.as_str(),
+            computed.map(|c| c.as_str()),
+            None,
+            position,
+        )
+        .await
+        .map(|before| Change {
+            before,
+            after: Some(match computed {
+                Some(c) if c != direction => format!("{direction} (rules suggested {c})"),
+                _ => direction.to_string(),
+            }),
+            ..measure("direction of travel")
+        })?,
         DomainEvent::RagAssessed { period, rag } => {
             assess(conn, id, period, "rag", rag.as_str(), None, None, position)
                 .await
@@ -425,7 +451,8 @@ async fn apply_event(
                 })?
         }
         DomainEvent::CommentaryEdited { period, text } => {
-            let closed = close_current(conn, "notes_history", "text", id, period, None, position).await?;
+            let closed =
+                close_current(conn, "notes_history", "text", id, period, None, position).await?;
             sqlx::query(
                 "INSERT INTO notes_history (measure_id, period, text, recorded_from_position) VALUES (?, ?, ?, ?)",
             )
@@ -483,7 +510,10 @@ async fn apply_event(
     Ok(change)
 }
 
-#[expect(clippy::too_many_arguments, reason = "one row of a system-versioned table")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one row of a system-versioned table"
+)]
 async fn assess(
     conn: &mut SqliteConnection,
     measure_id: &str,
@@ -494,7 +524,16 @@ async fn assess(
     rule_set_version: Option<u32>,
     position: Position,
 ) -> Result<Option<String>, ProjectionError> {
-    let closed = close_current(conn, "assessments_history", "assessed", measure_id, period, Some(kind), position).await?;
+    let closed = close_current(
+        conn,
+        "assessments_history",
+        "assessed",
+        measure_id,
+        period,
+        Some(kind),
+        position,
+    )
+    .await?;
     sqlx::query(
         "INSERT INTO assessments_history (measure_id, period, kind, assessed, computed, rule_set_version, \
          recorded_from_position) VALUES (?, ?, ?, ?, ?, ?, ?)",

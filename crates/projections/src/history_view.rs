@@ -48,7 +48,10 @@ pub struct HistoryEntry {
 }
 
 /// Changes matching `filter`, in log order.
-pub async fn history(pool: &SqlitePool, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>, sqlx::Error> {
+pub async fn history(
+    pool: &SqlitePool,
+    filter: &HistoryFilter,
+) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     sqlx::query_as::<_, HistoryEntry>(
         "SELECT position, seq, recorded_at, actor_id, actor_name, actor_role, on_behalf_of, event_type, \
          measure_ref, period, what, before, after, reason, classification FROM history \

@@ -23,7 +23,9 @@ pub async fn find_measure(
     .fetch_optional(pool)
     .await?;
     row.map(|(measure, plan)| {
-        let measure = measure.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let measure = measure
+            .parse()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         let plan = plan.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         Ok((MeasureId(measure), PlanId(plan)))
     })
@@ -31,11 +33,15 @@ pub async fn find_measure(
 }
 
 /// The end of the latest period the plan has published a report for.
-pub async fn published_through(pool: &SqlitePool, plan_id: PlanId) -> Result<Option<NaiveDate>, sqlx::Error> {
-    let periods: Vec<String> = sqlx::query_scalar("SELECT period FROM reports_published WHERE plan_id = ?")
-        .bind(plan_id.to_string())
-        .fetch_all(pool)
-        .await?;
+pub async fn published_through(
+    pool: &SqlitePool,
+    plan_id: PlanId,
+) -> Result<Option<NaiveDate>, sqlx::Error> {
+    let periods: Vec<String> =
+        sqlx::query_scalar("SELECT period FROM reports_published WHERE plan_id = ?")
+            .bind(plan_id.to_string())
+            .fetch_all(pool)
+            .await?;
     Ok(periods
         .iter()
         .filter_map(|p| Period::parse(p).ok())
@@ -44,10 +50,14 @@ pub async fn published_through(pool: &SqlitePool, plan_id: PlanId) -> Result<Opt
 }
 
 /// The last position recorded before `moment` (0 if none).
-pub async fn position_before(pool: &SqlitePool, moment: DateTime<Utc>) -> Result<Position, sqlx::Error> {
-    let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM history WHERE recorded_at < ?")
-        .bind(moment.to_rfc3339())
-        .fetch_one(pool)
-        .await?;
+pub async fn position_before(
+    pool: &SqlitePool,
+    moment: DateTime<Utc>,
+) -> Result<Position, sqlx::Error> {
+    let position: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM history WHERE recorded_at < ?")
+            .bind(moment.to_rfc3339())
+            .fetch_one(pool)
+            .await?;
     Ok(Position(position as u64))
 }

@@ -65,7 +65,10 @@ pub async fn read_checkpoint(pool: &SqlitePool) -> Result<Position, sqlx::Error>
 
 /// Applies `commits` (which must follow the checkpoint without a gap) and moves the
 /// checkpoint, all in one transaction.
-pub async fn project_commits(pool: &SqlitePool, commits: &[Commit]) -> Result<Outcome, ProjectionError> {
+pub async fn project_commits(
+    pool: &SqlitePool,
+    commits: &[Commit],
+) -> Result<Outcome, ProjectionError> {
     let Some(last) = commits.last() else {
         return Ok(Outcome::CaughtUp);
     };

@@ -8,12 +8,12 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use sqlx::SqlitePool;
 
+use scoreledger_domain::target::TargetSpec;
+use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
     Direction, MeasureDefinition, MeasureId, Period, PlanId, Position, Rag, RecordedValue,
     RevisionClass, RuleSet, Status, StatusScheme,
 };
-use scoreledger_domain::target::TargetSpec;
-use scoreledger_domain::value::Quality;
 
 /// The as-at predicate on a system-versioned table (bind the position twice).
 pub(crate) const AS_AT: &str =
@@ -313,7 +313,9 @@ pub async fn scorecard_as_at(
     .bind(at)
     .fetch_all(pool)
     .await?;
-    for (measure_id, value_period, value, quality, source_system, revision, classification) in values {
+    for (measure_id, value_period, value, quality, source_system, revision, classification) in
+        values
+    {
         let value: RecordedValue = from_json("value", &value)?;
         let first_published = if revision > 0 {
             first_published(pool, &measure_id, &value_period, &cut_offs, &value.raw).await?
@@ -325,7 +327,10 @@ pub async fn scorecard_as_at(
             quality: parse("quality", &quality)?,
             source_system,
             revision: revision as u32,
-            classification: classification.as_deref().map(|c| parse("classification", c)).transpose()?,
+            classification: classification
+                .as_deref()
+                .map(|c| parse("classification", c))
+                .transpose()?,
             first_published,
         };
         if let Some(row) = rows.get_mut(&measure_id) {
@@ -344,11 +349,16 @@ pub async fn scorecard_as_at(
     .fetch_all(pool)
     .await?;
     for (measure_id, kind, assessed, computed) in assessments {
-        let Some(row) = rows.get_mut(&measure_id) else { continue };
+        let Some(row) = rows.get_mut(&measure_id) else {
+            continue;
+        };
         match kind.as_str() {
             "status" => {
                 row.status = Some(parse("status", &assessed)?);
-                row.computed_status = computed.as_deref().map(|c| parse("status", c)).transpose()?;
+                row.computed_status = computed
+                    .as_deref()
+                    .map(|c| parse("status", c))
+                    .transpose()?;
             }
             "direction" => row.direction = Some(parse("direction", &assessed)?),
             "rag" => row.rag = Some(parse("rag", &assessed)?),

@@ -27,7 +27,10 @@ pub struct Snapshot {
 }
 
 /// Reads the snapshot as at `position`, through the as-at predicate of every query.
-pub async fn snapshot_as_at(pool: &SqlitePool, position: Position) -> Result<Snapshot, sqlx::Error> {
+pub async fn snapshot_as_at(
+    pool: &SqlitePool,
+    position: Position,
+) -> Result<Snapshot, sqlx::Error> {
     snapshot(pool, AS_AT, position).await
 }
 
@@ -40,7 +43,11 @@ pub async fn snapshot_current(pool: &SqlitePool) -> Result<Snapshot, sqlx::Error
 
 const CURRENT: &str = "recorded_to_position IS NULL AND ? = ?";
 
-async fn snapshot(pool: &SqlitePool, predicate: &str, position: Position) -> Result<Snapshot, sqlx::Error> {
+async fn snapshot(
+    pool: &SqlitePool,
+    predicate: &str,
+    position: Position,
+) -> Result<Snapshot, sqlx::Error> {
     let at = position.0 as i64;
     let values = sqlx::query_as::<_, (String, String, String, i64)>(&format!(
         "SELECT measure_id, period, raw, revision FROM values_history WHERE {predicate}"
@@ -95,7 +102,10 @@ async fn snapshot(pool: &SqlitePool, predicate: &str, position: Position) -> Res
     })
 }
 
-fn group<K: Ord, V: Ord>(mut map: BTreeMap<K, Vec<V>>, (key, value): (K, V)) -> BTreeMap<K, Vec<V>> {
+fn group<K: Ord, V: Ord>(
+    mut map: BTreeMap<K, Vec<V>>,
+    (key, value): (K, V),
+) -> BTreeMap<K, Vec<V>> {
     let versions = map.entry(key).or_default();
     versions.push(value);
     versions.sort();

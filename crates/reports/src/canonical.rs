@@ -27,7 +27,13 @@ mod tests {
 
     #[test]
     fn keys_are_sorted_whatever_the_field_order() {
-        assert_eq!(canonical_json(&Unsorted { zebra: 1, apple: "a" }), r#"{"apple":"a","zebra":1}"#);
+        assert_eq!(
+            canonical_json(&Unsorted {
+                zebra: 1,
+                apple: "a"
+            }),
+            r#"{"apple":"a","zebra":1}"#
+        );
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

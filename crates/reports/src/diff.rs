@@ -23,7 +23,11 @@ pub struct CellChange {
 pub fn diff(before: &QuarterReport, after: &QuarterReport) -> Vec<CellChange> {
     let mut changes = Vec::new();
     for new in &after.rows {
-        let Some(old) = before.rows.iter().find(|r| r.measure_ref == new.measure_ref) else {
+        let Some(old) = before
+            .rows
+            .iter()
+            .find(|r| r.measure_ref == new.measure_ref)
+        else {
             changes.push(CellChange {
                 measure_ref: new.measure_ref.clone(),
                 field: "measure".into(),
@@ -51,8 +55,16 @@ pub fn diff(before: &QuarterReport, after: &QuarterReport) -> Vec<CellChange> {
             push(column, old_cell, new.values[i].clone());
         }
         push("target", old.target.clone(), new.target.clone());
-        push("status", Some(old.status.to_string()), Some(new.status.to_string()));
-        push("direction", Some(old.direction.to_string()), Some(new.direction.to_string()));
+        push(
+            "status",
+            Some(old.status.to_string()),
+            Some(new.status.to_string()),
+        );
+        push(
+            "direction",
+            Some(old.direction.to_string()),
+            Some(new.direction.to_string()),
+        );
         push("note", old.note.clone(), new.note.clone());
     }
     for old in &before.rows {

@@ -90,7 +90,10 @@ impl QuarterReport {
 /// the year so far and the months of the quarter (as in the 2016/17 pack).
 pub fn columns(period: &Period) -> Vec<Period> {
     let fy = period.financial_year_of();
-    let mut columns = vec![Period::financial_year(fy - 2), Period::financial_year(fy - 1)];
+    let mut columns = vec![
+        Period::financial_year(fy - 2),
+        Period::financial_year(fy - 1),
+    ];
     match *period {
         Period::Quarter { quarter, .. } => {
             columns.extend((1..=quarter).map(|q| Period::quarter(fy, q)));
@@ -182,7 +185,10 @@ mod tests {
 
     #[test]
     fn a_q3_report_has_the_columns_of_the_2016_17_pack() {
-        let printed: Vec<String> = columns(&Period::quarter(2016, 3)).iter().map(Period::to_string).collect();
+        let printed: Vec<String> = columns(&Period::quarter(2016, 3))
+            .iter()
+            .map(Period::to_string)
+            .collect();
         assert_eq!(
             printed,
             [

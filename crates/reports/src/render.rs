@@ -31,7 +31,11 @@ pub fn summary_table(report: &QuarterReport) -> String {
             Cell::new(share(&tally.share)),
         ]);
     }
-    status.add_row(vec![Cell::new("Total"), Cell::new(summary.total), Cell::new("")]);
+    status.add_row(vec![
+        Cell::new("Total"),
+        Cell::new(summary.total),
+        Cell::new(""),
+    ]);
     out.push_str(&status.to_string());
     out.push('\n');
     let mut direction = Table::new();
@@ -77,13 +81,25 @@ pub fn summary_table(report: &QuarterReport) -> String {
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(110)
-        .set_header(vec!["Priority", "Measures", "On target", "Satisfactory", "Off target", "N/A", "No data"]);
+        .set_header(vec![
+            "Priority",
+            "Measures",
+            "On target",
+            "Satisfactory",
+            "Off target",
+            "N/A",
+            "No data",
+        ]);
     for p in &summary.by_priority {
         priorities.add_row(vec![
             Cell::new(format!("{}. {}", p.number, p.title)),
             Cell::new(p.total),
             Cell::new(format!("{} ({})", p.on_target.count, share(&p.on_target))),
-            Cell::new(format!("{} ({})", p.satisfactory.count, share(&p.satisfactory))),
+            Cell::new(format!(
+                "{} ({})",
+                p.satisfactory.count,
+                share(&p.satisfactory)
+            )),
             Cell::new(format!("{} ({})", p.off_target.count, share(&p.off_target))),
             Cell::new(p.not_applicable),
             Cell::new(p.not_yet_available),
@@ -114,7 +130,13 @@ pub fn table(report: &QuarterReport) -> String {
         .filter(|(_, c)| c.starts_with('Q'))
         .map(|(i, _)| i)
         .collect();
-    let shown: Vec<usize> = quarter_columns.iter().rev().take(2).rev().copied().collect();
+    let shown: Vec<usize> = quarter_columns
+        .iter()
+        .rev()
+        .take(2)
+        .rev()
+        .copied()
+        .collect();
     let mut header = vec!["Ref".to_owned(), "Measure".to_owned(), "Target".to_owned()];
     header.extend(shown.iter().map(|&i| report.columns[i].clone()));
     header.extend(["Status".to_owned(), "DOT".to_owned()]);
@@ -135,7 +157,11 @@ pub fn table(report: &QuarterReport) -> String {
                 .map(|&i| Cell::new(truncate(row.values[i].as_deref().unwrap_or(""), 30))),
         );
         cells.push(Cell::new(format!("{} {}", row.status.symbol(), row.status)));
-        cells.push(Cell::new(format!("{} {}", row.direction.symbol(), row.direction)));
+        cells.push(Cell::new(format!(
+            "{} {}",
+            row.direction.symbol(),
+            row.direction
+        )));
         rows.add_row(cells);
     }
     out.push_str(&rows.to_string());
@@ -145,7 +171,9 @@ pub fn table(report: &QuarterReport) -> String {
 
 /// One CSV row per measure with every column of the report.
 pub fn csv(report: &QuarterReport) -> String {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
     let mut header = vec![
         "ref",
         "ref_as_printed",
@@ -187,5 +215,6 @@ pub fn csv(report: &QuarterReport) -> String {
         record.push(row.note.clone().unwrap_or_default());
         writer.write_record(&record).expect("writing to memory");
     }
-    String::from_utf8(writer.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 text is UTF-8")
+    String::from_utf8(writer.into_inner().expect("flushing to memory"))
+        .expect("CSV of UTF-8 text is UTF-8")
 }

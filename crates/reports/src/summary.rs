@@ -145,7 +145,10 @@ fn measured(measures: &[Assessed]) -> u64 {
 }
 
 fn directed(measures: &[Assessed]) -> u64 {
-    measures.iter().filter(|m| m.direction.is_measured()).count() as u64
+    measures
+        .iter()
+        .filter(|m| m.direction.is_measured())
+        .count() as u64
 }
 
 /// Computes the summary; `priorities` gives the titles in number order.
@@ -172,7 +175,11 @@ pub fn summarise(measures: &[Assessed], priorities: &[(u8, String)]) -> Summary 
     let by_priority = priorities
         .iter()
         .map(|(number, title)| {
-            let group: Vec<Assessed> = measures.iter().copied().filter(|m| m.priority == *number).collect();
+            let group: Vec<Assessed> = measures
+                .iter()
+                .copied()
+                .filter(|m| m.priority == *number)
+                .collect();
             let measured = measured(&group);
             PrioritySummary {
                 number: *number,
@@ -188,7 +195,11 @@ pub fn summarise(measures: &[Assessed], priorities: &[(u8, String)]) -> Summary 
             }
         })
         .collect();
-    let flagged: Vec<Assessed> = measures.iter().copied().filter(|m| m.priority_measure).collect();
+    let flagged: Vec<Assessed> = measures
+        .iter()
+        .copied()
+        .filter(|m| m.priority_measure)
+        .collect();
     let with_data = measured(&flagged);
     let with_direction = directed(&flagged);
     Summary {
@@ -199,7 +210,10 @@ pub fn summarise(measures: &[Assessed], priorities: &[(u8, String)]) -> Summary 
         on_target_of_measured: Share::new(count(measures, Status::OnTarget), measured_all),
         off_target_of_measured: Share::new(count(measures, Status::OffTarget), measured_all),
         with_direction: directed_all,
-        improved_of_directed: Share::new(count_direction(measures, Direction::Improved), directed_all),
+        improved_of_directed: Share::new(
+            count_direction(measures, Direction::Improved),
+            directed_all,
+        ),
         worse_of_directed: Share::new(count_direction(measures, Direction::Worse), directed_all),
         by_priority,
         priority_measures: PriorityMeasureSummary {
@@ -211,7 +225,10 @@ pub fn summarise(measures: &[Assessed], priorities: &[(u8, String)]) -> Summary 
             not_yet_available: count(&flagged, Status::NotYetAvailable),
             not_applicable: count(&flagged, Status::NotApplicable),
             with_direction,
-            improved: Share::new(count_direction(&flagged, Direction::Improved), with_direction),
+            improved: Share::new(
+                count_direction(&flagged, Direction::Improved),
+                with_direction,
+            ),
             worse: Share::new(count_direction(&flagged, Direction::Worse), with_direction),
             stable: Share::new(count_direction(&flagged, Direction::Stable), with_direction),
         },
@@ -225,7 +242,12 @@ mod tests {
     fn measures(spec: &[(Status, Direction, u64)]) -> Vec<Assessed> {
         spec.iter()
             .flat_map(|&(status, direction, n)| {
-                (0..n).map(move |_| Assessed { priority: 1, priority_measure: false, status, direction })
+                (0..n).map(move |_| Assessed {
+                    priority: 1,
+                    priority_measure: false,
+                    status,
+                    direction,
+                })
             })
             .collect()
     }
@@ -265,9 +287,18 @@ mod tests {
         );
         let directions: Vec<u64> = summary.direction.iter().map(|t| t.share.count).collect();
         assert_eq!(directions, [33, 20, 16, 34]);
-        assert_eq!(summary.on_target_of_measured.percent.as_deref(), Some("43.9%"));
-        assert_eq!(summary.off_target_of_measured.percent.as_deref(), Some("29.8%"));
-        assert_eq!(summary.improved_of_directed.percent.as_deref(), Some("47.8%"));
+        assert_eq!(
+            summary.on_target_of_measured.percent.as_deref(),
+            Some("43.9%")
+        );
+        assert_eq!(
+            summary.off_target_of_measured.percent.as_deref(),
+            Some("29.8%")
+        );
+        assert_eq!(
+            summary.improved_of_directed.percent.as_deref(),
+            Some("47.8%")
+        );
         assert_eq!(summary.worse_of_directed.percent.as_deref(), Some("23.2%"));
         assert_eq!(summary.by_priority[0].measured, 57);
     }

@@ -16,7 +16,10 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
-        #[expect(clippy::disallowed_methods, reason = "the one place that reads the wall clock")]
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "the one place that reads the wall clock"
+        )]
         Utc::now()
     }
 }

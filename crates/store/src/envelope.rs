@@ -181,7 +181,9 @@ impl Commit {
             commit_id: &self.commit_id,
             stream: &self.stream,
             stream_version: self.stream_version,
-            recorded_at: self.recorded_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+            recorded_at: self
+                .recorded_at
+                .to_rfc3339_opts(SecondsFormat::Micros, true),
             actor: &self.actor,
             on_behalf_of: &self.on_behalf_of,
             reason: &self.reason,
@@ -239,7 +241,9 @@ pub enum ChainError {
         expected: String,
     },
     /// Stream versions skip or repeat.
-    #[error("commit {commit_id} at position {position} starts at version {found}, expected {expected}")]
+    #[error(
+        "commit {commit_id} at position {position} starts at version {found}, expected {expected}"
+    )]
     VersionGap {
         /// The commit.
         commit_id: Uuid,

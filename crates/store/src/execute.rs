@@ -1,7 +1,9 @@
 //! Command handling: load a stream, `decide`, append with the version it was decided at.
 //! The one path every write takes, from the CLI today and the HTTP API later.
 
-use scoreledger_domain::{decide, evolve, Actor, Command, Context, Rejection, StreamId, StreamState, StreamVersion};
+use scoreledger_domain::{
+    decide, evolve, Actor, Command, Context, Rejection, StreamId, StreamState, StreamVersion,
+};
 use uuid::Uuid;
 
 use crate::envelope::{ExpectedVersion, NewCommit};
@@ -38,7 +40,10 @@ pub struct Request {
 }
 
 /// Rebuilds a stream's state by folding its events.
-pub async fn load(store: &dyn EventStore, stream: &StreamId) -> Result<(StreamState, StreamVersion), ReadError> {
+pub async fn load(
+    store: &dyn EventStore,
+    stream: &StreamId,
+) -> Result<(StreamState, StreamVersion), ReadError> {
     let commits = store.read_stream(stream).await?;
     let mut state = StreamState::Empty;
     let mut version = StreamVersion(0);
@@ -77,8 +82,13 @@ pub async fn prepare(
         }
         events.extend(decided);
     }
-    let mut commit = NewCommit::new(stream.clone(), ExpectedVersion::Exact(version), request.actor.clone(), events)
-        .with_reason(request.reason.clone().filter(|r| !r.trim().is_empty()));
+    let mut commit = NewCommit::new(
+        stream.clone(),
+        ExpectedVersion::Exact(version),
+        request.actor.clone(),
+        events,
+    )
+    .with_reason(request.reason.clone().filter(|r| !r.trim().is_empty()));
     commit.commit_id = request.commit_id;
     commit.on_behalf_of = request.on_behalf_of.clone();
     Ok(commit)

@@ -13,7 +13,6 @@ pub mod sqlite;
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 
-
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use envelope::{verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit};
 pub use error::{AppendError, ReadError};

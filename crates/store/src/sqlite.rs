@@ -132,10 +132,11 @@ impl EventStore for SqliteStore {
         }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(commit_id) = new.commit_id {
-            let existing = sqlx::query("SELECT position, envelope FROM commits WHERE commit_id = ?")
-                .bind(commit_id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
+            let existing =
+                sqlx::query("SELECT position, envelope FROM commits WHERE commit_id = ?")
+                    .bind(commit_id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if let Some(row) = existing {
                 let commit = Self::decode(row.get("position"), row.get("envelope"))
                     .map_err(read_to_append)?;
@@ -278,6 +279,9 @@ fn read_to_append(err: ReadError) -> AppendError {
 
 /// Commit and event ids: UUID v7, so they sort by creation time.
 fn new_id() -> Uuid {
-    #[expect(clippy::disallowed_methods, reason = "the store is where ids are minted")]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the store is where ids are minted"
+    )]
     Uuid::now_v7()
 }

@@ -32,7 +32,9 @@ impl TestDb {
 
 /// 13 January 2017, 09:00 UTC: the day the Q3 2016/17 scorecard was created.
 pub fn q3_scorecard_day() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2017, 1, 13, 9, 0, 0).single().expect("valid date")
+    Utc.with_ymd_and_hms(2017, 1, 13, 9, 0, 0)
+        .single()
+        .expect("valid date")
 }
 
 /// Opens a fresh, migrated SQLite store with a manual clock.
@@ -61,7 +63,11 @@ pub fn uuid(n: u128) -> Uuid {
 }
 
 /// A measure definition in the shape of the 2016/17 scorecard.
-pub fn measure_definition(plan_id: PlanId, reference: &str, polarity: Polarity) -> MeasureDefinition {
+pub fn measure_definition(
+    plan_id: PlanId,
+    reference: &str,
+    polarity: Polarity,
+) -> MeasureDefinition {
     let measure_ref = MeasureRef::parse(reference).expect("test refs are valid");
     MeasureDefinition {
         plan_id,

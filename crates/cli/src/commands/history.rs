@@ -26,10 +26,21 @@ pub fn table(entries: &[HistoryEntry]) -> String {
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(150)
-        .set_header(vec!["#", "When (UTC)", "Who", "Measure", "Period", "What", "Before → after", "Why"]);
+        .set_header(vec![
+            "#",
+            "When (UTC)",
+            "Who",
+            "Measure",
+            "Period",
+            "What",
+            "Before → after",
+            "Why",
+        ]);
     for e in entries {
         let change = match (&e.before, &e.after) {
-            (Some(before), Some(after)) => format!("{} → {}", shorten(before, 40), shorten(after, 40)),
+            (Some(before), Some(after)) => {
+                format!("{} → {}", shorten(before, 40), shorten(after, 40))
+            }
             (None, Some(after)) => shorten(after, 60),
             (Some(before), None) => format!("{} → (removed)", shorten(before, 40)),
             (None, None) => String::new(),
@@ -46,7 +57,10 @@ pub fn table(entries: &[HistoryEntry]) -> String {
         };
         table.add_row(vec![
             e.position.to_string(),
-            e.recorded_at.get(..16).unwrap_or(&e.recorded_at).replace('T', " "),
+            e.recorded_at
+                .get(..16)
+                .unwrap_or(&e.recorded_at)
+                .replace('T', " "),
             who,
             e.measure_ref.clone().unwrap_or_default(),
             e.period.clone().unwrap_or_default(),
@@ -64,7 +78,11 @@ pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResul
     let measure_ref = args
         .measure
         .as_deref()
-        .map(|m| MeasureRef::parse(m).map(|r| r.to_string()).map_err(Failed::rejected))
+        .map(|m| {
+            MeasureRef::parse(m)
+                .map(|r| r.to_string())
+                .map_err(Failed::rejected)
+        })
         .transpose()?;
     let entries = history(
         app.pool(),
@@ -76,7 +94,11 @@ pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResul
     .await?;
     if args.json {
         for entry in &entries {
-            writeln!(out, "{}", serde_json::to_string(entry).expect("history entries serialise"))?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string(entry).expect("history entries serialise")
+            )?;
         }
     } else if entries.is_empty() {
         writeln!(out, "no changes match")?;

@@ -9,7 +9,9 @@ use scoreledger_store::{load, prepare, EventStore, NewCommit, Request};
 use crate::app::App;
 use crate::args::{ImportArgs, ImportFormat};
 use crate::failure::{CliResult, Failed};
-use crate::import::{read, CsvPlan, Format, Numbering, Problem, Problems, ValidMeasure, ValidScorecard};
+use crate::import::{
+    read, CsvPlan, Format, Numbering, Problem, Problems, ValidMeasure, ValidScorecard,
+};
 
 /// What an import appended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,7 +42,12 @@ pub fn suggestions(
 }
 
 /// The commands that define a measure with its target, values, assessments and note.
-pub fn measure_commands(measure: &ValidMeasure, plan_year: Period, period: Period, rules: &RuleSet) -> Vec<Command> {
+pub fn measure_commands(
+    measure: &ValidMeasure,
+    plan_year: Period,
+    period: Period,
+    rules: &RuleSet,
+) -> Vec<Command> {
     let mut commands = vec![Command::DefineMeasure {
         measure_id: measure.measure_id,
         definition: measure.definition.clone(),
@@ -92,7 +99,10 @@ pub async fn apply(app: &App, valid: &ValidScorecard, dry_run: bool) -> CliResul
     let plan = &valid.plan;
     let plan_stream = plan.plan_id.stream();
     let (plan_state, _) = load(&app.store, &plan_stream).await?;
-    let rules = plan_state.plan().map(|p| p.rule_set.clone()).unwrap_or_default();
+    let rules = plan_state
+        .plan()
+        .map(|p| p.rule_set.clone())
+        .unwrap_or_default();
     let mut commits: Vec<NewCommit> = Vec::new();
     if plan_state.plan().is_none() {
         let define = Command::DefinePlan {
@@ -110,8 +120,16 @@ pub async fn apply(app: &App, valid: &ValidScorecard, dry_run: bool) -> CliResul
     }
     let mut problems = Vec::new();
     for (index, measure) in valid.measures.iter().enumerate() {
-        let commands = measure_commands(measure, plan.financial_year, valid.reporting_period, &rules);
-        match prepare(&app.store, &measure.measure_id.stream(), &commands, &request).await {
+        let commands =
+            measure_commands(measure, plan.financial_year, valid.reporting_period, &rules);
+        match prepare(
+            &app.store,
+            &measure.measure_id.stream(),
+            &commands,
+            &request,
+        )
+        .await
+        {
             Ok(commit) => commits.push(commit),
             Err(scoreledger_store::ExecuteError::Rejected(rejection)) => problems.push(Problem {
                 location: format!("measure {} ({})", index + 1, measure.definition.measure_ref),
@@ -146,14 +164,20 @@ pub async fn run(app: &App, args: &ImportArgs, out: &mut dyn Write) -> CliResult
     let format = match args.format {
         ImportFormat::Json => Format::Json,
         ImportFormat::Csv => Format::Csv,
-        ImportFormat::Auto => match args.file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        ImportFormat::Auto => match args
+            .file
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("json") => Format::Json,
             Some("csv") => Format::Csv,
             _ => {
                 return Err(Failed::rejected(format!(
-                    "cannot tell the format of {} from its name; pass --format json or --format csv",
-                    args.file.display()
-                )))
+                "cannot tell the format of {} from its name; pass --format json or --format csv",
+                args.file.display()
+            )))
             }
         },
     };
@@ -170,7 +194,11 @@ pub async fn run(app: &App, args: &ImportArgs, out: &mut dyn Write) -> CliResult
     let imported = apply(app, &valid, args.dry_run)
         .await
         .map_err(|f| f.context(format!("failed to import {}", args.file.display())))?;
-    let verb = if args.dry_run { "would append" } else { "appended" };
+    let verb = if args.dry_run {
+        "would append"
+    } else {
+        "appended"
+    };
     writeln!(
         out,
         "{}: {} measures of {} ({}); {verb} {} commits holding {} events",
@@ -183,7 +211,11 @@ pub async fn run(app: &App, args: &ImportArgs, out: &mut dyn Write) -> CliResult
     )?;
     if !args.dry_run {
         let at = app.catch_up().await?;
-        writeln!(out, "read models at position {at}; try: scoreledger report --period \"{}\"", valid.reporting_period)?;
+        writeln!(
+            out,
+            "read models at position {at}; try: scoreledger report --period \"{}\"",
+            valid.reporting_period
+        )?;
     }
     Ok(())
 }

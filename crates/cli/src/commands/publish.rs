@@ -13,13 +13,19 @@ use crate::failure::CliResult;
 use crate::ids;
 
 /// Publishes the report of `period` as it stands now; returns its SHA-256.
-pub async fn publish(app: &App, period: scoreledger_domain::Period, meeting: &str, on: chrono::NaiveDate) -> CliResult<(String, u64)> {
+pub async fn publish(
+    app: &App,
+    period: scoreledger_domain::Period,
+    meeting: &str,
+    on: chrono::NaiveDate,
+) -> CliResult<(String, u64)> {
     let cut_off = position(app, AsAt::Now).await?;
     let report = build(app, period, cut_off).await?;
     let sha256 = report.sha256();
-    let scorecard_plan = scoreledger_projections::scorecard::find_plan(app.pool(), &period, cut_off)
-        .await?
-        .expect("build succeeded, so a plan covers the period");
+    let scorecard_plan =
+        scoreledger_projections::scorecard::find_plan(app.pool(), &period, cut_off)
+            .await?
+            .expect("build succeeded, so a plan covers the period");
     let report_id = ReportId(ids::fresh());
     let command = Command::PublishReport {
         report_id,
@@ -32,7 +38,9 @@ pub async fn publish(app: &App, period: scoreledger_domain::Period, meeting: &st
         rule_set_version: report.rule_set_version,
         sha256: sha256.clone(),
     };
-    let appended = app.execute(&report_id.stream(), None, &command, None, None).await?;
+    let appended = app
+        .execute(&report_id.stream(), None, &command, None, None)
+        .await?;
     app.catch_up().await?;
     Ok((sha256, appended.commit.position.0))
 }

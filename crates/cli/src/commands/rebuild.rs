@@ -13,12 +13,15 @@ use crate::failure::CliResult;
 pub async fn run(app: &App, out: &mut dyn Write) -> CliResult {
     let head = app.head().await?;
     let bar = ProgressBar::new(head.0).with_style(
-        ProgressStyle::with_template("{spinner} replaying [{bar:40}] {pos}/{len} commits ({per_sec}, {eta} left)")
-            .expect("static progress template")
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{spinner} replaying [{bar:40}] {pos}/{len} commits ({per_sec}, {eta} left)",
+        )
+        .expect("static progress template")
+        .progress_chars("=> "),
     );
     let started = Instant::now();
-    let reached = projections::rebuild(&app.store, app.pool(), 1000, |at| bar.set_position(at.0)).await?;
+    let reached =
+        projections::rebuild(&app.store, app.pool(), 1000, |at| bar.set_position(at.0)).await?;
     bar.finish_and_clear();
     writeln!(
         out,

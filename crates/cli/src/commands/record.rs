@@ -37,7 +37,11 @@ pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliR
                     classification: class.parse::<RevisionClass>().map_err(Failed::rejected)?,
                     quality,
                 },
-                None => Command::RecordValue { period: at, value, quality },
+                None => Command::RecordValue {
+                    period: at,
+                    value,
+                    quality,
+                },
             };
             (target, command, described)
         }
@@ -45,7 +49,14 @@ pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliR
             let at = period(&target.period)?;
             let spec = TargetSpec::parse(&value).map_err(Failed::rejected)?;
             let described = format!("target {}", spec.raw);
-            (target, Command::SetTarget { period: at, target: spec }, described)
+            (
+                target,
+                Command::SetTarget {
+                    period: at,
+                    target: spec,
+                },
+                described,
+            )
         }
         RecordCommand::Status { target, status } => {
             let at = period(&target.period)?;
@@ -85,17 +96,33 @@ pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliR
         }
         RecordCommand::Note { target, text } => {
             let at = period(&target.period)?;
-            (target, Command::EditCommentary { period: at, text }, "data note".to_owned())
+            (
+                target,
+                Command::EditCommentary { period: at, text },
+                "data note".to_owned(),
+            )
         }
     };
     record(app, target, command, described, out).await
 }
 
-async fn record(app: &App, target: Subject, command: Command, described: String, out: &mut dyn Write) -> CliResult {
+async fn record(
+    app: &App,
+    target: Subject,
+    command: Command,
+    described: String,
+    out: &mut dyn Write,
+) -> CliResult {
     let at = period(&target.period)?;
     let (measure_id, plan_id) = app.measure(&target.measure, Some(&at)).await?;
     let appended = app
-        .execute(&measure_id.stream(), Some(plan_id), &command, target.reason, target.on_behalf_of)
+        .execute(
+            &measure_id.stream(),
+            Some(plan_id),
+            &command,
+            target.reason,
+            target.on_behalf_of,
+        )
         .await?;
     app.catch_up().await?;
     writeln!(
@@ -113,7 +140,10 @@ async fn rules_and_state(
     app: &App,
     measure_id: scoreledger_domain::MeasureId,
     plan_id: scoreledger_domain::PlanId,
-) -> CliResult<(scoreledger_domain::RuleSet, Box<scoreledger_domain::MeasureState>)> {
+) -> CliResult<(
+    scoreledger_domain::RuleSet,
+    Box<scoreledger_domain::MeasureState>,
+)> {
     let (plan, _) = load(&app.store, &plan_id.stream()).await?;
     let rules = plan.plan().map(|p| p.rule_set.clone()).unwrap_or_default();
     let (measure, _) = load(&app.store, &measure_id.stream()).await?;

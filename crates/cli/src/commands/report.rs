@@ -29,12 +29,16 @@ pub async fn position(app: &App, as_at: AsAt) -> CliResult<Position> {
         AsAt::Now => now,
         AsAt::Position(p) => {
             if p > now {
-                return Err(Failed::rejected(format!("position {p} is beyond the end of the log ({now})")));
+                return Err(Failed::rejected(format!(
+                    "position {p} is beyond the end of the log ({now})"
+                )));
             }
             p
         }
         AsAt::EndOf(day) => {
-            let next = day.checked_add_days(Days::new(1)).expect("dates far from the end of time");
+            let next = day
+                .checked_add_days(Days::new(1))
+                .expect("dates far from the end of time");
             let moment = Utc.from_utc_datetime(&next.and_time(NaiveTime::MIN));
             projections::position_before(app.pool(), moment).await?
         }

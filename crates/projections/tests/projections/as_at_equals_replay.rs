@@ -3,7 +3,9 @@
 
 use proptest::prelude::*;
 use scoreledger_domain::target::TargetSpec;
-use scoreledger_domain::{Command, DataQuality, Direction, Period, Position, RevisionClass, Status};
+use scoreledger_domain::{
+    Command, DataQuality, Direction, Period, Position, RevisionClass, Status,
+};
 use scoreledger_projections::projector::project_commits;
 use scoreledger_projections::{drain, snapshot_as_at, snapshot_current};
 use scoreledger_store::{EventStore, SqliteStore};
@@ -13,36 +15,83 @@ use crate::support::{define_measure, define_plan, run, value};
 
 #[derive(Debug, Clone)]
 enum Op {
-    Record { measure: usize, quarter: u8, amount: u16 },
-    Revise { measure: usize, quarter: u8, amount: u16 },
-    Target { measure: usize, percent: u8 },
-    Status { measure: usize, quarter: u8, status: usize },
-    Direction { measure: usize, quarter: u8, direction: usize },
-    Note { measure: usize, quarter: u8, text: u8 },
+    Record {
+        measure: usize,
+        quarter: u8,
+        amount: u16,
+    },
+    Revise {
+        measure: usize,
+        quarter: u8,
+        amount: u16,
+    },
+    Target {
+        measure: usize,
+        percent: u8,
+    },
+    Status {
+        measure: usize,
+        quarter: u8,
+        status: usize,
+    },
+    Direction {
+        measure: usize,
+        quarter: u8,
+        direction: usize,
+    },
+    Note {
+        measure: usize,
+        quarter: u8,
+        text: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
     let m = 0..3usize;
     let q = 1..=4u8;
     prop_oneof![
-        (m.clone(), q.clone(), 0..500u16).prop_map(|(measure, quarter, amount)| Op::Record { measure, quarter, amount }),
-        (m.clone(), q.clone(), 0..500u16).prop_map(|(measure, quarter, amount)| Op::Revise { measure, quarter, amount }),
+        (m.clone(), q.clone(), 0..500u16).prop_map(|(measure, quarter, amount)| Op::Record {
+            measure,
+            quarter,
+            amount
+        }),
+        (m.clone(), q.clone(), 0..500u16).prop_map(|(measure, quarter, amount)| Op::Revise {
+            measure,
+            quarter,
+            amount
+        }),
         (m.clone(), 1..99u8).prop_map(|(measure, percent)| Op::Target { measure, percent }),
-        (m.clone(), q.clone(), 0..6usize).prop_map(|(measure, quarter, status)| Op::Status { measure, quarter, status }),
-        (m.clone(), q.clone(), 0..4usize).prop_map(|(measure, quarter, direction)| Op::Direction { measure, quarter, direction }),
-        (m, q, 0..4u8).prop_map(|(measure, quarter, text)| Op::Note { measure, quarter, text }),
+        (m.clone(), q.clone(), 0..6usize).prop_map(|(measure, quarter, status)| Op::Status {
+            measure,
+            quarter,
+            status
+        }),
+        (m.clone(), q.clone(), 0..4usize).prop_map(|(measure, quarter, direction)| Op::Direction {
+            measure,
+            quarter,
+            direction
+        }),
+        (m, q, 0..4u8).prop_map(|(measure, quarter, text)| Op::Note {
+            measure,
+            quarter,
+            text
+        }),
     ]
 }
 
 fn command(op: &Op) -> Command {
     let quarter = |q| Period::quarter(2016, q);
     match *op {
-        Op::Record { quarter: q, amount, .. } => Command::RecordValue {
+        Op::Record {
+            quarter: q, amount, ..
+        } => Command::RecordValue {
             period: quarter(q),
             value: value(&format!("{amount}")),
             quality: DataQuality::default(),
         },
-        Op::Revise { quarter: q, amount, .. } => Command::ReviseValue {
+        Op::Revise {
+            quarter: q, amount, ..
+        } => Command::ReviseValue {
             period: quarter(q),
             value: value(&format!("{amount} (revised)")),
             classification: RevisionClass::Correction,
@@ -52,18 +101,29 @@ fn command(op: &Op) -> Command {
             period: Period::financial_year(2016),
             target: TargetSpec::parse(&format!("{percent}%")).unwrap(),
         },
-        Op::Status { quarter: q, status, .. } => Command::AssessStatus {
+        Op::Status {
+            quarter: q, status, ..
+        } => Command::AssessStatus {
             period: quarter(q),
             status: Status::ALL[status],
             computed: None,
             rule_set_version: 1,
         },
-        Op::Direction { quarter: q, direction, .. } => Command::AssessDirection {
+        Op::Direction {
+            quarter: q,
+            direction,
+            ..
+        } => Command::AssessDirection {
             period: quarter(q),
             direction: Direction::ALL[direction],
             computed: None,
         },
-        Op::Note { quarter: q, text, .. } => Command::EditCommentary { period: quarter(q), text: format!("note {text}") },
+        Op::Note {
+            quarter: q, text, ..
+        } => Command::EditCommentary {
+            period: quarter(q),
+            text: format!("note {text}"),
+        },
     }
 }
 
@@ -87,7 +147,14 @@ async fn check_history(ops: Vec<Op>, probes: Vec<prop::sample::Index>) {
     }
     for op in &ops {
         // Rejected commands (a second record, a revision of nothing…) append nothing.
-        let _ = run(&db, &streams[measure_of(op)], command(op), performance_officer(), Some("test")).await;
+        let _ = run(
+            &db,
+            &streams[measure_of(op)],
+            command(op),
+            performance_officer(),
+            Some("test"),
+        )
+        .await;
     }
     drain(&db.store, db.store.pool(), 7, |_| {}).await.unwrap();
     let commits = db.store.read_all(Position(0), 10_000).await.unwrap();
@@ -95,10 +162,17 @@ async fn check_history(ops: Vec<Op>, probes: Vec<prop::sample::Index>) {
     for probe in probes {
         let p = probe.index(head + 1);
         let replay = fresh_sqlite().await;
-        project_commits(replay.store.pool(), &commits[..p]).await.unwrap();
+        project_commits(replay.store.pool(), &commits[..p])
+            .await
+            .unwrap();
         let expected = snapshot_current(replay.store.pool()).await.unwrap();
-        let as_at = snapshot_as_at(db.store.pool(), Position(p as u64)).await.unwrap();
-        assert_eq!(as_at, expected, "as-at read model differs from a replay of the first {p} commits");
+        let as_at = snapshot_as_at(db.store.pool(), Position(p as u64))
+            .await
+            .unwrap();
+        assert_eq!(
+            as_at, expected,
+            "as-at read model differs from a replay of the first {p} commits"
+        );
     }
     // The replay database has no log of its own; it only ever saw the commits it was fed.
     let _: &SqliteStore = &db.store;

@@ -14,8 +14,19 @@ async fn a_missing_position_halts_the_projector_and_moves_no_checkpoint() {
     define_plan(&db).await;
     let mut commits = db.store.read_all(Position(0), 10).await.unwrap();
     commits[0].position = Position(2);
-    let err = project_commits(db.store.pool(), &commits).await.unwrap_err();
-    assert!(matches!(err, ProjectionError::Gap { expected: Position(1), found: Position(2) }), "{err:?}");
+    let err = project_commits(db.store.pool(), &commits)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ProjectionError::Gap {
+                expected: Position(1),
+                found: Position(2)
+            }
+        ),
+        "{err:?}"
+    );
     assert_eq!(checkpoint(db.store.pool()).await.unwrap(), Position(0));
 }
 
@@ -27,6 +38,9 @@ async fn replaying_an_already_projected_batch_changes_nothing() {
     drain(&db.store, pool, 10, |_| {}).await.unwrap();
     let commits = db.store.read_all(Position(0), 10).await.unwrap();
     project_commits(pool, &commits).await.unwrap();
-    let plans: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plans").fetch_one(pool).await.unwrap();
+    let plans: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM plans")
+        .fetch_one(pool)
+        .await
+        .unwrap();
     assert_eq!(plans, 1);
 }

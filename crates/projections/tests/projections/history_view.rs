@@ -1,7 +1,7 @@
 //! The history view answers: who changed what, when, in which role, before → after, why.
 
-use scoreledger_domain::{Actor, Command, DataQuality, Period, Role, RevisionClass};
 use scoreledger_domain::target::TargetSpec;
+use scoreledger_domain::{Actor, Command, DataQuality, Period, RevisionClass, Role};
 use scoreledger_projections::{drain, history, HistoryFilter};
 use scoreledger_testkit::{fresh_sqlite, lead_officer, performance_officer};
 
@@ -13,7 +13,9 @@ async fn a_revision_shows_before_after_who_and_why() {
     define_plan(&db).await;
     let stream = define_measure(&db, 10, "1.A3", "April - September 26% October - March 23%").await;
     let fy15 = Period::financial_year(2015);
-    run(&db, &stream, record(fy15, "30.9%"), lead_officer(), None).await.unwrap();
+    run(&db, &stream, record(fy15, "30.9%"), lead_officer(), None)
+        .await
+        .unwrap();
     run(
         &db,
         &stream,
@@ -31,40 +33,92 @@ async fn a_revision_shows_before_after_who_and_why() {
     run(
         &db,
         &stream,
-        Command::SetTarget { period: Period::financial_year(2016), target: TargetSpec::parse("23%").unwrap() },
+        Command::SetTarget {
+            period: Period::financial_year(2016),
+            target: TargetSpec::parse("23%").unwrap(),
+        },
         Actor::new("ian.thomas", "Ian Thomas", Role::Performance),
         Some("target reset for the year"),
     )
     .await
     .unwrap();
-    drain(&db.store, db.store.pool(), 100, |_| {}).await.unwrap();
-
-    let entries = history(db.store.pool(), &HistoryFilter { measure_ref: Some("1.A3".into()), actor: None })
+    drain(&db.store, db.store.pool(), 100, |_| {})
         .await
         .unwrap();
+
+    let entries = history(
+        db.store.pool(),
+        &HistoryFilter {
+            measure_ref: Some("1.A3".into()),
+            actor: None,
+        },
+    )
+    .await
+    .unwrap();
     let changes: Vec<(String, Option<String>, Option<String>, String)> = entries
         .iter()
-        .map(|e| (e.what.clone(), e.before.clone(), e.after.clone(), e.actor_name.clone()))
+        .map(|e| {
+            (
+                e.what.clone(),
+                e.before.clone(),
+                e.after.clone(),
+                e.actor_name.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         changes,
         vec![
-            ("measure defined".into(), None, Some("Measure 1.A3".into()), "Simon Dennis".into()),
-            ("target".into(), None, Some("April - September 26% October - March 23%".into()), "Simon Dennis".into()),
-            ("value".into(), None, Some("30.9%".into()), "Mel Meggs".into()),
-            ("value".into(), Some("30.9%".into()), Some("30.6%".into()), "Simon Dennis".into()),
-            ("target".into(), Some("April - September 26% October - March 23%".into()), Some("23%".into()), "Ian Thomas".into()),
+            (
+                "measure defined".into(),
+                None,
+                Some("Measure 1.A3".into()),
+                "Simon Dennis".into()
+            ),
+            (
+                "target".into(),
+                None,
+                Some("April - September 26% October - March 23%".into()),
+                "Simon Dennis".into()
+            ),
+            (
+                "value".into(),
+                None,
+                Some("30.9%".into()),
+                "Mel Meggs".into()
+            ),
+            (
+                "value".into(),
+                Some("30.9%".into()),
+                Some("30.6%".into()),
+                "Simon Dennis".into()
+            ),
+            (
+                "target".into(),
+                Some("April - September 26% October - March 23%".into()),
+                Some("23%".into()),
+                "Ian Thomas".into()
+            ),
         ]
     );
     let revision = &entries[3];
-    assert_eq!(revision.reason.as_deref(), Some("outturn re-run after Liquid Logic validation"));
+    assert_eq!(
+        revision.reason.as_deref(),
+        Some("outturn re-run after Liquid Logic validation")
+    );
     assert_eq!(revision.classification.as_deref(), Some("correction"));
     assert_eq!(revision.actor_role, "performance");
     assert_eq!(revision.period.as_deref(), Some("2015/16"));
 
-    let by_actor = history(db.store.pool(), &HistoryFilter { measure_ref: None, actor: Some("mel meggs".into()) })
-        .await
-        .unwrap();
+    let by_actor = history(
+        db.store.pool(),
+        &HistoryFilter {
+            measure_ref: None,
+            actor: Some("mel meggs".into()),
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(by_actor.len(), 1);
     assert_eq!(by_actor[0].after.as_deref(), Some("30.9%"));
 }

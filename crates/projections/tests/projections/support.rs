@@ -3,8 +3,8 @@ use rust_decimal::Decimal;
 use scoreledger_domain::command::OutcomeSpec;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
-    Actor, Command, DataQuality, Period, PlanId, Polarity, RecordedValue, RuleSet, StreamId,
-    StatusScheme,
+    Actor, Command, DataQuality, Period, PlanId, Polarity, RecordedValue, RuleSet, StatusScheme,
+    StreamId,
 };
 use scoreledger_store::{execute, Appended, ExecuteError, Request};
 use scoreledger_testkit::{measure_definition, measure_id, plan_id, TestDb};
@@ -21,7 +21,13 @@ pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
     }
 }
 
-pub(crate) async fn run(db: &TestDb, stream: &StreamId, command: Command, actor: Actor, reason: Option<&str>) -> Result<Appended, ExecuteError> {
+pub(crate) async fn run(
+    db: &TestDb,
+    stream: &StreamId,
+    command: Command,
+    actor: Actor,
+    reason: Option<&str>,
+) -> Result<Appended, ExecuteError> {
     db.clock.advance(Duration::minutes(1));
     execute(&db.store, stream, &command, &request(actor, reason)).await
 }
@@ -39,7 +45,11 @@ pub(crate) async fn define_plan(db: &TestDb) -> PlanId {
             approved_on: None,
             approved_by: None,
             priorities: vec![(1, "Every child making the best start in life".into())],
-            outcomes: vec![OutcomeSpec { priority: 1, letter: "A".into(), title: "Protected".into() }],
+            outcomes: vec![OutcomeSpec {
+                priority: 1,
+                letter: "A".into(),
+                title: "Protected".into(),
+            }],
             rule_set: RuleSet::default(),
         },
         scoreledger_testkit::performance_officer(),
@@ -50,7 +60,12 @@ pub(crate) async fn define_plan(db: &TestDb) -> PlanId {
     plan
 }
 
-pub(crate) async fn define_measure(db: &TestDb, n: u128, reference: &str, target: &str) -> StreamId {
+pub(crate) async fn define_measure(
+    db: &TestDb,
+    n: u128,
+    reference: &str,
+    target: &str,
+) -> StreamId {
     let plan = plan_id(PLAN);
     let id = measure_id(n);
     run(
@@ -59,7 +74,10 @@ pub(crate) async fn define_measure(db: &TestDb, n: u128, reference: &str, target
         Command::DefineMeasure {
             measure_id: id,
             definition: measure_definition(plan, reference, Polarity::Low),
-            target: Some((Period::financial_year(2016), TargetSpec::parse(target).unwrap())),
+            target: Some((
+                Period::financial_year(2016),
+                TargetSpec::parse(target).unwrap(),
+            )),
         },
         scoreledger_testkit::performance_officer(),
         None,
@@ -74,7 +92,11 @@ pub(crate) fn value(raw: &str) -> RecordedValue {
 }
 
 pub(crate) fn record(period: Period, raw: &str) -> Command {
-    Command::RecordValue { period, value: value(raw), quality: DataQuality::default() }
+    Command::RecordValue {
+        period,
+        value: value(raw),
+        quality: DataQuality::default(),
+    }
 }
 
 #[allow(dead_code)]

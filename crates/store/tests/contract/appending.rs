@@ -14,20 +14,27 @@ store_test!(a_first_commit_creates_the_stream_at_position_one, |store| {
     assert_eq!(read, vec![appended.commit]);
 });
 
-store_test!(appending_with_a_stale_version_conflicts_and_appends_nothing, |store| {
-    store.append(notes(&stream("a"), 0, 1)).await.unwrap();
-    store.append(notes(&stream("a"), 1, 1)).await.unwrap();
-    let err = store.append(notes(&stream("a"), 1, 1)).await.unwrap_err();
-    match err {
-        AppendError::Conflict { expected, actual, .. } => {
-            assert_eq!(expected, ExpectedVersion::Exact(StreamVersion(1)));
-            assert_eq!(actual, StreamVersion(2));
+store_test!(
+    appending_with_a_stale_version_conflicts_and_appends_nothing,
+    |store| {
+        store.append(notes(&stream("a"), 0, 1)).await.unwrap();
+        store.append(notes(&stream("a"), 1, 1)).await.unwrap();
+        let err = store.append(notes(&stream("a"), 1, 1)).await.unwrap_err();
+        match err {
+            AppendError::Conflict {
+                expected, actual, ..
+            } => {
+                assert_eq!(expected, ExpectedVersion::Exact(StreamVersion(1)));
+                assert_eq!(actual, StreamVersion(2));
+            }
+            other => panic!("expected a conflict, got {other:?}"),
         }
-        other => panic!("expected a conflict, got {other:?}"),
+        assert!(err_message_mentions_reload(
+            &store.append(notes(&stream("a"), 0, 1)).await.unwrap_err()
+        ));
+        assert_eq!(store.head().await.unwrap(), Position(2));
     }
-    assert!(err_message_mentions_reload(&store.append(notes(&stream("a"), 0, 1)).await.unwrap_err()));
-    assert_eq!(store.head().await.unwrap(), Position(2));
-});
+);
 
 fn err_message_mentions_reload(err: &AppendError) -> bool {
     err.to_string().contains("reload it and try again")
@@ -36,23 +43,35 @@ fn err_message_mentions_reload(err: &AppendError) -> bool {
 store_test!(creating_a_stream_that_exists_conflicts, |store| {
     store.append(notes(&stream("a"), 0, 1)).await.unwrap();
     let err = store.append(notes(&stream("a"), 0, 1)).await.unwrap_err();
-    assert!(matches!(err, AppendError::Conflict { actual: StreamVersion(1), .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            AppendError::Conflict {
+                actual: StreamVersion(1),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 });
 
-store_test!(a_retry_with_the_same_commit_id_returns_the_original_and_appends_nothing, |store| {
-    let first = store
-        .append(notes(&stream("a"), 0, 1).with_commit_id(uuid(7)))
-        .await
-        .unwrap();
-    // The retry's expected version is now stale; the original result comes back anyway.
-    let retry = store
-        .append(notes(&stream("a"), 0, 1).with_commit_id(uuid(7)))
-        .await
-        .unwrap();
-    assert!(retry.deduplicated);
-    assert_eq!(retry.commit, first.commit);
-    assert_eq!(store.head().await.unwrap(), Position(1));
-});
+store_test!(
+    a_retry_with_the_same_commit_id_returns_the_original_and_appends_nothing,
+    |store| {
+        let first = store
+            .append(notes(&stream("a"), 0, 1).with_commit_id(uuid(7)))
+            .await
+            .unwrap();
+        // The retry's expected version is now stale; the original result comes back anyway.
+        let retry = store
+            .append(notes(&stream("a"), 0, 1).with_commit_id(uuid(7)))
+            .await
+            .unwrap();
+        assert!(retry.deduplicated);
+        assert_eq!(retry.commit, first.commit);
+        assert_eq!(store.head().await.unwrap(), Position(1));
+    }
+);
 
 store_test!(an_empty_commit_is_refused, |store| {
     let err = store.append(notes(&stream("a"), 0, 0)).await.unwrap_err();
@@ -84,24 +103,29 @@ store_test!(commits_read_back_in_log_order_across_streams, |store| {
     assert_eq!(events.len(), 3);
 });
 
-store_test!(two_concurrent_writers_on_one_stream_never_both_win, |store| {
-    let mut handles = Vec::new();
-    for _ in 0..8 {
-        let store = store.clone();
-        handles.push(tokio::spawn(async move { store.append(notes(&stream("a"), 0, 1)).await }));
-    }
-    let mut wins = 0;
-    let mut conflicts = 0;
-    for handle in handles {
-        match handle.await.unwrap() {
-            Ok(_) => wins += 1,
-            Err(AppendError::Conflict { .. }) => conflicts += 1,
-            Err(other) => panic!("unexpected error {other:?}"),
+store_test!(
+    two_concurrent_writers_on_one_stream_never_both_win,
+    |store| {
+        let mut handles = Vec::new();
+        for _ in 0..8 {
+            let store = store.clone();
+            handles.push(tokio::spawn(async move {
+                store.append(notes(&stream("a"), 0, 1)).await
+            }));
         }
+        let mut wins = 0;
+        let mut conflicts = 0;
+        for handle in handles {
+            match handle.await.unwrap() {
+                Ok(_) => wins += 1,
+                Err(AppendError::Conflict { .. }) => conflicts += 1,
+                Err(other) => panic!("unexpected error {other:?}"),
+            }
+        }
+        assert_eq!((wins, conflicts), (1, 7));
+        assert_eq!(store.read_stream(&stream("a")).await.unwrap().len(), 1);
     }
-    assert_eq!((wins, conflicts), (1, 7));
-    assert_eq!(store.read_stream(&stream("a")).await.unwrap().len(), 1);
-});
+);
 
 store_test!(concurrent_writers_on_different_streams_all_land, |store| {
     let mut handles = Vec::new();
@@ -109,7 +133,10 @@ store_test!(concurrent_writers_on_different_streams_all_land, |store| {
         let store = store.clone();
         handles.push(tokio::spawn(async move {
             for version in 0..5 {
-                store.append(notes(&stream(&format!("w{i}")), version, 1)).await.unwrap();
+                store
+                    .append(notes(&stream(&format!("w{i}")), version, 1))
+                    .await
+                    .unwrap();
             }
         }));
     }
