@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The one entry point for checks: what CI runs is what a developer runs.
+# Formatting, lints as errors, the domain crate's purity, then the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "the domain crate does no I/O: no tokio, sqlx or async-nats, chrono without its clock"
+for forbidden in tokio sqlx async-nats; do
+    if cargo tree -p scoreledger-domain -e normal -i "$forbidden" --locked >/dev/null 2>&1; then
+        echo "scoreledger-domain depends on $forbidden; keep I/O out of the domain crate" >&2
+        exit 1
+    fi
+done
+if cargo tree -p scoreledger-domain -e normal -f '{p} {f}' --locked | grep -E '^.*chrono v[^ ]+ .*(clock|now)'; then
+    echo "scoreledger-domain enables chrono's clock; time must arrive as data" >&2
+    exit 1
+fi
+cargo check -p scoreledger-domain --locked
+
+step "tests"
+cargo test --workspace --locked
