@@ -95,12 +95,23 @@ pub async fn prepare(
 }
 
 /// Loads `stream`, decides `command` and appends the events at the loaded version.
+///
+/// A request whose idempotency key was appended before gets the original commit back
+/// before anything is decided: a retry is not judged against the state it created.
 pub async fn execute(
     store: &dyn EventStore,
     stream: &StreamId,
     command: &Command,
     request: &Request,
 ) -> Result<Appended, ExecuteError> {
+    if let Some(commit_id) = request.commit_id {
+        if let Some(commit) = store.find_commit(commit_id).await? {
+            return Ok(Appended {
+                commit,
+                deduplicated: true,
+            });
+        }
+    }
     let commit = prepare(store, stream, std::slice::from_ref(command), request).await?;
     Ok(store.append(commit).await?)
 }

@@ -42,6 +42,9 @@ pub trait EventStore: Send + Sync {
     /// version.
     async fn append(&self, commit: NewCommit) -> Result<Appended, AppendError>;
 
+    /// The commit with this id, if it was appended.
+    async fn find_commit(&self, commit_id: uuid::Uuid) -> Result<Option<Commit>, ReadError>;
+
     /// Every commit of one stream, in version order.
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError>;
 

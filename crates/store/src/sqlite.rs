@@ -214,6 +214,15 @@ impl EventStore for SqliteStore {
         })
     }
 
+    async fn find_commit(&self, commit_id: Uuid) -> Result<Option<Commit>, ReadError> {
+        let row = sqlx::query("SELECT position, envelope FROM commits WHERE commit_id = ?")
+            .bind(commit_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| Self::decode(row.get("position"), row.get("envelope")))
+            .transpose()
+    }
+
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError> {
         let rows = sqlx::query(
             "SELECT position, envelope FROM commits WHERE stream = ? ORDER BY stream_version",

@@ -4,5 +4,6 @@
 mod support;
 
 mod appending;
+mod executing;
 mod following;
 mod hash_chain;
