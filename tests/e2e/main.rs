@@ -2,5 +2,6 @@
 
 mod demo;
 mod import;
+mod rag;
 mod record;
 mod support;

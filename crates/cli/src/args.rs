@@ -177,6 +177,15 @@ pub enum RecordCommand {
         #[arg(long, short = 's')]
         status: String,
     },
+    /// Give a 2010-scheme RAG rating (red, amber, green or complete) to a measure of a plan
+    /// assessed in that scheme; the arrow is its direction of travel (`record direction`).
+    Rag {
+        #[command(flatten)]
+        target: Subject,
+        /// The rating.
+        #[arg(long)]
+        rating: String,
+    },
     /// Assess the direction of travel: improved, stable, worse or not_applicable.
     Direction {
         #[command(flatten)]

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use scoreledger_domain::command::OutcomeSpec;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
-    Direction, Frequency, MeasureDefinition, MeasureId, MeasureRef, Period, PlanId, Polarity,
+    Direction, Frequency, MeasureDefinition, MeasureId, MeasureRef, Period, PlanId, Polarity, Rag,
     RecordedValue, Status, StatusScheme, ValueKind,
 };
 
@@ -221,8 +221,10 @@ pub struct ValidMeasure {
     pub target: Option<TargetSpec>,
     /// Values in period order.
     pub values: Vec<(Period, RecordedValue)>,
-    /// Status for the reporting period.
+    /// Status for the reporting period (2016/17 scheme).
     pub status: Option<Status>,
+    /// RAG rating for the reporting period (2010 scheme).
+    pub rag: Option<Rag>,
     /// Direction for the reporting period.
     pub direction: Option<Direction>,
     /// Note for the reporting period.
@@ -630,14 +632,22 @@ impl ScorecardFile {
                         .ok()
                 })
                 .flatten();
-            let status = (!spec.status.trim().is_empty())
-                .then(|| {
-                    spec.status
-                        .parse::<Status>()
-                        .map_err(|e| problem("status", e))
-                        .ok()
-                })
-                .flatten();
+            // The status column holds the plan's scheme: six statuses, or a 2010 RAG rating.
+            let filled = !spec.status.trim().is_empty();
+            let (status, rag) = match status_scheme {
+                StatusScheme::Corporate2016 => (
+                    filled
+                        .then(|| spec.status.parse::<Status>().map_err(|e| problem("status", e)).ok())
+                        .flatten(),
+                    None,
+                ),
+                StatusScheme::Rag2010 => (
+                    None,
+                    filled
+                        .then(|| spec.status.parse::<Rag>().map_err(|e| problem("status", e)).ok())
+                        .flatten(),
+                ),
+            };
             let direction = (!spec.dot.trim().is_empty())
                 .then(|| {
                     spec.dot
@@ -705,6 +715,7 @@ impl ScorecardFile {
                 target,
                 values,
                 status,
+                rag,
                 direction,
                 note: Some(spec.note.trim().to_owned()).filter(|n| !n.is_empty()),
             });

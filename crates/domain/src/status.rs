@@ -2,8 +2,6 @@
 //! scorecard key, and the 2010 Notice to Improve scheme (Red / Amber / Green / Complete
 //! with ↑ → ↓).
 
-use serde::{Deserialize, Serialize};
-
 use crate::measure::text_enum;
 
 text_enum!(

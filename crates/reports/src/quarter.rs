@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use scoreledger_domain::{Direction, Period, Status};
+use scoreledger_domain::{Direction, Period, Rag, Status, StatusScheme};
 use scoreledger_projections::{Scorecard, ScorecardRow, ValueCell};
 
 use crate::canonical::{canonical_json, sha256_hex};
@@ -43,8 +43,10 @@ pub struct ReportRow {
     pub status: Status,
     /// What the rules suggested, when it differs from the officer's status.
     pub computed_status: Option<Status>,
-    /// Officer's direction of travel.
+    /// Officer's direction of travel (the arrow of a 2010 RAG rating).
     pub direction: Direction,
+    /// 2010-scheme rating.
+    pub rag: Option<Rag>,
     /// One cell per column; `None` where nothing was recorded.
     pub values: Vec<Option<String>>,
     /// Data note for the period.
@@ -60,6 +62,8 @@ pub struct QuarterReport {
     pub plan: String,
     /// Plan year.
     pub financial_year: String,
+    /// The plan's status scheme.
+    pub status_scheme: StatusScheme,
     /// Period reported, as printed (`Q3 Oct - Dec 2016`).
     pub period: String,
     /// Log position the report is built at.
@@ -140,6 +144,7 @@ fn row(scorecard_row: &ScorecardRow, columns: &[Period]) -> ReportRow {
         status,
         computed_status: scorecard_row.computed_status.filter(|c| *c != status),
         direction: scorecard_row.direction.unwrap_or(Direction::NotApplicable),
+        rag: scorecard_row.rag,
         values: columns
             .iter()
             .map(|period| scorecard_row.values.get(period).map(render_value))
@@ -159,6 +164,7 @@ pub fn build_quarter_report(scorecard: &Scorecard) -> QuarterReport {
             priority_measure: r.priority_measure,
             status: r.status,
             direction: r.direction,
+            rag: r.rag,
         })
         .collect();
     let priorities: Vec<(u8, String)> = scorecard
@@ -170,11 +176,12 @@ pub fn build_quarter_report(scorecard: &Scorecard) -> QuarterReport {
         format: REPORT_FORMAT.to_owned(),
         plan: scorecard.plan.name.clone(),
         financial_year: scorecard.plan.financial_year.to_string(),
+        status_scheme: scorecard.plan.status_scheme,
         period: scorecard.period.to_string(),
         position: scorecard.position.0,
         rule_set_version: scorecard.rule_set.version,
         columns: columns.iter().map(Period::to_string).collect(),
-        summary: summarise(&assessed, &priorities),
+        summary: summarise(&assessed, &priorities, scorecard.plan.status_scheme),
         rows,
     }
 }

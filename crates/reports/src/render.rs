@@ -19,12 +19,17 @@ pub fn summary_table(report: &QuarterReport) -> String {
         report.plan, report.period, report.position, report.rule_set_version
     ));
     let mut status = Table::new();
+    let (heading, tallies) = if summary.rag.is_empty() {
+        ("Overall status", &summary.status)
+    } else {
+        ("RAG rating", &summary.rag)
+    };
     status
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(110)
-        .set_header(vec!["Overall status", "Count", "% of all"]);
-    for tally in &summary.status {
+        .set_header(vec![heading, "Count", "% of all"]);
+    for tally in tallies {
         status.add_row(vec![
             Cell::new(&tally.label),
             Cell::new(tally.share.count),
@@ -156,7 +161,10 @@ pub fn table(report: &QuarterReport) -> String {
                 .iter()
                 .map(|&i| Cell::new(truncate(row.values[i].as_deref().unwrap_or(""), 30))),
         );
-        cells.push(Cell::new(format!("{} {}", row.status.symbol(), row.status)));
+        cells.push(Cell::new(match row.rag {
+            Some(rag) => rag.to_string(),
+            None => format!("{} {}", row.status.symbol(), row.status),
+        }));
         cells.push(Cell::new(format!(
             "{} {}",
             row.direction.symbol(),
@@ -208,7 +216,7 @@ pub fn csv(report: &QuarterReport) -> String {
             row.good_performance.clone(),
             row.frequency.clone(),
             row.target.clone().unwrap_or_default(),
-            row.status.to_string(),
+            row.rag.map_or_else(|| row.status.to_string(), |rag| rag.to_string()),
             row.direction.to_string(),
         ];
         record.extend(row.values.iter().map(|v| v.clone().unwrap_or_default()));

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use scoreledger_domain::percent::{format_percent, percent_of};
-use scoreledger_domain::{Direction, Status};
+use scoreledger_domain::{Direction, Rag, Status, StatusScheme};
 
 /// A count with its share of a stated whole, printed as the pack prints it (`24.3%`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -101,6 +101,8 @@ pub struct Summary {
     pub status: Vec<Tally>,
     /// Per direction of travel, in the order of the key.
     pub direction: Vec<Tally>,
+    /// Per 2010 RAG rating (plans assessed in that scheme; empty otherwise).
+    pub rag: Vec<Tally>,
     /// Measures with data against a target this quarter.
     pub measured: u64,
     /// On target as a share of measured (43.9% = 25 of 57).
@@ -130,6 +132,8 @@ pub struct Assessed {
     pub status: Status,
     /// Direction shown (none counts as not applicable).
     pub direction: Direction,
+    /// 2010-scheme rating, if any.
+    pub rag: Option<Rag>,
 }
 
 fn count(measures: &[Assessed], status: Status) -> u64 {
@@ -151,11 +155,24 @@ fn directed(measures: &[Assessed]) -> u64 {
         .count() as u64
 }
 
-/// Computes the summary; `priorities` gives the titles in number order.
-pub fn summarise(measures: &[Assessed], priorities: &[(u8, String)]) -> Summary {
+/// Computes the summary; `priorities` gives the titles in number order. A plan in the 2010
+/// scheme is tallied by RAG rating instead of by the six statuses.
+pub fn summarise(measures: &[Assessed], priorities: &[(u8, String)], scheme: StatusScheme) -> Summary {
     let total = measures.len() as u64;
+    let rag = match scheme {
+        StatusScheme::Corporate2016 => Vec::new(),
+        StatusScheme::Rag2010 => Rag::ALL
+            .iter()
+            .map(|&r| Tally {
+                key: r.to_string(),
+                label: r.to_string(),
+                share: Share::new(measures.iter().filter(|m| m.rag == Some(r)).count() as u64, total),
+            })
+            .collect(),
+    };
     let status = Status::ALL
         .iter()
+        .filter(|_| scheme == StatusScheme::Corporate2016)
         .map(|&s| Tally {
             key: s.to_string(),
             label: s.label().to_owned(),
@@ -206,6 +223,7 @@ pub fn summarise(measures: &[Assessed], priorities: &[(u8, String)]) -> Summary 
         total,
         status,
         direction,
+        rag,
         measured: measured_all,
         on_target_of_measured: Share::new(count(measures, Status::OnTarget), measured_all),
         off_target_of_measured: Share::new(count(measures, Status::OffTarget), measured_all),
@@ -247,6 +265,7 @@ mod tests {
                     priority_measure: false,
                     status,
                     direction,
+                    rag: None,
                 })
             })
             .collect()
@@ -267,7 +286,7 @@ mod tests {
             (Status::NotApplicable, Direction::NotApplicable, 5),
             (NotYetAvailable, Direction::NotApplicable, 29),
         ]);
-        let summary = summarise(&all, &[(1, "Every child".into())]);
+        let summary = summarise(&all, &[(1, "Every child".into())], StatusScheme::Corporate2016);
         let printed: Vec<(String, u64, Option<String>)> = summary
             .status
             .iter()
@@ -304,8 +323,36 @@ mod tests {
     }
 
     #[test]
+    fn a_2010_plan_is_tallied_by_rag_rating() {
+        let rated = |rag| Assessed {
+            priority: 1,
+            priority_measure: false,
+            status: Status::NotYetAvailable,
+            direction: Direction::Improved,
+            rag: Some(rag),
+        };
+        let measures = [rated(Rag::Red), rated(Rag::Green), rated(Rag::Green), rated(Rag::Complete)];
+        let summary = summarise(&measures, &[(1, "Staying Safe".into())], StatusScheme::Rag2010);
+        assert!(summary.status.is_empty());
+        let tallies: Vec<(String, u64, Option<String>)> = summary
+            .rag
+            .iter()
+            .map(|t| (t.key.clone(), t.share.count, t.share.percent.clone()))
+            .collect();
+        assert_eq!(
+            tallies,
+            vec![
+                ("red".into(), 1, Some("25.0%".into())),
+                ("amber".into(), 0, Some("0.0%".into())),
+                ("green".into(), 2, Some("50.0%".into())),
+                ("complete".into(), 1, Some("25.0%".into())),
+            ]
+        );
+    }
+
+    #[test]
     fn an_empty_group_has_no_percentages() {
-        let summary = summarise(&[], &[(1, "Every child".into())]);
+        let summary = summarise(&[], &[(1, "Every child".into())], StatusScheme::Corporate2016);
         assert_eq!(summary.on_target_of_measured.percent, None);
         assert_eq!(summary.by_priority[0].total, 0);
     }

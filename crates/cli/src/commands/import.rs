@@ -70,6 +70,9 @@ pub fn measure_commands(
             rule_set_version: rules.version,
         });
     }
+    if let Some(rag) = measure.rag {
+        commands.push(Command::AssessRag { period, rag });
+    }
     if let Some(direction) = measure.direction {
         commands.push(Command::AssessDirection {
             period,

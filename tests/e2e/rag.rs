@@ -1,0 +1,58 @@
+//! A plan assessed in the 2010 Notice to Improve scheme: Red / Amber / Green / Complete.
+
+use serde_json::{json, Value};
+
+use crate::support::{assert_success, stderr, stdout, Workspace};
+
+fn notice_to_improve() -> String {
+    let measure = |reference: &str, text: &str, polarity: &str, target: &str, q1: &str, rag: &str, dot: &str| {
+        json!({
+            "ref": reference, "priority": 1, "outcome": "A", "measure": text,
+            "polarity": polarity, "frequency": "monthly", "target": target,
+            "values": { "Q1 Apr - Jun 2010": q1 }, "status": rag, "dot": dot
+        })
+    };
+    json!({
+        "format": "scoreledger-scorecard/1",
+        "plan": { "name": "Notice to Improve Action Plan", "financial_year": "2010/11", "status_scheme": "rag_2010" },
+        "reporting_period": "Q1 2010/11",
+        "priorities": [ { "number": 1, "title": "Staying Safe - Performance" } ],
+        "outcomes": [ { "priority": 1, "letter": "A", "title": "Performance measures" } ],
+        "measures": [
+            measure("NI 68", "Referrals to children's social care going on to initial assessment", "not_applicable", "68%", "52.15%", "green", "improved"),
+            measure("NI 59", "Initial assessments within 7 working days of referral", "high", "85%", "76.92%", "red", "worse"),
+            measure("NI 60", "Core assessments within 35 working days of their commencement", "high", "80%", "78.13%", "amber", "stable"),
+        ]
+    })
+    .to_string()
+}
+
+fn rag_counts(workspace: &Workspace) -> Vec<u64> {
+    let output = workspace.run(&["report", "--period", "Q1 2010/11", "--format", "json"]);
+    assert_success(&output);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["status_scheme"], "rag_2010");
+    assert_eq!(report["summary"]["status"], json!([]));
+    report["summary"]["rag"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["share"]["count"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_2010_plan_is_rated_red_amber_green_and_tallied_that_way() {
+    let workspace = Workspace::new();
+    let file = workspace.file("nti.json", &notice_to_improve());
+    assert_success(&workspace.run(&["import", file.to_str().unwrap()]));
+    assert_eq!(rag_counts(&workspace), [1, 1, 1, 0], "red, amber, green, complete");
+
+    let output = workspace.run(&["record", "rag", "-m", "NI 59", "-p", "Q1 2010/11", "--rating", "amber"]);
+    assert_success(&output);
+    assert_eq!(rag_counts(&workspace), [0, 2, 1, 0]);
+
+    let output = workspace.run(&["record", "status", "-m", "NI 60", "-p", "Q1 2010/11", "-s", "on_target"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(stderr(&output).contains("assessed in the rag_2010 scheme; use a RAG rating"), "{}", stderr(&output));
+}
