@@ -72,7 +72,13 @@ fn the_demo_reproduces_the_published_q3_summary_and_shows_a_restatement() {
         .collect();
     assert_eq!(per_priority, [27, 23, 18, 17, 18]);
     let row = |report: &Value, reference: &str| {
-        report["rows"].as_array().unwrap().iter().find(|r| r["measure_ref"] == reference).unwrap().clone()
+        report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["measure_ref"] == reference)
+            .unwrap()
+            .clone()
     };
     assert_eq!(
         row(&report, "2.B2")["lead_accountability"],
@@ -81,10 +87,16 @@ fn the_demo_reproduces_the_published_q3_summary_and_shows_a_restatement() {
     assert_eq!(row(&report, "1.B6")["target"], "3.1% (changed from 4.9%)");
 
     // Accountability is effective-dated: at the end of Q1 (30 June 2016) it was still the interim.
-    let output = run_in(&kept, &["report", "--period", "Q1 2016/17", "--format", "json"]);
+    let output = run_in(
+        &kept,
+        &["report", "--period", "Q1 2016/17", "--format", "json"],
+    );
     assert_success(&output);
     let q1: Value = serde_json::from_str(&stdout(&output)).unwrap();
-    assert_eq!(row(&q1, "2.B2")["lead_accountability"], "Interim Strategic Director, Adult Social Care and Housing");
+    assert_eq!(
+        row(&q1, "2.B2")["lead_accountability"],
+        "Interim Strategic Director, Adult Social Care and Housing"
+    );
 
     // What the Q2 report said on 14 November 2016, and what it says now.
     let q2 = |as_at: &[&str]| {

@@ -5,7 +5,13 @@ use serde_json::{json, Value};
 use crate::support::{assert_success, stderr, stdout, Workspace};
 
 fn notice_to_improve() -> String {
-    let measure = |reference: &str, text: &str, polarity: &str, target: &str, q1: &str, rag: &str, dot: &str| {
+    let measure = |reference: &str,
+                   text: &str,
+                   polarity: &str,
+                   target: &str,
+                   q1: &str,
+                   rag: &str,
+                   dot: &str| {
         json!({
             "ref": reference, "priority": 1, "outcome": "A", "measure": text,
             "polarity": polarity, "frequency": "monthly", "target": target,
@@ -46,13 +52,39 @@ fn a_2010_plan_is_rated_red_amber_green_and_tallied_that_way() {
     let workspace = Workspace::new();
     let file = workspace.file("nti.json", &notice_to_improve());
     assert_success(&workspace.run(&["import", file.to_str().unwrap()]));
-    assert_eq!(rag_counts(&workspace), [1, 1, 1, 0], "red, amber, green, complete");
+    assert_eq!(
+        rag_counts(&workspace),
+        [1, 1, 1, 0],
+        "red, amber, green, complete"
+    );
 
-    let output = workspace.run(&["record", "rag", "-m", "NI 59", "-p", "Q1 2010/11", "--rating", "amber"]);
+    let output = workspace.run(&[
+        "record",
+        "rag",
+        "-m",
+        "NI 59",
+        "-p",
+        "Q1 2010/11",
+        "--rating",
+        "amber",
+    ]);
     assert_success(&output);
     assert_eq!(rag_counts(&workspace), [0, 2, 1, 0]);
 
-    let output = workspace.run(&["record", "status", "-m", "NI 60", "-p", "Q1 2010/11", "-s", "on_target"]);
+    let output = workspace.run(&[
+        "record",
+        "status",
+        "-m",
+        "NI 60",
+        "-p",
+        "Q1 2010/11",
+        "-s",
+        "on_target",
+    ]);
     assert_eq!(output.status.code(), Some(3));
-    assert!(stderr(&output).contains("assessed in the rag_2010 scheme; use a RAG rating"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("assessed in the rag_2010 scheme; use a RAG rating"),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -637,14 +637,24 @@ impl ScorecardFile {
             let (status, rag) = match status_scheme {
                 StatusScheme::Corporate2016 => (
                     filled
-                        .then(|| spec.status.parse::<Status>().map_err(|e| problem("status", e)).ok())
+                        .then(|| {
+                            spec.status
+                                .parse::<Status>()
+                                .map_err(|e| problem("status", e))
+                                .ok()
+                        })
                         .flatten(),
                     None,
                 ),
                 StatusScheme::Rag2010 => (
                     None,
                     filled
-                        .then(|| spec.status.parse::<Rag>().map_err(|e| problem("status", e)).ok())
+                        .then(|| {
+                            spec.status
+                                .parse::<Rag>()
+                                .map_err(|e| problem("status", e))
+                                .ok()
+                        })
                         .flatten(),
                 ),
             };

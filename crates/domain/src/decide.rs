@@ -479,3 +479,346 @@ fn financial_year_only(period: &Period) -> Result<(), Rejection> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::measure::{Frequency, MeasureDefinition, Polarity, ValueKind};
+    use crate::state::evolve;
+    use crate::target::TargetSpec;
+    use crate::value::{DataQuality, RecordedValue, RevisionClass};
+    use crate::{MeasureId, MeasureRef, PlanId, Rag, Status};
+
+    fn definition(scheme: StatusScheme) -> MeasureDefinition {
+        MeasureDefinition {
+            plan_id: PlanId(Uuid::from_u128(1)),
+            measure_ref: MeasureRef::parse("2.B1").unwrap(),
+            ref_as_printed: "2.B1".into(),
+            priority: 2,
+            outcome: "B".into(),
+            action: "Safeguarding".into(),
+            title: "No. of Safeguarding investigations (Section 42 enquiries) completed".into(),
+            priority_measure: true,
+            lead_officer: "Sam Newton".into(),
+            directorate: "Adult Social Care and Housing".into(),
+            lead_accountability: "Anne Marie Lubanski".into(),
+            polarity: Polarity::High,
+            polarity_text: "High".into(),
+            frequency: Frequency::Quarterly,
+            frequency_text: "Quarterly".into(),
+            value_kind: ValueKind::PointInTime,
+            status_scheme: scheme,
+        }
+    }
+
+    /// Given the events of `given`, when `command` is decided with `ctx`.
+    fn when(
+        given: &[Command],
+        command: Command,
+        ctx: &Context,
+    ) -> Result<Vec<DomainEvent>, Rejection> {
+        let mut state = StreamState::Empty;
+        for past in given {
+            for event in decide(
+                &state,
+                past,
+                &Context {
+                    reason: Some("setup".into()),
+                    ..Context::default()
+                },
+            )
+            .unwrap()
+            {
+                state = evolve(state, &event);
+            }
+        }
+        decide(&state, &command, ctx)
+    }
+
+    fn defined(scheme: StatusScheme) -> Command {
+        Command::DefineMeasure {
+            measure_id: MeasureId(Uuid::from_u128(2)),
+            definition: definition(scheme),
+            target: Some((
+                Period::financial_year(2016),
+                TargetSpec::parse("Baseline year").unwrap(),
+            )),
+        }
+    }
+
+    fn q2() -> Period {
+        Period::quarter(2016, 2)
+    }
+
+    fn record(raw: &str) -> Command {
+        Command::RecordValue {
+            period: q2(),
+            value: RecordedValue::parse(raw).unwrap(),
+            quality: DataQuality::default(),
+        }
+    }
+
+    fn revise(raw: &str) -> Command {
+        Command::ReviseValue {
+            period: q2(),
+            value: RecordedValue::parse(raw).unwrap(),
+            classification: RevisionClass::Correction,
+            quality: DataQuality::default(),
+        }
+    }
+
+    fn reason(text: &str) -> Context {
+        Context {
+            reason: Some(text.into()),
+            ..Context::default()
+        }
+    }
+
+    fn published_through_q2() -> Context {
+        Context {
+            published_through: NaiveDate::from_ymd_opt(2016, 9, 30),
+            ..Context::default()
+        }
+    }
+
+    #[test]
+    fn a_revision_carries_old_and_new_value_and_its_classification() {
+        let events = when(
+            &[defined(StatusScheme::Corporate2016), record("112")],
+            revise("95"),
+            &reason("wrong definition"),
+        )
+        .unwrap();
+        match &events[..] {
+            [DomainEvent::ValueRevised {
+                old,
+                new,
+                classification,
+                ..
+            }] => {
+                assert_eq!(
+                    (old.raw.as_str(), new.raw.as_str(), *classification),
+                    ("112", "95", RevisionClass::Correction)
+                );
+            }
+            other => panic!("expected one ValueRevised, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_revision_without_a_reason_is_rejected() {
+        let err = when(
+            &[defined(StatusScheme::Corporate2016), record("112")],
+            revise("95"),
+            &Context::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, Rejection::ReasonRequired { .. }), "{err:?}");
+        assert!(err.to_string().contains("give one with --reason"));
+        let blank = when(
+            &[defined(StatusScheme::Corporate2016), record("112")],
+            revise("95"),
+            &reason("   "),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(blank, Rejection::ReasonRequired { .. }),
+            "a blank reason is no reason"
+        );
+    }
+
+    #[test]
+    fn a_value_is_recorded_once_and_revised_after() {
+        let err = when(
+            &[defined(StatusScheme::Corporate2016), record("112")],
+            record("95"),
+            &Context::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            Rejection::AlreadyRecorded {
+                period: q2(),
+                current: "112".into()
+            }
+        );
+        let err = when(
+            &[defined(StatusScheme::Corporate2016)],
+            revise("95"),
+            &reason("x"),
+        )
+        .unwrap_err();
+        assert_eq!(err, Rejection::NothingToRevise { period: q2() });
+        let err = when(
+            &[defined(StatusScheme::Corporate2016), record("95")],
+            revise("95"),
+            &reason("x"),
+        )
+        .unwrap_err();
+        assert!(matches!(err, Rejection::Unchanged { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn late_data_for_a_published_period_needs_a_reason() {
+        let err = when(
+            &[defined(StatusScheme::Corporate2016)],
+            record("95"),
+            &published_through_q2(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Rejection::ReasonRequired {
+                    what: "a late value",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let ctx = Context {
+            reason: Some("SWIFT data arrived late".into()),
+            ..published_through_q2()
+        };
+        assert!(when(&[defined(StatusScheme::Corporate2016)], record("95"), &ctx).is_ok());
+        // Q3 is not published yet: no reason needed.
+        let q3 = Command::RecordValue {
+            period: Period::quarter(2016, 3),
+            value: RecordedValue::parse("62").unwrap(),
+            quality: DataQuality::default(),
+        };
+        assert!(when(
+            &[defined(StatusScheme::Corporate2016)],
+            q3,
+            &published_through_q2()
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn reassessing_a_published_status_needs_a_reason_but_a_first_assessment_does_not() {
+        let assess = |status| Command::AssessStatus {
+            period: q2(),
+            status,
+            computed: None,
+            rule_set_version: 1,
+        };
+        assert!(when(
+            &[defined(StatusScheme::Corporate2016)],
+            assess(Status::OnTarget),
+            &published_through_q2()
+        )
+        .is_ok());
+        let err = when(
+            &[
+                defined(StatusScheme::Corporate2016),
+                assess(Status::OnTarget),
+            ],
+            assess(Status::Satisfactory),
+            &published_through_q2(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, Rejection::ReasonRequired { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_target_change_needs_a_reason_and_a_financial_year() {
+        let set = |raw: &str, period| Command::SetTarget {
+            period,
+            target: TargetSpec::parse(raw).unwrap(),
+        };
+        let fy = Period::financial_year(2016);
+        let err = when(
+            &[defined(StatusScheme::Corporate2016)],
+            set("60", fy),
+            &Context::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Rejection::ReasonRequired {
+                    what: "a target change",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let events = when(
+            &[defined(StatusScheme::Corporate2016)],
+            set("60", fy),
+            &reason("target agreed"),
+        )
+        .unwrap();
+        assert!(matches!(&events[..], [DomainEvent::TargetChanged { .. }]));
+        let err = when(
+            &[defined(StatusScheme::Corporate2016)],
+            set("60", q2()),
+            &reason("x"),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Rejection::Invalid {
+                    field: "target period",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn each_scheme_takes_only_its_own_assessments() {
+        let status = Command::AssessStatus {
+            period: q2(),
+            status: Status::OnTarget,
+            computed: None,
+            rule_set_version: 1,
+        };
+        let rag = Command::AssessRag {
+            period: q2(),
+            rag: Rag::Green,
+        };
+        assert!(matches!(
+            when(
+                &[defined(StatusScheme::Rag2010)],
+                status.clone(),
+                &Context::default()
+            ),
+            Err(Rejection::WrongScheme { .. })
+        ));
+        assert!(matches!(
+            when(
+                &[defined(StatusScheme::Corporate2016)],
+                rag.clone(),
+                &Context::default()
+            ),
+            Err(Rejection::WrongScheme { .. })
+        ));
+        assert!(when(&[defined(StatusScheme::Rag2010)], rag, &Context::default()).is_ok());
+        assert!(when(
+            &[defined(StatusScheme::Corporate2016)],
+            status,
+            &Context::default()
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn commands_for_a_measure_need_one_to_exist() {
+        let err = when(&[], record("1"), &Context::default()).unwrap_err();
+        assert!(matches!(err, Rejection::WrongStream { .. }), "{err:?}");
+        let err = when(
+            &[defined(StatusScheme::Corporate2016)],
+            defined(StatusScheme::Corporate2016),
+            &Context::default(),
+        )
+        .unwrap_err();
+        assert!(matches!(err, Rejection::AlreadyExists { .. }), "{err:?}");
+    }
+}

@@ -60,8 +60,7 @@ pub(crate) async fn apply_commit(
         })?;
     let id = aggregate_id(&commit.stream);
     for (seq, event) in events.iter().enumerate() {
-        let mut change =
-            apply_event(conn, commit.stream.kind(), &id, position, commit, event).await?;
+        let mut change = apply_event(conn, &id, position, commit, event).await?;
         change.period = change.period.or_else(|| event.period());
         if change.measure_id.is_some() && change.measure_ref.is_none() {
             change.measure_ref =
@@ -151,7 +150,6 @@ async fn close_current(
 
 async fn apply_event(
     conn: &mut SqliteConnection,
-    stream_kind: &str,
     id: &str,
     position: Position,
     commit: &Commit,
@@ -506,7 +504,6 @@ async fn apply_event(
             }
         }
     };
-    debug_assert!(!stream_kind.is_empty());
     Ok(change)
 }
 

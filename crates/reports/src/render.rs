@@ -216,7 +216,8 @@ pub fn csv(report: &QuarterReport) -> String {
             row.good_performance.clone(),
             row.frequency.clone(),
             row.target.clone().unwrap_or_default(),
-            row.rag.map_or_else(|| row.status.to_string(), |rag| rag.to_string()),
+            row.rag
+                .map_or_else(|| row.status.to_string(), |rag| rag.to_string()),
             row.direction.to_string(),
         ];
         record.extend(row.values.iter().map(|v| v.clone().unwrap_or_default()));

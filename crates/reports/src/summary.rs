@@ -157,7 +157,11 @@ fn directed(measures: &[Assessed]) -> u64 {
 
 /// Computes the summary; `priorities` gives the titles in number order. A plan in the 2010
 /// scheme is tallied by RAG rating instead of by the six statuses.
-pub fn summarise(measures: &[Assessed], priorities: &[(u8, String)], scheme: StatusScheme) -> Summary {
+pub fn summarise(
+    measures: &[Assessed],
+    priorities: &[(u8, String)],
+    scheme: StatusScheme,
+) -> Summary {
     let total = measures.len() as u64;
     let rag = match scheme {
         StatusScheme::Corporate2016 => Vec::new(),
@@ -166,7 +170,10 @@ pub fn summarise(measures: &[Assessed], priorities: &[(u8, String)], scheme: Sta
             .map(|&r| Tally {
                 key: r.to_string(),
                 label: r.to_string(),
-                share: Share::new(measures.iter().filter(|m| m.rag == Some(r)).count() as u64, total),
+                share: Share::new(
+                    measures.iter().filter(|m| m.rag == Some(r)).count() as u64,
+                    total,
+                ),
             })
             .collect(),
     };
@@ -286,7 +293,11 @@ mod tests {
             (Status::NotApplicable, Direction::NotApplicable, 5),
             (NotYetAvailable, Direction::NotApplicable, 29),
         ]);
-        let summary = summarise(&all, &[(1, "Every child".into())], StatusScheme::Corporate2016);
+        let summary = summarise(
+            &all,
+            &[(1, "Every child".into())],
+            StatusScheme::Corporate2016,
+        );
         let printed: Vec<(String, u64, Option<String>)> = summary
             .status
             .iter()
@@ -331,8 +342,17 @@ mod tests {
             direction: Direction::Improved,
             rag: Some(rag),
         };
-        let measures = [rated(Rag::Red), rated(Rag::Green), rated(Rag::Green), rated(Rag::Complete)];
-        let summary = summarise(&measures, &[(1, "Staying Safe".into())], StatusScheme::Rag2010);
+        let measures = [
+            rated(Rag::Red),
+            rated(Rag::Green),
+            rated(Rag::Green),
+            rated(Rag::Complete),
+        ];
+        let summary = summarise(
+            &measures,
+            &[(1, "Staying Safe".into())],
+            StatusScheme::Rag2010,
+        );
         assert!(summary.status.is_empty());
         let tallies: Vec<(String, u64, Option<String>)> = summary
             .rag
@@ -352,7 +372,11 @@ mod tests {
 
     #[test]
     fn an_empty_group_has_no_percentages() {
-        let summary = summarise(&[], &[(1, "Every child".into())], StatusScheme::Corporate2016);
+        let summary = summarise(
+            &[],
+            &[(1, "Every child".into())],
+            StatusScheme::Corporate2016,
+        );
         assert_eq!(summary.on_target_of_measured.percent, None);
         assert_eq!(summary.by_priority[0].total, 0);
     }

@@ -5,7 +5,9 @@ use std::io::Write;
 
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
-use scoreledger_domain::{Command, DataQuality, Direction, Rag, RecordedValue, RevisionClass, Status};
+use scoreledger_domain::{
+    Command, DataQuality, Direction, Rag, RecordedValue, RevisionClass, Status,
+};
 use scoreledger_store::load;
 
 use crate::app::{period, App};
@@ -97,7 +99,11 @@ pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliR
         RecordCommand::Rag { target, rating } => {
             let at = period(&target.period)?;
             let rag: Rag = rating.parse().map_err(Failed::rejected)?;
-            (target, Command::AssessRag { period: at, rag }, format!("RAG rating {rag}"))
+            (
+                target,
+                Command::AssessRag { period: at, rag },
+                format!("RAG rating {rag}"),
+            )
         }
         RecordCommand::Note { target, text } => {
             let at = period(&target.period)?;

@@ -7,9 +7,9 @@ use scoreledger_domain::event::ReportKind;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
-    DataQuality, Direction, DomainEvent, Frequency, MeasureDefinition, MeasureId, MeasureRef, Period, PlanId,
-    Polarity, Position, Rag, RecordedValue, ReportId, RevisionClass, RuleSet, SchemaVersion, Status, StatusScheme,
-    ValueKind,
+    DataQuality, Direction, DomainEvent, Frequency, MeasureDefinition, MeasureId, MeasureRef,
+    Period, PlanId, Polarity, Position, Rag, RecordedValue, ReportId, RevisionClass, RuleSet,
+    SchemaVersion, Status, StatusScheme, ValueKind,
 };
 use uuid::Uuid;
 
@@ -28,9 +28,13 @@ fn value(raw: &str) -> RecordedValue {
 /// The stored form (type tag + payload) and a check that it reads back to the same event.
 fn stored(event: &DomainEvent) -> String {
     let (event_type, payload) = event.to_payload();
-    let back = DomainEvent::from_payload(event_type, SchemaVersion::CURRENT, payload.clone()).unwrap();
+    let back =
+        DomainEvent::from_payload(event_type, SchemaVersion::CURRENT, payload.clone()).unwrap();
     assert_eq!(&back, event, "{event_type} reads back unchanged");
-    format!("{event_type}\n{}", serde_json::to_string_pretty(&payload).unwrap())
+    format!(
+        "{event_type}\n{}",
+        serde_json::to_string_pretty(&payload).unwrap()
+    )
 }
 
 macro_rules! golden {
@@ -42,17 +46,38 @@ macro_rules! golden {
     };
 }
 
-golden!(plan_defined, DomainEvent::PlanDefined {
-    plan_id: plan(),
-    name: "Corporate Plan 2016/17".into(),
-    financial_year: Period::financial_year(2016),
-    status_scheme: StatusScheme::Corporate2016,
-    approved_on: Some(day(2016, 7, 13)),
-    approved_by: Some("Council".into()),
-});
-golden!(priority_defined, DomainEvent::PriorityDefined { number: 1, title: "Every child making the best start in life".into() });
-golden!(outcome_defined, DomainEvent::OutcomeDefined { priority: 1, letter: "A".into(), title: "Protected and safeguarded".into() });
-golden!(rule_set_defined, DomainEvent::RuleSetDefined { rule_set: RuleSet::default() });
+golden!(
+    plan_defined,
+    DomainEvent::PlanDefined {
+        plan_id: plan(),
+        name: "Corporate Plan 2016/17".into(),
+        financial_year: Period::financial_year(2016),
+        status_scheme: StatusScheme::Corporate2016,
+        approved_on: Some(day(2016, 7, 13)),
+        approved_by: Some("Council".into()),
+    }
+);
+golden!(
+    priority_defined,
+    DomainEvent::PriorityDefined {
+        number: 1,
+        title: "Every child making the best start in life".into()
+    }
+);
+golden!(
+    outcome_defined,
+    DomainEvent::OutcomeDefined {
+        priority: 1,
+        letter: "A".into(),
+        title: "Protected and safeguarded".into()
+    }
+);
+golden!(
+    rule_set_defined,
+    DomainEvent::RuleSetDefined {
+        rule_set: RuleSet::default()
+    }
+);
 golden!(measure_defined, DomainEvent::MeasureDefined {
     measure_id: MeasureId(Uuid::from_u128(2)),
     definition: MeasureDefinition {
@@ -75,62 +100,104 @@ golden!(measure_defined, DomainEvent::MeasureDefined {
         status_scheme: StatusScheme::Corporate2016,
     },
 });
-golden!(lead_accountability_assigned, DomainEvent::LeadAccountabilityAssigned {
-    person: "Anne Marie Lubanski, Strategic Director Adult Social Care and Housing".into(),
-    effective_from: day(2016, 8, 8),
-});
-golden!(target_set, DomainEvent::TargetSet {
-    period: Period::financial_year(2016),
-    target: TargetSpec::parse("April - September 26% October - March 23%").unwrap(),
-});
-golden!(target_changed, DomainEvent::TargetChanged {
-    period: Period::financial_year(2016),
-    old: TargetSpec::parse("94%").unwrap(),
-    new: TargetSpec::parse("95%").unwrap(),
-});
-golden!(value_recorded, DomainEvent::ValueRecorded {
-    period: Period::quarter(2016, 3),
-    value: value("62 (Oct-Nov only)"),
-    quality: DataQuality { quality: Quality::Provisional, source_system: Some("SWIFT/AIS".into()) },
-});
-golden!(value_revised, DomainEvent::ValueRevised {
-    period: Period::quarter(2016, 2),
-    old: value("112"),
-    new: value("95"),
-    classification: RevisionClass::Correction,
-    quality: DataQuality::default(),
-});
-golden!(status_assessed, DomainEvent::StatusAssessed {
-    period: Period::quarter(2016, 3),
-    status: Status::Satisfactory,
-    computed: Some(Status::OffTarget),
-    rule_set_version: 1,
-});
-golden!(rag_assessed, DomainEvent::RagAssessed { period: Period::quarter(2010, 1), rag: Rag::Amber });
-golden!(direction_assessed, DomainEvent::DirectionAssessed {
-    period: Period::quarter(2016, 3),
-    direction: Direction::Improved,
-    computed: Some(Direction::Improved),
-});
-golden!(commentary_edited, DomainEvent::CommentaryEdited {
-    period: Period::quarter(2016, 3),
-    text: "Rolling year indicator including data from the 12 months prior to 31st December 2016.".into(),
-});
-golden!(report_published, DomainEvent::ReportPublished {
-    report_id: ReportId(Uuid::from_u128(3)),
-    plan_id: plan(),
-    kind: ReportKind::QuarterlyScorecard,
-    period: Period::quarter(2016, 3),
-    cut_off: Position(660),
-    meeting: "Cabinet and Commissioners' Decision Making Meeting".into(),
-    published_on: day(2017, 1, 13),
-    rule_set_version: 1,
-    sha256: "8e8e5069aec6ff7ce215b6d75ad45a807eb8ee8c18508418ebab8b74195c2cad".into(),
-});
+golden!(
+    lead_accountability_assigned,
+    DomainEvent::LeadAccountabilityAssigned {
+        person: "Anne Marie Lubanski, Strategic Director Adult Social Care and Housing".into(),
+        effective_from: day(2016, 8, 8),
+    }
+);
+golden!(
+    target_set,
+    DomainEvent::TargetSet {
+        period: Period::financial_year(2016),
+        target: TargetSpec::parse("April - September 26% October - March 23%").unwrap(),
+    }
+);
+golden!(
+    target_changed,
+    DomainEvent::TargetChanged {
+        period: Period::financial_year(2016),
+        old: TargetSpec::parse("94%").unwrap(),
+        new: TargetSpec::parse("95%").unwrap(),
+    }
+);
+golden!(
+    value_recorded,
+    DomainEvent::ValueRecorded {
+        period: Period::quarter(2016, 3),
+        value: value("62 (Oct-Nov only)"),
+        quality: DataQuality {
+            quality: Quality::Provisional,
+            source_system: Some("SWIFT/AIS".into())
+        },
+    }
+);
+golden!(
+    value_revised,
+    DomainEvent::ValueRevised {
+        period: Period::quarter(2016, 2),
+        old: value("112"),
+        new: value("95"),
+        classification: RevisionClass::Correction,
+        quality: DataQuality::default(),
+    }
+);
+golden!(
+    status_assessed,
+    DomainEvent::StatusAssessed {
+        period: Period::quarter(2016, 3),
+        status: Status::Satisfactory,
+        computed: Some(Status::OffTarget),
+        rule_set_version: 1,
+    }
+);
+golden!(
+    rag_assessed,
+    DomainEvent::RagAssessed {
+        period: Period::quarter(2010, 1),
+        rag: Rag::Amber
+    }
+);
+golden!(
+    direction_assessed,
+    DomainEvent::DirectionAssessed {
+        period: Period::quarter(2016, 3),
+        direction: Direction::Improved,
+        computed: Some(Direction::Improved),
+    }
+);
+golden!(
+    commentary_edited,
+    DomainEvent::CommentaryEdited {
+        period: Period::quarter(2016, 3),
+        text:
+            "Rolling year indicator including data from the 12 months prior to 31st December 2016."
+                .into(),
+    }
+);
+golden!(
+    report_published,
+    DomainEvent::ReportPublished {
+        report_id: ReportId(Uuid::from_u128(3)),
+        plan_id: plan(),
+        kind: ReportKind::QuarterlyScorecard,
+        period: Period::quarter(2016, 3),
+        cut_off: Position(660),
+        meeting: "Cabinet and Commissioners' Decision Making Meeting".into(),
+        published_on: day(2017, 1, 13),
+        rule_set_version: 1,
+        sha256: "8e8e5069aec6ff7ce215b6d75ad45a807eb8ee8c18508418ebab8b74195c2cad".into(),
+    }
+);
 
 #[test]
 fn an_unknown_schema_version_is_refused_with_a_hint() {
-    let (event_type, payload) = DomainEvent::RagAssessed { period: Period::quarter(2010, 1), rag: Rag::Red }.to_payload();
+    let (event_type, payload) = DomainEvent::RagAssessed {
+        period: Period::quarter(2010, 1),
+        rag: Rag::Red,
+    }
+    .to_payload();
     let err = DomainEvent::from_payload(event_type, SchemaVersion(2), payload).unwrap_err();
     assert!(err.to_string().contains("upgrade scoreledger"), "{err}");
 }

@@ -14,25 +14,36 @@ fn request(commit_id: Option<u128>) -> Request {
     }
 }
 
-store_test!(a_retried_command_returns_the_original_commit_instead_of_a_rejection, |store| {
-    let measure = measure_id(1);
-    let define = Command::DefineMeasure {
-        measure_id: measure,
-        definition: measure_definition(plan_id(1), "1.A3", scoreledger_domain::Polarity::Low),
-        target: None,
-    };
-    execute(&store, &measure.stream(), &define, &request(None)).await.unwrap();
-    let record = Command::RecordValue {
-        period: Period::quarter(2016, 3),
-        value: RecordedValue::parse("28.3%").unwrap(),
-        quality: DataQuality::default(),
-    };
-    let first = execute(&store, &measure.stream(), &record, &request(Some(42))).await.unwrap();
-    let retry = execute(&store, &measure.stream(), &record, &request(Some(42))).await.unwrap();
-    assert!(retry.deduplicated);
-    assert_eq!(retry.commit, first.commit);
-    // The same command under a new key is judged on its merits: the value exists already.
-    let err = execute(&store, &measure.stream(), &record, &request(Some(43))).await.unwrap_err();
-    assert!(matches!(err, ExecuteError::Rejected(_)), "{err:?}");
-    assert_eq!(store.head().await.unwrap(), Position(2));
-});
+store_test!(
+    a_retried_command_returns_the_original_commit_instead_of_a_rejection,
+    |store| {
+        let measure = measure_id(1);
+        let define = Command::DefineMeasure {
+            measure_id: measure,
+            definition: measure_definition(plan_id(1), "1.A3", scoreledger_domain::Polarity::Low),
+            target: None,
+        };
+        execute(&store, &measure.stream(), &define, &request(None))
+            .await
+            .unwrap();
+        let record = Command::RecordValue {
+            period: Period::quarter(2016, 3),
+            value: RecordedValue::parse("28.3%").unwrap(),
+            quality: DataQuality::default(),
+        };
+        let first = execute(&store, &measure.stream(), &record, &request(Some(42)))
+            .await
+            .unwrap();
+        let retry = execute(&store, &measure.stream(), &record, &request(Some(42)))
+            .await
+            .unwrap();
+        assert!(retry.deduplicated);
+        assert_eq!(retry.commit, first.commit);
+        // The same command under a new key is judged on its merits: the value exists already.
+        let err = execute(&store, &measure.stream(), &record, &request(Some(43)))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, ExecuteError::Rejected(_)), "{err:?}");
+        assert_eq!(store.head().await.unwrap(), Position(2));
+    }
+);
