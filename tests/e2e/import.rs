@@ -29,15 +29,39 @@ fn importing_the_sample_json_defines_103_measures_and_reports_them() {
 }
 
 #[test]
-fn importing_the_same_plan_twice_is_refused_and_appends_nothing() {
+fn importing_the_same_file_again_appends_nothing() {
     let workspace = Workspace::new();
     let file = workspace.file("plan.json", &sample_json());
     assert_success(&workspace.run(&["import", file.to_str().unwrap()]));
     let before = commits(&workspace);
     let output = workspace.run(&["import", file.to_str().unwrap()]);
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("appended 0 commits"),
+        "{}",
+        stdout(&output)
+    );
+    assert!(
+        stdout(&output).contains("103 commits of this file were imported before"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(commits(&workspace), before);
+}
+
+#[test]
+fn a_different_file_defining_the_same_measures_is_refused_and_appends_nothing() {
+    let workspace = Workspace::new();
+    let file = workspace.file("plan.json", &sample_json());
+    assert_success(&workspace.run(&["import", file.to_str().unwrap()]));
+    let before = commits(&workspace);
+    let mut edited: serde_json::Value = serde_json::from_str(&sample_json()).unwrap();
+    edited["measures"][0]["note"] = "a different note".into();
+    let other = workspace.file("edited.json", &edited.to_string());
+    let output = workspace.run(&["import", other.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("already exists"),
+        stderr(&output).contains("measure 1 (1.A1), field measure: this measure already exists"),
         "{}",
         stderr(&output)
     );

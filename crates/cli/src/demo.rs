@@ -277,17 +277,7 @@ impl Story<'_> {
                 &performance(),
                 &plan.plan_id.stream(),
                 None,
-                &[Command::DefinePlan {
-                    plan_id: plan.plan_id,
-                    name: plan.name.clone(),
-                    financial_year: plan.financial_year,
-                    status_scheme: plan.status_scheme,
-                    approved_on: plan.approved_on,
-                    approved_by: plan.approved_by.clone(),
-                    priorities: plan.priorities.clone(),
-                    outcomes: plan.outcomes.clone(),
-                    rule_set: RuleSet::default(),
-                }],
+                &[plan.define(RuleSet::default())],
                 None,
                 None,
             )
@@ -604,7 +594,7 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
 
     // The Q3 report as published.
     let q3 = Period::quarter(sample.plan.financial_year.financial_year_of(), 3);
-    let q3_cut_off = cut_off(&app, q3_position).await?;
+    let q3_cut_off = cut_off(&app, sample.plan.plan_id, q3_position).await?;
     let q3_report = build(&app, q3, q3_cut_off).await?;
     writeln!(
         out,
@@ -632,7 +622,7 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
 
     // Q2 as published next to Q2 as known now.
     let q2 = Period::quarter(sample.plan.financial_year.financial_year_of(), 2);
-    let q2_cut_off = cut_off(&app, q2_position).await?;
+    let q2_cut_off = cut_off(&app, sample.plan.plan_id, q2_position).await?;
     let q2_then = build(&app, q2, q2_cut_off).await?;
     let q2_now = build(&app, q2, head).await?;
     writeln!(
@@ -736,12 +726,17 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
     Ok(())
 }
 
-/// The cut-off a publication at `published_at` recorded (the position just before it).
-async fn cut_off(app: &App, published_at: u64) -> CliResult<Position> {
-    let publications =
-        sqlx::query_scalar::<_, i64>("SELECT cut_off FROM reports_published WHERE position = ?")
-            .bind(published_at as i64)
-            .fetch_one(app.pool())
-            .await?;
-    Ok(Position(publications as u64))
+/// The cut-off recorded by the publication appended at `published_at`.
+async fn cut_off(
+    app: &App,
+    plan_id: scoreledger_domain::PlanId,
+    published_at: u64,
+) -> CliResult<Position> {
+    let head = app.head().await?;
+    projections::publications(app.pool(), plan_id, head)
+        .await?
+        .into_iter()
+        .find(|p| p.position == published_at as i64)
+        .map(|p| Position(p.cut_off as u64))
+        .ok_or_else(|| Failed::rejected(format!("no publication at position {published_at}")))
 }

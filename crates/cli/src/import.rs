@@ -8,9 +8,11 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use scoreledger_domain::command::OutcomeSpec;
 use scoreledger_domain::target::TargetSpec;
+use scoreledger_domain::{Command, RuleSet};
 use scoreledger_domain::{
     Direction, Frequency, MeasureDefinition, MeasureId, MeasureRef, Period, PlanId, Polarity, Rag,
     RecordedValue, Status, StatusScheme, ValueKind,
@@ -210,6 +212,23 @@ pub struct ValidPlan {
     pub outcomes: Vec<OutcomeSpec>,
 }
 
+impl ValidPlan {
+    /// The command that adopts the plan with `rule_set`.
+    pub fn define(&self, rule_set: RuleSet) -> Command {
+        Command::DefinePlan {
+            plan_id: self.plan_id,
+            name: self.name.clone(),
+            financial_year: self.financial_year,
+            status_scheme: self.status_scheme,
+            approved_on: self.approved_on,
+            approved_by: self.approved_by.clone(),
+            priorities: self.priorities.clone(),
+            outcomes: self.outcomes.clone(),
+            rule_set,
+        }
+    }
+}
+
 /// A measure ready to define and fill.
 #[derive(Debug, Clone)]
 pub struct ValidMeasure {
@@ -260,8 +279,13 @@ pub struct CsvPlan {
     pub financial_year: String,
 }
 
-/// Reads and parses a file (no validation of field values yet).
-pub fn read(path: &Path, format: Format, csv_plan: &CsvPlan) -> Result<ScorecardFile, Problems> {
+/// Reads and parses a file (no validation of field values yet); also returns the SHA-256 of
+/// its bytes, which identifies the import.
+pub fn read(
+    path: &Path,
+    format: Format,
+    csv_plan: &CsvPlan,
+) -> Result<(ScorecardFile, String), Problems> {
     let text = std::fs::read_to_string(path).map_err(|err| {
         single(
             "file",
@@ -269,10 +293,12 @@ pub fn read(path: &Path, format: Format, csv_plan: &CsvPlan) -> Result<Scorecard
             format!("cannot read it: {err}"),
         )
     })?;
-    match format {
-        Format::Json => parse_json(&text),
-        Format::Csv => parse_csv(&text, csv_plan),
-    }
+    let digest = hex::encode(Sha256::digest(text.as_bytes()));
+    let file = match format {
+        Format::Json => parse_json(&text)?,
+        Format::Csv => parse_csv(&text, csv_plan)?,
+    };
+    Ok((file, digest))
 }
 
 fn single(location: &str, field: &str, message: String) -> Problems {

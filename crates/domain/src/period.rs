@@ -442,14 +442,15 @@ fn parse_year(s: &str) -> Option<i32> {
     }
 }
 
-fn parse_month_name(s: &str) -> Option<u8> {
+/// `Oct`, `October`, `Sept` → 10, 9; at least three letters.
+pub(crate) fn parse_month_name(s: &str) -> Option<u8> {
     let lower = s.to_ascii_lowercase();
     if lower.len() < 3 {
         return None;
     }
     MONTH_NAMES
         .iter()
-        .position(|name| name.starts_with(&lower) || (lower == "sept" && *name == "september"))
+        .position(|name| name.starts_with(&lower))
         .map(|i| i as u8 + 1)
 }
 

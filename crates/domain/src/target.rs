@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::text_enum;
-use crate::period::Period;
+use crate::period::{parse_month_name, Period};
 use crate::value::Unit;
 
 text_enum!(
@@ -131,39 +131,14 @@ fn month_in(month: u8, from: u8, to: u8) -> bool {
     }
 }
 
-fn month_number(word: &str) -> Option<u8> {
-    const NAMES: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    let lower = word.to_ascii_lowercase();
-    if lower.len() < 3 {
-        return None;
-    }
-    NAMES
-        .iter()
-        .position(|name| name.starts_with(&lower))
-        .map(|i| i as u8 + 1)
-}
-
 /// `April - September 26% October - March 23%` → two segments.
 fn phased(raw: &str) -> Option<Vec<TargetSegment>> {
     let words: Vec<&str> = raw.split(' ').collect();
     let mut segments = Vec::new();
     let mut i = 0;
     while i + 3 < words.len() {
-        let from = month_number(words[i]);
-        let to = month_number(words[i + 2]);
+        let from = parse_month_name(words[i]);
+        let to = parse_month_name(words[i + 2]);
         if let (Some(from), "-", Some(to)) = (from, words[i + 1], to) {
             if let Some((value, unit, _)) = number(words[i + 3]) {
                 segments.push(TargetSegment {

@@ -410,10 +410,7 @@ async fn apply_event(
         .await
         .map(|before| Change {
             before,
-            after: Some(match computed {
-                Some(c) if c != status => format!("{status} (rules suggested {c})"),
-                _ => status.to_string(),
-            }),
+            after: Some(with_suggestion(status, computed)),
             ..measure("status")
         })?,
         DomainEvent::DirectionAssessed {
@@ -433,10 +430,7 @@ async fn apply_event(
         .await
         .map(|before| Change {
             before,
-            after: Some(match computed {
-                Some(c) if c != direction => format!("{direction} (rules suggested {c})"),
-                _ => direction.to_string(),
-            }),
+            after: Some(with_suggestion(direction, computed)),
             ..measure("direction of travel")
         })?,
         DomainEvent::RagAssessed { period, rag } => {
@@ -545,4 +539,15 @@ async fn assess(
     .execute(&mut *conn)
     .await?;
     Ok(closed.map(|(text, _)| text))
+}
+
+/// An assessment as the history view shows it: with the rules' suggestion when the officer
+/// decided otherwise.
+fn with_suggestion<T: PartialEq + std::fmt::Display>(assessed: &T, computed: &Option<T>) -> String {
+    match computed {
+        Some(suggested) if suggested != assessed => {
+            format!("{assessed} (rules suggested {suggested})")
+        }
+        _ => assessed.to_string(),
+    }
 }

@@ -3,12 +3,14 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
+use scoreledger_domain::StreamId;
 use scoreledger_domain::{Command, Direction, Period, RecordedValue, RuleSet, Status};
-use scoreledger_store::{load, prepare, EventStore, NewCommit, Request};
+use scoreledger_store::{load, prepare, EventStore, ExecuteError, NewCommit, Request};
 
 use crate::app::App;
 use crate::args::{ImportArgs, ImportFormat};
 use crate::failure::{CliResult, Failed};
+use crate::ids;
 use crate::import::{
     read, CsvPlan, Format, Numbering, Problem, Problems, ValidMeasure, ValidScorecard,
 };
@@ -20,8 +22,10 @@ pub struct Imported {
     pub commits: usize,
     /// Events in them.
     pub events: usize,
-    /// Measures defined.
+    /// Measures in the file.
     pub measures: usize,
+    /// Commits this file had appended before (a repeated import).
+    pub already_imported: usize,
 }
 
 /// The rules' suggestions for a measure's status and direction in `period`.
@@ -91,7 +95,15 @@ pub fn measure_commands(
 
 /// Validates a scorecard against the log and appends it; nothing is appended when any
 /// measure is rejected.
-pub async fn apply(app: &App, valid: &ValidScorecard, dry_run: bool) -> CliResult<Imported> {
+///
+/// Each commit's id is derived from the file's digest and the stream, so importing the same
+/// file again (say, after an interrupted import) appends only what is missing.
+pub async fn apply(
+    app: &App,
+    valid: &ValidScorecard,
+    digest: &str,
+    dry_run: bool,
+) -> CliResult<Imported> {
     let request = Request {
         actor: app.actor.clone(),
         reason: None,
@@ -106,36 +118,33 @@ pub async fn apply(app: &App, valid: &ValidScorecard, dry_run: bool) -> CliResul
         .plan()
         .map(|p| p.rule_set.clone())
         .unwrap_or_default();
-    let mut commits: Vec<NewCommit> = Vec::new();
+    let mut pending: Vec<(StreamId, Vec<Command>, String)> = Vec::new();
     if plan_state.plan().is_none() {
-        let define = Command::DefinePlan {
-            plan_id: plan.plan_id,
-            name: plan.name.clone(),
-            financial_year: plan.financial_year,
-            status_scheme: plan.status_scheme,
-            approved_on: plan.approved_on,
-            approved_by: plan.approved_by.clone(),
-            priorities: plan.priorities.clone(),
-            outcomes: plan.outcomes.clone(),
-            rule_set: rules.clone(),
-        };
-        commits.push(prepare(&app.store, &plan_stream, &[define], &request).await?);
+        pending.push((
+            plan_stream,
+            vec![plan.define(rules.clone())],
+            "plan".to_owned(),
+        ));
     }
-    let mut problems = Vec::new();
     for (index, measure) in valid.measures.iter().enumerate() {
         let commands =
             measure_commands(measure, plan.financial_year, valid.reporting_period, &rules);
-        match prepare(
-            &app.store,
-            &measure.measure_id.stream(),
-            &commands,
-            &request,
-        )
-        .await
-        {
-            Ok(commit) => commits.push(commit),
-            Err(scoreledger_store::ExecuteError::Rejected(rejection)) => problems.push(Problem {
-                location: format!("measure {} ({})", index + 1, measure.definition.measure_ref),
+        let location = format!("measure {} ({})", index + 1, measure.definition.measure_ref);
+        pending.push((measure.measure_id.stream(), commands, location));
+    }
+    let mut commits: Vec<NewCommit> = Vec::new();
+    let mut already = 0;
+    let mut problems = Vec::new();
+    for (stream, commands, location) in pending {
+        let commit_id = ids::derived(&["import", digest, stream.as_str()]);
+        if app.store.find_commit(commit_id).await?.is_some() {
+            already += 1;
+            continue;
+        }
+        match prepare(&app.store, &stream, &commands, &request).await {
+            Ok(commit) => commits.push(commit.with_commit_id(commit_id)),
+            Err(ExecuteError::Rejected(rejection)) => problems.push(Problem {
+                location,
                 field: "measure".into(),
                 message: rejection.to_string(),
             }),
@@ -149,6 +158,7 @@ pub async fn apply(app: &App, valid: &ValidScorecard, dry_run: bool) -> CliResul
         commits: commits.len(),
         events: commits.iter().map(|c| c.events.len()).sum(),
         measures: valid.measures.len(),
+        already_imported: already,
     };
     if dry_run {
         return Ok(imported);
@@ -157,7 +167,7 @@ pub async fn apply(app: &App, valid: &ValidScorecard, dry_run: bool) -> CliResul
         app.store
             .append(commit)
             .await
-            .map_err(|err| Failed::from(scoreledger_store::ExecuteError::from(err)))?;
+            .map_err(|err| Failed::from(ExecuteError::from(err)))?;
     }
     Ok(imported)
 }
@@ -192,9 +202,9 @@ pub async fn run(app: &App, args: &ImportArgs, out: &mut dyn Write) -> CliResult
         Format::Json => Numbering::Measures,
         Format::Csv => Numbering::CsvRows,
     };
-    let file = read(&args.file, format, &csv_plan).map_err(Failed::rejected)?;
+    let (file, digest) = read(&args.file, format, &csv_plan).map_err(Failed::rejected)?;
     let valid = file.validate(numbering).map_err(Failed::rejected)?;
-    let imported = apply(app, &valid, args.dry_run)
+    let imported = apply(app, &valid, &digest, args.dry_run)
         .await
         .map_err(|f| f.context(format!("failed to import {}", args.file.display())))?;
     let verb = if args.dry_run {
@@ -212,6 +222,13 @@ pub async fn run(app: &App, args: &ImportArgs, out: &mut dyn Write) -> CliResult
         imported.commits,
         imported.events
     )?;
+    if imported.already_imported > 0 {
+        writeln!(
+            out,
+            "{} commits of this file were imported before and were not appended again",
+            imported.already_imported
+        )?;
+    }
     if !args.dry_run {
         let at = app.catch_up().await?;
         writeln!(
