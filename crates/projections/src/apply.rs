@@ -59,20 +59,25 @@ pub(crate) async fn apply_commit(
             problem: err.to_string(),
         })?;
     let id = aggregate_id(&commit.stream);
+    // (measure_ref, plan_id) of a measure stream, read once per commit when first needed.
+    let mut measure_keys: Option<(Option<String>, Option<String>)> = None;
     for (seq, event) in events.iter().enumerate() {
         let mut change = apply_event(conn, &id, position, commit, event).await?;
         change.period = change.period.or_else(|| event.period());
         if change.measure_id.is_some() && change.measure_ref.is_none() {
-            change.measure_ref =
-                sqlx::query_scalar("SELECT measure_ref FROM measures WHERE measure_id = ?")
-                    .bind(&id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            change.plan_id =
-                sqlx::query_scalar("SELECT plan_id FROM measures WHERE measure_id = ?")
-                    .bind(&id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
+            if measure_keys.is_none() {
+                let row: Option<(String, String)> = sqlx::query_as(
+                    "SELECT measure_ref, plan_id FROM measures WHERE measure_id = ?",
+                )
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await?;
+                measure_keys = Some(row.map_or((None, None), |(r, p)| (Some(r), Some(p))));
+            }
+            if let Some((measure_ref, plan_id)) = &measure_keys {
+                change.measure_ref.clone_from(measure_ref);
+                change.plan_id.clone_from(plan_id);
+            }
         }
         sqlx::query(
             "INSERT INTO history (position, seq, stream, plan_id, measure_id, measure_ref, recorded_at, \
