@@ -25,5 +25,8 @@ if cargo tree -p scoreledger-domain -e normal -f '{p} {f}' --locked | grep -E '^
 fi
 cargo check -p scoreledger-domain --locked
 
+step "servers the tests start (nats-server: machine image and current release)"
+. scripts/services.sh
+
 step "tests"
 cargo test --workspace --locked

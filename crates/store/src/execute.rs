@@ -105,7 +105,7 @@ pub async fn execute(
     request: &Request,
 ) -> Result<Appended, ExecuteError> {
     if let Some(commit_id) = request.commit_id {
-        if let Some(commit) = store.find_commit(commit_id).await? {
+        if let Some(commit) = store.find_commit(stream, commit_id).await? {
             return Ok(Appended {
                 commit,
                 deduplicated: true,

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod envelope;
 pub mod error;
 pub mod execute;
+pub mod nats;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -17,6 +18,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use envelope::{verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit};
 pub use error::{AppendError, ReadError};
 pub use execute::{execute, load, prepare, ExecuteError, Request};
+pub use nats::{NatsConfig, NatsStore};
 pub use scoreledger_domain::{Position, StreamId, StreamVersion};
 pub use sqlite::SqliteStore;
 
@@ -42,8 +44,12 @@ pub trait EventStore: Send + Sync {
     /// version.
     async fn append(&self, commit: NewCommit) -> Result<Appended, AppendError>;
 
-    /// The commit with this id, if it was appended.
-    async fn find_commit(&self, commit_id: uuid::Uuid) -> Result<Option<Commit>, ReadError>;
+    /// The commit of `stream` with this id, if it was appended.
+    async fn find_commit(
+        &self,
+        stream: &StreamId,
+        commit_id: uuid::Uuid,
+    ) -> Result<Option<Commit>, ReadError>;
 
     /// Every commit of one stream, in version order.
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError>;

@@ -214,11 +214,18 @@ impl EventStore for SqliteStore {
         })
     }
 
-    async fn find_commit(&self, commit_id: Uuid) -> Result<Option<Commit>, ReadError> {
-        let row = sqlx::query("SELECT position, envelope FROM commits WHERE commit_id = ?")
-            .bind(commit_id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+    async fn find_commit(
+        &self,
+        stream: &StreamId,
+        commit_id: Uuid,
+    ) -> Result<Option<Commit>, ReadError> {
+        let row = sqlx::query(
+            "SELECT position, envelope FROM commits WHERE commit_id = ? AND stream = ?",
+        )
+        .bind(commit_id.to_string())
+        .bind(stream.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(|row| Self::decode(row.get("position"), row.get("envelope")))
             .transpose()
     }
@@ -287,7 +294,7 @@ fn read_to_append(err: ReadError) -> AppendError {
 }
 
 /// Commit and event ids: UUID v7, so they sort by creation time.
-fn new_id() -> Uuid {
+pub(crate) fn new_id() -> Uuid {
     #[expect(
         clippy::disallowed_methods,
         reason = "the store is where ids are minted"

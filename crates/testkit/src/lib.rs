@@ -1,5 +1,7 @@
 //! Test helpers shared by every crate's tests: a fresh, migrated SQLite database per test,
-//! a manual clock, actors and sample measures. Dev-only.
+//! a real nats-server per test, a manual clock, actors and sample measures. Dev-only.
+
+pub mod nats;
 
 use std::sync::Arc;
 

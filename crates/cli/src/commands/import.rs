@@ -137,7 +137,7 @@ pub async fn apply(
     let mut problems = Vec::new();
     for (stream, commands, location) in pending {
         let commit_id = ids::derived(&["import", digest, stream.as_str()]);
-        if app.store.find_commit(commit_id).await?.is_some() {
+        if app.store.find_commit(&stream, commit_id).await?.is_some() {
             already += 1;
             continue;
         }

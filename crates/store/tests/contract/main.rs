@@ -1,5 +1,5 @@
 //! The store contract: every scenario runs on every backend through `store_test!`.
-//! (The NATS JetStream backend joins this suite in its own issue.)
+//! Backends: SQLite, and NATS JetStream on the machine image's server and a current release.
 
 mod support;
 
@@ -7,3 +7,4 @@ mod appending;
 mod executing;
 mod following;
 mod hash_chain;
+mod jetstream;

@@ -16,6 +16,26 @@ macro_rules! store_test {
                 let $store = db.store.clone();
                 $body
             }
+
+            /// Needs nats-server (the machine image's release); see scripts/services.sh.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn nats_machine() {
+                let server = scoreledger_testkit::nats::TestNats::start(
+                    scoreledger_testkit::nats::NatsRelease::Machine,
+                );
+                let $store = server.store().await;
+                $body
+            }
+
+            /// Needs the current nats-server release; see scripts/services.sh.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn nats_current() {
+                let server = scoreledger_testkit::nats::TestNats::start(
+                    scoreledger_testkit::nats::NatsRelease::Current,
+                );
+                let $store = server.store().await;
+                $body
+            }
         }
     };
 }

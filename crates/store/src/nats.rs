@@ -1,0 +1,464 @@
+//! The production backend: NATS JetStream. One commit is one message on
+//! `<prefix>.<stream-kind>.<id>` (atomic on every server version); the global position is
+//! the JetStream stream sequence.
+//!
+//! Optimistic concurrency: every append carries `Nats-Expected-Last-Subject-Sequence`, the
+//! sequence of the subject's last commit when the append was decided, so two writers never
+//! both extend one stream. Idempotency: `Nats-Msg-Id` is the commit id (deduplicated by the
+//! server inside its window); outside the window a retry meets a conflict, and the stream's
+//! history is searched for the commit before a conflict is reported.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, stream};
+use async_nats::HeaderMap;
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::SubsecRound;
+use futures::stream::{BoxStream, StreamExt};
+use tracing::instrument;
+use uuid::Uuid;
+
+use scoreledger_domain::{Position, StreamId, StreamVersion};
+
+use crate::clock::Clock;
+use crate::envelope::{Commit, EventRecord, ExpectedVersion, NewCommit, GENESIS_HASH};
+use crate::error::{AppendError, BoxError, ReadError};
+use crate::{Appended, EventStore};
+
+/// Where the log lives on NATS.
+#[derive(Debug, Clone)]
+pub struct NatsConfig {
+    /// Server URL, e.g. `nats://127.0.0.1:4222`.
+    pub url: String,
+    /// JetStream stream name.
+    pub stream: String,
+    /// Subject prefix: commits go to `<prefix>.<kind>.<id>`.
+    pub prefix: String,
+    /// Replicas (1 on one server, 3 in a cluster).
+    pub replicas: usize,
+    /// How long the server remembers a `Nats-Msg-Id` for deduplication. Retries after it
+    /// are still recognised, by searching the stream's history.
+    pub duplicate_window: Duration,
+}
+
+impl NatsConfig {
+    /// The defaults for a server at `url`: stream `SCORELEDGER`, prefix `scoreledger`, R1.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            stream: "SCORELEDGER".into(),
+            prefix: "scoreledger".into(),
+            replicas: 1,
+            duplicate_window: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Why the NATS log could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum NatsOpenError {
+    /// The server could not be reached.
+    #[error(
+        "cannot reach NATS at {url}; is nats-server running there with JetStream enabled (-js)?"
+    )]
+    Connect {
+        /// The URL tried.
+        url: String,
+        /// Cause.
+        #[source]
+        source: BoxError,
+    },
+    /// The stream could not be created or read.
+    #[error("cannot create or open the JetStream stream {stream} on {url}; check the account has JetStream enabled")]
+    Stream {
+        /// The stream.
+        stream: String,
+        /// The URL.
+        url: String,
+        /// Cause.
+        #[source]
+        source: BoxError,
+    },
+    /// The stream exists with settings that would let history be rewritten.
+    #[error("the JetStream stream {stream} exists but {problem}; an audit log needs deny_delete, deny_purge, no rollup and file storage")]
+    UnsafeStream {
+        /// The stream.
+        stream: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// The JetStream event store.
+#[derive(Clone)]
+pub struct NatsStore {
+    context: jetstream::Context,
+    stream: stream::Stream,
+    config: NatsConfig,
+    clock: Arc<dyn Clock>,
+}
+
+/// How many times an append with `ExpectedVersion::Any` re-reads and retries after losing a race.
+const ANY_RETRIES: usize = 16;
+
+/// How long to wait for the next message when reading a range that should exist.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> ReadError {
+    ReadError::Unavailable(Box::new(err))
+}
+
+impl NatsStore {
+    /// Connects and creates (or checks) the stream.
+    pub async fn connect(config: NatsConfig, clock: Arc<dyn Clock>) -> Result<Self, NatsOpenError> {
+        let client = async_nats::ConnectOptions::new()
+            .connection_timeout(Duration::from_secs(5))
+            .max_reconnects(None)
+            .connect(&config.url);
+        let client = tokio::time::timeout(Duration::from_secs(10), client)
+            .await
+            .map_err(|elapsed| NatsOpenError::Connect {
+                url: config.url.clone(),
+                source: Box::new(elapsed),
+            })?
+            .map_err(|err| NatsOpenError::Connect {
+                url: config.url.clone(),
+                source: Box::new(err),
+            })?;
+        let context = jetstream::new(client);
+        let wanted = stream::Config {
+            name: config.stream.clone(),
+            subjects: vec![format!("{}.>", config.prefix)],
+            storage: stream::StorageType::File,
+            num_replicas: config.replicas,
+            deny_delete: true,
+            deny_purge: true,
+            allow_rollup: false,
+            allow_direct: true,
+            duplicate_window: config.duplicate_window,
+            ..Default::default()
+        };
+        let stream =
+            context
+                .get_or_create_stream(wanted)
+                .await
+                .map_err(|err| NatsOpenError::Stream {
+                    stream: config.stream.clone(),
+                    url: config.url.clone(),
+                    source: Box::new(err),
+                })?;
+        let existing = &stream.cached_info().config;
+        let problem = if !existing.deny_delete {
+            Some("allows deleting messages")
+        } else if !existing.deny_purge {
+            Some("allows purging")
+        } else if existing.allow_rollup {
+            Some("allows rollups")
+        } else if existing.storage != stream::StorageType::File {
+            Some("keeps messages in memory only")
+        } else if !existing.allow_direct {
+            Some("does not allow direct get")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(NatsOpenError::UnsafeStream {
+                stream: config.stream.clone(),
+                problem: problem.to_owned(),
+            });
+        }
+        Ok(Self {
+            context,
+            stream,
+            config,
+            clock,
+        })
+    }
+
+    /// The subject a stream's commits are published on.
+    pub fn subject(&self, stream: &StreamId) -> String {
+        let (kind, id) = stream
+            .as_str()
+            .split_once('-')
+            .unwrap_or(("stream", stream.as_str()));
+        format!("{}.{kind}.{id}", self.config.prefix)
+    }
+
+    fn decode(sequence: u64, payload: &[u8]) -> Result<Commit, ReadError> {
+        let position = Position(sequence);
+        let mut commit: Commit =
+            serde_json::from_slice(payload).map_err(|err| ReadError::Corrupt {
+                position,
+                problem: format!("message is not a scoreledger commit: {err}"),
+            })?;
+        commit.position = position;
+        Ok(commit)
+    }
+
+    /// The last commit on `subject` and its sequence.
+    async fn last_commit(&self, subject: &str) -> Result<Option<Commit>, ReadError> {
+        match self.stream.direct_get_last_for_subject(subject).await {
+            Ok(message) => Ok(Some(Self::decode(message.sequence, &message.payload)?)),
+            Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => Ok(None),
+            Err(err) => Err(unavailable(err)),
+        }
+    }
+
+    /// The commit at `sequence`.
+    async fn commit_at(&self, sequence: u64) -> Result<Commit, ReadError> {
+        let message = self
+            .stream
+            .direct_get(sequence)
+            .await
+            .map_err(unavailable)?;
+        Self::decode(message.sequence, &message.payload)
+    }
+
+    /// Commits from `start` (inclusive), optionally on one subject, up to `limit` or until the
+    /// one at `last` has been read.
+    async fn read_range(
+        &self,
+        filter_subject: Option<String>,
+        start: u64,
+        last: u64,
+        limit: usize,
+    ) -> Result<Vec<Commit>, ReadError> {
+        let mut commits = Vec::new();
+        if limit == 0 || start > last {
+            return Ok(commits);
+        }
+        let consumer = self
+            .stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                filter_subject: filter_subject.unwrap_or_default(),
+                deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                    start_sequence: start,
+                },
+                ..Default::default()
+            })
+            .await
+            .map_err(unavailable)?;
+        let mut messages = consumer.messages().await.map_err(unavailable)?;
+        while commits.len() < limit {
+            let next = tokio::time::timeout(READ_TIMEOUT, messages.next())
+                .await
+                .map_err(unavailable)?;
+            let Some(message) = next else { break };
+            let message = message.map_err(unavailable)?;
+            let info = message.info().map_err(ReadError::Unavailable)?;
+            let (sequence, pending) = (info.stream_sequence, info.pending);
+            commits.push(Self::decode(sequence, &message.payload)?);
+            if sequence >= last || pending == 0 {
+                break;
+            }
+        }
+        Ok(commits)
+    }
+
+    async fn last_sequence(&self) -> Result<u64, ReadError> {
+        let mut stream = self.stream.clone();
+        let info = stream.info().await.map_err(unavailable)?;
+        Ok(info.state.last_sequence)
+    }
+
+    fn seal(
+        &self,
+        new: &NewCommit,
+        commit_id: Uuid,
+        actual: StreamVersion,
+        prev_hash: String,
+    ) -> Commit {
+        let events: Vec<EventRecord> = new
+            .events
+            .iter()
+            .map(|event| EventRecord::new(crate::sqlite::new_id(), event))
+            .collect();
+        Commit {
+            commit_id,
+            stream: new.stream.clone(),
+            stream_version: StreamVersion(actual.0 + events.len() as u64),
+            position: Position(0),
+            recorded_at: self.clock.now().trunc_subsecs(6),
+            actor: new.actor.clone(),
+            on_behalf_of: new.on_behalf_of.clone(),
+            reason: new.reason.clone(),
+            correlation_id: new.correlation_id,
+            causation_id: new.causation_id,
+            events,
+            prev_hash,
+            hash: String::new(),
+        }
+        .seal()
+    }
+}
+
+fn read_to_append(err: ReadError) -> AppendError {
+    match err {
+        ReadError::Unavailable(source) => AppendError::Unavailable(source),
+        ReadError::Corrupt { position, problem } => AppendError::Corrupt { position, problem },
+    }
+}
+
+#[async_trait]
+impl EventStore for NatsStore {
+    #[instrument(skip_all, fields(stream = %new.stream))]
+    async fn append(&self, new: NewCommit) -> Result<Appended, AppendError> {
+        if new.events.is_empty() {
+            return Err(AppendError::Empty);
+        }
+        let subject = self.subject(&new.stream);
+        let commit_id = new.commit_id.unwrap_or_else(crate::sqlite::new_id);
+        for _ in 0..ANY_RETRIES {
+            let last = self.last_commit(&subject).await.map_err(read_to_append)?;
+            let (actual, prev_hash, last_sequence) = match &last {
+                Some(commit) => (
+                    commit.stream_version,
+                    commit.hash.clone(),
+                    commit.position.0,
+                ),
+                None => (StreamVersion(0), GENESIS_HASH.to_owned(), 0),
+            };
+            if last.as_ref().is_some_and(|c| c.commit_id == commit_id) {
+                return Ok(Appended {
+                    commit: last.expect("checked above"),
+                    deduplicated: true,
+                });
+            }
+            if let ExpectedVersion::Exact(expected) = new.expected {
+                if expected != actual {
+                    // A retry from before the server's duplicate window may have landed already.
+                    if new.commit_id.is_some() {
+                        if let Some(original) = self
+                            .find_commit(&new.stream, commit_id)
+                            .await
+                            .map_err(read_to_append)?
+                        {
+                            return Ok(Appended {
+                                commit: original,
+                                deduplicated: true,
+                            });
+                        }
+                    }
+                    return Err(AppendError::Conflict {
+                        stream: new.stream,
+                        expected: new.expected,
+                        actual,
+                    });
+                }
+            }
+            let commit = self.seal(&new, commit_id, actual, prev_hash);
+            let payload =
+                Bytes::from(serde_json::to_vec(&commit).expect("commits serialise to JSON"));
+            let mut headers = HeaderMap::new();
+            headers.insert("Nats-Msg-Id", commit_id.to_string().as_str());
+            headers.insert(
+                "Nats-Expected-Last-Subject-Sequence",
+                last_sequence.to_string().as_str(),
+            );
+            let published = self
+                .context
+                .publish_with_headers(subject.clone(), headers, payload)
+                .await
+                .map_err(|err| AppendError::Unavailable(Box::new(err)))?
+                .await;
+            match published {
+                Ok(ack) if ack.duplicate => {
+                    let original = self.commit_at(ack.sequence).await.map_err(read_to_append)?;
+                    return Ok(Appended {
+                        commit: original,
+                        deduplicated: true,
+                    });
+                }
+                Ok(ack) => {
+                    return Ok(Appended {
+                        commit: Commit {
+                            position: Position(ack.sequence),
+                            ..commit
+                        },
+                        deduplicated: false,
+                    })
+                }
+                // Someone appended to the subject between our read and our publish: decide again.
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        jetstream::context::PublishErrorKind::WrongLastSequence
+                    ) =>
+                {
+                    continue
+                }
+                Err(err) => return Err(AppendError::Unavailable(Box::new(err))),
+            }
+        }
+        let actual = self
+            .last_commit(&subject)
+            .await
+            .map_err(read_to_append)?
+            .map_or(StreamVersion(0), |c| c.stream_version);
+        Err(AppendError::Conflict {
+            stream: new.stream,
+            expected: new.expected,
+            actual,
+        })
+    }
+
+    async fn find_commit(
+        &self,
+        stream: &StreamId,
+        commit_id: Uuid,
+    ) -> Result<Option<Commit>, ReadError> {
+        Ok(self
+            .read_stream(stream)
+            .await?
+            .into_iter()
+            .find(|commit| commit.commit_id == commit_id))
+    }
+
+    async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError> {
+        let subject = self.subject(stream);
+        let Some(last) = self.last_commit(&subject).await? else {
+            return Ok(Vec::new());
+        };
+        self.read_range(Some(subject), 1, last.position.0, usize::MAX)
+            .await
+    }
+
+    async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<Commit>, ReadError> {
+        let last = self.last_sequence().await?;
+        self.read_range(None, after.0 + 1, last, limit).await
+    }
+
+    async fn head(&self) -> Result<Position, ReadError> {
+        Ok(Position(self.last_sequence().await?))
+    }
+
+    fn follow(&self, after: Position) -> BoxStream<'_, Result<Commit, ReadError>> {
+        let opened = async move {
+            let consumer = self
+                .stream
+                .create_consumer(consumer::pull::OrderedConfig {
+                    deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                        start_sequence: after.0 + 1,
+                    },
+                    ..Default::default()
+                })
+                .await
+                .map_err(unavailable)?;
+            consumer.messages().await.map_err(unavailable)
+        };
+        futures::stream::once(opened)
+            .flat_map(|opened| match opened {
+                Ok(messages) => messages
+                    .map(|message| {
+                        let message = message.map_err(unavailable)?;
+                        let info = message.info().map_err(ReadError::Unavailable)?;
+                        NatsStore::decode(info.stream_sequence, &message.payload)
+                    })
+                    .boxed(),
+                Err(err) => futures::stream::once(async move { Err(err) }).boxed(),
+            })
+            .boxed()
+    }
+}

@@ -1,0 +1,173 @@
+//! What only the JetStream backend has to prove: idempotency past the server's duplicate
+//! window, refusal of unsafe stream settings, foreign messages reported with their position,
+//! and no acknowledged commit lost or doubled when the server is killed mid-stream.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use scoreledger_store::nats::NatsOpenError;
+use scoreledger_store::{AppendError, EventStore, NatsConfig, NatsStore, Position, ReadError};
+use scoreledger_testkit::nats::{NatsRelease, TestNats};
+use scoreledger_testkit::uuid;
+
+use crate::support::{notes, stream};
+
+const RELEASES: [NatsRelease; 2] = [NatsRelease::Machine, NatsRelease::Current];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_the_duplicate_window_still_returns_the_original() {
+    for release in RELEASES {
+        let server = TestNats::start(release);
+        let store = server
+            .store_with(NatsConfig {
+                duplicate_window: Duration::from_millis(500),
+                ..NatsConfig::new("")
+            })
+            .await;
+        let first = store
+            .append(notes(&stream("a"), 0, 1).with_commit_id(uuid(9)))
+            .await
+            .unwrap();
+        store.append(notes(&stream("a"), 1, 1)).await.unwrap();
+        // Let the server forget the message id.
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let retry = store
+            .append(notes(&stream("a"), 0, 1).with_commit_id(uuid(9)))
+            .await
+            .unwrap();
+        assert!(retry.deduplicated, "{release:?}");
+        assert_eq!(retry.commit, first.commit, "{release:?}");
+        assert_eq!(
+            store.head().await.unwrap(),
+            Position(2),
+            "{release:?}: nothing appended"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_that_allows_rewriting_history_is_refused() {
+    let server = TestNats::start(NatsRelease::Machine);
+    let client = async_nats::connect(server.url()).await.unwrap();
+    let jetstream = async_nats::jetstream::new(client);
+    jetstream
+        .create_stream(async_nats::jetstream::stream::Config {
+            name: "SCORELEDGER".into(),
+            subjects: vec!["scoreledger.>".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let err = NatsStore::connect(NatsConfig::new(server.url()), server.clock.clone())
+        .await
+        .err()
+        .expect("an unsafe stream is refused");
+    assert!(matches!(err, NatsOpenError::UnsafeStream { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("allows deleting messages"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_server_is_named_with_what_to_do() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("nats://127.0.0.1:{port}");
+    let clock = std::sync::Arc::new(scoreledger_store::ManualClock::new(
+        scoreledger_testkit::q3_scorecard_day(),
+    ));
+    let err = NatsStore::connect(NatsConfig::new(url.clone()), clock)
+        .await
+        .err()
+        .expect("nothing listens");
+    assert!(err.to_string().contains(&url), "{err}");
+    assert!(err.to_string().contains("JetStream enabled (-js)"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_foreign_message_on_our_subjects_is_reported_with_its_position() {
+    let server = TestNats::start(NatsRelease::Current);
+    let store = server.store().await;
+    store.append(notes(&stream("a"), 0, 1)).await.unwrap();
+    let client = async_nats::connect(server.url()).await.unwrap();
+    let jetstream = async_nats::jetstream::new(client);
+    jetstream
+        .publish(
+            "scoreledger.measure.intruder",
+            bytes::Bytes::from_static(b"{\"not\": \"a commit\"}"),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    store.append(notes(&stream("a"), 1, 1)).await.unwrap();
+    match store.read_all(Position(0), 10).await {
+        Err(ReadError::Corrupt { position, problem }) => {
+            assert_eq!(position, Position(2));
+            assert!(problem.contains("not a scoreledger commit"), "{problem}");
+        }
+        other => panic!("expected the foreign message to be reported, got {other:?}"),
+    }
+    // Our own streams still read; the foreign subject is not one of them.
+    assert_eq!(store.read_stream(&stream("a")).await.unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_server_mid_stream_loses_and_doubles_no_acknowledged_commit() {
+    let mut server = TestNats::start(NatsRelease::Current);
+    let store = server.store().await;
+    let mut acknowledged = Vec::new();
+    let total = 60u128;
+    for n in 0..total {
+        if n == total / 2 {
+            server.kill();
+            server.restart();
+        }
+        let commit_id = uuid(1000 + n);
+        let stream_name = stream(&format!("w{}", n % 3));
+        // A client retries with the same commit id until it gets an answer.
+        let mut attempts = 0;
+        let appended = loop {
+            attempts += 1;
+            let version = store
+                .read_stream(&stream_name)
+                .await
+                .map(|c| c.last().map_or(0, |c| c.stream_version.0));
+            let Ok(version) = version else {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            };
+            match store
+                .append(notes(&stream_name, version, 1).with_commit_id(commit_id))
+                .await
+            {
+                Ok(appended) => break appended,
+                Err(AppendError::Unavailable(_)) if attempts < 200 => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(other) => panic!("append {n} failed: {other:?}"),
+            }
+        };
+        acknowledged.push(appended.commit.commit_id);
+    }
+    let all = store.read_all(Position(0), 10_000).await.unwrap();
+    let mut seen: BTreeMap<uuid::Uuid, usize> = BTreeMap::new();
+    for commit in &all {
+        *seen.entry(commit.commit_id).or_default() += 1;
+    }
+    for commit_id in &acknowledged {
+        assert_eq!(
+            seen.get(commit_id),
+            Some(&1),
+            "acknowledged commit {commit_id} must be present exactly once"
+        );
+    }
+    assert_eq!(all.len(), total as usize);
+    for name in ["w0", "w1", "w2"] {
+        scoreledger_store::verify_chain(&store.read_stream(&stream(name)).await.unwrap()).unwrap();
+    }
+}

