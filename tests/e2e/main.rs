@@ -2,6 +2,7 @@
 
 mod demo;
 mod import;
+mod nats;
 mod rag;
 mod record;
 mod support;

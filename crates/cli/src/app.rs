@@ -1,7 +1,6 @@
-//! The application around one embedded database: open it, keep the read models caught up,
-//! and run commands through the one write path (load → decide → append).
+//! The application around one log and its read models: open them, keep the read models
+//! caught up, and run commands through the one write path (load → decide → append).
 
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -11,17 +10,22 @@ use scoreledger_domain::{
     Actor, Command, MeasureId, MeasureRef, Period, PlanId, Position, Role, StreamId,
 };
 use scoreledger_projections as projections;
+use scoreledger_store::sqlite::open_database;
 use scoreledger_store::{
-    prepare, Appended, Clock, EventStore, ExecuteError, Request, SqliteStore, SystemClock,
+    prepare, Appended, Clock, EventStore, ExecuteError, NatsStore, Request, SqliteStore,
+    SystemClock,
 };
 
 use crate::args::Cli;
 use crate::failure::{CliResult, Failed};
+use crate::settings::{ReadModelLocation, Settings, StoreLocation};
 
-/// One open database and the person using it.
+/// One open log, its read models, and the person using them.
 pub struct App {
-    /// The event log (and, through its pool, the read models).
-    pub store: SqliteStore,
+    /// The event log.
+    pub store: Arc<dyn EventStore>,
+    /// The read models.
+    pub read: SqlitePool,
     /// Who is acting.
     pub actor: Actor,
 }
@@ -40,29 +44,49 @@ pub fn actor_from(cli: &Cli) -> CliResult<Actor> {
 }
 
 impl App {
-    /// Opens (creating and migrating if needed) the database at `path`.
-    pub async fn open(path: &Path, actor: Actor) -> CliResult<Self> {
-        Self::open_with_clock(path, actor, Arc::new(SystemClock)).await
+    /// Opens the log and read models of `settings` (creating and migrating where needed).
+    pub async fn open(settings: &Settings, actor: Actor) -> CliResult<Self> {
+        Self::open_with_clock(settings, actor, Arc::new(SystemClock)).await
     }
 
     /// Opens with a given clock (the demo replays history on simulated dates).
     pub async fn open_with_clock(
-        path: &Path,
+        settings: &Settings,
         actor: Actor,
         clock: Arc<dyn Clock>,
     ) -> CliResult<Self> {
-        let store = SqliteStore::open(path, clock).await?;
-        Ok(Self { store, actor })
+        let ReadModelLocation::Sqlite(read_path) = &settings.read_models;
+        let (store, read): (Arc<dyn EventStore>, SqlitePool) = match &settings.store {
+            StoreLocation::Sqlite(path) if path == read_path => {
+                let store = SqliteStore::open(path, clock).await?;
+                let read = store.pool().clone();
+                (Arc::new(store), read)
+            }
+            StoreLocation::Sqlite(path) => (
+                Arc::new(SqliteStore::open(path, clock).await?),
+                open_database(read_path).await?,
+            ),
+            nats @ StoreLocation::Nats { .. } => {
+                let config = nats
+                    .nats_config()
+                    .expect("a NATS location has a NATS configuration");
+                (
+                    Arc::new(NatsStore::connect(config, clock).await?),
+                    open_database(read_path).await?,
+                )
+            }
+        };
+        Ok(Self { store, read, actor })
     }
 
     /// The read-model pool.
     pub fn pool(&self) -> &SqlitePool {
-        self.store.pool()
+        &self.read
     }
 
     /// Projects every commit not yet in the read models.
     pub async fn catch_up(&self) -> CliResult<Position> {
-        Ok(projections::drain(&self.store, self.pool(), 1000, |_| {}).await?)
+        Ok(projections::drain(&*self.store, self.pool(), 1000, |_| {}).await?)
     }
 
     /// The measure with this reference, in the plan covering `period`.
@@ -128,7 +152,7 @@ impl App {
         let described = commands.first().map_or("change nothing", Command::describe);
         let failed =
             |err: ExecuteError| Failed::from(err).context(format!("failed to {described}"));
-        let commit = prepare(&self.store, stream, commands, &request)
+        let commit = prepare(&*self.store, stream, commands, &request)
             .await
             .map_err(failed)?;
         self.store

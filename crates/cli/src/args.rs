@@ -18,14 +18,38 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     max_term_width = 100
 )]
 pub struct Cli {
-    /// The embedded database file (created on first use).
+    /// The database holding the read models (and, unless --store says otherwise, the log):
+    /// a file path or sqlite:PATH. Created on first use.
     #[arg(
         long,
         global = true,
         env = "SCORELEDGER_DB",
         default_value = "scoreledger.db"
     )]
-    pub db: PathBuf,
+    pub db: String,
+
+    /// Where the event log lives: sqlite:PATH, or nats://HOST:PORT for a NATS JetStream
+    /// server (production). Default: the --db file.
+    #[arg(long, global = true, env = "SCORELEDGER_STORE")]
+    pub store: Option<String>,
+
+    /// JetStream stream holding the log (with --store nats://…).
+    #[arg(
+        long,
+        global = true,
+        env = "SCORELEDGER_NATS_STREAM",
+        default_value = "SCORELEDGER"
+    )]
+    pub nats_stream: String,
+
+    /// Subject prefix of the log: commits go to <prefix>.<kind>.<id> (with --store nats://…).
+    #[arg(
+        long,
+        global = true,
+        env = "SCORELEDGER_NATS_PREFIX",
+        default_value = "scoreledger"
+    )]
+    pub nats_prefix: String,
 
     /// Who you are: a user id recorded on every change you make.
     #[arg(

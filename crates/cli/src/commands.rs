@@ -11,18 +11,25 @@ pub mod report;
 use crate::app::{actor_from, App};
 use crate::args::{Cli, Command};
 use crate::failure::CliResult;
+use crate::settings::settings;
 
 /// Runs the parsed command line.
 pub async fn dispatch(cli: Cli) -> CliResult {
     let actor = actor_from(&cli)?;
     if let Command::Demo(args) = &cli.command {
-        return crate::demo::run(args, &mut std::io::stdout()).await;
+        return crate::demo::run(args, cli.store.as_deref(), &mut std::io::stdout()).await;
     }
-    let app = App::open(&cli.db, actor).await?;
+    let settings = settings(
+        &cli.db,
+        cli.store.as_deref(),
+        &cli.nats_stream,
+        &cli.nats_prefix,
+    )?;
+    let app = App::open(&settings, actor).await?;
     let out = &mut std::io::stdout();
     match cli.command {
         Command::Demo(_) => unreachable!("handled above"),
-        Command::Init => init::run(&app, &cli.db, out).await,
+        Command::Init => init::run(&app, &settings, out).await,
         Command::Import(args) => import::run(&app, &args, out).await,
         Command::Record(args) => record::run(&app, args, out).await,
         Command::Publish(args) => publish::run(&app, &args, out).await,

@@ -31,7 +31,9 @@ use crate::commands::import::suggestions;
 use crate::commands::publish::publish;
 use crate::commands::report::build;
 use crate::failure::{CliResult, Failed};
+use crate::ids;
 use crate::import::{parse_json, Numbering, ValidMeasure, ValidScorecard, SAMPLE_2016_17};
+use crate::settings::{settings, StoreLocation};
 
 /// A value the pack shows was restated after it was first reported.
 struct Restatement {
@@ -515,8 +517,9 @@ fn check_summary(report: &QuarterReport) -> (bool, String) {
     )
 }
 
-/// Runs the demo, writing everything to `out`.
-pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
+/// Runs the demo, writing everything to `out`. With `store` = `nats://…` the log goes to a
+/// fresh JetStream stream of its own on that server; the read models stay in SQLite.
+pub async fn run(args: &DemoArgs, store: Option<&str>, out: &mut dyn Write) -> CliResult {
     let (temporary, path): (Option<tempfile::TempDir>, PathBuf) = match &args.keep {
         Some(path) if path.exists() => {
             return Err(Failed::rejected(format!(
@@ -535,12 +538,36 @@ pub async fn run(args: &DemoArgs, out: &mut dyn Write) -> CliResult {
         .and_then(|file| file.validate(Numbering::Measures))
         .map_err(Failed::rejected)?;
     let clock = Arc::new(ManualClock::new(at(2016, 7, 13, 9)));
-    let app = App::open_with_clock(&path, performance(), clock.clone()).await?;
+    let db = path.display().to_string();
+    let settings = match store {
+        Some(url) => {
+            // A stream of its own: the demo needs an empty log, and a shared server may hold others.
+            let run = ids::fresh().simple().to_string()[..12].to_owned();
+            settings(
+                &db,
+                Some(url),
+                &format!("SCORELEDGER_DEMO_{run}"),
+                &format!("scoreledger-demo-{run}"),
+            )?
+        }
+        None => settings(&db, None, "SCORELEDGER", "scoreledger")?,
+    };
+    let app = App::open_with_clock(&settings, performance(), clock.clone()).await?;
+    if app.head().await? != Position(0) {
+        return Err(Failed::rejected(
+            "the demo needs an empty log; choose a new --keep path",
+        ));
+    }
+    let log = match &settings.store {
+        StoreLocation::Sqlite(path) => format!("SQLite {}", path.display()),
+        StoreLocation::Nats { url, stream, .. } => {
+            format!("NATS {url} (stream {stream}), read models in {db}")
+        }
+    };
     writeln!(
         out,
-        "Scoreledger demo: {} (Rotherham MBC sample), replayed on a simulated clock into {}\n",
+        "Scoreledger demo: {} (Rotherham MBC sample), replayed on a simulated clock into {log}\n",
         sample.plan.name,
-        path.display()
     )?;
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("  {spinner} {pos} commits appended")

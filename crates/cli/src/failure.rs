@@ -107,6 +107,15 @@ impl From<OpenError> for Failed {
     }
 }
 
+impl From<scoreledger_store::nats::NatsOpenError> for Failed {
+    fn from(err: scoreledger_store::nats::NatsOpenError) -> Self {
+        Self {
+            kind: Failure::Unavailable,
+            error: err.into(),
+        }
+    }
+}
+
 impl From<std::io::Error> for Failed {
     fn from(err: std::io::Error) -> Self {
         Self {

@@ -9,6 +9,7 @@ pub mod exit;
 pub mod failure;
 pub mod ids;
 pub mod import;
+pub mod settings;
 
 use std::process::ExitCode;
 

@@ -216,11 +216,9 @@ impl NatsStore {
         Self::decode(message.sequence, &message.payload)
     }
 
-    /// Commits from `start` (inclusive), optionally on one subject, up to `limit` or until the
-    /// one at `last` has been read.
+    /// Commits from `start` (inclusive), up to `limit` or until the one at `last` has been read.
     async fn read_range(
         &self,
-        filter_subject: Option<String>,
         start: u64,
         last: u64,
         limit: usize,
@@ -232,7 +230,6 @@ impl NatsStore {
         let consumer = self
             .stream
             .create_consumer(consumer::pull::OrderedConfig {
-                filter_subject: filter_subject.unwrap_or_default(),
                 deliver_policy: consumer::DeliverPolicy::ByStartSequence {
                     start_sequence: start,
                 },
@@ -240,7 +237,25 @@ impl NatsStore {
             })
             .await
             .map_err(unavailable)?;
+        let name = consumer.cached_info().name.clone();
         let mut messages = consumer.messages().await.map_err(unavailable)?;
+        let read = self
+            .drain_messages(&mut messages, &mut commits, last, limit)
+            .await;
+        drop(messages);
+        // Ordered consumers are ephemeral but linger until their inactivity threshold; a busy
+        // writer reading after every append would otherwise pile them up to the server's limit.
+        let _ = self.stream.delete_consumer(&name).await;
+        read.map(|()| commits)
+    }
+
+    async fn drain_messages(
+        &self,
+        messages: &mut consumer::pull::Ordered,
+        commits: &mut Vec<Commit>,
+        last: u64,
+        limit: usize,
+    ) -> Result<(), ReadError> {
         while commits.len() < limit {
             let next = tokio::time::timeout(READ_TIMEOUT, messages.next())
                 .await
@@ -254,7 +269,7 @@ impl NatsStore {
                 break;
             }
         }
-        Ok(commits)
+        Ok(())
     }
 
     async fn last_sequence(&self) -> Result<u64, ReadError> {
@@ -416,18 +431,34 @@ impl EventStore for NatsStore {
             .find(|commit| commit.commit_id == commit_id))
     }
 
+    /// One aggregate's commits are few: read them with direct gets, one per commit, rather
+    /// than a consumer per read.
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError> {
         let subject = self.subject(stream);
         let Some(last) = self.last_commit(&subject).await? else {
             return Ok(Vec::new());
         };
-        self.read_range(Some(subject), 1, last.position.0, usize::MAX)
-            .await
+        let mut commits = Vec::new();
+        let mut next = 1;
+        while next <= last.position.0 {
+            let message = match self
+                .stream
+                .direct_get_next_for_subject(subject.as_str(), Some(next))
+                .await
+            {
+                Ok(message) => message,
+                Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => break,
+                Err(err) => return Err(unavailable(err)),
+            };
+            commits.push(Self::decode(message.sequence, &message.payload)?);
+            next = message.sequence + 1;
+        }
+        Ok(commits)
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<Commit>, ReadError> {
         let last = self.last_sequence().await?;
-        self.read_range(None, after.0 + 1, last, limit).await
+        self.read_range(after.0 + 1, last, limit).await
     }
 
     async fn head(&self) -> Result<Position, ReadError> {

@@ -29,6 +29,37 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/
 /// How often `follow` looks for commits appended by other processes.
 const FOLLOW_POLL: Duration = Duration::from_millis(250);
 
+/// Opens (creating if needed) and migrates an embedded database: WAL, full fsync on commit.
+/// The read models use it on their own when the log lives elsewhere.
+pub async fn open_database(path: &Path) -> Result<SqlitePool, OpenError> {
+    let shown = path.display().to_string();
+    let options = SqliteConnectOptions::from_str("sqlite:")
+        .expect("static connection string")
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: an acknowledged commit survives power loss, not just a crash.
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(30))
+        .foreign_keys(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .map_err(|source| OpenError::Connect {
+            path: shown.clone(),
+            source,
+        })?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .map_err(|source| OpenError::Migrate {
+            path: shown,
+            source,
+        })?;
+    Ok(pool)
+}
+
 /// The SQLite event store.
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -63,31 +94,7 @@ pub enum OpenError {
 impl SqliteStore {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub async fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Self, OpenError> {
-        let shown = path.display().to_string();
-        let options = SqliteConnectOptions::from_str("sqlite:")
-            .expect("static connection string")
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL: an acknowledged commit survives power loss, not just a crash.
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(30))
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(|source| OpenError::Connect {
-                path: shown.clone(),
-                source,
-            })?;
-        MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|source| OpenError::Migrate {
-                path: shown,
-                source,
-            })?;
+        let pool = open_database(path).await?;
         Ok(Self {
             pool,
             clock,

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use scoreledger_domain::StreamId;
 use scoreledger_domain::{Command, Direction, Period, RecordedValue, RuleSet, Status};
-use scoreledger_store::{load, prepare, EventStore, ExecuteError, NewCommit, Request};
+use scoreledger_store::{load, prepare, ExecuteError, NewCommit, Request};
 
 use crate::app::App;
 use crate::args::{ImportArgs, ImportFormat};
@@ -113,7 +113,7 @@ pub async fn apply(
     };
     let plan = &valid.plan;
     let plan_stream = plan.plan_id.stream();
-    let (plan_state, _) = load(&app.store, &plan_stream).await?;
+    let (plan_state, _) = load(&*app.store, &plan_stream).await?;
     let rules = plan_state
         .plan()
         .map(|p| p.rule_set.clone())
@@ -141,7 +141,7 @@ pub async fn apply(
             already += 1;
             continue;
         }
-        match prepare(&app.store, &stream, &commands, &request).await {
+        match prepare(&*app.store, &stream, &commands, &request).await {
             Ok(commit) => commits.push(commit.with_commit_id(commit_id)),
             Err(ExecuteError::Rejected(rejection)) => problems.push(Problem {
                 location,

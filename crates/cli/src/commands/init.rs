@@ -1,21 +1,28 @@
 //! `scoreledger init`: create or migrate the database and say what it holds.
 
 use std::io::Write;
-use std::path::Path;
 
 use crate::app::App;
 use crate::failure::CliResult;
+use crate::settings::{ReadModelLocation, Settings, StoreLocation};
 
 /// Runs `init`.
-pub async fn run(app: &App, path: &Path, out: &mut dyn Write) -> CliResult {
+pub async fn run(app: &App, settings: &Settings, out: &mut dyn Write) -> CliResult {
     let checkpoint = app.catch_up().await?;
     let head = app.head().await?;
+    let log = match &settings.store {
+        StoreLocation::Sqlite(path) => format!("SQLite {}", path.display()),
+        StoreLocation::Nats {
+            url,
+            stream,
+            prefix,
+        } => format!("NATS {url}, stream {stream}, subjects {prefix}.>"),
+    };
+    let ReadModelLocation::Sqlite(read) = &settings.read_models;
     writeln!(
         out,
-        "database {} is ready: {} commits in the log, read models at position {}",
-        path.display(),
-        head,
-        checkpoint
+        "log: {log}, {head} commits\nread models: SQLite {}, at position {checkpoint}",
+        read.display()
     )?;
     if head.0 == 0 {
         writeln!(out, "next: scoreledger import fixtures/corporate_plan_2016_17.json (or try scoreledger demo)")?;

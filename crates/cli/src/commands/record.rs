@@ -155,9 +155,9 @@ async fn rules_and_state(
     scoreledger_domain::RuleSet,
     Box<scoreledger_domain::MeasureState>,
 )> {
-    let (plan, _) = load(&app.store, &plan_id.stream()).await?;
+    let (plan, _) = load(&*app.store, &plan_id.stream()).await?;
     let rules = plan.plan().map(|p| p.rule_set.clone()).unwrap_or_default();
-    let (measure, _) = load(&app.store, &measure_id.stream()).await?;
+    let (measure, _) = load(&*app.store, &measure_id.stream()).await?;
     let measure = measure
         .measure()
         .cloned()

@@ -23,3 +23,21 @@ store_test!(following_yields_existing_then_new_commits, |store| {
         .unwrap();
     assert_eq!(second.position, Position(2));
 });
+
+store_test!(
+    a_writer_that_reads_after_every_append_does_not_exhaust_the_server,
+    |store| {
+        // The projector reads after every command in the CLI; consumers must not pile up.
+        let mut after = Position(0);
+        for version in 0..1200 {
+            store
+                .append(notes(&stream("busy"), version, 1))
+                .await
+                .unwrap();
+            let read = store.read_all(after, 100).await.unwrap();
+            assert_eq!(read.len(), 1);
+            after = read[0].position;
+        }
+        assert_eq!(store.head().await.unwrap(), Position(1200));
+    }
+);

@@ -1,0 +1,165 @@
+//! Where the log and the read models live, validated once from flags and environment.
+//!
+//! Nothing given: one embedded SQLite file (`scoreledger.db`) holds both. Production: the
+//! log on NATS JetStream (`--store nats://HOST:PORT`) and the read models in a database
+//! (`--db sqlite:PATH`).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use scoreledger_store::NatsConfig;
+
+use crate::failure::{CliResult, Failed};
+
+/// Where the event log lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    /// The embedded SQLite file.
+    Sqlite(PathBuf),
+    /// A JetStream stream.
+    Nats {
+        /// Server URL.
+        url: String,
+        /// Stream name.
+        stream: String,
+        /// Subject prefix.
+        prefix: String,
+    },
+}
+
+/// Where the read models live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadModelLocation {
+    /// A SQLite file (the same file as the log when the log is embedded).
+    Sqlite(PathBuf),
+}
+
+/// Validated settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The log.
+    pub store: StoreLocation,
+    /// The read models.
+    pub read_models: ReadModelLocation,
+}
+
+fn sqlite_path(text: &str) -> Option<PathBuf> {
+    let path = text
+        .strip_prefix("sqlite://")
+        .or_else(|| text.strip_prefix("sqlite:"))
+        .unwrap_or(text);
+    (!path.is_empty() && !path.contains("://")).then(|| PathBuf::from(path))
+}
+
+/// Parses `--db` (a path, `sqlite:PATH`) and `--store` (`sqlite:PATH`, `nats://HOST:PORT`).
+pub fn settings(
+    db: &str,
+    store: Option<&str>,
+    nats_stream: &str,
+    nats_prefix: &str,
+) -> CliResult<Settings> {
+    let read_path = if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return Err(Failed::rejected(
+            "PostgreSQL read models are not available in this build yet; use --db sqlite:PATH",
+        ));
+    } else {
+        sqlite_path(db).ok_or_else(|| {
+            Failed::rejected(format!(
+                "--db {db:?} is not a database location; write a file path or sqlite:PATH"
+            ))
+        })?
+    };
+    let store = match store.map(str::trim).filter(|s| !s.is_empty()) {
+        None => StoreLocation::Sqlite(read_path.clone()),
+        Some(url) if url.starts_with("nats://") || url.starts_with("tls://") => {
+            if nats_stream.is_empty() || nats_stream.contains(['.', ' ', '*', '>']) {
+                return Err(Failed::rejected(format!(
+                    "--nats-stream {nats_stream:?} is not a stream name; use letters, digits, - and _"
+                )));
+            }
+            if nats_prefix.is_empty() || nats_prefix.contains([' ', '*', '>']) {
+                return Err(Failed::rejected(format!("--nats-prefix {nats_prefix:?} is not a subject prefix")));
+            }
+            StoreLocation::Nats {
+                url: url.to_owned(),
+                stream: nats_stream.to_owned(),
+                prefix: nats_prefix.to_owned(),
+            }
+        }
+        Some(other) => StoreLocation::Sqlite(sqlite_path(other).ok_or_else(|| {
+            Failed::rejected(format!(
+                "--store {other:?} is not an event log location; write sqlite:PATH or nats://HOST:PORT"
+            ))
+        })?),
+    };
+    Ok(Settings {
+        store,
+        read_models: ReadModelLocation::Sqlite(read_path),
+    })
+}
+
+impl StoreLocation {
+    /// The NATS configuration, for a NATS location.
+    pub fn nats_config(&self) -> Option<NatsConfig> {
+        match self {
+            StoreLocation::Nats {
+                url,
+                stream,
+                prefix,
+            } => Some(NatsConfig {
+                url: url.clone(),
+                stream: stream.clone(),
+                prefix: prefix.clone(),
+                replicas: 1,
+                duplicate_window: Duration::from_secs(120),
+            }),
+            StoreLocation::Sqlite(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_given_is_one_embedded_file() {
+        let s = settings("scoreledger.db", None, "SCORELEDGER", "scoreledger").unwrap();
+        assert_eq!(s.store, StoreLocation::Sqlite("scoreledger.db".into()));
+        assert_eq!(
+            s.read_models,
+            ReadModelLocation::Sqlite("scoreledger.db".into())
+        );
+    }
+
+    #[test]
+    fn a_nats_log_keeps_read_models_in_the_database_given() {
+        let s = settings(
+            "sqlite:read.db",
+            Some("nats://127.0.0.1:4222"),
+            "SCORELEDGER",
+            "scoreledger",
+        )
+        .unwrap();
+        assert!(
+            matches!(s.store, StoreLocation::Nats { ref url, .. } if url == "nats://127.0.0.1:4222")
+        );
+        assert_eq!(s.read_models, ReadModelLocation::Sqlite("read.db".into()));
+    }
+
+    #[test]
+    fn bad_locations_say_what_to_write() {
+        let err = settings("x.db", Some("kafka://x"), "SCORELEDGER", "p").unwrap_err();
+        assert!(
+            err.render().contains("sqlite:PATH or nats://HOST:PORT"),
+            "{}",
+            err.render()
+        );
+        let err = settings("x.db", Some("nats://h:1"), "A.B", "p").unwrap_err();
+        assert!(
+            err.render().contains("not a stream name"),
+            "{}",
+            err.render()
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! The same demo with its log on NATS JetStream (a real nats-server started by the test):
+//! byte-identical reports, on the machine image's server and on a current release.
+
+use scoreledger_testkit::nats::{NatsRelease, TestNats};
+
+use crate::support::{assert_success, run_in, stderr, stdout, Workspace};
+
+/// The hash the embedded demo asserts too (tests/e2e/demo.rs).
+const Q3_SHA256: &str = "eefa9fcdbf9e3a07184673f9442e397317ea633490ed9ec8e029f072ef306331";
+
+fn demo_on(release: NatsRelease) {
+    let server = TestNats::start(release);
+    let workspace = Workspace::new();
+    let kept = workspace.dir.path().join("read-models.db");
+    let output = run_in(
+        &workspace.db(),
+        &[
+            "demo",
+            "--store",
+            &server.url(),
+            "--keep",
+            kept.to_str().unwrap(),
+        ],
+    );
+    assert_success(&output);
+    let printed = stdout(&output);
+    assert!(
+        printed.contains(&format!("NATS {}", server.url())),
+        "{printed}"
+    );
+    assert!(
+        printed.contains(&format!(
+            "✓ rebuilt at position 660: sha256 {Q3_SHA256} equals the published"
+        )),
+        "{release:?}: {printed}"
+    );
+    assert!(
+        printed.contains("95 (revised; first published 112)"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn the_demo_on_the_machine_images_nats_server_gives_the_embedded_report_hash() {
+    demo_on(NatsRelease::Machine);
+}
+
+#[test]
+fn the_demo_on_a_current_nats_release_gives_the_embedded_report_hash() {
+    demo_on(NatsRelease::Current);
+}
+
+#[test]
+fn an_unreachable_nats_server_is_named_and_nothing_is_written() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("nats://127.0.0.1:{port}");
+    let workspace = Workspace::new();
+    let output = workspace.run(&["--store", &url, "init"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(&format!("cannot reach NATS at {url}")),
+        "{}",
+        stderr(&output)
+    );
+}
