@@ -3,7 +3,7 @@
 
 use scoreledger_testkit::nats::{NatsRelease, TestNats};
 
-use crate::support::{assert_success, run_in, stderr, stdout, Workspace};
+use crate::support::{assert_success, run, run_in, stderr, stdout, Workspace};
 
 /// The hash the embedded demo asserts too (tests/e2e/demo.rs).
 const Q3_SHA256: &str = "eefa9fcdbf9e3a07184673f9442e397317ea633490ed9ec8e029f072ef306331";
@@ -48,6 +48,24 @@ fn the_demo_on_the_machine_images_nats_server_gives_the_embedded_report_hash() {
 #[test]
 fn the_demo_on_a_current_nats_release_gives_the_embedded_report_hash() {
     demo_on(NatsRelease::Current);
+}
+
+#[test]
+fn the_demo_on_nats_and_postgresql_gives_the_embedded_report_hash() {
+    let server = TestNats::start(NatsRelease::Current);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let database = runtime.block_on(scoreledger_testkit::postgres::TestPostgres::create());
+    let output = run(&["demo", "--store", &server.url(), "--db", &database.url]);
+    assert_success(&output);
+    let printed = stdout(&output);
+    assert!(printed.contains("read models in postgres://"), "{printed}");
+    assert!(
+        printed.contains(&format!(
+            "✓ rebuilt at position 660: sha256 {Q3_SHA256} equals the published"
+        )),
+        "{printed}"
+    );
+    drop(database);
 }
 
 #[test]

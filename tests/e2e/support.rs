@@ -32,9 +32,17 @@ impl Workspace {
 }
 
 pub(crate) fn run_in(db: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["--db", db.to_str().expect("temporary paths are UTF-8")];
+    all.extend_from_slice(args);
+    run(&all)
+}
+
+/// Runs `scoreledger args…` as Simon Dennis (performance), with no settings from the environment.
+pub(crate) fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scoreledger"))
-        .arg("--db")
-        .arg(db)
+        .env_remove("SCORELEDGER_STORE")
+        .env_remove("SCORELEDGER_NATS_STREAM")
+        .env_remove("SCORELEDGER_NATS_PREFIX")
         .args([
             "--user",
             "simon.dennis",

@@ -4,13 +4,11 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use sqlx::SqlitePool;
 
 use scoreledger_domain::{
     Actor, Command, MeasureId, MeasureRef, Period, PlanId, Position, Role, StreamId,
 };
-use scoreledger_projections as projections;
-use scoreledger_store::sqlite::open_database;
+use scoreledger_projections::{self as projections, ReadModels};
 use scoreledger_store::{
     prepare, Appended, Clock, EventStore, ExecuteError, NatsStore, Request, SqliteStore,
     SystemClock,
@@ -25,7 +23,7 @@ pub struct App {
     /// The event log.
     pub store: Arc<dyn EventStore>,
     /// The read models.
-    pub read: SqlitePool,
+    pub read: ReadModels,
     /// Who is acting.
     pub actor: Actor,
 }
@@ -55,38 +53,30 @@ impl App {
         actor: Actor,
         clock: Arc<dyn Clock>,
     ) -> CliResult<Self> {
-        let ReadModelLocation::Sqlite(read_path) = &settings.read_models;
-        let (store, read): (Arc<dyn EventStore>, SqlitePool) = match &settings.store {
-            StoreLocation::Sqlite(path) if path == read_path => {
-                let store = SqliteStore::open(path, clock).await?;
-                let read = store.pool().clone();
-                (Arc::new(store), read)
-            }
-            StoreLocation::Sqlite(path) => (
-                Arc::new(SqliteStore::open(path, clock).await?),
-                open_database(read_path).await?,
-            ),
+        let store: Arc<dyn EventStore> = match &settings.store {
+            StoreLocation::Sqlite(path) => Arc::new(SqliteStore::open(path, clock).await?),
             nats @ StoreLocation::Nats { .. } => {
                 let config = nats
                     .nats_config()
                     .expect("a NATS location has a NATS configuration");
-                (
-                    Arc::new(NatsStore::connect(config, clock).await?),
-                    open_database(read_path).await?,
-                )
+                Arc::new(NatsStore::connect(config, clock).await?)
             }
+        };
+        let read = match &settings.read_models {
+            ReadModelLocation::Sqlite(path) => ReadModels::sqlite(path).await?,
+            ReadModelLocation::Postgres(url) => ReadModels::postgres(url).await?,
         };
         Ok(Self { store, read, actor })
     }
 
-    /// The read-model pool.
-    pub fn pool(&self) -> &SqlitePool {
+    /// The read models.
+    pub fn read(&self) -> &ReadModels {
         &self.read
     }
 
     /// Projects every commit not yet in the read models.
     pub async fn catch_up(&self) -> CliResult<Position> {
-        Ok(projections::drain(&*self.store, self.pool(), 1000, |_| {}).await?)
+        Ok(projections::drain(&*self.store, self.read(), 1000, |_| {}).await?)
     }
 
     /// The measure with this reference, in the plan covering `period`.
@@ -96,7 +86,7 @@ impl App {
         period: Option<&Period>,
     ) -> CliResult<(MeasureId, PlanId)> {
         let measure_ref = MeasureRef::parse(reference).map_err(Failed::rejected)?;
-        projections::find_measure(self.pool(), measure_ref.as_str(), period)
+        projections::find_measure(self.read(), measure_ref.as_str(), period)
             .await?
             .ok_or_else(|| {
                 Failed::rejected(format!(
@@ -138,7 +128,7 @@ impl App {
         let published_through = match plan_id {
             Some(plan) => {
                 self.catch_up().await?;
-                projections::published_through(self.pool(), plan).await?
+                projections::published_through(self.read(), plan).await?
             }
             None => None,
         };

@@ -17,7 +17,7 @@ use crate::settings::settings;
 pub async fn dispatch(cli: Cli) -> CliResult {
     let actor = actor_from(&cli)?;
     if let Command::Demo(args) = &cli.command {
-        return crate::demo::run(args, cli.store.as_deref(), &mut std::io::stdout()).await;
+        return crate::demo::run(args, cli.store.as_deref(), &cli.db, &mut std::io::stdout()).await;
     }
     let settings = settings(
         &cli.db,

@@ -518,8 +518,9 @@ fn check_summary(report: &QuarterReport) -> (bool, String) {
 }
 
 /// Runs the demo, writing everything to `out`. With `store` = `nats://…` the log goes to a
-/// fresh JetStream stream of its own on that server; the read models stay in SQLite.
-pub async fn run(args: &DemoArgs, store: Option<&str>, out: &mut dyn Write) -> CliResult {
+/// fresh JetStream stream of its own on that server; with `db` = `postgres://…` the read
+/// models go to that (empty) database, otherwise to a temporary or `--keep` SQLite file.
+pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn Write) -> CliResult {
     let (temporary, path): (Option<tempfile::TempDir>, PathBuf) = match &args.keep {
         Some(path) if path.exists() => {
             return Err(Failed::rejected(format!(
@@ -538,7 +539,12 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, out: &mut dyn Write) -> C
         .and_then(|file| file.validate(Numbering::Measures))
         .map_err(Failed::rejected)?;
     let clock = Arc::new(ManualClock::new(at(2016, 7, 13, 9)));
-    let db = path.display().to_string();
+    let postgres = db.starts_with("postgres://") || db.starts_with("postgresql://");
+    let db = if postgres {
+        db.to_owned()
+    } else {
+        path.display().to_string()
+    };
     let settings = match store {
         Some(url) => {
             // A stream of its own: the demo needs an empty log, and a shared server may hold others.
@@ -672,7 +678,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, out: &mut dyn Write) -> C
         &q2_sha[..16]
     )?;
     let changes = diff(&q2_then, &q2_now);
-    let entries = projections::history(app.pool(), &HistoryFilter::default()).await?;
+    let entries = projections::history(app.read(), &HistoryFilter::default()).await?;
     let mut table = comfy_table::Table::new();
     table
         .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
@@ -721,7 +727,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, out: &mut dyn Write) -> C
     let measure_ref =
         scoreledger_domain::MeasureRef::parse(&args.measure).map_err(Failed::rejected)?;
     let measure_history = projections::history(
-        app.pool(),
+        app.read(),
         &HistoryFilter {
             measure_ref: Some(measure_ref.to_string()),
             actor: None,
@@ -760,7 +766,7 @@ async fn cut_off(
     published_at: u64,
 ) -> CliResult<Position> {
     let head = app.head().await?;
-    projections::publications(app.pool(), plan_id, head)
+    projections::publications(app.read(), plan_id, head)
         .await?
         .into_iter()
         .find(|p| p.position == published_at as i64)

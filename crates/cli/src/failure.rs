@@ -116,6 +116,15 @@ impl From<scoreledger_store::nats::NatsOpenError> for Failed {
     }
 }
 
+impl From<scoreledger_projections::ReadModelsError> for Failed {
+    fn from(err: scoreledger_projections::ReadModelsError) -> Self {
+        Self {
+            kind: Failure::Unavailable,
+            error: err.into(),
+        }
+    }
+}
+
 impl From<std::io::Error> for Failed {
     fn from(err: std::io::Error) -> Self {
         Self {

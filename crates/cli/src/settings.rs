@@ -32,6 +32,8 @@ pub enum StoreLocation {
 pub enum ReadModelLocation {
     /// A SQLite file (the same file as the log when the log is embedded).
     Sqlite(PathBuf),
+    /// A PostgreSQL database (production, with the log on NATS).
+    Postgres(String),
 }
 
 /// Validated settings.
@@ -51,26 +53,32 @@ fn sqlite_path(text: &str) -> Option<PathBuf> {
     (!path.is_empty() && !path.contains("://")).then(|| PathBuf::from(path))
 }
 
-/// Parses `--db` (a path, `sqlite:PATH`) and `--store` (`sqlite:PATH`, `nats://HOST:PORT`).
+/// Parses `--db` (a path, `sqlite:PATH`, `postgres://…`) and `--store` (`sqlite:PATH`,
+/// `nats://HOST:PORT`).
 pub fn settings(
     db: &str,
     store: Option<&str>,
     nats_stream: &str,
     nats_prefix: &str,
 ) -> CliResult<Settings> {
-    let read_path = if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        return Err(Failed::rejected(
-            "PostgreSQL read models are not available in this build yet; use --db sqlite:PATH",
-        ));
+    let read_models = if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        ReadModelLocation::Postgres(db.to_owned())
     } else {
-        sqlite_path(db).ok_or_else(|| {
+        ReadModelLocation::Sqlite(sqlite_path(db).ok_or_else(|| {
             Failed::rejected(format!(
-                "--db {db:?} is not a database location; write a file path or sqlite:PATH"
+                "--db {db:?} is not a database location; write a file path, sqlite:PATH or postgres://…"
             ))
-        })?
+        })?)
     };
     let store = match store.map(str::trim).filter(|s| !s.is_empty()) {
-        None => StoreLocation::Sqlite(read_path.clone()),
+        None => match &read_models {
+            ReadModelLocation::Sqlite(path) => StoreLocation::Sqlite(path.clone()),
+            ReadModelLocation::Postgres(_) => {
+                return Err(Failed::rejected(
+                    "PostgreSQL holds read models only; say where the log is with --store nats://HOST:PORT (or sqlite:PATH)",
+                ))
+            }
+        },
         Some(url) if url.starts_with("nats://") || url.starts_with("tls://") => {
             if nats_stream.is_empty() || nats_stream.contains(['.', ' ', '*', '>']) {
                 return Err(Failed::rejected(format!(
@@ -92,10 +100,7 @@ pub fn settings(
             ))
         })?),
     };
-    Ok(Settings {
-        store,
-        read_models: ReadModelLocation::Sqlite(read_path),
-    })
+    Ok(Settings { store, read_models })
 }
 
 impl StoreLocation {

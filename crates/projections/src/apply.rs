@@ -1,6 +1,6 @@
 //! Applies one commit to the read models, inside the caller's transaction.
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use scoreledger_domain::{DomainEvent, Period, Position, StreamId};
 use scoreledger_store::Commit;
@@ -48,7 +48,7 @@ fn aggregate_id(stream: &StreamId) -> String {
 }
 
 pub(crate) async fn apply_commit(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     commit: &Commit,
 ) -> Result<(), ProjectionError> {
     let position = commit.position;
@@ -67,7 +67,7 @@ pub(crate) async fn apply_commit(
         if change.measure_id.is_some() && change.measure_ref.is_none() {
             if measure_keys.is_none() {
                 let row: Option<(String, String)> = sqlx::query_as(
-                    "SELECT measure_ref, plan_id FROM measures WHERE measure_id = ?",
+                    "SELECT measure_ref, plan_id FROM measures WHERE measure_id = $1",
                 )
                 .bind(&id)
                 .fetch_optional(&mut *conn)
@@ -82,7 +82,7 @@ pub(crate) async fn apply_commit(
         sqlx::query(
             "INSERT INTO history (position, seq, stream, plan_id, measure_id, measure_ref, recorded_at, \
              actor_id, actor_name, actor_role, on_behalf_of, event_type, period, what, before, after, \
-             reason, classification) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             reason, classification) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(position.0 as i64)
         .bind(seq as i64)
@@ -111,7 +111,7 @@ pub(crate) async fn apply_commit(
 /// Closes the current version of a system-versioned fact and returns the closed row's
 /// display text and revision number.
 async fn close_current(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     table: &'static str,
     display: &'static str,
     measure_id: &str,
@@ -119,15 +119,16 @@ async fn close_current(
     kind: Option<&str>,
     position: Position,
 ) -> Result<Option<(String, i64)>, sqlx::Error> {
-    let kind_filter = if kind.is_some() { " AND kind = ?" } else { "" };
+    let kind_filter = |n: u8| kind.map_or(String::new(), |_| format!(" AND kind = ${n}"));
     let revision = if table == "assessments_history" || table == "notes_history" {
-        "0"
+        "CAST(0 AS BIGINT)"
     } else {
         "revision"
     };
     let select = format!(
-        "SELECT {display}, {revision} FROM {table} WHERE measure_id = ? AND period = ?{kind_filter} \
-         AND recorded_to_position IS NULL"
+        "SELECT {display}, {revision} FROM {table} WHERE measure_id = $1 AND period = $2{} \
+         AND recorded_to_position IS NULL",
+        kind_filter(3)
     );
     let mut query = sqlx::query_as::<_, (String, i64)>(&select)
         .bind(measure_id)
@@ -138,8 +139,9 @@ async fn close_current(
     let current = query.fetch_optional(&mut *conn).await?;
     if current.is_some() {
         let update = format!(
-            "UPDATE {table} SET recorded_to_position = ? WHERE measure_id = ? AND period = ?{kind_filter} \
-             AND recorded_to_position IS NULL"
+            "UPDATE {table} SET recorded_to_position = $1 WHERE measure_id = $2 AND period = $3{} \
+             AND recorded_to_position IS NULL",
+            kind_filter(4)
         );
         let mut query = sqlx::query(&update)
             .bind(position.0 as i64)
@@ -154,7 +156,7 @@ async fn close_current(
 }
 
 async fn apply_event(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     position: Position,
     commit: &Commit,
@@ -176,7 +178,7 @@ async fn apply_event(
         } => {
             sqlx::query(
                 "INSERT INTO plans (plan_id, name, financial_year, status_scheme, approved_on, approved_by, \
-                 recorded_from_position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 recorded_from_position) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(plan_id.to_string())
             .bind(name)
@@ -195,7 +197,7 @@ async fn apply_event(
         }
         DomainEvent::PriorityDefined { number, title } => {
             sqlx::query(
-                "INSERT INTO priorities (plan_id, number, title, recorded_from_position) VALUES (?, ?, ?, ?)",
+                "INSERT INTO priorities (plan_id, number, title, recorded_from_position) VALUES ($1, $2, $3, $4)",
             )
             .bind(id)
             .bind(i64::from(*number))
@@ -215,7 +217,7 @@ async fn apply_event(
             title,
         } => {
             sqlx::query(
-                "INSERT INTO outcomes (plan_id, priority, letter, title, recorded_from_position) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO outcomes (plan_id, priority, letter, title, recorded_from_position) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(id)
             .bind(i64::from(*priority))
@@ -232,13 +234,13 @@ async fn apply_event(
         }
         DomainEvent::RuleSetDefined { rule_set } => {
             let before: Option<i64> = sqlx::query_scalar(
-                "SELECT version FROM rule_sets_history WHERE plan_id = ? AND recorded_to_position IS NULL",
+                "SELECT version FROM rule_sets_history WHERE plan_id = $1 AND recorded_to_position IS NULL",
             )
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
             sqlx::query(
-                "UPDATE rule_sets_history SET recorded_to_position = ? WHERE plan_id = ? AND recorded_to_position IS NULL",
+                "UPDATE rule_sets_history SET recorded_to_position = $1 WHERE plan_id = $2 AND recorded_to_position IS NULL",
             )
             .bind(at)
             .bind(id)
@@ -246,7 +248,7 @@ async fn apply_event(
             .await?;
             sqlx::query(
                 "INSERT INTO rule_sets_history (plan_id, version, satisfactory_band_percent, stable_band_percent, \
-                 recorded_from_position) VALUES (?, ?, ?, ?, ?)",
+                 recorded_from_position) VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(id)
             .bind(i64::from(rule_set.version))
@@ -273,7 +275,7 @@ async fn apply_event(
         } => {
             sqlx::query(
                 "INSERT INTO measures (measure_id, plan_id, measure_ref, definition, recorded_from_position) \
-                 VALUES (?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(measure_id.to_string())
             .bind(definition.plan_id.to_string())
@@ -284,7 +286,7 @@ async fn apply_event(
             .await?;
             sqlx::query(
                 "INSERT INTO accountability_history (measure_id, person, effective_from, recorded_from_position) \
-                 VALUES (?, ?, NULL, ?)",
+                 VALUES ($1, $2, NULL, $3)",
             )
             .bind(measure_id.to_string())
             .bind(&definition.lead_accountability)
@@ -303,8 +305,8 @@ async fn apply_event(
             effective_from,
         } => {
             let before: Option<String> = sqlx::query_scalar(
-                "SELECT person FROM accountability_history WHERE measure_id = ? \
-                 AND (effective_from IS NULL OR effective_from <= ?) \
+                "SELECT person FROM accountability_history WHERE measure_id = $1 \
+                 AND (effective_from IS NULL OR effective_from <= $2) \
                  ORDER BY effective_from IS NOT NULL, effective_from DESC, recorded_from_position DESC LIMIT 1",
             )
             .bind(id)
@@ -313,7 +315,7 @@ async fn apply_event(
             .await?;
             sqlx::query(
                 "INSERT INTO accountability_history (measure_id, person, effective_from, recorded_from_position) \
-                 VALUES (?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(id)
             .bind(person)
@@ -338,7 +340,7 @@ async fn apply_event(
             let revision = closed.as_ref().map_or(0, |(_, r)| r + 1);
             sqlx::query(
                 "INSERT INTO targets_history (measure_id, period, target, raw, revision, recorded_from_position) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(id)
             .bind(period.to_string())
@@ -376,7 +378,7 @@ async fn apply_event(
             let revision = closed.as_ref().map_or(0, |(_, r)| r + 1);
             sqlx::query(
                 "INSERT INTO values_history (measure_id, period, value, raw, amount, quality, source_system, \
-                 revision, classification, recorded_from_position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 revision, classification, recorded_from_position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(id)
             .bind(period.to_string())
@@ -451,7 +453,7 @@ async fn apply_event(
             let closed =
                 close_current(conn, "notes_history", "text", id, period, None, position).await?;
             sqlx::query(
-                "INSERT INTO notes_history (measure_id, period, text, recorded_from_position) VALUES (?, ?, ?, ?)",
+                "INSERT INTO notes_history (measure_id, period, text, recorded_from_position) VALUES ($1, $2, $3, $4)",
             )
             .bind(id)
             .bind(period.to_string())
@@ -478,7 +480,7 @@ async fn apply_event(
         } => {
             sqlx::query(
                 "INSERT INTO reports_published (report_id, plan_id, kind, period, cut_off, meeting, published_on, \
-                 rule_set_version, sha256, position, recorded_at, actor_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 rule_set_version, sha256, position, recorded_at, actor_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             )
             .bind(report_id.to_string())
             .bind(plan_id.to_string())
@@ -511,7 +513,7 @@ async fn apply_event(
     reason = "one row of a system-versioned table"
 )]
 async fn assess(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     measure_id: &str,
     period: &Period,
     kind: &str,
@@ -532,7 +534,7 @@ async fn assess(
     .await?;
     sqlx::query(
         "INSERT INTO assessments_history (measure_id, period, kind, assessed, computed, rule_set_version, \
-         recorded_from_position) VALUES (?, ?, ?, ?, ?, ?, ?)",
+         recorded_from_position) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(measure_id)
     .bind(period.to_string())

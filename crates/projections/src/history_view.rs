@@ -1,7 +1,7 @@
 //! The auditor's history view: who changed what, when, in which role, before → after, why.
 
+use crate::read_models::ReadModels;
 use serde::Serialize;
-use sqlx::SqlitePool;
 
 /// Which changes to list.
 #[derive(Debug, Clone, Default)]
@@ -49,18 +49,18 @@ pub struct HistoryEntry {
 
 /// Changes matching `filter`, in log order.
 pub async fn history(
-    pool: &SqlitePool,
+    read: &ReadModels,
     filter: &HistoryFilter,
 ) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     sqlx::query_as::<_, HistoryEntry>(
         "SELECT position, seq, recorded_at, actor_id, actor_name, actor_role, on_behalf_of, event_type, \
          measure_ref, period, what, before, after, reason, classification FROM history \
-         WHERE (?1 IS NULL OR measure_ref = ?1) \
-         AND (?2 IS NULL OR lower(actor_id) = lower(?2) OR lower(actor_name) = lower(?2)) \
+         WHERE (CAST($1 AS TEXT) IS NULL OR measure_ref = $1) \
+         AND (CAST($2 AS TEXT) IS NULL OR lower(actor_id) = lower($2) OR lower(actor_name) = lower($2)) \
          ORDER BY position, seq",
     )
     .bind(&filter.measure_ref)
     .bind(&filter.actor)
-    .fetch_all(pool)
+    .fetch_all(read.pool())
     .await
 }

@@ -8,6 +8,7 @@ mod apply;
 pub mod history_view;
 pub mod lookup;
 pub mod projector;
+pub mod read_models;
 pub mod scorecard;
 pub mod snapshot;
 
@@ -17,6 +18,7 @@ pub use projector::{
     drain, rebuild, run_until_stopped, try_project_batch, Outcome, ProjectionError,
     SCORECARD_PROJECTOR,
 };
+pub use read_models::{without_password, Dialect, ReadModels, ReadModelsError};
 pub use scorecard::{
     checkpoint, publications, scorecard_as_at, PlanRow, Publication, Scorecard, ScorecardRow,
     ValueCell,

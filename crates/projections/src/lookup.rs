@@ -1,26 +1,26 @@
 //! Small lookups the command side needs: a measure by reference, how far a plan has
 //! published, and which position the log had reached at a moment in time.
 
+use crate::read_models::ReadModels;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::SqlitePool;
 
 use scoreledger_domain::{MeasureId, Period, PlanId, Position};
 
 /// The measure with reference `measure_ref` in the plan covering `period` (or, failing
 /// that, in the most recently defined plan that has it).
 pub async fn find_measure(
-    pool: &SqlitePool,
+    read: &ReadModels,
     measure_ref: &str,
     period: Option<&Period>,
 ) -> Result<Option<(MeasureId, PlanId)>, sqlx::Error> {
     let fy = period.map(|p| Period::financial_year(p.financial_year_of()).to_string());
     let row: Option<(String, String)> = sqlx::query_as(
         "SELECT m.measure_id, m.plan_id FROM measures m JOIN plans p USING (plan_id) \
-         WHERE m.measure_ref = ?1 ORDER BY (p.financial_year = ?2) DESC, m.recorded_from_position DESC LIMIT 1",
+         WHERE m.measure_ref = $1 ORDER BY (p.financial_year = $2) DESC, m.recorded_from_position DESC LIMIT 1",
     )
     .bind(measure_ref)
     .bind(fy)
-    .fetch_optional(pool)
+    .fetch_optional(read.pool())
     .await?;
     row.map(|(measure, plan)| {
         let measure = measure
@@ -34,13 +34,13 @@ pub async fn find_measure(
 
 /// The end of the latest period the plan has published a report for.
 pub async fn published_through(
-    pool: &SqlitePool,
+    read: &ReadModels,
     plan_id: PlanId,
 ) -> Result<Option<NaiveDate>, sqlx::Error> {
     let periods: Vec<String> =
-        sqlx::query_scalar("SELECT period FROM reports_published WHERE plan_id = ?")
+        sqlx::query_scalar("SELECT period FROM reports_published WHERE plan_id = $1")
             .bind(plan_id.to_string())
-            .fetch_all(pool)
+            .fetch_all(read.pool())
             .await?;
     Ok(periods
         .iter()
@@ -51,13 +51,13 @@ pub async fn published_through(
 
 /// The last position recorded before `moment` (0 if none).
 pub async fn position_before(
-    pool: &SqlitePool,
+    read: &ReadModels,
     moment: DateTime<Utc>,
 ) -> Result<Position, sqlx::Error> {
     let position: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM history WHERE recorded_at < ?")
+        sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM history WHERE recorded_at < $1")
             .bind(moment.to_rfc3339())
-            .fetch_one(pool)
+            .fetch_one(read.pool())
             .await?;
     Ok(Position(position as u64))
 }

@@ -2,16 +2,34 @@
 //! commits and its checkpoint in one transaction; `run_until_stopped` loops over it.
 
 use futures::StreamExt;
-use sqlx::SqlitePool;
+use sqlx::Row;
 use tracing::{error, instrument};
 
 use scoreledger_domain::Position;
 use scoreledger_store::{Commit, EventStore, ReadError};
 
 use crate::apply::apply_commit;
+use crate::read_models::{Dialect, ReadModels};
 
 /// Name of the projector that maintains every read model of this crate.
 pub const SCORECARD_PROJECTOR: &str = "scorecard";
+
+/// Every read-model table, in the order a rebuild empties them.
+pub const TABLES: [&str; 13] = [
+    "checkpoints",
+    "plans",
+    "priorities",
+    "outcomes",
+    "rule_sets_history",
+    "measures",
+    "accountability_history",
+    "values_history",
+    "targets_history",
+    "assessments_history",
+    "notes_history",
+    "reports_published",
+    "history",
+];
 
 /// What one step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,11 +72,11 @@ pub enum ProjectionError {
 }
 
 /// The projector's checkpoint (0 before anything was projected).
-pub async fn read_checkpoint(pool: &SqlitePool) -> Result<Position, sqlx::Error> {
+pub async fn read_checkpoint(read: &ReadModels) -> Result<Position, sqlx::Error> {
     let position: Option<i64> =
-        sqlx::query_scalar("SELECT position FROM checkpoints WHERE projector = ?")
+        sqlx::query_scalar("SELECT position FROM checkpoints WHERE projector = $1")
             .bind(SCORECARD_PROJECTOR)
-            .fetch_optional(pool)
+            .fetch_optional(read.pool())
             .await?;
     Ok(Position(position.unwrap_or(0) as u64))
 }
@@ -66,18 +84,26 @@ pub async fn read_checkpoint(pool: &SqlitePool) -> Result<Position, sqlx::Error>
 /// Applies `commits` (which must follow the checkpoint without a gap) and moves the
 /// checkpoint, all in one transaction.
 pub async fn project_commits(
-    pool: &SqlitePool,
+    read: &ReadModels,
     commits: &[Commit],
 ) -> Result<Outcome, ProjectionError> {
     let Some(last) = commits.last() else {
         return Ok(Outcome::CaughtUp);
     };
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let checkpoint: Option<i64> =
-        sqlx::query_scalar("SELECT position FROM checkpoints WHERE projector = ?")
-            .bind(SCORECARD_PROJECTOR)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let mut tx = read.begin().await?;
+    // On PostgreSQL, lock the checkpoint row so two projectors serialise; SQLite's
+    // BEGIN IMMEDIATE already holds the database's write lock.
+    let lock = match read.dialect() {
+        Dialect::Postgres => " FOR UPDATE",
+        Dialect::Sqlite => "",
+    };
+    let checkpoint: Option<i64> = sqlx::query(&format!(
+        "SELECT position FROM checkpoints WHERE projector = $1{lock}"
+    ))
+    .bind(SCORECARD_PROJECTOR)
+    .fetch_optional(&mut *tx)
+    .await?
+    .map(|row| row.get(0));
     let mut expected = Position(checkpoint.unwrap_or(0) as u64 + 1);
     for commit in commits {
         if commit.position < expected {
@@ -95,7 +121,7 @@ pub async fn project_commits(
         expected = Position(commit.position.0 + 1);
     }
     sqlx::query(
-        "INSERT INTO checkpoints (projector, position) VALUES (?, ?) \
+        "INSERT INTO checkpoints (projector, position) VALUES ($1, $2) \
          ON CONFLICT (projector) DO UPDATE SET position = excluded.position",
     )
     .bind(SCORECARD_PROJECTOR)
@@ -110,75 +136,61 @@ pub async fn project_commits(
 #[instrument(skip_all)]
 pub async fn try_project_batch(
     store: &dyn EventStore,
-    pool: &SqlitePool,
+    read: &ReadModels,
     batch: usize,
 ) -> Result<Outcome, ProjectionError> {
-    let from = read_checkpoint(pool).await?;
+    let from = read_checkpoint(read).await?;
     let commits = store.read_all(from, batch).await?;
-    project_commits(pool, &commits).await
+    project_commits(read, &commits).await
 }
 
 /// Steps until caught up; `progress` is told the checkpoint after every batch.
 pub async fn drain(
     store: &dyn EventStore,
-    pool: &SqlitePool,
+    read: &ReadModels,
     batch: usize,
     mut progress: impl FnMut(Position),
 ) -> Result<Position, ProjectionError> {
     loop {
-        match try_project_batch(store, pool, batch).await? {
+        match try_project_batch(store, read, batch).await? {
             Outcome::Advanced { to } => progress(to),
-            Outcome::CaughtUp => return Ok(read_checkpoint(pool).await?),
+            Outcome::CaughtUp => return Ok(read_checkpoint(read).await?),
         }
     }
 }
 
-/// Drops every read-model row and replays the whole log.
+/// Drops every read-model row and replays the whole log, one transaction per batch.
 pub async fn rebuild(
     store: &dyn EventStore,
-    pool: &SqlitePool,
+    read: &ReadModels,
     batch: usize,
     progress: impl FnMut(Position),
 ) -> Result<Position, ProjectionError> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    for table in [
-        "checkpoints",
-        "plans",
-        "priorities",
-        "outcomes",
-        "rule_sets_history",
-        "measures",
-        "accountability_history",
-        "values_history",
-        "targets_history",
-        "assessments_history",
-        "notes_history",
-        "reports_published",
-        "history",
-    ] {
+    let mut tx = read.begin().await?;
+    for table in TABLES {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *tx)
             .await?;
     }
     tx.commit().await?;
-    drain(store, pool, batch, progress).await
+    drain(store, read, batch, progress).await
 }
 
 /// Follows the log and projects every new commit until `stop` resolves.
 pub async fn run_until_stopped(
     store: &dyn EventStore,
-    pool: &SqlitePool,
+    read: &ReadModels,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), ProjectionError> {
-    drain(store, pool, 500, |_| {}).await?;
-    let from = read_checkpoint(pool).await?;
+    drain(store, read, 500, |_| {}).await?;
+    let from = read_checkpoint(read).await?;
     let mut follow = store.follow(from);
     tokio::pin!(stop);
     loop {
         tokio::select! {
             _ = &mut stop => return Ok(()),
             next = follow.next() => match next {
-                Some(commit) => { project_commits(pool, &[commit?]).await?; }
+                Some(commit) => { project_commits(read, &[commit?]).await?; }
                 None => return Ok(()),
             },
         }

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+use crate::read_models::ReadModels;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use sqlx::SqlitePool;
 
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
@@ -15,9 +15,16 @@ use scoreledger_domain::{
     RevisionClass, RuleSet, Status, StatusScheme,
 };
 
-/// The as-at predicate on a system-versioned table (bind the position twice).
-pub(crate) const AS_AT: &str =
-    "recorded_from_position <= ? AND (recorded_to_position IS NULL OR recorded_to_position > ?)";
+/// The as-at predicate on a system-versioned table (`alias` may be empty), with the position
+/// as parameter `$n`.
+pub(crate) fn as_at(alias: &str, n: u8) -> String {
+    let a = if alias.is_empty() {
+        String::new()
+    } else {
+        format!("{alias}.")
+    };
+    format!("{a}recorded_from_position <= ${n} AND ({a}recorded_to_position IS NULL OR {a}recorded_to_position > ${n})")
+}
 
 /// A plan as at a position.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -139,40 +146,40 @@ fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T
 }
 
 /// The projector's checkpoint: the position the read models are at.
-pub async fn checkpoint(pool: &SqlitePool) -> Result<Position, sqlx::Error> {
-    crate::projector::read_checkpoint(pool).await
+pub async fn checkpoint(read: &ReadModels) -> Result<Position, sqlx::Error> {
+    crate::projector::read_checkpoint(read).await
 }
 
 /// Publications of a plan recorded at or before `position`, oldest first.
 pub async fn publications(
-    pool: &SqlitePool,
+    read: &ReadModels,
     plan_id: PlanId,
     position: Position,
 ) -> Result<Vec<Publication>, sqlx::Error> {
     sqlx::query_as::<_, Publication>(
         "SELECT report_id, period, cut_off, meeting, published_on, rule_set_version, sha256, position, actor_name \
-         FROM reports_published WHERE plan_id = ? AND position <= ? ORDER BY position",
+         FROM reports_published WHERE plan_id = $1 AND position <= $2 ORDER BY position",
     )
     .bind(plan_id.to_string())
     .bind(position.0 as i64)
-    .fetch_all(pool)
+    .fetch_all(read.pool())
     .await
 }
 
 /// The plan covering `period`'s financial year, as at `position`.
 pub async fn find_plan(
-    pool: &SqlitePool,
+    read: &ReadModels,
     period: &Period,
     position: Position,
 ) -> Result<Option<PlanRow>, sqlx::Error> {
     let fy = Period::financial_year(period.financial_year_of()).to_string();
     let row: Option<(String, String, String, String)> = sqlx::query_as(
         "SELECT plan_id, name, financial_year, status_scheme FROM plans \
-         WHERE financial_year = ? AND recorded_from_position <= ? ORDER BY recorded_from_position LIMIT 1",
+         WHERE financial_year = $1 AND recorded_from_position <= $2 ORDER BY recorded_from_position LIMIT 1",
     )
     .bind(fy)
     .bind(position.0 as i64)
-    .fetch_optional(pool)
+    .fetch_optional(read.pool())
     .await?;
     row.map(|(plan_id, name, financial_year, scheme)| {
         Ok(PlanRow {
@@ -187,22 +194,22 @@ pub async fn find_plan(
 
 /// The scorecard for `period` as the log stood at `position`; `None` if no plan covers it.
 pub async fn scorecard_as_at(
-    pool: &SqlitePool,
+    read: &ReadModels,
     period: Period,
     position: Position,
 ) -> Result<Option<Scorecard>, sqlx::Error> {
-    let Some(plan) = find_plan(pool, &period, position).await? else {
+    let Some(plan) = find_plan(read, &period, position).await? else {
         return Ok(None);
     };
     let plan_key = plan.plan_id.to_string();
     let at = position.0 as i64;
 
     let priorities: BTreeMap<u8, String> = sqlx::query_as::<_, (i64, String)>(
-        "SELECT number, title FROM priorities WHERE plan_id = ? AND recorded_from_position <= ?",
+        "SELECT number, title FROM priorities WHERE plan_id = $1 AND recorded_from_position <= $2",
     )
     .bind(&plan_key)
     .bind(at)
-    .fetch_all(pool)
+    .fetch_all(read.pool())
     .await?
     .into_iter()
     .map(|(n, t)| (n as u8, t))
@@ -210,12 +217,12 @@ pub async fn scorecard_as_at(
 
     let rule_set = match sqlx::query_as::<_, (i64, String, String)>(&format!(
         "SELECT version, satisfactory_band_percent, stable_band_percent FROM rule_sets_history \
-         WHERE plan_id = ? AND {AS_AT}"
+         WHERE plan_id = $1 AND {}",
+        as_at("", 2)
     ))
     .bind(&plan_key)
     .bind(at)
-    .bind(at)
-    .fetch_optional(pool)
+    .fetch_optional(read.pool())
     .await?
     {
         Some((version, satisfactory, stable)) => RuleSet {
@@ -227,11 +234,11 @@ pub async fn scorecard_as_at(
     };
 
     let measures = sqlx::query_as::<_, (String, String)>(
-        "SELECT measure_id, definition FROM measures WHERE plan_id = ? AND recorded_from_position <= ?",
+        "SELECT measure_id, definition FROM measures WHERE plan_id = $1 AND recorded_from_position <= $2",
     )
     .bind(&plan_key)
     .bind(at)
-    .fetch_all(pool)
+    .fetch_all(read.pool())
     .await?;
     let mut rows: BTreeMap<String, ScorecardRow> = BTreeMap::new();
     for (measure_id, definition) in measures {
@@ -256,13 +263,13 @@ pub async fn scorecard_as_at(
     // Accountability in force at the period end, as known at the position.
     let accountability = sqlx::query_as::<_, (String, String)>(
         "SELECT a.measure_id, a.person FROM accountability_history a JOIN measures m USING (measure_id) \
-         WHERE m.plan_id = ? AND a.recorded_from_position <= ? AND (a.effective_from IS NULL OR a.effective_from <= ?) \
+         WHERE m.plan_id = $1 AND a.recorded_from_position <= $2 AND (a.effective_from IS NULL OR a.effective_from <= $3) \
          ORDER BY a.effective_from IS NOT NULL, a.effective_from, a.recorded_from_position",
     )
     .bind(&plan_key)
     .bind(at)
     .bind(period.end_date().to_string())
-    .fetch_all(pool)
+    .fetch_all(read.pool())
     .await?;
     for (measure_id, person) in accountability {
         if let Some(row) = rows.get_mut(&measure_id) {
@@ -273,23 +280,23 @@ pub async fn scorecard_as_at(
     let fy = Period::financial_year(period.financial_year_of()).to_string();
     let targets = sqlx::query_as::<_, (String, String, i64)>(&format!(
         "SELECT t.measure_id, t.target, t.revision FROM targets_history t JOIN measures m USING (measure_id) \
-         WHERE m.plan_id = ? AND t.period = ? AND t.{AS_AT}"
+         WHERE m.plan_id = $1 AND t.period = $2 AND {}",
+        as_at("t", 3)
     ))
     .bind(&plan_key)
     .bind(&fy)
     .bind(at)
-    .bind(at)
-    .fetch_all(pool)
+    .fetch_all(read.pool())
     .await?;
     for (measure_id, target, revision) in targets {
         let spec: TargetSpec = from_json("target", &target)?;
         let originally = if revision > 0 {
             sqlx::query_scalar::<_, String>(
-                "SELECT raw FROM targets_history WHERE measure_id = ? AND period = ? AND revision = 0",
+                "SELECT raw FROM targets_history WHERE measure_id = $1 AND period = $2 AND revision = 0",
             )
             .bind(&measure_id)
             .bind(&fy)
-            .fetch_optional(pool)
+            .fetch_optional(read.pool())
             .await?
         } else {
             None
@@ -299,26 +306,26 @@ pub async fn scorecard_as_at(
         }
     }
 
-    let cut_offs: Vec<i64> = publications(pool, plan.plan_id, position)
+    let cut_offs: Vec<i64> = publications(read, plan.plan_id, position)
         .await?
         .into_iter()
         .map(|p| p.cut_off)
         .collect();
     let values = sqlx::query_as::<_, (String, String, String, String, Option<String>, i64, Option<String>)>(&format!(
         "SELECT v.measure_id, v.period, v.value, v.quality, v.source_system, v.revision, v.classification \
-         FROM values_history v JOIN measures m USING (measure_id) WHERE m.plan_id = ? AND v.{AS_AT}"
+         FROM values_history v JOIN measures m USING (measure_id) WHERE m.plan_id = $1 AND {}",
+        as_at("v", 2)
     ))
     .bind(&plan_key)
     .bind(at)
-    .bind(at)
-    .fetch_all(pool)
+    .fetch_all(read.pool())
     .await?;
     for (measure_id, value_period, value, quality, source_system, revision, classification) in
         values
     {
         let value: RecordedValue = from_json("value", &value)?;
         let first_published = if revision > 0 {
-            first_published(pool, &measure_id, &value_period, &cut_offs, &value.raw).await?
+            first_published(read, &measure_id, &value_period, &cut_offs, &value.raw).await?
         } else {
             None
         };
@@ -340,13 +347,13 @@ pub async fn scorecard_as_at(
 
     let assessments = sqlx::query_as::<_, (String, String, String, Option<String>)>(&format!(
         "SELECT a.measure_id, a.kind, a.assessed, a.computed FROM assessments_history a JOIN measures m USING (measure_id) \
-         WHERE m.plan_id = ? AND a.period = ? AND a.{AS_AT}"
+         WHERE m.plan_id = $1 AND a.period = $2 AND {}",
+        as_at("a", 3)
     ))
     .bind(&plan_key)
     .bind(period.to_string())
     .bind(at)
-    .bind(at)
-    .fetch_all(pool)
+    .fetch_all(read.pool())
     .await?;
     for (measure_id, kind, assessed, computed) in assessments {
         let Some(row) = rows.get_mut(&measure_id) else {
@@ -368,13 +375,13 @@ pub async fn scorecard_as_at(
 
     let notes = sqlx::query_as::<_, (String, String)>(&format!(
         "SELECT n.measure_id, n.text FROM notes_history n JOIN measures m USING (measure_id) \
-         WHERE m.plan_id = ? AND n.period = ? AND n.{AS_AT}"
+         WHERE m.plan_id = $1 AND n.period = $2 AND {}",
+        as_at("n", 3)
     ))
     .bind(&plan_key)
     .bind(period.to_string())
     .bind(at)
-    .bind(at)
-    .fetch_all(pool)
+    .fetch_all(read.pool())
     .await?;
     for (measure_id, text) in notes {
         if let Some(row) = rows.get_mut(&measure_id) {
@@ -396,7 +403,7 @@ pub async fn scorecard_as_at(
 
 /// The figure a publication first showed for a revised value, when it differs from `current`.
 async fn first_published(
-    pool: &SqlitePool,
+    read: &ReadModels,
     measure_id: &str,
     period: &str,
     cut_offs: &[i64],
@@ -404,11 +411,11 @@ async fn first_published(
 ) -> Result<Option<String>, sqlx::Error> {
     let versions = sqlx::query_as::<_, (String, i64, Option<i64>)>(
         "SELECT raw, recorded_from_position, recorded_to_position FROM values_history \
-         WHERE measure_id = ? AND period = ? ORDER BY recorded_from_position",
+         WHERE measure_id = $1 AND period = $2 ORDER BY recorded_from_position",
     )
     .bind(measure_id)
     .bind(period)
-    .fetch_all(pool)
+    .fetch_all(read.pool())
     .await?;
     let Some(first_recorded) = versions.first().map(|v| v.1) else {
         return Ok(None);

@@ -4,11 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::SqlitePool;
-
 use scoreledger_domain::Position;
 
-use crate::scorecard::AS_AT;
+use crate::read_models::ReadModels;
+use crate::scorecard::as_at;
 
 /// All system-versioned facts as at a position, keyed by (measure, period[, kind]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,70 +27,77 @@ pub struct Snapshot {
 
 /// Reads the snapshot as at `position`, through the as-at predicate of every query.
 pub async fn snapshot_as_at(
-    pool: &SqlitePool,
+    read: &ReadModels,
     position: Position,
 ) -> Result<Snapshot, sqlx::Error> {
-    snapshot(pool, AS_AT, position).await
+    snapshot(read, &as_at("", 1), Some(position.0 as i64), position).await
 }
 
 /// Reads the current rows only (`recorded_to_position IS NULL`), as of the checkpoint.
-pub async fn snapshot_current(pool: &SqlitePool) -> Result<Snapshot, sqlx::Error> {
-    let position = crate::projector::read_checkpoint(pool).await?;
-    // Both binds are consumed by a predicate that ignores them.
-    snapshot(pool, CURRENT, position).await
+pub async fn snapshot_current(read: &ReadModels) -> Result<Snapshot, sqlx::Error> {
+    let position = crate::projector::read_checkpoint(read).await?;
+    snapshot(read, "recorded_to_position IS NULL", None, position).await
 }
 
-const CURRENT: &str = "recorded_to_position IS NULL AND ? = ?";
+/// Runs `sql`, binding `at` as `$1` when the predicate uses it.
+async fn rows<T>(read: &ReadModels, sql: &str, at: Option<i64>) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    let query = sqlx::query_as::<_, T>(sql);
+    match at {
+        Some(at) => query.bind(at).fetch_all(read.pool()).await,
+        None => query.fetch_all(read.pool()).await,
+    }
+}
 
 async fn snapshot(
-    pool: &SqlitePool,
+    read: &ReadModels,
     predicate: &str,
+    at: Option<i64>,
     position: Position,
 ) -> Result<Snapshot, sqlx::Error> {
-    let at = position.0 as i64;
-    let values = sqlx::query_as::<_, (String, String, String, i64)>(&format!(
-        "SELECT measure_id, period, raw, revision FROM values_history WHERE {predicate}"
-    ))
-    .bind(at)
-    .bind(at)
-    .fetch_all(pool)
+    let values = rows::<(String, String, String, i64)>(
+        read,
+        &format!("SELECT measure_id, period, raw, revision FROM values_history WHERE {predicate}"),
+        at,
+    )
     .await?
     .into_iter()
     .map(|(m, p, raw, rev)| ((m, p), (raw, rev)))
     .fold(BTreeMap::new(), group);
-    let targets = sqlx::query_as::<_, (String, String, String)>(&format!(
-        "SELECT measure_id, period, raw FROM targets_history WHERE {predicate}"
-    ))
-    .bind(at)
-    .bind(at)
-    .fetch_all(pool)
+    let targets = rows::<(String, String, String)>(
+        read,
+        &format!("SELECT measure_id, period, raw FROM targets_history WHERE {predicate}"),
+        at,
+    )
     .await?
     .into_iter()
     .map(|(m, p, raw)| ((m, p), raw))
     .fold(BTreeMap::new(), group);
-    let assessments = sqlx::query_as::<_, (String, String, String, String)>(&format!(
-        "SELECT measure_id, period, kind, assessed FROM assessments_history WHERE {predicate}"
-    ))
-    .bind(at)
-    .bind(at)
-    .fetch_all(pool)
+    let assessments = rows::<(String, String, String, String)>(
+        read,
+        &format!(
+            "SELECT measure_id, period, kind, assessed FROM assessments_history WHERE {predicate}"
+        ),
+        at,
+    )
     .await?
     .into_iter()
     .map(|(m, p, k, a)| ((m, p, k), a))
     .fold(BTreeMap::new(), group);
-    let notes = sqlx::query_as::<_, (String, String, String)>(&format!(
-        "SELECT measure_id, period, text FROM notes_history WHERE {predicate}"
-    ))
-    .bind(at)
-    .bind(at)
-    .fetch_all(pool)
+    let notes = rows::<(String, String, String)>(
+        read,
+        &format!("SELECT measure_id, period, text FROM notes_history WHERE {predicate}"),
+        at,
+    )
     .await?
     .into_iter()
     .map(|(m, p, t)| ((m, p), t))
     .fold(BTreeMap::new(), group);
-    let history_rows = sqlx::query_scalar("SELECT COUNT(*) FROM history WHERE position <= ?")
-        .bind(at)
-        .fetch_one(pool)
+    let history_rows = sqlx::query_scalar("SELECT COUNT(*) FROM history WHERE position <= $1")
+        .bind(position.0 as i64)
+        .fetch_one(read.pool())
         .await?;
     Ok(Snapshot {
         values,

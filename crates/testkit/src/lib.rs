@@ -2,6 +2,8 @@
 //! a real nats-server per test, a manual clock, actors and sample measures. Dev-only.
 
 pub mod nats;
+pub mod pair;
+pub mod postgres;
 
 use std::sync::Arc;
 
@@ -13,6 +15,7 @@ use scoreledger_domain::{
     Actor, Frequency, MeasureDefinition, MeasureId, MeasureRef, PlanId, Polarity, Role,
     StatusScheme, ValueKind,
 };
+use scoreledger_projections::ReadModels;
 use scoreledger_store::{ManualClock, SqliteStore};
 
 /// A fresh embedded database in its own temporary directory (removed on drop).
@@ -21,6 +24,8 @@ pub struct TestDb {
     pub dir: TempDir,
     /// The store on `dir/scoreledger.db`.
     pub store: SqliteStore,
+    /// The read models in the same file.
+    pub read: ReadModels,
     /// The store's clock.
     pub clock: Arc<ManualClock>,
 }
@@ -43,10 +48,19 @@ pub fn q3_scorecard_day() -> DateTime<Utc> {
 pub async fn fresh_sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temporary directory");
     let clock = Arc::new(ManualClock::new(q3_scorecard_day()));
-    let store = SqliteStore::open(&dir.path().join("scoreledger.db"), clock.clone())
+    let path = dir.path().join("scoreledger.db");
+    let store = SqliteStore::open(&path, clock.clone())
         .await
         .expect("fresh database opens");
-    TestDb { dir, store, clock }
+    let read = ReadModels::sqlite(&path)
+        .await
+        .expect("fresh read models open");
+    TestDb {
+        dir,
+        store,
+        read,
+        clock,
+    }
 }
 
 /// A performance officer.

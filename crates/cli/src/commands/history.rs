@@ -85,7 +85,7 @@ pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResul
         })
         .transpose()?;
     let entries = history(
-        app.pool(),
+        app.read(),
         &HistoryFilter {
             measure_ref,
             actor: args.actor.clone(),

@@ -18,11 +18,16 @@ pub async fn run(app: &App, settings: &Settings, out: &mut dyn Write) -> CliResu
             prefix,
         } => format!("NATS {url}, stream {stream}, subjects {prefix}.>"),
     };
-    let ReadModelLocation::Sqlite(read) = &settings.read_models;
+    let read = match &settings.read_models {
+        ReadModelLocation::Sqlite(path) => format!("SQLite {}", path.display()),
+        ReadModelLocation::Postgres(url) => format!(
+            "PostgreSQL {}",
+            scoreledger_projections::without_password(url)
+        ),
+    };
     writeln!(
         out,
-        "log: {log}, {head} commits\nread models: SQLite {}, at position {checkpoint}",
-        read.display()
+        "log: {log}, {head} commits\nread models: {read}, at position {checkpoint}"
     )?;
     if head.0 == 0 {
         writeln!(out, "next: scoreledger import fixtures/corporate_plan_2016_17.json (or try scoreledger demo)")?;

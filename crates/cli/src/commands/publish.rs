@@ -23,7 +23,7 @@ pub async fn publish(
     let report = build(app, period, cut_off).await?;
     let sha256 = report.sha256();
     let scorecard_plan =
-        scoreledger_projections::scorecard::find_plan(app.pool(), &period, cut_off)
+        scoreledger_projections::scorecard::find_plan(app.read(), &period, cut_off)
             .await?
             .expect("build succeeded, so a plan covers the period");
     let report_id = ReportId(ids::fresh());

@@ -21,7 +21,7 @@ pub async fn run(app: &App, out: &mut dyn Write) -> CliResult {
     );
     let started = Instant::now();
     let reached =
-        projections::rebuild(&*app.store, app.pool(), 1000, |at| bar.set_position(at.0)).await?;
+        projections::rebuild(&*app.store, app.read(), 1000, |at| bar.set_position(at.0)).await?;
     bar.finish_and_clear();
     writeln!(
         out,

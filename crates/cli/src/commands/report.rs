@@ -40,14 +40,14 @@ pub async fn position(app: &App, as_at: AsAt) -> CliResult<Position> {
                 .checked_add_days(Days::new(1))
                 .expect("dates far from the end of time");
             let moment = Utc.from_utc_datetime(&next.and_time(NaiveTime::MIN));
-            projections::position_before(app.pool(), moment).await?
+            projections::position_before(app.read(), moment).await?
         }
     })
 }
 
 /// Builds the report of `period` at `position`.
 pub async fn build(app: &App, period: Period, position: Position) -> CliResult<QuarterReport> {
-    let scorecard = projections::scorecard_as_at(app.pool(), period, position)
+    let scorecard = projections::scorecard_as_at(app.read(), period, position)
         .await?
         .ok_or_else(|| {
             Failed::rejected(format!(

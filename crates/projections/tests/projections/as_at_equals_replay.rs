@@ -8,8 +8,9 @@ use scoreledger_domain::{
 };
 use scoreledger_projections::projector::project_commits;
 use scoreledger_projections::{drain, snapshot_as_at, snapshot_current};
-use scoreledger_store::{EventStore, SqliteStore};
-use scoreledger_testkit::{fresh_sqlite, performance_officer};
+
+use scoreledger_testkit::pair::{LogKind, Pair, ReadKind};
+use scoreledger_testkit::performance_officer;
 
 use crate::support::{define_measure, define_plan, run, value};
 
@@ -138,8 +139,13 @@ fn measure_of(op: &Op) -> usize {
     }
 }
 
-async fn check_history(ops: Vec<Op>, probes: Vec<prop::sample::Index>) {
-    let db = fresh_sqlite().await;
+async fn check_history(
+    log: LogKind,
+    read: ReadKind,
+    ops: Vec<Op>,
+    probes: Vec<prop::sample::Index>,
+) {
+    let mut db = Pair::new(log, read).await;
     define_plan(&db).await;
     let mut streams = Vec::new();
     for (i, reference) in ["1.A1", "1.A2", "1.A10"].iter().enumerate() {
@@ -156,40 +162,69 @@ async fn check_history(ops: Vec<Op>, probes: Vec<prop::sample::Index>) {
         )
         .await;
     }
-    drain(&db.store, db.store.pool(), 7, |_| {}).await.unwrap();
+    drain(&*db.store, &db.read, 7, |_| {}).await.unwrap();
     let commits = db.store.read_all(Position(0), 10_000).await.unwrap();
     let head = commits.len();
     for probe in probes {
         let p = probe.index(head + 1);
-        let replay = fresh_sqlite().await;
-        project_commits(replay.store.pool(), &commits[..p])
-            .await
-            .unwrap();
-        let expected = snapshot_current(replay.store.pool()).await.unwrap();
-        let as_at = snapshot_as_at(db.store.pool(), Position(p as u64))
-            .await
-            .unwrap();
+        // A replay sees only the first P commits, projected into fresh read models.
+        let replay = db.fresh_read_models().await;
+        project_commits(&replay, &commits[..p]).await.unwrap();
+        let expected = snapshot_current(&replay).await.unwrap();
+        let as_at = snapshot_as_at(&db.read, Position(p as u64)).await.unwrap();
         assert_eq!(
             as_at, expected,
-            "as-at read model differs from a replay of the first {p} commits"
+            "{log:?}/{read:?}: as-at read model differs from a replay of the first {p} commits"
         );
     }
-    // The replay database has no log of its own; it only ever saw the commits it was fed.
-    let _: &SqliteStore = &db.store;
+}
+
+fn block_on(future: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future);
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_as_at_read_model_equals_a_fresh_replay(
+    fn the_as_at_read_model_equals_a_fresh_replay_on_sqlite(
         ops in prop::collection::vec(op(), 1..40),
         probes in prop::collection::vec(any::<prop::sample::Index>(), 1..4),
     ) {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(check_history(ops, probes));
+        block_on(check_history(LogKind::Sqlite, ReadKind::Sqlite, ops, probes));
+    }
+}
+
+proptest! {
+    // Each case starts a nats-server and creates PostgreSQL databases: fewer cases, same property.
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_as_at_read_model_equals_a_fresh_replay_on_sqlite_and_postgres(
+        ops in prop::collection::vec(op(), 1..40),
+        probes in prop::collection::vec(any::<prop::sample::Index>(), 1..3),
+    ) {
+        block_on(check_history(LogKind::Sqlite, ReadKind::Postgres, ops, probes));
+    }
+
+    #[test]
+    fn the_as_at_read_model_equals_a_fresh_replay_on_nats_and_sqlite(
+        ops in prop::collection::vec(op(), 1..40),
+        probes in prop::collection::vec(any::<prop::sample::Index>(), 1..3),
+    ) {
+        block_on(check_history(LogKind::Nats, ReadKind::Sqlite, ops, probes));
+    }
+
+    #[test]
+    fn the_as_at_read_model_equals_a_fresh_replay_on_nats_and_postgres(
+        ops in prop::collection::vec(op(), 1..40),
+        probes in prop::collection::vec(any::<prop::sample::Index>(), 1..3),
+    ) {
+        block_on(check_history(LogKind::Nats, ReadKind::Postgres, ops, probes));
     }
 }

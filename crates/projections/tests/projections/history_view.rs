@@ -3,13 +3,11 @@
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{Actor, Command, DataQuality, Period, RevisionClass, Role};
 use scoreledger_projections::{drain, history, HistoryFilter};
-use scoreledger_testkit::{fresh_sqlite, lead_officer, performance_officer};
+use scoreledger_testkit::{lead_officer, pair_test, performance_officer};
 
 use crate::support::{define_measure, define_plan, record, run, value};
 
-#[tokio::test]
-async fn a_revision_shows_before_after_who_and_why() {
-    let db = fresh_sqlite().await;
+pair_test!(a_revision_shows_before_after_who_and_why, |db| {
     define_plan(&db).await;
     let stream = define_measure(&db, 10, "1.A3", "April - September 26% October - March 23%").await;
     let fy15 = Period::financial_year(2015);
@@ -42,12 +40,10 @@ async fn a_revision_shows_before_after_who_and_why() {
     )
     .await
     .unwrap();
-    drain(&db.store, db.store.pool(), 100, |_| {})
-        .await
-        .unwrap();
+    drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
 
     let entries = history(
-        db.store.pool(),
+        &db.read,
         &HistoryFilter {
             measure_ref: Some("1.A3".into()),
             actor: None,
@@ -111,7 +107,7 @@ async fn a_revision_shows_before_after_who_and_why() {
     assert_eq!(revision.period.as_deref(), Some("2015/16"));
 
     let by_actor = history(
-        db.store.pool(),
+        &db.read,
         &HistoryFilter {
             measure_ref: None,
             actor: Some("mel meggs".into()),
@@ -121,4 +117,4 @@ async fn a_revision_shows_before_after_who_and_why() {
     .unwrap();
     assert_eq!(by_actor.len(), 1);
     assert_eq!(by_actor[0].after.as_deref(), Some("30.9%"));
-}
+});

@@ -7,7 +7,8 @@ use scoreledger_domain::{
     StreamId,
 };
 use scoreledger_store::{execute, Appended, ExecuteError, Request};
-use scoreledger_testkit::{measure_definition, measure_id, plan_id, TestDb};
+use scoreledger_testkit::pair::Pair;
+use scoreledger_testkit::{measure_definition, measure_id, plan_id};
 
 pub(crate) const PLAN: u128 = 1;
 
@@ -22,17 +23,17 @@ pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
 }
 
 pub(crate) async fn run(
-    db: &TestDb,
+    db: &Pair,
     stream: &StreamId,
     command: Command,
     actor: Actor,
     reason: Option<&str>,
 ) -> Result<Appended, ExecuteError> {
     db.clock.advance(Duration::minutes(1));
-    execute(&db.store, stream, &command, &request(actor, reason)).await
+    execute(&*db.store, stream, &command, &request(actor, reason)).await
 }
 
-pub(crate) async fn define_plan(db: &TestDb) -> PlanId {
+pub(crate) async fn define_plan(db: &Pair) -> PlanId {
     let plan = plan_id(PLAN);
     run(
         db,
@@ -60,12 +61,7 @@ pub(crate) async fn define_plan(db: &TestDb) -> PlanId {
     plan
 }
 
-pub(crate) async fn define_measure(
-    db: &TestDb,
-    n: u128,
-    reference: &str,
-    target: &str,
-) -> StreamId {
+pub(crate) async fn define_measure(db: &Pair, n: u128, reference: &str, target: &str) -> StreamId {
     let plan = plan_id(PLAN);
     let id = measure_id(n);
     run(
