@@ -1,5 +1,6 @@
 //! End-to-end tests: run the `scoreledger` binary the way a user does.
 
+mod crash;
 mod demo;
 mod import;
 mod nats;

@@ -102,8 +102,17 @@ pub enum Command {
     Report(ReportArgs),
     /// Who changed what, when, in which role, before → after, and why.
     History(HistoryArgs),
-    /// Drop every read model and replay the whole log.
-    Rebuild,
+    /// Drop every read model and replay the whole log, committing every --batch commits.
+    /// Safe to interrupt: the next command (or rebuild) carries on from the last batch.
+    Rebuild(RebuildArgs),
+}
+
+/// `rebuild` options.
+#[derive(Debug, Args)]
+pub struct RebuildArgs {
+    /// Commits per read-model transaction.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch: u32,
 }
 
 /// `demo` options.

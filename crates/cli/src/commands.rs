@@ -35,6 +35,6 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Publish(args) => publish::run(&app, &args, out).await,
         Command::Report(args) => report::run(&app, &args, out).await,
         Command::History(args) => history::run(&app, &args, out).await,
-        Command::Rebuild => rebuild::run(&app, out).await,
+        Command::Rebuild(args) => rebuild::run(&app, &args, out).await,
     }
 }

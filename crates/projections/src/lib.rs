@@ -5,6 +5,7 @@
 //! covers (exactly-once effect), and a projector halts on a gap rather than skip one.
 
 mod apply;
+pub mod checksum;
 pub mod history_view;
 pub mod lookup;
 pub mod projector;
@@ -12,6 +13,7 @@ pub mod read_models;
 pub mod scorecard;
 pub mod snapshot;
 
+pub use checksum::table_checksums;
 pub use history_view::{history, HistoryEntry, HistoryFilter};
 pub use lookup::{find_measure, position_before, published_through};
 pub use projector::{

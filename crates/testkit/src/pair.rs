@@ -94,6 +94,11 @@ impl Pair {
         }
     }
 
+    /// The URL of the pair's nats-server, when the log is on NATS.
+    pub fn nats_url(&self) -> Option<String> {
+        self.guards.nats.as_ref().map(TestNats::url)
+    }
+
     /// Fresh, empty read models of the same kind as this pair's (for replay comparisons).
     pub async fn fresh_read_models(&mut self) -> ReadModels {
         match self.read_kind {

@@ -7,10 +7,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use scoreledger_projections as projections;
 
 use crate::app::App;
+use crate::args::RebuildArgs;
 use crate::failure::CliResult;
 
 /// Runs `rebuild`.
-pub async fn run(app: &App, out: &mut dyn Write) -> CliResult {
+pub async fn run(app: &App, args: &RebuildArgs, out: &mut dyn Write) -> CliResult {
     let head = app.head().await?;
     let bar = ProgressBar::new(head.0).with_style(
         ProgressStyle::with_template(
@@ -20,8 +21,10 @@ pub async fn run(app: &App, out: &mut dyn Write) -> CliResult {
         .progress_chars("=> "),
     );
     let started = Instant::now();
-    let reached =
-        projections::rebuild(&*app.store, app.read(), 1000, |at| bar.set_position(at.0)).await?;
+    let reached = projections::rebuild(&*app.store, app.read(), args.batch as usize, |at| {
+        bar.set_position(at.0)
+    })
+    .await?;
     bar.finish_and_clear();
     writeln!(
         out,
