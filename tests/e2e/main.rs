@@ -6,4 +6,5 @@ mod import;
 mod nats;
 mod rag;
 mod record;
+mod settings;
 mod support;

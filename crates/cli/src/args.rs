@@ -18,6 +18,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     max_term_width = 100
 )]
 pub struct Cli {
+    /// A TOML file with any of the settings below (db, store, nats_stream, nats_prefix, user,
+    /// name, role). Flags and environment variables override it.
+    #[arg(long, global = true, env = "SCORELEDGER_CONFIG")]
+    pub config: Option<PathBuf>,
+
     /// The database holding the read models (and, unless --store says otherwise, the log):
     /// a file path or sqlite:PATH. Created on first use.
     #[arg(
@@ -78,6 +83,18 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Parses the command line, then fills what it left at defaults from the configuration file.
+pub fn parse() -> Result<Cli, String> {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).map_err(|err| err.to_string())?;
+    if let Some(path) = cli.config.clone() {
+        let file = crate::config::read(&path)?;
+        crate::config::apply(&mut cli, &matches, file);
+    }
+    Ok(cli)
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -102,6 +119,9 @@ pub enum Command {
     Report(ReportArgs),
     /// Who changed what, when, in which role, before → after, and why.
     History(HistoryArgs),
+    /// Create or bring up to date the schemas of the log and the read models (also done at
+    /// start-up by every command), and list the migrations applied.
+    Migrate,
     /// Drop every read model and replay the whole log, committing every --batch commits.
     /// Safe to interrupt: the next command (or rebuild) carries on from the last batch.
     Rebuild(RebuildArgs),

@@ -3,6 +3,7 @@
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod migrate;
 pub mod publish;
 pub mod rebuild;
 pub mod record;
@@ -35,6 +36,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Publish(args) => publish::run(&app, &args, out).await,
         Command::Report(args) => report::run(&app, &args, out).await,
         Command::History(args) => history::run(&app, &args, out).await,
+        Command::Migrate => migrate::run(&app, &settings, out).await,
         Command::Rebuild(args) => rebuild::run(&app, &args, out).await,
     }
 }

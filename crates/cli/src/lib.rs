@@ -4,6 +4,7 @@
 pub mod app;
 pub mod args;
 pub mod commands;
+pub mod config;
 pub mod demo;
 pub mod exit;
 pub mod failure;

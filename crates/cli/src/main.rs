@@ -2,9 +2,12 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = scoreledger_cli::args::Cli::parse();
-    scoreledger_cli::run(args)
+    match scoreledger_cli::args::parse() {
+        Ok(args) => scoreledger_cli::run(args),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
 }

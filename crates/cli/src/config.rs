@@ -1,0 +1,83 @@
+//! The optional configuration file (`--config FILE` or `SCORELEDGER_CONFIG`): TOML with the
+//! same keys as the global flags. Flags and environment variables win over the file; the file
+//! wins over built-in defaults.
+//!
+//! ```toml
+//! store = "nats://127.0.0.1:4222"
+//! db = "postgres://scoreledger@127.0.0.1:5432/scoreledger"
+//! nats_stream = "SCORELEDGER"
+//! nats_prefix = "scoreledger"
+//! user = "simon.dennis"
+//! name = "Simon Dennis"
+//! role = "performance"
+//! ```
+
+use std::path::Path;
+
+use clap::parser::ValueSource;
+use clap::ArgMatches;
+use serde::Deserialize;
+
+use crate::args::Cli;
+
+/// The file's keys, all optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// See `--db`.
+    pub db: Option<String>,
+    /// See `--store`.
+    pub store: Option<String>,
+    /// See `--nats-stream`.
+    pub nats_stream: Option<String>,
+    /// See `--nats-prefix`.
+    pub nats_prefix: Option<String>,
+    /// See `--user`.
+    pub user: Option<String>,
+    /// See `--name`.
+    pub name: Option<String>,
+    /// See `--role`.
+    pub role: Option<String>,
+}
+
+/// Reads a configuration file.
+pub fn read(path: &Path) -> Result<ConfigFile, String> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        format!(
+            "cannot read the configuration file {}: {err}",
+            path.display()
+        )
+    })?;
+    toml::from_str(&text).map_err(|err| {
+        format!(
+            "the configuration file {} is not valid: {err}; its keys are db, store, nats_stream, nats_prefix, user, name, role",
+            path.display()
+        )
+    })
+}
+
+/// Fills every setting the command line and environment left at its default from `file`.
+pub fn apply(cli: &mut Cli, matches: &ArgMatches, file: ConfigFile) {
+    let defaulted = |id: &str| {
+        matches!(
+            matches.value_source(id),
+            None | Some(ValueSource::DefaultValue)
+        )
+    };
+    let fill = |id: &str, slot: &mut String, value: Option<String>| {
+        if let (true, Some(value)) = (defaulted(id), value) {
+            *slot = value;
+        }
+    };
+    fill("db", &mut cli.db, file.db);
+    fill("nats_stream", &mut cli.nats_stream, file.nats_stream);
+    fill("nats_prefix", &mut cli.nats_prefix, file.nats_prefix);
+    fill("user", &mut cli.user, file.user);
+    fill("role", &mut cli.role, file.role);
+    if defaulted("store") {
+        cli.store = cli.store.take().or(file.store);
+    }
+    if defaulted("name") {
+        cli.name = cli.name.take().or(file.name);
+    }
+}
