@@ -25,7 +25,7 @@ if cargo tree -p scoreledger-domain -e normal -f '{p} {f}' --locked | grep -E '^
 fi
 cargo check -p scoreledger-domain --locked
 
-step "servers the tests start (nats-server: machine image and current release)"
+step "servers the tests use (nats-server: machine image and current release; PostgreSQL)"
 . scripts/services.sh
 
 step "tests"

