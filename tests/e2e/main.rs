@@ -4,6 +4,7 @@ mod crash;
 mod demo;
 mod import;
 mod nats;
+mod project;
 mod rag;
 mod record;
 mod settings;

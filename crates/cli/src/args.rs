@@ -119,6 +119,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Who changed what, when, in which role, before → after, and why.
     History(HistoryArgs),
+    /// Keep the read models up to date as the log grows, until Ctrl-C or SIGTERM (on NATS
+    /// through the durable consumer `projector-scorecard`). Every other command catches up on
+    /// its own; run this beside writers elsewhere (other machines, the HTTP API).
+    Project,
     /// Create or bring up to date the schemas of the log and the read models (also done at
     /// start-up by every command), and list the migrations applied.
     Migrate,

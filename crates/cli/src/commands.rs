@@ -4,6 +4,7 @@ pub mod history;
 pub mod import;
 pub mod init;
 pub mod migrate;
+pub mod project;
 pub mod publish;
 pub mod rebuild;
 pub mod record;
@@ -36,6 +37,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Publish(args) => publish::run(&app, &args, out).await,
         Command::Report(args) => report::run(&app, &args, out).await,
         Command::History(args) => history::run(&app, &args, out).await,
+        Command::Project => project::run(&app, out).await,
         Command::Migrate => migrate::run(&app, &settings, out).await,
         Command::Rebuild(args) => rebuild::run(&app, &args, out).await,
     }

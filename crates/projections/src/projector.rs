@@ -104,7 +104,8 @@ pub async fn project_commits(
     .fetch_optional(&mut *tx)
     .await?
     .map(|row| row.get(0));
-    let mut expected = Position(checkpoint.unwrap_or(0) as u64 + 1);
+    let existing = Position(checkpoint.unwrap_or(0) as u64);
+    let mut expected = Position(existing.0 + 1);
     for commit in commits {
         if commit.position < expected {
             // Applied by a concurrent projector already; the transaction makes this exact.
@@ -120,16 +121,24 @@ pub async fn project_commits(
         apply_commit(&mut tx, commit).await?;
         expected = Position(commit.position.0 + 1);
     }
+    // A batch another projector already applied must not move the checkpoint backwards.
+    let reached = Position(expected.0 - 1);
+    if reached == existing {
+        tx.rollback().await?;
+        return Ok(Outcome::Advanced {
+            to: existing.max(last.position),
+        });
+    }
     sqlx::query(
         "INSERT INTO checkpoints (projector, position) VALUES ($1, $2) \
          ON CONFLICT (projector) DO UPDATE SET position = excluded.position",
     )
     .bind(SCORECARD_PROJECTOR)
-    .bind(last.position.0 as i64)
+    .bind(reached.0 as i64)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Outcome::Advanced { to: last.position })
+    Ok(Outcome::Advanced { to: reached })
 }
 
 /// Reads up to `batch` commits after the checkpoint and projects them.
@@ -176,7 +185,8 @@ pub async fn rebuild(
     drain(store, read, batch, progress).await
 }
 
-/// Follows the log and projects every new commit until `stop` resolves.
+/// Catches up, then follows the log (on NATS through the projector's durable consumer) and
+/// projects every new commit until `stop` resolves.
 pub async fn run_until_stopped(
     store: &dyn EventStore,
     read: &ReadModels,
@@ -184,7 +194,7 @@ pub async fn run_until_stopped(
 ) -> Result<(), ProjectionError> {
     drain(store, read, 500, |_| {}).await?;
     let from = read_checkpoint(read).await?;
-    let mut follow = store.follow(from);
+    let mut follow = store.subscribe(SCORECARD_PROJECTOR, from);
     tokio::pin!(stop);
     loop {
         tokio::select! {

@@ -62,4 +62,17 @@ pub trait EventStore: Send + Sync {
 
     /// Commits after `after`, then every new commit as it is appended. Never ends by itself.
     fn follow(&self, after: Position) -> BoxStream<'_, Result<Commit, ReadError>>;
+
+    /// Like [`EventStore::follow`], for a long-running projector named `consumer`: on NATS a
+    /// durable pull consumer (`projector-<consumer>`), so the server shows how far each
+    /// projector has read; it is recreated whenever it disagrees with the projector's own
+    /// checkpoint `after`, which stays the truth.
+    fn subscribe<'a>(
+        &'a self,
+        consumer: &'a str,
+        after: Position,
+    ) -> BoxStream<'a, Result<Commit, ReadError>> {
+        let _ = consumer;
+        self.follow(after)
+    }
 }

@@ -465,6 +465,65 @@ impl EventStore for NatsStore {
         Ok(Position(self.last_sequence().await?))
     }
 
+    fn subscribe<'a>(
+        &'a self,
+        consumer: &'a str,
+        after: Position,
+    ) -> BoxStream<'a, Result<Commit, ReadError>> {
+        let opened = async move {
+            let durable = format!("projector-{consumer}");
+            // Reuse the consumer only if it has delivered exactly up to the checkpoint; a
+            // projector that crashed after delivery, or a rebuild, needs it to start again.
+            if let Ok(mut existing) = self
+                .stream
+                .get_consumer::<consumer::pull::Config>(&durable)
+                .await
+            {
+                let delivered = existing
+                    .info()
+                    .await
+                    .map_err(unavailable)?
+                    .delivered
+                    .stream_sequence;
+                if delivered == after.0 {
+                    return existing.messages().await.map_err(unavailable);
+                }
+                self.stream
+                    .delete_consumer(&durable)
+                    .await
+                    .map_err(unavailable)?;
+            }
+            let created = self
+                .stream
+                .create_consumer(consumer::pull::Config {
+                    durable_name: Some(durable),
+                    description: Some(
+                        "scoreledger projector; its checkpoint lives with the read models".into(),
+                    ),
+                    deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                        start_sequence: after.0 + 1,
+                    },
+                    ack_policy: consumer::AckPolicy::None,
+                    ..Default::default()
+                })
+                .await
+                .map_err(unavailable)?;
+            created.messages().await.map_err(unavailable)
+        };
+        futures::stream::once(opened)
+            .flat_map(|opened| match opened {
+                Ok(messages) => messages
+                    .map(|message| {
+                        let message = message.map_err(unavailable)?;
+                        let info = message.info().map_err(ReadError::Unavailable)?;
+                        NatsStore::decode(info.stream_sequence, &message.payload)
+                    })
+                    .boxed(),
+                Err(err) => futures::stream::once(async move { Err(err) }).boxed(),
+            })
+            .boxed()
+    }
+
     fn follow(&self, after: Position) -> BoxStream<'_, Result<Commit, ReadError>> {
         let opened = async move {
             let consumer = self

@@ -42,3 +42,16 @@ pair_test!(
         assert_eq!(plans, 1);
     }
 );
+
+pair_test!(
+    a_batch_applied_elsewhere_never_moves_the_checkpoint_back,
+    |pair| {
+        define_plan(&pair).await;
+        crate::support::define_measure(&pair, 5, "1.A1", "10%").await;
+        let commits = pair.store.read_all(Position(0), 10).await.unwrap();
+        drain(&*pair.store, &pair.read, 10, |_| {}).await.unwrap();
+        // A slower projector delivers the first commit again.
+        project_commits(&pair.read, &commits[..1]).await.unwrap();
+        assert_eq!(checkpoint(&pair.read).await.unwrap(), Position(2));
+    }
+);
