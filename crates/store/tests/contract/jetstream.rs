@@ -116,49 +116,67 @@ async fn a_foreign_message_on_our_subjects_is_reported_with_its_position() {
     assert_eq!(store.read_stream(&stream("a")).await.unwrap().len(), 2);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+const PER_WRITER: u64 = 150;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
 async fn killing_the_server_mid_stream_loses_and_doubles_no_acknowledged_commit() {
     let mut server = TestNats::start(NatsRelease::Current);
     let store = server.store().await;
-    let mut acknowledged = Vec::new();
-    let total = 60u128;
-    for n in 0..total {
-        if n == total / 2 {
-            server.kill();
-            server.restart();
-        }
-        let commit_id = uuid(1000 + n);
-        let stream_name = stream(&format!("w{}", n % 3));
-        // A client retries with the same commit id until it gets an answer.
-        let mut attempts = 0;
-        let appended = loop {
-            attempts += 1;
-            let version = store
-                .read_stream(&stream_name)
-                .await
-                .map(|c| c.last().map_or(0, |c| c.stream_version.0));
-            let Ok(version) = version else {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            };
-            match store
-                .append(notes(&stream_name, version, 1).with_commit_id(commit_id))
-                .await
-            {
-                Ok(appended) => break appended,
-                Err(AppendError::Unavailable(_)) if attempts < 200 => {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Three writers append to their own streams while the server is killed under them. A
+    // client that gets no answer retries the same request (same commit id, same expected
+    // version) until it gets one.
+    let progress = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut writers = Vec::new();
+    for w in 0..3u128 {
+        let store = store.clone();
+        let progress = progress.clone();
+        writers.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for version in 0..PER_WRITER {
+                let commit_id = uuid(10_000 * (w + 1) + u128::from(version));
+                let mut attempts = 0;
+                loop {
+                    attempts += 1;
+                    let request =
+                        notes(&stream(&format!("w{w}")), version, 1).with_commit_id(commit_id);
+                    match store.append(request).await {
+                        Ok(appended) => {
+                            acknowledged.push(appended.commit.commit_id);
+                            progress.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            break;
+                        }
+                        Err(AppendError::Unavailable(_)) if attempts < 300 => {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        Err(other) => panic!("writer {w} version {version}: {other:?}"),
+                    }
                 }
-                Err(other) => panic!("append {n} failed: {other:?}"),
             }
-        };
-        acknowledged.push(appended.commit.commit_id);
+            acknowledged
+        }));
+    }
+    // Kill the server while the writers are busy: after a fifth of the appends.
+    while progress.load(std::sync::atomic::Ordering::SeqCst) < (3 * PER_WRITER as usize) / 5 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    server.kill();
+    let at_kill = progress.load(std::sync::atomic::Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.restart();
+    let mut acknowledged = Vec::new();
+    for writer in writers {
+        acknowledged.extend(writer.await.unwrap());
     }
     let all = store.read_all(Position(0), 10_000).await.unwrap();
     let mut seen: BTreeMap<uuid::Uuid, usize> = BTreeMap::new();
     for commit in &all {
         *seen.entry(commit.commit_id).or_default() += 1;
     }
+    assert!(
+        at_kill < 3 * PER_WRITER as usize,
+        "the kill landed while appends were still running"
+    );
+    assert_eq!(acknowledged.len(), 3 * PER_WRITER as usize);
     for commit_id in &acknowledged {
         assert_eq!(
             seen.get(commit_id),
@@ -166,7 +184,11 @@ async fn killing_the_server_mid_stream_loses_and_doubles_no_acknowledged_commit(
             "acknowledged commit {commit_id} must be present exactly once"
         );
     }
-    assert_eq!(all.len(), total as usize);
+    assert_eq!(
+        all.len(),
+        3 * PER_WRITER as usize,
+        "nothing but the acknowledged commits"
+    );
     for name in ["w0", "w1", "w2"] {
         scoreledger_store::verify_chain(&store.read_stream(&stream(name)).await.unwrap()).unwrap();
     }
