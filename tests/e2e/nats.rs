@@ -70,11 +70,7 @@ fn the_demo_on_nats_and_postgresql_gives_the_embedded_report_hash() {
 
 #[test]
 fn an_unreachable_nats_server_is_named_and_nothing_is_written() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = scoreledger_testkit::nats::free_port();
     let url = format!("nats://127.0.0.1:{port}");
     let workspace = Workspace::new();
     let output = workspace.run(&["--store", &url, "init"]);

@@ -66,3 +66,12 @@ impl From<sqlx::Error> for ReadError {
         ReadError::Unavailable(Box::new(err))
     }
 }
+
+impl From<ReadError> for AppendError {
+    fn from(err: ReadError) -> Self {
+        match err {
+            ReadError::Unavailable(source) => AppendError::Unavailable(source),
+            ReadError::Corrupt { position, problem } => AppendError::Corrupt { position, problem },
+        }
+    }
+}

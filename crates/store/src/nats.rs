@@ -309,11 +309,26 @@ impl NatsStore {
     }
 }
 
-fn read_to_append(err: ReadError) -> AppendError {
-    match err {
-        ReadError::Unavailable(source) => AppendError::Unavailable(source),
-        ReadError::Corrupt { position, problem } => AppendError::Corrupt { position, problem },
-    }
+/// The commits of a consumer's message stream, once it is open.
+fn commits_of<'a, S, E>(
+    opened: impl std::future::Future<Output = Result<S, ReadError>> + Send + 'a,
+) -> BoxStream<'a, Result<Commit, ReadError>>
+where
+    S: futures::Stream<Item = Result<jetstream::Message, E>> + Send + 'a,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    futures::stream::once(opened)
+        .flat_map(|opened| match opened {
+            Ok(messages) => messages
+                .map(|message| {
+                    let message = message.map_err(unavailable)?;
+                    let info = message.info().map_err(ReadError::Unavailable)?;
+                    NatsStore::decode(info.stream_sequence, &message.payload)
+                })
+                .boxed(),
+            Err(err) => futures::stream::once(async move { Err(err) }).boxed(),
+        })
+        .boxed()
 }
 
 #[async_trait]
@@ -326,7 +341,10 @@ impl EventStore for NatsStore {
         let subject = self.subject(&new.stream);
         let commit_id = new.commit_id.unwrap_or_else(crate::sqlite::new_id);
         for _ in 0..ANY_RETRIES {
-            let last = self.last_commit(&subject).await.map_err(read_to_append)?;
+            let last = self
+                .last_commit(&subject)
+                .await
+                .map_err(AppendError::from)?;
             let (actual, prev_hash, last_sequence) = match &last {
                 Some(commit) => (
                     commit.stream_version,
@@ -348,7 +366,7 @@ impl EventStore for NatsStore {
                         if let Some(original) = self
                             .find_commit(&new.stream, commit_id)
                             .await
-                            .map_err(read_to_append)?
+                            .map_err(AppendError::from)?
                         {
                             return Ok(Appended {
                                 commit: original,
@@ -380,7 +398,10 @@ impl EventStore for NatsStore {
                 .await;
             match published {
                 Ok(ack) if ack.duplicate => {
-                    let original = self.commit_at(ack.sequence).await.map_err(read_to_append)?;
+                    let original = self
+                        .commit_at(ack.sequence)
+                        .await
+                        .map_err(AppendError::from)?;
                     return Ok(Appended {
                         commit: original,
                         deduplicated: true,
@@ -410,7 +431,7 @@ impl EventStore for NatsStore {
         let actual = self
             .last_commit(&subject)
             .await
-            .map_err(read_to_append)?
+            .map_err(AppendError::from)?
             .map_or(StreamVersion(0), |c| c.stream_version);
         Err(AppendError::Conflict {
             stream: new.stream,
@@ -510,18 +531,7 @@ impl EventStore for NatsStore {
                 .map_err(unavailable)?;
             created.messages().await.map_err(unavailable)
         };
-        futures::stream::once(opened)
-            .flat_map(|opened| match opened {
-                Ok(messages) => messages
-                    .map(|message| {
-                        let message = message.map_err(unavailable)?;
-                        let info = message.info().map_err(ReadError::Unavailable)?;
-                        NatsStore::decode(info.stream_sequence, &message.payload)
-                    })
-                    .boxed(),
-                Err(err) => futures::stream::once(async move { Err(err) }).boxed(),
-            })
-            .boxed()
+        commits_of(opened)
     }
 
     fn follow(&self, after: Position) -> BoxStream<'_, Result<Commit, ReadError>> {
@@ -538,17 +548,6 @@ impl EventStore for NatsStore {
                 .map_err(unavailable)?;
             consumer.messages().await.map_err(unavailable)
         };
-        futures::stream::once(opened)
-            .flat_map(|opened| match opened {
-                Ok(messages) => messages
-                    .map(|message| {
-                        let message = message.map_err(unavailable)?;
-                        let info = message.info().map_err(ReadError::Unavailable)?;
-                        NatsStore::decode(info.stream_sequence, &message.payload)
-                    })
-                    .boxed(),
-                Err(err) => futures::stream::once(async move { Err(err) }).boxed(),
-            })
-            .boxed()
+        commits_of(opened)
     }
 }

@@ -146,7 +146,7 @@ impl EventStore for SqliteStore {
                     .await?;
             if let Some(row) = existing {
                 let commit = Self::decode(row.get("position"), row.get("envelope"))
-                    .map_err(read_to_append)?;
+                    .map_err(AppendError::from)?;
                 return Ok(Appended {
                     commit,
                     deduplicated: true,
@@ -290,13 +290,6 @@ impl EventStore for SqliteStore {
             }
         })
         .boxed()
-    }
-}
-
-fn read_to_append(err: ReadError) -> AppendError {
-    match err {
-        ReadError::Unavailable(source) => AppendError::Unavailable(source),
-        ReadError::Corrupt { position, problem } => AppendError::Corrupt { position, problem },
     }
 }
 

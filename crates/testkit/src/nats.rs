@@ -69,7 +69,8 @@ pub struct TestNats {
     pub clock: Arc<ManualClock>,
 }
 
-fn free_port() -> u16 {
+/// A loopback port nothing listens on (just now).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free loopback port")

@@ -71,11 +71,7 @@ async fn a_stream_that_allows_rewriting_history_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_server_is_named_with_what_to_do() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = scoreledger_testkit::nats::free_port();
     let url = format!("nats://127.0.0.1:{port}");
     let clock = std::sync::Arc::new(scoreledger_store::ManualClock::new(
         scoreledger_testkit::q3_scorecard_day(),
