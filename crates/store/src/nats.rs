@@ -149,24 +149,10 @@ impl NatsStore {
                     url: config.url.clone(),
                     source: Box::new(err),
                 })?;
-        let existing = &stream.cached_info().config;
-        let problem = if !existing.deny_delete {
-            Some("allows deleting messages")
-        } else if !existing.deny_purge {
-            Some("allows purging")
-        } else if existing.allow_rollup {
-            Some("allows rollups")
-        } else if existing.storage != stream::StorageType::File {
-            Some("keeps messages in memory only")
-        } else if !existing.allow_direct {
-            Some("does not allow direct get")
-        } else {
-            None
-        };
-        if let Some(problem) = problem {
+        if let Some(problem) = unsafe_setting(&stream.cached_info().config) {
             return Err(NatsOpenError::UnsafeStream {
                 stream: config.stream.clone(),
-                problem: problem.to_owned(),
+                problem,
             });
         }
         Ok(Self {
@@ -306,6 +292,31 @@ impl NatsStore {
             hash: String::new(),
         }
         .seal()
+    }
+}
+
+/// What, if anything, would let the stream lose or rewrite history.
+fn unsafe_setting(config: &stream::Config) -> Option<String> {
+    let limited = |value: i64| value > 0;
+    if !config.deny_delete {
+        Some("allows deleting messages".into())
+    } else if !config.deny_purge {
+        Some("allows purging".into())
+    } else if config.allow_rollup {
+        Some("allows rollups".into())
+    } else if config.storage != stream::StorageType::File {
+        Some("keeps messages in memory only".into())
+    } else if !config.allow_direct {
+        Some("does not allow direct get".into())
+    } else if config.max_age != Duration::ZERO {
+        Some(format!("expires messages after {:?}", config.max_age))
+    } else if limited(config.max_messages)
+        || limited(config.max_bytes)
+        || limited(config.max_messages_per_subject)
+    {
+        Some("has limits that discard old messages".into())
+    } else {
+        None
     }
 }
 
