@@ -5,6 +5,7 @@ mod demo;
 mod import;
 mod nats;
 mod project;
+mod published;
 mod rag;
 mod record;
 mod settings;

@@ -272,12 +272,16 @@ pub enum ReportFormat {
     Json,
 }
 
-/// `report` options.
+/// `report` options: a period's report, or a subcommand about published reports.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ReportArgs {
+    /// About published reports.
+    #[command(subcommand)]
+    pub action: Option<ReportAction>,
     /// The period, e.g. "Q3 2016/17".
     #[arg(long, short = 'p')]
-    pub period: String,
+    pub period: Option<String>,
     /// As the log stood at the end of this day (YYYY-MM-DD, UTC).
     #[arg(long, conflicts_with = "position")]
     pub as_at: Option<String>,
@@ -287,6 +291,24 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+}
+
+/// Subcommands of `report`.
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// List every published report: id, period, meeting, date, cut-off position, SHA-256.
+    List {
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Prove a published report: replay the log up to its cut-off into fresh read models,
+    /// rebuild the report and compare its SHA-256 with the one published (and with the
+    /// live read models' answer). A mismatch names the first part that differs and exits 5.
+    Rebuild {
+        /// The report id (or the first characters of it), from `report list`.
+        id: String,
+    },
 }
 
 /// `publish` options.

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use crate::event::ReportKind;
+use crate::event::{PartDigest, ReportKind};
 use crate::ids::{MeasureId, PlanId, Position, ReportId};
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
@@ -144,6 +144,8 @@ pub enum Command {
         rule_set_version: u32,
         /// SHA-256 of its canonical JSON.
         sha256: String,
+        /// SHA-256 of each of its parts.
+        parts: Vec<PartDigest>,
     },
 }
 

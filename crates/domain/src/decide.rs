@@ -224,6 +224,7 @@ fn publish(command: &Command) -> Result<Vec<DomainEvent>, Rejection> {
         published_on,
         rule_set_version,
         sha256,
+        parts,
     } = command
     else {
         unreachable!("publish is only called with PublishReport");
@@ -245,6 +246,7 @@ fn publish(command: &Command) -> Result<Vec<DomainEvent>, Rejection> {
         published_on: *published_on,
         rule_set_version: *rule_set_version,
         sha256: sha256.to_ascii_lowercase(),
+        parts: parts.clone(),
     }])
 }
 

@@ -177,7 +177,21 @@ pub enum DomainEvent {
         rule_set_version: u32,
         /// SHA-256 of the canonical JSON, lowercase hex.
         sha256: String,
+        /// SHA-256 of each part of the report (the summary, then every row), so a rebuild
+        /// that does not match can name the first part that differs. Absent in reports
+        /// published before it was recorded.
+        #[serde(default)]
+        parts: Vec<PartDigest>,
     },
+}
+
+/// The digest of one part of a published report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartDigest {
+    /// `summary`, or a row's measure reference.
+    pub part: String,
+    /// SHA-256 of the part's canonical JSON, lowercase hex.
+    pub sha256: String,
 }
 
 /// The type tag of an event, as stored.

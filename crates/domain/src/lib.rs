@@ -22,7 +22,7 @@ pub mod value;
 pub use actor::{Actor, Role};
 pub use command::Command;
 pub use decide::{decide, Context, Rejection};
-pub use event::{DomainEvent, EventType, SchemaVersion, UpcastError};
+pub use event::{DomainEvent, EventType, PartDigest, SchemaVersion, UpcastError};
 pub use ids::{MeasureId, PlanId, Position, ReportId, StreamId, StreamVersion};
 pub use measure::{Frequency, MeasureDefinition, Polarity, ValueKind};
 pub use measure_ref::MeasureRef;

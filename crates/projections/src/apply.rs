@@ -477,10 +477,11 @@ async fn apply_event(
             published_on,
             rule_set_version,
             sha256,
+            parts,
         } => {
             sqlx::query(
                 "INSERT INTO reports_published (report_id, plan_id, kind, period, cut_off, meeting, published_on, \
-                 rule_set_version, sha256, position, recorded_at, actor_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                 rule_set_version, sha256, position, recorded_at, actor_name, parts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(report_id.to_string())
             .bind(plan_id.to_string())
@@ -494,6 +495,7 @@ async fn apply_event(
             .bind(at)
             .bind(commit.recorded_at.to_rfc3339())
             .bind(&commit.actor.name)
+            .bind(json(parts))
             .execute(&mut *conn)
             .await?;
             Change {

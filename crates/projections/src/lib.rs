@@ -22,7 +22,7 @@ pub use projector::{
 };
 pub use read_models::{without_password, Dialect, ReadModels, ReadModelsError};
 pub use scorecard::{
-    checkpoint, publications, scorecard_as_at, PlanRow, Publication, Scorecard, ScorecardRow,
-    ValueCell,
+    all_publications, checkpoint, publications, scorecard_as_at, PlanRow, Publication, Scorecard,
+    ScorecardRow, ValueCell,
 };
 pub use snapshot::{snapshot_as_at, snapshot_current, Snapshot};

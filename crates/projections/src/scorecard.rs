@@ -128,6 +128,27 @@ pub struct Publication {
     pub position: i64,
     /// Who published it.
     pub actor_name: String,
+    /// Digests of the report's parts, as JSON (`[{"part": "summary", "sha256": …}, …]`).
+    pub parts: String,
+}
+
+impl Publication {
+    /// The digests of the report's parts.
+    pub fn part_digests(&self) -> Vec<scoreledger_domain::PartDigest> {
+        serde_json::from_str(&self.parts).unwrap_or_default()
+    }
+}
+
+const PUBLICATION_COLUMNS: &str =
+    "report_id, period, cut_off, meeting, published_on, rule_set_version, sha256, position, actor_name, parts";
+
+/// Every publication recorded, oldest first.
+pub async fn all_publications(read: &ReadModels) -> Result<Vec<Publication>, sqlx::Error> {
+    sqlx::query_as::<_, Publication>(&format!(
+        "SELECT {PUBLICATION_COLUMNS} FROM reports_published ORDER BY position"
+    ))
+    .fetch_all(read.pool())
+    .await
 }
 
 fn corrupt(what: &str, err: impl std::fmt::Display) -> sqlx::Error {
@@ -156,10 +177,9 @@ pub async fn publications(
     plan_id: PlanId,
     position: Position,
 ) -> Result<Vec<Publication>, sqlx::Error> {
-    sqlx::query_as::<_, Publication>(
-        "SELECT report_id, period, cut_off, meeting, published_on, rule_set_version, sha256, position, actor_name \
-         FROM reports_published WHERE plan_id = $1 AND position <= $2 ORDER BY position",
-    )
+    sqlx::query_as::<_, Publication>(&format!(
+        "SELECT {PUBLICATION_COLUMNS} FROM reports_published WHERE plan_id = $1 AND position <= $2 ORDER BY position"
+    ))
     .bind(plan_id.to_string())
     .bind(position.0 as i64)
     .fetch_all(read.pool())

@@ -12,5 +12,5 @@ pub mod summary;
 
 pub use canonical::{canonical_json, sha256_hex};
 pub use diff::{diff, CellChange};
-pub use quarter::{build_quarter_report, QuarterReport, ReportRow};
+pub use quarter::{build_quarter_report, first_difference, QuarterReport, ReportRow};
 pub use summary::{PriorityMeasureSummary, PrioritySummary, Share, Summary, Tally};

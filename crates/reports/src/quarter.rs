@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use scoreledger_domain::{Direction, Period, Rag, Status, StatusScheme};
+use scoreledger_domain::{Direction, PartDigest, Period, Rag, Status, StatusScheme};
 use scoreledger_projections::{Scorecard, ScorecardRow, ValueCell};
 
 use crate::canonical::{canonical_json, sha256_hex};
@@ -88,6 +88,37 @@ impl QuarterReport {
     pub fn sha256(&self) -> String {
         sha256_hex(self.canonical_json().as_bytes())
     }
+
+    /// Digests of the report's parts: `summary` (everything but the rows), then each row by
+    /// reference. Published beside the whole report's hash, they name what a rebuild that
+    /// does not match got wrong.
+    pub fn part_digests(&self) -> Vec<PartDigest> {
+        let head = QuarterReport {
+            rows: Vec::new(),
+            ..self.clone()
+        };
+        std::iter::once(PartDigest {
+            part: "summary".into(),
+            sha256: sha256_hex(canonical_json(&head).as_bytes()),
+        })
+        .chain(self.rows.iter().map(|row| PartDigest {
+            part: row.measure_ref.clone(),
+            sha256: sha256_hex(canonical_json(row).as_bytes()),
+        }))
+        .collect()
+    }
+}
+
+/// The first part whose digest differs between a published report and its rebuild (a part
+/// present in only one of them counts as differing); `None` when all agree.
+pub fn first_difference(published: &[PartDigest], rebuilt: &[PartDigest]) -> Option<String> {
+    let longest = published.len().max(rebuilt.len());
+    (0..longest).find_map(|i| match (published.get(i), rebuilt.get(i)) {
+        (Some(a), Some(b)) if a == b => None,
+        (Some(a), _) => Some(a.part.clone()),
+        (None, Some(b)) => Some(b.part.clone()),
+        (None, None) => None,
+    })
 }
 
 /// The value columns of a quarterly scorecard: the two previous year ends, the quarters of
@@ -189,6 +220,37 @@ pub fn build_quarter_report(scorecard: &Scorecard) -> QuarterReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn digest(part: &str, sha: &str) -> PartDigest {
+        PartDigest {
+            part: part.into(),
+            sha256: sha.into(),
+        }
+    }
+
+    #[test]
+    fn the_first_differing_part_is_named() {
+        let published = [
+            digest("summary", "a"),
+            digest("1.A1", "b"),
+            digest("2.B1", "c"),
+        ];
+        assert_eq!(first_difference(&published, &published), None);
+        let rebuilt = [
+            digest("summary", "a"),
+            digest("1.A1", "b"),
+            digest("2.B1", "x"),
+        ];
+        assert_eq!(
+            first_difference(&published, &rebuilt).as_deref(),
+            Some("2.B1")
+        );
+        assert_eq!(
+            first_difference(&published, &rebuilt[..2]).as_deref(),
+            Some("2.B1")
+        );
+        assert_eq!(first_difference(&[], &rebuilt).as_deref(), Some("summary"));
+    }
 
     #[test]
     fn a_q3_report_has_the_columns_of_the_2016_17_pack() {

@@ -37,6 +37,7 @@ pub async fn publish(
         published_on: on,
         rule_set_version: report.rule_set_version,
         sha256: sha256.clone(),
+        parts: report.part_digests(),
     };
     let appended = app
         .execute(&report_id.stream(), None, &command, None, None)

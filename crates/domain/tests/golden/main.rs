@@ -8,8 +8,8 @@ use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
     DataQuality, Direction, DomainEvent, Frequency, MeasureDefinition, MeasureId, MeasureRef,
-    Period, PlanId, Polarity, Position, Rag, RecordedValue, ReportId, RevisionClass, RuleSet,
-    SchemaVersion, Status, StatusScheme, ValueKind,
+    PartDigest, Period, PlanId, Polarity, Position, Rag, RecordedValue, ReportId, RevisionClass,
+    RuleSet, SchemaVersion, Status, StatusScheme, ValueKind,
 };
 use uuid::Uuid;
 
@@ -187,9 +187,33 @@ golden!(
         meeting: "Cabinet and Commissioners' Decision Making Meeting".into(),
         published_on: day(2017, 1, 13),
         rule_set_version: 1,
-        sha256: "8e8e5069aec6ff7ce215b6d75ad45a807eb8ee8c18508418ebab8b74195c2cad".into(),
+        sha256: "eefa9fcdbf9e3a07184673f9442e397317ea633490ed9ec8e029f072ef306331".into(),
+        parts: vec![PartDigest {
+            part: "summary".into(),
+            sha256: "5797ad33a70102fc02432d44d2aefc17b2acd0671e4f714f499b6a8a96c47109".into(),
+        }],
     }
 );
+
+#[test]
+fn a_publication_stored_before_part_digests_still_reads() {
+    let (event_type, mut payload) = DomainEvent::ReportPublished {
+        report_id: ReportId(Uuid::from_u128(3)),
+        plan_id: plan(),
+        kind: ReportKind::QuarterlyScorecard,
+        period: Period::quarter(2016, 2),
+        cut_off: Position(477),
+        meeting: "Cabinet".into(),
+        published_on: day(2016, 11, 14),
+        rule_set_version: 1,
+        sha256: "ed674c38a7ef1d743eaedb26cbf9d2b0a9b4bc0d14ad75db2b22a52881ba9b1e".into(),
+        parts: Vec::new(),
+    }
+    .to_payload();
+    payload.as_object_mut().unwrap().remove("parts");
+    let read = DomainEvent::from_payload(event_type, SchemaVersion::CURRENT, payload).unwrap();
+    assert!(matches!(read, DomainEvent::ReportPublished { parts, .. } if parts.is_empty()));
+}
 
 #[test]
 fn an_unknown_schema_version_is_refused_with_a_hint() {

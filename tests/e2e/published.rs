@@ -1,0 +1,108 @@
+//! Published reports are proved from the log: `report list` and `report rebuild ID`.
+
+use serde_json::Value;
+
+use crate::support::{assert_success, run_in, stderr, stdout, Workspace};
+
+fn publications(db: &std::path::Path) -> Vec<Value> {
+    let output = run_in(db, &["report", "list", "--json"]);
+    assert_success(&output);
+    stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn the_q2_report_rebuilds_from_the_log_to_its_published_hash() {
+    let workspace = Workspace::new();
+    let kept = workspace.dir.path().join("demo.db");
+    assert_success(&run_in(
+        &workspace.db(),
+        &["demo", "--keep", kept.to_str().unwrap()],
+    ));
+    let published = publications(&kept);
+    let periods: Vec<&str> = published
+        .iter()
+        .map(|p| p["period"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        periods,
+        [
+            "Q1 Apr - Jun 2016",
+            "Q2 Jul - Sep 2016",
+            "Q3 Oct - Dec 2016"
+        ]
+    );
+    let q2 = &published[1];
+    assert_eq!(q2["published_on"], "2016-11-14");
+    assert_eq!(q2["cut_off"], 477);
+
+    let output = run_in(
+        &kept,
+        &["report", "rebuild", q2["report_id"].as_str().unwrap()],
+    );
+    assert_success(&output);
+    let printed = stdout(&output);
+    let sha = q2["sha256"].as_str().unwrap();
+    assert!(
+        printed.contains(&format!("replayed  sha256 {sha}")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("✓ the report rebuilds byte for byte"),
+        "{printed}"
+    );
+}
+
+#[test]
+fn live_read_models_that_disagree_with_the_log_are_named_and_fail_loudly() {
+    let workspace = Workspace::new();
+    let kept = workspace.dir.path().join("demo.db");
+    assert_success(&run_in(
+        &workspace.db(),
+        &["demo", "--keep", kept.to_str().unwrap()],
+    ));
+    let q2 = publications(&kept)[1]["report_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Someone edits a read-model row behind the log's back.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let read = runtime
+        .block_on(scoreledger_projections::ReadModels::sqlite(&kept))
+        .unwrap();
+    let changed = runtime
+        .block_on(
+            sqlx::query("UPDATE values_history SET value = REPLACE(value, '\"raw\":\"112\"', '\"raw\":\"999\"') WHERE raw = '112'")
+                .execute(read.pool()),
+        )
+        .unwrap()
+        .rows_affected();
+    assert_eq!(changed, 1);
+
+    let output = run_in(&kept, &["report", "rebuild", &q2]);
+    assert_eq!(output.status.code(), Some(5), "corruption exits 5");
+    assert!(
+        stderr(&output).contains("the live read models disagree with the log at 2.B1"),
+        "{}",
+        stderr(&output)
+    );
+
+    // The log is intact: a rebuild of the read models puts things right.
+    assert_success(&run_in(&kept, &["rebuild"]));
+    assert_success(&run_in(&kept, &["report", "rebuild", &q2]));
+}
+
+#[test]
+fn an_unknown_report_id_says_where_to_look() {
+    let workspace = Workspace::new();
+    let output = workspace.run(&["report", "rebuild", "0000"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("scoreledger report list"),
+        "{}",
+        stderr(&output)
+    );
+}
