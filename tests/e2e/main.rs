@@ -3,6 +3,7 @@
 mod crash;
 mod demo;
 mod import;
+mod lock;
 mod nats;
 mod project;
 mod published;

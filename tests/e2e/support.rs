@@ -37,25 +37,19 @@ pub(crate) fn run_in(db: &Path, args: &[&str]) -> Output {
     run(&all)
 }
 
-/// Runs `scoreledger args…` as Simon Dennis (performance), with no settings from the environment.
+/// Runs `scoreledger args…` as Simon Dennis (performance) unless `args` say who, with no
+/// other settings from the environment.
 pub(crate) fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_scoreledger"))
         .env_remove("SCORELEDGER_STORE")
         .env_remove("SCORELEDGER_NATS_STREAM")
         .env_remove("SCORELEDGER_NATS_PREFIX")
-        .args([
-            "--user",
-            "simon.dennis",
-            "--name",
-            "Simon Dennis",
-            "--role",
-            "performance",
-        ])
-        .args(args)
         .env_remove("SCORELEDGER_DB")
-        .env_remove("SCORELEDGER_USER")
-        .env_remove("SCORELEDGER_NAME")
-        .env_remove("SCORELEDGER_ROLE")
+        .env_remove("SCORELEDGER_CONFIG")
+        .env("SCORELEDGER_USER", "simon.dennis")
+        .env("SCORELEDGER_NAME", "Simon Dennis")
+        .env("SCORELEDGER_ROLE", "performance")
+        .args(args)
         .output()
         .expect("the scoreledger binary runs")
 }

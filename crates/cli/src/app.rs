@@ -10,7 +10,7 @@ use scoreledger_domain::{
 };
 use scoreledger_projections::{self as projections, ReadModels};
 use scoreledger_store::{
-    prepare, Appended, Clock, EventStore, ExecuteError, NatsStore, Request, SqliteStore,
+    load, prepare, Appended, Clock, EventStore, ExecuteError, NatsStore, Request, SqliteStore,
     SystemClock,
 };
 
@@ -125,12 +125,17 @@ impl App {
         reason: Option<String>,
         on_behalf_of: Option<String>,
     ) -> CliResult<Appended> {
-        let published_through = match plan_id {
+        let (published_through, locked) = match plan_id {
             Some(plan) => {
                 self.catch_up().await?;
-                projections::published_through(self.read(), plan).await?
+                let (state, _) = load(&*self.store, &plan.stream()).await?;
+                let locked = state.plan().map(|p| p.locked.clone()).unwrap_or_default();
+                (
+                    projections::published_through(self.read(), plan).await?,
+                    locked,
+                )
             }
-            None => None,
+            None => (None, Default::default()),
         };
         let request = Request {
             actor: actor.clone(),
@@ -138,6 +143,7 @@ impl App {
             on_behalf_of,
             commit_id: None,
             published_through,
+            locked,
         };
         let described = commands.first().map_or("change nothing", Command::describe);
         let failed =

@@ -112,6 +112,11 @@ pub enum Command {
     /// Record a value, target, status, direction of travel or data note for a measure.
     #[command(subcommand)]
     Record(RecordCommand),
+    /// Lock a period (and the months and terms inside it): from now on any change to it needs
+    /// the performance team (or an approver or admin) and a reason.
+    Lock(LockArgs),
+    /// Reopen a locked period, with a reason.
+    Reopen(LockArgs),
     /// Publish the report of a period: builds it now, stores its SHA-256 and the log
     /// position it was built at, so it can be rebuilt byte for byte later.
     Publish(PublishArgs),
@@ -309,6 +314,17 @@ pub enum ReportAction {
         /// The report id (or the first characters of it), from `report list`.
         id: String,
     },
+}
+
+/// `lock` and `reopen` options.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// The period, e.g. "Q3 2016/17".
+    #[arg(long, short = 'p')]
+    pub period: String,
+    /// Why (required to reopen).
+    #[arg(long, short = 'r')]
+    pub reason: Option<String>,
 }
 
 /// `publish` options.

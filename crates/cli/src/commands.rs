@@ -3,6 +3,7 @@
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod lock;
 pub mod migrate;
 pub mod project;
 pub mod publish;
@@ -34,6 +35,8 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Init => init::run(&app, &settings, out).await,
         Command::Import(args) => import::run(&app, &args, out).await,
         Command::Record(args) => record::run(&app, args, out).await,
+        Command::Lock(args) => lock::run(&app, &args, true, out).await,
+        Command::Reopen(args) => lock::run(&app, &args, false, out).await,
         Command::Publish(args) => publish::run(&app, &args, out).await,
         Command::Report(args) => report::run(&app, &args, out).await,
         Command::History(args) => history::run(&app, &args, out).await,

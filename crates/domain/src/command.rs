@@ -47,6 +47,16 @@ pub enum Command {
         /// Status and direction rules.
         rule_set: RuleSet,
     },
+    /// Lock a period of the plan (and the months and terms inside it).
+    LockPeriod {
+        /// The period.
+        period: Period,
+    },
+    /// Reopen a locked period (needs a reason).
+    ReopenPeriod {
+        /// The period.
+        period: Period,
+    },
     /// Add a measure to a plan, with its first target.
     DefineMeasure {
         /// New measure id.
@@ -154,6 +164,8 @@ impl Command {
     pub fn describe(&self) -> &'static str {
         match self {
             Command::DefinePlan { .. } => "define a plan",
+            Command::LockPeriod { .. } => "lock a period",
+            Command::ReopenPeriod { .. } => "reopen a period",
             Command::DefineMeasure { .. } => "define a measure",
             Command::AssignLeadAccountability { .. } => "assign lead accountability",
             Command::SetTarget { .. } => "set a target",

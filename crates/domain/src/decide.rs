@@ -1,8 +1,11 @@
 //! `decide`: validate a command against its stream's state and turn it into events.
 //! Every rule that protects the audit trail is enforced here, not only in a user interface.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 
+use crate::actor::Role;
 use crate::command::Command;
 use crate::event::DomainEvent;
 use crate::period::Period;
@@ -17,6 +20,10 @@ pub struct Context {
     /// The end of the latest period the plan has published a report for: a change to any
     /// period ending on or before it changes something already published.
     pub published_through: Option<NaiveDate>,
+    /// The plan's locked periods.
+    pub locked: BTreeSet<Period>,
+    /// The role of the person asking (from the session, never the command).
+    pub role: Option<Role>,
 }
 
 impl Context {
@@ -25,6 +32,20 @@ impl Context {
             .as_deref()
             .map(str::trim)
             .filter(|r| !r.is_empty())
+    }
+
+    /// The locked period that covers `period`, if any (a locked quarter covers its months).
+    fn lock_covering(&self, period: &Period) -> Option<&Period> {
+        self.locked.iter().find(|lock| {
+            lock.start_date() <= period.start_date() && period.end_date() <= lock.end_date()
+        })
+    }
+
+    fn may_change_locked(&self) -> bool {
+        matches!(
+            self.role,
+            Some(Role::Performance | Role::Approver | Role::Admin)
+        )
     }
 
     fn is_published(&self, period: &Period) -> bool {
@@ -59,6 +80,22 @@ pub enum Rejection {
         period: Period,
         /// Why a reason is needed.
         why: &'static str,
+    },
+    /// The period is locked and the change needs the performance team and a reason.
+    #[error("{period} is locked (by the lock on {lock}); only the performance team, an approver or an admin may change it, and with a reason (--reason); or reopen the period first")]
+    Locked {
+        /// The period changed.
+        period: Period,
+        /// The lock covering it.
+        lock: Period,
+    },
+    /// The role may not do this.
+    #[error("a {role} may not {what}; ask the performance team")]
+    NotAllowed {
+        /// The role.
+        role: Role,
+        /// What was attempted.
+        what: &'static str,
     },
     /// A value is already recorded for the period.
     #[error("a value for {period} is already recorded ({current}); revise it with a reason and a classification instead")]
@@ -199,6 +236,34 @@ pub fn decide(
         (StreamState::Plan(_), Command::DefinePlan { .. }) => {
             Err(Rejection::AlreadyExists { what: "this plan" })
         }
+        (StreamState::Plan(plan), Command::LockPeriod { period }) => {
+            only_performance(ctx, "lock a period")?;
+            if plan.locked.contains(period) {
+                return Err(Rejection::Unchanged {
+                    what: "the lock",
+                    period: *period,
+                    current: "locked".into(),
+                });
+            }
+            Ok(vec![DomainEvent::PeriodLocked { period: *period }])
+        }
+        (StreamState::Plan(plan), Command::ReopenPeriod { period }) => {
+            only_performance(ctx, "reopen a period")?;
+            if !plan.locked.contains(period) {
+                return Err(Rejection::Invalid {
+                    field: "period",
+                    message: format!("{period} is not locked"),
+                });
+            }
+            if ctx.reason().is_none() {
+                return Err(Rejection::ReasonRequired {
+                    what: "reopening",
+                    period: *period,
+                    why: "a locked period is reopened only for a stated reason",
+                });
+            }
+            Ok(vec![DomainEvent::PeriodReopened { period: *period }])
+        }
         (StreamState::Report(_), Command::PublishReport { .. }) => Err(Rejection::AlreadyExists {
             what: "this report",
         }),
@@ -255,6 +320,28 @@ fn decide_measure(
     command: &Command,
     ctx: &Context,
 ) -> Result<Vec<DomainEvent>, Rejection> {
+    // A change to a locked period needs the performance team (or an approver or admin) and a
+    // reason, whatever the change.
+    let changed_period = match command {
+        Command::SetTarget { period, .. }
+        | Command::RecordValue { period, .. }
+        | Command::ReviseValue { period, .. }
+        | Command::AssessStatus { period, .. }
+        | Command::AssessRag { period, .. }
+        | Command::AssessDirection { period, .. }
+        | Command::EditCommentary { period, .. } => Some(period),
+        _ => None,
+    };
+    if let Some(period) = changed_period {
+        if let Some(lock) = ctx.lock_covering(period) {
+            if !ctx.may_change_locked() || ctx.reason().is_none() {
+                return Err(Rejection::Locked {
+                    period: *period,
+                    lock: *lock,
+                });
+            }
+        }
+    }
     let published_needs_reason = |what, period: &Period| {
         if ctx.is_published(period) && ctx.reason().is_none() {
             Err(Rejection::ReasonRequired {
@@ -453,10 +540,22 @@ fn decide_measure(
                 text: text.clone(),
             }])
         }
-        Command::DefinePlan { .. } | Command::PublishReport { .. } => Err(Rejection::WrongStream {
+        Command::DefinePlan { .. }
+        | Command::PublishReport { .. }
+        | Command::LockPeriod { .. }
+        | Command::ReopenPeriod { .. } => Err(Rejection::WrongStream {
             command: command.describe(),
             problem: "this stream holds a measure",
         }),
+    }
+}
+
+fn only_performance(ctx: &Context, what: &'static str) -> Result<(), Rejection> {
+    match ctx.role {
+        Some(role) if !matches!(role, Role::Performance | Role::Admin) => {
+            Err(Rejection::NotAllowed { role, what })
+        }
+        _ => Ok(()),
     }
 }
 
@@ -809,6 +908,131 @@ mod tests {
             &Context::default()
         )
         .is_ok());
+    }
+
+    fn locked_q3(role: Role, reason: Option<&str>) -> Context {
+        Context {
+            reason: reason.map(str::to_owned),
+            locked: [Period::quarter(2016, 2)].into_iter().collect(),
+            role: Some(role),
+            ..Context::default()
+        }
+    }
+
+    #[test]
+    fn a_locked_period_and_its_months_change_only_for_the_performance_team_with_a_reason() {
+        let given = [defined(StatusScheme::Corporate2016), record("112")];
+        let err = when(
+            &given,
+            revise("95"),
+            &locked_q3(Role::Officer, Some("typo")),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            Rejection::Locked {
+                period: q2(),
+                lock: q2()
+            }
+        );
+        assert!(
+            err.to_string().contains("only the performance team"),
+            "{err}"
+        );
+        let err = when(&given, revise("95"), &locked_q3(Role::Performance, None)).unwrap_err();
+        assert!(
+            matches!(err, Rejection::Locked { .. }),
+            "no reason: {err:?}"
+        );
+        assert!(when(
+            &given,
+            revise("95"),
+            &locked_q3(Role::Performance, Some("definition error"))
+        )
+        .is_ok());
+        let september = Command::RecordValue {
+            period: Period::month(2016, 9),
+            value: RecordedValue::parse("30").unwrap(),
+            quality: DataQuality::default(),
+        };
+        let err = when(&given, september, &locked_q3(Role::Officer, Some("late"))).unwrap_err();
+        assert_eq!(
+            err,
+            Rejection::Locked {
+                period: Period::month(2016, 9),
+                lock: q2()
+            }
+        );
+        // The year is not inside the quarter: its target stays open.
+        let target = Command::SetTarget {
+            period: Period::financial_year(2016),
+            target: TargetSpec::parse("60").unwrap(),
+        };
+        assert!(when(&given, target, &locked_q3(Role::Officer, Some("agreed"))).is_ok());
+    }
+
+    #[test]
+    fn locking_and_reopening_are_for_the_performance_team_and_reopening_needs_a_reason() {
+        let plan = Command::DefinePlan {
+            plan_id: PlanId(Uuid::from_u128(1)),
+            name: "Corporate Plan 2016/17".into(),
+            financial_year: Period::financial_year(2016),
+            status_scheme: StatusScheme::Corporate2016,
+            approved_on: None,
+            approved_by: None,
+            priorities: vec![(1, "Every child".into())],
+            outcomes: vec![],
+            rule_set: crate::RuleSet::default(),
+        };
+        let lock = Command::LockPeriod { period: q2() };
+        let reopen = Command::ReopenPeriod { period: q2() };
+        let as_role = |role, reason: Option<&str>| Context {
+            role: Some(role),
+            reason: reason.map(str::to_owned),
+            ..Context::default()
+        };
+        assert!(matches!(
+            when(
+                std::slice::from_ref(&plan),
+                lock.clone(),
+                &as_role(Role::Officer, None)
+            ),
+            Err(Rejection::NotAllowed {
+                role: Role::Officer,
+                ..
+            })
+        ));
+        assert_eq!(
+            when(
+                std::slice::from_ref(&plan),
+                lock.clone(),
+                &as_role(Role::Performance, None)
+            )
+            .unwrap(),
+            vec![DomainEvent::PeriodLocked { period: q2() }]
+        );
+        let locked = [plan.clone(), lock.clone()];
+        assert!(matches!(
+            when(&locked, lock, &as_role(Role::Performance, None)),
+            Err(Rejection::Unchanged { .. })
+        ));
+        assert!(matches!(
+            when(&locked, reopen.clone(), &as_role(Role::Performance, None)),
+            Err(Rejection::ReasonRequired { .. })
+        ));
+        assert_eq!(
+            when(
+                &locked,
+                reopen.clone(),
+                &as_role(Role::Performance, Some("Liquid Logic refresh"))
+            )
+            .unwrap(),
+            vec![DomainEvent::PeriodReopened { period: q2() }]
+        );
+        assert!(matches!(
+            when(&[plan], reopen, &as_role(Role::Admin, Some("x"))),
+            Err(Rejection::Invalid { .. })
+        ));
     }
 
     #[test]

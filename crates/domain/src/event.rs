@@ -65,6 +65,16 @@ pub enum DomainEvent {
         /// Its title.
         title: String,
     },
+    /// A period was locked: changes to it now need a reason and the performance team.
+    PeriodLocked {
+        /// The period (its months and terms are locked with it).
+        period: Period,
+    },
+    /// A locked period was reopened (the reason is on the commit).
+    PeriodReopened {
+        /// The period.
+        period: Period,
+    },
     /// The status and direction rules the plan uses from now on.
     RuleSetDefined {
         /// The rules.
@@ -229,6 +239,8 @@ impl DomainEvent {
             DomainEvent::PriorityDefined { .. } => "PriorityDefined",
             DomainEvent::OutcomeDefined { .. } => "OutcomeDefined",
             DomainEvent::RuleSetDefined { .. } => "RuleSetDefined",
+            DomainEvent::PeriodLocked { .. } => "PeriodLocked",
+            DomainEvent::PeriodReopened { .. } => "PeriodReopened",
             DomainEvent::MeasureDefined { .. } => "MeasureDefined",
             DomainEvent::LeadAccountabilityAssigned { .. } => "LeadAccountabilityAssigned",
             DomainEvent::TargetSet { .. } => "TargetSet",
@@ -284,6 +296,8 @@ impl DomainEvent {
             | DomainEvent::RagAssessed { period, .. }
             | DomainEvent::DirectionAssessed { period, .. }
             | DomainEvent::CommentaryEdited { period, .. }
+            | DomainEvent::PeriodLocked { period }
+            | DomainEvent::PeriodReopened { period }
             | DomainEvent::ReportPublished { period, .. } => Some(*period),
             _ => None,
         }

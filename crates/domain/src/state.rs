@@ -31,6 +31,8 @@ pub struct PlanState {
     pub outcomes: BTreeMap<(u8, String), String>,
     /// The rules in force.
     pub rule_set: RuleSet,
+    /// Locked periods.
+    pub locked: std::collections::BTreeSet<Period>,
 }
 
 /// A measure as its events describe it.
@@ -90,6 +92,7 @@ pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
             priorities: BTreeMap::new(),
             outcomes: BTreeMap::new(),
             rule_set: RuleSet::default(),
+            locked: std::collections::BTreeSet::new(),
         }),
         (StreamState::Plan(mut plan), event) => {
             match event {
@@ -105,6 +108,12 @@ pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
                         .insert((*priority, letter.clone()), title.clone());
                 }
                 DomainEvent::RuleSetDefined { rule_set } => plan.rule_set = rule_set.clone(),
+                DomainEvent::PeriodLocked { period } => {
+                    plan.locked.insert(*period);
+                }
+                DomainEvent::PeriodReopened { period } => {
+                    plan.locked.remove(period);
+                }
                 _ => {}
             }
             StreamState::Plan(plan)

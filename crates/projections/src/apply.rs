@@ -269,6 +269,17 @@ async fn apply_event(
                 ..Change::new("rule set")
             }
         }
+        DomainEvent::PeriodLocked { period } => Change {
+            plan_id: Some(id.to_owned()),
+            after: Some(format!("{period} locked")),
+            ..Change::new("period locked")
+        },
+        DomainEvent::PeriodReopened { period } => Change {
+            plan_id: Some(id.to_owned()),
+            before: Some(format!("{period} locked")),
+            after: Some(format!("{period} open")),
+            ..Change::new("period reopened")
+        },
         DomainEvent::MeasureDefined {
             measure_id,
             definition,

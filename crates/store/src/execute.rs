@@ -37,6 +37,8 @@ pub struct Request {
     pub commit_id: Option<Uuid>,
     /// End of the latest published period of the plan (see [`Context`]).
     pub published_through: Option<chrono::NaiveDate>,
+    /// The plan's locked periods (see [`Context`]).
+    pub locked: std::collections::BTreeSet<scoreledger_domain::Period>,
 }
 
 /// Rebuilds a stream's state by folding its events.
@@ -73,6 +75,8 @@ pub async fn prepare(
     let ctx = Context {
         reason: request.reason.clone(),
         published_through: request.published_through,
+        locked: request.locked.clone(),
+        role: Some(request.actor.role),
     };
     let mut events = Vec::new();
     for command in commands {

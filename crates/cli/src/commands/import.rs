@@ -110,6 +110,7 @@ pub async fn apply(
         on_behalf_of: None,
         commit_id: None,
         published_through: None,
+        locked: Default::default(),
     };
     let plan = &valid.plan;
     let plan_stream = plan.plan_id.stream();

@@ -225,3 +225,16 @@ fn an_unknown_schema_version_is_refused_with_a_hint() {
     let err = DomainEvent::from_payload(event_type, SchemaVersion(2), payload).unwrap_err();
     assert!(err.to_string().contains("upgrade scoreledger"), "{err}");
 }
+
+golden!(
+    period_locked,
+    DomainEvent::PeriodLocked {
+        period: Period::quarter(2016, 3)
+    }
+);
+golden!(
+    period_reopened,
+    DomainEvent::PeriodReopened {
+        period: Period::quarter(2016, 3)
+    }
+);

@@ -19,6 +19,7 @@ pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
         on_behalf_of: None,
         commit_id: None,
         published_through: None,
+        locked: Default::default(),
     }
 }
 

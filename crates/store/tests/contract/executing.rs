@@ -11,6 +11,7 @@ fn request(commit_id: Option<u128>) -> Request {
         on_behalf_of: None,
         commit_id: commit_id.map(uuid),
         published_through: None,
+        locked: Default::default(),
     }
 }
 
