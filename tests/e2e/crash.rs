@@ -64,7 +64,7 @@ fn a_rebuild_killed_half_way_resumes_to_the_same_sqlite_read_models() {
     let read = runtime.block_on(ReadModels::sqlite(&kept)).unwrap();
     let clean = runtime.block_on(table_checksums(&read)).unwrap();
     let head = runtime.block_on(checkpoint(&read)).unwrap();
-    assert_eq!(head, Position(661));
+    assert_eq!(head, Position(662));
 
     let part_way = kill_rebuilds_and_resume(&location, &read, &runtime, head);
     assert!(

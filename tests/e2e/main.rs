@@ -1,7 +1,9 @@
 //! End-to-end tests: run the `scoreledger` binary the way a user does.
 
+mod auditor;
 mod crash;
 mod demo;
+mod golden;
 mod import;
 mod lock;
 mod nats;

@@ -6,7 +6,7 @@ use scoreledger_testkit::nats::{NatsRelease, TestNats};
 use crate::support::{assert_success, run, run_in, stderr, stdout, Workspace};
 
 /// The hash the embedded demo asserts too (tests/e2e/demo.rs).
-const Q3_SHA256: &str = "eefa9fcdbf9e3a07184673f9442e397317ea633490ed9ec8e029f072ef306331";
+const Q3_SHA256: &str = "5753917c07bd7000dfbbb58d10b382b3e856c4ba5ddbcc22e91d46ce0e8d6ab4";
 
 fn demo_on(release: NatsRelease) {
     let server = TestNats::start(release);
@@ -30,7 +30,7 @@ fn demo_on(release: NatsRelease) {
     );
     assert!(
         printed.contains(&format!(
-            "✓ rebuilt at position 660: sha256 {Q3_SHA256} equals the published"
+            "✓ rebuilt at position 661: sha256 {Q3_SHA256} equals the published"
         )),
         "{release:?}: {printed}"
     );
@@ -61,7 +61,7 @@ fn the_demo_on_nats_and_postgresql_gives_the_embedded_report_hash() {
     assert!(printed.contains("read models in postgres://"), "{printed}");
     assert!(
         printed.contains(&format!(
-            "✓ rebuilt at position 660: sha256 {Q3_SHA256} equals the published"
+            "✓ rebuilt at position 661: sha256 {Q3_SHA256} equals the published"
         )),
         "{printed}"
     );

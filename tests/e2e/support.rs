@@ -1,5 +1,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
@@ -104,4 +105,41 @@ pub(crate) fn commits(workspace: &Workspace) -> usize {
         .collect();
     positions.dedup();
     positions.len()
+}
+
+/// The demo's database, built once per test run and shared by tests that only read it.
+pub(crate) fn shared_demo() -> &'static Path {
+    static DEMO: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = DEMO.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("demo.db");
+        let output = run(&["demo", "--keep", path.to_str().expect("UTF-8 path")]);
+        assert_success(&output);
+        (dir, path)
+    });
+    path
+}
+
+/// Runs a command against `db` that prints JSON, and parses it.
+#[track_caller]
+pub(crate) fn json_of(db: &Path, args: &[&str]) -> serde_json::Value {
+    let output = run_in(db, args);
+    assert_success(&output);
+    serde_json::from_str(&stdout(&output)).unwrap_or_else(|err| {
+        panic!(
+            "{args:?} printed something that is not JSON ({err}):\n{}",
+            stdout(&output)
+        )
+    })
+}
+
+/// Runs a command against `db` that prints JSON lines, and parses them.
+#[track_caller]
+pub(crate) fn json_lines_of(db: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let output = run_in(db, args);
+    assert_success(&output);
+    stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("JSON lines"))
+        .collect()
 }

@@ -124,6 +124,22 @@ pub enum Command {
     Report(ReportArgs),
     /// Who changed what, when, in which role, before → after, and why.
     History(HistoryArgs),
+    /// One measure as the log stands (or stood): its definition, who was accountable when,
+    /// and every target, value (with year-to-date increments for cumulative measures),
+    /// assessment and data note.
+    ///
+    /// Example: scoreledger measure 2.B5 --on 2016-06-30
+    Measure(MeasureArgs),
+    /// Explain one number: the chain of changes that produced a cell of the scorecard (a
+    /// value, target, status, direction of travel or data note), with who, when and why, and
+    /// what every published report showed for it.
+    ///
+    /// Example: scoreledger explain -m 1.A3 -p 2015/16
+    Explain(ExplainArgs),
+    /// The auditor's standing questions over the whole scorecard: partial-coverage values,
+    /// targets changed since the plan was approved, increments of cumulative measures.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Keep the read models up to date as the log grows, until Ctrl-C or SIGTERM (on NATS
     /// through the durable consumer `projector-scorecard`). Every other command catches up on
     /// its own; run this beside writers elsewhere (other machines, the HTTP API).
@@ -275,6 +291,35 @@ pub enum ReportFormat {
     Csv,
     /// Canonical JSON (its SHA-256 goes to standard error).
     Json,
+    /// The scorecard as the council prints it: a self-contained HTML page with the dashboard
+    /// chart, one table per priority and the data notes (print it to PDF from a browser).
+    Html,
+    /// An Excel workbook: a Summary sheet and a Scorecard sheet with the CSV's rows (needs
+    /// --output).
+    Xlsx,
+}
+
+/// When a query is answered: now (the default), at the end of a day, or at a log position.
+/// Answered from the system-versioned read models, not by replaying.
+#[derive(Debug, Clone, Args)]
+pub struct AsAtArgs {
+    /// As the log stood at the end of this day (YYYY-MM-DD, UTC).
+    #[arg(long, conflicts_with = "position")]
+    pub as_at: Option<String>,
+    /// As the log stood at this position (see `history` for positions).
+    #[arg(long)]
+    pub position: Option<u64>,
+}
+
+/// Output formats of the audit queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Table,
+    /// CSV with a header row, for spreadsheets.
+    Csv,
+    /// JSON, for programs.
+    Json,
 }
 
 /// `report` options: a period's report, or a subcommand about published reports.
@@ -287,15 +332,15 @@ pub struct ReportArgs {
     /// The period, e.g. "Q3 2016/17".
     #[arg(long, short = 'p')]
     pub period: Option<String>,
-    /// As the log stood at the end of this day (YYYY-MM-DD, UTC).
-    #[arg(long, conflicts_with = "position")]
-    pub as_at: Option<String>,
-    /// As the log stood at this position.
-    #[arg(long)]
-    pub position: Option<u64>,
+    /// When.
+    #[command(flatten)]
+    pub when: AsAtArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<std::path::PathBuf>,
 }
 
 /// Subcommands of `report`.
@@ -313,6 +358,140 @@ pub enum ReportAction {
     Rebuild {
         /// The report id (or the first characters of it), from `report list`.
         id: String,
+    },
+    /// What has changed in a published report since: every figure, status, direction,
+    /// target and note that reads differently now (or at --as-at / --position), with who
+    /// changed it, when, in which role and why.
+    ///
+    /// Example: scoreledger report diff "Q2 2016/17" --format csv > q2-restatements.csv
+    Diff {
+        /// The report: an id (or its first characters) from `report list`, or a period, meaning
+        /// the latest publication of that period.
+        report: String,
+        /// Compare with the log as it stood then, instead of now.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Set two reports' summary figures side by side, with the change in percentage points
+    /// ("a rise from the 39.7% in the last quarter").
+    ///
+    /// Each report is a published report (id or period of a publication) or, with
+    /// --current, a period as the log stands now (or at --as-at / --position).
+    ///
+    /// Example: scoreledger report compare "Q2 2016/17" "Q3 2016/17"
+    Compare {
+        /// The earlier report.
+        earlier: String,
+        /// The later report.
+        later: String,
+        /// Build both periods from the log now (or at --as-at / --position) instead of using
+        /// their publications.
+        #[arg(long)]
+        current: bool,
+        /// When (with --current).
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// `measure` options.
+#[derive(Debug, Args)]
+pub struct MeasureArgs {
+    /// Measure reference, e.g. 2.B5 or "4.B5 (b)".
+    pub measure: String,
+    /// Also say who was accountable on this day (YYYY-MM-DD; valid time).
+    #[arg(long)]
+    pub on: Option<String>,
+    /// As known then.
+    #[command(flatten)]
+    pub when: AsAtArgs,
+    /// Print JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which cell of a measure's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Column {
+    /// The value of --period.
+    Value,
+    /// The target of --period's financial year.
+    Target,
+    /// The overall status of --period.
+    Status,
+    /// The direction of travel of --period.
+    Direction,
+    /// The data note of --period.
+    Note,
+}
+
+/// `explain` options.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Measure reference, e.g. 1.A3.
+    #[arg(long, short = 'm')]
+    pub measure: String,
+    /// The period of the cell: the value's period (a column of the report, e.g. 2015/16 or
+    /// Oct-16), or the report's period for a status, direction or note.
+    #[arg(long, short = 'p')]
+    pub period: String,
+    /// Which cell.
+    #[arg(long, value_enum, default_value_t = Column::Value)]
+    pub column: Column,
+    /// Explain the cell as it stood at this position (default: now).
+    #[command(flatten)]
+    pub when: AsAtArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Values recorded for only part of their period ("62 (Oct-Nov only)", "2.38 (Nov data)")
+    /// and whether a value for the whole period was supplied later.
+    Partial {
+        /// Only this period, e.g. "Q3 2016/17".
+        #[arg(long, short = 'p')]
+        period: Option<String>,
+        /// As known then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Targets that differ from the ones set when the plan was approved: as approved, as in
+    /// force, and who changed them, when and why.
+    Targets {
+        /// The financial year, e.g. 2016/17.
+        #[arg(long, short = 'y', default_value = "2016/17")]
+        year: String,
+        /// As known then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// For measures reported cumulatively (year to date), what each quarter and month added.
+    Increments {
+        /// The financial year, e.g. 2016/17.
+        #[arg(long, short = 'y', default_value = "2016/17")]
+        year: String,
+        /// As known then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
 }
 
@@ -350,8 +529,31 @@ pub struct HistoryArgs {
     /// Only changes by this person (user id or name).
     #[arg(long)]
     pub actor: Option<String>,
-    /// Print JSON lines instead of a table.
+    /// Only changes about this period, e.g. "Q2 2016/17" or 2015/16.
+    #[arg(long, short = 'p')]
+    pub period: Option<String>,
+    /// Only these kinds of change (repeat or separate with commas): value, target, status,
+    /// direction, rag, note, accountability, measure, lock, publication, plan.
+    #[arg(long, value_delimiter = ',')]
+    pub what: Vec<String>,
+    /// Only changes that replaced an earlier fact: revisions, target changes, reassessments,
+    /// note edits.
     #[arg(long)]
+    pub revisions: bool,
+    /// Only changes recorded on or after this day (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only changes recorded before this day (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// The history as it stood then.
+    #[command(flatten)]
+    pub when: AsAtArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Print JSON lines (one change per line) instead of a table.
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
 }
 

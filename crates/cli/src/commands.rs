@@ -1,15 +1,20 @@
 //! One module per subcommand; `dispatch` picks one.
 
+pub mod audit;
+pub mod compare;
+pub mod explain;
 pub mod history;
 pub mod import;
 pub mod init;
 pub mod lock;
+pub mod measure;
 pub mod migrate;
 pub mod project;
 pub mod publish;
 pub mod rebuild;
 pub mod record;
 pub mod report;
+pub mod restated;
 
 use crate::app::{actor_from, App};
 use crate::args::{Cli, Command};
@@ -40,6 +45,9 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Publish(args) => publish::run(&app, &args, out).await,
         Command::Report(args) => report::run(&app, &args, out).await,
         Command::History(args) => history::run(&app, &args, out).await,
+        Command::Measure(args) => measure::run(&app, &args, out).await,
+        Command::Explain(args) => explain::run(&app, &args, out).await,
+        Command::Audit(command) => audit::run(&app, &command, out).await,
         Command::Project => project::run(&app, out).await,
         Command::Migrate => migrate::run(&app, &settings, out).await,
         Command::Rebuild(args) => rebuild::run(&app, &args, out).await,

@@ -161,12 +161,50 @@ const TARGET_CHANGES: &[TargetChange] = &[
     },
 ];
 
+/// An assessment the pack shows was revised before publication ("Status and DoT revised
+/// following Q2 data"): first assessed as below, then changed to the printed one with a reason.
+struct Reassessment {
+    measure: &'static str,
+    first_status: Status,
+    first_direction: Direction,
+    reason: &'static str,
+}
+
+const REASSESSMENTS: &[Reassessment] = &[Reassessment {
+    measure: "1.C1",
+    first_status: Status::NotYetAvailable,
+    first_direction: Direction::NotApplicable,
+    reason: "Status and DoT revised following Q2 data",
+}];
+
 const NEW_DIRECTOR: &str = "Anne Marie Lubanski, Strategic Director Adult Social Care and Housing";
 const INTERIM_DIRECTOR: &str = "Interim Strategic Director, Adult Social Care and Housing";
 
 /// The Q3 summary as printed in the pack, to check the rebuilt report against.
 const PUBLISHED_STATUS: [u64; 6] = [25, 15, 17, 0, 17, 29];
 const PUBLISHED_DIRECTION: [u64; 4] = [33, 20, 16, 34];
+
+/// An officer's status and direction for a quarter, with the rules' suggestions beside them.
+fn assessment(
+    quarter: Period,
+    (status, direction): (Status, Direction),
+    (computed_status, computed_direction): (Option<Status>, Direction),
+    rules: &RuleSet,
+) -> Vec<Command> {
+    vec![
+        Command::AssessStatus {
+            period: quarter,
+            status,
+            computed: computed_status,
+            rule_set_version: rules.version,
+        },
+        Command::AssessDirection {
+            period: quarter,
+            direction,
+            computed: Some(computed_direction),
+        },
+    ]
+}
 
 fn at(year: i32, month: u32, day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(year, month, day, hour, 0, 0)
@@ -372,14 +410,13 @@ impl Story<'_> {
         let quarter = self.quarter(n);
         let rules = RuleSet::default();
         for measure in self.sample.measures.clone() {
-            let values: BTreeMap<Period, RecordedValue> = measure
-                .values
+            let (computed_status, computed_direction) = Self::suggest(&measure, quarter, &rules);
+            let revised_later = REASSESSMENTS
                 .iter()
-                .map(|(p, v)| (*p, Self::first_value(&measure, p, v)))
-                .collect();
-            let (computed_status, computed_direction) =
-                suggestions(&measure, &values, &quarter, &rules);
-            let (status, direction) = if published {
+                .find(|r| published && r.measure == measure.definition.measure_ref.as_str());
+            let (status, direction) = if let Some(first) = revised_later {
+                (first.first_status, first.first_direction)
+            } else if published {
                 (
                     measure.status.unwrap_or(Status::NotYetAvailable),
                     measure.direction.unwrap_or(Direction::NotApplicable),
@@ -392,19 +429,12 @@ impl Story<'_> {
                     computed_direction,
                 )
             };
-            let mut commands = vec![
-                Command::AssessStatus {
-                    period: quarter,
-                    status,
-                    computed: computed_status,
-                    rule_set_version: rules.version,
-                },
-                Command::AssessDirection {
-                    period: quarter,
-                    direction,
-                    computed: Some(computed_direction),
-                },
-            ];
+            let mut commands = assessment(
+                quarter,
+                (status, direction),
+                (computed_status, computed_direction),
+                &rules,
+            );
             if published {
                 if let Some(note) = &measure.note {
                     commands.push(Command::EditCommentary {
@@ -418,7 +448,53 @@ impl Story<'_> {
         self.say(
             assessed.date_naive(),
             &format!("performance team assesses status and direction of travel for {quarter}"),
-        )
+        )?;
+        if published {
+            self.reassess(quarter, assessed).await?;
+        }
+        Ok(())
+    }
+
+    /// What the rules suggest for `quarter`, from the values as first entered.
+    fn suggest(
+        measure: &ValidMeasure,
+        quarter: Period,
+        rules: &RuleSet,
+    ) -> (Option<Status>, Direction) {
+        let values: BTreeMap<Period, RecordedValue> = measure
+            .values
+            .iter()
+            .map(|(p, v)| (*p, Self::first_value(measure, p, v)))
+            .collect();
+        suggestions(measure, &values, &quarter, rules)
+    }
+
+    /// Revises the assessments the pack says were revised, to the printed ones, with a reason.
+    async fn reassess(&mut self, quarter: Period, assessed: DateTime<Utc>) -> CliResult {
+        let rules = RuleSet::default();
+        for r in REASSESSMENTS {
+            self.clock.set(assessed + chrono::Duration::hours(6));
+            let measure = self.find(r.measure)?;
+            let status = measure.status.unwrap_or(Status::NotYetAvailable);
+            let direction = measure.direction.unwrap_or(Direction::NotApplicable);
+            let (computed_status, computed_direction) = Self::suggest(&measure, quarter, &rules);
+            let commands = assessment(
+                quarter,
+                (status, direction),
+                (computed_status, computed_direction),
+                &rules,
+            );
+            self.run(&performance(), &measure, &commands, Some(r.reason))
+                .await?;
+            self.say(
+                (assessed + chrono::Duration::hours(6)).date_naive(),
+                &format!(
+                    "{}: {quarter} status {} → {status}, direction {} → {direction} ({})",
+                    r.measure, r.first_status, r.first_direction, r.reason
+                ),
+            )?;
+        }
+        Ok(())
     }
 
     async fn publish(&mut self, n: u8, on: NaiveDate, meeting: &str) -> CliResult<(String, u64)> {
@@ -730,7 +806,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
         app.read(),
         &HistoryFilter {
             measure_ref: Some(measure_ref.to_string()),
-            actor: None,
+            ..HistoryFilter::default()
         },
     )
     .await?;

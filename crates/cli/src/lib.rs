@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod args;
+pub mod as_at;
 pub mod commands;
 pub mod config;
 pub mod demo;
@@ -10,6 +11,7 @@ pub mod exit;
 pub mod failure;
 pub mod ids;
 pub mod import;
+pub mod published;
 pub mod settings;
 
 use std::process::ExitCode;

@@ -6,6 +6,7 @@
 
 pub mod actor;
 pub mod command;
+pub mod cumulative;
 pub mod decide;
 pub mod event;
 pub mod ids;

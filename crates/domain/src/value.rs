@@ -78,7 +78,55 @@ impl RecordedValue {
     pub fn number(amount: Decimal) -> Self {
         Self::parse(&amount.to_string()).expect("a number is not empty")
     }
+
+    /// The part of the period the figure covers, when its annotation says it covers only part
+    /// of it, as the 2016/17 pack writes it: `62 (Oct-Nov only)`, `2.38 (Nov data)`,
+    /// `7.75 (12 admissions Apr - Nov data)`. An annotation that names months and ends in
+    /// "only" or "data" is read as partial coverage; anything else (`(summer term)`,
+    /// `(note - Corporate Plan stated 30.9%)`) is not.
+    pub fn partial_coverage(&self) -> Option<&str> {
+        let qualifier = self.qualifier.as_deref()?;
+        let inner = qualifier
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .trim();
+        let lower = inner.to_ascii_lowercase();
+        let limited = lower.ends_with(" only") || lower.ends_with(" data");
+        let names_a_month = lower
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .any(|word| MONTHS.contains(&word));
+        (limited && names_a_month).then_some(inner)
+    }
 }
+
+/// Month abbreviations and names, lower case, as annotations use them.
+const MONTHS: [&str; 24] = [
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 impl FromStr for RecordedValue {
     type Err = EmptyValue;
@@ -202,6 +250,29 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn partial_coverage_is_read_from_the_packs_annotations() {
+        let coverage = |raw: &str| {
+            RecordedValue::parse(raw)
+                .unwrap()
+                .partial_coverage()
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            coverage("62 (Oct-Nov only)").as_deref(),
+            Some("Oct-Nov only")
+        );
+        assert_eq!(coverage("2.38 (Nov data)").as_deref(), Some("Nov data"));
+        assert_eq!(
+            coverage("7.75 (12 admissions Apr - Nov data)").as_deref(),
+            Some("12 admissions Apr - Nov data")
+        );
+        assert_eq!(coverage("79.5% (summer term)"), None);
+        assert_eq!(coverage("30.6% (note - Corporate Plan stated 30.9%)"), None);
+        assert_eq!(coverage("280 (Oct 15 392)"), None);
+        assert_eq!(coverage("62"), None);
     }
 
     #[track_caller]

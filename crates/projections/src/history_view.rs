@@ -1,15 +1,31 @@
 //! The auditor's history view: who changed what, when, in which role, before → after, why.
 
 use crate::read_models::ReadModels;
+use scoreledger_domain::Position;
 use serde::Serialize;
 
-/// Which changes to list.
+/// Which changes to list. Every field narrows the list; the default lists everything.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryFilter {
     /// Only this measure (normalised reference).
     pub measure_ref: Option<String>,
     /// Only changes by this actor (id or display name, case-insensitive).
     pub actor: Option<String>,
+    /// Only changes about this period (as printed, e.g. `Q2 Jul - Sep 2016`).
+    pub period: Option<String>,
+    /// Only these kinds of change (`value`, `target`, `status`, `direction`, `note`, …); all
+    /// when empty.
+    pub what: Vec<String>,
+    /// Only changes that replaced an earlier fact (revisions, target changes, reassessments).
+    pub revisions_only: bool,
+    /// Only changes recorded after this position.
+    pub after: Option<Position>,
+    /// Only changes recorded at or before this position: the history as it stood then.
+    pub through: Option<Position>,
+    /// Only changes recorded at or after this instant (RFC 3339 prefix, e.g. `2016-11-15`).
+    pub since: Option<String>,
+    /// Only changes recorded before this instant (RFC 3339 prefix).
+    pub until: Option<String>,
 }
 
 /// One change.
@@ -52,15 +68,36 @@ pub async fn history(
     read: &ReadModels,
     filter: &HistoryFilter,
 ) -> Result<Vec<HistoryEntry>, sqlx::Error> {
-    sqlx::query_as::<_, HistoryEntry>(
+    let mut sql = String::from(
         "SELECT position, seq, recorded_at, actor_id, actor_name, actor_role, on_behalf_of, event_type, \
          measure_ref, period, what, before, after, reason, classification FROM history \
          WHERE (CAST($1 AS TEXT) IS NULL OR measure_ref = $1) \
          AND (CAST($2 AS TEXT) IS NULL OR lower(actor_id) = lower($2) OR lower(actor_name) = lower($2)) \
-         ORDER BY position, seq",
-    )
-    .bind(&filter.measure_ref)
-    .bind(&filter.actor)
-    .fetch_all(read.pool())
-    .await
+         AND (CAST($3 AS TEXT) IS NULL OR period = $3) \
+         AND ($4 = 0 OR before IS NOT NULL) \
+         AND position > $5 AND position <= $6 \
+         AND (CAST($7 AS TEXT) IS NULL OR recorded_at >= $7) \
+         AND (CAST($8 AS TEXT) IS NULL OR recorded_at < $8)",
+    );
+    // One placeholder per kind keeps the statement portable between SQLite and PostgreSQL.
+    if !filter.what.is_empty() {
+        let placeholders: Vec<String> = (0..filter.what.len())
+            .map(|i| format!("${}", 9 + i))
+            .collect();
+        sql.push_str(&format!(" AND what IN ({})", placeholders.join(", ")));
+    }
+    sql.push_str(" ORDER BY position, seq");
+    let mut query = sqlx::query_as::<_, HistoryEntry>(&sql)
+        .bind(&filter.measure_ref)
+        .bind(&filter.actor)
+        .bind(&filter.period)
+        .bind(i64::from(filter.revisions_only))
+        .bind(filter.after.map_or(0, |p| p.0 as i64))
+        .bind(filter.through.map_or(i64::MAX, |p| p.0 as i64))
+        .bind(&filter.since)
+        .bind(&filter.until);
+    for what in &filter.what {
+        query = query.bind(what);
+    }
+    query.fetch_all(read.pool()).await
 }

@@ -8,6 +8,7 @@ mod apply;
 pub mod checksum;
 pub mod history_view;
 pub mod lookup;
+pub mod measure_view;
 pub mod projector;
 pub mod read_models;
 pub mod scorecard;
@@ -16,6 +17,10 @@ pub mod snapshot;
 pub use checksum::table_checksums;
 pub use history_view::{history, HistoryEntry, HistoryFilter};
 pub use lookup::{find_measure, position_before, published_through};
+pub use measure_view::{
+    measure_as_at, value_versions, AccountabilitySpell, MeasureView, PeriodFact, PeriodValue,
+    ValueVersion,
+};
 pub use projector::{
     drain, rebuild, run_until_stopped, try_project_batch, Outcome, ProjectionError,
     SCORECARD_PROJECTOR,

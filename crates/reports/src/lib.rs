@@ -1,16 +1,25 @@
 //! Deterministic reports: a pure function of the read-model rows at a position and the
-//! rule-set version, rendered as a terminal table, CSV or canonical JSON with its SHA-256.
+//! rule-set version, rendered as a terminal table, CSV, canonical JSON with its SHA-256, a
+//! printable HTML scorecard or an Excel workbook.
 //!
 //! Architecture invariant: no clock, no hash-map order, no floats; percentages to one
 //! decimal place as the packs print them; refs in natural order.
 
+pub mod audit;
 pub mod canonical;
+pub mod compare;
 pub mod diff;
+pub mod html;
 pub mod quarter;
 pub mod render;
+pub mod restatement;
 pub mod summary;
+pub mod xlsx;
 
 pub use canonical::{canonical_json, sha256_hex};
+pub use compare::{compare, FigureChange};
 pub use diff::{diff, CellChange};
 pub use quarter::{build_quarter_report, first_difference, QuarterReport, ReportRow};
+pub use restatement::{restatements, Restatement};
 pub use summary::{PriorityMeasureSummary, PrioritySummary, Share, Summary, Tally};
+pub use xlsx::XlsxError;

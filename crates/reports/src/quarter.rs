@@ -89,6 +89,23 @@ impl QuarterReport {
         sha256_hex(self.canonical_json().as_bytes())
     }
 
+    /// The text of one cell of a measure's row: a value column (a period as printed), or
+    /// `target`, `status`, `direction` or `note`. `None` when the report has no such row or
+    /// column; `Some(None)` for an empty cell.
+    pub fn cell(&self, measure_ref: &str, field: &str) -> Option<Option<String>> {
+        let row = self.rows.iter().find(|r| r.measure_ref == measure_ref)?;
+        Some(match field {
+            "target" => row.target.clone(),
+            "status" => Some(row.status.to_string()),
+            "direction" => Some(row.direction.to_string()),
+            "note" => row.note.clone(),
+            column => {
+                let i = self.columns.iter().position(|c| c == column)?;
+                row.values[i].clone()
+            }
+        })
+    }
+
     /// Digests of the report's parts: `summary` (everything but the rows), then each row by
     /// reference. Published beside the whole report's hash, they name what a rebuild that
     /// does not match got wrong.

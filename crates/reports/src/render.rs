@@ -3,7 +3,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, ContentArrangement, Table};
 
-use crate::quarter::QuarterReport;
+use crate::quarter::{QuarterReport, ReportRow};
 use crate::summary::Share;
 
 fn share(share: &Share) -> String {
@@ -182,48 +182,65 @@ pub fn csv(report: &QuarterReport) -> String {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let mut header = vec![
-        "ref",
-        "ref_as_printed",
-        "priority",
-        "outcome",
-        "measure",
-        "priority_measure",
-        "lead_officer",
-        "lead_accountability",
-        "good_performance",
-        "frequency",
-        "target",
-        "status",
-        "direction",
-    ]
-    .into_iter()
-    .map(str::to_owned)
-    .collect::<Vec<_>>();
-    header.extend(report.columns.iter().cloned());
-    header.push("note".to_owned());
-    writer.write_record(&header).expect("writing to memory");
+    writer
+        .write_record(csv_header(report))
+        .expect("writing to memory");
     for row in &report.rows {
-        let mut record = vec![
-            row.measure_ref.clone(),
-            row.ref_as_printed.clone(),
-            row.priority.to_string(),
-            row.outcome.clone(),
-            row.measure.clone(),
-            row.priority_measure.to_string(),
-            row.lead_officer.clone(),
-            row.lead_accountability.clone(),
-            row.good_performance.clone(),
-            row.frequency.clone(),
-            row.target.clone().unwrap_or_default(),
-            row.rag
-                .map_or_else(|| row.status.to_string(), |rag| rag.to_string()),
-            row.direction.to_string(),
-        ];
-        record.extend(row.values.iter().map(|v| v.clone().unwrap_or_default()));
-        record.push(row.note.clone().unwrap_or_default());
-        writer.write_record(&record).expect("writing to memory");
+        writer
+            .write_record(csv_record(row))
+            .expect("writing to memory");
     }
     String::from_utf8(writer.into_inner().expect("flushing to memory"))
         .expect("CSV of UTF-8 text is UTF-8")
+}
+
+/// The export's columns before the value columns (shared by the CSV and XLSX exports, so the
+/// two always agree).
+pub const LEADING_COLUMNS: [&str; 13] = [
+    "ref",
+    "ref_as_printed",
+    "priority",
+    "outcome",
+    "measure",
+    "priority_measure",
+    "lead_officer",
+    "lead_accountability",
+    "good_performance",
+    "frequency",
+    "target",
+    "status",
+    "direction",
+];
+
+/// The export's header: the leading columns, the report's value columns, the note.
+pub fn csv_header(report: &QuarterReport) -> Vec<String> {
+    LEADING_COLUMNS
+        .iter()
+        .map(|name| (*name).to_owned())
+        .chain(report.columns.iter().cloned())
+        .chain(std::iter::once("note".to_owned()))
+        .collect()
+}
+
+/// One row of the export, in the header's order.
+pub fn csv_record(row: &ReportRow) -> Vec<String> {
+    let mut record = vec![
+        row.measure_ref.clone(),
+        row.ref_as_printed.clone(),
+        row.priority.to_string(),
+        row.outcome.clone(),
+        row.measure.clone(),
+        row.priority_measure.to_string(),
+        row.lead_officer.clone(),
+        row.lead_accountability.clone(),
+        row.good_performance.clone(),
+        row.frequency.clone(),
+        row.target.clone().unwrap_or_default(),
+        row.rag
+            .map_or_else(|| row.status.to_string(), |rag| rag.to_string()),
+        row.direction.to_string(),
+    ];
+    record.extend(row.values.iter().map(|v| v.clone().unwrap_or_default()));
+    record.push(row.note.clone().unwrap_or_default());
+    record
 }

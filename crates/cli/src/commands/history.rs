@@ -4,11 +4,12 @@ use std::io::Write;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
-use scoreledger_domain::MeasureRef;
+use scoreledger_domain::{MeasureRef, Position};
 use scoreledger_projections::{history, HistoryEntry, HistoryFilter};
 
-use crate::app::App;
-use crate::args::HistoryArgs;
+use crate::app::{date, period, App};
+use crate::args::{Format, HistoryArgs};
+use crate::as_at;
 use crate::failure::{CliResult, Failed};
 
 fn shorten(text: &str, width: usize) -> String {
@@ -72,9 +73,35 @@ pub fn table(entries: &[HistoryEntry]) -> String {
     table.to_string()
 }
 
-/// Runs `history`.
-pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResult {
-    app.catch_up().await?;
+/// The stored kinds of change a `--what` word stands for.
+fn kinds(word: &str) -> CliResult<&'static [&'static str]> {
+    Ok(match word.trim().to_ascii_lowercase().as_str() {
+        "value" | "values" => &["value"],
+        "target" | "targets" => &["target"],
+        "status" => &["status"],
+        "direction" | "dot" => &["direction of travel"],
+        "rag" => &["RAG rating"],
+        "note" | "notes" => &["data note"],
+        "accountability" => &["lead accountability"],
+        "measure" | "measures" => &["measure defined"],
+        "lock" | "locks" => &["period locked", "period reopened"],
+        "publication" | "publications" => &["report published"],
+        "plan" => &[
+            "plan defined",
+            "priority defined",
+            "outcome defined",
+            "rule set",
+        ],
+        other => {
+            return Err(Failed::rejected(format!(
+                "--what {other:?} is not a kind of change; use value, target, status, direction, rag, note, accountability, measure, lock, publication or plan"
+            )))
+        }
+    })
+}
+
+/// The filter the arguments describe, answered at `through`.
+pub fn filter(args: &HistoryArgs, through: Position) -> CliResult<HistoryFilter> {
     let measure_ref = args
         .measure
         .as_deref()
@@ -84,27 +111,67 @@ pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResul
                 .map_err(Failed::rejected)
         })
         .transpose()?;
-    let entries = history(
-        app.read(),
-        &HistoryFilter {
-            measure_ref,
-            actor: args.actor.clone(),
-        },
-    )
-    .await?;
-    if args.json {
-        for entry in &entries {
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string(entry).expect("history entries serialise")
-            )?;
+    let mut what = Vec::new();
+    for word in &args.what {
+        what.extend(kinds(word)?.iter().map(|k| (*k).to_owned()));
+    }
+    Ok(HistoryFilter {
+        measure_ref,
+        actor: args.actor.clone(),
+        period: args
+            .period
+            .as_deref()
+            .map(|p| period(p).map(|p| p.to_string()))
+            .transpose()?,
+        what,
+        revisions_only: args.revisions,
+        after: None,
+        through: Some(through),
+        since: args
+            .since
+            .as_deref()
+            .map(|d| date(d).map(|d| d.to_string()))
+            .transpose()?,
+        until: args
+            .until
+            .as_deref()
+            .map(|d| date(d).map(|d| d.to_string()))
+            .transpose()?,
+    })
+}
+
+fn csv(entries: &[HistoryEntry]) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for entry in entries {
+        writer.serialize(entry).expect("writing to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("flushing to memory"))
+        .expect("CSV of UTF-8 text is UTF-8")
+}
+
+/// Runs `history`.
+pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResult {
+    let through = as_at::resolve(app, &args.when).await?;
+    let entries = history(app.read(), &filter(args, through)?).await?;
+    let format = if args.json { Format::Json } else { args.format };
+    match format {
+        Format::Json => {
+            for entry in &entries {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string(entry).expect("history entries serialise")
+                )?;
+            }
         }
-    } else if entries.is_empty() {
-        writeln!(out, "no changes match")?;
-    } else {
-        writeln!(out, "{}", table(&entries))?;
-        writeln!(out, "{} change(s)", entries.len())?;
+        Format::Csv => write!(out, "{}", csv(&entries))?,
+        Format::Table if entries.is_empty() => writeln!(out, "no changes match")?,
+        Format::Table => {
+            writeln!(out, "{}", table(&entries))?;
+            writeln!(out, "{} change(s)", entries.len())?;
+        }
     }
     Ok(())
 }

@@ -8,7 +8,8 @@ use scoreledger_domain::{Command, ReportId};
 
 use crate::app::{date, period, App};
 use crate::args::PublishArgs;
-use crate::commands::report::{build, position, AsAt};
+use crate::as_at::{position, AsAt};
+use crate::commands::report::build;
 use crate::failure::CliResult;
 use crate::ids;
 

@@ -2,49 +2,18 @@
 
 use std::io::Write;
 
-use chrono::{Days, NaiveTime, TimeZone, Utc};
+use anyhow::Context;
 use scoreledger_domain::{Period, Position};
 use scoreledger_projections::{self as projections, ReadModels};
-use scoreledger_reports::{build_quarter_report, first_difference, render, QuarterReport};
+use scoreledger_reports::{
+    build_quarter_report, first_difference, html, render, xlsx, QuarterReport,
+};
 
-use crate::app::{date, App};
+use crate::app::App;
 use crate::args::{ReportAction, ReportArgs, ReportFormat};
+use crate::as_at;
 use crate::exit::Failure;
 use crate::failure::{CliResult, Failed};
-
-/// Which position a report is wanted at.
-#[derive(Debug, Clone, Copy)]
-pub enum AsAt {
-    /// Everything known now.
-    Now,
-    /// The end of a day (UTC).
-    EndOf(chrono::NaiveDate),
-    /// A log position.
-    Position(Position),
-}
-
-/// Resolves `as_at` to a position of the (caught-up) read models.
-pub async fn position(app: &App, as_at: AsAt) -> CliResult<Position> {
-    let now = app.catch_up().await?;
-    Ok(match as_at {
-        AsAt::Now => now,
-        AsAt::Position(p) => {
-            if p > now {
-                return Err(Failed::rejected(format!(
-                    "position {p} is beyond the end of the log ({now})"
-                )));
-            }
-            p
-        }
-        AsAt::EndOf(day) => {
-            let next = day
-                .checked_add_days(Days::new(1))
-                .expect("dates far from the end of time");
-            let moment = Utc.from_utc_datetime(&next.and_time(NaiveTime::MIN));
-            projections::position_before(app.read(), moment).await?
-        }
-    })
-}
 
 /// Builds the report of `period` at `position`.
 pub async fn build(app: &App, period: Period, position: Position) -> CliResult<QuarterReport> {
@@ -63,6 +32,20 @@ pub async fn run(app: &App, args: &ReportArgs, out: &mut dyn Write) -> CliResult
     match &args.action {
         Some(ReportAction::List { json }) => return list(app, *json, out).await,
         Some(ReportAction::Rebuild { id }) => return rebuild(app, id, out).await,
+        Some(ReportAction::Diff {
+            report,
+            when,
+            format,
+        }) => return super::restated::run(app, report, when, *format, out).await,
+        Some(ReportAction::Compare {
+            earlier,
+            later,
+            current,
+            when,
+            format,
+        }) => {
+            return super::compare::run(app, [earlier, later], *current, when, *format, out).await
+        }
         None => {}
     }
     let Some(period) = &args.period else {
@@ -71,23 +54,48 @@ pub async fn run(app: &App, args: &ReportArgs, out: &mut dyn Write) -> CliResult
         ));
     };
     let period = crate::app::period(period)?;
-    let as_at = match (&args.as_at, args.position) {
-        (Some(day), _) => AsAt::EndOf(date(day)?),
-        (None, Some(p)) => AsAt::Position(Position(p)),
-        (None, None) => AsAt::Now,
-    };
-    let position = position(app, as_at).await?;
+    let position = as_at::resolve(app, &args.when).await?;
     let report = build(app, period, position).await?;
-    match args.format {
+    let rendered: Vec<u8> = match args.format {
         ReportFormat::Table => {
-            write!(out, "{}", render::table(&report))?;
-            writeln!(out, "sha256 {}", report.sha256())?;
+            format!("{}sha256 {}\n", render::table(&report), report.sha256()).into_bytes()
         }
-        ReportFormat::Csv => write!(out, "{}", render::csv(&report))?,
+        ReportFormat::Csv => render::csv(&report).into_bytes(),
         ReportFormat::Json => {
-            writeln!(out, "{}", report.canonical_json())?;
             eprintln!("sha256 {}", report.sha256());
+            format!("{}\n", report.canonical_json()).into_bytes()
         }
+        ReportFormat::Html => html::scorecard(&report).into_bytes(),
+        ReportFormat::Xlsx => {
+            if args.output.is_none() {
+                return Err(Failed::rejected(
+                    "an XLSX workbook is binary: say where to write it with --output FILE.xlsx",
+                ));
+            }
+            xlsx::scorecard(&report).map_err(|err| Failed {
+                kind: Failure::Rejected,
+                error: err.into(),
+            })?
+        }
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &rendered)
+                .with_context(|| format!("failed to write {}", path.display()))
+                .map_err(|error| Failed {
+                    kind: Failure::Unavailable,
+                    error,
+                })?;
+            writeln!(
+                out,
+                "wrote the {} report ({} bytes, sha256 of the report {}) to {}",
+                report.period,
+                rendered.len(),
+                report.sha256(),
+                path.display()
+            )?;
+        }
+        None => out.write_all(&rendered)?,
     }
     Ok(())
 }
@@ -141,26 +149,7 @@ async fn list(app: &App, json: bool, out: &mut dyn Write) -> CliResult {
 /// `report rebuild ID`: replay to the cut-off into fresh read models and compare hashes.
 async fn rebuild(app: &App, id: &str, out: &mut dyn Write) -> CliResult {
     app.catch_up().await?;
-    let wanted = id.trim().to_ascii_lowercase();
-    let matching: Vec<_> = projections::all_publications(app.read())
-        .await?
-        .into_iter()
-        .filter(|p| p.report_id.starts_with(&wanted))
-        .collect();
-    let publication = match matching.as_slice() {
-        [one] => one.clone(),
-        [] => {
-            return Err(Failed::rejected(format!(
-                "no published report has an id starting {id:?}; see `scoreledger report list`"
-            )))
-        }
-        _ => {
-            return Err(Failed::rejected(format!(
-                "{} published reports have ids starting {id:?}; give more of the id",
-                matching.len()
-            )))
-        }
-    };
+    let publication = crate::published::find(app, id).await?;
     let period = crate::app::period(&publication.period)?;
     let cut_off = Position(publication.cut_off as u64);
 

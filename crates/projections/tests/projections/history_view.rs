@@ -1,7 +1,7 @@
 //! The history view answers: who changed what, when, in which role, before → after, why.
 
 use scoreledger_domain::target::TargetSpec;
-use scoreledger_domain::{Actor, Command, DataQuality, Period, RevisionClass, Role};
+use scoreledger_domain::{Actor, Command, DataQuality, Period, Position, RevisionClass, Role};
 use scoreledger_projections::{drain, history, HistoryFilter};
 use scoreledger_testkit::{lead_officer, pair_test, performance_officer};
 
@@ -46,7 +46,7 @@ pair_test!(a_revision_shows_before_after_who_and_why, |db| {
         &db.read,
         &HistoryFilter {
             measure_ref: Some("1.A3".into()),
-            actor: None,
+            ..HistoryFilter::default()
         },
     )
     .await
@@ -109,8 +109,8 @@ pair_test!(a_revision_shows_before_after_who_and_why, |db| {
     let by_actor = history(
         &db.read,
         &HistoryFilter {
-            measure_ref: None,
             actor: Some("mel meggs".into()),
+            ..HistoryFilter::default()
         },
     )
     .await
@@ -118,3 +118,94 @@ pair_test!(a_revision_shows_before_after_who_and_why, |db| {
     assert_eq!(by_actor.len(), 1);
     assert_eq!(by_actor[0].after.as_deref(), Some("30.9%"));
 });
+
+pair_test!(
+    history_filters_narrow_by_kind_period_revision_and_position,
+    |db| {
+        define_plan(&db).await;
+        let stream = define_measure(&db, 10, "1.A3", "23%").await;
+        let fy15 = Period::financial_year(2015);
+        let q1 = Period::quarter(2016, 1);
+        run(&db, &stream, record(fy15, "30.9%"), lead_officer(), None)
+            .await
+            .unwrap();
+        run(&db, &stream, record(q1, "25%"), lead_officer(), None)
+            .await
+            .unwrap();
+        let revised = run(
+            &db,
+            &stream,
+            Command::ReviseValue {
+                period: fy15,
+                value: value("30.6%"),
+                classification: RevisionClass::Correction,
+                quality: DataQuality::default(),
+            },
+            performance_officer(),
+            Some("outturn re-run"),
+        )
+        .await
+        .unwrap();
+        drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+        let afters = |entries: Vec<scoreledger_projections::HistoryEntry>| -> Vec<String> {
+            entries.into_iter().filter_map(|e| e.after).collect()
+        };
+
+        let values = history(
+            &db.read,
+            &HistoryFilter {
+                what: vec!["value".into()],
+                ..HistoryFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(afters(values), ["30.9%", "25%", "30.6%"]);
+
+        let of_fy15 = history(
+            &db.read,
+            &HistoryFilter {
+                period: Some("2015/16".into()),
+                what: vec!["value".into(), "target".into()],
+                ..HistoryFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(afters(of_fy15), ["30.9%", "30.6%"]);
+
+        let revisions = history(
+            &db.read,
+            &HistoryFilter {
+                revisions_only: true,
+                ..HistoryFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(afters(revisions), ["30.6%"]);
+
+        let before_the_revision = history(
+            &db.read,
+            &HistoryFilter {
+                what: vec!["value".into()],
+                through: Some(Position(revised.commit.position.0 - 1)),
+                ..HistoryFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(afters(before_the_revision), ["30.9%", "25%"]);
+
+        let since_the_second_value = history(
+            &db.read,
+            &HistoryFilter {
+                after: Some(Position(revised.commit.position.0 - 2)),
+                ..HistoryFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(afters(since_the_second_value), ["25%", "30.6%"]);
+    }
+);

@@ -1,0 +1,203 @@
+//! `scoreledger report diff`: what has changed in a published report since it was published,
+//! and who changed it, when and why.
+
+use std::io::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use scoreledger_domain::Position;
+use scoreledger_projections::{self as projections, HistoryEntry, HistoryFilter, Publication};
+use scoreledger_reports::{restatements, Restatement};
+use serde::Serialize;
+
+use crate::app::{period, App};
+use crate::args::{AsAtArgs, Format};
+use crate::as_at;
+use crate::commands::report::build;
+use crate::failure::CliResult;
+
+/// The restatements of one publication, as of one later position.
+#[derive(Debug, Serialize)]
+pub struct Restated {
+    /// The publication.
+    pub report: Publication,
+    /// The log position the report was compared at.
+    pub compared_at: u64,
+    /// Every cell that reads differently, with the changes behind it.
+    pub restatements: Vec<Restatement>,
+}
+
+/// The restatements of `publication` as the log stands at `at`.
+pub async fn restated(app: &App, publication: Publication, at: Position) -> CliResult<Restated> {
+    let reported = period(&publication.period)?;
+    let cut_off = Position(publication.cut_off as u64);
+    let then = build(app, reported, cut_off).await?;
+    let now = build(app, reported, at).await?;
+    let since = projections::history(
+        app.read(),
+        &HistoryFilter {
+            after: Some(cut_off),
+            through: Some(at),
+            ..HistoryFilter::default()
+        },
+    )
+    .await?;
+    Ok(Restated {
+        report: publication,
+        compared_at: at.0,
+        restatements: restatements(&then, &now, &since),
+    })
+}
+
+/// Who, in which role, on which day.
+pub fn who_and_when(entry: &HistoryEntry) -> String {
+    let who = match &entry.on_behalf_of {
+        Some(other) => format!("{} ({}) for {other}", entry.actor_name, entry.actor_role),
+        None => format!("{} ({})", entry.actor_name, entry.actor_role),
+    };
+    format!(
+        "{who}, {}",
+        entry.recorded_at.get(..10).unwrap_or(&entry.recorded_at)
+    )
+}
+
+/// Why, with the revision's classification.
+pub fn why(entry: &HistoryEntry) -> String {
+    match (&entry.classification, &entry.reason) {
+        (Some(class), Some(reason)) => format!("[{class}] {reason}"),
+        (Some(class), None) => format!("[{class}]"),
+        (None, Some(reason)) => reason.clone(),
+        (None, None) => String::new(),
+    }
+}
+
+fn table(restated: &Restated) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(150)
+        .set_header(vec![
+            "Measure",
+            "Cell",
+            "As published",
+            "Now",
+            "Changed by",
+            "Why",
+        ]);
+    for r in &restated.restatements {
+        table.add_row(vec![
+            r.measure_ref.clone(),
+            r.field.clone(),
+            r.as_published.clone().unwrap_or_default(),
+            r.now.clone().unwrap_or_default(),
+            r.because
+                .iter()
+                .map(who_and_when)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            r.because.iter().map(why).collect::<Vec<_>>().join("\n"),
+        ]);
+    }
+    table.to_string()
+}
+
+/// One CSV row per change behind each restated cell (one row with empty change columns for a
+/// cell that no recorded change explains).
+fn csv(restated: &Restated) -> String {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer
+        .write_record([
+            "report_id",
+            "period",
+            "measure_ref",
+            "cell",
+            "as_published",
+            "now",
+            "position",
+            "recorded_at",
+            "actor_id",
+            "actor_name",
+            "actor_role",
+            "on_behalf_of",
+            "classification",
+            "reason",
+        ])
+        .expect("writing to memory");
+    for r in &restated.restatements {
+        let head = [
+            restated.report.report_id.as_str(),
+            restated.report.period.as_str(),
+            r.measure_ref.as_str(),
+            r.field.as_str(),
+            r.as_published.as_deref().unwrap_or(""),
+            r.now.as_deref().unwrap_or(""),
+        ];
+        if r.because.is_empty() {
+            writer
+                .write_record(head.iter().copied().chain([""; 8]))
+                .expect("writing to memory");
+        }
+        for e in &r.because {
+            let position = e.position.to_string();
+            let tail = [
+                position.as_str(),
+                e.recorded_at.as_str(),
+                e.actor_id.as_str(),
+                e.actor_name.as_str(),
+                e.actor_role.as_str(),
+                e.on_behalf_of.as_deref().unwrap_or(""),
+                e.classification.as_deref().unwrap_or(""),
+                e.reason.as_deref().unwrap_or(""),
+            ];
+            writer
+                .write_record(head.iter().chain(tail.iter()))
+                .expect("writing to memory");
+        }
+    }
+    String::from_utf8(writer.into_inner().expect("flushing to memory"))
+        .expect("CSV of UTF-8 text is UTF-8")
+}
+
+/// Runs `report diff`.
+pub async fn run(
+    app: &App,
+    report: &str,
+    when: &AsAtArgs,
+    format: Format,
+    out: &mut dyn Write,
+) -> CliResult {
+    let at = as_at::resolve(app, when).await?;
+    let publication = crate::published::find(app, report).await?;
+    let restated = restated(app, publication, at).await?;
+    match format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&restated).expect("restatements serialise")
+        )?,
+        Format::Csv => write!(out, "{}", csv(&restated))?,
+        Format::Table => {
+            let p = &restated.report;
+            writeln!(
+                out,
+                "{} report {} as published to {} on {} (cut-off position {}), against the log at position {}:\n",
+                p.period, p.report_id, p.meeting, p.published_on, p.cut_off, restated.compared_at
+            )?;
+            if restated.restatements.is_empty() {
+                writeln!(out, "nothing has changed since publication")?;
+            } else {
+                writeln!(out, "{}", table(&restated))?;
+                writeln!(
+                    out,
+                    "{} cell(s) read differently; prove the published figures with `scoreledger report rebuild {}`",
+                    restated.restatements.len(),
+                    p.report_id
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,405 @@
+//! The auditor's questions of DOMAIN §4.6 that issue 4 names, each answered on the demo data
+//! by the command the README documents for it.
+
+use serde_json::Value;
+
+use crate::support::{
+    assert_success, json_lines_of, json_of, run_in, shared_demo, stdout, Workspace,
+};
+
+fn strings(values: &[Value], field: &str) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| v[field].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn value_of(measure: &Value, period: &str) -> String {
+    measure["measure"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["period"] == period)
+        .map(|v| v["value"]["raw"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| panic!("no value for {period}"))
+}
+
+/// Q1: 1.A3's 2015/16 year end as printed in the Corporate Plan (July 2016) and in the Q3
+/// scorecard, who changed it, when and why.
+#[test]
+fn q1_a_year_end_value_as_approved_and_as_published_with_who_when_why() {
+    let db = shared_demo();
+    let approved = json_of(db, &["measure", "1.A3", "--as-at", "2016-07-13", "--json"]);
+    assert_eq!(value_of(&approved, "2015/16"), "30.9%");
+    let now = json_of(db, &["measure", "1.A3", "--json"]);
+    assert_eq!(value_of(&now, "2015/16"), "30.6%");
+
+    let explained = json_of(db, &["explain", "-m", "1.A3", "-p", "2015/16", "--json"]);
+    let chain = explained["chain"].as_array().unwrap();
+    assert_eq!(strings(chain, "after"), ["30.9%", "30.6%"]);
+    let change = &chain[1];
+    assert_eq!(change["actor_name"], "Simon Dennis");
+    assert_eq!(change["classification"], "correction");
+    assert!(change["recorded_at"]
+        .as_str()
+        .unwrap()
+        .starts_with("2016-12-12"));
+    assert!(change["reason"]
+        .as_str()
+        .unwrap()
+        .contains("the Corporate Plan stated 30.9%"));
+    let published = explained["published"].as_array().unwrap();
+    assert_eq!(
+        strings(published, "cell"),
+        ["30.9%", "30.9%", "30.6% (revised; first published 30.9%)"]
+    );
+    assert_eq!(published[2]["published_on"], "2017-01-13");
+}
+
+/// Q2: what the Q2 scorecard (14 Nov 2016) said for 2.B1, the value before it became
+/// "95 (revised)", and the definitional error.
+#[test]
+fn q2_the_published_q2_figure_and_its_revision_with_the_reason() {
+    let db = shared_demo();
+    let as_published = json_of(
+        db,
+        &[
+            "report",
+            "-p",
+            "Q2 2016/17",
+            "--as-at",
+            "2016-11-14",
+            "--format",
+            "json",
+        ],
+    );
+    let column = as_published["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == "Q2 Jul - Sep 2016")
+        .unwrap();
+    let row = as_published["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["measure_ref"] == "2.B1")
+        .unwrap();
+    assert_eq!(row["values"][column], "112");
+
+    let diff = json_of(db, &["report", "diff", "Q2 2016/17", "--format", "json"]);
+    let b1 = diff["restatements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["measure_ref"] == "2.B1")
+        .expect("2.B1 is restated");
+    assert_eq!(b1["as_published"], "112");
+    assert_eq!(b1["now"], "95 (revised; first published 112)");
+    let because = b1["because"].as_array().unwrap();
+    assert_eq!(because.len(), 1);
+    assert_eq!(because[0]["actor_name"], "Sam Newton");
+    assert!(because[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("S42 enquiries in the quarter, not those completed"));
+}
+
+/// The restatement diff of the published Q2 report lists exactly the revisions recorded
+/// after its cut-off to cells the Q2 report prints.
+#[test]
+fn the_q2_restatement_diff_lists_exactly_the_post_publication_revisions() {
+    let db = shared_demo();
+    let diff = json_of(db, &["report", "diff", "Q2 2016/17", "--format", "json"]);
+    let cut_off = diff["report"]["cut_off"].as_i64().unwrap();
+    let q2_columns = [
+        "2014/15",
+        "2015/16",
+        "Q1 Apr - Jun 2016",
+        "Q2 Jul - Sep 2016",
+        "Jul-16",
+        "Aug-16",
+        "Sep-16",
+    ];
+    let mut expected: Vec<(String, String, i64)> =
+        json_lines_of(db, &["history", "--revisions", "--json"])
+            .into_iter()
+            .filter(|e| e["position"].as_i64().unwrap() > cut_off)
+            .filter(|e| match e["what"].as_str().unwrap() {
+                "value" => q2_columns.contains(&e["period"].as_str().unwrap()),
+                "target" => e["period"] == "2016/17",
+                "status" | "direction of travel" | "data note" => {
+                    e["period"] == "Q2 Jul - Sep 2016"
+                }
+                _ => false,
+            })
+            .map(|e| {
+                (
+                    e["measure_ref"].as_str().unwrap().to_owned(),
+                    e["period"].as_str().unwrap().to_owned(),
+                    e["position"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+    expected.sort();
+    let mut listed: Vec<(String, String, i64)> = diff["restatements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["because"].as_array().unwrap().iter().map(|e| {
+                (
+                    e["measure_ref"].as_str().unwrap().to_owned(),
+                    e["period"].as_str().unwrap().to_owned(),
+                    e["position"].as_i64().unwrap(),
+                )
+            })
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(listed, expected);
+    assert_eq!(
+        listed.len(),
+        7,
+        "the demo revises seven Q2 cells after publication"
+    );
+    assert!(diff["restatements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| !r["because"].as_array().unwrap().is_empty()));
+
+    let csv = run_in(db, &["report", "diff", "Q2 2016/17", "--format", "csv"]);
+    assert_success(&csv);
+    let csv = stdout(&csv);
+    assert_eq!(csv.lines().count(), 1 + 7, "{csv}");
+    assert!(csv.starts_with("report_id,period,measure_ref,cell,as_published,now,position,recorded_at,actor_id,actor_name,actor_role,on_behalf_of,classification,reason\n"));
+}
+
+/// Q4: the Q3 summary reproduced exactly as published.
+#[test]
+fn q4_the_q3_summary_percentages_are_reproduced_as_published() {
+    let db = shared_demo();
+    let report = json_of(
+        db,
+        &[
+            "report",
+            "-p",
+            "Q3 2016/17",
+            "--as-at",
+            "2017-01-13",
+            "--format",
+            "json",
+        ],
+    );
+    let summary = &report["summary"];
+    let status: Vec<String> = summary["status"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["share"]["percent"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        status,
+        ["24.3%", "14.6%", "16.5%", "0.0%", "16.5%", "28.2%"]
+    );
+    assert_eq!(summary["on_target_of_measured"]["percent"], "43.9%");
+    assert_eq!(summary["off_target_of_measured"]["percent"], "29.8%");
+    assert_eq!(summary["improved_of_directed"]["percent"], "47.8%");
+    assert_eq!(summary["off_target_of_measured"]["count"], 17);
+    assert_eq!(summary["off_target_of_measured"]["of"], 57);
+}
+
+/// Q5: status or direction changed after the first assessment in a quarter, by whom, why.
+#[test]
+fn q5_reassessments_are_listed_with_who_and_why() {
+    let db = shared_demo();
+    let changes = json_lines_of(
+        db,
+        &[
+            "history",
+            "--what",
+            "status,direction",
+            "--revisions",
+            "--json",
+        ],
+    );
+    assert_eq!(strings(&changes, "measure_ref"), ["1.C1", "1.C1"]);
+    assert_eq!(strings(&changes, "what"), ["status", "direction of travel"]);
+    assert_eq!(
+        strings(&changes, "before"),
+        ["not_yet_available", "not_applicable"]
+    );
+    for change in &changes {
+        assert_eq!(change["period"], "Q3 Oct - Dec 2016");
+        assert_eq!(change["actor_name"], "Simon Dennis");
+        assert_eq!(change["reason"], "Status and DoT revised following Q2 data");
+    }
+}
+
+/// Q6: when the 1.B6 target changed from 4.9% to 3.1%, and who changed it.
+#[test]
+fn q6_a_target_change_with_when_and_who() {
+    let db = shared_demo();
+    let changes = json_lines_of(db, &["history", "-m", "1.B6", "--what", "target", "--json"]);
+    assert_eq!(strings(&changes, "after"), ["4.9%", "3.1%"]);
+    let change = &changes[1];
+    assert_eq!(change["before"], "4.9%");
+    assert!(change["recorded_at"]
+        .as_str()
+        .unwrap()
+        .starts_with("2016-10-03"));
+    assert_eq!(change["actor_name"], "Simon Dennis");
+    assert_eq!(change["actor_role"], "performance");
+    assert!(change["reason"].as_str().unwrap().contains("4.9%"));
+}
+
+/// Q7: the targets of the Q3 scorecard that differ from the approved Corporate Plan.
+#[test]
+fn q7_targets_that_differ_from_the_approved_plan() {
+    let db = shared_demo();
+    let changed = json_of(
+        db,
+        &["audit", "targets", "--year", "2016/17", "--format", "json"],
+    );
+    let changed = changed.as_array().unwrap();
+    assert_eq!(
+        strings(changed, "measure_ref"),
+        ["1.B6", "1.B8", "3.A2", "3.A3", "4.C1"]
+    );
+    assert_eq!(
+        strings(changed, "approved"),
+        [
+            "4.9%",
+            "94%",
+            "25% increase on 2015-16",
+            "10% increase on 2015-16",
+            "450 increase"
+        ]
+    );
+    assert!(changed.iter().all(|c| c["changes"][0]["reason"]
+        .as_str()
+        .is_some_and(|r| !r.is_empty())));
+    // As the plan stood before any change, nothing differed.
+    let before = json_of(
+        db,
+        &[
+            "audit",
+            "targets",
+            "--as-at",
+            "2016-07-31",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(before, Value::Array(Vec::new()));
+}
+
+/// Q8: values published with partial coverage, and whether the whole quarter was supplied
+/// later (it is, in this test, for 2.B5).
+#[test]
+fn q8_partial_coverage_values_and_whether_the_whole_period_came_later() {
+    let workspace = Workspace::new();
+    let db = workspace.dir.path().join("demo.db");
+    assert_success(&run_in(
+        &workspace.db(),
+        &["demo", "--keep", db.to_str().unwrap()],
+    ));
+    let partial = json_of(&db, &["audit", "partial", "--format", "json"]);
+    let partial = partial.as_array().unwrap();
+    assert_eq!(
+        strings(partial, "measure_ref"),
+        ["2.B1", "2.B2", "2.B3", "2.B4 (a)", "2.B4 (b)", "2.B5", "2.B9 (a)", "2.B9 (b)"]
+    );
+    assert!(partial.iter().all(|p| p["published_in"]
+        == serde_json::json!(["Q3 Oct - Dec 2016 (2017-01-13)"])
+        && p["full_period_supplied"] == false));
+
+    assert_success(&run_in(
+        &db,
+        &[
+            "record",
+            "value",
+            "-m",
+            "2.B5",
+            "-p",
+            "Q3 2016/17",
+            "-v",
+            "251",
+            "--classification",
+            "late_data",
+            "--reason",
+            "December assessments entered after the Liquid Logic cutover",
+        ],
+    ));
+    let partial = json_of(&db, &["audit", "partial", "--format", "json"]);
+    let b5 = partial
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["measure_ref"] == "2.B5")
+        .unwrap()
+        .clone();
+    assert_eq!(b5["value"], "164 (Oct-Nov only)");
+    assert_eq!(b5["replaced_by"], "251");
+    assert_eq!(b5["full_period_supplied"], true);
+
+    // The Q3 report as published now has one restated cell, explained.
+    let diff = json_of(&db, &["report", "diff", "Q3 2016/17", "--format", "json"]);
+    let restated = diff["restatements"].as_array().unwrap();
+    assert_eq!(restated.len(), 1, "{diff}");
+    assert_eq!(restated[0]["measure_ref"], "2.B5");
+    assert_eq!(restated[0]["as_published"], "164 (Oct-Nov only)");
+    assert_eq!(
+        restated[0]["now"],
+        "251 (revised; first published 164 (Oct-Nov only))"
+    );
+    assert_eq!(restated[0]["because"][0]["classification"], "late_data");
+}
+
+/// Q13: the accountable Strategic Director for 2.B5 on 30 June 2016 and on 17 Feb 2017.
+#[test]
+fn q13_accountability_on_two_dates() {
+    let db = shared_demo();
+    let june = json_of(db, &["measure", "2.B5", "--on", "2016-06-30", "--json"]);
+    assert_eq!(
+        june["accountable_on"]["person"],
+        "Interim Strategic Director, Adult Social Care and Housing"
+    );
+    let february = json_of(db, &["measure", "2.B5", "--on", "2017-02-17", "--json"]);
+    assert_eq!(
+        february["accountable_on"]["person"],
+        "Anne Marie Lubanski, Strategic Director Adult Social Care and Housing"
+    );
+}
+
+/// Q22: in-quarter increments implied by the published year-to-date values.
+#[test]
+fn q22_increments_of_cumulative_measures() {
+    let db = shared_demo();
+    let rows = json_of(
+        db,
+        &[
+            "audit",
+            "increments",
+            "--year",
+            "2016/17",
+            "--format",
+            "json",
+        ],
+    );
+    let rows = rows.as_array().unwrap();
+    let increment = |measure: &str, period: &str| -> String {
+        rows.iter()
+            .find(|r| r["measure_ref"] == measure && r["period"] == period)
+            .map(|r| r["increment"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("no increment for {measure} {period}"))
+    };
+    assert_eq!(increment("1.A2", "Q1 Apr - Jun 2016"), "+24");
+    assert_eq!(increment("1.A2", "Q2 Jul - Sep 2016"), "+22");
+    assert_eq!(increment("1.A2", "Q3 Oct - Dec 2016"), "+22");
+    assert_eq!(increment("3.A6", "Q2 Jul - Sep 2016"), "+4904");
+    assert_eq!(increment("3.A6", "Q3 Oct - Dec 2016"), "+2359");
+    assert_eq!(increment("5.A1", "Q2 Jul - Sep 2016"), "+26.6");
+    assert_eq!(increment("5.A1", "Nov-16"), "+8.9");
+}
