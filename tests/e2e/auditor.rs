@@ -403,3 +403,77 @@ fn q22_increments_of_cumulative_measures() {
     assert_eq!(increment("5.A1", "Q2 Jul - Sep 2016"), "+26.6");
     assert_eq!(increment("5.A1", "Nov-16"), "+8.9");
 }
+
+/// Q4, second half: the cover report's 28.1% (16) and 20.3% (14) are checked against every
+/// state of the Q3 summary in the log, and their arithmetic against each other.
+#[test]
+fn q4_the_cover_report_counts_match_no_state_of_the_log() {
+    let db = shared_demo();
+    let cover = [
+        "audit",
+        "counts",
+        "-p",
+        "Q3 2016/17",
+        "--on-target",
+        "25",
+        "--off-target",
+        "16",
+        "--not-applicable",
+        "16",
+        "--not-yet-available",
+        "29",
+        "--under-development",
+        "0",
+        "--measured",
+        "57",
+        "--worse",
+        "14",
+        "--with-direction",
+        "69",
+    ];
+    let verdict = json_of(db, &[&cover[..], &["--json"]].concat());
+    assert_eq!(verdict["matches"], Value::Array(Vec::new()));
+    let inconsistencies = verdict["inconsistencies"].as_array().unwrap();
+    assert_eq!(inconsistencies.len(), 1, "{verdict}");
+    assert!(inconsistencies[0]
+        .as_str()
+        .unwrap()
+        .contains("25 + 17 + 16 = 58"));
+    let published = &verdict["publications"][0][1];
+    assert_eq!(
+        published["differs"],
+        serde_json::json!([
+            ["direction:worse", 16, 14],
+            ["status:not_applicable", 17, 16],
+            ["status:off_target", 17, 16]
+        ])
+    );
+
+    let text = run_in(db, &cover);
+    assert_success(&text);
+    let text = stdout(&text);
+    assert!(text.contains("16 of 57 = 28.1%"), "{text}");
+    assert!(text.contains("14 of 69 = 20.3%"), "{text}");
+
+    // The scorecard's own counts are found at its publication's cut-off.
+    let scorecard = json_of(
+        db,
+        &[
+            "audit",
+            "counts",
+            "-p",
+            "Q3 2016/17",
+            "--on-target",
+            "25",
+            "--off-target",
+            "17",
+            "--not-applicable",
+            "17",
+            "--worse",
+            "16",
+            "--json",
+        ],
+    );
+    let cut_off = verdict["publications"][0][1]["position"].clone();
+    assert_eq!(scorecard["matches"][0]["position"], cut_off);
+}

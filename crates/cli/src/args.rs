@@ -481,6 +481,14 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Check counts quoted elsewhere (a cover report, a narrative) against the log: which
+    /// log positions, if any, gave a summary with exactly these counts for the period, which
+    /// came closest, and whether the counts are consistent with each other at all.
+    ///
+    /// Example (the Q3 2016/17 cover report): scoreledger audit counts -p "Q3 2016/17"
+    /// --on-target 25 --off-target 16 --not-applicable 16 --not-yet-available 29
+    /// --under-development 0 --measured 57 --worse 14 --with-direction 69
+    Counts(Box<CountsArgs>),
     /// For measures reported cumulatively (year to date), what each quarter and month added.
     Increments {
         /// The financial year, e.g. 2016/17.
@@ -493,6 +501,59 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+/// `audit counts` options: the period and the quoted counts (give any of them).
+#[derive(Debug, Args)]
+pub struct CountsArgs {
+    /// The period of the report the counts are quoted for, e.g. "Q3 2016/17".
+    #[arg(long, short = 'p')]
+    pub period: String,
+    /// Measures on target.
+    #[arg(long)]
+    pub on_target: Option<u64>,
+    /// Measures satisfactory but not fully reaching target.
+    #[arg(long)]
+    pub satisfactory: Option<u64>,
+    /// Measures that have not progressed in accordance with target.
+    #[arg(long)]
+    pub off_target: Option<u64>,
+    /// Measures under development.
+    #[arg(long)]
+    pub under_development: Option<u64>,
+    /// Measures not applicable for target.
+    #[arg(long)]
+    pub not_applicable: Option<u64>,
+    /// Measures without data yet.
+    #[arg(long)]
+    pub not_yet_available: Option<u64>,
+    /// Measures improved.
+    #[arg(long)]
+    pub improved: Option<u64>,
+    /// Measures stable.
+    #[arg(long)]
+    pub stable: Option<u64>,
+    /// Measures worse.
+    #[arg(long)]
+    pub worse: Option<u64>,
+    /// Measures whose direction of travel is not applicable.
+    #[arg(long)]
+    pub direction_not_applicable: Option<u64>,
+    /// Measures with data against a target (the whole the "of measured" shares are of).
+    #[arg(long)]
+    pub measured: Option<u64>,
+    /// Measures with a direction of travel (the whole the direction shares are of).
+    #[arg(long)]
+    pub with_direction: Option<u64>,
+    /// All measures.
+    #[arg(long)]
+    pub total: Option<u64>,
+    /// Search the log up to then.
+    #[command(flatten)]
+    pub when: AsAtArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `lock` and `reopen` options.

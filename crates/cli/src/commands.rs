@@ -1,6 +1,7 @@
 //! One module per subcommand; `dispatch` picks one.
 
 pub mod audit;
+pub mod claims;
 pub mod compare;
 pub mod explain;
 pub mod history;

@@ -38,6 +38,7 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
                 .collect();
             partial(&found, *format, out)
         }
+        AuditCommand::Counts(args) => super::claims::run(app, args, out).await,
         AuditCommand::Targets { year, when, format } => {
             let at = as_at::resolve(app, when).await?;
             let year = financial_year(year)?;
