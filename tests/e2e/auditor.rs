@@ -61,18 +61,7 @@ fn q1_a_year_end_value_as_approved_and_as_published_with_who_when_why() {
 #[test]
 fn q2_the_published_q2_figure_and_its_revision_with_the_reason() {
     let db = shared_demo();
-    let as_published = json_of(
-        db,
-        &[
-            "report",
-            "-p",
-            "Q2 2016/17",
-            "--as-at",
-            "2016-11-14",
-            "--format",
-            "json",
-        ],
-    );
+    let as_published = json_of(db, &["report", "show", "Q2 2016/17", "--format", "json"]);
     let column = as_published["columns"]
         .as_array()
         .unwrap()
@@ -180,18 +169,7 @@ fn the_q2_restatement_diff_lists_exactly_the_post_publication_revisions() {
 #[test]
 fn q4_the_q3_summary_percentages_are_reproduced_as_published() {
     let db = shared_demo();
-    let report = json_of(
-        db,
-        &[
-            "report",
-            "-p",
-            "Q3 2016/17",
-            "--as-at",
-            "2017-01-13",
-            "--format",
-            "json",
-        ],
-    );
+    let report = json_of(db, &["report", "show", "Q3 2016/17", "--format", "json"]);
     let summary = &report["summary"];
     let status: Vec<String> = summary["status"]
         .as_array()

@@ -137,7 +137,8 @@ pub enum Command {
     /// Example: scoreledger explain -m 1.A3 -p 2015/16
     Explain(ExplainArgs),
     /// The auditor's standing questions over the whole scorecard: partial-coverage values,
-    /// targets changed since the plan was approved, increments of cumulative measures.
+    /// targets changed since the plan was approved, counts quoted elsewhere checked against
+    /// the log, increments of cumulative measures.
     #[command(subcommand)]
     Audit(AuditCommand),
     /// Keep the read models up to date as the log grows, until Ctrl-C or SIGTERM (on NATS
@@ -348,9 +349,27 @@ pub struct ReportArgs {
 pub enum ReportAction {
     /// List every published report: id, period, meeting, date, cut-off position, SHA-256.
     List {
+        /// Only the publications recorded by then.
+        #[command(flatten)]
+        when: AsAtArgs,
         /// Print JSON lines instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// A published report exactly as published: rebuilt at its cut-off, its SHA-256
+    /// checked against the one published (exit 5 if it differs), in any format.
+    ///
+    /// Example: scoreledger report show "Q2 2016/17" --format html -o q2-as-published.html
+    Show {
+        /// The report: an id (or its first characters) from `report list`, or a period, meaning
+        /// the latest publication of that period.
+        report: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long, short = 'o')]
+        output: Option<std::path::PathBuf>,
     },
     /// Prove a published report: replay the log up to its cut-off into fresh read models,
     /// rebuild the report and compare its SHA-256 with the one published (and with the

@@ -816,12 +816,15 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
         Some(_) => writeln!(
             out,
             "\nThe demo database was temporary. Keep one to explore: scoreledger demo --keep demo.db, then\n  \
-             scoreledger --db demo.db report --period \"Q3 2016/17\" --as-at 2017-01-13\n  \
+             scoreledger --db demo.db report show \"Q3 2016/17\"\n  \
+             scoreledger --db demo.db report diff \"Q2 2016/17\"\n  \
+             scoreledger --db demo.db explain -m 2.B1 -p \"Q2 2016/17\"\n  \
              scoreledger --db demo.db history --measure 1.A3"
         )?,
         None => writeln!(
             out,
-            "\nExplore it: scoreledger --db {0} report --period \"Q2 2016/17\" --as-at 2016-11-14\n  \
+            "\nExplore it: scoreledger --db {0} report diff \"Q2 2016/17\"\n  \
+             scoreledger --db {0} explain -m 2.B1 -p \"Q2 2016/17\"\n  \
              scoreledger --db {0} history --measure 1.A3",
             path.display()
         )?,

@@ -40,7 +40,7 @@ pub fn table(entries: &[HistoryEntry]) -> String {
     for e in entries {
         let change = match (&e.before, &e.after) {
             (Some(before), Some(after)) => {
-                format!("{} → {}", shorten(before, 40), shorten(after, 40))
+                format!("{} → {}", shorten(before, 80), shorten(after, 80))
             }
             (None, Some(after)) => shorten(after, 60),
             (Some(before), None) => format!("{} → (removed)", shorten(before, 40)),
@@ -67,7 +67,7 @@ pub fn table(entries: &[HistoryEntry]) -> String {
             e.period.clone().unwrap_or_default(),
             e.what.clone(),
             change,
-            shorten(&why, 60),
+            why,
         ]);
     }
     table.to_string()

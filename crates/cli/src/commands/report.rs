@@ -10,7 +10,7 @@ use scoreledger_reports::{
 };
 
 use crate::app::App;
-use crate::args::{ReportAction, ReportArgs, ReportFormat};
+use crate::args::{AsAtArgs, ReportAction, ReportArgs, ReportFormat};
 use crate::as_at;
 use crate::exit::Failure;
 use crate::failure::{CliResult, Failed};
@@ -30,8 +30,13 @@ pub async fn build(app: &App, period: Period, position: Position) -> CliResult<Q
 /// Runs `report`.
 pub async fn run(app: &App, args: &ReportArgs, out: &mut dyn Write) -> CliResult {
     match &args.action {
-        Some(ReportAction::List { json }) => return list(app, *json, out).await,
+        Some(ReportAction::List { when, json }) => return list(app, when, *json, out).await,
         Some(ReportAction::Rebuild { id }) => return rebuild(app, id, out).await,
+        Some(ReportAction::Show {
+            report,
+            format,
+            output,
+        }) => return show(app, report, *format, output.as_deref(), out).await,
         Some(ReportAction::Diff {
             report,
             when,
@@ -56,29 +61,75 @@ pub async fn run(app: &App, args: &ReportArgs, out: &mut dyn Write) -> CliResult
     let period = crate::app::period(period)?;
     let position = as_at::resolve(app, &args.when).await?;
     let report = build(app, period, position).await?;
-    let rendered: Vec<u8> = match args.format {
+    write_report(&report, args.format, args.output.as_deref(), out)
+}
+
+/// `report show REPORT`: a published report exactly as published, proved by its hash.
+async fn show(
+    app: &App,
+    named: &str,
+    format: ReportFormat,
+    output: Option<&std::path::Path>,
+    out: &mut dyn Write,
+) -> CliResult {
+    app.catch_up().await?;
+    let publication = crate::published::find(app, named).await?;
+    let period = crate::app::period(&publication.period)?;
+    let report = build(app, period, Position(publication.cut_off as u64)).await?;
+    if report.sha256() != publication.sha256 {
+        let differing = first_difference(&publication.part_digests(), &report.part_digests())
+            .unwrap_or_else(|| "the report as a whole".to_owned());
+        return Err(Failed {
+            kind: Failure::Corrupt,
+            error: anyhow::anyhow!(
+                "the {period} report rebuilt at its cut-off {} does not reproduce the published SHA-256 (first differing part: {differing}); prove it from the log with `scoreledger report rebuild {}`",
+                publication.cut_off,
+                publication.report_id
+            ),
+        });
+    }
+    eprintln!(
+        "{} report {} as published to {} on {} (cut-off position {}); sha256 {} verified",
+        publication.period,
+        publication.report_id,
+        publication.meeting,
+        publication.published_on,
+        publication.cut_off,
+        publication.sha256
+    );
+    write_report(&report, format, output, out)
+}
+
+/// Renders `report` in `format`, to `output` or to `out`.
+fn write_report(
+    report: &QuarterReport,
+    format: ReportFormat,
+    output: Option<&std::path::Path>,
+    out: &mut dyn Write,
+) -> CliResult {
+    let rendered: Vec<u8> = match format {
         ReportFormat::Table => {
-            format!("{}sha256 {}\n", render::table(&report), report.sha256()).into_bytes()
+            format!("{}sha256 {}\n", render::table(report), report.sha256()).into_bytes()
         }
-        ReportFormat::Csv => render::csv(&report).into_bytes(),
+        ReportFormat::Csv => render::csv(report).into_bytes(),
         ReportFormat::Json => {
             eprintln!("sha256 {}", report.sha256());
             format!("{}\n", report.canonical_json()).into_bytes()
         }
-        ReportFormat::Html => html::scorecard(&report).into_bytes(),
+        ReportFormat::Html => html::scorecard(report).into_bytes(),
         ReportFormat::Xlsx => {
-            if args.output.is_none() {
+            if output.is_none() {
                 return Err(Failed::rejected(
                     "an XLSX workbook is binary: say where to write it with --output FILE.xlsx",
                 ));
             }
-            xlsx::scorecard(&report).map_err(|err| Failed {
+            xlsx::scorecard(report).map_err(|err| Failed {
                 kind: Failure::Rejected,
                 error: err.into(),
             })?
         }
     };
-    match &args.output {
+    match output {
         Some(path) => {
             std::fs::write(path, &rendered)
                 .with_context(|| format!("failed to write {}", path.display()))
@@ -101,9 +152,13 @@ pub async fn run(app: &App, args: &ReportArgs, out: &mut dyn Write) -> CliResult
 }
 
 /// `report list`: every publication.
-async fn list(app: &App, json: bool, out: &mut dyn Write) -> CliResult {
-    app.catch_up().await?;
-    let publications = projections::all_publications(app.read()).await?;
+async fn list(app: &App, when: &AsAtArgs, json: bool, out: &mut dyn Write) -> CliResult {
+    let at = as_at::resolve(app, when).await?;
+    let publications: Vec<_> = projections::all_publications(app.read())
+        .await?
+        .into_iter()
+        .filter(|p| p.position as u64 <= at.0)
+        .collect();
     if json {
         for publication in &publications {
             writeln!(
