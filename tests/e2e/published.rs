@@ -82,6 +82,16 @@ fn live_read_models_that_disagree_with_the_log_are_named_and_fail_loudly() {
         .rows_affected();
     assert_eq!(changed, 1);
 
+    // Showing the report as published refuses to print figures that are not what was published.
+    let output = run_in(&kept, &["report", "show", &q2]);
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("first differing part: 2.B1"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).is_empty(), "{}", stdout(&output));
+
     let output = run_in(&kept, &["report", "rebuild", &q2]);
     assert_eq!(output.status.code(), Some(5), "corruption exits 5");
     assert!(
@@ -104,5 +114,61 @@ fn an_unknown_report_id_says_where_to_look() {
         stderr(&output).contains("scoreledger report list"),
         "{}",
         stderr(&output)
+    );
+}
+
+#[test]
+fn two_published_reports_compare_share_by_share_in_points() {
+    let db = crate::support::shared_demo();
+    let comparison = crate::support::json_of(
+        db,
+        &[
+            "report",
+            "compare",
+            "Q2 2016/17",
+            "Q3 2016/17",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(comparison["earlier"]["period"], "Q2 Jul - Sep 2016");
+    assert_eq!(comparison["later"]["position"], 661);
+    let figure = |name: &str| {
+        comparison["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["figure"] == name)
+            .unwrap_or_else(|| panic!("no figure {name}: {comparison}"))
+            .clone()
+    };
+    let on_target = figure("on target, of measures with data");
+    assert_eq!(on_target["after"]["percent"], "43.9%");
+    // Q2 as published: 18 of the 51 measures with data on target.
+    assert_eq!(on_target["before"]["count"], 18);
+    assert_eq!(on_target["before"]["of"], 51);
+    assert_eq!(on_target["before"]["percent"], "35.3%");
+    assert_eq!(on_target["points"], "+8.6");
+
+    // The same periods as known now: Q2 now includes the revisions made after it was published.
+    let current = crate::support::json_of(
+        db,
+        &[
+            "report",
+            "compare",
+            "Q2 2016/17",
+            "Q3 2016/17",
+            "--current",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(current["earlier"]["report_id"], Value::Null);
+    let table = run_in(db, &["report", "compare", "Q2 2016/17", "Q3 2016/17"]);
+    assert_success(&table);
+    assert!(
+        stdout(&table).contains("as published 2016-11-14"),
+        "{}",
+        stdout(&table)
     );
 }
