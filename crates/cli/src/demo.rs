@@ -21,12 +21,12 @@ use scoreledger_domain::{
     RuleSet, Status,
 };
 use scoreledger_projections::{self as projections, HistoryFilter};
-use scoreledger_reports::{diff, render, QuarterReport};
+use scoreledger_reports::{render, QuarterReport};
 use scoreledger_store::ManualClock;
 
 use crate::app::App;
 use crate::args::DemoArgs;
-use crate::commands::history;
+use crate::commands::{history, restated};
 use crate::commands::import::suggestions;
 use crate::commands::publish::publish;
 use crate::commands::report::build;
@@ -733,7 +733,6 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
     let q2 = Period::quarter(sample.plan.financial_year.financial_year_of(), 2);
     let q2_cut_off = cut_off(&app, sample.plan.plan_id, q2_position).await?;
     let q2_then = build(&app, q2, q2_cut_off).await?;
-    let q2_now = build(&app, q2, head).await?;
     writeln!(
         out,
         "\n━━ {q2}: as published on 14 November 2016, and as known now ━━\n"
@@ -753,50 +752,17 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
         },
         &q2_sha[..16]
     )?;
-    let changes = diff(&q2_then, &q2_now);
-    let entries = projections::history(app.read(), &HistoryFilter::default()).await?;
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
-        .set_width(150)
-        .set_header(vec![
-            "Measure",
-            "Cell",
-            "As published",
-            "As known now",
-            "Changed by",
-            "Why",
-        ]);
-    for change in &changes {
-        let why = entries.iter().rev().find(|e| {
-            e.position > q2_cut_off.0 as i64
-                && e.measure_ref.as_deref() == Some(change.measure_ref.as_str())
-                && (e.period.as_deref() == Some(change.field.as_str())
-                    || (change.field == "target" && e.what == "target"))
-        });
-        table.add_row(vec![
-            change.measure_ref.clone(),
-            change.field.clone(),
-            change.before.clone().unwrap_or_default(),
-            change.after.clone().unwrap_or_default(),
-            why.map(|e| {
-                format!(
-                    "{} ({}), {}",
-                    e.actor_name,
-                    e.actor_role,
-                    &e.recorded_at[..10]
-                )
-            })
-            .unwrap_or_default(),
-            why.and_then(|e| e.reason.clone()).unwrap_or_default(),
-        ]);
-    }
-    writeln!(out, "{table}")?;
+    let publication = projections::all_publications(app.read())
+        .await?
+        .into_iter()
+        .find(|p| p.position == q2_position as i64)
+        .ok_or_else(|| Failed::rejected(format!("no publication at position {q2_position}")))?;
+    let restated = restated::restated(&app, publication, head).await?;
+    writeln!(out, "{}", restated::table(&restated))?;
     writeln!(
         out,
-        "{} cells of the published Q2 report read differently today.",
-        changes.len()
+        "{} cells of the published Q2 report read differently today (scoreledger report diff \"Q2 2016/17\").",
+        restated.restatements.len()
     )?;
 
     // One measure's history.

@@ -71,7 +71,8 @@ pub fn why(entry: &HistoryEntry) -> String {
     }
 }
 
-fn table(restated: &Restated) -> String {
+/// The restatements as a table for people.
+pub fn table(restated: &Restated) -> String {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
