@@ -26,10 +26,10 @@ use scoreledger_store::ManualClock;
 
 use crate::app::App;
 use crate::args::DemoArgs;
-use crate::commands::{history, restated};
 use crate::commands::import::suggestions;
 use crate::commands::publish::publish;
 use crate::commands::report::build;
+use crate::commands::{history, restated};
 use crate::failure::{CliResult, Failed};
 use crate::ids;
 use crate::import::{parse_json, Numbering, ValidMeasure, ValidScorecard, SAMPLE_2016_17};
