@@ -325,6 +325,29 @@ impl Period {
         }
     }
 
+    /// The value columns a scorecard of this period prints: the two previous year ends, the
+    /// quarters of the year so far and the months of the quarter (as in the 2016/17 pack). A
+    /// published report shows a value only if its period is one of these.
+    pub fn scorecard_columns(&self) -> Vec<Period> {
+        let fy = self.financial_year_of();
+        let mut columns = vec![
+            Period::financial_year(fy - 2),
+            Period::financial_year(fy - 1),
+        ];
+        match *self {
+            Period::Quarter { quarter, .. } => {
+                columns.extend((1..=quarter).map(|q| Period::quarter(fy, q)));
+                columns.extend(self.months());
+            }
+            Period::FinancialYear { .. } => {
+                columns.extend((1..=4).map(|q| Period::quarter(fy, q)));
+                columns.push(*self);
+            }
+            other => columns.push(other),
+        }
+        columns
+    }
+
     /// Parses a period as the packs and the command line write it.
     pub fn parse(input: &str) -> Result<Self, PeriodError> {
         parse_period(input).ok_or_else(|| PeriodError {

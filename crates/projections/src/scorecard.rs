@@ -326,11 +326,14 @@ pub async fn scorecard_as_at(
         }
     }
 
-    let cut_offs: Vec<i64> = publications(read, plan.plan_id, position)
-        .await?
-        .into_iter()
-        .map(|p| p.cut_off)
-        .collect();
+    // Which values each publication printed: its cut-off and its report's value columns.
+    let mut cut_offs: Vec<(i64, Vec<Period>)> = Vec::new();
+    for p in publications(read, plan.plan_id, position).await? {
+        cut_offs.push((
+            p.cut_off,
+            parse::<Period>("period", &p.period)?.scorecard_columns(),
+        ));
+    }
     let values = sqlx::query_as::<_, (String, String, String, String, Option<String>, i64, Option<String>)>(&format!(
         "SELECT v.measure_id, v.period, v.value, v.quality, v.source_system, v.revision, v.classification \
          FROM values_history v JOIN measures m USING (measure_id) WHERE m.plan_id = $1 AND {}",
@@ -345,7 +348,20 @@ pub async fn scorecard_as_at(
     {
         let value: RecordedValue = from_json("value", &value)?;
         let first_published = if revision > 0 {
-            first_published(read, &measure_id, &value_period, &cut_offs, &value.raw).await?
+            let value_period: Period = parse("period", &value_period)?;
+            let printed_at: Vec<i64> = cut_offs
+                .iter()
+                .filter(|(_, columns)| columns.contains(&value_period))
+                .map(|(cut_off, _)| *cut_off)
+                .collect();
+            first_published(
+                read,
+                &measure_id,
+                &value_period.to_string(),
+                &printed_at,
+                &value.raw,
+            )
+            .await?
         } else {
             None
         };
@@ -421,7 +437,8 @@ pub async fn scorecard_as_at(
     }))
 }
 
-/// The figure a publication first showed for a revised value, when it differs from `current`.
+/// The figure the first publication that printed a revised value showed, when it differs from
+/// `current`; `cut_offs` are the cut-offs of the publications whose reports print its period.
 async fn first_published(
     read: &ReadModels,
     measure_id: &str,

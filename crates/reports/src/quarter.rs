@@ -138,26 +138,9 @@ pub fn first_difference(published: &[PartDigest], rebuilt: &[PartDigest]) -> Opt
     })
 }
 
-/// The value columns of a quarterly scorecard: the two previous year ends, the quarters of
-/// the year so far and the months of the quarter (as in the 2016/17 pack).
+/// The value columns of a quarterly scorecard (see [`Period::scorecard_columns`]).
 pub fn columns(period: &Period) -> Vec<Period> {
-    let fy = period.financial_year_of();
-    let mut columns = vec![
-        Period::financial_year(fy - 2),
-        Period::financial_year(fy - 1),
-    ];
-    match *period {
-        Period::Quarter { quarter, .. } => {
-            columns.extend((1..=quarter).map(|q| Period::quarter(fy, q)));
-            columns.extend(period.months());
-        }
-        Period::FinancialYear { .. } => {
-            columns.extend((1..=4).map(|q| Period::quarter(fy, q)));
-            columns.push(*period);
-        }
-        other => columns.push(other),
-    }
-    columns
+    period.scorecard_columns()
 }
 
 /// How a cell reads: the figure, marked "(revised)" after a revision, with the figure as

@@ -1,6 +1,7 @@
 //! Projections on a fresh database per test.
 
 mod as_at_equals_replay;
+mod first_published;
 mod following;
 mod foreign_messages;
 mod halting;
