@@ -80,3 +80,82 @@ fn a_locked_quarter_refuses_an_officer_and_a_change_without_a_reason() {
         .collect();
     assert_eq!(whats, ["period locked", "period reopened"]);
 }
+
+#[test]
+fn an_import_into_a_locked_quarter_is_refused_and_appends_nothing() {
+    let workspace = Workspace::new();
+    let file = workspace.file("plan.json", &sample_json());
+    assert_success(&workspace.run(&["import", file.to_str().unwrap()]));
+    assert_success(&workspace.run(&["lock", "--period", "Q3 2016/17"]));
+    let before = commits(&workspace);
+
+    // The same plan with one new measure carrying Q3 figures.
+    let mut sample: serde_json::Value = serde_json::from_str(&sample_json()).unwrap();
+    let mut measure = sample["measures"][0].clone();
+    measure["ref"] = "1.A99".into();
+    measure["ref_as_printed"] = "1.A99".into();
+    sample["measures"] = serde_json::json!([measure]);
+    let file = workspace.file("late.json", &sample.to_string());
+    let output = workspace.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("is locked"), "{}", stderr(&output));
+    assert_eq!(commits(&workspace), before, "nothing appended");
+}
+
+#[test]
+fn roles_that_may_not_change_the_scorecard_are_refused() {
+    let workspace = Workspace::new();
+    let file = workspace.file("plan.json", &sample_json());
+    assert_success(&workspace.run(&["import", file.to_str().unwrap()]));
+    let before = commits(&workspace);
+    let as_role = |role: &str, args: &[&str]| {
+        let mut all = vec!["--user", "someone", "--role", role];
+        all.extend_from_slice(args);
+        run_in(&workspace.db(), &all)
+    };
+    let target = [
+        "record", "target", "-m", "1.A4", "-p", "2016/17", "-t", "5%", "-r", "re-set",
+    ];
+    let value = [
+        "record",
+        "value",
+        "-m",
+        "1.A4",
+        "-p",
+        "Q4 2016/17",
+        "-v",
+        "6%",
+    ];
+    for (role, args) in [
+        ("officer", &target[..]),
+        (
+            "officer",
+            &[
+                "publish",
+                "-p",
+                "Q3 2016/17",
+                "--meeting",
+                "Cabinet",
+                "--on",
+                "2017-01-13",
+            ][..],
+        ),
+        ("auditor", &value[..]),
+        ("approver", &value[..]),
+    ] {
+        let output = as_role(role, args);
+        assert_eq!(
+            output.status.code(),
+            Some(3),
+            "{role} {args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(&format!("a {role} may not")),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(commits(&workspace), before, "nothing appended");
+    assert_success(&as_role("officer", &value));
+}

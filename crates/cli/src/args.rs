@@ -113,7 +113,7 @@ pub enum Command {
     #[command(subcommand)]
     Record(RecordCommand),
     /// Lock a period (and the months and terms inside it): from now on any change to it needs
-    /// the performance team (or an approver or admin) and a reason.
+    /// the performance team (or an admin) and a reason.
     Lock(LockArgs),
     /// Reopen a locked period, with a reason.
     Reopen(LockArgs),

@@ -42,10 +42,7 @@ impl Context {
     }
 
     fn may_change_locked(&self) -> bool {
-        matches!(
-            self.role,
-            Some(Role::Performance | Role::Approver | Role::Admin)
-        )
+        matches!(self.role, Some(Role::Performance | Role::Admin))
     }
 
     fn is_published(&self, period: &Period) -> bool {
@@ -82,7 +79,7 @@ pub enum Rejection {
         why: &'static str,
     },
     /// The period is locked and the change needs the performance team and a reason.
-    #[error("{period} is locked (by the lock on {lock}); only the performance team, an approver or an admin may change it, and with a reason (--reason); or reopen the period first")]
+    #[error("{period} is locked (by the lock on {lock}); only the performance team or an admin may change it, and with a reason (--reason); or reopen the period first")]
     Locked {
         /// The period changed.
         period: Period,
@@ -94,6 +91,12 @@ pub enum Rejection {
     NotAllowed {
         /// The role.
         role: Role,
+        /// What was attempted.
+        what: &'static str,
+    },
+    /// Nobody said who is asking.
+    #[error("nobody may {what} without a role; sign in (or give --role)")]
+    NoRole {
         /// What was attempted.
         what: &'static str,
     },
@@ -139,12 +142,45 @@ pub enum Rejection {
     },
 }
 
+/// Whether `role` may issue `command` at all (DESIGN.md §7): officers enter values and data
+/// notes; the performance team and admins do everything else; approvers sign off and auditors
+/// read, so neither changes the scorecard.
+pub fn may_issue(role: Role, command: &Command) -> bool {
+    match command {
+        Command::RecordValue { .. }
+        | Command::ReviseValue { .. }
+        | Command::EditCommentary { .. } => {
+            matches!(role, Role::Officer | Role::Performance | Role::Admin)
+        }
+        Command::DefinePlan { .. }
+        | Command::LockPeriod { .. }
+        | Command::ReopenPeriod { .. }
+        | Command::DefineMeasure { .. }
+        | Command::AssignLeadAccountability { .. }
+        | Command::SetTarget { .. }
+        | Command::AssessStatus { .. }
+        | Command::AssessRag { .. }
+        | Command::AssessDirection { .. }
+        | Command::PublishReport { .. } => matches!(role, Role::Performance | Role::Admin),
+    }
+}
+
 /// Validates `command` against `state` and returns the events to append.
 pub fn decide(
     state: &StreamState,
     command: &Command,
     ctx: &Context,
 ) -> Result<Vec<DomainEvent>, Rejection> {
+    // Who may do what comes first: a role that may not act at all learns that, whatever else
+    // is wrong with the command.
+    let what = command.describe();
+    match ctx.role {
+        None => return Err(Rejection::NoRole { what }),
+        Some(role) if !may_issue(role, command) => {
+            return Err(Rejection::NotAllowed { role, what })
+        }
+        Some(_) => {}
+    }
     match (state, command) {
         (
             StreamState::Empty,
@@ -237,7 +273,16 @@ pub fn decide(
             Err(Rejection::AlreadyExists { what: "this plan" })
         }
         (StreamState::Plan(plan), Command::LockPeriod { period }) => {
-            only_performance(ctx, "lock a period")?;
+            let year = plan.financial_year;
+            if period.start_date() < year.start_date() || period.end_date() > year.end_date() {
+                return Err(Rejection::Invalid {
+                    field: "period",
+                    message: format!(
+                        "{period} is not inside {year}, the year of {}; lock it in the plan for its own year",
+                        plan.name
+                    ),
+                });
+            }
             if plan.locked.contains(period) {
                 return Err(Rejection::Unchanged {
                     what: "the lock",
@@ -248,7 +293,6 @@ pub fn decide(
             Ok(vec![DomainEvent::PeriodLocked { period: *period }])
         }
         (StreamState::Plan(plan), Command::ReopenPeriod { period }) => {
-            only_performance(ctx, "reopen a period")?;
             if !plan.locked.contains(period) {
                 return Err(Rejection::Invalid {
                     field: "period",
@@ -320,8 +364,8 @@ fn decide_measure(
     command: &Command,
     ctx: &Context,
 ) -> Result<Vec<DomainEvent>, Rejection> {
-    // A change to a locked period needs the performance team (or an approver or admin) and a
-    // reason, whatever the change.
+    // A change to a locked period needs the performance team (or an admin) and a reason,
+    // whatever the change.
     let changed_period = match command {
         Command::SetTarget { period, .. }
         | Command::RecordValue { period, .. }
@@ -550,15 +594,6 @@ fn decide_measure(
     }
 }
 
-fn only_performance(ctx: &Context, what: &'static str) -> Result<(), Rejection> {
-    match ctx.role {
-        Some(role) if !matches!(role, Role::Performance | Role::Admin) => {
-            Err(Rejection::NotAllowed { role, what })
-        }
-        _ => Ok(()),
-    }
-}
-
 fn non_empty(field: &'static str, text: &str) -> Result<(), Rejection> {
     if text.trim().is_empty() {
         Err(Rejection::Invalid {
@@ -628,7 +663,7 @@ mod tests {
                 past,
                 &Context {
                     reason: Some("setup".into()),
-                    ..Context::default()
+                    ..performance_team()
                 },
             )
             .unwrap()
@@ -671,17 +706,25 @@ mod tests {
         }
     }
 
+    /// A member of the performance team asking, with nothing else in the context.
+    fn performance_team() -> Context {
+        Context {
+            role: Some(Role::Performance),
+            ..Context::default()
+        }
+    }
+
     fn reason(text: &str) -> Context {
         Context {
             reason: Some(text.into()),
-            ..Context::default()
+            ..performance_team()
         }
     }
 
     fn published_through_q2() -> Context {
         Context {
             published_through: NaiveDate::from_ymd_opt(2016, 9, 30),
-            ..Context::default()
+            ..performance_team()
         }
     }
 
@@ -714,7 +757,7 @@ mod tests {
         let err = when(
             &[defined(StatusScheme::Corporate2016), record("112")],
             revise("95"),
-            &Context::default(),
+            &performance_team(),
         )
         .unwrap_err();
         assert!(matches!(err, Rejection::ReasonRequired { .. }), "{err:?}");
@@ -736,7 +779,7 @@ mod tests {
         let err = when(
             &[defined(StatusScheme::Corporate2016), record("112")],
             record("95"),
-            &Context::default(),
+            &performance_team(),
         )
         .unwrap_err();
         assert_eq!(
@@ -835,7 +878,7 @@ mod tests {
         let err = when(
             &[defined(StatusScheme::Corporate2016)],
             set("60", fy),
-            &Context::default(),
+            &performance_team(),
         )
         .unwrap_err();
         assert!(
@@ -889,7 +932,7 @@ mod tests {
             when(
                 &[defined(StatusScheme::Rag2010)],
                 status.clone(),
-                &Context::default()
+                &performance_team()
             ),
             Err(Rejection::WrongScheme { .. })
         ));
@@ -897,15 +940,15 @@ mod tests {
             when(
                 &[defined(StatusScheme::Corporate2016)],
                 rag.clone(),
-                &Context::default()
+                &performance_team()
             ),
             Err(Rejection::WrongScheme { .. })
         ));
-        assert!(when(&[defined(StatusScheme::Rag2010)], rag, &Context::default()).is_ok());
+        assert!(when(&[defined(StatusScheme::Rag2010)], rag, &performance_team()).is_ok());
         assert!(when(
             &[defined(StatusScheme::Corporate2016)],
             status,
-            &Context::default()
+            &performance_team()
         )
         .is_ok());
     }
@@ -915,7 +958,7 @@ mod tests {
             reason: reason.map(str::to_owned),
             locked: [Period::quarter(2016, 2)].into_iter().collect(),
             role: Some(role),
-            ..Context::default()
+            ..performance_team()
         }
     }
 
@@ -968,7 +1011,103 @@ mod tests {
             period: Period::financial_year(2016),
             target: TargetSpec::parse("60").unwrap(),
         };
-        assert!(when(&given, target, &locked_q3(Role::Officer, Some("agreed"))).is_ok());
+        assert!(when(
+            &given,
+            target,
+            &locked_q3(Role::Performance, Some("agreed"))
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn only_a_period_inside_the_plans_year_can_be_locked() {
+        let plan = Command::DefinePlan {
+            plan_id: PlanId(Uuid::from_u128(1)),
+            name: "Corporate Plan 2016/17".into(),
+            financial_year: Period::financial_year(2016),
+            status_scheme: StatusScheme::Corporate2016,
+            approved_on: None,
+            approved_by: None,
+            priorities: Vec::new(),
+            outcomes: Vec::new(),
+            rule_set: crate::rules::RuleSet::default(),
+        };
+        let lock = |period| Command::LockPeriod { period };
+        assert!(when(
+            std::slice::from_ref(&plan),
+            lock(Period::quarter(2016, 4)),
+            &performance_team()
+        )
+        .is_ok());
+        assert!(when(
+            std::slice::from_ref(&plan),
+            lock(Period::financial_year(2016)),
+            &performance_team()
+        )
+        .is_ok());
+        let err = when(&[plan], lock(Period::quarter(2017, 1)), &performance_team()).unwrap_err();
+        assert!(
+            matches!(&err, Rejection::Invalid { field: "period", message } if message.contains("is not inside 2016/17")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn each_role_issues_only_its_own_commands_and_nobody_acts_without_one() {
+        let given = [defined(StatusScheme::Corporate2016)];
+        let as_role = |role| Context {
+            role: Some(role),
+            reason: Some("because".into()),
+            ..Context::default()
+        };
+        let target = Command::SetTarget {
+            period: Period::financial_year(2016),
+            target: TargetSpec::parse("60").unwrap(),
+        };
+        let status = Command::AssessStatus {
+            period: q2(),
+            status: Status::OnTarget,
+            computed: None,
+            rule_set_version: 1,
+        };
+        let note = Command::EditCommentary {
+            period: q2(),
+            text: "Figures validated".into(),
+        };
+        // Officers enter values and notes, nothing else.
+        assert!(when(&given, record("95"), &as_role(Role::Officer)).is_ok());
+        assert!(when(&given, note.clone(), &as_role(Role::Officer)).is_ok());
+        for command in [target.clone(), status.clone()] {
+            let what = command.describe();
+            assert_eq!(
+                when(&given, command, &as_role(Role::Officer)),
+                Err(Rejection::NotAllowed {
+                    role: Role::Officer,
+                    what
+                })
+            );
+        }
+        // Approvers sign off and auditors read: neither changes the scorecard.
+        for role in [Role::Approver, Role::Auditor] {
+            for command in [record("95"), note.clone(), target.clone(), status.clone()] {
+                let what = command.describe();
+                assert_eq!(
+                    when(&given, command, &as_role(role)),
+                    Err(Rejection::NotAllowed { role, what })
+                );
+            }
+        }
+        // The performance team and admins do the rest.
+        for role in [Role::Performance, Role::Admin] {
+            assert!(when(&given, target.clone(), &as_role(role)).is_ok());
+            assert!(when(&given, status.clone(), &as_role(role)).is_ok());
+        }
+        assert_eq!(
+            when(&given, record("95"), &Context::default()),
+            Err(Rejection::NoRole {
+                what: "record a value"
+            })
+        );
     }
 
     #[test]
@@ -989,7 +1128,7 @@ mod tests {
         let as_role = |role, reason: Option<&str>| Context {
             role: Some(role),
             reason: reason.map(str::to_owned),
-            ..Context::default()
+            ..performance_team()
         };
         assert!(matches!(
             when(
@@ -1037,12 +1176,12 @@ mod tests {
 
     #[test]
     fn commands_for_a_measure_need_one_to_exist() {
-        let err = when(&[], record("1"), &Context::default()).unwrap_err();
+        let err = when(&[], record("1"), &performance_team()).unwrap_err();
         assert!(matches!(err, Rejection::WrongStream { .. }), "{err:?}");
         let err = when(
             &[defined(StatusScheme::Corporate2016)],
             defined(StatusScheme::Corporate2016),
-            &Context::default(),
+            &performance_team(),
         )
         .unwrap_err();
         assert!(matches!(err, Rejection::AlreadyExists { .. }), "{err:?}");

@@ -104,17 +104,24 @@ pub async fn apply(
     digest: &str,
     dry_run: bool,
 ) -> CliResult<Imported> {
+    let plan = &valid.plan;
+    let plan_stream = plan.plan_id.stream();
+    let (plan_state, _) = load(&*app.store, &plan_stream).await?;
+    // An import into an existing plan is judged like any other change: a locked or published
+    // period refuses it (an import carries no reason).
+    app.catch_up().await?;
     let request = Request {
         actor: app.actor.clone(),
         reason: None,
         on_behalf_of: None,
         commit_id: None,
-        published_through: None,
-        locked: Default::default(),
+        published_through: scoreledger_projections::published_through(app.read(), plan.plan_id)
+            .await?,
+        locked: plan_state
+            .plan()
+            .map(|p| p.locked.clone())
+            .unwrap_or_default(),
     };
-    let plan = &valid.plan;
-    let plan_stream = plan.plan_id.stream();
-    let (plan_state, _) = load(&*app.store, &plan_stream).await?;
     let rules = plan_state
         .plan()
         .map(|p| p.rule_set.clone())

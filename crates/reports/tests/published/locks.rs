@@ -1,12 +1,13 @@
 //! What period locks must do, modelled apart from the product so the test does not trust
 //! the code it checks: a quarter is locked from an accepted LockPeriod until an accepted
-//! ReopenPeriod. A change to a locked quarter (or a month inside it) by an officer, or
+//! ReopenPeriod. A change an officer may not make at all (a target, an assessment) is refused
+//! for the role; a change to a locked quarter (or a month inside it) by an officer, or
 //! without a reason, is refused because of the lock and appends nothing; the performance
 //! team with a reason gets past the lock; nothing outside a lock is ever refused because of one.
 
 use std::collections::BTreeSet;
 
-use scoreledger_domain::{Period, Rejection};
+use scoreledger_domain::{Command, Period, Rejection};
 use scoreledger_store::{Appended, ExecuteError};
 
 use crate::history::{quarter, Reason, Resolved, Who};
@@ -44,6 +45,11 @@ impl LockModel {
             }
             // Publications are made by the performance team, into a new report stream.
             Resolved::Publish(_) => Expectation::Accepted,
+            // Officers enter values and notes only; anything else is refused for the role
+            // before any lock is looked at.
+            Resolved::Change { ref command, .. } if !performance && !officers_may(command) => {
+                Expectation::Rejected
+            }
             Resolved::Change {
                 slot: Some(slot), ..
             } if self.locked.contains(&slot.quarter()) => {
@@ -85,6 +91,14 @@ impl LockModel {
     pub(crate) fn locked_periods(&self) -> BTreeSet<Period> {
         self.locked.iter().map(|q| quarter(*q)).collect()
     }
+}
+
+/// What an officer may do at all (DESIGN.md §7): enter values and data notes.
+fn officers_may(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::RecordValue { .. } | Command::ReviseValue { .. } | Command::EditCommentary { .. }
+    )
 }
 
 fn accepted_if(accepted: bool) -> Expectation {
