@@ -11,5 +11,6 @@ mod project;
 mod published;
 mod rag;
 mod record;
+mod serve;
 mod settings;
 mod support;

@@ -141,6 +141,13 @@ pub enum Command {
     /// the log, increments of cumulative measures.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Run the HTTP service on this machine's log and read models: JSON queries and
+    /// commands, its OpenAPI document at /openapi.json, /healthz and /readyz; the read models
+    /// are kept up to date as the log grows. Stops gracefully on Ctrl-C or SIGTERM, finishing
+    /// the requests in flight.
+    ///
+    /// Example: scoreledger serve --addr 127.0.0.1:8080
+    Serve(ServeArgs),
     /// Keep the read models up to date as the log grows, until Ctrl-C or SIGTERM (on NATS
     /// through the durable consumer `projector-scorecard`). Every other command catches up on
     /// its own; run this beside writers elsewhere (other machines, the HTTP API).
@@ -151,6 +158,15 @@ pub enum Command {
     /// Drop every read model and replay the whole log, committing every --batch commits.
     /// Safe to interrupt: the next command (or rebuild) carries on from the last batch.
     Rebuild(RebuildArgs),
+}
+
+/// `serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. The default answers this machine only; put a reverse proxy with
+    /// TLS in front of anything wider.
+    #[arg(long, env = "SCORELEDGER_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
 }
 
 /// `rebuild` options.

@@ -16,6 +16,7 @@ pub mod rebuild;
 pub mod record;
 pub mod report;
 pub mod restated;
+pub mod serve;
 
 use crate::app::{actor_from, App};
 use crate::args::{Cli, Command};
@@ -50,6 +51,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Explain(args) => explain::run(&app, &args, out).await,
         Command::Audit(command) => audit::run(&app, &command, out).await,
         Command::Project => project::run(&app, out).await,
+        Command::Serve(args) => serve::run(&app, &args, out).await,
         Command::Migrate => migrate::run(&app, &settings, out).await,
         Command::Rebuild(args) => rebuild::run(&app, &args, out).await,
     }

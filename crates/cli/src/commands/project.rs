@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::failure::CliResult;
 
 /// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown() {
+pub async fn shutdown() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -1,0 +1,71 @@
+//! `scoreledger serve`: the HTTP service, with a projector beside it keeping the read models
+//! current, both stopped together by Ctrl-C or SIGTERM.
+
+use std::io::Write;
+
+use anyhow::Context;
+use scoreledger_projections as projections;
+use scoreledger_server::{serve, ServerState};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::app::App;
+use crate::args::ServeArgs;
+use crate::commands::project::shutdown;
+use crate::exit::Failure;
+use crate::failure::{CliResult, Failed};
+
+/// Resolves once `stop` has been set.
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// Runs `serve`.
+pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult {
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {}; is another process using it? choose another with --addr",
+                args.addr
+            )
+        })
+        .map_err(|error| Failed {
+            kind: Failure::Unavailable,
+            error,
+        })?;
+    let at = listener.local_addr()?;
+    let caught_up = app.catch_up().await?;
+    writeln!(
+        out,
+        "serving http://{at} (read models at position {caught_up}; API description at http://{at}/openapi.json); stop with Ctrl-C"
+    )?;
+    out.flush()?;
+
+    let (stop, stopping) = watch::channel(false);
+    let stop = std::sync::Arc::new(stop);
+    let on_signal = stop.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        let _ = on_signal.send(true);
+    });
+    let state = ServerState {
+        store: app.store.clone(),
+        read: app.read().clone(),
+    };
+    let server = serve(listener, state, stopped(stopping.clone()));
+    let projector = async {
+        let result =
+            projections::run_until_stopped(&*app.store, app.read(), stopped(stopping.clone()))
+                .await;
+        // A projector that halts (a gap, an unreadable commit) stops the service too: its
+        // answers would silently fall behind the log.
+        let _ = stop.send(true);
+        result
+    };
+    let (served, projected) = tokio::join!(server, projector);
+    served?;
+    projected?;
+    writeln!(out, "stopped")?;
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! `/healthz` (the process answers) and `/readyz` (the log and the read models answer, and
+//! how far the read models trail the log).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::ServerState;
+
+/// The process is up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: &'static str,
+}
+
+/// Liveness: answers as long as the process serves requests; touches nothing else, so a slow
+/// database never gets a healthy process restarted.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process serves requests", body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok" })
+}
+
+/// Whether the service can answer queries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready` or `unavailable`.
+    pub status: &'static str,
+    /// The position of the last commit in the log, when the log answered.
+    pub log_head: Option<u64>,
+    /// The position the read models have projected, when they answered.
+    pub read_models_at: Option<u64>,
+    /// Commits in the log not yet in the read models.
+    pub lag: Option<u64>,
+    /// What did not answer, and why.
+    pub problems: Vec<String>,
+}
+
+/// Readiness: the log and the read models both answer (503 with the reasons otherwise). The
+/// lag is reported, not judged: queries wait for the position they need.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "The log and the read models answer", body = Readiness),
+        (status = 503, description = "The log or the read models do not answer", body = Readiness)))]
+pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Readiness>) {
+    let mut problems = Vec::new();
+    let log_head = match state.store.head().await {
+        Ok(head) => Some(head.0),
+        Err(err) => {
+            problems.push(format!("the event log: {err}"));
+            None
+        }
+    };
+    let read_models_at = match scoreledger_projections::checkpoint(&state.read).await {
+        Ok(at) => Some(at.0),
+        Err(err) => {
+            problems.push(format!("the read models: {err}"));
+            None
+        }
+    };
+    let ready = problems.is_empty();
+    let readiness = Readiness {
+        status: if ready { "ready" } else { "unavailable" },
+        lag: log_head
+            .zip(read_models_at)
+            .map(|(head, at)| head.saturating_sub(at)),
+        log_head,
+        read_models_at,
+        problems,
+    };
+    let code = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, Json(readiness))
+}

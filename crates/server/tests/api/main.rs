@@ -1,0 +1,5 @@
+//! The HTTP service, started in-process on a free loopback port over real backends, and
+//! called the way a client would.
+
+mod operations;
+mod support;

@@ -1,0 +1,75 @@
+//! Health, readiness and the OpenAPI document, on every backend pair.
+
+use scoreledger_projections::drain;
+use scoreledger_testkit::pair_test;
+use serde_json::Value;
+
+use crate::support::TestServer;
+
+async fn define_a_measure(db: &scoreledger_testkit::pair::Pair) {
+    use scoreledger_domain::{Command, Polarity};
+    use scoreledger_testkit::{measure_definition, measure_id, performance_officer, plan_id};
+    let measure = measure_id(1);
+    let define = Command::DefineMeasure {
+        measure_id: measure,
+        definition: measure_definition(plan_id(1), "1.A3", Polarity::Low),
+        target: None,
+    };
+    let request = scoreledger_store::Request {
+        actor: performance_officer(),
+        reason: None,
+        on_behalf_of: None,
+        commit_id: None,
+        published_through: None,
+        locked: Default::default(),
+    };
+    scoreledger_store::execute(&*db.store, &measure.stream(), &define, &request)
+        .await
+        .unwrap();
+}
+
+async fn get(url: &str) -> (u16, Value) {
+    let response = reqwest::get(url).await.expect("the server answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+pair_test!(health_readiness_and_the_openapi_document_answer, |db| {
+    let server = TestServer::start(&db).await;
+
+    let (status, health) = get(&server.url("/healthz")).await;
+    assert_eq!((status, health["status"].as_str()), (200, Some("ok")));
+
+    let (status, ready) = get(&server.url("/readyz")).await;
+    assert_eq!(status, 200, "{ready}");
+    assert_eq!(ready["status"], "ready");
+    assert_eq!(ready["log_head"], 0);
+    assert_eq!(ready["lag"], 0);
+
+    // A commit the read models have not seen shows as lag until it is projected.
+    define_a_measure(&db).await;
+    let (_, ready) = get(&server.url("/readyz")).await;
+    assert_eq!(
+        (ready["log_head"].as_u64(), ready["lag"].as_u64()),
+        (Some(1), Some(1))
+    );
+    drain(&*db.store, &db.read, 10, |_| {}).await.unwrap();
+    let (_, ready) = get(&server.url("/readyz")).await;
+    assert_eq!(ready["lag"], 0);
+
+    let (status, document) = get(&server.url("/openapi.json")).await;
+    assert_eq!(status, 200);
+    assert!(
+        document["openapi"].as_str().unwrap().starts_with("3."),
+        "{document}"
+    );
+    for path in ["/healthz", "/readyz"] {
+        assert!(
+            document["paths"][path]["get"].is_object(),
+            "{path} in {document}"
+        );
+    }
+    assert!(document["components"]["schemas"]["Readiness"].is_object());
+
+    server.stop().await;
+});

@@ -1,0 +1,49 @@
+use scoreledger_server::{serve, ServerState};
+use scoreledger_testkit::pair::Pair;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// A server over `pair`'s log and read models, on a port the system chose.
+pub(crate) struct TestServer {
+    pub(crate) base: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub(crate) async fn start(pair: &Pair) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free loopback port");
+        let base = format!("http://{}", listener.local_addr().expect("bound address"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let state = ServerState {
+            store: pair.store.clone(),
+            read: pair.read.clone(),
+        };
+        let task = tokio::spawn(serve(listener, state, async {
+            let _ = stopped.await;
+        }));
+        Self {
+            base,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Asks the server to stop and waits until it has.
+    pub(crate) async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("the server task ran to the end")
+                .expect("the server stopped cleanly");
+        }
+    }
+}
