@@ -151,7 +151,7 @@ fn roles_that_may_not_change_the_scorecard_are_refused() {
             stderr(&output)
         );
         assert!(
-            stderr(&output).contains(&format!("a {role} may not")),
+            stderr(&output).contains(&format!("the {role} role may not")),
             "{}",
             stderr(&output)
         );

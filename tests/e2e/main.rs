@@ -14,3 +14,4 @@ mod record;
 mod serve;
 mod settings;
 mod support;
+mod token;

@@ -69,7 +69,9 @@ pub struct Cli {
     #[arg(long = "name", global = true, env = "SCORELEDGER_NAME")]
     pub name: Option<String>,
 
-    /// The role you act in: officer, performance, approver, auditor or admin.
+    /// The role you act in. officer: enter values and data notes; performance: also define
+    /// measures, set targets, assess, lock periods and publish; approver: sign off; auditor:
+    /// read everything, change nothing; admin: everything, and API tokens.
     #[arg(
         long = "role",
         global = true,
@@ -148,6 +150,11 @@ pub enum Command {
     ///
     /// Example: scoreledger serve --addr 127.0.0.1:8080
     Serve(ServeArgs),
+    /// Issue, list and revoke the bearer tokens of the HTTP API (issuing and revoking need
+    /// --role admin). A token stands for one user in one role; its secret is shown once and
+    /// only its SHA-256 is kept.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Keep the read models up to date as the log grows, until Ctrl-C or SIGTERM (on NATS
     /// through the durable consumer `projector-scorecard`). Every other command catches up on
     /// its own; run this beside writers elsewhere (other machines, the HTTP API).
@@ -158,6 +165,47 @@ pub enum Command {
     /// Drop every read model and replay the whole log, committing every --batch commits.
     /// Safe to interrupt: the next command (or rebuild) carries on from the last batch.
     Rebuild(RebuildArgs),
+}
+
+/// `token` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token and print its secret (once).
+    ///
+    /// Example: scoreledger --role admin token create --for sam.newton --holder "Sam Newton"
+    /// --as officer --directorate "Adult Social Care and Housing" --expires 2017-03-31
+    Create {
+        // Not `user`, `name` or `role`: those are the global options saying who runs this.
+        /// The user id it stands for (the actor of every change made with it).
+        #[arg(long = "for")]
+        for_user: String,
+        /// Their name as the history shows it.
+        #[arg(long = "holder")]
+        holder: String,
+        /// The role it acts in: officer, performance, approver, auditor or admin.
+        #[arg(long = "as")]
+        as_role: String,
+        /// For an officer: the directorate whose measures they enter.
+        #[arg(long)]
+        directorate: Option<String>,
+        /// The last day it works (YYYY-MM-DD).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// List the tokens issued (never their secrets), with whether each still works.
+    List {
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token, with a reason; it never works again.
+    Revoke {
+        /// The token id, from `token list`.
+        id: String,
+        /// Why.
+        #[arg(long, short = 'r')]
+        reason: String,
+    },
 }
 
 /// `serve` options.
@@ -629,7 +677,7 @@ pub struct HistoryArgs {
     #[arg(long, short = 'p')]
     pub period: Option<String>,
     /// Only these kinds of change (repeat or separate with commas): value, target, status,
-    /// direction, rag, note, accountability, measure, lock, publication, plan.
+    /// direction, rag, note, accountability, measure, lock, publication, token, plan.
     #[arg(long, value_delimiter = ',')]
     pub what: Vec<String>,
     /// Only changes that replaced an earlier fact: revisions, target changes, reassessments,

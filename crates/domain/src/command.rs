@@ -3,8 +3,9 @@
 
 use chrono::NaiveDate;
 
+use crate::actor::Role;
 use crate::event::{PartDigest, ReportKind};
-use crate::ids::{MeasureId, PlanId, Position, ReportId};
+use crate::ids::{MeasureId, PlanId, Position, ReportId, TokenId};
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -157,6 +158,28 @@ pub enum Command {
         /// SHA-256 of each of its parts.
         parts: Vec<PartDigest>,
     },
+    /// Issue an API bearer token (admins only).
+    IssueToken {
+        /// New token id.
+        token_id: TokenId,
+        /// The user it stands for.
+        user_id: String,
+        /// Their name.
+        name: String,
+        /// The role it acts in.
+        role: Role,
+        /// For an officer: their directorate.
+        directorate: Option<String>,
+        /// SHA-256 of the secret.
+        secret_sha256: String,
+        /// The last day it is valid.
+        expires_on: Option<NaiveDate>,
+    },
+    /// Revoke a token, with a reason (admins only).
+    RevokeToken {
+        /// The token.
+        token_id: TokenId,
+    },
 }
 
 impl Command {
@@ -176,6 +199,8 @@ impl Command {
             Command::AssessDirection { .. } => "assess a direction of travel",
             Command::EditCommentary { .. } => "edit a data note",
             Command::PublishReport { .. } => "publish a report",
+            Command::IssueToken { .. } => "issue an API token",
+            Command::RevokeToken { .. } => "revoke an API token",
         }
     }
 }

@@ -87,7 +87,7 @@ pub enum Rejection {
         lock: Period,
     },
     /// The role may not do this.
-    #[error("a {role} may not {what}; ask the performance team")]
+    #[error("the {role} role may not {what}; ask someone whose role may (see `scoreledger --help` for who does what)")]
     NotAllowed {
         /// The role.
         role: Role,
@@ -162,6 +162,7 @@ pub fn may_issue(role: Role, command: &Command) -> bool {
         | Command::AssessRag { .. }
         | Command::AssessDirection { .. }
         | Command::PublishReport { .. } => matches!(role, Role::Performance | Role::Admin),
+        Command::IssueToken { .. } | Command::RevokeToken { .. } => role == Role::Admin,
     }
 }
 
@@ -264,6 +265,72 @@ pub fn decide(
             Ok(events)
         }
         (StreamState::Empty, Command::PublishReport { .. }) => publish(command),
+        (
+            StreamState::Empty,
+            Command::IssueToken {
+                token_id,
+                user_id,
+                name,
+                role,
+                directorate,
+                secret_sha256,
+                expires_on,
+            },
+        ) => {
+            non_empty("user", user_id)?;
+            non_empty("name", name)?;
+            if secret_sha256.len() != 64 || !secret_sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+                return Err(Rejection::Invalid {
+                    field: "secret_sha256",
+                    message: "expected 64 hexadecimal digits".into(),
+                });
+            }
+            let directorate = directorate
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned);
+            if *role == Role::Officer && directorate.is_none() {
+                return Err(Rejection::Invalid {
+                    field: "directorate",
+                    message: "an officer's token names the directorate whose measures they enter (--directorate)".into(),
+                });
+            }
+            Ok(vec![DomainEvent::TokenIssued {
+                token_id: *token_id,
+                user_id: user_id.trim().to_owned(),
+                name: name.trim().to_owned(),
+                role: *role,
+                directorate,
+                secret_sha256: secret_sha256.to_ascii_lowercase(),
+                expires_on: *expires_on,
+            }])
+        }
+        (StreamState::Token(token), Command::RevokeToken { token_id }) => {
+            if token.revoked {
+                return Err(Rejection::Invalid {
+                    field: "token",
+                    message: format!("token {token_id} is already revoked"),
+                });
+            }
+            if ctx.reason().is_none() {
+                return Err(Rejection::Invalid {
+                    field: "reason",
+                    message: "say why the token is revoked (--reason)".into(),
+                });
+            }
+            Ok(vec![DomainEvent::TokenRevoked {
+                token_id: *token_id,
+            }])
+        }
+        (StreamState::Empty, Command::RevokeToken { token_id }) => Err(Rejection::Invalid {
+            field: "token",
+            message: format!("no token {token_id} has been issued"),
+        }),
+        (StreamState::Token(_), command) => Err(Rejection::WrongStream {
+            command: command.describe(),
+            problem: "this stream holds an API token",
+        }),
         (StreamState::Measure(measure), command) => decide_measure(measure, command, ctx),
         (StreamState::Empty, command) => Err(Rejection::WrongStream {
             command: command.describe(),
@@ -587,7 +654,9 @@ fn decide_measure(
         Command::DefinePlan { .. }
         | Command::PublishReport { .. }
         | Command::LockPeriod { .. }
-        | Command::ReopenPeriod { .. } => Err(Rejection::WrongStream {
+        | Command::ReopenPeriod { .. }
+        | Command::IssueToken { .. }
+        | Command::RevokeToken { .. } => Err(Rejection::WrongStream {
             command: command.describe(),
             problem: "this stream holds a measure",
         }),
@@ -661,9 +730,11 @@ mod tests {
             for event in decide(
                 &state,
                 past,
+                // An admin may issue every command, so any history can be set up.
                 &Context {
                     reason: Some("setup".into()),
-                    ..performance_team()
+                    role: Some(Role::Admin),
+                    ..Context::default()
                 },
             )
             .unwrap()
@@ -1017,6 +1088,73 @@ mod tests {
             &locked_q3(Role::Performance, Some("agreed"))
         )
         .is_ok());
+    }
+
+    #[test]
+    fn tokens_are_issued_and_revoked_by_admins_only_and_revoked_once_with_a_reason() {
+        let issue = |role| Command::IssueToken {
+            token_id: crate::ids::TokenId(Uuid::from_u128(9)),
+            user_id: "sam.newton".into(),
+            name: "Sam Newton".into(),
+            role,
+            directorate: None,
+            secret_sha256: "AB".repeat(32),
+            expires_on: None,
+        };
+        let admin = |reason: Option<&str>| Context {
+            role: Some(Role::Admin),
+            reason: reason.map(str::to_owned),
+            ..Context::default()
+        };
+        assert_eq!(
+            when(&[], issue(Role::Auditor), &performance_team()),
+            Err(Rejection::NotAllowed {
+                role: Role::Performance,
+                what: "issue an API token"
+            })
+        );
+        let err = when(&[], issue(Role::Officer), &admin(None)).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Rejection::Invalid {
+                    field: "directorate",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let issued = when(&[], issue(Role::Auditor), &admin(None)).unwrap();
+        assert!(
+            matches!(&issued[..], [DomainEvent::TokenIssued { secret_sha256, .. }] if *secret_sha256 == "ab".repeat(32)),
+            "{issued:?}"
+        );
+        let revoke = Command::RevokeToken {
+            token_id: crate::ids::TokenId(Uuid::from_u128(9)),
+        };
+        let given = [issue(Role::Auditor)];
+        let mut refused = when(&given, revoke.clone(), &admin(None)).unwrap_err();
+        assert!(
+            matches!(
+                refused,
+                Rejection::Invalid {
+                    field: "reason",
+                    ..
+                }
+            ),
+            "{refused:?}"
+        );
+        refused = when(
+            &[issue(Role::Auditor), revoke.clone()],
+            revoke.clone(),
+            &admin(Some("left the council")),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&refused, Rejection::Invalid { message, .. } if message.contains("already revoked")),
+            "{refused:?}"
+        );
+        assert!(when(&given, revoke, &admin(Some("left the council"))).is_ok());
     }
 
     #[test]

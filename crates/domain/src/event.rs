@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{MeasureId, PlanId, Position, ReportId};
+use crate::actor::Role;
+use crate::ids::{MeasureId, PlanId, Position, ReportId, TokenId};
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -30,7 +31,7 @@ pub enum ReportKind {
     QuarterlyScorecard,
 }
 
-/// Everything that can happen to a plan, a measure or a report.
+/// Everything that can happen to a plan, a measure, a report or an API token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "payload")]
 pub enum DomainEvent {
@@ -193,6 +194,29 @@ pub enum DomainEvent {
         #[serde(default)]
         parts: Vec<PartDigest>,
     },
+    /// An API bearer token was issued (by an admin; the secret itself is shown once and never
+    /// stored).
+    TokenIssued {
+        /// The token.
+        token_id: TokenId,
+        /// The user it stands for (becomes the actor of every change made with it).
+        user_id: String,
+        /// Their name as the history shows it.
+        name: String,
+        /// The role it acts in.
+        role: Role,
+        /// For an officer: the directorate whose measures they may change.
+        directorate: Option<String>,
+        /// SHA-256 of the secret, lowercase hex.
+        secret_sha256: String,
+        /// The last day it is valid, if it expires.
+        expires_on: Option<NaiveDate>,
+    },
+    /// A token was revoked (the reason is on the commit); it never works again.
+    TokenRevoked {
+        /// The token.
+        token_id: TokenId,
+    },
 }
 
 /// The digest of one part of a published report.
@@ -252,6 +276,8 @@ impl DomainEvent {
             DomainEvent::DirectionAssessed { .. } => "DirectionAssessed",
             DomainEvent::CommentaryEdited { .. } => "CommentaryEdited",
             DomainEvent::ReportPublished { .. } => "ReportPublished",
+            DomainEvent::TokenIssued { .. } => "TokenIssued",
+            DomainEvent::TokenRevoked { .. } => "TokenRevoked",
         }
     }
 

@@ -43,7 +43,15 @@ uuid_id!(
     "report"
 );
 
-/// The name of one aggregate's stream: `measure-<uuid>`, `plan-<uuid>`, `report-<uuid>`.
+uuid_id!(
+    /// One API bearer token: who it stands for and in which role (the secret is never stored,
+    /// only its SHA-256).
+    TokenId,
+    "token"
+);
+
+/// The name of one aggregate's stream: `measure-<uuid>`, `plan-<uuid>`, `report-<uuid>`,
+/// `token-<uuid>`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct StreamId(pub String);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::event::DomainEvent;
-use crate::ids::{MeasureId, PlanId};
+use crate::ids::{MeasureId, PlanId, TokenId};
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -70,6 +70,19 @@ pub enum StreamState {
     Measure(Box<MeasureState>),
     /// A report stream, holding its publication.
     Report(Box<DomainEvent>),
+    /// An API token stream.
+    Token(TokenState),
+}
+
+/// An API token as its events describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenState {
+    /// The token.
+    pub token_id: TokenId,
+    /// The user it stands for.
+    pub user_id: String,
+    /// Whether it has been revoked.
+    pub revoked: bool,
 }
 
 /// Folds one event into the state of its stream.
@@ -179,6 +192,20 @@ pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
         }
         (StreamState::Empty, published @ DomainEvent::ReportPublished { .. }) => {
             StreamState::Report(Box::new(published.clone()))
+        }
+        (
+            StreamState::Empty,
+            DomainEvent::TokenIssued {
+                token_id, user_id, ..
+            },
+        ) => StreamState::Token(TokenState {
+            token_id: *token_id,
+            user_id: user_id.clone(),
+            revoked: false,
+        }),
+        (StreamState::Token(mut token), DomainEvent::TokenRevoked { .. }) => {
+            token.revoked = true;
+            StreamState::Token(token)
         }
         (state, _) => state,
     }

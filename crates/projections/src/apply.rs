@@ -517,6 +517,58 @@ async fn apply_event(
                 ..Change::new("report published")
             }
         }
+        DomainEvent::TokenIssued {
+            token_id,
+            user_id,
+            name,
+            role,
+            directorate,
+            secret_sha256,
+            expires_on,
+        } => {
+            sqlx::query(
+                "INSERT INTO tokens (token_id, user_id, name, role, directorate, secret_sha256, expires_on, \
+                 issued_at, issued_by, issued_position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(token_id.to_string())
+            .bind(user_id)
+            .bind(name)
+            .bind(role.as_str())
+            .bind(directorate)
+            .bind(secret_sha256)
+            .bind(expires_on.map(|d| d.to_string()))
+            .bind(commit.recorded_at.to_rfc3339())
+            .bind(&commit.actor.name)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            // The history names the token and whom it is for, never its secret's hash.
+            let scope = directorate
+                .as_deref()
+                .map(|d| format!(" ({d})"))
+                .unwrap_or_default();
+            let until = expires_on
+                .map(|d| format!(", until {d}"))
+                .unwrap_or_default();
+            Change {
+                after: Some(format!(
+                    "token {token_id} for {name} ({user_id}) as {role}{scope}{until}"
+                )),
+                ..Change::new("token issued")
+            }
+        }
+        DomainEvent::TokenRevoked { token_id } => {
+            sqlx::query("UPDATE tokens SET revoked_position = $1 WHERE token_id = $2")
+                .bind(at)
+                .bind(token_id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            Change {
+                before: Some(format!("token {token_id} valid")),
+                after: Some(format!("token {token_id} revoked")),
+                ..Change::new("token revoked")
+            }
+        }
     };
     Ok(change)
 }

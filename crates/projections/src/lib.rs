@@ -13,6 +13,7 @@ pub mod projector;
 pub mod read_models;
 pub mod scorecard;
 pub mod snapshot;
+pub mod tokens;
 
 pub use checksum::table_checksums;
 pub use history_view::{history, HistoryEntry, HistoryFilter};
@@ -31,3 +32,4 @@ pub use scorecard::{
     ScorecardRow, ValueCell,
 };
 pub use snapshot::{snapshot_as_at, snapshot_current, Snapshot};
+pub use tokens::{token_by_secret, tokens, TokenRow};

@@ -15,7 +15,7 @@ use crate::read_models::{Dialect, ReadModels};
 pub const SCORECARD_PROJECTOR: &str = "scorecard";
 
 /// Every read-model table, in the order a rebuild empties them.
-pub const TABLES: [&str; 13] = [
+pub const TABLES: [&str; 14] = [
     "checkpoints",
     "plans",
     "priorities",
@@ -28,6 +28,7 @@ pub const TABLES: [&str; 13] = [
     "assessments_history",
     "notes_history",
     "reports_published",
+    "tokens",
     "history",
 ];
 

@@ -86,6 +86,7 @@ fn kinds(word: &str) -> CliResult<&'static [&'static str]> {
         "measure" | "measures" => &["measure defined"],
         "lock" | "locks" => &["period locked", "period reopened"],
         "publication" | "publications" => &["report published"],
+        "token" | "tokens" => &["token issued", "token revoked"],
         "plan" => &[
             "plan defined",
             "priority defined",
@@ -94,7 +95,7 @@ fn kinds(word: &str) -> CliResult<&'static [&'static str]> {
         ],
         other => {
             return Err(Failed::rejected(format!(
-                "--what {other:?} is not a kind of change; use value, target, status, direction, rag, note, accountability, measure, lock, publication or plan"
+                "--what {other:?} is not a kind of change; use value, target, status, direction, rag, note, accountability, measure, lock, publication, token or plan"
             )))
         }
     })

@@ -9,7 +9,7 @@ use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
     DataQuality, Direction, DomainEvent, Frequency, MeasureDefinition, MeasureId, MeasureRef,
     PartDigest, Period, PlanId, Polarity, Position, Rag, RecordedValue, ReportId, RevisionClass,
-    RuleSet, SchemaVersion, Status, StatusScheme, ValueKind,
+    Role, RuleSet, SchemaVersion, Status, StatusScheme, TokenId, ValueKind,
 };
 use uuid::Uuid;
 
@@ -236,5 +236,24 @@ golden!(
     period_reopened,
     DomainEvent::PeriodReopened {
         period: Period::quarter(2016, 3)
+    }
+);
+
+golden!(
+    token_issued,
+    DomainEvent::TokenIssued {
+        token_id: TokenId(Uuid::from_u128(4)),
+        user_id: "sam.newton".into(),
+        name: "Sam Newton".into(),
+        role: Role::Officer,
+        directorate: Some("Adult Social Care and Housing".into()),
+        secret_sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08".into(),
+        expires_on: Some(day(2017, 3, 31)),
+    }
+);
+golden!(
+    token_revoked,
+    DomainEvent::TokenRevoked {
+        token_id: TokenId(Uuid::from_u128(4)),
     }
 );

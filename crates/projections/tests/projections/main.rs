@@ -7,3 +7,4 @@ mod foreign_messages;
 mod halting;
 mod history_view;
 mod support;
+mod tokens;
