@@ -125,6 +125,21 @@ impl From<scoreledger_projections::ReadModelsError> for Failed {
     }
 }
 
+impl From<scoreledger_service::QueryError> for Failed {
+    fn from(err: scoreledger_service::QueryError) -> Self {
+        use scoreledger_service::QueryError;
+        let kind = match &err {
+            QueryError::Rejected(_) => Failure::Rejected,
+            QueryError::Corrupt(_) => Failure::Corrupt,
+            QueryError::Unavailable(_) => Failure::Unavailable,
+        };
+        Self {
+            kind,
+            error: err.into(),
+        }
+    }
+}
+
 impl From<std::io::Error> for Failed {
     fn from(err: std::io::Error) -> Self {
         Self {

@@ -11,7 +11,6 @@ pub mod exit;
 pub mod failure;
 pub mod ids;
 pub mod import;
-pub mod published;
 pub mod settings;
 
 use std::process::ExitCode;

@@ -54,7 +54,7 @@ async fn side(
             report,
         ));
     }
-    let publication = crate::published::find(app, text).await?;
+    let publication = scoreledger_service::find_publication(app.read(), text).await?;
     let cut_off = Position(publication.cut_off as u64);
     let report = build(app, period(&publication.period)?, cut_off).await?;
     Ok((

@@ -17,14 +17,7 @@ use crate::failure::{CliResult, Failed};
 
 /// Builds the report of `period` at `position`.
 pub async fn build(app: &App, period: Period, position: Position) -> CliResult<QuarterReport> {
-    let scorecard = projections::scorecard_as_at(app.read(), period, position)
-        .await?
-        .ok_or_else(|| {
-            Failed::rejected(format!(
-                "no plan covers {period} at position {position}; import one first (scoreledger import FILE)"
-            ))
-        })?;
-    Ok(build_quarter_report(&scorecard))
+    Ok(scoreledger_service::report_at(app.read(), period, position).await?)
 }
 
 /// Runs `report`.
@@ -73,21 +66,8 @@ async fn show(
     out: &mut dyn Write,
 ) -> CliResult {
     app.catch_up().await?;
-    let publication = crate::published::find(app, named).await?;
-    let period = crate::app::period(&publication.period)?;
-    let report = build(app, period, Position(publication.cut_off as u64)).await?;
-    if report.sha256() != publication.sha256 {
-        let differing = first_difference(&publication.part_digests(), &report.part_digests())
-            .unwrap_or_else(|| "the report as a whole".to_owned());
-        return Err(Failed {
-            kind: Failure::Corrupt,
-            error: anyhow::anyhow!(
-                "the {period} report rebuilt at its cut-off {} does not reproduce the published SHA-256 (first differing part: {differing}); prove it from the log with `scoreledger report rebuild {}`",
-                publication.cut_off,
-                publication.report_id
-            ),
-        });
-    }
+    let publication = scoreledger_service::find_publication(app.read(), named).await?;
+    let report = scoreledger_service::published_report(app.read(), &publication).await?;
     eprintln!(
         "{} report {} as published to {} on {} (cut-off position {}); sha256 {} verified",
         publication.period,
@@ -204,7 +184,7 @@ async fn list(app: &App, when: &AsAtArgs, json: bool, out: &mut dyn Write) -> Cl
 /// `report rebuild ID`: replay to the cut-off into fresh read models and compare hashes.
 async fn rebuild(app: &App, id: &str, out: &mut dyn Write) -> CliResult {
     app.catch_up().await?;
-    let publication = crate::published::find(app, id).await?;
+    let publication = scoreledger_service::find_publication(app.read(), id).await?;
     let period = crate::app::period(&publication.period)?;
     let cut_off = Position(publication.cut_off as u64);
 

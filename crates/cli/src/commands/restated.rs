@@ -6,47 +6,18 @@ use std::io::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use scoreledger_domain::Position;
-use scoreledger_projections::{self as projections, HistoryEntry, HistoryFilter, Publication};
-use scoreledger_reports::{restatements, Restatement};
-use serde::Serialize;
+use scoreledger_projections::{HistoryEntry, Publication};
 
-use crate::app::{period, App};
+use crate::app::App;
 use crate::args::{AsAtArgs, Format};
 use crate::as_at;
-use crate::commands::report::build;
 use crate::failure::CliResult;
 
-/// The restatements of one publication, as of one later position.
-#[derive(Debug, Serialize)]
-pub struct Restated {
-    /// The publication.
-    pub report: Publication,
-    /// The log position the report was compared at.
-    pub compared_at: u64,
-    /// Every cell that reads differently, with the changes behind it.
-    pub restatements: Vec<Restatement>,
-}
+pub use scoreledger_service::Restated;
 
 /// The restatements of `publication` as the log stands at `at`.
 pub async fn restated(app: &App, publication: Publication, at: Position) -> CliResult<Restated> {
-    let reported = period(&publication.period)?;
-    let cut_off = Position(publication.cut_off as u64);
-    let then = build(app, reported, cut_off).await?;
-    let now = build(app, reported, at).await?;
-    let since = projections::history(
-        app.read(),
-        &HistoryFilter {
-            after: Some(cut_off),
-            through: Some(at),
-            ..HistoryFilter::default()
-        },
-    )
-    .await?;
-    Ok(Restated {
-        report: publication,
-        compared_at: at.0,
-        restatements: restatements(&then, &now, &since),
-    })
+    Ok(scoreledger_service::restated(app.read(), publication, at).await?)
 }
 
 /// Who, in which role, on which day.
@@ -171,7 +142,7 @@ pub async fn run(
     out: &mut dyn Write,
 ) -> CliResult {
     let at = as_at::resolve(app, when).await?;
-    let publication = crate::published::find(app, report).await?;
+    let publication = scoreledger_service::find_publication(app.read(), report).await?;
     let restated = restated(app, publication, at).await?;
     match format {
         Format::Json => writeln!(

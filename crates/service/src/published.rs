@@ -1,0 +1,84 @@
+//! Published reports: found by what a user types, built at a position, and shown exactly as
+//! published or not at all.
+
+use scoreledger_domain::{Period, Position};
+use scoreledger_projections::{self as projections, Publication, ReadModels};
+use scoreledger_reports::{build_quarter_report, first_difference, QuarterReport};
+
+use crate::error::QueryError;
+
+fn period(text: &str) -> Result<Period, QueryError> {
+    Period::parse(text).map_err(|err| QueryError::rejected(err.to_string()))
+}
+
+/// The publication `text` names: an id or unique id prefix, or a period (its latest
+/// publication).
+pub async fn find_publication(read: &ReadModels, text: &str) -> Result<Publication, QueryError> {
+    let publications = projections::all_publications(read).await?;
+    let wanted = text.trim().to_ascii_lowercase();
+    let by_id: Vec<&Publication> = publications
+        .iter()
+        .filter(|p| !wanted.is_empty() && p.report_id.starts_with(&wanted))
+        .collect();
+    match by_id.as_slice() {
+        [one] => return Ok((*one).clone()),
+        [] => {}
+        several => {
+            return Err(QueryError::rejected(format!(
+                "{} published reports have ids starting {text:?}; give more of the id",
+                several.len()
+            )))
+        }
+    }
+    if let Ok(period) = Period::parse(text) {
+        let printed = period.to_string();
+        return publications
+            .iter()
+            .rev()
+            .find(|p| p.period == printed)
+            .cloned()
+            .ok_or_else(|| {
+                QueryError::rejected(format!(
+                    "no report of {period} has been published; see `scoreledger report list`"
+                ))
+            });
+    }
+    Err(QueryError::rejected(format!(
+        "no published report has an id starting {text:?}; give an id from `scoreledger report list` or a period such as \"Q2 2016/17\""
+    )))
+}
+
+/// The report of `period` as the log stood at `position`.
+pub async fn report_at(
+    read: &ReadModels,
+    period: Period,
+    position: Position,
+) -> Result<QuarterReport, QueryError> {
+    let scorecard = projections::scorecard_as_at(read, period, position)
+        .await?
+        .ok_or_else(|| {
+            QueryError::rejected(format!(
+                "no plan covers {period} at position {position}; import one first (scoreledger import FILE)"
+            ))
+        })?;
+    Ok(build_quarter_report(&scorecard))
+}
+
+/// A published report exactly as published: rebuilt at its cut-off and refused, naming the
+/// first differing part, unless it reproduces the published SHA-256.
+pub async fn published_report(
+    read: &ReadModels,
+    publication: &Publication,
+) -> Result<QuarterReport, QueryError> {
+    let reported = period(&publication.period)?;
+    let report = report_at(read, reported, Position(publication.cut_off as u64)).await?;
+    if report.sha256() != publication.sha256 {
+        let differing = first_difference(&publication.part_digests(), &report.part_digests())
+            .unwrap_or_else(|| "the report as a whole".to_owned());
+        return Err(QueryError::Corrupt(format!(
+            "the {reported} report rebuilt at its cut-off {} does not reproduce the published SHA-256 (first differing part: {differing}); prove it from the log with `scoreledger report rebuild {}`",
+            publication.cut_off, publication.report_id
+        )));
+    }
+    Ok(report)
+}
