@@ -129,7 +129,7 @@ impl From<scoreledger_service::QueryError> for Failed {
     fn from(err: scoreledger_service::QueryError) -> Self {
         use scoreledger_service::QueryError;
         let kind = match &err {
-            QueryError::Rejected(_) => Failure::Rejected,
+            QueryError::Rejected(_) | QueryError::NotFound(_) => Failure::Rejected,
             QueryError::Corrupt(_) => Failure::Corrupt,
             QueryError::Unavailable(_) => Failure::Unavailable,
         };

@@ -5,8 +5,11 @@
 //! Architecture invariant: handlers hold no domain rules; they translate HTTP to the same
 //! `decide`/store/projection calls the CLI makes, so both front ends enforce the same rules.
 
+pub mod auth;
+pub mod error;
 pub mod health;
 pub mod openapi;
+pub mod queries;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -14,16 +17,18 @@ use std::sync::Arc;
 use axum::routing::get;
 use axum::Router;
 use scoreledger_projections::ReadModels;
-use scoreledger_store::EventStore;
+use scoreledger_store::{Clock, EventStore};
 use tokio::net::TcpListener;
 
-/// What every handler shares: the log and the read models.
+/// What every handler shares: the log, the read models and the clock tokens expire by.
 #[derive(Clone)]
 pub struct ServerState {
     /// The event log.
     pub store: Arc<dyn EventStore>,
     /// The read models.
     pub read: ReadModels,
+    /// Today, for token expiry (the system clock in production).
+    pub clock: Arc<dyn Clock>,
 }
 
 /// The service's routes.
@@ -32,6 +37,15 @@ pub fn router(state: ServerState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
+        .route("/api/scorecard", get(queries::scorecard))
+        .route("/api/reports", get(queries::reports))
+        .route("/api/reports/{report}", get(queries::report))
+        .route(
+            "/api/reports/{report}/restatements",
+            get(queries::restatements),
+        )
+        .route("/api/history", get(queries::history))
+        .route("/api/measures/{measure}", get(queries::measure))
         .with_state(state)
 }
 

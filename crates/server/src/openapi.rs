@@ -4,7 +4,28 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use crate::health;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::Modify;
+
+use crate::{error, health, queries};
+
+/// Declares the bearer-token scheme the query paths require.
+struct BearerTokens;
+
+impl Modify for BearerTokens {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A token from `scoreledger token create`"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The API description.
 #[derive(OpenApi)]
@@ -13,9 +34,24 @@ use crate::health;
         title = "Scoreledger",
         description = "An audit trail for a council's performance scorecard that nobody can quietly rewrite."
     ),
-    paths(health::healthz, health::readyz),
-    components(schemas(health::Health, health::Readiness)),
-    tags((name = "operations", description = "Health and readiness for operators and orchestrators"))
+    paths(
+        health::healthz,
+        health::readyz,
+        queries::scorecard,
+        queries::reports,
+        queries::report,
+        queries::restatements,
+        queries::history,
+        queries::measure
+    ),
+    components(schemas(health::Health, health::Readiness, error::ErrorBody, queries::MeasureAnswer)),
+    modifiers(&BearerTokens),
+    tags(
+        (name = "operations", description = "Health and readiness for operators and orchestrators"),
+        (name = "reports", description = "Scorecards now or as they stood, published reports, restatements"),
+        (name = "history", description = "Who changed what, when, in which role, and why"),
+        (name = "measures", description = "One measure as the log stood")
+    )
 )]
 pub struct ApiDoc;
 

@@ -8,6 +8,9 @@ pub enum QueryError {
     /// end of the log); the message says what to ask instead.
     #[error("{0}")]
     Rejected(String),
+    /// What the question names does not exist (a report never published, an unknown measure).
+    #[error("{0}")]
+    NotFound(String),
     /// The read models disagree with what was published: the figures cannot be trusted.
     #[error("{0}")]
     Corrupt(String),

@@ -38,12 +38,12 @@ pub async fn find_publication(read: &ReadModels, text: &str) -> Result<Publicati
             .find(|p| p.period == printed)
             .cloned()
             .ok_or_else(|| {
-                QueryError::rejected(format!(
+                QueryError::NotFound(format!(
                     "no report of {period} has been published; see `scoreledger report list`"
                 ))
             });
     }
-    Err(QueryError::rejected(format!(
+    Err(QueryError::NotFound(format!(
         "no published report has an id starting {text:?}; give an id from `scoreledger report list` or a period such as \"Q2 2016/17\""
     )))
 }

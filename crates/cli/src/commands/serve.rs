@@ -52,6 +52,7 @@ pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult 
     let state = ServerState {
         store: app.store.clone(),
         read: app.read().clone(),
+        clock: std::sync::Arc::new(scoreledger_store::SystemClock),
     };
     let server = serve(listener, state, stopped(stopping.clone()));
     let projector = async {

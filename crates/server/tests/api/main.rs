@@ -2,4 +2,5 @@
 //! called the way a client would.
 
 mod operations;
+mod queries;
 mod support;

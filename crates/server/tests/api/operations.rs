@@ -63,13 +63,30 @@ pair_test!(health_readiness_and_the_openapi_document_answer, |db| {
         document["openapi"].as_str().unwrap().starts_with("3."),
         "{document}"
     );
-    for path in ["/healthz", "/readyz"] {
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/api/scorecard",
+        "/api/reports",
+        "/api/reports/{report}",
+        "/api/reports/{report}/restatements",
+        "/api/history",
+        "/api/measures/{measure}",
+    ] {
         assert!(
             document["paths"][path]["get"].is_object(),
             "{path} in {document}"
         );
     }
     assert!(document["components"]["schemas"]["Readiness"].is_object());
+    assert_eq!(
+        document["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert_eq!(
+        document["paths"]["/api/history"]["get"]["security"][0]["bearer"],
+        serde_json::json!([])
+    );
 
     server.stop().await;
 });

@@ -20,6 +20,7 @@ impl TestServer {
         let state = ServerState {
             store: pair.store.clone(),
             read: pair.read.clone(),
+            clock: pair.clock.clone(),
         };
         let task = tokio::spawn(serve(listener, state, async {
             let _ = stopped.await;

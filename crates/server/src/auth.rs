@@ -1,0 +1,79 @@
+//! Who is asking: the bearer token's holder, looked up by the SHA-256 of the presented secret.
+//! The actor of anything done through the API comes from here, never from a request body.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use scoreledger_domain::{Actor, Role};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::ServerState;
+
+/// The holder of a valid token.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Who, in which role.
+    pub actor: Actor,
+    /// For an officer: their directorate.
+    pub directorate: Option<String>,
+    /// The token used.
+    pub token_id: String,
+}
+
+const HOW: &str =
+    "send `Authorization: Bearer <secret>` with a token from `scoreledger token create`";
+
+impl FromRequestParts<ServerState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .ok_or_else(|| ApiError::unauthorized(format!("no token; {HOW}")))?;
+        let secret = header
+            .to_str()
+            .ok()
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                ApiError::unauthorized(format!(
+                    "the Authorization header is not a bearer token; {HOW}"
+                ))
+            })?;
+        let hash = hex::encode(Sha256::digest(secret.as_bytes()));
+        let mut token = scoreledger_projections::token_by_secret(&state.read, &hash).await?;
+        if token.is_none() {
+            // A token issued a moment ago may not be projected yet: catch up once, then look
+            // again. When the read models are current this costs one read of the log's head.
+            scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
+                .await
+                .map_err(|err| ApiError {
+                    status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    message: format!("the read models could not catch up with the log: {err}"),
+                })?;
+            token = scoreledger_projections::token_by_secret(&state.read, &hash).await?;
+        }
+        let token = token
+            .ok_or_else(|| ApiError::unauthorized(format!("the token is not known; {HOW}")))?;
+        let today = state.clock.now().date_naive();
+        if !token.valid_on(today) {
+            return Err(ApiError::unauthorized(format!(
+                "the token has been revoked or has expired; ask an admin for a new one ({HOW})"
+            )));
+        }
+        let role: Role = token.role.parse().map_err(|_| {
+            ApiError::unauthorized(format!("the token's role {:?} is not known", token.role))
+        })?;
+        Ok(Session {
+            actor: Actor::new(token.user_id, token.name, role),
+            directorate: token.directorate,
+            token_id: token.token_id,
+        })
+    }
+}

@@ -1,0 +1,267 @@
+//! The read side of the API: the scorecard of a period, published reports and their
+//! restatements, a measure, the history. Every query answers at `as_at` (end of a day) or
+//! `position`, and with `min_position` first brings the read models up to that position, so a
+//! client reads its own writes.
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use chrono::NaiveDate;
+use scoreledger_domain::{MeasureRef, Period, Position};
+use scoreledger_projections::{self as projections, HistoryEntry, HistoryFilter, Publication};
+use scoreledger_service::{self as service, AsAt};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Session;
+use crate::error::{ApiError, ErrorBody};
+use crate::ServerState;
+
+/// When a query is answered.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct When {
+    /// As the log stood at the end of this day (YYYY-MM-DD, UTC).
+    pub as_at: Option<NaiveDate>,
+    /// As the log stood at this position.
+    pub position: Option<u64>,
+    /// Project the log at least this far before answering (the position a write returned).
+    pub min_position: Option<u64>,
+}
+
+/// The read-model position `when` asks for.
+async fn position(state: &ServerState, when: &When) -> Result<Position, ApiError> {
+    let mut now = projections::checkpoint(&state.read).await?;
+    if let Some(min) = when.min_position.map(Position) {
+        if min > now {
+            now = projections::drain(&*state.store, &state.read, 1000, |_| {})
+                .await
+                .map_err(|err| ApiError {
+                    status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    message: format!("the read models could not catch up with the log: {err}"),
+                })?;
+        }
+        if min > now {
+            return Err(ApiError::unprocessable(format!(
+                "min_position {min} is beyond the end of the log ({now})"
+            )));
+        }
+    }
+    let as_at = match (when.as_at, when.position) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::unprocessable("give as_at or position, not both"))
+        }
+        (Some(day), None) => AsAt::EndOf(day),
+        (None, Some(p)) => AsAt::Position(Position(p)),
+        (None, None) => AsAt::Now,
+    };
+    Ok(service::resolve(&state.read, now, as_at).await?)
+}
+
+fn period(text: &str) -> Result<Period, ApiError> {
+    Period::parse(text).map_err(|err| ApiError::unprocessable(format!("period: {err}")))
+}
+
+/// `period` of the scorecard query.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScorecardQuery {
+    /// The period, as the packs write it: `Q3 2016/17`, `Q3 Oct - Dec 2016`, `2016/17`.
+    pub period: String,
+}
+
+/// The quarterly scorecard report of a period (canonical JSON, as hashed on publication).
+#[utoipa::path(get, path = "/api/scorecard", tag = "reports",
+    params(ScorecardQuery, When),
+    responses(
+        (status = 200, description = "The report: summary and one row per measure", body = Object),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 422, description = "An unreadable period, or a position past the end of the log", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn scorecard(
+    State(state): State<ServerState>,
+    _session: Session,
+    Query(query): Query<ScorecardQuery>,
+    Query(when): Query<When>,
+) -> Result<Json<scoreledger_reports::QuarterReport>, ApiError> {
+    let at = position(&state, &when).await?;
+    Ok(Json(
+        service::report_at(&state.read, period(&query.period)?, at).await?,
+    ))
+}
+
+/// Every publication recorded by then.
+#[utoipa::path(get, path = "/api/reports", tag = "reports",
+    params(When),
+    responses(
+        (status = 200, description = "Publications, oldest first", body = [Object]),
+        (status = 401, description = "No valid token", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reports(
+    State(state): State<ServerState>,
+    _session: Session,
+    Query(when): Query<When>,
+) -> Result<Json<Vec<Publication>>, ApiError> {
+    let at = position(&state, &when).await?;
+    let publications = projections::all_publications(&state.read)
+        .await?
+        .into_iter()
+        .filter(|p| p.position as u64 <= at.0)
+        .collect();
+    Ok(Json(publications))
+}
+
+/// A published report exactly as published, its SHA-256 checked (500 naming the first
+/// differing part if the read models no longer reproduce it).
+#[utoipa::path(get, path = "/api/reports/{report}", tag = "reports",
+    params(("report" = String, Path, description = "A report id, its first characters, or a period (its latest publication)")),
+    responses(
+        (status = 200, description = "The report as published", body = Object),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such publication", body = ErrorBody),
+        (status = 500, description = "The read models do not reproduce the published hash", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn report(
+    State(state): State<ServerState>,
+    _session: Session,
+    Path(report): Path<String>,
+) -> Result<Json<scoreledger_reports::QuarterReport>, ApiError> {
+    let publication = service::find_publication(&state.read, &report).await?;
+    Ok(Json(
+        service::published_report(&state.read, &publication).await?,
+    ))
+}
+
+/// Every cell of a published report that reads differently now (or at `as_at`/`position`),
+/// with who changed it, when, in which role and why.
+#[utoipa::path(get, path = "/api/reports/{report}/restatements", tag = "reports",
+    params(("report" = String, Path, description = "A report id, its first characters, or a period"), When),
+    responses(
+        (status = 200, description = "The publication and its restated cells", body = Object),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such publication", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn restatements(
+    State(state): State<ServerState>,
+    _session: Session,
+    Path(report): Path<String>,
+    Query(when): Query<When>,
+) -> Result<Json<service::Restated>, ApiError> {
+    let at = position(&state, &when).await?;
+    let publication = service::find_publication(&state.read, &report).await?;
+    Ok(Json(service::restated(&state.read, publication, at).await?))
+}
+
+/// Filters of the history query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// Only this measure (e.g. `2.B1`).
+    pub measure: Option<String>,
+    /// Only changes by this person (user id or name).
+    pub actor: Option<String>,
+    /// Only changes about this period.
+    pub period: Option<String>,
+    /// Only these kinds of change, comma-separated as stored (`value`, `target`, `status`,
+    /// `direction of travel`, `data note`, …).
+    pub what: Option<String>,
+    /// Only changes that replaced an earlier fact.
+    #[serde(default)]
+    pub revisions: bool,
+}
+
+/// Who changed what, when, in which role, before → after, and why.
+#[utoipa::path(get, path = "/api/history", tag = "history",
+    params(HistoryQuery, When),
+    responses(
+        (status = 200, description = "Changes in log order", body = [Object]),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 422, description = "An unreadable measure or period", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn history(
+    State(state): State<ServerState>,
+    _session: Session,
+    Query(query): Query<HistoryQuery>,
+    Query(when): Query<When>,
+) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
+    let at = position(&state, &when).await?;
+    let measure_ref = query
+        .measure
+        .as_deref()
+        .map(|m| {
+            MeasureRef::parse(m)
+                .map(|r| r.to_string())
+                .map_err(|err| ApiError::unprocessable(format!("measure: {err}")))
+        })
+        .transpose()?;
+    let filter = HistoryFilter {
+        measure_ref,
+        actor: query.actor,
+        period: query
+            .period
+            .as_deref()
+            .map(|p| period(p).map(|p| p.to_string()))
+            .transpose()?,
+        what: query
+            .what
+            .map(|w| w.split(',').map(|k| k.trim().to_owned()).collect())
+            .unwrap_or_default(),
+        revisions_only: query.revisions,
+        through: Some(at),
+        ..HistoryFilter::default()
+    };
+    Ok(Json(projections::history(&state.read, &filter).await?))
+}
+
+/// `on` of the measure query.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MeasureQuery {
+    /// Also say who was accountable on this day (valid time).
+    pub on: Option<NaiveDate>,
+}
+
+/// A measure as known at the position, with who was accountable on `on`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureAnswer {
+    /// The measure: definition, accountability spells, targets, values, assessments, notes.
+    #[schema(value_type = Object)]
+    pub measure: projections::MeasureView,
+    /// Who was accountable on `on`, when asked.
+    pub accountable_on: Option<String>,
+}
+
+/// One measure as the log stood.
+#[utoipa::path(get, path = "/api/measures/{measure}", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference, e.g. 2.B5"), MeasureQuery, When),
+    responses(
+        (status = 200, description = "The measure", body = MeasureAnswer),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such measure at that position", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn measure(
+    State(state): State<ServerState>,
+    _session: Session,
+    Path(reference): Path<String>,
+    Query(query): Query<MeasureQuery>,
+    Query(when): Query<When>,
+) -> Result<Json<MeasureAnswer>, ApiError> {
+    let at = position(&state, &when).await?;
+    let measure_ref = MeasureRef::parse(&reference)
+        .map_err(|err| ApiError::unprocessable(format!("measure: {err}")))?;
+    let not_found = || ApiError {
+        status: axum::http::StatusCode::NOT_FOUND,
+        message: format!("no measure {measure_ref} is defined at position {at}"),
+    };
+    let (measure_id, _) = projections::find_measure(&state.read, measure_ref.as_str(), None)
+        .await?
+        .ok_or_else(not_found)?;
+    let view = projections::measure_as_at(&state.read, measure_id, at)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Json(MeasureAnswer {
+        accountable_on: query
+            .on
+            .and_then(|day| view.accountable_on(day).map(str::to_owned)),
+        measure: view,
+    }))
+}
