@@ -677,7 +677,8 @@ pub struct HistoryArgs {
     #[arg(long, short = 'p')]
     pub period: Option<String>,
     /// Only these kinds of change (repeat or separate with commas): value, target, status,
-    /// direction, rag, note, accountability, measure, lock, publication, token, plan.
+    /// direction, rag, note, accountability, measure, lock, publication, token, read
+    /// (reads of the history through the API), plan.
     #[arg(long, value_delimiter = ',')]
     pub what: Vec<String>,
     /// Only changes that replaced an earlier fact: revisions, target changes, reassessments,

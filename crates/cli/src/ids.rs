@@ -20,11 +20,7 @@ pub fn derived(parts: &[&str]) -> Uuid {
 
 /// A fresh, time-ordered id.
 pub fn fresh() -> Uuid {
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the CLI's one place that mints random ids"
-    )]
-    Uuid::now_v7()
+    scoreledger_store::new_id()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use crate::actor::Role;
 use crate::event::{PartDigest, ReportKind};
-use crate::ids::{MeasureId, PlanId, Position, ReportId, TokenId};
+use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, TokenId};
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -180,6 +180,15 @@ pub enum Command {
         /// The token.
         token_id: TokenId,
     },
+    /// Record a read of the history (made by the API for every such read).
+    RecordAccess {
+        /// New access id.
+        access_id: AccessId,
+        /// What was read.
+        what: String,
+        /// The measure read about, if any.
+        measure_ref: Option<String>,
+    },
 }
 
 impl Command {
@@ -201,6 +210,7 @@ impl Command {
             Command::PublishReport { .. } => "publish a report",
             Command::IssueToken { .. } => "issue an API token",
             Command::RevokeToken { .. } => "revoke an API token",
+            Command::RecordAccess { .. } => "record a read of the history",
         }
     }
 }

@@ -163,6 +163,8 @@ pub fn may_issue(role: Role, command: &Command) -> bool {
         | Command::AssessDirection { .. }
         | Command::PublishReport { .. } => matches!(role, Role::Performance | Role::Admin),
         Command::IssueToken { .. } | Command::RevokeToken { .. } => role == Role::Admin,
+        // Whoever reads, the read is recorded: it changes nothing but the trail itself.
+        Command::RecordAccess { .. } => true,
     }
 }
 
@@ -321,6 +323,21 @@ pub fn decide(
             }
             Ok(vec![DomainEvent::TokenRevoked {
                 token_id: *token_id,
+            }])
+        }
+        (
+            StreamState::Empty,
+            Command::RecordAccess {
+                access_id,
+                what,
+                measure_ref,
+            },
+        ) => {
+            non_empty("what was read", what)?;
+            Ok(vec![DomainEvent::AccessRecorded {
+                access_id: *access_id,
+                what: what.clone(),
+                measure_ref: measure_ref.clone(),
             }])
         }
         (StreamState::Empty, Command::RevokeToken { token_id }) => Err(Rejection::Invalid {
@@ -656,7 +673,8 @@ fn decide_measure(
         | Command::LockPeriod { .. }
         | Command::ReopenPeriod { .. }
         | Command::IssueToken { .. }
-        | Command::RevokeToken { .. } => Err(Rejection::WrongStream {
+        | Command::RevokeToken { .. }
+        | Command::RecordAccess { .. } => Err(Rejection::WrongStream {
             command: command.describe(),
             problem: "this stream holds a measure",
         }),

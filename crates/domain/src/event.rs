@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Role;
-use crate::ids::{MeasureId, PlanId, Position, ReportId, TokenId};
+use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, TokenId};
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -217,6 +217,15 @@ pub enum DomainEvent {
         /// The token.
         token_id: TokenId,
     },
+    /// Someone read the history through the API (who and when are on the commit).
+    AccessRecorded {
+        /// The access.
+        access_id: AccessId,
+        /// What was read: the request, e.g. `GET /api/history?measure=2.B1`.
+        what: String,
+        /// The measure read about, if the request named one.
+        measure_ref: Option<String>,
+    },
 }
 
 /// The digest of one part of a published report.
@@ -278,6 +287,7 @@ impl DomainEvent {
             DomainEvent::ReportPublished { .. } => "ReportPublished",
             DomainEvent::TokenIssued { .. } => "TokenIssued",
             DomainEvent::TokenRevoked { .. } => "TokenRevoked",
+            DomainEvent::AccessRecorded { .. } => "AccessRecorded",
         }
     }
 

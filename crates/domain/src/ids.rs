@@ -50,6 +50,13 @@ uuid_id!(
     "token"
 );
 
+uuid_id!(
+    /// One read of the history through the API, recorded so that who looked at what is itself
+    /// part of the audit trail.
+    AccessId,
+    "access"
+);
+
 /// The name of one aggregate's stream: `measure-<uuid>`, `plan-<uuid>`, `report-<uuid>`,
 /// `token-<uuid>`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

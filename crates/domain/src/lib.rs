@@ -24,7 +24,7 @@ pub use actor::{Actor, Role};
 pub use command::Command;
 pub use decide::{decide, Context, Rejection};
 pub use event::{DomainEvent, EventType, PartDigest, SchemaVersion, UpcastError};
-pub use ids::{MeasureId, PlanId, Position, ReportId, StreamId, StreamVersion, TokenId};
+pub use ids::{AccessId, MeasureId, PlanId, Position, ReportId, StreamId, StreamVersion, TokenId};
 pub use measure::{Frequency, MeasureDefinition, Polarity, ValueKind};
 pub use measure_ref::MeasureRef;
 pub use period::Period;

@@ -557,6 +557,13 @@ async fn apply_event(
                 ..Change::new("token issued")
             }
         }
+        DomainEvent::AccessRecorded {
+            what, measure_ref, ..
+        } => Change {
+            measure_ref: measure_ref.clone(),
+            after: Some(what.clone()),
+            ..Change::new("history read")
+        },
         DomainEvent::TokenRevoked { token_id } => {
             sqlx::query("UPDATE tokens SET revoked_position = $1 WHERE token_id = $2")
                 .bind(at)

@@ -4,9 +4,10 @@
 //! client reads its own writes.
 
 use axum::extract::{Path, Query, State};
+use axum::http::Uri;
 use axum::Json;
 use chrono::NaiveDate;
-use scoreledger_domain::{MeasureRef, Period, Position};
+use scoreledger_domain::{AccessId, Command, MeasureRef, Period, Position};
 use scoreledger_projections::{self as projections, HistoryEntry, HistoryFilter, Publication};
 use scoreledger_service::{self as service, AsAt};
 use serde::{Deserialize, Serialize};
@@ -55,6 +56,39 @@ async fn position(state: &ServerState, when: &When) -> Result<Position, ApiError
         (None, None) => AsAt::Now,
     };
     Ok(service::resolve(&state.read, now, as_at).await?)
+}
+
+/// Records that the session's holder read `uri`, before answering: a read of the history that
+/// cannot be recorded is refused, so the trail of who looked at what has no gaps.
+async fn record_access(
+    state: &ServerState,
+    session: &Session,
+    uri: &Uri,
+    measure_ref: Option<String>,
+) -> Result<(), ApiError> {
+    let access_id = AccessId(scoreledger_store::new_id());
+    let command = Command::RecordAccess {
+        access_id,
+        what: format!("GET {uri}"),
+        measure_ref,
+    };
+    let request = scoreledger_store::Request {
+        actor: session.actor.clone(),
+        reason: None,
+        on_behalf_of: None,
+        commit_id: None,
+        published_through: None,
+        locked: Default::default(),
+    };
+    scoreledger_store::execute(&*state.store, &access_id.stream(), &command, &request)
+        .await
+        .map_err(|err| ApiError {
+            status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            message: format!(
+                "the read could not be recorded in the audit trail, so it is refused: {err}"
+            ),
+        })?;
+    Ok(())
 }
 
 fn period(text: &str) -> Result<Period, ApiError> {
@@ -132,7 +166,7 @@ pub async fn report(
 }
 
 /// Every cell of a published report that reads differently now (or at `as_at`/`position`),
-/// with who changed it, when, in which role and why.
+/// with who changed it, when, in which role and why. The read is recorded in the history.
 #[utoipa::path(get, path = "/api/reports/{report}/restatements", tag = "reports",
     params(("report" = String, Path, description = "A report id, its first characters, or a period"), When),
     responses(
@@ -142,12 +176,14 @@ pub async fn report(
     security(("bearer" = [])))]
 pub async fn restatements(
     State(state): State<ServerState>,
-    _session: Session,
+    session: Session,
+    uri: Uri,
     Path(report): Path<String>,
     Query(when): Query<When>,
 ) -> Result<Json<service::Restated>, ApiError> {
     let at = position(&state, &when).await?;
     let publication = service::find_publication(&state.read, &report).await?;
+    record_access(&state, &session, &uri, None).await?;
     Ok(Json(service::restated(&state.read, publication, at).await?))
 }
 
@@ -169,7 +205,8 @@ pub struct HistoryQuery {
     pub revisions: bool,
 }
 
-/// Who changed what, when, in which role, before → after, and why.
+/// Who changed what, when, in which role, before → after, and why. The read itself is recorded
+/// in the history ("history read").
 #[utoipa::path(get, path = "/api/history", tag = "history",
     params(HistoryQuery, When),
     responses(
@@ -179,7 +216,8 @@ pub struct HistoryQuery {
     security(("bearer" = [])))]
 pub async fn history(
     State(state): State<ServerState>,
-    _session: Session,
+    session: Session,
+    uri: Uri,
     Query(query): Query<HistoryQuery>,
     Query(when): Query<When>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
@@ -209,6 +247,7 @@ pub async fn history(
         through: Some(at),
         ..HistoryFilter::default()
     };
+    record_access(&state, &session, &uri, filter.measure_ref.clone()).await?;
     Ok(Json(projections::history(&state.read, &filter).await?))
 }
 
@@ -230,7 +269,7 @@ pub struct MeasureAnswer {
     pub accountable_on: Option<String>,
 }
 
-/// One measure as the log stood.
+/// One measure as the log stood. The read is recorded in the history ("history read").
 #[utoipa::path(get, path = "/api/measures/{measure}", tag = "measures",
     params(("measure" = String, Path, description = "A measure reference, e.g. 2.B5"), MeasureQuery, When),
     responses(
@@ -240,7 +279,8 @@ pub struct MeasureAnswer {
     security(("bearer" = [])))]
 pub async fn measure(
     State(state): State<ServerState>,
-    _session: Session,
+    session: Session,
+    uri: Uri,
     Path(reference): Path<String>,
     Query(query): Query<MeasureQuery>,
     Query(when): Query<When>,
@@ -258,6 +298,7 @@ pub async fn measure(
     let view = projections::measure_as_at(&state.read, measure_id, at)
         .await?
         .ok_or_else(not_found)?;
+    record_access(&state, &session, &uri, Some(measure_ref.to_string())).await?;
     Ok(Json(MeasureAnswer {
         accountable_on: query
             .on

@@ -274,7 +274,7 @@ impl NatsStore {
         let events: Vec<EventRecord> = new
             .events
             .iter()
-            .map(|event| EventRecord::new(crate::sqlite::new_id(), event))
+            .map(|event| EventRecord::new(crate::ids::new_id(), event))
             .collect();
         Commit {
             commit_id,
@@ -350,7 +350,7 @@ impl EventStore for NatsStore {
             return Err(AppendError::Empty);
         }
         let subject = self.subject(&new.stream);
-        let commit_id = new.commit_id.unwrap_or_else(crate::sqlite::new_id);
+        let commit_id = new.commit_id.unwrap_or_else(crate::ids::new_id);
         for _ in 0..ANY_RETRIES {
             let last = self
                 .last_commit(&subject)

@@ -178,10 +178,10 @@ impl EventStore for SqliteStore {
         let events = new
             .events
             .iter()
-            .map(|event| EventRecord::new(new_id(), event))
+            .map(|event| EventRecord::new(crate::ids::new_id(), event))
             .collect::<Vec<_>>();
         let commit = Commit {
-            commit_id: new.commit_id.unwrap_or_else(new_id),
+            commit_id: new.commit_id.unwrap_or_else(crate::ids::new_id),
             stream_version: StreamVersion(actual.0 + events.len() as u64),
             stream: new.stream,
             position: Position(0),
@@ -291,13 +291,4 @@ impl EventStore for SqliteStore {
         })
         .boxed()
     }
-}
-
-/// Commit and event ids: UUID v7, so they sort by creation time.
-pub(crate) fn new_id() -> Uuid {
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "the store is where ids are minted"
-    )]
-    Uuid::now_v7()
 }

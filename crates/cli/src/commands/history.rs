@@ -87,6 +87,7 @@ fn kinds(word: &str) -> CliResult<&'static [&'static str]> {
         "lock" | "locks" => &["period locked", "period reopened"],
         "publication" | "publications" => &["report published"],
         "token" | "tokens" => &["token issued", "token revoked"],
+        "read" | "reads" => &["history read"],
         "plan" => &[
             "plan defined",
             "priority defined",
@@ -95,7 +96,7 @@ fn kinds(word: &str) -> CliResult<&'static [&'static str]> {
         ],
         other => {
             return Err(Failed::rejected(format!(
-                "--what {other:?} is not a kind of change; use value, target, status, direction, rag, note, accountability, measure, lock, publication, token or plan"
+                "--what {other:?} is not a kind of change; use value, target, status, direction, rag, note, accountability, measure, lock, publication, token, read or plan"
             )))
         }
     })

@@ -7,9 +7,9 @@ use scoreledger_domain::event::ReportKind;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
-    DataQuality, Direction, DomainEvent, Frequency, MeasureDefinition, MeasureId, MeasureRef,
-    PartDigest, Period, PlanId, Polarity, Position, Rag, RecordedValue, ReportId, RevisionClass,
-    Role, RuleSet, SchemaVersion, Status, StatusScheme, TokenId, ValueKind,
+    AccessId, DataQuality, Direction, DomainEvent, Frequency, MeasureDefinition, MeasureId,
+    MeasureRef, PartDigest, Period, PlanId, Polarity, Position, Rag, RecordedValue, ReportId,
+    RevisionClass, Role, RuleSet, SchemaVersion, Status, StatusScheme, TokenId, ValueKind,
 };
 use uuid::Uuid;
 
@@ -255,5 +255,13 @@ golden!(
     token_revoked,
     DomainEvent::TokenRevoked {
         token_id: TokenId(Uuid::from_u128(4)),
+    }
+);
+golden!(
+    access_recorded,
+    DomainEvent::AccessRecorded {
+        access_id: AccessId(Uuid::from_u128(5)),
+        what: "GET /api/history?measure=2.B1".into(),
+        measure_ref: Some("2.B1".into()),
     }
 );

@@ -279,6 +279,39 @@ pair_test!(
             .iter()
             .all(|e| e["position"].as_u64() < Some(revised_at)));
 
+        // Every read of the history was itself recorded, with who read what.
+        let now = db.store.head().await.unwrap().0;
+        let (_, reads) = get(
+            &server.url(&format!(
+                "/api/history?what=history%20read&min_position={now}"
+            )),
+            Some(&auditor),
+        )
+        .await;
+        let reads: Vec<(String, String)> = reads
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["actor_name"].as_str().unwrap().to_owned(),
+                    e["after"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let read = |what: String| ("User 1".to_owned(), what);
+        assert_eq!(
+            reads,
+            [
+                read("GET /api/reports/Q2%202016%2F17/restatements".to_owned()),
+                read("GET /api/history?measure=2.B1&revisions=true".to_owned()),
+                read(format!(
+                    "GET /api/history?measure=2.B1&position={}",
+                    revised_at - 1
+                )),
+            ]
+        );
+
         let (status, measure) = get(
             &server.url("/api/measures/2.B1?on=2016-06-30"),
             Some(&auditor),
