@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod queries;
 
@@ -29,6 +30,20 @@ pub struct ServerState {
     pub read: ReadModels,
     /// Today, for token expiry (the system clock in production).
     pub clock: Arc<dyn Clock>,
+    /// What `/metrics` reports.
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl ServerState {
+    /// A state with fresh metrics.
+    pub fn new(store: Arc<dyn EventStore>, read: ReadModels, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store,
+            read,
+            clock,
+            metrics: Arc::default(),
+        }
+    }
 }
 
 /// The service's routes.
@@ -37,6 +52,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
+        .route("/metrics", get(metrics::scrape))
         .route("/api/scorecard", get(queries::scorecard))
         .route("/api/reports", get(queries::reports))
         .route("/api/reports/{report}", get(queries::report))
@@ -46,6 +62,10 @@ pub fn router(state: ServerState) -> Router {
         )
         .route("/api/history", get(queries::history))
         .route("/api/measures/{measure}", get(queries::measure))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .with_state(state)
 }
 

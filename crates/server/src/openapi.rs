@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use crate::{error, health, queries};
+use crate::{error, health, metrics, queries};
 
 /// Declares the bearer-token scheme the query paths require.
 struct BearerTokens;
@@ -37,6 +37,7 @@ impl Modify for BearerTokens {
     paths(
         health::healthz,
         health::readyz,
+        metrics::scrape,
         queries::scorecard,
         queries::reports,
         queries::report,

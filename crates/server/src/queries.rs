@@ -88,6 +88,7 @@ async fn record_access(
                 "the read could not be recorded in the audit trail, so it is refused: {err}"
             ),
         })?;
+    state.metrics.appended();
     Ok(())
 }
 

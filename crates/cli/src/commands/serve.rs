@@ -49,11 +49,11 @@ pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult 
         shutdown().await;
         let _ = on_signal.send(true);
     });
-    let state = ServerState {
-        store: app.store.clone(),
-        read: app.read().clone(),
-        clock: std::sync::Arc::new(scoreledger_store::SystemClock),
-    };
+    let state = ServerState::new(
+        app.store.clone(),
+        app.read().clone(),
+        std::sync::Arc::new(scoreledger_store::SystemClock),
+    );
     let server = serve(listener, state, stopped(stopping.clone()));
     let projector = async {
         let result =

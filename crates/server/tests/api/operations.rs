@@ -66,6 +66,7 @@ pair_test!(health_readiness_and_the_openapi_document_answer, |db| {
     for path in [
         "/healthz",
         "/readyz",
+        "/metrics",
         "/api/scorecard",
         "/api/reports",
         "/api/reports/{report}",
@@ -86,6 +87,26 @@ pair_test!(health_readiness_and_the_openapi_document_answer, |db| {
     assert_eq!(
         document["paths"]["/api/history"]["get"]["security"][0]["bearer"],
         serde_json::json!([])
+    );
+
+    // Prometheus: requests by route and status, and the lag measured when scraped.
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "scoreledger_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 3",
+        "scoreledger_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1",
+        "scoreledger_log_head 1",
+        "scoreledger_projector_lag 0",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
+    assert!(
+        metrics.contains("scoreledger_http_request_duration_seconds_bucket{"),
+        "{metrics}"
     );
 
     server.stop().await;

@@ -17,11 +17,7 @@ impl TestServer {
             .expect("a free loopback port");
         let base = format!("http://{}", listener.local_addr().expect("bound address"));
         let (stop, stopped) = oneshot::channel::<()>();
-        let state = ServerState {
-            store: pair.store.clone(),
-            read: pair.read.clone(),
-            clock: pair.clock.clone(),
-        };
+        let state = ServerState::new(pair.store.clone(), pair.read.clone(), pair.clock.clone());
         let task = tokio::spawn(serve(listener, state, async {
             let _ = stopped.await;
         }));

@@ -1,0 +1,174 @@
+//! Prometheus metrics at `/metrics`: requests and their latency by route, appends, and how far
+//! the read models trail the log (measured when scraped).
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+use crate::error::ApiError;
+use crate::ServerState;
+
+/// One answered request.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+/// A route, for latencies.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+/// The service's metrics, registered once per server.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<RouteLabels, Histogram>,
+    appends: Counter,
+    log_head: Gauge,
+    read_models_at: Gauge,
+    projector_lag: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
+            // 1 ms to about 16 s.
+            Histogram::new(exponential_buckets(0.001, 2.0, 15))
+        });
+        let appends = Counter::default();
+        let log_head = Gauge::default();
+        let read_models_at = Gauge::default();
+        let projector_lag = Gauge::default();
+        let mut registry = Registry::with_prefix("scoreledger");
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by method, route and status",
+            requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer HTTP requests, by method and route",
+            latency.clone(),
+        );
+        registry.register(
+            "appends",
+            "Commits this server appended to the log",
+            appends.clone(),
+        );
+        registry.register(
+            "log_head",
+            "Position of the last commit in the log, when scraped",
+            log_head.clone(),
+        );
+        registry.register(
+            "read_models_position",
+            "Position the read models have projected, when scraped",
+            read_models_at.clone(),
+        );
+        registry.register(
+            "projector_lag",
+            "Commits in the log not yet in the read models, when scraped",
+            projector_lag.clone(),
+        );
+        Self {
+            registry: Mutex::new(registry),
+            requests,
+            latency,
+            appends,
+            log_head,
+            read_models_at,
+            projector_lag,
+        }
+    }
+}
+
+impl Metrics {
+    /// Counts one commit appended by this server.
+    pub fn appended(&self) {
+        self.appends.inc();
+    }
+}
+
+/// Middleware: counts every request and times it, labelled by the route it matched (not the
+/// raw path, so ids and periods do not explode the label set).
+pub async fn track(State(state): State<ServerState>, request: Request, next: Next) -> Response {
+    let method = request.method().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let seconds = started.elapsed().as_secs_f64();
+    state
+        .metrics
+        .latency
+        .get_or_create(&RouteLabels {
+            method: method.clone(),
+            route: route.clone(),
+        })
+        .observe(seconds);
+    state
+        .metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            method,
+            route,
+            status: response.status().as_u16(),
+        })
+        .inc();
+    response
+}
+
+/// `GET /metrics`: the Prometheus text format (no token: scrape it from inside the network).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses(
+        (status = 200, description = "Request counts and latencies, appends, log head, read-model position and projector lag", content_type = "application/openmetrics-text", body = String),
+        (status = 503, description = "The log or the read models do not answer", body = crate::error::ErrorBody)))]
+pub async fn scrape(State(state): State<ServerState>) -> Result<Response, ApiError> {
+    let head = state.store.head().await.map_err(|err| ApiError {
+        status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        message: format!("the event log did not answer: {err}"),
+    })?;
+    let at = scoreledger_projections::checkpoint(&state.read).await?;
+    let metrics = &state.metrics;
+    metrics.log_head.set(head.0 as i64);
+    metrics.read_models_at.set(at.0 as i64);
+    metrics
+        .projector_lag
+        .set(head.0.saturating_sub(at.0) as i64);
+    let mut text = String::new();
+    {
+        let registry = metrics
+            .registry
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        prometheus_client::encoding::text::encode(&mut text, &registry)
+            .expect("writing metrics to a String cannot fail");
+    }
+    Ok((
+        [(
+            CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
+}
