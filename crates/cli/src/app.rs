@@ -9,10 +9,7 @@ use scoreledger_domain::{
     Actor, Command, MeasureId, MeasureRef, Period, PlanId, Position, Role, StreamId,
 };
 use scoreledger_projections::{self as projections, ReadModels};
-use scoreledger_store::{
-    load, prepare, Appended, Clock, EventStore, ExecuteError, NatsStore, Request, SqliteStore,
-    SystemClock,
-};
+use scoreledger_store::{Appended, Clock, EventStore, NatsStore, SqliteStore, SystemClock};
 
 use crate::args::Cli;
 use crate::failure::{CliResult, Failed};
@@ -125,36 +122,23 @@ impl App {
         reason: Option<String>,
         on_behalf_of: Option<String>,
     ) -> CliResult<Appended> {
-        let (published_through, locked) = match plan_id {
-            Some(plan) => {
-                self.catch_up().await?;
-                let (state, _) = load(&*self.store, &plan.stream()).await?;
-                let locked = state.plan().map(|p| p.locked.clone()).unwrap_or_default();
-                (
-                    projections::published_through(self.read(), plan).await?,
-                    locked,
-                )
-            }
-            None => (None, Default::default()),
-        };
-        let request = Request {
-            actor: actor.clone(),
-            reason,
-            on_behalf_of,
-            commit_id: None,
-            published_through,
-            locked,
-        };
         let described = commands.first().map_or("change nothing", Command::describe);
-        let failed =
-            |err: ExecuteError| Failed::from(err).context(format!("failed to {described}"));
-        let commit = prepare(&*self.store, stream, commands, &request)
-            .await
-            .map_err(failed)?;
-        self.store
-            .append(commit)
-            .await
-            .map_err(|err| failed(ExecuteError::from(err)))
+        scoreledger_service::submit(
+            &*self.store,
+            self.read(),
+            scoreledger_service::Submission {
+                actor,
+                stream,
+                plan_id,
+                commands,
+                reason,
+                on_behalf_of,
+                commit_id: None,
+                if_version: None,
+            },
+        )
+        .await
+        .map_err(|err| Failed::from(err).context(format!("failed to {described}")))
     }
 
     /// The position of the last commit.

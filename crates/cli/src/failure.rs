@@ -125,6 +125,21 @@ impl From<scoreledger_projections::ReadModelsError> for Failed {
     }
 }
 
+impl From<scoreledger_service::SubmitError> for Failed {
+    fn from(err: scoreledger_service::SubmitError) -> Self {
+        use scoreledger_service::SubmitError;
+        match err {
+            SubmitError::Execute(err) => err.into(),
+            SubmitError::Projection(err) => err.into(),
+            SubmitError::ReadModels(err) => err.into(),
+            stale @ SubmitError::Stale { .. } => Self {
+                kind: Failure::Conflict,
+                error: stale.into(),
+            },
+        }
+    }
+}
+
 impl From<scoreledger_service::QueryError> for Failed {
     fn from(err: scoreledger_service::QueryError) -> Self {
         use scoreledger_service::QueryError;

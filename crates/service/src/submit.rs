@@ -1,0 +1,101 @@
+//! The write path both front ends use: judge commands against the stream and the plan's locks
+//! and publications, and append them as one commit, at most once per idempotency key.
+
+use scoreledger_domain::{Actor, Command, PlanId, StreamId, StreamVersion};
+use scoreledger_projections::{self as projections, ProjectionError, ReadModels};
+use scoreledger_store::{
+    load, prepare, Appended, EventStore, ExecuteError, ExpectedVersion, Request,
+};
+use uuid::Uuid;
+
+/// Commands to append as one commit to one stream.
+#[derive(Debug)]
+pub struct Submission<'a> {
+    /// Who (from the session, never from a request body).
+    pub actor: &'a Actor,
+    /// The stream.
+    pub stream: &'a StreamId,
+    /// The plan whose locks and publications the commands are judged against.
+    pub plan_id: Option<PlanId>,
+    /// The commands, decided in order.
+    pub commands: &'a [Command],
+    /// Why.
+    pub reason: Option<String>,
+    /// For whom.
+    pub on_behalf_of: Option<String>,
+    /// Idempotency key: a retry with the same id gets the original commit back.
+    pub commit_id: Option<Uuid>,
+    /// The stream version the client last saw (HTTP `If-Match`): anything else is a conflict,
+    /// not a silent overwrite.
+    pub if_version: Option<StreamVersion>,
+}
+
+/// Why a submission was not appended.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// Refused by the domain, or lost a race with another writer.
+    #[error(transparent)]
+    Execute(#[from] ExecuteError),
+    /// The stream is not at the version the client last saw.
+    #[error("the stream is at version {current}, not {expected}: someone changed it since you read it; read it again")]
+    Stale {
+        /// What the client expected.
+        expected: StreamVersion,
+        /// Where the stream is.
+        current: StreamVersion,
+    },
+    /// The read models did not answer.
+    #[error("failed to query the read models")]
+    ReadModels(#[from] sqlx::Error),
+    /// The read models could not catch up with the log.
+    #[error(transparent)]
+    Projection(#[from] ProjectionError),
+}
+
+/// Judges and appends a submission.
+pub async fn submit(
+    store: &dyn EventStore,
+    read: &ReadModels,
+    submission: Submission<'_>,
+) -> Result<Appended, SubmitError> {
+    if let Some(commit_id) = submission.commit_id {
+        if let Some(commit) = store
+            .find_commit(submission.stream, commit_id)
+            .await
+            .map_err(ExecuteError::from)?
+        {
+            return Ok(Appended {
+                commit,
+                deduplicated: true,
+            });
+        }
+    }
+    let (published_through, locked) = match submission.plan_id {
+        Some(plan) => {
+            projections::drain(store, read, 1000, |_| {}).await?;
+            let (state, _) = load(store, &plan.stream())
+                .await
+                .map_err(ExecuteError::from)?;
+            let locked = state.plan().map(|p| p.locked.clone()).unwrap_or_default();
+            (projections::published_through(read, plan).await?, locked)
+        }
+        None => (None, Default::default()),
+    };
+    let request = Request {
+        actor: submission.actor.clone(),
+        reason: submission.reason,
+        on_behalf_of: submission.on_behalf_of,
+        commit_id: submission.commit_id,
+        published_through,
+        locked,
+    };
+    let commit = prepare(store, submission.stream, submission.commands, &request).await?;
+    if let (Some(expected), ExpectedVersion::Exact(current)) =
+        (submission.if_version, commit.expected)
+    {
+        if expected != current {
+            return Err(SubmitError::Stale { expected, current });
+        }
+    }
+    Ok(store.append(commit).await.map_err(ExecuteError::from)?)
+}
