@@ -13,4 +13,4 @@ pub use as_at::{resolve, AsAt};
 pub use error::QueryError;
 pub use published::{find_publication, published_report, report_at};
 pub use restated::{restated, Restated};
-pub use submit::{submit, SubmitError, Submission};
+pub use submit::{submit, Submission, SubmitError};
