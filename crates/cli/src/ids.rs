@@ -2,20 +2,11 @@
 //! name and year; plan and reference), so re-running an import is idempotent; reports get
 //! time-ordered random ids.
 
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-/// A stable id from the given parts (SHA-256, first 16 bytes, RFC 9562 version 8).
+/// A stable id from the given parts (see [`scoreledger_store::derived_id`]).
 pub fn derived(parts: &[&str]) -> Uuid {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
-    }
-    let digest = hasher.finalize();
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    scoreledger_store::derived_id(parts)
 }
 
 /// A fresh, time-ordered id.

@@ -53,9 +53,11 @@ impl FromRequestParts<ServerState> for Session {
             // again. When the read models are current this costs one read of the log's head.
             scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
                 .await
-                .map_err(|err| ApiError {
-                    status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    message: format!("the read models could not catch up with the log: {err}"),
+                .map_err(|err| {
+                    ApiError::new(
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        format!("the read models could not catch up with the log: {err}"),
+                    )
                 })?;
             token = scoreledger_projections::token_by_secret(&state.read, &hash).await?;
         }

@@ -12,6 +12,9 @@ use utoipa::ToSchema;
 pub struct ErrorBody {
     /// What went wrong and what to do about it.
     pub error: String,
+    /// On a conflict (409): the stream's current version, to read again and retry against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<u64>,
 }
 
 /// An error answer.
@@ -21,22 +24,27 @@ pub struct ApiError {
     pub status: StatusCode,
     /// The message.
     pub message: String,
+    /// On a conflict: the stream's current version.
+    pub current_version: Option<u64>,
 }
 
 impl ApiError {
     /// 401: no valid token; says how to get one.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self {
-            status: StatusCode::UNAUTHORIZED,
-            message: message.into(),
-        }
+        Self::new(StatusCode::UNAUTHORIZED, message)
     }
 
     /// 422: the request is well formed but cannot be answered as asked.
     pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+    }
+
+    /// Any status, with a message.
+    pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
+            status,
             message: message.into(),
+            current_version: None,
         }
     }
 }
@@ -52,10 +60,7 @@ impl From<QueryError> for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %err, "query failed");
         }
-        Self {
-            status,
-            message: err.to_string(),
-        }
+        Self::new(status, err.to_string())
     }
 }
 
@@ -69,6 +74,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Json(ErrorBody {
             error: self.message,
+            current_version: self.current_version,
         });
         if self.status == StatusCode::UNAUTHORIZED {
             return (

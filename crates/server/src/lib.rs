@@ -6,6 +6,7 @@
 //! `decide`/store/projection calls the CLI makes, so both front ends enforce the same rules.
 
 pub mod auth;
+pub mod commands;
 pub mod error;
 pub mod health;
 pub mod metrics;
@@ -15,7 +16,7 @@ pub mod queries;
 use std::future::Future;
 use std::sync::Arc;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use scoreledger_projections::ReadModels;
 use scoreledger_store::{Clock, EventStore};
@@ -62,6 +63,17 @@ pub fn router(state: ServerState) -> Router {
         )
         .route("/api/history", get(queries::history))
         .route("/api/measures/{measure}", get(queries::measure))
+        .route(
+            "/api/measures/{measure}/values",
+            post(commands::record_value),
+        )
+        .route(
+            "/api/measures/{measure}/revisions",
+            post(commands::revise_value),
+        )
+        .route("/api/measures/{measure}/notes", post(commands::write_note))
+        // Council data is small: a larger body is a mistake or an attack.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use crate::{error, health, metrics, queries};
+use crate::{commands, error, health, metrics, queries};
 
 /// Declares the bearer-token scheme the query paths require.
 struct BearerTokens;
@@ -43,9 +43,21 @@ impl Modify for BearerTokens {
         queries::report,
         queries::restatements,
         queries::history,
-        queries::measure
+        queries::measure,
+        commands::record_value,
+        commands::revise_value,
+        commands::write_note
     ),
-    components(schemas(health::Health, health::Readiness, error::ErrorBody, queries::MeasureAnswer)),
+    components(schemas(
+        health::Health,
+        health::Readiness,
+        error::ErrorBody,
+        queries::MeasureAnswer,
+        commands::Written,
+        commands::RecordValueBody,
+        commands::ReviseValueBody,
+        commands::NoteBody
+    )),
     modifiers(&BearerTokens),
     tags(
         (name = "operations", description = "Health and readiness for operators and orchestrators"),

@@ -36,9 +36,11 @@ async fn position(state: &ServerState, when: &When) -> Result<Position, ApiError
         if min > now {
             now = projections::drain(&*state.store, &state.read, 1000, |_| {})
                 .await
-                .map_err(|err| ApiError {
-                    status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    message: format!("the read models could not catch up with the log: {err}"),
+                .map_err(|err| {
+                    ApiError::new(
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        format!("the read models could not catch up with the log: {err}"),
+                    )
                 })?;
         }
         if min > now {
@@ -82,11 +84,13 @@ async fn record_access(
     };
     scoreledger_store::execute(&*state.store, &access_id.stream(), &command, &request)
         .await
-        .map_err(|err| ApiError {
-            status: axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            message: format!(
-                "the read could not be recorded in the audit trail, so it is refused: {err}"
-            ),
+        .map_err(|err| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the read could not be recorded in the audit trail, so it is refused: {err}"
+                ),
+            )
         })?;
     state.metrics.appended();
     Ok(())
@@ -289,9 +293,11 @@ pub async fn measure(
     let at = position(&state, &when).await?;
     let measure_ref = MeasureRef::parse(&reference)
         .map_err(|err| ApiError::unprocessable(format!("measure: {err}")))?;
-    let not_found = || ApiError {
-        status: axum::http::StatusCode::NOT_FOUND,
-        message: format!("no measure {measure_ref} is defined at position {at}"),
+    let not_found = || {
+        ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            format!("no measure {measure_ref} is defined at position {at}"),
+        )
     };
     let (measure_id, _) = projections::find_measure(&state.read, measure_ref.as_str(), None)
         .await?

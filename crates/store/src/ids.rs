@@ -1,5 +1,6 @@
 //! The one place ids are minted from the clock: UUID v7, so they sort by creation time.
 
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// A fresh, time-ordered id (commits, events, publications, tokens, accesses).
@@ -9,4 +10,18 @@ pub fn new_id() -> Uuid {
         reason = "the one place that mints time-ordered random ids"
     )]
     Uuid::now_v7()
+}
+
+/// A stable id from the given parts (SHA-256, first 16 bytes, RFC 9562 version 8): the same
+/// parts always give the same id, so a repeated import or request is recognised.
+pub fn derived_id(parts: &[&str]) -> Uuid {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }

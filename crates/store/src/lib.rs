@@ -19,7 +19,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use envelope::{verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit};
 pub use error::{AppendError, ReadError};
 pub use execute::{execute, load, prepare, ExecuteError, Request};
-pub use ids::new_id;
+pub use ids::{derived_id, new_id};
 pub use nats::{NatsConfig, NatsStore};
 pub use scoreledger_domain::{Position, StreamId, StreamVersion};
 pub use sqlite::SqliteStore;

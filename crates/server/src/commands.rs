@@ -1,0 +1,418 @@
+//! The write side of the API: values, revisions and data notes of a measure. The actor comes
+//! from the token; `If-Match` (the stream version last read) turns a concurrent change into a
+//! 409 with the current version; `Idempotency-Key` makes a retried request return the original
+//! answer and append nothing; every answer carries the commit's log position, to pass as
+//! `min_position` to the next query.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use scoreledger_domain::{
+    Command, DataQuality, MeasureRef, Period, RecordedValue, Rejection, RevisionClass, Role,
+    StreamVersion,
+};
+use scoreledger_service::{submit, Submission, SubmitError};
+use scoreledger_store::{load, AppendError, ExecuteError};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Session;
+use crate::error::{ApiError, ErrorBody};
+use crate::ServerState;
+
+/// A JSON body whose problems are answered as `{"error": …}`: 400 for JSON that does not
+/// parse, 422 naming the field for JSON of the wrong shape.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => {
+                let status = match &rejection {
+                    JsonRejection::JsonDataError(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    _ => rejection.status(),
+                };
+                Err(ApiError::new(status, rejection.body_text()))
+            }
+        }
+    }
+}
+
+/// What a write answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Written {
+    /// The commit's position in the log (pass it as `min_position` to read your write).
+    pub position: u64,
+    /// The stream written to.
+    pub stream: String,
+    /// The stream's version after the write (send it as `If-Match` with the next change).
+    pub stream_version: u64,
+    /// The commit.
+    pub commit_id: String,
+}
+
+/// `POST /api/measures/{ref}/values`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordValueBody {
+    /// The period, as the packs write it (`Q3 2016/17`, `Oct-16`, `2015/16`).
+    pub period: String,
+    /// The value as printed (`28.3%`, `62 (Oct-Nov only)`, `Not yet available`).
+    pub value: String,
+    /// `provisional`, `final` (the default) or `estimated`.
+    pub quality: Option<String>,
+    /// The source system (`Liquid Logic`).
+    pub source: Option<String>,
+    /// Why (needed for a published or locked period).
+    pub reason: Option<String>,
+    /// For whom it is entered.
+    pub on_behalf_of: Option<String>,
+}
+
+/// `POST /api/measures/{ref}/revisions`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviseValueBody {
+    /// The period.
+    pub period: String,
+    /// The new value as printed.
+    pub value: String,
+    /// `late_data`, `scheduled_revision`, `correction` or `definition_change`.
+    pub classification: String,
+    /// Why.
+    pub reason: String,
+    /// `provisional`, `final` (the default) or `estimated`.
+    pub quality: Option<String>,
+    /// The source system.
+    pub source: Option<String>,
+}
+
+/// `POST /api/measures/{ref}/notes`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    /// The period.
+    pub period: String,
+    /// The whole note (the history keeps every version).
+    pub text: String,
+    /// Why (needed for a published or locked period).
+    pub reason: Option<String>,
+}
+
+fn field<T>(name: &str, result: Result<T, impl std::fmt::Display>) -> Result<T, ApiError> {
+    result.map_err(|err| ApiError::unprocessable(format!("{name}: {err}")))
+}
+
+fn quality(quality: Option<&str>, source: Option<String>) -> Result<DataQuality, ApiError> {
+    Ok(DataQuality {
+        quality: match quality {
+            Some(q) => field("quality", q.parse())?,
+            None => DataQuality::default().quality,
+        },
+        source_system: source,
+    })
+}
+
+/// `If-Match` as a stream version (`"3"` or `3`).
+fn if_match(headers: &HeaderMap) -> Result<Option<StreamVersion>, ApiError> {
+    headers
+        .get(header::IF_MATCH)
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|v| v.parse().ok())
+                .map(StreamVersion)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "If-Match must be the stream version you last read, e.g. \"3\"",
+                    )
+                })
+        })
+        .transpose()
+}
+
+/// `Idempotency-Key`, as the id of the commit it may create (per token, so two clients'
+/// keys never collide).
+fn idempotency_key(headers: &HeaderMap, session: &Session) -> Result<Option<uuid::Uuid>, ApiError> {
+    headers
+        .get("idempotency-key")
+        .map(|value| {
+            let key = value
+                .to_str()
+                .ok()
+                .map(str::trim)
+                .filter(|k| !k.is_empty() && k.len() <= 200)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "Idempotency-Key must be 1 to 200 visible characters, e.g. a UUID",
+                    )
+                })?;
+            Ok(scoreledger_store::derived_id(&[
+                "api",
+                &session.token_id,
+                key,
+            ]))
+        })
+        .transpose()
+}
+
+impl From<SubmitError> for ApiError {
+    fn from(err: SubmitError) -> Self {
+        match err {
+            SubmitError::Stale { current, .. }
+            | SubmitError::Execute(ExecuteError::Append(AppendError::Conflict {
+                actual: current,
+                ..
+            })) => ApiError {
+                current_version: Some(current.0),
+                ..ApiError::new(StatusCode::CONFLICT, err.to_string())
+            },
+            SubmitError::Execute(ExecuteError::Rejected(
+                rejection @ (Rejection::NotAllowed { .. } | Rejection::NoRole { .. }),
+            )) => ApiError::new(StatusCode::FORBIDDEN, rejection.to_string()),
+            SubmitError::Execute(ExecuteError::Rejected(rejection)) => {
+                ApiError::unprocessable(rejection.to_string())
+            }
+            SubmitError::Execute(ExecuteError::Append(AppendError::Corrupt { .. })) => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string())
+            }
+            other => {
+                tracing::error!(error = %other, "write failed");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, other.to_string())
+            }
+        }
+    }
+}
+
+/// What one request asks to change about a measure.
+struct Change {
+    period: Period,
+    commands: Vec<Command>,
+    reason: Option<String>,
+    on_behalf_of: Option<String>,
+}
+
+/// Runs `change` against the measure `reference` for `session`.
+async fn write(
+    state: &ServerState,
+    session: &Session,
+    headers: &HeaderMap,
+    reference: &str,
+    change: Change,
+) -> Result<Response, ApiError> {
+    let Change {
+        period,
+        commands,
+        reason,
+        on_behalf_of,
+    } = change;
+    let period = &period;
+    let measure_ref = field("measure", MeasureRef::parse(reference))?;
+    let mut found =
+        scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), Some(period))
+            .await?;
+    if found.is_none() {
+        scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
+            .await
+            .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+        found =
+            scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), Some(period))
+                .await?;
+    }
+    let (measure_id, plan_id) = found.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no measure {measure_ref} is defined"),
+        )
+    })?;
+    let stream = measure_id.stream();
+    if session.actor.role == Role::Officer {
+        let (measure, _) = load(&*state.store, &stream)
+            .await
+            .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+        let theirs = measure.measure().map(|m| m.definition.directorate.clone());
+        let mine = session.directorate.as_deref().unwrap_or_default();
+        if theirs
+            .as_deref()
+            .is_some_and(|d| !d.eq_ignore_ascii_case(mine))
+        {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "officers change only their own directorate's measures: yours is {mine}, {measure_ref} is {}",
+                    theirs.unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    let appended = submit(
+        &*state.store,
+        &state.read,
+        Submission {
+            actor: &session.actor,
+            stream: &stream,
+            plan_id: Some(plan_id),
+            commands: &commands,
+            reason,
+            on_behalf_of,
+            commit_id: idempotency_key(headers, session)?,
+            if_version: if_match(headers)?,
+        },
+    )
+    .await?;
+    if !appended.deduplicated {
+        state.metrics.appended();
+    }
+    let commit = appended.commit;
+    let written = Written {
+        position: commit.position.0,
+        stream: stream.to_string(),
+        stream_version: commit.stream_version.0,
+        commit_id: commit.commit_id.to_string(),
+    };
+    let mut response = (StatusCode::CREATED, Json(written)).into_response();
+    let headers = response.headers_mut();
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", commit.stream_version.0)) {
+        headers.insert(header::ETAG, etag);
+    }
+    if appended.deduplicated {
+        headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// Record a value for a period (officers: their directorate's measures only).
+#[utoipa::path(post, path = "/api/measures/{measure}/values", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference, e.g. 2.B5"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely: the same key returns the original answer")),
+    request_body = RecordValueBody,
+    responses(
+        (status = 201, description = "Recorded", body = Written),
+        (status = 400, description = "Unreadable JSON or headers", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Another directorate's measure, or a role that may not do this", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Refused: a field, a rule (recorded already, locked, needs a reason)", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn record_value(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Body(body): Body<RecordValueBody>,
+) -> Result<Response, ApiError> {
+    let period = field("period", Period::parse(&body.period))?;
+    let command = Command::RecordValue {
+        period,
+        value: field("value", RecordedValue::parse(&body.value))?,
+        quality: quality(body.quality.as_deref(), body.source)?,
+    };
+    write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        Change {
+            period,
+            commands: vec![command],
+            reason: body.reason,
+            on_behalf_of: body.on_behalf_of,
+        },
+    )
+    .await
+}
+
+/// Revise a recorded value, with a classification and a reason.
+#[utoipa::path(post, path = "/api/measures/{measure}/revisions", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = ReviseValueBody,
+    responses(
+        (status = 201, description = "Revised", body = Written),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Another directorate's measure, or a role that may not do this", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Refused", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revise_value(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Body(body): Body<ReviseValueBody>,
+) -> Result<Response, ApiError> {
+    let period = field("period", Period::parse(&body.period))?;
+    let classification: RevisionClass = field("classification", body.classification.parse())?;
+    let command = Command::ReviseValue {
+        period,
+        value: field("value", RecordedValue::parse(&body.value))?,
+        classification,
+        quality: quality(body.quality.as_deref(), body.source)?,
+    };
+    write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        Change {
+            period,
+            commands: vec![command],
+            reason: Some(body.reason),
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
+/// Write the data note for a period.
+#[utoipa::path(post, path = "/api/measures/{measure}/notes", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = NoteBody,
+    responses(
+        (status = 201, description = "Written", body = Written),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Another directorate's measure, or a role that may not do this", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Refused", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn write_note(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Body(body): Body<NoteBody>,
+) -> Result<Response, ApiError> {
+    let period = field("period", Period::parse(&body.period))?;
+    let command = Command::EditCommentary {
+        period,
+        text: body.text,
+    };
+    write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        Change {
+            period,
+            commands: vec![command],
+            reason: body.reason,
+            on_behalf_of: None,
+        },
+    )
+    .await
+}

@@ -1,0 +1,245 @@
+//! The write API on every backend pair: the actor from the token, officers limited to their
+//! directorate, If-Match conflicts, idempotent retries, and bad input refused with nothing
+//! appended.
+
+use reqwest::StatusCode;
+use scoreledger_domain::{
+    Actor, Command, Period, PlanId, Polarity, Role, RuleSet, StatusScheme, TokenId,
+};
+use scoreledger_store::{execute, Request};
+use scoreledger_testkit::pair::Pair;
+use scoreledger_testkit::{measure_definition, measure_id, pair_test, plan_id, uuid};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::support::TestServer;
+
+fn performance() -> Actor {
+    Actor::new("simon.dennis", "Simon Dennis", Role::Performance)
+}
+
+async fn run(db: &Pair, stream: &scoreledger_domain::StreamId, command: Command, actor: Actor) {
+    let request = Request {
+        actor,
+        reason: None,
+        on_behalf_of: None,
+        commit_id: None,
+        published_through: None,
+        locked: Default::default(),
+    };
+    execute(&*db.store, stream, &command, &request)
+        .await
+        .unwrap();
+}
+
+/// A plan with one CYPS measure, 1.A3.
+async fn plan_with_a_measure(db: &Pair) -> PlanId {
+    let plan = plan_id(1);
+    run(
+        db,
+        &plan.stream(),
+        Command::DefinePlan {
+            plan_id: plan,
+            name: "Corporate Plan 2016/17".into(),
+            financial_year: Period::financial_year(2016),
+            status_scheme: StatusScheme::Corporate2016,
+            approved_on: None,
+            approved_by: None,
+            priorities: vec![(1, "Every child making the best start in life".into())],
+            outcomes: Vec::new(),
+            rule_set: RuleSet::default(),
+        },
+        performance(),
+    )
+    .await;
+    let measure = measure_id(1);
+    run(
+        db,
+        &measure.stream(),
+        Command::DefineMeasure {
+            measure_id: measure,
+            definition: measure_definition(plan, "1.A3", Polarity::Low),
+            target: None,
+        },
+        performance(),
+    )
+    .await;
+    plan
+}
+
+async fn token(db: &Pair, n: u128, role: Role, directorate: Option<&str>) -> String {
+    let secret = format!("slt_write_test_{n}");
+    let token_id = TokenId(uuid(200 + n));
+    run(
+        db,
+        &token_id.stream(),
+        Command::IssueToken {
+            token_id,
+            user_id: format!("user{n}"),
+            name: format!("User {n}"),
+            role,
+            directorate: directorate.map(str::to_owned),
+            secret_sha256: hex::encode(Sha256::digest(secret.as_bytes())),
+            expires_on: None,
+        },
+        Actor::new("it.admin", "IT Admin", Role::Admin),
+    )
+    .await;
+    secret
+}
+
+async fn post(
+    url: &str,
+    secret: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .bearer_auth(secret)
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        headers,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+pair_test!(
+    writes_carry_the_tokens_actor_and_conflict_rather_than_overwrite,
+    |db| {
+        plan_with_a_measure(&db).await;
+        let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
+        let stranger = token(&db, 2, Role::Officer, Some("Public Health")).await;
+        let auditor = token(&db, 3, Role::Auditor, None).await;
+        let server = TestServer::start(&db).await;
+        let values = server.url("/api/measures/1.A3/values");
+        let value =
+            json!({"period": "Q3 2016/17", "value": "28.3%", "source": "Liquid Logic"}).to_string();
+
+        // The first write; its retry with the same key answers the same and appends nothing.
+        let key = [("idempotency-key", "0b6e-entry-1")];
+        let (status, headers, written) = post(&values, &officer, &value, &key).await;
+        assert_eq!(status, StatusCode::CREATED, "{written}");
+        assert_eq!(headers["etag"], "\"2\"");
+        let head = db.store.head().await.unwrap();
+        let (status, headers, again) = post(&values, &officer, &value, &key).await;
+        assert_eq!((status, &again), (StatusCode::CREATED, &written));
+        assert_eq!(headers["idempotent-replayed"], "true");
+        assert_eq!(
+            db.store.head().await.unwrap(),
+            head,
+            "a retry appends nothing"
+        );
+
+        // The actor is the token's holder, and the write is readable at its position.
+        let position = written["position"].as_u64().unwrap();
+        let history: Value = reqwest::Client::new()
+            .get(server.url(&format!(
+                "/api/history?measure=1.A3&what=value&min_position={position}"
+            )))
+            .bearer_auth(&auditor)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(history[0]["actor_name"], "User 1", "{history}");
+        assert_eq!(history[0]["actor_role"], "officer");
+
+        // A revision against a stale version is a conflict carrying the current version.
+        let revision = json!({
+            "period": "Q3 2016/17", "value": "27.9%", "classification": "correction",
+            "reason": "Liquid Logic refresh"
+        })
+        .to_string();
+        let revisions = server.url("/api/measures/1.A3/revisions");
+        let head = db.store.head().await.unwrap();
+        let (status, _, conflict) =
+            post(&revisions, &officer, &revision, &[("if-match", "\"1\"")]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{conflict}");
+        assert_eq!(conflict["current_version"], 2);
+        assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
+        let (status, _, revised) =
+            post(&revisions, &officer, &revision, &[("if-match", "\"2\"")]).await;
+        assert_eq!(status, StatusCode::CREATED, "{revised}");
+        assert_eq!(revised["stream_version"], 3);
+
+        // Another directorate's officer and an auditor are refused.
+        let note = json!({"period": "Q3 2016/17", "text": "Re-referrals down"}).to_string();
+        let notes = server.url("/api/measures/1.A3/notes");
+        let (status, _, body) = post(&notes, &stranger, &note, &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("Public Health"),
+            "{body}"
+        );
+        let (status, _, body) = post(&notes, &auditor, &note, &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(
+            body["error"]
+                .as_str()
+                .unwrap()
+                .contains("auditor role may not"),
+            "{body}"
+        );
+        let (status, _, _) = post(&notes, &officer, &note, &[]).await;
+        assert_eq!(status, StatusCode::CREATED);
+        server.stop().await;
+    }
+);
+
+pair_test!(
+    bad_input_is_refused_with_what_to_fix_and_nothing_is_appended,
+    |db| {
+        plan_with_a_measure(&db).await;
+        let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
+        let server = TestServer::start(&db).await;
+        // Projected once so the head below counts only what the cases append.
+        let (_, _, _) = post(
+            &server.url("/api/measures/1.A3/values"),
+            &officer,
+            &json!({"period": "Q1 2016/17", "value": "30%"}).to_string(),
+            &[],
+        )
+        .await;
+        let head = db.store.head().await.unwrap();
+        let values = server.url("/api/measures/1.A3/values");
+        let big = format!(
+            "{{\"period\": \"Q2 2016/17\", \"value\": \"{}\"}}",
+            "9".repeat(70_000)
+        );
+        let cases: Vec<(String, &str, StatusCode, &str)> = vec![
+        (values.clone(), "{\"period\": ", StatusCode::BAD_REQUEST, ""),
+        (values.clone(), "{\"period\": \"Q2 2016/17\", \"value\": 5}", StatusCode::UNPROCESSABLE_ENTITY, "value"),
+        (values.clone(), "{\"period\": \"Q2 2016/17\"}", StatusCode::UNPROCESSABLE_ENTITY, "missing field `value`"),
+        (values.clone(), "{\"period\": \"Q2 2016/17\", \"value\": \"1\", \"who\": \"x\"}", StatusCode::UNPROCESSABLE_ENTITY, "unknown field `who`"),
+        (values.clone(), "{\"period\": \"Q9 2016/17\", \"value\": \"1\"}", StatusCode::UNPROCESSABLE_ENTITY, "period"),
+        (values.clone(), "{\"period\": \"Q1 2016/17\", \"value\": \"31%\"}", StatusCode::UNPROCESSABLE_ENTITY, "already"),
+        (server.url("/api/measures/9.Z9/values"), "{\"period\": \"Q2 2016/17\", \"value\": \"1\"}", StatusCode::NOT_FOUND, "no measure 9.Z9"),
+        (server.url("/api/measures/1.A3/revisions"), "{\"period\": \"Q1 2016/17\", \"value\": \"29%\", \"classification\": \"correction\", \"reason\": \" \"}", StatusCode::UNPROCESSABLE_ENTITY, "reason"),
+        (values.clone(), big.as_str(), StatusCode::PAYLOAD_TOO_LARGE, ""),
+    ];
+        for (url, body, expected, says) in cases {
+            let (status, _, answer) = post(&url, &officer, body, &[]).await;
+            assert_eq!(status, expected, "{body:.80}: {answer}");
+            if !says.is_empty() {
+                assert!(
+                    answer["error"].as_str().unwrap_or_default().contains(says),
+                    "{body:.80}: {answer}"
+                );
+            }
+        }
+        assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
+        server.stop().await;
+    }
+);
