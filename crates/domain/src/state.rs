@@ -211,6 +211,29 @@ pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
     }
 }
 
+impl MeasureState {
+    /// What `rules` suggest for `period` from what the measure holds now: a status against the
+    /// year's target (`None` when the rules cannot decide) and a direction of travel against
+    /// the previous period. Stored beside the officer's assessment, never instead of it.
+    pub fn suggestions(
+        &self,
+        rules: &crate::rules::RuleSet,
+        period: &Period,
+    ) -> (Option<Status>, Direction) {
+        let year = Period::financial_year(period.financial_year_of());
+        let target = self.targets.get(&year).map(|t| t.for_period(period));
+        let value = self.values.get(period).and_then(|v| v.amount);
+        let previous = self.values.get(&period.previous()).and_then(|v| v.amount);
+        let polarity = self.definition.polarity;
+        (
+            rules
+                .suggest_status(target, value, polarity)
+                .map(|s| s.value),
+            rules.suggest_direction(previous, value, polarity),
+        )
+    }
+}
+
 impl StreamState {
     /// The plan, if this is a plan stream.
     pub fn plan(&self) -> Option<&PlanState> {

@@ -9,9 +9,10 @@ use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
-    Command, DataQuality, MeasureRef, Period, RecordedValue, Rejection, RevisionClass, Role,
-    StreamVersion,
+    Command, DataQuality, Direction, MeasureRef, MeasureState, Period, RecordedValue, Rejection,
+    RevisionClass, Role, RuleSet, Status, StreamVersion,
 };
 use scoreledger_service::{submit, Submission, SubmitError};
 use scoreledger_store::{load, AppendError, ExecuteError};
@@ -91,6 +92,33 @@ pub struct ReviseValueBody {
     pub quality: Option<String>,
     /// The source system.
     pub source: Option<String>,
+}
+
+/// `POST /api/measures/{ref}/targets`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetBody {
+    /// The financial year, e.g. `2016/17`.
+    pub period: String,
+    /// The target as printed (`87.5%`, `<5%`, `Baseline year`, a phased target).
+    pub target: String,
+    /// Why (needed to change a target).
+    pub reason: Option<String>,
+}
+
+/// `POST /api/measures/{ref}/assessments`: a status, a direction of travel, or both.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentBody {
+    /// The period.
+    pub period: String,
+    /// `on_target`, `satisfactory`, `off_target`, `under_development`, `not_applicable` or
+    /// `not_yet_available`.
+    pub status: Option<String>,
+    /// `improved`, `stable`, `worse` or `not_applicable`.
+    pub direction: Option<String>,
+    /// Why (needed for a published or locked period).
+    pub reason: Option<String>,
 }
 
 /// `POST /api/measures/{ref}/notes`.
@@ -194,6 +222,33 @@ impl From<SubmitError> for ApiError {
     }
 }
 
+/// The measure `reference` names, in the plan covering `period` (catching the read models up
+/// once if it is not there yet).
+async fn find(
+    state: &ServerState,
+    reference: &str,
+    period: &Period,
+) -> Result<(scoreledger_domain::MeasureId, scoreledger_domain::PlanId), ApiError> {
+    let measure_ref = field("measure", MeasureRef::parse(reference))?;
+    let mut found =
+        scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), Some(period))
+            .await?;
+    if found.is_none() {
+        scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
+            .await
+            .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+        found =
+            scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), Some(period))
+                .await?;
+    }
+    found.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no measure {measure_ref} is defined"),
+        )
+    })
+}
+
 /// What one request asks to change about a measure.
 struct Change {
     period: Period,
@@ -217,24 +272,7 @@ async fn write(
         on_behalf_of,
     } = change;
     let period = &period;
-    let measure_ref = field("measure", MeasureRef::parse(reference))?;
-    let mut found =
-        scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), Some(period))
-            .await?;
-    if found.is_none() {
-        scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
-            .await
-            .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
-        found =
-            scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), Some(period))
-                .await?;
-    }
-    let (measure_id, plan_id) = found.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("no measure {measure_ref} is defined"),
-        )
-    })?;
+    let (measure_id, plan_id) = find(state, reference, period).await?;
     let stream = measure_id.stream();
     if session.actor.role == Role::Officer {
         let (measure, _) = load(&*state.store, &stream)
@@ -249,7 +287,7 @@ async fn write(
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 format!(
-                    "officers change only their own directorate's measures: yours is {mine}, {measure_ref} is {}",
+                    "officers change only their own directorate's measures: yours is {mine}, {reference} is {}",
                     theirs.unwrap_or_default()
                 ),
             ));
@@ -415,4 +453,140 @@ pub async fn write_note(
         },
     )
     .await
+}
+
+/// Set or change the target for a financial year (the performance team).
+#[utoipa::path(post, path = "/api/measures/{measure}/targets", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = TargetBody,
+    responses(
+        (status = 201, description = "Set", body = Written),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A role that may not set targets", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Refused", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_target(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Body(body): Body<TargetBody>,
+) -> Result<Response, ApiError> {
+    let period = field("period", Period::parse(&body.period))?;
+    let command = Command::SetTarget {
+        period,
+        target: field("target", TargetSpec::parse(&body.target))?,
+    };
+    write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        Change {
+            period,
+            commands: vec![command],
+            reason: body.reason,
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
+/// Assess the status and/or direction of travel of a period (the performance team); the
+/// rules' suggestion is recorded beside each assessment.
+#[utoipa::path(post, path = "/api/measures/{measure}/assessments", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = AssessmentBody,
+    responses(
+        (status = 201, description = "Assessed", body = Written),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A role that may not assess", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Refused", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn assess(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Body(body): Body<AssessmentBody>,
+) -> Result<Response, ApiError> {
+    let period = field("period", Period::parse(&body.period))?;
+    let status: Option<Status> = body
+        .status
+        .as_deref()
+        .map(|s| field("status", s.parse()))
+        .transpose()?;
+    let direction: Option<Direction> = body
+        .direction
+        .as_deref()
+        .map(|d| field("direction", d.parse()))
+        .transpose()?;
+    if status.is_none() && direction.is_none() {
+        return Err(ApiError::unprocessable(
+            "give a status, a direction, or both",
+        ));
+    }
+    let (rules, measure) = rules_and_measure(&state, &reference, &period).await?;
+    let (computed_status, computed_direction) = measure.suggestions(&rules, &period);
+    let mut commands = Vec::new();
+    if let Some(status) = status {
+        commands.push(Command::AssessStatus {
+            period,
+            status,
+            computed: computed_status,
+            rule_set_version: rules.version,
+        });
+    }
+    if let Some(direction) = direction {
+        commands.push(Command::AssessDirection {
+            period,
+            direction,
+            computed: Some(computed_direction),
+        });
+    }
+    write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        Change {
+            period,
+            commands,
+            reason: body.reason,
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
+/// The plan's rules and the measure's state, for the rules' suggestions.
+async fn rules_and_measure(
+    state: &ServerState,
+    reference: &str,
+    period: &Period,
+) -> Result<(RuleSet, MeasureState), ApiError> {
+    let (measure_id, plan_id) = find(state, reference, period).await?;
+    let unavailable = |err: scoreledger_store::ReadError| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string())
+    };
+    let (plan, _) = load(&*state.store, &plan_id.stream())
+        .await
+        .map_err(unavailable)?;
+    let (measure, _) = load(&*state.store, &measure_id.stream())
+        .await
+        .map_err(unavailable)?;
+    let rules = plan.plan().map(|p| p.rule_set.clone()).unwrap_or_default();
+    let measure = measure.measure().cloned().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!("no measure {reference} is defined"),
+        )
+    })?;
+    Ok((rules, measure))
 }

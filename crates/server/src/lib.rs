@@ -72,6 +72,14 @@ pub fn router(state: ServerState) -> Router {
             post(commands::revise_value),
         )
         .route("/api/measures/{measure}/notes", post(commands::write_note))
+        .route(
+            "/api/measures/{measure}/targets",
+            post(commands::set_target),
+        )
+        .route(
+            "/api/measures/{measure}/assessments",
+            post(commands::assess),
+        )
         // Council data is small: a larger body is a mistake or an attack.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .route_layer(axum::middleware::from_fn_with_state(

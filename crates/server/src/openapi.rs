@@ -46,7 +46,9 @@ impl Modify for BearerTokens {
         queries::measure,
         commands::record_value,
         commands::revise_value,
-        commands::write_note
+        commands::write_note,
+        commands::set_target,
+        commands::assess
     ),
     components(schemas(
         health::Health,
@@ -56,7 +58,9 @@ impl Modify for BearerTokens {
         commands::Written,
         commands::RecordValueBody,
         commands::ReviseValueBody,
-        commands::NoteBody
+        commands::NoteBody,
+        commands::TargetBody,
+        commands::AssessmentBody
     )),
     modifiers(&BearerTokens),
     tags(

@@ -172,11 +172,7 @@ async fn suggest_status(
     at: &scoreledger_domain::Period,
 ) -> CliResult<(Option<Status>, u32)> {
     let (rules, measure) = rules_and_state(app, measure_id, plan_id).await?;
-    let fy = scoreledger_domain::Period::financial_year(at.financial_year_of());
-    let target = measure.targets.get(&fy).map(|t| t.for_period(at));
-    let value = measure.values.get(at).and_then(|v| v.amount);
-    let suggestion = rules.suggest_status(target, value, measure.definition.polarity);
-    Ok((suggestion.map(|s| s.value), rules.version))
+    Ok((measure.suggestions(&rules, at).0, rules.version))
 }
 
 async fn suggest_direction(
@@ -186,7 +182,5 @@ async fn suggest_direction(
     at: &scoreledger_domain::Period,
 ) -> CliResult<Direction> {
     let (rules, measure) = rules_and_state(app, measure_id, plan_id).await?;
-    let current = measure.values.get(at).and_then(|v| v.amount);
-    let previous = measure.values.get(&at.previous()).and_then(|v| v.amount);
-    Ok(rules.suggest_direction(previous, current, measure.definition.polarity))
+    Ok(measure.suggestions(&rules, at).1)
 }

@@ -243,3 +243,55 @@ pair_test!(
         server.stop().await;
     }
 );
+
+pair_test!(
+    the_performance_team_sets_targets_and_assesses_with_the_rules_suggestion,
+    |db| {
+        plan_with_a_measure(&db).await;
+        let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
+        let team = token(&db, 4, Role::Performance, None).await;
+        let auditor = token(&db, 3, Role::Auditor, None).await;
+        let server = TestServer::start(&db).await;
+        let url = |path: &str| server.url(&format!("/api/measures/1.A3/{path}"));
+
+        let target = json!({"period": "2016/17", "target": "23%"}).to_string();
+        let (status, _, body) = post(&url("targets"), &officer, &target, &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, _, body) = post(&url("targets"), &team, &target, &[]).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let value = json!({"period": "Q3 2016/17", "value": "28.3%"}).to_string();
+        let (status, _, _) = post(&url("values"), &officer, &value, &[]).await;
+        assert_eq!(status, StatusCode::CREATED);
+
+        let nothing = json!({"period": "Q3 2016/17"}).to_string();
+        let (status, _, body) = post(&url("assessments"), &team, &nothing, &[]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let assessment =
+            json!({"period": "Q3 2016/17", "status": "satisfactory", "direction": "stable"})
+                .to_string();
+        let (status, _, body) = post(&url("assessments"), &officer, &assessment, &[]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, _, written) = post(&url("assessments"), &team, &assessment, &[]).await;
+        assert_eq!(status, StatusCode::CREATED, "{written}");
+
+        // 28.3% against a low-is-good 23% target: the rules say off target, beside the team's view.
+        let position = written["position"].as_u64().unwrap();
+        let history: Value = reqwest::Client::new()
+            .get(server.url(&format!(
+                "/api/history?measure=1.A3&what=status&min_position={position}"
+            )))
+            .bearer_auth(&auditor)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            history[0]["after"], "satisfactory (rules suggested off_target)",
+            "{history}"
+        );
+        assert_eq!(history[0]["actor_role"], "performance");
+        server.stop().await;
+    }
+);
