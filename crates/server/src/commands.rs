@@ -308,6 +308,16 @@ async fn write(
         },
     )
     .await?;
+    Ok(answer(state, &stream, appended))
+}
+
+/// A write's answer: 201 with the position and version (the version also as `ETag`), marked
+/// when it replays an earlier answer for the same idempotency key.
+fn answer(
+    state: &ServerState,
+    stream: &scoreledger_domain::StreamId,
+    appended: scoreledger_store::Appended,
+) -> Response {
     if !appended.deduplicated {
         state.metrics.appended();
     }
@@ -326,7 +336,7 @@ async fn write(
     if appended.deduplicated {
         headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
-    Ok(response)
+    response
 }
 
 /// Record a value for a period (officers: their directorate's measures only).
@@ -589,4 +599,172 @@ async fn rules_and_measure(
         )
     })?;
     Ok((rules, measure))
+}
+
+/// `POST /api/locks` and `POST /api/reopenings`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LockBody {
+    /// The period, e.g. `Q3 2016/17` (its months are covered too).
+    pub period: String,
+    /// Why (needed to reopen).
+    pub reason: Option<String>,
+}
+
+/// `POST /api/reports`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishBody {
+    /// The period reported, e.g. `Q3 2016/17`.
+    pub period: String,
+    /// The meeting it goes to.
+    pub meeting: String,
+    /// The date of publication.
+    #[schema(value_type = String, format = Date)]
+    pub published_on: chrono::NaiveDate,
+}
+
+/// Appends `command` to a plan-level stream for `session` and answers like every write.
+async fn write_to(
+    state: &ServerState,
+    session: &Session,
+    headers: &HeaderMap,
+    stream: &scoreledger_domain::StreamId,
+    command: Command,
+    reason: Option<String>,
+) -> Result<Response, ApiError> {
+    let appended = submit(
+        &*state.store,
+        &state.read,
+        Submission {
+            actor: &session.actor,
+            stream,
+            plan_id: None,
+            commands: std::slice::from_ref(&command),
+            reason,
+            on_behalf_of: None,
+            commit_id: idempotency_key(headers, session)?,
+            if_version: if_match(headers)?,
+        },
+    )
+    .await?;
+    Ok(answer(state, stream, appended))
+}
+
+/// The plan covering `period`, as the caught-up read models know it.
+async fn plan_covering(
+    state: &ServerState,
+    period: &Period,
+) -> Result<scoreledger_domain::PlanId, ApiError> {
+    let head = scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
+        .await
+        .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+    scoreledger_projections::scorecard::find_plan(&state.read, period, head)
+        .await?
+        .map(|plan| plan.plan_id)
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no plan covers {period}")))
+}
+
+/// Lock a period: from now on a change to it needs the performance team and a reason.
+#[utoipa::path(post, path = "/api/locks", tag = "periods",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = LockBody,
+    responses(
+        (status = 201, description = "Locked", body = Written),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A role that may not lock", body = ErrorBody),
+        (status = 404, description = "No plan covers the period", body = ErrorBody),
+        (status = 422, description = "Refused (already locked, outside the plan's year)", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn lock(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Body(body): Body<LockBody>,
+) -> Result<Response, ApiError> {
+    let period = field("period", Period::parse(&body.period))?;
+    let plan = plan_covering(&state, &period).await?;
+    write_to(
+        &state,
+        &session,
+        &headers,
+        &plan.stream(),
+        Command::LockPeriod { period },
+        body.reason,
+    )
+    .await
+}
+
+/// Reopen a locked period, with a reason.
+#[utoipa::path(post, path = "/api/reopenings", tag = "periods",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = LockBody,
+    responses(
+        (status = 201, description = "Reopened", body = Written),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A role that may not reopen", body = ErrorBody),
+        (status = 422, description = "Refused (not locked, no reason)", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn reopen(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Body(body): Body<LockBody>,
+) -> Result<Response, ApiError> {
+    let period = field("period", Period::parse(&body.period))?;
+    let plan = plan_covering(&state, &period).await?;
+    write_to(
+        &state,
+        &session,
+        &headers,
+        &plan.stream(),
+        Command::ReopenPeriod { period },
+        body.reason,
+    )
+    .await
+}
+
+/// Publish the report of a period as it stands now: its SHA-256 and cut-off are recorded so
+/// it can be rebuilt byte for byte (`GET /api/reports/{id}`).
+#[utoipa::path(post, path = "/api/reports", tag = "reports",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = PublishBody,
+    responses(
+        (status = 201, description = "Published; the stream names the report", body = Written),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A role that may not publish", body = ErrorBody),
+        (status = 404, description = "No plan covers the period", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn publish(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Body(body): Body<PublishBody>,
+) -> Result<Response, ApiError> {
+    let period = field("period", Period::parse(&body.period))?;
+    let cut_off = scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
+        .await
+        .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+    // A retried publication is the same report: its id comes from the idempotency key.
+    let report_id = scoreledger_domain::ReportId(
+        idempotency_key(&headers, &session)?.unwrap_or_else(scoreledger_store::new_id),
+    );
+    let (command, _) = scoreledger_service::publication(
+        &state.read,
+        period,
+        cut_off,
+        &body.meeting,
+        body.published_on,
+        report_id,
+    )
+    .await?;
+    write_to(
+        &state,
+        &session,
+        &headers,
+        &report_id.stream(),
+        command,
+        None,
+    )
+    .await
 }

@@ -55,7 +55,12 @@ pub fn router(state: ServerState) -> Router {
         .route("/openapi.json", get(openapi::document))
         .route("/metrics", get(metrics::scrape))
         .route("/api/scorecard", get(queries::scorecard))
-        .route("/api/reports", get(queries::reports))
+        .route(
+            "/api/reports",
+            get(queries::reports).post(commands::publish),
+        )
+        .route("/api/locks", post(commands::lock))
+        .route("/api/reopenings", post(commands::reopen))
         .route("/api/reports/{report}", get(queries::report))
         .route(
             "/api/reports/{report}/restatements",

@@ -48,7 +48,10 @@ impl Modify for BearerTokens {
         commands::revise_value,
         commands::write_note,
         commands::set_target,
-        commands::assess
+        commands::assess,
+        commands::lock,
+        commands::reopen,
+        commands::publish
     ),
     components(schemas(
         health::Health,
@@ -60,14 +63,17 @@ impl Modify for BearerTokens {
         commands::ReviseValueBody,
         commands::NoteBody,
         commands::TargetBody,
-        commands::AssessmentBody
+        commands::AssessmentBody,
+        commands::LockBody,
+        commands::PublishBody
     )),
     modifiers(&BearerTokens),
     tags(
         (name = "operations", description = "Health and readiness for operators and orchestrators"),
         (name = "reports", description = "Scorecards now or as they stood, published reports, restatements"),
         (name = "history", description = "Who changed what, when, in which role, and why"),
-        (name = "measures", description = "One measure as the log stood")
+        (name = "measures", description = "One measure as the log stood, and changes to it"),
+        (name = "periods", description = "Locking and reopening periods")
     )
 )]
 pub struct ApiDoc;

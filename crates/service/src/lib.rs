@@ -11,6 +11,6 @@ pub mod submit;
 
 pub use as_at::{resolve, AsAt};
 pub use error::QueryError;
-pub use published::{find_publication, published_report, report_at};
+pub use published::{find_publication, publication, published_report, report_at};
 pub use restated::{restated, Restated};
 pub use submit::{submit, Submission, SubmitError};

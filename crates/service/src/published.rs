@@ -82,3 +82,33 @@ pub async fn published_report(
     }
     Ok(report)
 }
+
+/// The command that publishes the report of `period` as the read models stand at `cut_off`
+/// (which must be their checkpoint): the report is built now, and its SHA-256 and part
+/// digests go into the publication, so it can be rebuilt byte for byte later.
+pub async fn publication(
+    read: &ReadModels,
+    period: Period,
+    cut_off: Position,
+    meeting: &str,
+    published_on: chrono::NaiveDate,
+    report_id: scoreledger_domain::ReportId,
+) -> Result<(scoreledger_domain::Command, QuarterReport), QueryError> {
+    let report = report_at(read, period, cut_off).await?;
+    let plan = projections::scorecard::find_plan(read, &period, cut_off)
+        .await?
+        .ok_or_else(|| QueryError::NotFound(format!("no plan covers {period}")))?;
+    let command = scoreledger_domain::Command::PublishReport {
+        report_id,
+        plan_id: plan.plan_id,
+        kind: scoreledger_domain::event::ReportKind::QuarterlyScorecard,
+        period,
+        cut_off,
+        meeting: meeting.to_owned(),
+        published_on,
+        rule_set_version: report.rule_set_version,
+        sha256: report.sha256(),
+        parts: report.part_digests(),
+    };
+    Ok((command, report))
+}

@@ -3,13 +3,11 @@
 
 use std::io::Write;
 
-use scoreledger_domain::event::ReportKind;
-use scoreledger_domain::{Command, ReportId};
+use scoreledger_domain::ReportId;
 
 use crate::app::{date, period, App};
 use crate::args::PublishArgs;
 use crate::as_at::{position, AsAt};
-use crate::commands::report::build;
 use crate::failure::CliResult;
 use crate::ids;
 
@@ -21,25 +19,11 @@ pub async fn publish(
     on: chrono::NaiveDate,
 ) -> CliResult<(String, u64)> {
     let cut_off = position(app, AsAt::Now).await?;
-    let report = build(app, period, cut_off).await?;
-    let sha256 = report.sha256();
-    let scorecard_plan =
-        scoreledger_projections::scorecard::find_plan(app.read(), &period, cut_off)
-            .await?
-            .expect("build succeeded, so a plan covers the period");
     let report_id = ReportId(ids::fresh());
-    let command = Command::PublishReport {
-        report_id,
-        plan_id: scorecard_plan.plan_id,
-        kind: ReportKind::QuarterlyScorecard,
-        period,
-        cut_off,
-        meeting: meeting.to_owned(),
-        published_on: on,
-        rule_set_version: report.rule_set_version,
-        sha256: sha256.clone(),
-        parts: report.part_digests(),
-    };
+    let (command, report) =
+        scoreledger_service::publication(app.read(), period, cut_off, meeting, on, report_id)
+            .await?;
+    let sha256 = report.sha256();
     let appended = app
         .execute(&report_id.stream(), None, &command, None, None)
         .await?;

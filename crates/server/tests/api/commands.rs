@@ -295,3 +295,80 @@ pair_test!(
         server.stop().await;
     }
 );
+
+pair_test!(periods_are_locked_and_reports_published_over_http, |db| {
+    plan_with_a_measure(&db).await;
+    let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
+    let team = token(&db, 4, Role::Performance, None).await;
+    let server = TestServer::start(&db).await;
+
+    let q3 = json!({"period": "Q3 2016/17"}).to_string();
+    let (status, _, body) = post(&server.url("/api/locks"), &officer, &q3, &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _, body) = post(&server.url("/api/locks"), &team, &q3, &[]).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let december = json!({"period": "Dec-16", "value": "27%"}).to_string();
+    let values = server.url("/api/measures/1.A3/values");
+    let (status, _, body) = post(&values, &officer, &december, &[]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("is locked"),
+        "{body}"
+    );
+    let (status, _, body) = post(&server.url("/api/reopenings"), &team, &q3, &[]).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "reopening needs a reason: {body}"
+    );
+    let reopen = json!({"period": "Q3 2016/17", "reason": "late December data"}).to_string();
+    let (status, _, _) = post(&server.url("/api/reopenings"), &team, &reopen, &[]).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _, _) = post(&values, &officer, &december, &[]).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let publication = json!({
+        "period": "Q3 2016/17",
+        "meeting": "Cabinet and Commissioners' Decision Making Meeting",
+        "published_on": "2017-01-13"
+    })
+    .to_string();
+    let reports = server.url("/api/reports");
+    let (status, _, body) = post(&reports, &officer, &publication, &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let key = [("idempotency-key", "q3-publication")];
+    let (status, _, published) = post(&reports, &team, &publication, &key).await;
+    assert_eq!(status, StatusCode::CREATED, "{published}");
+    let (status, headers, again) = post(&reports, &team, &publication, &key).await;
+    assert_eq!((status, &again), (StatusCode::CREATED, &published));
+    assert_eq!(headers["idempotent-replayed"], "true");
+
+    let report_id = published["stream"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("report-");
+    let list: Value = reqwest::Client::new()
+        .get(server.url(&format!(
+            "/api/reports?min_position={}",
+            published["position"]
+        )))
+        .bearer_auth(&team)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1, "published once: {list}");
+    let shown = reqwest::Client::new()
+        .get(server.url(&format!("/api/reports/{report_id}")))
+        .bearer_auth(&team)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), StatusCode::OK);
+    let report: Value = shown.json().await.unwrap();
+    assert_eq!(report["period"], "Q3 Oct - Dec 2016");
+    assert_eq!(list[0]["sha256"].as_str().unwrap().len(), 64);
+    server.stop().await;
+});
