@@ -33,12 +33,12 @@ pub struct TokenRow {
 impl TokenRow {
     /// Whether the token works on `day`: not revoked, and not past its last day.
     pub fn valid_on(&self, day: NaiveDate) -> bool {
-        self.revoked_position.is_none()
-            && self
-                .expires_on
-                .as_deref()
-                .and_then(|d| d.parse::<NaiveDate>().ok())
-                .is_none_or(|last| day <= last)
+        let within_term = match self.expires_on.as_deref() {
+            None => true,
+            // An unreadable last day fails closed.
+            Some(last) => last.parse::<NaiveDate>().is_ok_and(|last| day <= last),
+        };
+        self.revoked_position.is_none() && within_term
     }
 }
 
@@ -94,5 +94,6 @@ mod tests {
         assert!(row(Some("2017-03-31"), None).valid_on(day(31)));
         assert!(!row(Some("2017-03-30"), None).valid_on(day(31)));
         assert!(!row(None, Some(5)).valid_on(day(1)));
+        assert!(!row(Some("31/03/2017"), None).valid_on(day(1)));
     }
 }

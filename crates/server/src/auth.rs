@@ -64,7 +64,26 @@ impl FromRequestParts<ServerState> for Session {
         let token = token
             .ok_or_else(|| ApiError::unauthorized(format!("the token is not known; {HOW}")))?;
         let today = state.clock.now().date_naive();
-        if !token.valid_on(today) {
+        // The read models may trail the log: a revocation is checked in the log itself (the
+        // token's stream is one or two commits), so it takes effect at once.
+        let revoked_in_log = match token.token_id.parse() {
+            Ok(id) => {
+                let (stream, _) = scoreledger_store::load(
+                    &*state.store,
+                    &scoreledger_domain::TokenId(id).stream(),
+                )
+                .await
+                .map_err(|err| {
+                    ApiError::new(
+                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                        format!("the event log did not answer: {err}"),
+                    )
+                })?;
+                !matches!(stream, scoreledger_domain::StreamState::Token(ref t) if !t.revoked)
+            }
+            Err(_) => true,
+        };
+        if revoked_in_log || !token.valid_on(today) {
             return Err(ApiError::unauthorized(format!(
                 "the token has been revoked or has expired; ask an admin for a new one ({HOW})"
             )));

@@ -168,9 +168,16 @@ fn if_match(headers: &HeaderMap) -> Result<Option<StreamVersion>, ApiError> {
         .transpose()
 }
 
-/// `Idempotency-Key`, as the id of the commit it may create (per token, so two clients'
-/// keys never collide).
-fn idempotency_key(headers: &HeaderMap, session: &Session) -> Result<Option<uuid::Uuid>, ApiError> {
+/// `Idempotency-Key`, as the id of the commit it may create. The id covers the token (two
+/// clients' keys never collide), the stream and the request's body: the same key with another
+/// body or for another measure is another request, judged afresh, never answered with the
+/// first one's result.
+fn idempotency_key(
+    headers: &HeaderMap,
+    session: &Session,
+    stream: &str,
+    request: &str,
+) -> Result<Option<uuid::Uuid>, ApiError> {
     headers
         .get("idempotency-key")
         .map(|value| {
@@ -189,6 +196,8 @@ fn idempotency_key(headers: &HeaderMap, session: &Session) -> Result<Option<uuid
                 "api",
                 &session.token_id,
                 key,
+                stream,
+                request,
             ]))
         })
         .transpose()
@@ -251,6 +260,8 @@ async fn find(
 
 /// What one request asks to change about a measure.
 struct Change {
+    /// The request as received (its body), which an idempotency key is bound to.
+    request: String,
     period: Period,
     commands: Vec<Command>,
     reason: Option<String>,
@@ -266,6 +277,7 @@ async fn write(
     change: Change,
 ) -> Result<Response, ApiError> {
     let Change {
+        request,
         period,
         commands,
         reason,
@@ -303,7 +315,7 @@ async fn write(
             commands: &commands,
             reason,
             on_behalf_of,
-            commit_id: idempotency_key(headers, session)?,
+            commit_id: idempotency_key(headers, session, stream.as_str(), &request)?,
             if_version: if_match(headers)?,
         },
     )
@@ -361,6 +373,7 @@ pub async fn record_value(
     Path(reference): Path<String>,
     Body(body): Body<RecordValueBody>,
 ) -> Result<Response, ApiError> {
+    let request = format!("{body:?}");
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::RecordValue {
         period,
@@ -373,6 +386,7 @@ pub async fn record_value(
         &headers,
         &reference,
         Change {
+            request,
             period,
             commands: vec![command],
             reason: body.reason,
@@ -402,6 +416,7 @@ pub async fn revise_value(
     Path(reference): Path<String>,
     Body(body): Body<ReviseValueBody>,
 ) -> Result<Response, ApiError> {
+    let request = format!("{body:?}");
     let period = field("period", Period::parse(&body.period))?;
     let classification: RevisionClass = field("classification", body.classification.parse())?;
     let command = Command::ReviseValue {
@@ -416,6 +431,7 @@ pub async fn revise_value(
         &headers,
         &reference,
         Change {
+            request,
             period,
             commands: vec![command],
             reason: Some(body.reason),
@@ -445,6 +461,7 @@ pub async fn write_note(
     Path(reference): Path<String>,
     Body(body): Body<NoteBody>,
 ) -> Result<Response, ApiError> {
+    let request = format!("{body:?}");
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::EditCommentary {
         period,
@@ -456,6 +473,7 @@ pub async fn write_note(
         &headers,
         &reference,
         Change {
+            request,
             period,
             commands: vec![command],
             reason: body.reason,
@@ -485,6 +503,7 @@ pub async fn set_target(
     Path(reference): Path<String>,
     Body(body): Body<TargetBody>,
 ) -> Result<Response, ApiError> {
+    let request = format!("{body:?}");
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::SetTarget {
         period,
@@ -496,6 +515,7 @@ pub async fn set_target(
         &headers,
         &reference,
         Change {
+            request,
             period,
             commands: vec![command],
             reason: body.reason,
@@ -526,6 +546,7 @@ pub async fn assess(
     Path(reference): Path<String>,
     Body(body): Body<AssessmentBody>,
 ) -> Result<Response, ApiError> {
+    let request = format!("{body:?}");
     let period = field("period", Period::parse(&body.period))?;
     let status: Option<Status> = body
         .status
@@ -566,6 +587,7 @@ pub async fn assess(
         &headers,
         &reference,
         Change {
+            request,
             period,
             commands,
             reason: body.reason,
@@ -632,6 +654,7 @@ async fn write_to(
     stream: &scoreledger_domain::StreamId,
     command: Command,
     reason: Option<String>,
+    request: &str,
 ) -> Result<Response, ApiError> {
     let appended = submit(
         &*state.store,
@@ -643,7 +666,7 @@ async fn write_to(
             commands: std::slice::from_ref(&command),
             reason,
             on_behalf_of: None,
-            commit_id: idempotency_key(headers, session)?,
+            commit_id: idempotency_key(headers, session, stream.as_str(), request)?,
             if_version: if_match(headers)?,
         },
     )
@@ -682,6 +705,7 @@ pub async fn lock(
     headers: HeaderMap,
     Body(body): Body<LockBody>,
 ) -> Result<Response, ApiError> {
+    let request = format!("{body:?}");
     let period = field("period", Period::parse(&body.period))?;
     let plan = plan_covering(&state, &period).await?;
     write_to(
@@ -691,6 +715,7 @@ pub async fn lock(
         &plan.stream(),
         Command::LockPeriod { period },
         body.reason,
+        &request,
     )
     .await
 }
@@ -711,6 +736,7 @@ pub async fn reopen(
     headers: HeaderMap,
     Body(body): Body<LockBody>,
 ) -> Result<Response, ApiError> {
+    let request = format!("{body:?}");
     let period = field("period", Period::parse(&body.period))?;
     let plan = plan_covering(&state, &period).await?;
     write_to(
@@ -720,6 +746,7 @@ pub async fn reopen(
         &plan.stream(),
         Command::ReopenPeriod { period },
         body.reason,
+        &request,
     )
     .await
 }
@@ -745,9 +772,12 @@ pub async fn publish(
     let cut_off = scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
         .await
         .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
-    // A retried publication is the same report: its id comes from the idempotency key.
+    // A retried publication is the same report: with an idempotency key, its id comes from
+    // the key and the request, not from the report built (the log may have moved on).
+    let request = format!("{body:?}");
     let report_id = scoreledger_domain::ReportId(
-        idempotency_key(&headers, &session)?.unwrap_or_else(scoreledger_store::new_id),
+        idempotency_key(&headers, &session, "report", &request)?
+            .unwrap_or_else(scoreledger_store::new_id),
     );
     let (command, _) = scoreledger_service::publication(
         &state.read,
@@ -765,6 +795,7 @@ pub async fn publish(
         &report_id.stream(),
         command,
         None,
+        &request,
     )
     .await
 }

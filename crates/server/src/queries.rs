@@ -32,7 +32,9 @@ pub struct When {
 /// The read-model position `when` asks for.
 async fn position(state: &ServerState, when: &When) -> Result<Position, ApiError> {
     let mut now = projections::checkpoint(&state.read).await?;
-    if let Some(min) = when.min_position.map(Position) {
+    // Asking for a position is asking to see at least that far.
+    let min_position = when.min_position.max(when.position);
+    if let Some(min) = min_position.map(Position) {
         if min > now {
             now = projections::drain(&*state.store, &state.read, 1000, |_| {})
                 .await
@@ -45,7 +47,7 @@ async fn position(state: &ServerState, when: &When) -> Result<Position, ApiError
         }
         if min > now {
             return Err(ApiError::unprocessable(format!(
-                "min_position {min} is beyond the end of the log ({now})"
+                "position {min} is beyond the end of the log ({now})"
             )));
         }
     }

@@ -1,6 +1,6 @@
 //! "As at": the log position a query is answered at (now, the end of a day, or a position).
 
-use chrono::{Days, NaiveTime, TimeZone, Utc};
+use chrono::{Datelike, Days, NaiveTime, TimeZone, Utc};
 use scoreledger_domain::Position;
 use scoreledger_projections::{self as projections, ReadModels};
 
@@ -32,9 +32,13 @@ pub async fn resolve(
         }
         AsAt::Position(p) => p,
         AsAt::EndOf(day) => {
+            // Past the year 9999 the dates stop comparing as text in the read models.
             let next = day
                 .checked_add_days(Days::new(1))
-                .expect("dates far from the end of time");
+                .filter(|next| next.year() <= 9999)
+                .ok_or_else(|| {
+                    QueryError::rejected(format!("{day} is too far in the future to ask about"))
+                })?;
             let moment = Utc.from_utc_datetime(&next.and_time(NaiveTime::MIN));
             projections::position_before(read, moment).await?.min(now)
         }

@@ -89,6 +89,16 @@ pub async fn submit(
         published_through,
         locked,
     };
+    // A client that read an older version learns that first, whatever its commands would
+    // meet in the stream now.
+    if let Some(expected) = submission.if_version {
+        let (_, current) = load(store, submission.stream)
+            .await
+            .map_err(ExecuteError::from)?;
+        if expected != current {
+            return Err(SubmitError::Stale { expected, current });
+        }
+    }
     let commit = prepare(store, submission.stream, submission.commands, &request).await?;
     if let (Some(expected), ExpectedVersion::Exact(current)) =
         (submission.if_version, commit.expected)

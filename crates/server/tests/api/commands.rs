@@ -156,6 +156,18 @@ pair_test!(
         assert_eq!(history[0]["actor_name"], "User 1", "{history}");
         assert_eq!(history[0]["actor_role"], "officer");
 
+        // The same key with another body is another request, judged afresh.
+        let other = json!({"period": "Q4 2016/17", "value": "27.1%"}).to_string();
+        let (status, headers, fresh) = post(&values, &officer, &other, &key).await;
+        assert_eq!(status, StatusCode::CREATED, "{fresh}");
+        assert!(headers.get("idempotent-replayed").is_none());
+        assert_ne!(fresh["position"], written["position"]);
+
+        // A stale If-Match is a conflict even when the command would be refused anyway.
+        let (status, _, conflict) = post(&values, &officer, &value, &[("if-match", "\"1\"")]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{conflict}");
+        assert_eq!(conflict["current_version"], 3);
+
         // A revision against a stale version is a conflict carrying the current version.
         let revision = json!({
             "period": "Q3 2016/17", "value": "27.9%", "classification": "correction",
@@ -167,12 +179,12 @@ pair_test!(
         let (status, _, conflict) =
             post(&revisions, &officer, &revision, &[("if-match", "\"1\"")]).await;
         assert_eq!(status, StatusCode::CONFLICT, "{conflict}");
-        assert_eq!(conflict["current_version"], 2);
+        assert_eq!(conflict["current_version"], 3);
         assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
         let (status, _, revised) =
-            post(&revisions, &officer, &revision, &[("if-match", "\"2\"")]).await;
+            post(&revisions, &officer, &revision, &[("if-match", "\"3\"")]).await;
         assert_eq!(status, StatusCode::CREATED, "{revised}");
-        assert_eq!(revised["stream_version"], 3);
+        assert_eq!(revised["stream_version"], 4);
 
         // Another directorate's officer and an auditor are refused.
         let note = json!({"period": "Q3 2016/17", "text": "Re-referrals down"}).to_string();

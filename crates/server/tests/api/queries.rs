@@ -208,6 +208,21 @@ pair_test!(queries_need_a_valid_token, |db| {
     let (status, body) = get(&url, Some(&auditor)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body.as_array().unwrap().len(), 1);
+
+    // A revocation bites at once, even before the read models have projected it.
+    let auditor_id = TokenId(uuid(101));
+    run(
+        &db,
+        &auditor_id.stream(),
+        Command::RevokeToken {
+            token_id: auditor_id,
+        },
+        Actor::new("it.admin", "IT Admin", Role::Admin),
+        Some("audit finished"),
+    )
+    .await;
+    let (status, body) = get(&server.url("/api/reports"), Some(&auditor)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     server.stop().await;
 });
 
@@ -323,6 +338,20 @@ pair_test!(
         let (status, missing) =
             get(&server.url("/api/reports/Q3%202016%2F17"), Some(&auditor)).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+        let (status, far) = get(
+            &server.url(&format!("/api/scorecard?period={q2}&as_at=9999-12-31")),
+            Some(&auditor),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{far}");
+        // A position the log has but the read models not yet: they catch up to answer it.
+        let latest = db.store.head().await.unwrap().0;
+        let (status, caught_up) = get(
+            &server.url(&format!("/api/reports?position={latest}")),
+            Some(&auditor),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{caught_up}");
         let (status, bad) = get(&server.url("/api/scorecard?period=Q9"), Some(&auditor)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         let (status, beyond) = get(
