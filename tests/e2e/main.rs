@@ -1,6 +1,7 @@
 //! End-to-end tests: run the `scoreledger` binary the way a user does.
 
 mod auditor;
+mod browser;
 mod crash;
 mod demo;
 mod golden;

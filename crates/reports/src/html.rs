@@ -20,15 +20,26 @@ pub fn scorecard(report: &QuarterReport) -> String {
     page.push_str("<body>\n");
     page.push_str(&title_block(report));
     page.push_str("<main>\n");
-    page.push_str(&dashboard(report));
-    page.push_str(&key(report));
-    for (number, heading) in priority_headings(report) {
-        page.push_str(&priority_section(report, number, &heading));
-    }
+    page.push_str(&sections(report, None));
     page.push_str("</main>\n");
     page.push_str(&footer(report));
     page.push_str("</body>\n</html>\n");
     page
+}
+
+/// Where a measure's reference links to, given its normalised reference (`2.B1`).
+pub type MeasureLink<'a> = &'a dyn Fn(&str) -> String;
+
+/// The body of the scorecard without the page around it — dashboard, key and one section per
+/// Corporate Priority — for a page that embeds it (the web service's scorecard page), with
+/// each measure's reference linked when `link` is given.
+pub fn sections(report: &QuarterReport, link: Option<MeasureLink<'_>>) -> String {
+    let mut html = dashboard(report);
+    html.push_str(&key(report));
+    for (number, heading) in priority_headings(report) {
+        html.push_str(&priority_section(report, number, &heading, link));
+    }
+    html
 }
 
 // ---------------------------------------------------------------------------------------
@@ -242,7 +253,7 @@ code.sha256 { word-break: break-all; }
 
 /// The base rules plus one colour rule per status, direction and rating, generated from the
 /// same functions that colour the chart bars so the two cannot drift apart.
-fn stylesheet() -> String {
+pub fn stylesheet() -> String {
     let mut css = BASE_CSS.to_owned();
     for &status in Status::ALL {
         css.push_str(&format!(
@@ -851,7 +862,12 @@ fn scorecard_head(columns: &[String]) -> String {
     html
 }
 
-fn priority_section(report: &QuarterReport, number: u8, heading: &str) -> String {
+fn priority_section(
+    report: &QuarterReport,
+    number: u8,
+    heading: &str,
+    link: Option<MeasureLink<'_>>,
+) -> String {
     let rows: Vec<&ReportRow> = report
         .rows
         .iter()
@@ -873,7 +889,7 @@ fn priority_section(report: &QuarterReport, number: u8, heading: &str) -> String
     ));
     html.push_str(&scorecard_head(&report.columns));
     for outcome in rows.chunk_by(|a, b| a.outcome == b.outcome) {
-        html.push_str(&outcome_body(outcome));
+        html.push_str(&outcome_body(outcome, link));
     }
     html.push_str("</table>\n</section>\n");
     html
@@ -881,7 +897,7 @@ fn priority_section(report: &QuarterReport, number: u8, heading: &str) -> String
 
 /// One outcome's rows as a `<tbody>`, with the outcome, lead accountability and action cells
 /// merged down runs of equal values as the pack prints them.
-fn outcome_body(rows: &[&ReportRow]) -> String {
+fn outcome_body(rows: &[&ReportRow], link: Option<MeasureLink<'_>>) -> String {
     let accountability = run_starts(
         &rows
             .iter()
@@ -906,10 +922,14 @@ fn outcome_body(rows: &[&ReportRow]) -> String {
                 escape(&row.lead_accountability)
             ));
         }
-        html.push_str(&format!(
-            "<th scope=\"row\" class=\"ref\">{}</th>",
-            escape(&row.ref_as_printed)
-        ));
+        let reference = escape(&row.ref_as_printed);
+        html.push_str(&match link {
+            Some(link) => format!(
+                "<th scope=\"row\" class=\"ref\"><a href=\"{}\">{reference}</a></th>",
+                escape(&link(&row.measure_ref))
+            ),
+            None => format!("<th scope=\"row\" class=\"ref\">{reference}</th>"),
+        });
         if let Some(length) = actions[index] {
             html.push_str(&format!(
                 "<td{}>{}</td>",

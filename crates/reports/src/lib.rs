@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod canonical;
+pub mod chart;
 pub mod claims;
 pub mod compare;
 pub mod diff;

@@ -46,6 +46,14 @@ impl FromRequestParts<ServerState> for Session {
                     "the Authorization header is not a bearer token; {HOW}"
                 ))
             })?;
+        Session::from_secret(state, secret).await
+    }
+}
+
+impl Session {
+    /// The session of whoever presents `secret` (from a bearer header or the web pages'
+    /// cookie): the token must be known, valid today and not revoked in the log.
+    pub async fn from_secret(state: &ServerState, secret: &str) -> Result<Self, ApiError> {
         let hash = hex::encode(Sha256::digest(secret.as_bytes()));
         let mut token = scoreledger_projections::token_by_secret(&state.read, &hash).await?;
         if token.is_none() {

@@ -12,6 +12,7 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod queries;
+mod web;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -85,6 +86,7 @@ pub fn router(state: ServerState) -> Router {
             "/api/measures/{measure}/assessments",
             post(commands::assess),
         )
+        .merge(web::routes())
         // Council data is small: a larger body is a mistake or an attack.
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         .route_layer(axum::middleware::from_fn_with_state(

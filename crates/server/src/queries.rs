@@ -30,7 +30,7 @@ pub struct When {
 }
 
 /// The read-model position `when` asks for.
-async fn position(state: &ServerState, when: &When) -> Result<Position, ApiError> {
+pub(crate) async fn position(state: &ServerState, when: &When) -> Result<Position, ApiError> {
     let mut now = projections::checkpoint(&state.read).await?;
     // Asking for a position is asking to see at least that far.
     let min_position = when.min_position.max(when.position);
@@ -64,7 +64,7 @@ async fn position(state: &ServerState, when: &When) -> Result<Position, ApiError
 
 /// Records that the session's holder read `uri`, before answering: a read of the history that
 /// cannot be recorded is refused, so the trail of who looked at what has no gaps.
-async fn record_access(
+pub(crate) async fn record_access(
     state: &ServerState,
     session: &Session,
     uri: &Uri,
@@ -293,21 +293,9 @@ pub async fn measure(
     Query(when): Query<When>,
 ) -> Result<Json<MeasureAnswer>, ApiError> {
     let at = position(&state, &when).await?;
-    let measure_ref = MeasureRef::parse(&reference)
-        .map_err(|err| ApiError::unprocessable(format!("measure: {err}")))?;
-    let not_found = || {
-        ApiError::new(
-            axum::http::StatusCode::NOT_FOUND,
-            format!("no measure {measure_ref} is defined at position {at}"),
-        )
-    };
-    let (measure_id, _) = projections::find_measure(&state.read, measure_ref.as_str(), None)
-        .await?
-        .ok_or_else(not_found)?;
-    let view = projections::measure_as_at(&state.read, measure_id, at)
-        .await?
-        .ok_or_else(not_found)?;
-    record_access(&state, &session, &uri, Some(measure_ref.to_string())).await?;
+    let view = service::measure_at(&state.read, &reference, at).await?;
+    let measure_ref = view.definition.measure_ref.to_string();
+    record_access(&state, &session, &uri, Some(measure_ref)).await?;
     Ok(Json(MeasureAnswer {
         accountable_on: query
             .on

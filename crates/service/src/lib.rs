@@ -5,12 +5,14 @@
 
 pub mod as_at;
 pub mod error;
+pub mod measure;
 pub mod published;
 pub mod restated;
 pub mod submit;
 
 pub use as_at::{resolve, AsAt};
 pub use error::QueryError;
+pub use measure::measure_at;
 pub use published::{find_publication, publication, published_report, report_at};
 pub use restated::{restated, Restated};
 pub use submit::{submit, Submission, SubmitError};

@@ -142,17 +142,6 @@ pub fn filter(args: &HistoryArgs, through: Position) -> CliResult<HistoryFilter>
     })
 }
 
-fn csv(entries: &[HistoryEntry]) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    for entry in entries {
-        writer.serialize(entry).expect("writing to memory");
-    }
-    String::from_utf8(writer.into_inner().expect("flushing to memory"))
-        .expect("CSV of UTF-8 text is UTF-8")
-}
-
 /// Runs `history`.
 pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResult {
     let through = as_at::resolve(app, &args.when).await?;
@@ -168,7 +157,11 @@ pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResul
                 )?;
             }
         }
-        Format::Csv => write!(out, "{}", csv(&entries))?,
+        Format::Csv => write!(
+            out,
+            "{}",
+            scoreledger_reports::render::history_csv(&entries)
+        )?,
         Format::Table if entries.is_empty() => writeln!(out, "no changes match")?,
         Format::Table => {
             writeln!(out, "{}", table(&entries))?;

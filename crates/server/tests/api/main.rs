@@ -3,5 +3,6 @@
 
 mod commands;
 mod operations;
+mod pages;
 mod queries;
 mod support;

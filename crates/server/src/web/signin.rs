@@ -1,0 +1,205 @@
+//! Signing in to the pages with a token: the secret is checked exactly as a bearer token is,
+//! then kept in an HttpOnly, SameSite=Strict cookie, so no script can read it and no other
+//! site can make the browser send it.
+
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use cookie::{Cookie, SameSite};
+use maud::html;
+use serde::{Deserialize, Serialize};
+
+use super::layout::{page, PageError};
+use crate::auth::Session;
+use crate::ServerState;
+
+const COOKIE_NAME: &str = "scoreledger_session";
+
+/// The signed-in reader of a page. A request without a valid session is sent to the sign-in
+/// page, which brings them back afterwards.
+pub(crate) struct Viewer(pub Session);
+
+impl FromRequestParts<ServerState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ServerState,
+    ) -> Result<Self, Self::Rejection> {
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".to_owned());
+        let Some(secret) = session_cookie(&parts.headers) else {
+            return Err(to_signin(&next, None));
+        };
+        match Session::from_secret(state, &secret).await {
+            Ok(session) => Ok(Viewer(session)),
+            Err(err) if err.status == StatusCode::UNAUTHORIZED => {
+                Err(to_signin(&next, Some(&err.message)))
+            }
+            Err(err) => Err(PageError(err).into_response()),
+        }
+    }
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|cookie| cookie.name() == COOKIE_NAME)
+        .map(|cookie| cookie.value().to_owned())
+        .filter(|secret| !secret.is_empty())
+}
+
+/// What the sign-in page is asked.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct SignInQuery {
+    /// Where to go afterwards (a path on this site).
+    next: Option<String>,
+    /// Why the reader was sent here.
+    why: Option<String>,
+}
+
+fn to_signin(next: &str, why: Option<&str>) -> Response {
+    let query = serde_urlencoded::to_string(SignInQuery {
+        next: Some(next.to_owned()),
+        why: why.map(str::to_owned),
+    })
+    .unwrap_or_default();
+    Redirect::to(&format!("/signin?{query}")).into_response()
+}
+
+/// Only a path on this site: never an absolute or scheme-relative address, so the sign-in
+/// page cannot be used to send someone elsewhere.
+fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
+        _ => "/scorecard",
+    }
+}
+
+/// `GET /signin`: the form.
+pub(crate) async fn form(Query(query): Query<SignInQuery>) -> Response {
+    signin_page(
+        StatusCode::OK,
+        local_path(query.next.as_deref()),
+        query.why.as_deref(),
+    )
+}
+
+fn signin_page(status: StatusCode, next: &str, why: Option<&str>) -> Response {
+    let body = page(
+        "Sign in",
+        None,
+        html! {
+            h1 { "Sign in" }
+            @if let Some(why) = why {
+                p.notice.error role="alert" { (why) }
+            }
+            p { "Paste the token an administrator gave you (it starts with " code { "slt_" } "). "
+                "It is kept in a cookie for this site only and stands for you in everything you do here." }
+            form.signin method="post" action="/signin" {
+                input type="hidden" name="next" value=(next);
+                label for="token" { "Token" }
+                input #token type="password" name="token" autocomplete="off" required size="40"
+                    aria-describedby="token-hint";
+                p.hint #token-hint { "An administrator creates one with "
+                    code { "scoreledger token create --for ID --holder NAME --as ROLE" } "." }
+                button type="submit" { "Sign in" }
+            }
+        },
+    );
+    (status, body).into_response()
+}
+
+/// The sign-in form's fields.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SignIn {
+    token: String,
+    next: Option<String>,
+}
+
+/// `POST /signin`: checks the token; on success sets the cookie and goes on.
+pub(crate) async fn submit(State(state): State<ServerState>, Form(form): Form<SignIn>) -> Response {
+    let next = local_path(form.next.as_deref()).to_owned();
+    let secret = form.token.trim();
+    match Session::from_secret(&state, secret).await {
+        Ok(session) => {
+            tracing::info!(user = %session.actor.id, role = %session.actor.role, "signed in to the pages");
+            let cookie = Cookie::build((COOKIE_NAME, secret.to_owned()))
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .build();
+            see_other(&next, &cookie)
+        }
+        Err(err) if err.status == StatusCode::UNAUTHORIZED => signin_page(
+            StatusCode::UNAUTHORIZED,
+            &next,
+            Some(&format!("That token was not accepted: {}", err.message)),
+        ),
+        Err(err) => PageError(err).into_response(),
+    }
+}
+
+/// `POST /signout`: forgets the cookie.
+pub(crate) async fn signout() -> Response {
+    let cookie = Cookie::build((COOKIE_NAME, ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(cookie::time::Duration::ZERO)
+        .build();
+    see_other("/signin", &cookie)
+}
+
+fn see_other(location: &str, cookie: &Cookie<'_>) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        headers.insert(LOCATION, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        headers.insert(SET_COOKIE, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_signing_in() {
+        assert_eq!(
+            local_path(Some("/measures/2.B1?as_at=2017-01-13")),
+            "/measures/2.B1?as_at=2017-01-13"
+        );
+        assert_eq!(local_path(Some("//evil.example/")), "/scorecard");
+        assert_eq!(local_path(Some("https://evil.example/")), "/scorecard");
+        assert_eq!(local_path(Some("/\\evil.example")), "/scorecard");
+        assert_eq!(local_path(None), "/scorecard");
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_static("a=1; scoreledger_session=slt_abc; b=2"),
+        );
+        assert_eq!(session_cookie(&headers).as_deref(), Some("slt_abc"));
+        headers.insert(COOKIE, HeaderValue::from_static("scoreledger_session="));
+        assert_eq!(session_cookie(&headers), None);
+    }
+}

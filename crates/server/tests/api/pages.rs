@@ -1,0 +1,326 @@
+//! The web pages on every backend pair, read over plain HTTP: signing in with a token, the
+//! published report beside today's figures with its hash checked, the audit search's CSV,
+//! and evidence packs that verify without Scoreledger. (The browser test in tests/e2e drives
+//! the same pages in Chromium.)
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Read};
+
+use chrono::NaiveDate;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::StatusCode;
+use scoreledger_domain::Role;
+use scoreledger_projections::{drain, history, HistoryEntry, HistoryFilter};
+use scoreledger_testkit::pair_test;
+use sha2::{Digest, Sha256};
+
+use crate::queries::{history_with_a_restatement, token};
+use crate::support::TestServer;
+
+fn browser() -> reqwest::Client {
+    // Redirects are followed by hand so their targets and cookies can be checked.
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in through the form; returns the `Cookie` header value to send afterwards.
+async fn sign_in(server: &TestServer, secret: &str) -> String {
+    let response = browser()
+        .post(server.url("/signin"))
+        .form(&[("token", secret), ("next", "/reports")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/reports");
+    let cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn page(server: &TestServer, cookie: &str, path: &str) -> (StatusCode, String) {
+    let response = browser()
+        .get(server.url(path))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn download(server: &TestServer, cookie: &str, path: &str) -> Vec<u8> {
+    let response = browser()
+        .get(server.url(path))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+/// The files of a zip, by name.
+fn unzip(bytes: Vec<u8>) -> BTreeMap<String, Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("a zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut contents = Vec::new();
+            file.read_to_end(&mut contents).unwrap();
+            (file.name().unwrap().to_string(), contents)
+        })
+        .collect()
+}
+
+/// What `sha256sum -c SHA256SUMS` checks: every file listed, with the hash listed.
+fn assert_sums_verify(files: &BTreeMap<String, Vec<u8>>) {
+    let sums = String::from_utf8(files["SHA256SUMS"].clone()).unwrap();
+    let mut listed = 0;
+    for line in sums.lines() {
+        let (hash, name) = line.split_once("  ").expect("sha256sum format");
+        assert_eq!(
+            hex::encode(Sha256::digest(&files[name])),
+            hash,
+            "{name} is as packed"
+        );
+        listed += 1;
+    }
+    assert_eq!(
+        listed,
+        files.len() - 1,
+        "every file but SHA256SUMS is listed"
+    );
+}
+
+/// Each commit's `prev_hash` is the `hash` of the previous commit of its stream (64 zeros
+/// for a stream's first).
+fn assert_chained(commits_jsonl: &[u8]) -> usize {
+    let mut last: BTreeMap<String, String> = BTreeMap::new();
+    let mut count = 0;
+    for line in std::str::from_utf8(commits_jsonl).unwrap().lines() {
+        let commit: serde_json::Value = serde_json::from_str(line).unwrap();
+        let stream = commit["stream"].as_str().unwrap().to_owned();
+        let previous = last.get(&stream).cloned().unwrap_or_else(|| "0".repeat(64));
+        assert_eq!(commit["prev_hash"].as_str().unwrap(), previous, "{line}");
+        last.insert(stream, commit["hash"].as_str().unwrap().to_owned());
+        count += 1;
+    }
+    count
+}
+
+/// The reads of the history recorded in the log, as projected.
+async fn recorded_reads(db: &scoreledger_testkit::pair::Pair) -> Vec<HistoryEntry> {
+    history(
+        &db.read,
+        &HistoryFilter {
+            what: vec!["history read".into()],
+            ..HistoryFilter::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+pair_test!(
+    pages_need_a_signed_in_token_and_send_nobody_elsewhere,
+    |db| {
+        history_with_a_restatement(&db).await;
+        let auditor = token(&db, 1, Role::Auditor, None).await;
+        let expired = token(&db, 2, Role::Auditor, NaiveDate::from_ymd_opt(2017, 1, 12)).await;
+        drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+        let server = TestServer::start(&db).await;
+
+        // A stranger is sent to sign in, and brought back afterwards.
+        let response = browser()
+            .get(server.url("/audit?measure=2.B1"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            response.headers()[LOCATION],
+            "/signin?next=%2Faudit%3Fmeasure%3D2.B1"
+        );
+
+        // A bad or expired token is refused on the form, and no cookie is set.
+        for (secret, why) in [("slt_nobody", "not known"), (expired.as_str(), "expired")] {
+            let response = browser()
+                .post(server.url("/signin"))
+                .form(&[("token", secret)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+            assert!(response.headers().get(SET_COOKIE).is_none());
+            let body = response.text().await.unwrap();
+            assert!(body.contains("That token was not accepted"), "{body}");
+            assert!(body.contains(why), "{body}");
+        }
+
+        // Only a path on this site is followed after signing in.
+        let response = browser()
+            .post(server.url("/signin"))
+            .form(&[("token", auditor.as_str()), ("next", "//evil.example/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()[LOCATION], "/scorecard");
+
+        // A signed-in page names who is reading; signing out forgets the cookie.
+        let cookie = sign_in(&server, &auditor).await;
+        let (status, body) = page(&server, &cookie, "/reports").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains("Signed in as <strong>User 1</strong> (auditor)"),
+            "{body}"
+        );
+        let response = browser()
+            .post(server.url("/signout"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let cleared = response.headers()[SET_COOKIE].to_str().unwrap();
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+
+        // Page errors are pages that say what to do.
+        let (status, body) = page(&server, &cookie, "/scorecard?period=Q9+2016").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("role=\"alert\""), "{body}");
+        let (status, _) = page(&server, &cookie, "/measures/9.Z9").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, body) = page(&server, &cookie, "/audit?since=yesterday").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("YYYY-MM-DD"), "{body}");
+        server.stop().await;
+    }
+);
+
+pair_test!(
+    a_published_report_is_shown_beside_today_with_evidence_that_verifies,
+    |db| {
+        history_with_a_restatement(&db).await;
+        let auditor = token(&db, 1, Role::Auditor, None).await;
+        drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+        let reads_before = recorded_reads(&db).await.len();
+        let server = TestServer::start(&db).await;
+        let cookie = sign_in(&server, &auditor).await;
+
+        // The report as published beside today's figures: the hash checked, 112 → 95 marked.
+        let (status, body) = page(&server, &cookie, "/reports/Q2%202016%2F17").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let publication = &scoreledger_projections::all_publications(&db.read)
+            .await
+            .unwrap()[0];
+        assert!(body.contains("Hash verified."), "{body}");
+        assert!(body.contains(&publication.sha256), "{body}");
+        assert!(
+        body.contains("<td class=\"restated\"><mark class=\"restated\"><del>112</del></mark><br><span>now <ins>95"),
+        "{body}"
+    );
+        assert!(
+            body.contains("completed enquiries, not those started"),
+            "{body}"
+        );
+
+        // The evidence pack of the report: sums verify, report.json is the published hash,
+        // and the commits up to the cut-off chain stream by stream.
+        let files = unzip(download(&server, &cookie, "/reports/Q2%202016%2F17/evidence.zip").await);
+        assert_sums_verify(&files);
+        assert_eq!(
+            hex::encode(Sha256::digest(&files["report.json"])),
+            publication.sha256
+        );
+        assert_eq!(
+            assert_chained(&files["commits.jsonl"]),
+            publication.cut_off as usize
+        );
+        let restated: serde_json::Value =
+            serde_json::from_slice(&files["restatements.json"]).unwrap();
+        assert_eq!(
+            restated["restatements"][0]["now"],
+            "95 (revised; first published 112)"
+        );
+        assert!(String::from_utf8_lossy(&files["README.txt"]).contains("sha256sum -c SHA256SUMS"));
+
+        // The evidence pack of the measure: its own stream's commits, its history.
+        let files = unzip(download(&server, &cookie, "/measures/2.B1/evidence.zip").await);
+        assert_sums_verify(&files);
+        assert_eq!(
+            assert_chained(&files["commits.jsonl"]),
+            3,
+            "defined, recorded, revised"
+        );
+        let csv = String::from_utf8(files["history.csv"].clone()).unwrap();
+        assert!(csv.starts_with("position,seq,recorded_at,"), "{csv}");
+
+        // The audit search and its CSV export.
+        let (status, body) = page(&server, &cookie, "/audit?measure=2.B1&revisions=on").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("<del>112</del> → <ins>95</ins>"), "{body}");
+        assert!(
+            body.contains("href=\"/audit.csv?measure=2.B1&amp;revisions=on\""),
+            "{body}"
+        );
+        let csv = String::from_utf8(
+            download(&server, &cookie, "/audit.csv?measure=2.B1&revisions=on").await,
+        )
+        .unwrap();
+        assert_eq!(
+            csv.lines().count(),
+            2,
+            "a header and the one revision: {csv}"
+        );
+        assert!(
+            csv.contains("Sam Newton") && csv.contains(",112,95,"),
+            "{csv}"
+        );
+
+        // The measure page: its chart and its history.
+        let (status, body) = page(&server, &cookie, "/measures/2.B1").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("<svg class=\"trend\""), "{body}");
+
+        // Each read of the history above left a trace: report page, two evidence packs, the
+        // audit page, its CSV and the measure page.
+        server.stop().await;
+        drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+        let reads = recorded_reads(&db).await;
+        assert_eq!(reads.len() - reads_before, 6, "{reads:#?}");
+        assert!(reads.iter().all(|r| r.actor_name == "User 1"));
+    }
+);
+
+pair_test!(
+    a_report_the_read_models_no_longer_reproduce_is_flagged_and_not_packed,
+    |db| {
+        history_with_a_restatement(&db).await;
+        let auditor = token(&db, 1, Role::Auditor, None).await;
+        drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+        sqlx::query(
+        "UPDATE values_history SET value = REPLACE(value, '\"raw\":\"112\"', '\"raw\":\"999\"') WHERE raw = '112'",
+    )
+    .execute(db.read.pool())
+    .await
+    .unwrap();
+        let server = TestServer::start(&db).await;
+        let cookie = sign_in(&server, &auditor).await;
+        let (status, body) = page(&server, &cookie, "/reports/Q2%202016%2F17").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.contains("Hash NOT verified."), "{body}");
+        assert!(body.contains("first differing part: 2.B1"), "{body}");
+        let response = browser()
+            .get(server.url("/reports/Q2%202016%2F17/evidence.zip"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        server.stop().await;
+    }
+);
