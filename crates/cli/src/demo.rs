@@ -778,22 +778,35 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
     .await?;
     writeln!(out, "\n━━ History of {measure_ref} ━━\n")?;
     writeln!(out, "{}", history::table(&measure_history))?;
-    match temporary {
-        Some(_) => writeln!(
+    // The read models outlive the demo when kept or in PostgreSQL; say how to come back to them.
+    let store = match &settings.store {
+        StoreLocation::Nats {
+            url,
+            stream,
+            prefix,
+        } => format!(" --store {url} --nats-stream {stream} --nats-prefix {prefix}"),
+        StoreLocation::Sqlite(_) => String::new(),
+    };
+    if temporary.is_some() && !postgres {
+        writeln!(
             out,
             "\nThe demo database was temporary. Keep one to explore: scoreledger demo --keep demo.db, then\n  \
              scoreledger --db demo.db report show \"Q3 2016/17\"\n  \
              scoreledger --db demo.db report diff \"Q2 2016/17\"\n  \
              scoreledger --db demo.db explain -m 2.B1 -p \"Q2 2016/17\"\n  \
-             scoreledger --db demo.db history --measure 1.A3"
-        )?,
-        None => writeln!(
+             scoreledger --db demo.db history --measure 1.A3\n  \
+             scoreledger --db demo.db serve      # the web pages and the API on http://127.0.0.1:8080"
+        )?;
+    } else {
+        let cli = format!("scoreledger{store} --db {db}");
+        writeln!(
             out,
-            "\nExplore it: scoreledger --db {0} report diff \"Q2 2016/17\"\n  \
-             scoreledger --db {0} explain -m 2.B1 -p \"Q2 2016/17\"\n  \
-             scoreledger --db {0} history --measure 1.A3",
-            path.display()
-        )?,
+            "\nExplore it: {cli} report diff \"Q2 2016/17\"\n  \
+             {cli} explain -m 2.B1 -p \"Q2 2016/17\"\n  \
+             {cli} history --measure 1.A3\n  \
+             {cli} --role admin token create --for audit --holder \"Internal Audit\" --as auditor\n  \
+             {cli} serve      # then open http://127.0.0.1:8080 and sign in with that token"
+        )?;
     }
     if !matches {
         return Err(Failed::rejected(

@@ -55,15 +55,44 @@ pair_test!(a_running_projector_keeps_up_with_new_commits, |pair| {
     );
 
     if let Some(url) = pair.nats_url() {
+        // The projector opens its durable consumer only after catching up, so a projector
+        // stopped as soon as the checkpoint arrives may never have opened it: keep one
+        // running until the consumer reports what it delivered.
         let client = async_nats::connect(url).await.unwrap();
         let stream = async_nats::jetstream::new(client)
             .get_stream("SCORELEDGER")
             .await
             .unwrap();
-        let mut consumer = stream
-            .get_consumer::<async_nats::jetstream::consumer::pull::Config>("projector-scorecard")
+        let (stop, stopped) = oneshot::channel::<()>();
+        let store = pair.store.clone();
+        let read_models = pair.read.clone();
+        let projector = tokio::spawn(async move {
+            run_until_stopped(&*store, &read_models, async {
+                let _ = stopped.await;
+            })
             .await
-            .expect("the projector reads through a durable consumer");
-        assert_eq!(consumer.info().await.unwrap().delivered.stream_sequence, 6);
+        });
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let delivered = match stream
+                .get_consumer::<async_nats::jetstream::consumer::pull::Config>(
+                    "projector-scorecard",
+                )
+                .await
+            {
+                Ok(mut consumer) => consumer.info().await.unwrap().delivered.stream_sequence,
+                Err(_) => 0,
+            };
+            if delivered == 6 {
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the projector's durable consumer reports {delivered} delivered, not 6"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop.send(()).unwrap();
+        projector.await.unwrap().unwrap();
     }
 });

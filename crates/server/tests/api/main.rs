@@ -5,4 +5,5 @@ mod commands;
 mod operations;
 mod pages;
 mod queries;
+mod roles;
 mod support;

@@ -1,0 +1,342 @@
+//! The role × endpoint matrix (DESIGN.md §7) on every backend pair: every endpoint called
+//! with a token of each role, and the status each role must get. Officers act only for their
+//! own directorate; approvers and auditors read everything and change nothing.
+
+use reqwest::StatusCode;
+use scoreledger_domain::{Actor, Command, Period, Polarity, Role, RuleSet, StatusScheme, TokenId};
+use scoreledger_store::{execute, Request};
+use scoreledger_testkit::pair::Pair;
+use scoreledger_testkit::{measure_definition, measure_id, pair_test, plan_id, uuid};
+use sha2::{Digest, Sha256};
+
+use crate::support::TestServer;
+
+/// The roles, in the order of the expectations below, each with a token holder's directorate.
+const ROLES: [(Role, Option<&str>); 5] = [
+    (Role::Officer, Some("CYPS")),
+    (Role::Performance, None),
+    (Role::Approver, None),
+    (Role::Auditor, None),
+    (Role::Admin, None),
+];
+
+const OK: u16 = 200;
+const CREATED: u16 = 201;
+const FORBIDDEN: u16 = 403;
+
+/// One row of the matrix: a request and the status each role gets, in `ROLES` order. In
+/// paths and bodies `{month}` is a month of its own for each role and `{n}` its number, so that
+/// one role's write never stands in the way of the next's.
+struct Case {
+    method: &'static str,
+    path: &'static str,
+    body: &'static str,
+    expect: [u16; 5],
+}
+
+const fn get(path: &'static str) -> Case {
+    Case {
+        method: "GET",
+        path,
+        body: "",
+        expect: [OK; 5],
+    }
+}
+
+const fn post(path: &'static str, body: &'static str, expect: [u16; 5]) -> Case {
+    Case {
+        method: "POST",
+        path,
+        body,
+        expect,
+    }
+}
+
+/// Officers, the performance team and admins enter data; only the team and admins manage.
+const ENTERS: [u16; 5] = [CREATED, CREATED, FORBIDDEN, FORBIDDEN, CREATED];
+const MANAGES: [u16; 5] = [FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN, CREATED];
+
+/// In the order they run: writes that need an earlier one (a revision, a reopening) follow it.
+const MATRIX: &[Case] = &[
+    get("/api/scorecard?period=Q1%202016%2F17"),
+    get("/api/reports"),
+    get("/api/history?measure=1.A3"),
+    get("/api/measures/1.A3"),
+    post(
+        "/api/measures/1.A3/values",
+        r#"{"period": "{month}", "value": "27%"}"#,
+        ENTERS,
+    ),
+    post(
+        "/api/measures/1.A3/revisions",
+        r#"{"period": "{month}", "value": "26.5%", "classification": "correction", "reason": "re-run"}"#,
+        ENTERS,
+    ),
+    post(
+        "/api/measures/1.A3/notes",
+        r#"{"period": "{month}", "text": "Provisional."}"#,
+        ENTERS,
+    ),
+    post(
+        "/api/measures/1.A3/targets",
+        r#"{"period": "2016/17", "target": "2{n}%", "reason": "Cabinet agreed a stretch"}"#,
+        MANAGES,
+    ),
+    post(
+        "/api/measures/1.A3/assessments",
+        r#"{"period": "{month}", "status": "off_target", "direction": "worse", "reason": "judged"}"#,
+        MANAGES,
+    ),
+    post(
+        "/api/reports",
+        r#"{"period": "Q1 2016/17", "meeting": "Cabinet", "published_on": "2016-09-12"}"#,
+        MANAGES,
+    ),
+    post("/api/locks", r#"{"period": "{month}"}"#, MANAGES),
+    post(
+        "/api/reopenings",
+        r#"{"period": "{month}", "reason": "late data"}"#,
+        MANAGES,
+    ),
+];
+
+const MONTHS: [&str; 5] = ["Apr-16", "May-16", "Jun-16", "Jul-16", "Aug-16"];
+
+async fn given(db: &Pair, stream: &scoreledger_domain::StreamId, command: Command, actor: Actor) {
+    let request = Request {
+        actor,
+        reason: None,
+        on_behalf_of: None,
+        commit_id: None,
+        published_through: None,
+        locked: Default::default(),
+    };
+    execute(&*db.store, stream, &command, &request)
+        .await
+        .unwrap();
+}
+
+/// A plan with one CYPS measure (1.A3), and a token for each role; returns their secrets.
+async fn plan_and_tokens(db: &Pair) -> Vec<String> {
+    let team = Actor::new("simon.dennis", "Simon Dennis", Role::Performance);
+    let plan = plan_id(1);
+    given(
+        db,
+        &plan.stream(),
+        Command::DefinePlan {
+            plan_id: plan,
+            name: "Corporate Plan 2016/17".into(),
+            financial_year: Period::financial_year(2016),
+            status_scheme: StatusScheme::Corporate2016,
+            approved_on: None,
+            approved_by: None,
+            priorities: vec![(1, "Every child making the best start in life".into())],
+            outcomes: Vec::new(),
+            rule_set: RuleSet::default(),
+        },
+        team.clone(),
+    )
+    .await;
+    let measure = measure_id(1);
+    given(
+        db,
+        &measure.stream(),
+        Command::DefineMeasure {
+            measure_id: measure,
+            definition: measure_definition(plan, "1.A3", Polarity::Low),
+            target: None,
+        },
+        team,
+    )
+    .await;
+    let mut secrets = Vec::new();
+    for (n, (role, directorate)) in ROLES.iter().enumerate() {
+        let secret = format!("slt_matrix_{n}");
+        let token_id = TokenId(uuid(300 + n as u128));
+        given(
+            db,
+            &token_id.stream(),
+            Command::IssueToken {
+                token_id,
+                user_id: format!("{role}.user"),
+                name: format!("A {role}"),
+                role: *role,
+                directorate: directorate.map(str::to_owned),
+                secret_sha256: hex::encode(Sha256::digest(secret.as_bytes())),
+                expires_on: None,
+            },
+            Actor::new("it.admin", "IT Admin", Role::Admin),
+        )
+        .await;
+        secrets.push(secret);
+    }
+    secrets
+}
+
+pair_test!(every_endpoint_answers_each_role_as_the_design_says, |db| {
+    let secrets = plan_and_tokens(&db).await;
+    let server = TestServer::start(&db).await;
+    let client = reqwest::Client::new();
+    let mut wrong = Vec::new();
+    for case in MATRIX {
+        for (index, ((role, _), secret)) in ROLES.iter().zip(&secrets).enumerate() {
+            let path = case.path.replace("{month}", MONTHS[index]);
+            let body = case
+                .body
+                .replace("{month}", MONTHS[index])
+                .replace("{n}", &index.to_string());
+            let before = db.store.head().await.unwrap();
+            let request = match case.method {
+                "GET" => client.get(server.url(&path)),
+                _ => client
+                    .post(server.url(&path))
+                    .header("content-type", "application/json")
+                    .body(body),
+            };
+            let response = request.bearer_auth(secret).send().await.unwrap();
+            let status = response.status();
+            let answer = response.text().await.unwrap();
+            let expected = StatusCode::from_u16(case.expect[index]).unwrap();
+            if status != expected {
+                wrong.push(format!(
+                    "{} {path} as {role}: {status}, expected {expected}: {answer}",
+                    case.method
+                ));
+            }
+            // A refusal appends nothing (a read may append its access record: GETs are not
+            // refusals here).
+            if status == StatusCode::FORBIDDEN && db.store.head().await.unwrap() != before {
+                wrong.push(format!(
+                    "{} {path} as {role}: refused but appended",
+                    case.method
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // An officer of another directorate may not enter data for a CYPS measure.
+    let other = TokenId(uuid(399));
+    given(
+        &db,
+        &other.stream(),
+        Command::IssueToken {
+            token_id: other,
+            user_id: "asch.officer".into(),
+            name: "An ASCH officer".into(),
+            role: Role::Officer,
+            directorate: Some("Adult Social Care and Housing".into()),
+            secret_sha256: hex::encode(Sha256::digest(b"slt_matrix_other")),
+            expires_on: None,
+        },
+        Actor::new("it.admin", "IT Admin", Role::Admin),
+    )
+    .await;
+    let response = client
+        .post(server.url("/api/measures/1.A3/values"))
+        .header("content-type", "application/json")
+        .body(r#"{"period": "Sep-16", "value": "27%"}"#)
+        .bearer_auth("slt_matrix_other")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    server.stop().await;
+});
+
+pair_test!(
+    a_dead_token_or_a_locked_period_without_a_reason_appends_nothing,
+    |db| {
+        let secrets = plan_and_tokens(&db).await;
+        let team = &secrets[1];
+        let admin = Actor::new("it.admin", "IT Admin", Role::Admin);
+        // An expired token and a revoked one, both a performance officer's.
+        for (n, expires_on) in [
+            (7u128, chrono::NaiveDate::from_ymd_opt(2016, 12, 31)),
+            (8, None),
+        ] {
+            let token_id = TokenId(uuid(300 + n));
+            given(
+                &db,
+                &token_id.stream(),
+                Command::IssueToken {
+                    token_id,
+                    user_id: format!("gone{n}"),
+                    name: format!("Gone {n}"),
+                    role: Role::Performance,
+                    directorate: None,
+                    secret_sha256: hex::encode(Sha256::digest(format!("slt_gone_{n}").as_bytes())),
+                    expires_on,
+                },
+                admin.clone(),
+            )
+            .await;
+        }
+        let revoked = TokenId(uuid(308));
+        execute(
+            &*db.store,
+            &revoked.stream(),
+            &Command::RevokeToken { token_id: revoked },
+            &Request {
+                actor: admin.clone(),
+                reason: Some("left the council".into()),
+                on_behalf_of: None,
+                commit_id: None,
+                published_through: None,
+                locked: Default::default(),
+            },
+        )
+        .await
+        .unwrap();
+        let server = TestServer::start(&db).await;
+        let client = reqwest::Client::new();
+        let post = |path: &str, secret: &str, body: &'static str| {
+            client
+                .post(server.url(path))
+                .header("content-type", "application/json")
+                .bearer_auth(secret)
+                .body(body)
+                .send()
+        };
+        let response = post("/api/locks", team, r#"{"period": "Q3 2016/17"}"#)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let head = db.store.head().await.unwrap();
+
+        for (secret, why) in [("slt_gone_7", "expired"), ("slt_gone_8", "revoked")] {
+            let response = post(
+                "/api/measures/1.A3/values",
+                secret,
+                r#"{"period": "Jan-17", "value": "27%"}"#,
+            )
+            .await
+            .unwrap();
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{why}");
+            let body = response.text().await.unwrap();
+            assert!(body.contains(why), "{body}");
+        }
+        // The performance team may change a locked period, but only with a reason.
+        let response = post(
+            "/api/measures/1.A3/values",
+            team,
+            r#"{"period": "Dec-16", "value": "27%"}"#,
+        )
+        .await
+        .unwrap();
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = response.text().await.unwrap();
+        assert!(body.contains("reason"), "{body}");
+        assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
+
+        let response = post(
+            "/api/measures/1.A3/values",
+            team,
+            r#"{"period": "Dec-16", "value": "27%", "reason": "late return from Liquid Logic"}"#,
+        )
+        .await
+        .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        server.stop().await;
+    }
+);
