@@ -54,13 +54,26 @@ impl From<QueryError> for ApiError {
         let status = match &err {
             QueryError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             QueryError::NotFound(_) => StatusCode::NOT_FOUND,
+            err if err.is_corrupt() => StatusCode::INTERNAL_SERVER_ERROR,
             QueryError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            QueryError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            QueryError::Unavailable(_) | QueryError::Replay(_) | QueryError::Scratch(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         };
-        if status.is_server_error() {
-            tracing::error!(error = %err, "query failed");
+        // The cause too: "failed to replay the log" alone does not say what to fix.
+        let message = match std::error::Error::source(&err) {
+            Some(source) if matches!(err, QueryError::Replay(_) | QueryError::Scratch(_)) => {
+                format!("{err}: {source}")
+            }
+            _ => err.to_string(),
+        };
+        // ERROR is for corruption only: every ERROR line is someone's job to act on.
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %message, "query failed");
+        } else if status.is_server_error() {
+            tracing::warn!(error = %message, "query failed");
         }
-        Self::new(status, err.to_string())
+        Self::new(status, message)
     }
 }
 

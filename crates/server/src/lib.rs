@@ -63,6 +63,10 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/reopenings", post(commands::reopen))
         .route("/api/reports/{report}", get(queries::report))
         .route(
+            "/api/reports/{report}/verification",
+            get(queries::verification),
+        )
+        .route(
             "/api/reports/{report}/restatements",
             get(queries::restatements),
         )

@@ -2,6 +2,8 @@
 //! called the way a client would.
 
 mod commands;
+mod openapi;
 mod operations;
 mod queries;
 mod support;
+mod verification;

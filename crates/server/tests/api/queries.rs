@@ -28,11 +28,11 @@ fn request(actor: Actor, reason: Option<&str>) -> Request {
     }
 }
 
-fn performance() -> Actor {
+pub(crate) fn performance() -> Actor {
     Actor::new("simon.dennis", "Simon Dennis", Role::Performance)
 }
 
-async fn run(
+pub(crate) async fn run(
     db: &Pair,
     stream: &scoreledger_domain::StreamId,
     command: Command,
@@ -46,7 +46,7 @@ async fn run(
 }
 
 /// A plan with one measure valued 112 for Q2, published, then revised to 95.
-async fn history_with_a_restatement(db: &Pair) -> (PlanId, u64) {
+pub(crate) async fn history_with_a_restatement(db: &Pair) -> (PlanId, u64) {
     let plan = plan_id(1);
     run(
         db,
@@ -134,7 +134,7 @@ async fn history_with_a_restatement(db: &Pair) -> (PlanId, u64) {
 }
 
 /// Issues a token for `role` expiring on `expires_on`; returns its secret.
-async fn token(db: &Pair, n: u128, role: Role, expires_on: Option<NaiveDate>) -> String {
+pub(crate) async fn token(db: &Pair, n: u128, role: Role, expires_on: Option<NaiveDate>) -> String {
     let secret = format!("slt_test_secret_{n}");
     let token_id = TokenId(uuid(100 + n));
     run(
