@@ -83,12 +83,23 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// Marks an answer as a write conflict (the stream had moved on), for the metrics middleware:
+/// a conflict is the one error that carries the stream's current version.
+#[derive(Debug, Clone, Copy)]
+pub struct Conflicted;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let conflicted = self.status == StatusCode::CONFLICT && self.current_version.is_some();
         let body = Json(ErrorBody {
             error: self.message,
             current_version: self.current_version,
         });
+        if conflicted {
+            let mut response = (self.status, body).into_response();
+            response.extensions_mut().insert(Conflicted);
+            return response;
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             return (
                 self.status,
