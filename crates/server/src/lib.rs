@@ -9,9 +9,11 @@ pub mod auth;
 pub mod commands;
 pub mod error;
 pub mod health;
+pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod queries;
+mod request_log;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -49,7 +51,7 @@ impl ServerState {
 
 /// The service's routes.
 pub fn router(state: ServerState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
@@ -95,7 +97,8 @@ pub fn router(state: ServerState) -> Router {
             state.clone(),
             metrics::track,
         ))
-        .with_state(state)
+        .with_state(state);
+    request_log::around(routes)
 }
 
 /// Serves on `listener` until `shutdown` resolves, then stops taking connections and lets the

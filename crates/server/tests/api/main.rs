@@ -2,6 +2,7 @@
 //! called the way a client would.
 
 mod commands;
+mod logs;
 mod openapi;
 mod operations;
 mod queries;
