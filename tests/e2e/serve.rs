@@ -41,6 +41,8 @@ fn the_service_answers_on_loopback_and_stops_on_sigterm() {
             "serve",
             "--addr",
             &addr,
+            "--log-format",
+            "json",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -85,6 +87,21 @@ fn the_service_answers_on_loopback_and_stops_on_sigterm() {
         "{printed}"
     );
     assert!(printed.trim_end().ends_with("stopped"), "{printed}");
+    // Request logs on standard error, one JSON object per line.
+    let logged = String::from_utf8_lossy(&output.stderr);
+    let request_logs: Vec<serde_json::Value> = logged
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["span"]["route"] == "/openapi.json")
+        .collect();
+    assert_eq!(request_logs.len(), 1, "{logged}");
+    assert_eq!(request_logs[0]["fields"]["status"], 200, "{logged}");
+    assert!(
+        request_logs[0]["span"]["request_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty()),
+        "{logged}"
+    );
 }
 
 #[test]

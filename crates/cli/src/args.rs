@@ -215,6 +215,30 @@ pub struct ServeArgs {
     /// TLS in front of anything wider.
     #[arg(long, env = "SCORELEDGER_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: std::net::SocketAddr,
+
+    /// How the log lines on standard error read: text for a terminal, json (one object per
+    /// line, with each request's id, method, route, status and latency) for a log collector.
+    /// SCORELEDGER_LOG sets what is logged (default: requests and warnings).
+    #[arg(long, env = "SCORELEDGER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// `serve --log-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl From<LogFormat> for scoreledger_server::logging::LogFormat {
+    fn from(format: LogFormat) -> Self {
+        match format {
+            LogFormat::Text => Self::Text,
+            LogFormat::Json => Self::Json,
+        }
+    }
 }
 
 /// `rebuild` options.

@@ -145,8 +145,11 @@ impl From<scoreledger_service::QueryError> for Failed {
         use scoreledger_service::QueryError;
         let kind = match &err {
             QueryError::Rejected(_) | QueryError::NotFound(_) => Failure::Rejected,
+            err if err.is_corrupt() => Failure::Corrupt,
             QueryError::Corrupt(_) => Failure::Corrupt,
-            QueryError::Unavailable(_) => Failure::Unavailable,
+            QueryError::Unavailable(_) | QueryError::Replay(_) | QueryError::Scratch(_) => {
+                Failure::Unavailable
+            }
         };
         Self {
             kind,

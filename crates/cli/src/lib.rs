@@ -19,13 +19,16 @@ use args::Cli;
 
 /// Runs a parsed command line and maps the outcome to an exit code (see [`exit`]).
 pub fn run(cli: Cli) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("SCORELEDGER_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    use scoreledger_server::logging;
+    // The service logs every request at INFO; other commands only warnings, which would
+    // otherwise drown their output.
+    let (format, default_filter) = match &cli.command {
+        args::Command::Serve(serve) => (serve.log_format.into(), "warn,scoreledger_server=info"),
+        _ => (logging::LogFormat::Text, "warn"),
+    };
+    if let Err(err) = logging::install(format, logging::filter(default_filter), std::io::stderr) {
+        eprintln!("warning: logging is already set up: {err}");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -229,7 +229,7 @@ pub enum DomainEvent {
 }
 
 /// The digest of one part of a published report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PartDigest {
     /// `summary`, or a row's measure reference.
     pub part: String,

@@ -12,6 +12,20 @@ macro_rules! uuid_id {
         #[serde(transparent)]
         pub struct $name(pub Uuid);
 
+        // Serialized transparently: the UUID as a string.
+        impl ::utoipa::PartialSchema for $name {
+            fn schema() -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+                ::utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(::utoipa::openapi::schema::Type::String)
+                    .format(Some(::utoipa::openapi::schema::SchemaFormat::Custom(
+                        "uuid".to_owned(),
+                    )))
+                    .into()
+            }
+        }
+
+        impl ::utoipa::ToSchema for $name {}
+
         impl $name {
             /// The stream this aggregate's events live in.
             pub fn stream(self) -> StreamId {
@@ -85,7 +99,18 @@ impl fmt::Display for StreamId {
 
 /// Global position of a commit in the log (1-based; 0 means "before the first commit").
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 pub struct Position(pub u64);
@@ -98,7 +123,18 @@ impl fmt::Display for Position {
 
 /// Version of a stream: the number of events in it (0 for a stream that does not exist yet).
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(transparent)]
 pub struct StreamVersion(pub u64);

@@ -184,6 +184,19 @@ impl Serialize for MeasureRef {
     }
 }
 
+// Serialized as the normalised reference, so documented as a string.
+impl utoipa::PartialSchema for MeasureRef {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("A normalised measure reference (`2.B1`, `4.B5 (b)`)"))
+            .examples(["2.B1"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for MeasureRef {}
+
 impl<'de> Deserialize<'de> for MeasureRef {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;

@@ -431,6 +431,21 @@ impl Serialize for Period {
     }
 }
 
+// Serialized as printed (`Display`), so documented as a string.
+impl utoipa::PartialSchema for Period {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some(
+                "A period as the packs print it: a year `2016/17`, a quarter `Q3 Oct - Dec 2016`, a month `Oct-16`",
+            ))
+            .examples(["Q3 Oct - Dec 2016"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Period {}
+
 impl<'de> Deserialize<'de> for Period {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(deserializer)?;

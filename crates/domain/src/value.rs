@@ -9,7 +9,19 @@ use serde::{Deserialize, Serialize};
 use crate::measure::text_enum;
 
 /// The unit a value's number is printed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// A plain number (count, rate, score, days).
@@ -20,10 +32,12 @@ pub enum Unit {
     Pounds,
 }
 
-/// One value for one period, as entered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One value for one period, as entered. Decimals are serialized as strings (exact, never
+/// floats), and documented so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecordedValue {
     /// The headline number, when the cell starts with one.
+    #[schema(value_type = Option<String>)]
     pub amount: Option<Decimal>,
     /// The unit of `amount`.
     pub unit: Unit,
@@ -32,8 +46,10 @@ pub struct RecordedValue {
     /// What follows the number (`Oct-Nov only`, `excluding schools`), if anything.
     pub qualifier: Option<String>,
     /// Numerator, where the cell gives a fraction (`(2270/3940)`, `[39 people/702 on service]`).
+    #[schema(value_type = Option<String>)]
     pub numerator: Option<Decimal>,
     /// Denominator of that fraction.
+    #[schema(value_type = Option<String>)]
     pub denominator: Option<Decimal>,
 }
 

@@ -29,7 +29,7 @@ pub struct HistoryFilter {
 }
 
 /// One change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct HistoryEntry {
     /// Log position of the commit.
     pub position: i64,

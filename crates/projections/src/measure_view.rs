@@ -11,7 +11,7 @@ use crate::read_models::ReadModels;
 use crate::scorecard::as_at;
 
 /// A spell of lead accountability: from `effective_from` (or from the start) until the next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AccountabilitySpell {
     /// Who.
     pub person: String,
@@ -22,7 +22,7 @@ pub struct AccountabilitySpell {
 }
 
 /// A fact of a period: a target, an assessment or a note, as known at the position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PeriodFact {
     /// The period.
     pub period: Period,
@@ -37,7 +37,7 @@ pub struct PeriodFact {
 }
 
 /// A value of a period, as known at the position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PeriodValue {
     /// The period.
     pub period: Period,
@@ -56,7 +56,7 @@ pub struct PeriodValue {
 }
 
 /// A measure as at a position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MeasureView {
     /// The measure.
     pub measure_id: MeasureId,

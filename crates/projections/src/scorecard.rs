@@ -108,7 +108,7 @@ pub struct Scorecard {
 }
 
 /// A publication recorded in the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Publication {
     /// Report id.
     pub report_id: String,

@@ -9,7 +9,7 @@ use crate::diff::diff;
 use crate::quarter::QuarterReport;
 
 /// One restated cell and the changes behind it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Restatement {
     /// Measure reference.
     pub measure_ref: String,

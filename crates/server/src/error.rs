@@ -54,13 +54,26 @@ impl From<QueryError> for ApiError {
         let status = match &err {
             QueryError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             QueryError::NotFound(_) => StatusCode::NOT_FOUND,
+            err if err.is_corrupt() => StatusCode::INTERNAL_SERVER_ERROR,
             QueryError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            QueryError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            QueryError::Unavailable(_) | QueryError::Replay(_) | QueryError::Scratch(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         };
-        if status.is_server_error() {
-            tracing::error!(error = %err, "query failed");
+        // The cause too: "failed to replay the log" alone does not say what to fix.
+        let message = match std::error::Error::source(&err) {
+            Some(source) if matches!(err, QueryError::Replay(_) | QueryError::Scratch(_)) => {
+                format!("{err}: {source}")
+            }
+            _ => err.to_string(),
+        };
+        // ERROR is for corruption only: every ERROR line is someone's job to act on.
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %message, "query failed");
+        } else if status.is_server_error() {
+            tracing::warn!(error = %message, "query failed");
         }
-        Self::new(status, err.to_string())
+        Self::new(status, message)
     }
 }
 
@@ -70,12 +83,23 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// Marks an answer as a write conflict (the stream had moved on), for the metrics middleware:
+/// a conflict is the one error that carries the stream's current version.
+#[derive(Debug, Clone, Copy)]
+pub struct Conflicted;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let conflicted = self.status == StatusCode::CONFLICT && self.current_version.is_some();
         let body = Json(ErrorBody {
             error: self.message,
             current_version: self.current_version,
         });
+        if conflicted {
+            let mut response = (self.status, body).into_response();
+            response.extensions_mut().insert(Conflicted);
+            return response;
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             return (
                 self.status,

@@ -9,9 +9,11 @@ pub mod auth;
 pub mod commands;
 pub mod error;
 pub mod health;
+pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod queries;
+mod request_log;
 mod web;
 
 use std::future::Future;
@@ -50,7 +52,7 @@ impl ServerState {
 
 /// The service's routes.
 pub fn router(state: ServerState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
@@ -63,6 +65,10 @@ pub fn router(state: ServerState) -> Router {
         .route("/api/locks", post(commands::lock))
         .route("/api/reopenings", post(commands::reopen))
         .route("/api/reports/{report}", get(queries::report))
+        .route(
+            "/api/reports/{report}/verification",
+            get(queries::verification),
+        )
         .route(
             "/api/reports/{report}/restatements",
             get(queries::restatements),
@@ -93,7 +99,8 @@ pub fn router(state: ServerState) -> Router {
             state.clone(),
             metrics::track,
         ))
-        .with_state(state)
+        .with_state(state);
+    request_log::around(routes)
 }
 
 /// Serves on `listener` until `shutdown` resolves, then stops taking connections and lets the

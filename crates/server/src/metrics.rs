@@ -1,5 +1,5 @@
-//! Prometheus metrics at `/metrics`: requests and their latency by route, appends, and how far
-//! the read models trail the log (measured when scraped).
+//! Prometheus metrics at `/metrics`: requests and their latency by route and status, appends,
+//! conflicts, and how far the read models trail the log (measured when scraped).
 
 use std::sync::Mutex;
 use std::time::Instant;
@@ -26,7 +26,7 @@ struct RequestLabels {
     status: u16,
 }
 
-/// A route, for latencies.
+/// A route, for conflicts.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
     method: String,
@@ -38,8 +38,9 @@ struct RouteLabels {
 pub struct Metrics {
     registry: Mutex<Registry>,
     requests: Family<RequestLabels, Counter>,
-    latency: Family<RouteLabels, Histogram>,
+    latency: Family<RequestLabels, Histogram>,
     appends: Counter,
+    conflicts: Family<RouteLabels, Counter>,
     log_head: Gauge,
     read_models_at: Gauge,
     projector_lag: Gauge,
@@ -48,11 +49,12 @@ pub struct Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         let requests = Family::<RequestLabels, Counter>::default();
-        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
+        let latency = Family::<RequestLabels, Histogram>::new_with_constructor(|| {
             // 1 ms to about 16 s.
             Histogram::new(exponential_buckets(0.001, 2.0, 15))
         });
         let appends = Counter::default();
+        let conflicts = Family::<RouteLabels, Counter>::default();
         let log_head = Gauge::default();
         let read_models_at = Gauge::default();
         let projector_lag = Gauge::default();
@@ -64,13 +66,18 @@ impl Default for Metrics {
         );
         registry.register(
             "http_request_duration_seconds",
-            "Time to answer HTTP requests, by method and route",
+            "Time to answer HTTP requests, by method, route and status",
             latency.clone(),
         );
         registry.register(
             "appends",
             "Commits this server appended to the log",
             appends.clone(),
+        );
+        registry.register(
+            "conflicts",
+            "Writes refused because the stream had moved on (stale If-Match or a lost race), by route",
+            conflicts.clone(),
         );
         registry.register(
             "log_head",
@@ -92,6 +99,7 @@ impl Default for Metrics {
             requests,
             latency,
             appends,
+            conflicts,
             log_head,
             read_models_at,
             projector_lag,
@@ -107,7 +115,8 @@ impl Metrics {
 }
 
 /// Middleware: counts every request and times it, labelled by the route it matched (not the
-/// raw path, so ids and periods do not explode the label set).
+/// raw path, so ids and periods do not explode the label set) and the status; counts the
+/// answers `error.rs` marks as write conflicts.
 pub async fn track(State(state): State<ServerState>, request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let route = request
@@ -117,30 +126,39 @@ pub async fn track(State(state): State<ServerState>, request: Request, next: Nex
     let started = Instant::now();
     let response = next.run(request).await;
     let seconds = started.elapsed().as_secs_f64();
+    let status = response.status();
+    if response
+        .extensions()
+        .get::<crate::error::Conflicted>()
+        .is_some()
+    {
+        state
+            .metrics
+            .conflicts
+            .get_or_create(&RouteLabels {
+                method: method.clone(),
+                route: route.clone(),
+            })
+            .inc();
+    }
+    let labels = RequestLabels {
+        method,
+        route,
+        status: status.as_u16(),
+    };
     state
         .metrics
         .latency
-        .get_or_create(&RouteLabels {
-            method: method.clone(),
-            route: route.clone(),
-        })
+        .get_or_create(&labels)
         .observe(seconds);
-    state
-        .metrics
-        .requests
-        .get_or_create(&RequestLabels {
-            method,
-            route,
-            status: response.status().as_u16(),
-        })
-        .inc();
+    state.metrics.requests.get_or_create(&labels).inc();
     response
 }
 
 /// `GET /metrics`: the Prometheus text format (no token: scrape it from inside the network).
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses(
-        (status = 200, description = "Request counts and latencies, appends, log head, read-model position and projector lag", content_type = "application/openmetrics-text", body = String),
+        (status = 200, description = "Request counts and latencies by route and status, appends, conflicts, log head, read-model position and projector lag", content_type = "application/openmetrics-text", body = String),
         (status = 503, description = "The log or the read models do not answer", body = crate::error::ErrorBody)))]
 pub async fn scrape(State(state): State<ServerState>) -> Result<Response, ApiError> {
     let head = state.store.head().await.map_err(|err| {

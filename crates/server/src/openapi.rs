@@ -41,6 +41,7 @@ impl Modify for BearerTokens {
         queries::scorecard,
         queries::reports,
         queries::report,
+        queries::verification,
         queries::restatements,
         queries::history,
         queries::measure,

@@ -114,7 +114,7 @@ pub struct ScorecardQuery {
 #[utoipa::path(get, path = "/api/scorecard", tag = "reports",
     params(ScorecardQuery, When),
     responses(
-        (status = 200, description = "The report: summary and one row per measure", body = Object),
+        (status = 200, description = "The report: summary and one row per measure", body = scoreledger_reports::QuarterReport),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 422, description = "An unreadable period, or a position past the end of the log", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -134,7 +134,7 @@ pub async fn scorecard(
 #[utoipa::path(get, path = "/api/reports", tag = "reports",
     params(When),
     responses(
-        (status = 200, description = "Publications, oldest first", body = [Object]),
+        (status = 200, description = "Publications, oldest first", body = [Publication]),
         (status = 401, description = "No valid token", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reports(
@@ -156,7 +156,7 @@ pub async fn reports(
 #[utoipa::path(get, path = "/api/reports/{report}", tag = "reports",
     params(("report" = String, Path, description = "A report id, its first characters, or a period (its latest publication)")),
     responses(
-        (status = 200, description = "The report as published", body = Object),
+        (status = 200, description = "The report as published", body = scoreledger_reports::QuarterReport),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such publication", body = ErrorBody),
         (status = 500, description = "The read models do not reproduce the published hash", body = ErrorBody)),
@@ -172,12 +172,45 @@ pub async fn report(
     ))
 }
 
+/// Proves a published report from the log: replays the commits up to its cut-off into scratch
+/// read models, rebuilds the report there and compares it with the published SHA-256 and part
+/// digests, and with the live read models at the cut-off (what `scoreledger report rebuild`
+/// does). A report that does not reproduce is still answered 200: the verification is the
+/// resource, and `verified: false` with the first differing part is its finding (logged at
+/// ERROR, since it means the log or the read models are corrupt).
+#[utoipa::path(get, path = "/api/reports/{report}/verification", tag = "reports",
+    params(("report" = String, Path, description = "A report id, its first characters, or a period (its latest publication)")),
+    responses(
+        (status = 200, description = "The rebuild ran: `verified` says whether it reproduced the published SHA-256, `first_differing_part` where it did not", body = service::Verification),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 404, description = "No such publication", body = ErrorBody),
+        (status = 500, description = "The log has a gap or an unreadable commit before the cut-off", body = ErrorBody),
+        (status = 503, description = "The log or the scratch read models did not answer", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn verification(
+    State(state): State<ServerState>,
+    _session: Session,
+    Path(report): Path<String>,
+) -> Result<Json<service::Verification>, ApiError> {
+    let publication = service::find_publication(&state.read, &report).await?;
+    let verification =
+        service::verify_publication(&*state.store, &state.read, &publication).await?;
+    if let Some(part) = &verification.first_differing_part {
+        tracing::error!(report = %verification.report_id, first_differing_part = %part,
+            "a published report does not rebuild from the log to its published SHA-256");
+    } else if let Some(part) = &verification.read_models_first_differing_part {
+        tracing::error!(report = %verification.report_id, first_differing_part = %part,
+            "the read models disagree with the log; run `scoreledger rebuild`");
+    }
+    Ok(Json(verification))
+}
+
 /// Every cell of a published report that reads differently now (or at `as_at`/`position`),
 /// with who changed it, when, in which role and why. The read is recorded in the history.
 #[utoipa::path(get, path = "/api/reports/{report}/restatements", tag = "reports",
     params(("report" = String, Path, description = "A report id, its first characters, or a period"), When),
     responses(
-        (status = 200, description = "The publication and its restated cells", body = Object),
+        (status = 200, description = "The publication and its restated cells", body = service::Restated),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such publication", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -217,7 +250,7 @@ pub struct HistoryQuery {
 #[utoipa::path(get, path = "/api/history", tag = "history",
     params(HistoryQuery, When),
     responses(
-        (status = 200, description = "Changes in log order", body = [Object]),
+        (status = 200, description = "Changes in log order", body = [HistoryEntry]),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 422, description = "An unreadable measure or period", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -270,7 +303,6 @@ pub struct MeasureQuery {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeasureAnswer {
     /// The measure: definition, accountability spells, targets, values, assessments, notes.
-    #[schema(value_type = Object)]
     pub measure: projections::MeasureView,
     /// Who was accountable on `on`, when asked.
     pub accountable_on: Option<String>,

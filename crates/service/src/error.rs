@@ -17,10 +17,37 @@ pub enum QueryError {
     /// The read models did not answer.
     #[error("failed to query the read models")]
     Unavailable(#[from] sqlx::Error),
+    /// The log could not be replayed to prove a publication: it did not answer, or it has a
+    /// gap or an unreadable commit (see [`QueryError::is_corrupt`]).
+    #[error("failed to replay the log into scratch read models")]
+    Replay(#[from] scoreledger_projections::ProjectionError),
+    /// Scratch read models for a replay could not be created (a temporary directory, an
+    /// SQLite file).
+    #[error("failed to create scratch read models for a replay")]
+    Scratch(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl QueryError {
     pub(crate) fn rejected(message: impl Into<String>) -> Self {
         QueryError::Rejected(message.into())
+    }
+}
+
+impl QueryError {
+    /// Whether the answer cannot be trusted (figures that do not reproduce, a log with a gap
+    /// or an unreadable commit), as opposed to a question that cannot be answered as asked or
+    /// a backend that did not answer.
+    pub fn is_corrupt(&self) -> bool {
+        use scoreledger_projections::ProjectionError;
+        use scoreledger_store::ReadError;
+        matches!(
+            self,
+            QueryError::Corrupt(_)
+                | QueryError::Replay(
+                    ProjectionError::Gap { .. }
+                        | ProjectionError::Corrupt { .. }
+                        | ProjectionError::Read(ReadError::Corrupt { .. })
+                )
+        )
     }
 }

@@ -9,6 +9,7 @@ pub mod measure;
 pub mod published;
 pub mod restated;
 pub mod submit;
+pub mod verification;
 
 pub use as_at::{resolve, AsAt};
 pub use error::QueryError;
@@ -16,3 +17,4 @@ pub use measure::measure_at;
 pub use published::{find_publication, publication, published_report, report_at};
 pub use restated::{restated, Restated};
 pub use submit::{submit, Submission, SubmitError};
+pub use verification::{verify_publication, Verification};

@@ -9,7 +9,7 @@ use crate::error::QueryError;
 use crate::published::report_at;
 
 /// The restatements of one publication, as of one later position.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Restated {
     /// The publication.
     pub report: Publication,

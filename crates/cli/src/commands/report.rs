@@ -4,10 +4,8 @@ use std::io::Write;
 
 use anyhow::Context;
 use scoreledger_domain::{Period, Position};
-use scoreledger_projections::{self as projections, ReadModels};
-use scoreledger_reports::{
-    build_quarter_report, first_difference, html, render, xlsx, QuarterReport,
-};
+use scoreledger_projections as projections;
+use scoreledger_reports::{html, render, xlsx, QuarterReport};
 
 use crate::app::App;
 use crate::args::{AsAtArgs, ReportAction, ReportArgs, ReportFormat};
@@ -181,62 +179,43 @@ async fn list(app: &App, when: &AsAtArgs, json: bool, out: &mut dyn Write) -> Cl
     Ok(())
 }
 
-/// `report rebuild ID`: replay to the cut-off into fresh read models and compare hashes.
+/// `report rebuild ID`: replay to the cut-off into fresh read models and compare hashes (the
+/// same proof as the API's `GET /api/reports/{report}/verification`).
 async fn rebuild(app: &App, id: &str, out: &mut dyn Write) -> CliResult {
     app.catch_up().await?;
     let publication = scoreledger_service::find_publication(app.read(), id).await?;
-    let period = crate::app::period(&publication.period)?;
-    let cut_off = Position(publication.cut_off as u64);
-
-    // A replay proves the report from the log alone, whatever state the live read models are in.
-    let scratch = tempfile::tempdir()?;
-    let replay = ReadModels::sqlite(&scratch.path().join("replay.db")).await?;
-    let mut after = Position(0);
-    while after < cut_off {
-        let limit = (cut_off.0 - after.0).min(1000) as usize;
-        let commits = app.store.read_all(after, limit).await?;
-        let Some(last) = commits.last() else { break };
-        after = last.position;
-        projections::projector::project_commits(&replay, &commits).await?;
-    }
-    let scorecard = projections::scorecard_as_at(&replay, period, cut_off)
-        .await?
-        .ok_or_else(|| {
-            Failed::rejected(format!(
-                "the replay to position {cut_off} holds no plan covering {period}"
-            ))
-        })?;
-    let replayed = build_quarter_report(&scorecard);
-    let live = build(app, period, cut_off).await?;
+    let verification =
+        scoreledger_service::verify_publication(&*app.store, app.read(), &publication).await?;
+    let cut_off = verification.cut_off;
     writeln!(
         out,
-        "{period} report {} published to {} on {} at position {cut_off}",
-        publication.report_id, publication.meeting, publication.published_on
+        "{} report {} published to {} on {} at position {cut_off}",
+        crate::app::period(&publication.period)?,
+        publication.report_id,
+        publication.meeting,
+        publication.published_on
     )?;
     writeln!(out, "published sha256 {}", publication.sha256)?;
     writeln!(
         out,
         "replayed  sha256 {} (the first {cut_off} commits, fresh read models)",
-        replayed.sha256()
+        verification.replayed_sha256
     )?;
     writeln!(
         out,
         "as-at     sha256 {} (the live read models at position {cut_off})",
-        live.sha256()
+        verification.read_models_sha256
     )?;
-    if replayed.sha256() != publication.sha256 {
-        let differing = first_difference(&publication.part_digests(), &replayed.part_digests())
-            .unwrap_or_else(|| "the report as a whole".to_owned());
+    if let Some(differing) = &verification.first_differing_part {
         return Err(Failed {
             kind: Failure::Corrupt,
             error: anyhow::anyhow!(
-                "the replayed {period} report does not reproduce the published SHA-256; first differing part: {differing}"
+                "the replayed {} report does not reproduce the published SHA-256; first differing part: {differing}",
+                crate::app::period(&publication.period)?
             ),
         });
     }
-    if live.sha256() != replayed.sha256() {
-        let differing = first_difference(&replayed.part_digests(), &live.part_digests())
-            .unwrap_or_else(|| "the report as a whole".to_owned());
+    if let Some(differing) = &verification.read_models_first_differing_part {
         return Err(Failed {
             kind: Failure::Corrupt,
             error: anyhow::anyhow!(

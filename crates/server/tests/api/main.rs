@@ -2,8 +2,11 @@
 //! called the way a client would.
 
 mod commands;
+mod logs;
+mod openapi;
 mod operations;
 mod pages;
 mod queries;
 mod roles;
 mod support;
+mod verification;

@@ -111,3 +111,53 @@ pair_test!(health_readiness_and_the_openapi_document_answer, |db| {
 
     server.stop().await;
 });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_appends_and_conflicts_and_time_requests_by_route_and_status() {
+    // SQLite only: the metrics are the server's own, whatever the backend.
+    use crate::commands::{plan_with_a_measure, post, token};
+    use scoreledger_domain::Role;
+    use scoreledger_testkit::pair::{LogKind, Pair, ReadKind};
+
+    let db = Pair::new(LogKind::Sqlite, ReadKind::Sqlite).await;
+    plan_with_a_measure(&db).await;
+    let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
+    let server = TestServer::start(&db).await;
+    let values = server.url("/api/measures/1.A3/values");
+    let value = serde_json::json!({"period": "Q3 2016/17", "value": "28.3%"}).to_string();
+    let (status, _, written) = post(&values, &officer, &value, &[]).await;
+    assert_eq!(status, 201, "{written}");
+    let (status, _, conflict) = post(&values, &officer, &value, &[("if-match", "\"1\"")]).await;
+    assert_eq!(status, 409, "{conflict}");
+
+    // A commit appended behind the server's back, not yet projected: the lag shows it.
+    token(&db, 2, Role::Auditor, None).await;
+    let head = db.store.head().await.unwrap().0;
+    let at = scoreledger_projections::checkpoint(&db.read)
+        .await
+        .unwrap()
+        .0;
+    assert!(head > at, "{head} > {at}");
+    let metrics = reqwest::get(server.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let route = "route=\"/api/measures/{measure}/values\"";
+    for line in [
+        "scoreledger_appends_total 1".to_owned(),
+        format!("scoreledger_conflicts_total{{method=\"POST\",{route}}} 1"),
+        format!("scoreledger_http_requests_total{{method=\"POST\",{route},status=\"201\"}} 1"),
+        format!("scoreledger_http_requests_total{{method=\"POST\",{route},status=\"409\"}} 1"),
+        format!(
+            "scoreledger_http_request_duration_seconds_count{{method=\"POST\",{route},status=\"409\"}} 1"
+        ),
+        format!("scoreledger_log_head {head}"),
+        format!("scoreledger_read_models_position {at}"),
+        format!("scoreledger_projector_lag {}", head - at),
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in\n{metrics}");
+    }
+    server.stop().await;
+}

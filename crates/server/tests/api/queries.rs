@@ -28,11 +28,11 @@ fn request(actor: Actor, reason: Option<&str>) -> Request {
     }
 }
 
-fn performance() -> Actor {
+pub(crate) fn performance() -> Actor {
     Actor::new("simon.dennis", "Simon Dennis", Role::Performance)
 }
 
-async fn run(
+pub(crate) async fn run(
     db: &Pair,
     stream: &scoreledger_domain::StreamId,
     command: Command,

@@ -1,0 +1,77 @@
+//! Structured request logs: one span per request carrying its id, method and matched route, and
+//! one INFO event when it is answered, with the status and the latency. The request id is taken
+//! from `x-request-id` when the client sends one, minted otherwise, and echoed in the answer so a
+//! client can quote it.
+//!
+//! Headers are never recorded: `Authorization` carries a bearer secret. It is also marked
+//! sensitive, so a layer added later that does log headers shows it redacted.
+
+use std::time::Duration;
+
+use axum::extract::MatchedPath;
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderValue, Request, Response};
+use axum::Router;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+/// Mints request ids the way the log mints ids (UUID v7, in one place: the store's `new_id`).
+#[derive(Debug, Clone, Copy)]
+struct NewRequestId;
+
+impl MakeRequestId for NewRequestId {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&scoreledger_store::new_id().to_string())
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The span of one request: its id, method and the route it matched (not the raw path, which
+/// carries ids and periods; `unmatched` for a path no route serves).
+fn span<B>(request: &Request<B>) -> Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|id| id.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %request.method(),
+        route = %route,
+    )
+}
+
+fn answered<B>(response: &Response<B>, latency: Duration, _span: &Span) {
+    tracing::info!(
+        status = response.status().as_u16(),
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        "answered"
+    );
+}
+
+/// `router` with request ids and request logs around every route.
+pub(crate) fn around(router: Router) -> Router {
+    // The last layer added runs first: redact, then mint the id, then log with it, then echo it.
+    router
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(span)
+                .on_request(())
+                .on_response(answered)
+                // The answer's status says it already; a failing query logs its own cause.
+                .on_failure(()),
+        )
+        .layer(SetRequestIdLayer::x_request_id(NewRequestId))
+        .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]))
+}
