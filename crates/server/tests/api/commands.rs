@@ -14,11 +14,16 @@ use sha2::{Digest, Sha256};
 
 use crate::support::TestServer;
 
-fn performance() -> Actor {
+pub(crate) fn performance() -> Actor {
     Actor::new("simon.dennis", "Simon Dennis", Role::Performance)
 }
 
-async fn run(db: &Pair, stream: &scoreledger_domain::StreamId, command: Command, actor: Actor) {
+pub(crate) async fn run(
+    db: &Pair,
+    stream: &scoreledger_domain::StreamId,
+    command: Command,
+    actor: Actor,
+) {
     let request = Request {
         actor,
         reason: None,
@@ -33,7 +38,7 @@ async fn run(db: &Pair, stream: &scoreledger_domain::StreamId, command: Command,
 }
 
 /// A plan with one CYPS measure, 1.A3.
-async fn plan_with_a_measure(db: &Pair) -> PlanId {
+pub(crate) async fn plan_with_a_measure(db: &Pair) -> PlanId {
     let plan = plan_id(1);
     run(
         db,
@@ -67,7 +72,7 @@ async fn plan_with_a_measure(db: &Pair) -> PlanId {
     plan
 }
 
-async fn token(db: &Pair, n: u128, role: Role, directorate: Option<&str>) -> String {
+pub(crate) async fn token(db: &Pair, n: u128, role: Role, directorate: Option<&str>) -> String {
     let secret = format!("slt_write_test_{n}");
     let token_id = TokenId(uuid(200 + n));
     run(
@@ -88,7 +93,7 @@ async fn token(db: &Pair, n: u128, role: Role, directorate: Option<&str>) -> Str
     secret
 }
 
-async fn post(
+pub(crate) async fn post(
     url: &str,
     secret: &str,
     body: &str,
