@@ -96,7 +96,15 @@ pub async fn amend(app: &App, args: AmendArgs, out: &mut dyn Write) -> CliResult
         )
         .await?;
     app.catch_up().await?;
-    let events = appended.commit.domain_events().unwrap_or_default();
+    // The commit just appended reads back; if it does not, the log is corrupt (exit 5).
+    let events =
+        appended
+            .commit
+            .domain_events()
+            .map_err(|err| scoreledger_store::ReadError::Corrupt {
+                position: appended.commit.position,
+                problem: err.to_string(),
+            })?;
     for event in &events {
         if let scoreledger_domain::DomainEvent::MeasureAmended { changes } = event {
             for change in changes {

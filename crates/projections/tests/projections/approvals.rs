@@ -21,6 +21,9 @@ type Row<'a> = (
     Option<&'a str>,
 );
 
+/// A priority as (number, title, [(letter, outcome title)]).
+type PriorityRow<'a> = (u8, &'a str, Vec<(&'a str, &'a str)>);
+
 fn approver() -> Actor {
     Actor::new("jo.checker", "Jo Checker", Role::Approver)
 }
@@ -297,5 +300,52 @@ pair_test!(
         .unwrap()
         .unwrap();
         assert_eq!(earlier.rows[0].definition.title, "Measure 1.A3");
+    }
+);
+
+pair_test!(
+    plans_are_listed_with_their_priorities_and_outcomes_as_at_a_position,
+    |db| {
+        let plan = define_plan(&db).await;
+        drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+        let head = db.store.head().await.unwrap();
+        let plans = scoreledger_projections::plans_as_at(&db.read, head)
+            .await
+            .unwrap();
+        assert_eq!(plans.len(), 1);
+        let view = &plans[0];
+        assert_eq!(
+            (view.plan_id, view.name.as_str(), view.financial_year),
+            (plan, "Corporate Plan 2016/17", Period::financial_year(2016))
+        );
+        let priorities: Vec<PriorityRow> = view
+            .priorities
+            .iter()
+            .map(|p| {
+                (
+                    p.number,
+                    p.title.as_str(),
+                    p.outcomes
+                        .iter()
+                        .map(|o| (o.letter.as_str(), o.title.as_str()))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            priorities,
+            vec![(
+                1,
+                "Every child making the best start in life",
+                vec![("A", "Protected")]
+            )]
+        );
+        assert!(
+            scoreledger_projections::plans_as_at(&db.read, Position(0))
+                .await
+                .unwrap()
+                .is_empty(),
+            "no plan before the first commit"
+        );
     }
 );
