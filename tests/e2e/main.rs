@@ -1,5 +1,6 @@
 //! End-to-end tests: run the `scoreledger` binary the way a user does.
 
+mod approvals;
 mod auditor;
 mod browser;
 mod crash;

@@ -114,6 +114,25 @@ pub enum Command {
     /// Record a value, target, status, direction of travel or data note for a measure.
     #[command(subcommand)]
     Record(RecordCommand),
+    /// Sign off the current value of a period (maker–checker; --role approver or admin). The
+    /// signer must not be whoever recorded or last revised the value; a later revision needs
+    /// a new sign-off. `scoreledger measure REF` shows who signed off each value.
+    ///
+    /// Example: scoreledger --user jo.checker --role approver signoff -m 2.B1 -p "Q2 2016/17"
+    Signoff(CheckArgs),
+    /// Approve the current data note of a period (maker–checker; --role approver or admin).
+    /// The approver must not be the note's author; a later edit needs a new approval.
+    ///
+    /// Example: scoreledger --user jo.checker --role approver approve-note -m 2.B1 -p "Q2 2016/17"
+    ApproveNote(CheckArgs),
+    /// Amend a measure's definition (--role performance or admin, with a reason): its text,
+    /// action, lead officer, directorate, polarity, frequency or priority-measure flag. Each
+    /// field changed is recorded before → after; fields already reading so are left out, and
+    /// an amendment that changes nothing is refused. Reports from now on show the new
+    /// definition; published reports keep the one they were built with.
+    ///
+    /// Example: scoreledger amend -m 2.B1 --lead-officer "Jo Smith" --reason "Cabinet reassigned it"
+    Amend(AmendArgs),
     /// Lock a period (and the months and terms inside it): from now on any change to it needs
     /// the performance team (or an admin) and a reason.
     Lock(LockArgs),
@@ -663,6 +682,55 @@ pub struct CountsArgs {
     pub json: bool,
 }
 
+/// `signoff` and `approve-note` options.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Measure reference, e.g. 1.A3 or "2.B4 (a)".
+    #[arg(long, short = 'm')]
+    pub measure: String,
+    /// Period, as the packs write it: "Q3 2016/17", "Q3 Oct - Dec 2016", Oct-16, 2015/16.
+    #[arg(long, short = 'p')]
+    pub period: String,
+}
+
+/// `amend` options: one flag per amendable field; give at least one.
+#[derive(Debug, Args)]
+pub struct AmendArgs {
+    /// Measure reference, e.g. 1.A3 or "2.B4 (a)".
+    #[arg(long, short = 'm')]
+    pub measure: String,
+    /// The new measure text.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The Corporate Plan action it supports.
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Lead officer (person or role).
+    #[arg(long)]
+    pub lead_officer: Option<String>,
+    /// Directorate of the lead officer (officers' API tokens are checked against it).
+    #[arg(long)]
+    pub directorate: Option<String>,
+    /// Whether good performance is high, low or not_applicable.
+    #[arg(long)]
+    pub polarity: Option<String>,
+    /// Polarity as printed, e.g. "High - very or fairly satisfied".
+    #[arg(long)]
+    pub polarity_text: Option<String>,
+    /// monthly, quarterly, termly, six_monthly, annual or biennial.
+    #[arg(long)]
+    pub frequency: Option<String>,
+    /// Frequency as printed, e.g. "Annual (interim quarterly data also available)".
+    #[arg(long)]
+    pub frequency_text: Option<String>,
+    /// Whether it is one of the plan's priority measures: yes or no.
+    #[arg(long)]
+    pub priority_measure: Option<String>,
+    /// Why the definition changes (required).
+    #[arg(long, short = 'r')]
+    pub reason: Option<String>,
+}
+
 /// `lock` and `reopen` options.
 #[derive(Debug, Args)]
 pub struct LockArgs {
@@ -701,8 +769,9 @@ pub struct HistoryArgs {
     #[arg(long, short = 'p')]
     pub period: Option<String>,
     /// Only these kinds of change (repeat or separate with commas): value, target, status,
-    /// direction, rag, note, accountability, measure, lock, publication, token, read
-    /// (reads of the history through the API), plan.
+    /// direction, rag, note, accountability, measure, signoff, approval (of data notes),
+    /// definition (amendments), lock, publication, token, read (reads of the history
+    /// through the API), plan.
     #[arg(long, value_delimiter = ',')]
     pub what: Vec<String>,
     /// Only changes that replaced an earlier fact: revisions, target changes, reassessments,

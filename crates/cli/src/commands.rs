@@ -1,5 +1,6 @@
 //! One module per subcommand; `dispatch` picks one.
 
+pub mod approval;
 pub mod audit;
 pub mod claims;
 pub mod compare;
@@ -43,6 +44,9 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Init => init::run(&app, &settings, out).await,
         Command::Import(args) => import::run(&app, &args, out).await,
         Command::Record(args) => record::run(&app, args, out).await,
+        Command::Signoff(args) => approval::sign_off(&app, &args, out).await,
+        Command::ApproveNote(args) => approval::approve_note(&app, &args, out).await,
+        Command::Amend(args) => approval::amend(&app, args, out).await,
         Command::Lock(args) => lock::run(&app, &args, true, out).await,
         Command::Reopen(args) => lock::run(&app, &args, false, out).await,
         Command::Publish(args) => publish::run(&app, &args, out).await,

@@ -1,6 +1,8 @@
 //! Commands: what a user asks for. `decide` validates a command against the current state
 //! of its stream and turns it into events, or rejects it.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 
 use crate::actor::Role;
@@ -135,6 +137,22 @@ pub enum Command {
         /// The note.
         text: String,
     },
+    /// Sign off the current value of a period (maker–checker: not by whoever entered it).
+    SignOffValue {
+        /// The period.
+        period: Period,
+    },
+    /// Approve the current data note of a period (maker–checker: not by its author).
+    ApproveCommentary {
+        /// The period.
+        period: Period,
+    },
+    /// Change fields of the measure's definition (needs a reason).
+    AmendMeasure {
+        /// Field name (`title`, `lead_officer`, … see `MeasureField`) → the new value as
+        /// written; `decide` refuses a name it does not know.
+        changes: BTreeMap<String, String>,
+    },
     /// Publish a report built at a log position.
     PublishReport {
         /// New report id.
@@ -207,6 +225,9 @@ impl Command {
             Command::AssessRag { .. } => "give a RAG rating",
             Command::AssessDirection { .. } => "assess a direction of travel",
             Command::EditCommentary { .. } => "edit a data note",
+            Command::SignOffValue { .. } => "sign off a value",
+            Command::ApproveCommentary { .. } => "approve a data note",
+            Command::AmendMeasure { .. } => "amend a measure's definition",
             Command::PublishReport { .. } => "publish a report",
             Command::IssueToken { .. } => "issue an API token",
             Command::RevokeToken { .. } => "revoke an API token",

@@ -1,15 +1,16 @@
 //! `decide`: validate a command against its stream's state and turn it into events.
 //! Every rule that protects the audit trail is enforced here, not only in a user interface.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
 use crate::actor::Role;
 use crate::command::Command;
-use crate::event::DomainEvent;
+use crate::event::{DomainEvent, FieldChange};
+use crate::measure::MeasureField;
 use crate::period::Period;
-use crate::state::{MeasureState, StreamState};
+use crate::state::{Maker, MeasureState, StreamState};
 use crate::status::StatusScheme;
 
 /// What `decide` needs to know beyond the stream itself.
@@ -24,6 +25,9 @@ pub struct Context {
     pub locked: BTreeSet<Period>,
     /// The role of the person asking (from the session, never the command).
     pub role: Option<Role>,
+    /// The id of the person asking (from the session, never the command): maker–checker
+    /// rules compare it with whoever entered what is being checked.
+    pub actor: Option<String>,
 }
 
 impl Context {
@@ -132,6 +136,62 @@ pub enum Rejection {
         /// The command to use instead.
         hint: &'static str,
     },
+    /// The person checking is the person who made what is checked (maker ≠ checker).
+    #[error("{actor} entered the current {what} for {period}, so someone else must {action} it (maker ≠ checker); ask another approver")]
+    MakerIsChecker {
+        /// Who.
+        actor: String,
+        /// What was to be checked (`value`, `data note`).
+        what: &'static str,
+        /// The check (`sign off`, `approve`).
+        action: &'static str,
+        /// The period.
+        period: Period,
+    },
+    /// There is nothing to check.
+    #[error("there is no {what} for {period} to {action}; it must be entered first")]
+    NothingToCheck {
+        /// What was to be checked.
+        what: &'static str,
+        /// The check.
+        action: &'static str,
+        /// The period.
+        period: Period,
+    },
+    /// The current version was already checked.
+    #[error("the current {what} for {period} is already {done} by {by}; only a later change needs a new one")]
+    AlreadyChecked {
+        /// What was checked.
+        what: &'static str,
+        /// The check, in the past tense (`signed off`, `approved`).
+        done: &'static str,
+        /// The period.
+        period: Period,
+        /// Who checked it.
+        by: String,
+    },
+    /// Nobody said who they are, so maker ≠ checker cannot be enforced.
+    #[error("nobody may {what} without saying who they are, since maker and checker must differ; sign in (or give --user)")]
+    NoActor {
+        /// What was attempted.
+        what: &'static str,
+    },
+    /// A change that is not about one period needs a reason.
+    #[error("{what} needs a reason: {why}; give one with --reason")]
+    NoReason {
+        /// What was changed.
+        what: &'static str,
+        /// Why a reason is needed.
+        why: &'static str,
+    },
+    /// The change would change nothing.
+    #[error("{what} changes nothing: {detail}")]
+    NoChange {
+        /// What.
+        what: &'static str,
+        /// Why nothing changes.
+        detail: String,
+    },
     /// A field is invalid.
     #[error("{field} is invalid: {message}")]
     Invalid {
@@ -143,8 +203,8 @@ pub enum Rejection {
 }
 
 /// Whether `role` may issue `command` at all (DESIGN.md §7): officers enter values and data
-/// notes; the performance team and admins do everything else; approvers sign off and auditors
-/// read, so neither changes the scorecard.
+/// notes; approvers (and admins) sign off values and approve notes; the performance team and
+/// admins do everything else; auditors read, so they change nothing.
 pub fn may_issue(role: Role, command: &Command) -> bool {
     match command {
         Command::RecordValue { .. }
@@ -162,6 +222,10 @@ pub fn may_issue(role: Role, command: &Command) -> bool {
         | Command::AssessRag { .. }
         | Command::AssessDirection { .. }
         | Command::PublishReport { .. } => matches!(role, Role::Performance | Role::Admin),
+        Command::SignOffValue { .. } | Command::ApproveCommentary { .. } => {
+            matches!(role, Role::Approver | Role::Admin)
+        }
+        Command::AmendMeasure { .. } => matches!(role, Role::Performance | Role::Admin),
         Command::IssueToken { .. } | Command::RevokeToken { .. } => role == Role::Admin,
         // Whoever reads, the read is recorded: it changes nothing but the trail itself.
         Command::RecordAccess { .. } => true,
@@ -668,6 +732,21 @@ fn decide_measure(
                 text: text.clone(),
             }])
         }
+        Command::SignOffValue { period } => {
+            let maker = measure.value_makers.get(period);
+            check(maker, ctx, ("value", "sign off", "signed off"), period)?;
+            let revision = maker.map_or(0, |m| m.revision);
+            Ok(vec![DomainEvent::ValueSignedOff {
+                period: *period,
+                revision,
+            }])
+        }
+        Command::ApproveCommentary { period } => {
+            let maker = measure.note_makers.get(period);
+            check(maker, ctx, ("data note", "approve", "approved"), period)?;
+            Ok(vec![DomainEvent::CommentaryApproved { period: *period }])
+        }
+        Command::AmendMeasure { changes } => amend(measure, changes, ctx),
         Command::DefinePlan { .. }
         | Command::PublishReport { .. }
         | Command::LockPeriod { .. }
@@ -679,6 +758,108 @@ fn decide_measure(
             problem: "this stream holds a measure",
         }),
     }
+}
+
+/// Maker–checker: the current version exists, is not checked yet, and was not entered by the
+/// person checking it. `words` are (what, the check, the check done).
+fn check(
+    maker: Option<&Maker>,
+    ctx: &Context,
+    (what, action, done): (&'static str, &'static str, &'static str),
+    period: &Period,
+) -> Result<(), Rejection> {
+    let Some(checker) = ctx
+        .actor
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    else {
+        return Err(Rejection::NoActor { what: action });
+    };
+    let Some(maker) = maker else {
+        return Err(Rejection::NothingToCheck {
+            what,
+            action,
+            period: *period,
+        });
+    };
+    if let Some(by) = &maker.checked_by {
+        return Err(Rejection::AlreadyChecked {
+            what,
+            done,
+            period: *period,
+            by: by.clone(),
+        });
+    }
+    if maker.actor == checker {
+        return Err(Rejection::MakerIsChecker {
+            actor: checker.to_owned(),
+            what,
+            action,
+            period: *period,
+        });
+    }
+    Ok(())
+}
+
+/// An amendment of the definition: every field known, at least one changed, and a reason,
+/// because a definition change alters how every past and future value is read.
+fn amend(
+    measure: &MeasureState,
+    changes: &BTreeMap<String, String>,
+    ctx: &Context,
+) -> Result<Vec<DomainEvent>, Rejection> {
+    let mut wanted = BTreeMap::new();
+    for (name, text) in changes {
+        let field: MeasureField = name.parse().map_err(|_| Rejection::Invalid {
+            field: "field",
+            message: format!(
+                "a measure has no amendable field {name:?}; amendable fields are {}",
+                MeasureField::ALL
+                    .iter()
+                    .map(|f| f.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?;
+        let after = field
+            .normalise(text)
+            .map_err(|message| Rejection::Invalid {
+                field: "field",
+                message: format!("{field}: {message}"),
+            })?;
+        wanted.insert(field, after);
+    }
+    if wanted.is_empty() {
+        return Err(Rejection::NoChange {
+            what: "the amendment",
+            detail: "it names no field; give at least one field to change".into(),
+        });
+    }
+    let changes: Vec<FieldChange> = wanted
+        .into_iter()
+        .filter_map(|(field, after)| {
+            let before = measure.definition.field(field);
+            (before != after).then_some(FieldChange {
+                field,
+                before,
+                after,
+            })
+        })
+        .collect();
+    if changes.is_empty() {
+        return Err(Rejection::NoChange {
+            what: "the amendment",
+            detail: "every field given already has that value".into(),
+        });
+    }
+    if ctx.reason().is_none() {
+        return Err(Rejection::NoReason {
+            what: "an amendment of a measure's definition",
+            why: "a definition change alters how every value of the measure is read",
+        });
+    }
+    Ok(vec![DomainEvent::MeasureAmended { changes }])
 }
 
 fn non_empty(field: &'static str, text: &str) -> Result<(), Rejection> {
@@ -743,8 +924,19 @@ mod tests {
         command: Command,
         ctx: &Context,
     ) -> Result<Vec<DomainEvent>, Rejection> {
+        let given: Vec<(&str, Command)> = given.iter().map(|c| ("setup", c.clone())).collect();
+        when_by(&given, command, ctx)
+    }
+
+    /// Given the commands of `given`, each issued by the actor (id) beside it, when `command`
+    /// is decided with `ctx`.
+    fn when_by(
+        given: &[(&str, Command)],
+        command: Command,
+        ctx: &Context,
+    ) -> Result<Vec<DomainEvent>, Rejection> {
         let mut state = StreamState::Empty;
-        for past in given {
+        for (actor, past) in given {
             for event in decide(
                 &state,
                 past,
@@ -752,12 +944,13 @@ mod tests {
                 &Context {
                     reason: Some("setup".into()),
                     role: Some(Role::Admin),
+                    actor: Some((*actor).to_owned()),
                     ..Context::default()
                 },
             )
             .unwrap()
             {
-                state = evolve(state, &event);
+                state = evolve(state, &event, actor);
             }
         }
         decide(&state, &command, ctx)
@@ -1341,5 +1534,355 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Rejection::AlreadyExists { .. }), "{err:?}");
+    }
+
+    fn approver(id: &str) -> Context {
+        Context {
+            role: Some(Role::Approver),
+            actor: Some(id.into()),
+            ..Context::default()
+        }
+    }
+
+    fn sign_off() -> Command {
+        Command::SignOffValue { period: q2() }
+    }
+
+    fn approve_note() -> Command {
+        Command::ApproveCommentary { period: q2() }
+    }
+
+    fn note(text: &str) -> Command {
+        Command::EditCommentary {
+            period: q2(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_value_is_signed_off_at_its_current_revision_by_someone_who_did_not_enter_it() {
+        let given = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", record("112")),
+        ];
+        assert_eq!(
+            when_by(&given, sign_off(), &approver("jo.checker")).unwrap(),
+            vec![DomainEvent::ValueSignedOff {
+                period: q2(),
+                revision: 0
+            }]
+        );
+        let revised = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", record("112")),
+            ("pat.fixer", revise("95")),
+        ];
+        assert_eq!(
+            when_by(&revised, sign_off(), &approver("sam.newton")).unwrap(),
+            vec![DomainEvent::ValueSignedOff {
+                period: q2(),
+                revision: 1
+            }],
+            "whoever entered an earlier revision may check the current one"
+        );
+    }
+
+    #[test]
+    fn nobody_signs_off_a_value_they_entered_or_last_revised() {
+        let given = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", record("112")),
+        ];
+        let err = when_by(&given, sign_off(), &approver("sam.newton")).unwrap_err();
+        assert_eq!(
+            err,
+            Rejection::MakerIsChecker {
+                actor: "sam.newton".into(),
+                what: "value",
+                action: "sign off",
+                period: q2()
+            }
+        );
+        assert!(err.to_string().contains("maker ≠ checker"), "{err}");
+        let revised = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", record("112")),
+            ("pat.fixer", revise("95")),
+        ];
+        assert!(matches!(
+            when_by(&revised, sign_off(), &approver("pat.fixer")),
+            Err(Rejection::MakerIsChecker { .. })
+        ));
+    }
+
+    #[test]
+    fn a_value_is_signed_off_once_per_revision_and_a_revision_needs_a_new_sign_off() {
+        let signed = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", record("112")),
+            ("jo.checker", sign_off()),
+        ];
+        assert_eq!(
+            when_by(&signed, sign_off(), &approver("kim.other")),
+            Err(Rejection::AlreadyChecked {
+                what: "value",
+                done: "signed off",
+                period: q2(),
+                by: "jo.checker".into()
+            })
+        );
+        let resigned = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", record("112")),
+            ("jo.checker", sign_off()),
+            ("sam.newton", revise("95")),
+        ];
+        assert_eq!(
+            when_by(&resigned, sign_off(), &approver("jo.checker")).unwrap(),
+            vec![DomainEvent::ValueSignedOff {
+                period: q2(),
+                revision: 1
+            }]
+        );
+    }
+
+    #[test]
+    fn there_is_nothing_to_sign_off_or_approve_before_it_is_entered() {
+        let given = [("setup", defined(StatusScheme::Corporate2016))];
+        assert_eq!(
+            when_by(&given, sign_off(), &approver("jo.checker")),
+            Err(Rejection::NothingToCheck {
+                what: "value",
+                action: "sign off",
+                period: q2()
+            })
+        );
+        assert_eq!(
+            when_by(&given, approve_note(), &approver("jo.checker")),
+            Err(Rejection::NothingToCheck {
+                what: "data note",
+                action: "approve",
+                period: q2()
+            })
+        );
+    }
+
+    #[test]
+    fn a_check_needs_to_know_who_is_checking() {
+        let given = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", record("112")),
+        ];
+        let anonymous = Context {
+            actor: None,
+            ..approver("")
+        };
+        assert_eq!(
+            when_by(&given, sign_off(), &anonymous),
+            Err(Rejection::NoActor { what: "sign off" })
+        );
+        assert_eq!(
+            when_by(&given, sign_off(), &approver("  ")),
+            Err(Rejection::NoActor { what: "sign off" })
+        );
+    }
+
+    #[test]
+    fn a_data_note_is_approved_by_someone_other_than_its_author_and_again_after_an_edit() {
+        let written = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", note("Figures validated")),
+        ];
+        assert_eq!(
+            when_by(&written, approve_note(), &approver("jo.checker")).unwrap(),
+            vec![DomainEvent::CommentaryApproved { period: q2() }]
+        );
+        assert!(matches!(
+            when_by(&written, approve_note(), &approver("sam.newton")),
+            Err(Rejection::MakerIsChecker {
+                what: "data note",
+                ..
+            })
+        ));
+        let approved = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", note("Figures validated")),
+            ("jo.checker", approve_note()),
+        ];
+        assert!(matches!(
+            when_by(&approved, approve_note(), &approver("kim.other")),
+            Err(Rejection::AlreadyChecked {
+                done: "approved",
+                ..
+            })
+        ));
+        let edited = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", note("Figures validated")),
+            ("jo.checker", approve_note()),
+            ("kim.other", note("Figures validated by the CCG")),
+        ];
+        assert!(matches!(
+            when_by(&edited, approve_note(), &approver("kim.other")),
+            Err(Rejection::MakerIsChecker { .. })
+        ));
+        assert!(when_by(&edited, approve_note(), &approver("sam.newton")).is_ok());
+    }
+
+    #[test]
+    fn only_approvers_and_admins_check_and_only_the_performance_team_and_admins_amend() {
+        let given = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", record("112")),
+            ("sam.newton", note("Figures validated")),
+        ];
+        let amend = amendment(&[("title", "Section 42 enquiries completed")]);
+        for role in Role::ALL {
+            let ctx = Context {
+                role: Some(role),
+                actor: Some("jo.checker".into()),
+                reason: Some("renamed by Cabinet".into()),
+                ..Context::default()
+            };
+            let checks = matches!(role, Role::Approver | Role::Admin);
+            let amends = matches!(role, Role::Performance | Role::Admin);
+            for (command, allowed) in [
+                (sign_off(), checks),
+                (approve_note(), checks),
+                (amend.clone(), amends),
+            ] {
+                let what = command.describe();
+                let outcome = when_by(&given, command, &ctx);
+                if allowed {
+                    assert!(outcome.is_ok(), "{role} may {what}: {outcome:?}");
+                } else {
+                    assert_eq!(outcome, Err(Rejection::NotAllowed { role, what }));
+                }
+            }
+        }
+    }
+
+    fn amendment(fields: &[(&str, &str)]) -> Command {
+        Command::AmendMeasure {
+            changes: fields
+                .iter()
+                .map(|(f, v)| ((*f).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn an_amendment_records_each_changed_field_before_and_after_in_normal_form() {
+        let events = when(
+            &[defined(StatusScheme::Corporate2016)],
+            amendment(&[
+                ("lead_officer", " Jo Smith "),
+                ("polarity", "Low"),
+                ("priority_measure", "no"),
+                (
+                    "title",
+                    "No. of Safeguarding investigations (Section 42 enquiries) completed",
+                ),
+            ]),
+            &reason("Cabinet reassigned the measure"),
+        )
+        .unwrap();
+        let change = |field, before: &str, after: &str| FieldChange {
+            field,
+            before: before.into(),
+            after: after.into(),
+        };
+        assert_eq!(
+            events,
+            vec![DomainEvent::MeasureAmended {
+                changes: vec![
+                    change(MeasureField::LeadOfficer, "Sam Newton", "Jo Smith"),
+                    change(MeasureField::Polarity, "high", "low"),
+                    change(MeasureField::PriorityMeasure, "yes", "no"),
+                ]
+            }],
+            "the unchanged title is left out"
+        );
+        let mut state = StreamState::Empty;
+        for event in when(
+            &[],
+            defined(StatusScheme::Corporate2016),
+            &performance_team(),
+        )
+        .unwrap()
+        {
+            state = evolve(state, &event, "setup");
+        }
+        for event in &events {
+            state = evolve(state, event, "setup");
+        }
+        let definition = &state.measure().unwrap().definition;
+        assert_eq!(
+            (
+                definition.lead_officer.as_str(),
+                definition.polarity,
+                definition.priority_measure
+            ),
+            ("Jo Smith", crate::Polarity::Low, false)
+        );
+    }
+
+    #[test]
+    fn an_amendment_needs_a_reason_a_known_field_and_a_change() {
+        let given = [defined(StatusScheme::Corporate2016)];
+        assert!(matches!(
+            when(
+                &given,
+                amendment(&[("lead_officer", "Jo Smith")]),
+                &performance_team()
+            ),
+            Err(Rejection::NoReason { .. })
+        ));
+        assert!(matches!(
+            when(
+                &given,
+                amendment(&[("lead_officer", "Jo Smith")]),
+                &reason("  ")
+            ),
+            Err(Rejection::NoReason { .. })
+        ));
+        let err = when(&given, amendment(&[("measure_ref", "2.B9")]), &reason("x")).unwrap_err();
+        assert!(
+            matches!(&err, Rejection::Invalid { field: "field", message } if message.contains("no amendable field \"measure_ref\"") && message.contains("lead_officer")),
+            "{err:?}"
+        );
+        assert!(matches!(
+            when(&given, amendment(&[("polarity", "sideways")]), &reason("x")),
+            Err(Rejection::Invalid { field: "field", .. })
+        ));
+        assert!(matches!(
+            when(&given, amendment(&[("title", "  ")]), &reason("x")),
+            Err(Rejection::Invalid { field: "field", .. })
+        ));
+        assert!(matches!(
+            when(
+                &given,
+                amendment(&[("lead_officer", "Sam Newton"), ("polarity", "HIGH")]),
+                &reason("x")
+            ),
+            Err(Rejection::NoChange { .. })
+        ));
+        assert!(matches!(
+            when(&given, amendment(&[]), &reason("x")),
+            Err(Rejection::NoChange { .. })
+        ));
+    }
+
+    #[test]
+    fn checks_are_not_changes_so_a_locked_period_can_be_signed_off() {
+        let given = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", record("112")),
+        ];
+        let ctx = Context {
+            locked: [q2()].into_iter().collect(),
+            ..approver("jo.checker")
+        };
+        assert!(when_by(&given, sign_off(), &ctx).is_ok());
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::Role;
 use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, TokenId};
-use crate::measure::MeasureDefinition;
+use crate::measure::{MeasureDefinition, MeasureField};
 use crate::period::Period;
 use crate::rules::RuleSet;
 use crate::status::{Direction, Rag, Status, StatusScheme};
@@ -167,6 +167,25 @@ pub enum DomainEvent {
         /// The whole note.
         text: String,
     },
+    /// The current value of a period was signed off by someone other than whoever entered it
+    /// (who is on the commit). A later revision needs a new sign-off.
+    ValueSignedOff {
+        /// The period.
+        period: Period,
+        /// The revision signed off: 0 for the value as first recorded, n after n revisions.
+        revision: u32,
+    },
+    /// The current data note of a period was approved by someone other than its author.
+    /// A later edit needs a new approval.
+    CommentaryApproved {
+        /// The period.
+        period: Period,
+    },
+    /// Fields of the measure's definition were changed (the reason is on the commit).
+    MeasureAmended {
+        /// Each field changed, before → after, in the order of `MeasureField`.
+        changes: Vec<FieldChange>,
+    },
     /// A report was published: what it covered, the log position it was built at and the
     /// SHA-256 of its canonical JSON.
     ReportPublished {
@@ -237,6 +256,18 @@ pub struct PartDigest {
     pub sha256: String,
 }
 
+/// One field of a measure's definition, before and after an amendment, each in the form
+/// `MeasureField::normalise` gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// The field.
+    pub field: MeasureField,
+    /// Its value before.
+    pub before: String,
+    /// Its value after.
+    pub after: String,
+}
+
 /// The type tag of an event, as stored.
 pub type EventType = &'static str;
 
@@ -284,6 +315,9 @@ impl DomainEvent {
             DomainEvent::RagAssessed { .. } => "RagAssessed",
             DomainEvent::DirectionAssessed { .. } => "DirectionAssessed",
             DomainEvent::CommentaryEdited { .. } => "CommentaryEdited",
+            DomainEvent::ValueSignedOff { .. } => "ValueSignedOff",
+            DomainEvent::CommentaryApproved { .. } => "CommentaryApproved",
+            DomainEvent::MeasureAmended { .. } => "MeasureAmended",
             DomainEvent::ReportPublished { .. } => "ReportPublished",
             DomainEvent::TokenIssued { .. } => "TokenIssued",
             DomainEvent::TokenRevoked { .. } => "TokenRevoked",
@@ -332,6 +366,8 @@ impl DomainEvent {
             | DomainEvent::RagAssessed { period, .. }
             | DomainEvent::DirectionAssessed { period, .. }
             | DomainEvent::CommentaryEdited { period, .. }
+            | DomainEvent::ValueSignedOff { period, .. }
+            | DomainEvent::CommentaryApproved { period }
             | DomainEvent::PeriodLocked { period }
             | DomainEvent::PeriodReopened { period }
             | DomainEvent::ReportPublished { period, .. } => Some(*period),

@@ -158,3 +158,84 @@ pub struct MeasureDefinition {
     /// Which status scheme the measure is assessed in (the plan's).
     pub status_scheme: StatusScheme,
 }
+
+text_enum!(
+    /// A field of a measure's definition that an amendment may change: the plain data of the
+    /// definition. The reference, plan, outcome, value kind and status scheme identify the
+    /// measure or govern how its values are read, so changing them is a new measure.
+    MeasureField {
+        /// The measure text.
+        Title => "title",
+        /// The Corporate Plan action.
+        Action => "action",
+        /// Lead officer.
+        LeadOfficer => "lead_officer",
+        /// Directorate of the lead officer.
+        Directorate => "directorate",
+        /// Whether good performance is high or low.
+        Polarity => "polarity",
+        /// Polarity as printed.
+        PolarityText => "polarity_text",
+        /// Reporting frequency.
+        Frequency => "frequency",
+        /// Frequency as printed.
+        FrequencyText => "frequency_text",
+        /// Whether it is one of the plan's priority measures (`yes` or `no`).
+        PriorityMeasure => "priority_measure",
+    }
+);
+
+impl MeasureField {
+    /// Puts `text` into the one form events store for this field (trimmed text, a polarity or
+    /// frequency as `as_str` spells it, `yes`/`no`), or says why it cannot be.
+    pub fn normalise(self, text: &str) -> Result<String, String> {
+        let text = text.trim();
+        match self {
+            MeasureField::Polarity => text.parse::<Polarity>().map(|p| p.as_str().to_owned()),
+            MeasureField::Frequency => text.parse::<Frequency>().map(|f| f.as_str().to_owned()),
+            MeasureField::PriorityMeasure => match text.to_ascii_lowercase().as_str() {
+                "yes" | "true" | "y" => Ok("yes".to_owned()),
+                "no" | "false" | "n" => Ok("no".to_owned()),
+                _ => Err(format!("expected yes or no, not {text:?}")),
+            },
+            _ if text.is_empty() => Err("it is empty".to_owned()),
+            _ => Ok(text.to_owned()),
+        }
+    }
+}
+
+impl MeasureDefinition {
+    /// The field's current value, in the form `MeasureField::normalise` produces.
+    pub fn field(&self, field: MeasureField) -> String {
+        match field {
+            MeasureField::Title => self.title.clone(),
+            MeasureField::Action => self.action.clone(),
+            MeasureField::LeadOfficer => self.lead_officer.clone(),
+            MeasureField::Directorate => self.directorate.clone(),
+            MeasureField::Polarity => self.polarity.as_str().to_owned(),
+            MeasureField::PolarityText => self.polarity_text.clone(),
+            MeasureField::Frequency => self.frequency.as_str().to_owned(),
+            MeasureField::FrequencyText => self.frequency_text.clone(),
+            MeasureField::PriorityMeasure => {
+                if self.priority_measure { "yes" } else { "no" }.to_owned()
+            }
+        }
+    }
+
+    /// Sets the field from its normal form (see `MeasureField::normalise`).
+    pub fn set_field(&mut self, field: MeasureField, text: &str) -> Result<(), String> {
+        let text = field.normalise(text)?;
+        match field {
+            MeasureField::Title => self.title = text,
+            MeasureField::Action => self.action = text,
+            MeasureField::LeadOfficer => self.lead_officer = text,
+            MeasureField::Directorate => self.directorate = text,
+            MeasureField::Polarity => self.polarity = text.parse()?,
+            MeasureField::PolarityText => self.polarity_text = text,
+            MeasureField::Frequency => self.frequency = text.parse()?,
+            MeasureField::FrequencyText => self.frequency_text = text,
+            MeasureField::PriorityMeasure => self.priority_measure = text == "yes",
+        }
+        Ok(())
+    }
+}

@@ -56,6 +56,32 @@ pub struct MeasureState {
     pub directions: BTreeMap<Period, Direction>,
     /// Current data notes by period.
     pub commentary: BTreeMap<Period, String>,
+    /// Who entered each period's current value, and who signed it off.
+    pub value_makers: BTreeMap<Period, Maker>,
+    /// Who wrote each period's current data note, and who approved it.
+    pub note_makers: BTreeMap<Period, Maker>,
+}
+
+/// Who made the current version of a value or a note, and who checked it (maker–checker).
+/// Every new version starts unchecked: a sign-off is of one version, not of the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Maker {
+    /// The id of the actor who entered the current version.
+    pub actor: String,
+    /// 0 for the first version, n after n changes.
+    pub revision: u32,
+    /// The id of the actor who signed off (or approved) the current version, if anyone has.
+    pub checked_by: Option<String>,
+}
+
+impl Maker {
+    fn next(previous: Option<&Maker>, actor: &str) -> Maker {
+        Maker {
+            actor: actor.to_owned(),
+            revision: previous.map_or(0, |m| m.revision + 1),
+            checked_by: None,
+        }
+    }
 }
 
 /// The state of one stream.
@@ -85,8 +111,10 @@ pub struct TokenState {
     pub revoked: bool,
 }
 
-/// Folds one event into the state of its stream.
-pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
+/// Folds one event into the state of its stream. `actor` is the id of the actor on the
+/// event's commit: maker–checker rules need to know who entered what, and the envelope, not
+/// the event, says who.
+pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamState {
     match (state, event) {
         (
             StreamState::Empty,
@@ -147,6 +175,8 @@ pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
             rags: BTreeMap::new(),
             directions: BTreeMap::new(),
             commentary: BTreeMap::new(),
+            value_makers: BTreeMap::new(),
+            note_makers: BTreeMap::new(),
         })),
         (StreamState::Measure(mut measure), event) => {
             match event {
@@ -171,6 +201,28 @@ pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
                     period, new: value, ..
                 } => {
                     measure.values.insert(*period, value.clone());
+                    let maker = Maker::next(measure.value_makers.get(period), actor);
+                    measure.value_makers.insert(*period, maker);
+                }
+                DomainEvent::ValueSignedOff { period, revision } => {
+                    if let Some(maker) = measure.value_makers.get_mut(period) {
+                        // A sign-off of an older revision does not check the current one.
+                        if maker.revision == *revision {
+                            maker.checked_by = Some(actor.to_owned());
+                        }
+                    }
+                }
+                DomainEvent::CommentaryApproved { period } => {
+                    if let Some(maker) = measure.note_makers.get_mut(period) {
+                        maker.checked_by = Some(actor.to_owned());
+                    }
+                }
+                DomainEvent::MeasureAmended { changes } => {
+                    for change in changes {
+                        // `decide` stored `after` in normal form, so it sets; a change that
+                        // no longer parses is left out rather than guessed at.
+                        let _ = measure.definition.set_field(change.field, &change.after);
+                    }
                 }
                 DomainEvent::StatusAssessed { period, status, .. } => {
                     measure.statuses.insert(*period, *status);
@@ -185,6 +237,8 @@ pub fn evolve(state: StreamState, event: &DomainEvent) -> StreamState {
                 }
                 DomainEvent::CommentaryEdited { period, text } => {
                     measure.commentary.insert(*period, text.clone());
+                    let maker = Maker::next(measure.note_makers.get(period), actor);
+                    measure.note_makers.insert(*period, maker);
                 }
                 _ => {}
             }

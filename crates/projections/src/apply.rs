@@ -2,7 +2,7 @@
 
 use sqlx::AnyConnection;
 
-use scoreledger_domain::{DomainEvent, Period, Position, StreamId};
+use scoreledger_domain::{DomainEvent, FieldChange, MeasureDefinition, Period, Position, StreamId};
 use scoreledger_store::Commit;
 
 use crate::projector::ProjectionError;
@@ -13,20 +13,20 @@ struct Change {
     measure_id: Option<String>,
     measure_ref: Option<String>,
     period: Option<Period>,
-    what: &'static str,
+    what: String,
     before: Option<String>,
     after: Option<String>,
     classification: Option<String>,
 }
 
 impl Change {
-    fn new(what: &'static str) -> Self {
+    fn new(what: &str) -> Self {
         Self {
             plan_id: None,
             measure_id: None,
             measure_ref: None,
             period: None,
-            what,
+            what: what.to_owned(),
             before: None,
             after: None,
             classification: None,
@@ -61,31 +61,51 @@ pub(crate) async fn apply_commit(
     let id = aggregate_id(&commit.stream);
     // (measure_ref, plan_id) of a measure stream, read once per commit when first needed.
     let mut measure_keys: Option<(Option<String>, Option<String>)> = None;
-    for (seq, event) in events.iter().enumerate() {
-        let mut change = apply_event(conn, &id, position, commit, event).await?;
-        change.period = change.period.or_else(|| event.period());
-        if change.measure_id.is_some() && change.measure_ref.is_none() {
-            if measure_keys.is_none() {
-                let row: Option<(String, String)> = sqlx::query_as(
-                    "SELECT measure_ref, plan_id FROM measures WHERE measure_id = $1",
-                )
-                .bind(&id)
-                .fetch_optional(&mut *conn)
-                .await?;
-                measure_keys = Some(row.map_or((None, None), |(r, p)| (Some(r), Some(p))));
-            }
-            if let Some((measure_ref, plan_id)) = &measure_keys {
-                change.measure_ref.clone_from(measure_ref);
-                change.plan_id.clone_from(plan_id);
-            }
+    // One history row per change: an event is one change, except an amendment, which is one
+    // per field. `seq` numbers the rows of the commit.
+    let mut seq = 0_i64;
+    for event in &events {
+        for change in apply_event(conn, &id, position, commit, event).await? {
+            write_change(conn, commit, event, change, &mut measure_keys, seq).await?;
+            seq += 1;
         }
-        sqlx::query(
+    }
+    Ok(())
+}
+
+/// Writes one row of the history view.
+async fn write_change(
+    conn: &mut AnyConnection,
+    commit: &Commit,
+    event: &DomainEvent,
+    mut change: Change,
+    measure_keys: &mut Option<(Option<String>, Option<String>)>,
+    seq: i64,
+) -> Result<(), ProjectionError> {
+    let position = commit.position;
+    let id = aggregate_id(&commit.stream);
+    change.period = change.period.or_else(|| event.period());
+    if change.measure_id.is_some() && change.measure_ref.is_none() {
+        if measure_keys.is_none() {
+            let row: Option<(String, String)> =
+                sqlx::query_as("SELECT measure_ref, plan_id FROM measures WHERE measure_id = $1")
+                    .bind(&id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            *measure_keys = Some(row.map_or((None, None), |(r, p)| (Some(r), Some(p))));
+        }
+        if let Some((measure_ref, plan_id)) = measure_keys {
+            change.measure_ref.clone_from(measure_ref);
+            change.plan_id.clone_from(plan_id);
+        }
+    }
+    sqlx::query(
             "INSERT INTO history (position, seq, stream, plan_id, measure_id, measure_ref, recorded_at, \
              actor_id, actor_name, actor_role, on_behalf_of, event_type, period, what, before, after, \
              reason, classification) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(position.0 as i64)
-        .bind(seq as i64)
+        .bind(seq)
         .bind(commit.stream.as_str())
         .bind(&change.plan_id)
         .bind(&change.measure_id)
@@ -97,14 +117,13 @@ pub(crate) async fn apply_commit(
         .bind(&commit.on_behalf_of)
         .bind(event.event_type())
         .bind(change.period.map(|p| p.to_string()))
-        .bind(change.what)
+        .bind(&change.what)
         .bind(&change.before)
         .bind(&change.after)
         .bind(&commit.reason)
         .bind(&change.classification)
         .execute(&mut *conn)
         .await?;
-    }
     Ok(())
 }
 
@@ -161,9 +180,9 @@ async fn apply_event(
     position: Position,
     commit: &Commit,
     event: &DomainEvent,
-) -> Result<Change, ProjectionError> {
+) -> Result<Vec<Change>, ProjectionError> {
     let at = position.0 as i64;
-    let measure = |what| Change {
+    let measure = |what: &str| Change {
         measure_id: Some(id.to_owned()),
         ..Change::new(what)
     };
@@ -478,6 +497,61 @@ async fn apply_event(
                 ..measure("data note")
             }
         }
+        DomainEvent::ValueSignedOff { period, revision } => {
+            sqlx::query(
+                "INSERT INTO value_signoffs (measure_id, period, revision, actor_id, actor_name, \
+                 recorded_from_position) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(period.to_string())
+            .bind(i64::from(*revision))
+            .bind(&commit.actor.id)
+            .bind(&commit.actor.name)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            let raw: Option<String> = sqlx::query_scalar(
+                "SELECT raw FROM values_history WHERE measure_id = $1 AND period = $2 AND revision = $3 \
+                 ORDER BY recorded_from_position DESC LIMIT 1",
+            )
+            .bind(id)
+            .bind(period.to_string())
+            .bind(i64::from(*revision))
+            .fetch_optional(&mut *conn)
+            .await?;
+            Change {
+                after: Some(format!(
+                    "{} (revision {revision}) signed off",
+                    raw.as_deref().unwrap_or("value")
+                )),
+                ..measure("sign-off")
+            }
+        }
+        DomainEvent::CommentaryApproved { period } => {
+            let text: Option<String> = sqlx::query_scalar(
+                "SELECT text FROM notes_history WHERE measure_id = $1 AND period = $2 \
+                 AND recorded_to_position IS NULL",
+            )
+            .bind(id)
+            .bind(period.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+            Change {
+                after: text,
+                ..measure("note approval")
+            }
+        }
+        DomainEvent::MeasureAmended { changes } => {
+            amend_definition(conn, id, position, changes).await?;
+            return Ok(changes
+                .iter()
+                .map(|c| Change {
+                    before: Some(c.before.clone()),
+                    after: Some(c.after.clone()),
+                    ..measure(&format!("definition: {}", c.field))
+                })
+                .collect());
+        }
         DomainEvent::ReportPublished {
             report_id,
             plan_id,
@@ -577,7 +651,62 @@ async fn apply_event(
             }
         }
     };
-    Ok(change)
+    Ok(vec![change])
+}
+
+/// Closes the measure's current definition and records the amended one, so as-at queries
+/// read the definition that was current at their position.
+async fn amend_definition(
+    conn: &mut AnyConnection,
+    measure_id: &str,
+    position: Position,
+    changes: &[FieldChange],
+) -> Result<(), ProjectionError> {
+    let corrupt = |problem: String| ProjectionError::Corrupt { position, problem };
+    let amended: Option<String> = sqlx::query_scalar(
+        "SELECT definition FROM measure_definitions_history WHERE measure_id = $1 \
+         AND recorded_to_position IS NULL",
+    )
+    .bind(measure_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let current = match amended {
+        Some(definition) => definition,
+        None => sqlx::query_scalar("SELECT definition FROM measures WHERE measure_id = $1")
+            .bind(measure_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| {
+                corrupt(format!(
+                    "measure {measure_id} is amended before it is defined"
+                ))
+            })?,
+    };
+    let mut definition: MeasureDefinition = serde_json::from_str(&current)
+        .map_err(|err| corrupt(format!("unreadable measure definition: {err}")))?;
+    for change in changes {
+        definition
+            .set_field(change.field, &change.after)
+            .map_err(|err| corrupt(format!("amendment of {}: {err}", change.field)))?;
+    }
+    sqlx::query(
+        "UPDATE measure_definitions_history SET recorded_to_position = $1 WHERE measure_id = $2 \
+         AND recorded_to_position IS NULL",
+    )
+    .bind(position.0 as i64)
+    .bind(measure_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO measure_definitions_history (measure_id, definition, recorded_from_position) \
+         VALUES ($1, $2, $3)",
+    )
+    .bind(measure_id)
+    .bind(json(&definition))
+    .bind(position.0 as i64)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 #[expect(

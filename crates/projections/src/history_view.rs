@@ -33,7 +33,8 @@ pub struct HistoryFilter {
 pub struct HistoryEntry {
     /// Log position of the commit.
     pub position: i64,
-    /// Index of the event within the commit.
+    /// Index of the row within the commit: one row per event, except an amendment of a
+    /// measure's definition, which has one per field.
     pub seq: i64,
     /// Transaction time (RFC 3339).
     pub recorded_at: String,

@@ -9,6 +9,7 @@ pub mod checksum;
 pub mod history_view;
 pub mod lookup;
 pub mod measure_view;
+pub mod plans;
 pub mod projector;
 pub mod read_models;
 pub mod scorecard;
@@ -22,6 +23,7 @@ pub use measure_view::{
     measure_as_at, value_versions, AccountabilitySpell, MeasureView, PeriodFact, PeriodValue,
     ValueVersion,
 };
+pub use plans::{plans_as_at, OutcomeView, PlanView, PriorityView};
 pub use projector::{
     drain, rebuild, run_until_stopped, try_project_batch, Outcome, ProjectionError,
     SCORECARD_PROJECTOR,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use scoreledger_domain::{MeasureDefinition, MeasureId, Period, Position, RecordedValue};
 
 use crate::read_models::ReadModels;
-use crate::scorecard::as_at;
+use crate::scorecard::{as_at, definition_as_at};
 
 /// A spell of lead accountability: from `effective_from` (or from the start) until the next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -53,6 +53,8 @@ pub struct PeriodValue {
     pub classification: Option<String>,
     /// The position it was recorded at.
     pub recorded_at_position: u64,
+    /// Who signed off this revision (maker–checker), as known at the position.
+    pub signed_off_by: Option<String>,
 }
 
 /// A measure as at a position.
@@ -136,9 +138,10 @@ pub async fn measure_as_at(
 ) -> Result<Option<MeasureView>, sqlx::Error> {
     let id = measure_id.to_string();
     let at = position.0 as i64;
-    let Some(definition) = sqlx::query_scalar::<_, String>(
-        "SELECT definition FROM measures WHERE measure_id = $1 AND recorded_from_position <= $2",
-    )
+    let Some(definition) = sqlx::query_scalar::<_, String>(&format!(
+        "SELECT {} FROM measures m WHERE m.measure_id = $1 AND m.recorded_from_position <= $2",
+        definition_as_at("m", 2)
+    ))
     .bind(&id)
     .bind(at)
     .fetch_optional(read.pool())
@@ -216,11 +219,14 @@ pub async fn measure_as_at(
             i64,
             Option<String>,
             i64,
+            Option<String>,
         ),
     >(&format!(
-        "SELECT period, value, quality, source_system, revision, classification, recorded_from_position \
-         FROM values_history WHERE measure_id = $1 AND {}",
-        as_at("", 2)
+        "SELECT v.period, v.value, v.quality, v.source_system, v.revision, v.classification, v.recorded_from_position, \
+         (SELECT MIN(s.actor_name) FROM value_signoffs s WHERE s.measure_id = v.measure_id AND s.period = v.period \
+          AND s.revision = v.revision AND s.recorded_from_position <= $2) \
+         FROM values_history v WHERE v.measure_id = $1 AND {}",
+        as_at("v", 2)
     ))
     .bind(&id)
     .bind(at)
@@ -228,7 +234,7 @@ pub async fn measure_as_at(
     .await?
     .into_iter()
     .map(
-        |(p, value, quality, source_system, revision, classification, from)| {
+        |(p, value, quality, source_system, revision, classification, from, signed_off_by)| {
             Ok(PeriodValue {
                 period: period(&p)?,
                 value: serde_json::from_str(&value).map_err(|err| corrupt("value", err))?,
@@ -237,6 +243,7 @@ pub async fn measure_as_at(
                 revision: revision as u32,
                 classification,
                 recorded_at_position: from as u64,
+                signed_off_by,
             })
         },
     )

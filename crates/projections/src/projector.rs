@@ -15,18 +15,20 @@ use crate::read_models::{Dialect, ReadModels};
 pub const SCORECARD_PROJECTOR: &str = "scorecard";
 
 /// Every read-model table, in the order a rebuild empties them.
-pub const TABLES: [&str; 14] = [
+pub const TABLES: [&str; 16] = [
     "checkpoints",
     "plans",
     "priorities",
     "outcomes",
     "rule_sets_history",
     "measures",
+    "measure_definitions_history",
     "accountability_history",
     "values_history",
     "targets_history",
     "assessments_history",
     "notes_history",
+    "value_signoffs",
     "reports_published",
     "tokens",
     "history",

@@ -17,6 +17,16 @@ use scoreledger_domain::{
 
 /// The as-at predicate on a system-versioned table (`alias` may be empty), with the position
 /// as parameter `$n`.
+/// The definition of measure `alias` as at position `$n`: the amendment current then, or the
+/// definition the measure was defined with.
+pub(crate) fn definition_as_at(alias: &str, n: u8) -> String {
+    format!(
+        "COALESCE((SELECT d.definition FROM measure_definitions_history d \
+         WHERE d.measure_id = {alias}.measure_id AND {}), {alias}.definition)",
+        as_at("d", n)
+    )
+}
+
 pub(crate) fn as_at(alias: &str, n: u8) -> String {
     let a = if alias.is_empty() {
         String::new()
@@ -254,7 +264,10 @@ pub async fn scorecard_as_at(
     };
 
     let measures = sqlx::query_as::<_, (String, String)>(
-        "SELECT measure_id, definition FROM measures WHERE plan_id = $1 AND recorded_from_position <= $2",
+        &format!(
+            "SELECT m.measure_id, {} FROM measures m WHERE m.plan_id = $1 AND m.recorded_from_position <= $2",
+            definition_as_at("m", 2)
+        ),
     )
     .bind(&plan_key)
     .bind(at)

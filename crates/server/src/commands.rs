@@ -1,4 +1,5 @@
-//! The write side of the API: values, revisions and data notes of a measure. The actor comes
+//! The write side of the API: measures and their definitions, values, revisions, data notes,
+//! targets, assessments, sign-offs and approvals, locks and publications. The actor comes
 //! from the token; `If-Match` (the stream version last read) turns a concurrent change into a
 //! 409 with the current version; `Idempotency-Key` makes a retried request return the original
 //! answer and append nothing; every answer carries the commit's log position, to pass as
@@ -11,8 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
-    Command, DataQuality, Direction, MeasureRef, MeasureState, Period, RecordedValue, Rejection,
-    RevisionClass, Role, RuleSet, Status, StreamVersion,
+    Command, DataQuality, Direction, Frequency, MeasureDefinition, MeasureId, MeasureRef,
+    MeasureState, Period, Polarity, RecordedValue, Rejection, RevisionClass, Role, RuleSet, Status,
+    StreamVersion, ValueKind,
 };
 use scoreledger_service::{submit, Submission, SubmitError};
 use scoreledger_store::{load, AppendError, ExecuteError};
@@ -215,7 +217,9 @@ impl From<SubmitError> for ApiError {
                 ..ApiError::new(StatusCode::CONFLICT, err.to_string())
             },
             SubmitError::Execute(ExecuteError::Rejected(
-                rejection @ (Rejection::NotAllowed { .. } | Rejection::NoRole { .. }),
+                rejection @ (Rejection::NotAllowed { .. }
+                | Rejection::NoRole { .. }
+                | Rejection::MakerIsChecker { .. }),
             )) => ApiError::new(StatusCode::FORBIDDEN, rejection.to_string()),
             SubmitError::Execute(ExecuteError::Rejected(rejection)) => {
                 ApiError::unprocessable(rejection.to_string())
@@ -231,24 +235,22 @@ impl From<SubmitError> for ApiError {
     }
 }
 
-/// The measure `reference` names, in the plan covering `period` (catching the read models up
-/// once if it is not there yet).
+/// The measure `reference` names, in the plan covering `period` (in any plan without one),
+/// catching the read models up once if it is not there yet.
 async fn find(
     state: &ServerState,
     reference: &str,
-    period: &Period,
+    period: Option<&Period>,
 ) -> Result<(scoreledger_domain::MeasureId, scoreledger_domain::PlanId), ApiError> {
     let measure_ref = field("measure", MeasureRef::parse(reference))?;
     let mut found =
-        scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), Some(period))
-            .await?;
+        scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), period).await?;
     if found.is_none() {
         scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
             .await
             .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
-        found =
-            scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), Some(period))
-                .await?;
+        found = scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), period)
+            .await?;
     }
     found.ok_or_else(|| {
         ApiError::new(
@@ -262,7 +264,8 @@ async fn find(
 struct Change {
     /// The request as received (its body), which an idempotency key is bound to.
     request: String,
-    period: Period,
+    /// The period changed; `None` for a change to the measure itself.
+    period: Option<Period>,
     commands: Vec<Command>,
     reason: Option<String>,
     on_behalf_of: Option<String>,
@@ -283,8 +286,7 @@ async fn write(
         reason,
         on_behalf_of,
     } = change;
-    let period = &period;
-    let (measure_id, plan_id) = find(state, reference, period).await?;
+    let (measure_id, plan_id) = find(state, reference, period.as_ref()).await?;
     let stream = measure_id.stream();
     if session.actor.role == Role::Officer {
         let (measure, _) = load(&*state.store, &stream)
@@ -387,7 +389,7 @@ pub async fn record_value(
         &reference,
         Change {
             request,
-            period,
+            period: Some(period),
             commands: vec![command],
             reason: body.reason,
             on_behalf_of: body.on_behalf_of,
@@ -432,7 +434,7 @@ pub async fn revise_value(
         &reference,
         Change {
             request,
-            period,
+            period: Some(period),
             commands: vec![command],
             reason: Some(body.reason),
             on_behalf_of: None,
@@ -474,7 +476,7 @@ pub async fn write_note(
         &reference,
         Change {
             request,
-            period,
+            period: Some(period),
             commands: vec![command],
             reason: body.reason,
             on_behalf_of: None,
@@ -516,7 +518,7 @@ pub async fn set_target(
         &reference,
         Change {
             request,
-            period,
+            period: Some(period),
             commands: vec![command],
             reason: body.reason,
             on_behalf_of: None,
@@ -588,7 +590,7 @@ pub async fn assess(
         &reference,
         Change {
             request,
-            period,
+            period: Some(period),
             commands,
             reason: body.reason,
             on_behalf_of: None,
@@ -603,7 +605,7 @@ async fn rules_and_measure(
     reference: &str,
     period: &Period,
 ) -> Result<(RuleSet, MeasureState), ApiError> {
-    let (measure_id, plan_id) = find(state, reference, period).await?;
+    let (measure_id, plan_id) = find(state, reference, Some(period)).await?;
     let unavailable = |err: scoreledger_store::ReadError| {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string())
     };
@@ -794,6 +796,294 @@ pub async fn publish(
         &headers,
         &report_id.stream(),
         command,
+        None,
+        &request,
+    )
+    .await
+}
+
+/// `POST /api/measures/{ref}/signoffs` and `POST /api/measures/{ref}/approvals`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckBody {
+    /// The period whose current value (or data note) is checked, e.g. `Q3 2016/17`.
+    pub period: String,
+}
+
+/// `POST /api/measures/{ref}/amendments`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendmentBody {
+    /// Field → new value: `title`, `action`, `lead_officer`, `directorate`, `polarity`,
+    /// `polarity_text`, `frequency`, `frequency_text`, `priority_measure` (`yes`/`no`).
+    /// Fields already reading so are left out; another name is refused.
+    pub changes: std::collections::BTreeMap<String, String>,
+    /// Why the definition changes (required).
+    pub reason: Option<String>,
+}
+
+/// `POST /api/measures`: a measure as the importer's JSON gives one, plus the plan's year.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureBody {
+    /// The financial year of the plan the measure belongs to, e.g. `2016/17`.
+    pub year: String,
+    /// Reference, e.g. `2.B5` or `4.B5 (b)`.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// Reference as printed (default: `ref`).
+    pub ref_as_printed: Option<String>,
+    /// Priority number.
+    pub priority: u8,
+    /// Outcome letter within the priority.
+    pub outcome: String,
+    /// The Corporate Plan action it supports.
+    #[serde(default)]
+    pub action: String,
+    /// The measure text.
+    pub measure: String,
+    /// Whether it is one of the plan's priority measures.
+    #[serde(default)]
+    pub priority_measure: bool,
+    /// Lead officer.
+    pub lead_officer: String,
+    /// Directorate of the lead officer.
+    pub directorate: String,
+    /// Lead accountability (Strategic Director).
+    #[serde(default)]
+    pub lead_accountability: String,
+    /// `high`, `low` or `not_applicable`.
+    pub polarity: String,
+    /// Polarity as printed (default: the polarity).
+    pub polarity_text: Option<String>,
+    /// `monthly`, `quarterly`, `termly`, `six_monthly`, `annual` or `biennial`.
+    pub frequency: String,
+    /// Frequency as printed (default: the frequency).
+    pub frequency_text: Option<String>,
+    /// `point_in_time` (the default), `cumulative` or `rolling`.
+    pub value_kind: Option<String>,
+    /// The year's target as printed (`87.5%`, `Baseline year`); none when absent.
+    pub target: Option<String>,
+}
+
+/// Sign off the current value of a period: approvers and admins, never whoever recorded or
+/// last revised it (maker ≠ checker). A later revision needs a new sign-off.
+#[utoipa::path(post, path = "/api/measures/{measure}/signoffs", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = CheckBody,
+    responses(
+        (status = 201, description = "Signed off", body = Written),
+        (status = 400, description = "Unreadable JSON or headers", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A role that may not sign off, or the value's own maker", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Refused: no value, or already signed off", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn sign_off(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Body(body): Body<CheckBody>,
+) -> Result<Response, ApiError> {
+    let request = format!("sign off {body:?}");
+    let period = field("period", Period::parse(&body.period))?;
+    let command = Command::SignOffValue { period };
+    check(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        (request, period, command),
+    )
+    .await
+}
+
+/// Approve the current data note of a period: approvers and admins, never its author
+/// (maker ≠ checker). A later edit needs a new approval.
+#[utoipa::path(post, path = "/api/measures/{measure}/approvals", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = CheckBody,
+    responses(
+        (status = 201, description = "Approved", body = Written),
+        (status = 400, description = "Unreadable JSON or headers", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A role that may not approve, or the note's own author", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Refused: no note, or already approved", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn approve_note(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Body(body): Body<CheckBody>,
+) -> Result<Response, ApiError> {
+    // The kind of check is part of the request an idempotency key is bound to: the same key
+    // and period for a sign-off is another request.
+    let request = format!("approve {body:?}");
+    let period = field("period", Period::parse(&body.period))?;
+    let command = Command::ApproveCommentary { period };
+    check(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        (request, period, command),
+    )
+    .await
+}
+
+async fn check(
+    state: &ServerState,
+    session: &Session,
+    headers: &HeaderMap,
+    reference: &str,
+    (request, period, command): (String, Period, Command),
+) -> Result<Response, ApiError> {
+    write(
+        state,
+        session,
+        headers,
+        reference,
+        Change {
+            request,
+            period: Some(period),
+            commands: vec![command],
+            reason: None,
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
+/// Amend the measure's definition, field by field, with a reason (the performance team).
+#[utoipa::path(post, path = "/api/measures/{measure}/amendments", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = AmendmentBody,
+    responses(
+        (status = 201, description = "Amended", body = Written),
+        (status = 400, description = "Unreadable JSON or headers", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A role that may not amend", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it", body = ErrorBody),
+        (status = 422, description = "Refused: no reason, an unknown field, or nothing changes", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn amend(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    Body(body): Body<AmendmentBody>,
+) -> Result<Response, ApiError> {
+    let request = format!("{body:?}");
+    write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        Change {
+            request,
+            period: None,
+            commands: vec![Command::AmendMeasure {
+                changes: body.changes,
+            }],
+            reason: body.reason,
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
+/// Define a measure in the plan of `year`, with its first target (the performance team).
+/// Its id is derived from the plan and the reference, as an import derives it, so a measure
+/// defined twice (here or by an import) is refused the second time.
+#[utoipa::path(post, path = "/api/measures", tag = "measures",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = MeasureBody,
+    responses(
+        (status = 201, description = "Defined; the stream names the measure", body = Written),
+        (status = 400, description = "Unreadable JSON or headers", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "A role that may not define measures", body = ErrorBody),
+        (status = 404, description = "No plan covers the year", body = ErrorBody),
+        (status = 422, description = "Refused: a field, or the measure exists already", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn define_measure(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Body(body): Body<MeasureBody>,
+) -> Result<Response, ApiError> {
+    let request = format!("{body:?}");
+    let year = field("year", Period::parse(&body.year))?;
+    let plan_id = plan_covering(&state, &year).await?;
+    let (plan, _) = load(&*state.store, &plan_id.stream())
+        .await
+        .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+    let plan = plan
+        .plan()
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no plan covers {year}")))?;
+    let measure_ref = field("ref", MeasureRef::parse(&body.reference))?;
+    let polarity: Polarity = field("polarity", body.polarity.parse())?;
+    let frequency: Frequency = field("frequency", body.frequency.parse())?;
+    let value_kind: ValueKind = match body.value_kind.as_deref() {
+        Some(kind) => field("value_kind", kind.parse())?,
+        None => ValueKind::PointInTime,
+    };
+    let target = body
+        .target
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| field("target", TargetSpec::parse(t)))
+        .transpose()?
+        .map(|t| (plan.financial_year, t));
+    let measure_id = MeasureId(scoreledger_store::derived_id(&[
+        "measure",
+        &plan_id.to_string(),
+        measure_ref.as_str(),
+    ]));
+    let definition = MeasureDefinition {
+        plan_id,
+        ref_as_printed: body
+            .ref_as_printed
+            .clone()
+            .unwrap_or_else(|| body.reference.clone()),
+        measure_ref,
+        priority: body.priority,
+        outcome: body.outcome,
+        action: body.action,
+        title: body.measure,
+        priority_measure: body.priority_measure,
+        lead_officer: body.lead_officer,
+        directorate: body.directorate,
+        lead_accountability: body.lead_accountability,
+        polarity,
+        polarity_text: body.polarity_text.unwrap_or_else(|| polarity.to_string()),
+        frequency,
+        frequency_text: body.frequency_text.unwrap_or_else(|| frequency.to_string()),
+        value_kind,
+        status_scheme: plan.status_scheme,
+    };
+    write_to(
+        &state,
+        &session,
+        &headers,
+        &measure_id.stream(),
+        Command::DefineMeasure {
+            measure_id,
+            definition,
+            target,
+        },
         None,
         &request,
     )

@@ -12,6 +12,7 @@ pub mod health;
 pub mod logging;
 pub mod metrics;
 pub mod openapi;
+pub mod plans;
 pub mod queries;
 mod request_log;
 mod web;
@@ -58,6 +59,8 @@ pub fn router(state: ServerState) -> Router {
         .route("/openapi.json", get(openapi::document))
         .route("/metrics", get(metrics::scrape))
         .route("/api/scorecard", get(queries::scorecard))
+        .route("/api/plans", get(plans::plans))
+        .route("/api/measures", post(commands::define_measure))
         .route(
             "/api/reports",
             get(queries::reports).post(commands::publish),
@@ -91,6 +94,12 @@ pub fn router(state: ServerState) -> Router {
         .route(
             "/api/measures/{measure}/assessments",
             post(commands::assess),
+        )
+        .route("/api/measures/{measure}/amendments", post(commands::amend))
+        .route("/api/measures/{measure}/signoffs", post(commands::sign_off))
+        .route(
+            "/api/measures/{measure}/approvals",
+            post(commands::approve_note),
         )
         .merge(web::routes())
         // Council data is small: a larger body is a mistake or an attack.

@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use crate::{commands, error, health, metrics, queries};
+use crate::{commands, error, health, metrics, plans, queries};
 
 /// Declares the bearer-token scheme the query paths require.
 struct BearerTokens;
@@ -45,6 +45,11 @@ impl Modify for BearerTokens {
         queries::restatements,
         queries::history,
         queries::measure,
+        plans::plans,
+        commands::define_measure,
+        commands::amend,
+        commands::sign_off,
+        commands::approve_note,
         commands::record_value,
         commands::revise_value,
         commands::write_note,
@@ -66,6 +71,9 @@ impl Modify for BearerTokens {
         commands::TargetBody,
         commands::AssessmentBody,
         commands::LockBody,
+        commands::MeasureBody,
+        commands::AmendmentBody,
+        commands::CheckBody,
         commands::PublishBody
     )),
     modifiers(&BearerTokens),
@@ -74,7 +82,8 @@ impl Modify for BearerTokens {
         (name = "reports", description = "Scorecards now or as they stood, published reports, restatements"),
         (name = "history", description = "Who changed what, when, in which role, and why"),
         (name = "measures", description = "One measure as the log stood, and changes to it"),
-        (name = "periods", description = "Locking and reopening periods")
+        (name = "periods", description = "Locking and reopening periods"),
+        (name = "plans", description = "Plans with their priorities and outcomes")
     )
 )]
 pub struct ApiDoc;

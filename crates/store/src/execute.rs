@@ -55,7 +55,7 @@ pub async fn load(
             problem: err.to_string(),
         })?;
         for event in &events {
-            state = evolve(state, event);
+            state = evolve(state, event, &commit.actor.id);
         }
         version = commit.stream_version;
     }
@@ -77,12 +77,13 @@ pub async fn prepare(
         published_through: request.published_through,
         locked: request.locked.clone(),
         role: Some(request.actor.role),
+        actor: Some(request.actor.id.clone()),
     };
     let mut events = Vec::new();
     for command in commands {
         let decided = decide(&state, command, &ctx)?;
         for event in &decided {
-            state = evolve(state, event);
+            state = evolve(state, event, &request.actor.id);
         }
         events.extend(decided);
     }

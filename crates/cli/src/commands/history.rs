@@ -84,6 +84,19 @@ fn kinds(word: &str) -> CliResult<&'static [&'static str]> {
         "note" | "notes" => &["data note"],
         "accountability" => &["lead accountability"],
         "measure" | "measures" => &["measure defined"],
+        "signoff" | "signoffs" | "sign-off" => &["sign-off"],
+        "approval" | "approvals" => &["note approval"],
+        "definition" | "amendment" | "amendments" => &[
+            "definition: title",
+            "definition: action",
+            "definition: lead_officer",
+            "definition: directorate",
+            "definition: polarity",
+            "definition: polarity_text",
+            "definition: frequency",
+            "definition: frequency_text",
+            "definition: priority_measure",
+        ],
         "lock" | "locks" => &["period locked", "period reopened"],
         "publication" | "publications" => &["report published"],
         "token" | "tokens" => &["token issued", "token revoked"],
@@ -96,7 +109,7 @@ fn kinds(word: &str) -> CliResult<&'static [&'static str]> {
         ],
         other => {
             return Err(Failed::rejected(format!(
-                "--what {other:?} is not a kind of change; use value, target, status, direction, rag, note, accountability, measure, lock, publication, token, read or plan"
+                "--what {other:?} is not a kind of change; use value, target, status, direction, rag, note, accountability, measure, signoff, approval, definition, lock, publication, token, read or plan"
             )))
         }
     })
@@ -169,4 +182,18 @@ pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResul
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use scoreledger_domain::MeasureField;
+
+    #[test]
+    fn definition_names_the_history_row_of_every_amendable_field() {
+        let rows: Vec<String> = MeasureField::ALL
+            .iter()
+            .map(|f| format!("definition: {f}"))
+            .collect();
+        assert_eq!(super::kinds("definition").unwrap(), rows);
+    }
 }

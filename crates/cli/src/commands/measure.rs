@@ -156,6 +156,11 @@ pub async fn run(app: &App, args: &MeasureArgs, out: &mut dyn Write) -> CliResul
     if !increments.is_empty() {
         header.push("In-period increment");
     }
+    // Only once someone has signed off, so a scorecard without maker–checker reads as before.
+    let signed = view.values.iter().any(|v| v.signed_off_by.is_some());
+    if signed {
+        header.push("Signed off by");
+    }
     values
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -183,6 +188,9 @@ pub async fn run(app: &App, args: &MeasureArgs, out: &mut dyn Write) -> CliResul
                 Some((_, None)) => "no earlier figure this year".to_owned(),
                 None => String::new(),
             });
+        }
+        if signed {
+            row.push(v.signed_off_by.clone().unwrap_or_default());
         }
         values.add_row(row);
     }

@@ -7,9 +7,10 @@ use scoreledger_domain::event::ReportKind;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
-    AccessId, DataQuality, Direction, DomainEvent, Frequency, MeasureDefinition, MeasureId,
-    MeasureRef, PartDigest, Period, PlanId, Polarity, Position, Rag, RecordedValue, ReportId,
-    RevisionClass, Role, RuleSet, SchemaVersion, Status, StatusScheme, TokenId, ValueKind,
+    AccessId, DataQuality, Direction, DomainEvent, FieldChange, Frequency, MeasureDefinition,
+    MeasureField, MeasureId, MeasureRef, PartDigest, Period, PlanId, Polarity, Position, Rag,
+    RecordedValue, ReportId, RevisionClass, Role, RuleSet, SchemaVersion, Status, StatusScheme,
+    TokenId, ValueKind,
 };
 use uuid::Uuid;
 
@@ -263,5 +264,35 @@ golden!(
         access_id: AccessId(Uuid::from_u128(5)),
         what: "GET /api/history?measure=2.B1".into(),
         measure_ref: Some("2.B1".into()),
+    }
+);
+golden!(
+    value_signed_off,
+    DomainEvent::ValueSignedOff {
+        period: Period::quarter(2016, 2),
+        revision: 1,
+    }
+);
+golden!(
+    commentary_approved,
+    DomainEvent::CommentaryApproved {
+        period: Period::quarter(2016, 3),
+    }
+);
+golden!(
+    measure_amended,
+    DomainEvent::MeasureAmended {
+        changes: vec![
+            FieldChange {
+                field: MeasureField::LeadOfficer,
+                before: "Sam Newton".into(),
+                after: "Jo Smith".into(),
+            },
+            FieldChange {
+                field: MeasureField::PriorityMeasure,
+                before: "yes".into(),
+                after: "no".into(),
+            },
+        ],
     }
 );

@@ -1,5 +1,6 @@
 //! Projections on a fresh database per test.
 
+mod approvals;
 mod as_at_equals_replay;
 mod first_published;
 mod following;

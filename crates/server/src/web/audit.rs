@@ -20,13 +20,15 @@ use crate::queries::{position, record_access};
 use crate::ServerState;
 
 /// The kinds of change a search can be narrowed to, as the history names them.
-const KINDS: [&str; 14] = [
+const KINDS: [&str; 16] = [
     "value",
     "target",
     "status",
     "direction of travel",
     "RAG rating",
     "data note",
+    "sign-off",
+    "note approval",
     "measure defined",
     "lead accountability",
     "period locked",

@@ -149,6 +149,9 @@ fn periods_table(view: &MeasureView) -> Markup {
                                     br; span.suggested { "revision " (value.revision)
                                         @if let Some(class) = &value.classification { " (" (class.replace('_', " ")) ")" } }
                                 }
+                                @if let Some(checker) = &value.signed_off_by {
+                                    br; span.suggested { "signed off by " (checker) }
+                                }
                             }
                         }
                         td { (fact(&view.targets, period).unwrap_or_default()) }

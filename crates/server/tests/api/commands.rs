@@ -14,11 +14,16 @@ use sha2::{Digest, Sha256};
 
 use crate::support::TestServer;
 
-fn performance() -> Actor {
+pub(crate) fn performance() -> Actor {
     Actor::new("simon.dennis", "Simon Dennis", Role::Performance)
 }
 
-async fn run(db: &Pair, stream: &scoreledger_domain::StreamId, command: Command, actor: Actor) {
+pub(crate) async fn run(
+    db: &Pair,
+    stream: &scoreledger_domain::StreamId,
+    command: Command,
+    actor: Actor,
+) {
     let request = Request {
         actor,
         reason: None,

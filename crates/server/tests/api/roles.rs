@@ -25,8 +25,9 @@ const CREATED: u16 = 201;
 const FORBIDDEN: u16 = 403;
 
 /// One row of the matrix: a request and the status each role gets, in `ROLES` order. In
-/// paths and bodies `{month}` is a month of its own for each role and `{n}` its number, so that
-/// one role's write never stands in the way of the next's.
+/// paths and bodies `{month}` is a month of its own for each role, `{n}` its number and `{m}`
+/// that number plus 4, so that one role's write never stands in the way of the next's;
+/// `{checked}` is the month whose figures it is asked to sign off.
 struct Case {
     method: &'static str,
     path: &'static str,
@@ -55,6 +56,7 @@ const fn post(path: &'static str, body: &'static str, expect: [u16; 5]) -> Case 
 /// Officers, the performance team and admins enter data; only the team and admins manage.
 const ENTERS: [u16; 5] = [CREATED, CREATED, FORBIDDEN, FORBIDDEN, CREATED];
 const MANAGES: [u16; 5] = [FORBIDDEN, CREATED, FORBIDDEN, FORBIDDEN, CREATED];
+const CHECKS: [u16; 5] = [FORBIDDEN, FORBIDDEN, CREATED, FORBIDDEN, CREATED];
 
 /// In the order they run: writes that need an earlier one (a revision, a reopening) follow it.
 const MATRIX: &[Case] = &[
@@ -62,6 +64,13 @@ const MATRIX: &[Case] = &[
     get("/api/reports"),
     get("/api/history?measure=1.A3"),
     get("/api/measures/1.A3"),
+    get("/api/plans"),
+    post(
+        "/api/measures",
+        r#"{"year": "2016/17", "ref": "1.A{m}", "priority": 1, "outcome": "A", "measure": "New measure {n}",
+            "lead_officer": "Mel Meggs", "directorate": "CYPS", "polarity": "high", "frequency": "quarterly"}"#,
+        MANAGES,
+    ),
     post(
         "/api/measures/1.A3/values",
         r#"{"period": "{month}", "value": "27%"}"#,
@@ -92,6 +101,23 @@ const MATRIX: &[Case] = &[
         r#"{"period": "Q1 2016/17", "meeting": "Cabinet", "published_on": "2016-09-12"}"#,
         MANAGES,
     ),
+    post(
+        "/api/measures/1.A3/amendments",
+        r#"{"changes": {"title": "Re-referrals, wording {n}"}, "reason": "clearer wording"}"#,
+        MANAGES,
+    ),
+    // Only approvers and admins check, never what they entered themselves: the approver
+    // checks the officer's April figures and note, the admin the performance team's May.
+    post(
+        "/api/measures/1.A3/signoffs",
+        r#"{"period": "{checked}"}"#,
+        CHECKS,
+    ),
+    post(
+        "/api/measures/1.A3/approvals",
+        r#"{"period": "{checked}"}"#,
+        CHECKS,
+    ),
     post("/api/locks", r#"{"period": "{month}"}"#, MANAGES),
     post(
         "/api/reopenings",
@@ -101,6 +127,8 @@ const MATRIX: &[Case] = &[
 ];
 
 const MONTHS: [&str; 5] = ["Apr-16", "May-16", "Jun-16", "Jul-16", "Aug-16"];
+/// What each role is asked to check: someone else's figures where it may check at all.
+const CHECKED: [&str; 5] = ["Apr-16", "Apr-16", "Apr-16", "Apr-16", "May-16"];
 
 async fn given(db: &Pair, stream: &scoreledger_domain::StreamId, command: Command, actor: Actor) {
     let request = Request {
@@ -184,7 +212,9 @@ pair_test!(every_endpoint_answers_each_role_as_the_design_says, |db| {
             let body = case
                 .body
                 .replace("{month}", MONTHS[index])
-                .replace("{n}", &index.to_string());
+                .replace("{n}", &index.to_string())
+                .replace("{m}", &(index + 4).to_string())
+                .replace("{checked}", CHECKED[index]);
             let before = db.store.head().await.unwrap();
             let request = match case.method {
                 "GET" => client.get(server.url(&path)),
