@@ -14,6 +14,10 @@ use crate::read_models::{Dialect, ReadModels};
 /// Name of the projector that maintains every read model of this crate.
 pub const SCORECARD_PROJECTOR: &str = "scorecard";
 
+/// The PostgreSQL advisory lock key projectors of these read models take (an arbitrary
+/// constant: "SCORELED" in ASCII).
+const PROJECTOR_LOCK: i64 = 0x5343_4f52_454c_4544;
+
 /// Every read-model table, in the order a rebuild empties them.
 pub const TABLES: [&str; 16] = [
     "checkpoints",
@@ -94,19 +98,22 @@ pub async fn project_commits(
         return Ok(Outcome::CaughtUp);
     };
     let mut tx = read.begin().await?;
-    // On PostgreSQL, lock the checkpoint row so two projectors serialise; SQLite's
-    // BEGIN IMMEDIATE already holds the database's write lock.
-    let lock = match read.dialect() {
-        Dialect::Postgres => " FOR UPDATE",
-        Dialect::Sqlite => "",
-    };
-    let checkpoint: Option<i64> = sqlx::query(&format!(
-        "SELECT position FROM checkpoints WHERE projector = $1{lock}"
-    ))
-    .bind(SCORECARD_PROJECTOR)
-    .fetch_optional(&mut *tx)
-    .await?
-    .map(|row| row.get(0));
+    // Two projectors (the service's own and a request catching up, or two processes) must
+    // apply batches one after the other. SQLite's BEGIN IMMEDIATE already holds the
+    // database's write lock; on PostgreSQL a transaction-scoped advisory lock serialises
+    // them even before the checkpoint row exists (a row lock would have nothing to lock).
+    if read.dialect() == Dialect::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(PROJECTOR_LOCK)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let checkpoint: Option<i64> =
+        sqlx::query("SELECT position FROM checkpoints WHERE projector = $1")
+            .bind(SCORECARD_PROJECTOR)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| row.get(0));
     let existing = Position(checkpoint.unwrap_or(0) as u64);
     let mut expected = Position(existing.0 + 1);
     for commit in commits {

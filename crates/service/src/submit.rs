@@ -4,7 +4,7 @@
 use scoreledger_domain::{Actor, Command, PlanId, StreamId, StreamVersion};
 use scoreledger_projections::{self as projections, ProjectionError, ReadModels};
 use scoreledger_store::{
-    load, prepare, Appended, EventStore, ExecuteError, ExpectedVersion, Request,
+    load, prepare, AppendError, Appended, EventStore, ExecuteError, ExpectedVersion, Request,
 };
 use uuid::Uuid;
 
@@ -99,13 +99,30 @@ pub async fn submit(
             return Err(SubmitError::Stale { expected, current });
         }
     }
-    let commit = prepare(store, submission.stream, submission.commands, &request).await?;
-    if let (Some(expected), ExpectedVersion::Exact(current)) =
-        (submission.if_version, commit.expected)
-    {
-        if expected != current {
-            return Err(SubmitError::Stale { expected, current });
+    let mut retries = 0;
+    loop {
+        let commit = prepare(store, submission.stream, submission.commands, &request).await?;
+        if let (Some(expected), ExpectedVersion::Exact(current)) =
+            (submission.if_version, commit.expected)
+        {
+            if expected != current {
+                return Err(SubmitError::Stale { expected, current });
+            }
+        }
+        match store.append(commit).await {
+            // Without If-Match the client asked for its commands to be judged against the
+            // stream as it is: another writer getting in first (another period of the same
+            // measure, say) is no conflict for it, so they are judged again against the new
+            // version — and refused if they no longer hold. A few times, then the conflict.
+            Err(AppendError::Conflict { .. })
+                if submission.if_version.is_none() && retries < CONFLICT_RETRIES =>
+            {
+                retries += 1;
+            }
+            appended => return Ok(appended.map_err(ExecuteError::from)?),
         }
     }
-    Ok(store.append(commit).await.map_err(ExecuteError::from)?)
 }
+
+/// How often a submission without an expected version is judged again after losing a race.
+const CONFLICT_RETRIES: u32 = 5;

@@ -39,6 +39,9 @@ const KINDS: [&str; 16] = [
     "token revoked",
 ];
 
+/// A page shows at most this many changes; the CSV export has them all.
+const SHOWN: usize = 1000;
+
 /// The search form.
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub(crate) struct AuditForm {
@@ -164,7 +167,11 @@ pub(crate) async fn page(
             div.actions {
                 a href=(with_query("/audit.csv", &form.query())) download { "Download these " (entries.len()) " change(s) as CSV" }
             }
-            (history_table(&entries))
+            @if entries.len() > SHOWN {
+                p.notice role="status" { "Showing the first " (SHOWN) " of " (entries.len())
+                    " changes: narrow the search, or download them all as CSV." }
+            }
+            (history_table(&entries[..entries.len().min(SHOWN)]))
         },
     ))
 }

@@ -3,7 +3,7 @@
 //! site can make the browser send it.
 
 use axum::extract::{FromRequestParts, Query, State};
-use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -129,9 +129,32 @@ pub(crate) struct SignIn {
     next: Option<String>,
 }
 
+/// Whether a form was posted from another site's page: the browser names the page's origin,
+/// and it must be this host. (Without the check another site could sign a reader in as
+/// someone else, and have them enter figures under that name.)
+fn from_another_site(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return false;
+    };
+    let host = headers.get(HOST).and_then(|h| h.to_str().ok());
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    origin_host != host
+}
+
 /// `POST /signin`: checks the token; on success sets the cookie and goes on.
-pub(crate) async fn submit(State(state): State<ServerState>, Form(form): Form<SignIn>) -> Response {
+pub(crate) async fn submit(
+    State(state): State<ServerState>,
+    headers: HeaderMap,
+    Form(form): Form<SignIn>,
+) -> Response {
     let next = local_path(form.next.as_deref()).to_owned();
+    if from_another_site(&headers) {
+        return signin_page(
+            StatusCode::FORBIDDEN,
+            &next,
+            Some("Sign in from this site's own sign-in page: the form was sent from another site."),
+        );
+    }
     let secret = form.token.trim();
     match Session::from_secret(&state, secret).await {
         Ok(session) => {
@@ -189,6 +212,22 @@ mod tests {
         assert_eq!(local_path(Some("https://evil.example/")), "/scorecard");
         assert_eq!(local_path(Some("/\\evil.example")), "/scorecard");
         assert_eq!(local_path(None), "/scorecard");
+    }
+
+    #[test]
+    fn a_form_from_another_site_is_told_apart_from_our_own() {
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(
+            !from_another_site(&headers),
+            "no Origin: not a browser form post"
+        );
+        headers.insert(ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
+        assert!(!from_another_site(&headers));
+        headers.insert(ORIGIN, HeaderValue::from_static("https://evil.example"));
+        assert!(from_another_site(&headers));
+        headers.insert(ORIGIN, HeaderValue::from_static("http://127.0.0.1:9999"));
+        assert!(from_another_site(&headers));
     }
 
     #[test]

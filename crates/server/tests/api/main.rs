@@ -9,5 +9,6 @@ mod operations;
 mod pages;
 mod queries;
 mod roles;
+mod shutdown;
 mod support;
 mod verification;

@@ -161,6 +161,17 @@ pair_test!(
             assert!(body.contains(why), "{body}");
         }
 
+        // A sign-in posted from another site's page is refused (login CSRF).
+        let response = browser()
+            .post(server.url("/signin"))
+            .header("origin", "https://evil.example")
+            .form(&[("token", auditor.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(response.headers().get(SET_COOKIE).is_none());
+
         // Only a path on this site is followed after signing in.
         let response = browser()
             .post(server.url("/signin"))

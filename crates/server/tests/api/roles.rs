@@ -145,7 +145,7 @@ async fn given(db: &Pair, stream: &scoreledger_domain::StreamId, command: Comman
 }
 
 /// A plan with one CYPS measure (1.A3), and a token for each role; returns their secrets.
-async fn plan_and_tokens(db: &Pair) -> Vec<String> {
+pub(crate) async fn plan_and_tokens(db: &Pair) -> Vec<String> {
     let team = Actor::new("simon.dennis", "Simon Dennis", Role::Performance);
     let plan = plan_id(1);
     given(
