@@ -279,10 +279,50 @@ pub fn history_csv(entries: &[HistoryEntry]) -> String {
         .write_record(HISTORY_COLUMNS)
         .expect("writing to memory");
     for entry in entries {
-        writer.serialize(entry).expect("writing to memory");
+        let text = |field: &Option<String>| guarded(field.as_deref().unwrap_or_default());
+        writer
+            .write_record([
+                entry.position.to_string(),
+                entry.seq.to_string(),
+                entry.recorded_at.clone(),
+                guarded(&entry.actor_id),
+                guarded(&entry.actor_name),
+                guarded(&entry.actor_role),
+                text(&entry.on_behalf_of),
+                guarded(&entry.event_type),
+                text(&entry.measure_ref),
+                text(&entry.period),
+                guarded(&entry.what),
+                text(&entry.before),
+                text(&entry.after),
+                text(&entry.reason),
+                text(&entry.classification),
+            ])
+            .expect("writing to memory");
     }
     String::from_utf8(writer.into_inner().expect("flushing to memory"))
         .expect("CSV of UTF-8 text is UTF-8")
+}
+
+/// A text cell made safe to open in a spreadsheet: one that a spreadsheet would read as a
+/// formula (`=`, `+`, `-`, `@`, tab, carriage return) is prefixed with `'`, unless it is a
+/// plain figure such as `-3.5%`. Reasons and notes are typed by people; an auditor's
+/// spreadsheet must not run them.
+fn guarded(cell: &str) -> String {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let figure = {
+        let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+        !digits.is_empty()
+            && digits.starts_with(|c: char| c.is_ascii_digit())
+            && digits
+                .chars()
+                .all(|c| c.is_ascii_digit() || ".,%".contains(c))
+    };
+    if risky && !figure {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -328,6 +368,22 @@ mod tests {
             lines.next().unwrap(),
             "7,0,2016-12-12T10:00:00Z,sdennis,Simon Dennis,performance,,ValueRevised,1.A3,Q1 Apr - Jun 2016,value,30.9%,30.6%,\"late returns, \"\"final\"\"\",late_data"
         );
+    }
+
+    #[test]
+    fn text_a_spreadsheet_would_run_is_quoted_and_figures_are_not() {
+        assert_eq!(
+            guarded("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(guarded("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(guarded("-2+3+cmd|' /C calc'!A0"), "'-2+3+cmd|' /C calc'!A0");
+        assert_eq!(guarded("-3.5%"), "-3.5%");
+        assert_eq!(guarded("+24"), "+24");
+        assert_eq!(guarded("Late data"), "Late data");
+        let mut risky = entry();
+        risky.reason = Some("=1+1".to_owned());
+        assert!(history_csv(&[risky]).contains(",'=1+1,"));
     }
 
     #[test]

@@ -9,13 +9,15 @@
 use std::time::Duration;
 
 use axum::extract::MatchedPath;
-use axum::http::header::AUTHORIZATION;
+use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
 use axum::http::{HeaderValue, Request, Response};
 use axum::Router;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::sensitive_headers::{
+    SetSensitiveRequestHeadersLayer, SetSensitiveResponseHeadersLayer,
+};
 use tower_http::trace::TraceLayer;
 use tracing::Span;
 
@@ -73,5 +75,10 @@ pub(crate) fn around(router: Router) -> Router {
                 .on_failure(()),
         )
         .layer(SetRequestIdLayer::x_request_id(NewRequestId))
-        .layer(SetSensitiveRequestHeadersLayer::new([AUTHORIZATION]))
+        // The pages' cookie carries the same secret as a bearer token.
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            AUTHORIZATION,
+            COOKIE,
+        ]))
+        .layer(SetSensitiveResponseHeadersLayer::new([SET_COOKIE]))
 }

@@ -20,7 +20,7 @@ use crate::queries::{position, record_access};
 use crate::ServerState;
 
 /// The kinds of change a search can be narrowed to, as the history names them.
-const KINDS: [&str; 16] = [
+const KINDS: [&str; 20] = [
     "value",
     "target",
     "status",
@@ -30,6 +30,10 @@ const KINDS: [&str; 16] = [
     "sign-off",
     "note approval",
     "measure defined",
+    "plan defined",
+    "priority defined",
+    "outcome defined",
+    "rule set",
     "lead accountability",
     "period locked",
     "period reopened",

@@ -9,7 +9,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use scoreledger_domain::{MeasureRef, Position};
-use scoreledger_projections::{self as projections, HistoryFilter};
 use scoreledger_service as service;
 use scoreledger_store::Commit;
 use sha2::{Digest, Sha256};
@@ -17,6 +16,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::layout::PageError;
+use super::measure::changes_to;
 use super::signin::Viewer;
 use super::AsAtForm;
 use crate::error::ApiError;
@@ -38,7 +38,8 @@ pub(crate) async fn report(
     let published = service::published_report(&state.read, &publication).await?;
     record_access(&state, &viewer, &uri, None).await?;
     let restated = service::restated(&state.read, publication.clone(), at).await?;
-    let commits = commits_through(&state, Position(publication.cut_off as u64)).await?;
+    // Up to the publishing commit itself, so the pack holds the hash the log recorded.
+    let commits = commits_through(&state, Position(publication.position as u64)).await?;
     let readme = format!(
         "Evidence pack: the {period} report published to {meeting} on {on}\n\
          Made by Scoreledger for {who} ({role}) at log position {at}.\n\n\
@@ -48,15 +49,20 @@ pub(crate) async fn report(
          - report.csv       the same report as CSV\n\
          - publication.json the publication: cut-off position, meeting, SHA-256, part digests\n\
          - restatements.json every cell that reads differently at position {at}, with the changes behind it\n\
-         - commits.jsonl    every commit of the log up to the cut-off ({count} commits), one JSON object a line\n\
+         - commits.jsonl    every commit of the log up to the publication ({count} commits: those up to\n\
+                            the cut-off {cut_off} built the report; the last records its publication)\n\
          - SHA256SUMS       the SHA-256 of every file above\n\n\
          How to verify\n\
-         1. sha256sum -c SHA256SUMS                (every file is as packed)\n\
-         2. sha256sum report.json                  must print {sha}\n\
-            (the SHA-256 recorded in the log when the report was published)\n\
+         1. sha256sum -c SHA256SUMS                (no file damaged or changed since it was packed)\n\
+         2. sha256sum report.json                  must print {sha}, the SHA-256 in\n\
+            publication.json and in the ReportPublished event of the last line of commits.jsonl\n\
          3. In commits.jsonl each commit's prev_hash is the hash of the previous commit of the\n\
-            same stream (64 zeros for a stream's first), so the chain shows that no commit was\n\
-            removed or altered; `scoreledger report rebuild {id}` replays them to the report.\n",
+            same stream (64 zeros for a stream's first), so a commit taken out breaks the chain.\n\
+            Each commit's hash covers a canonical encoding of its fields computed by Scoreledger;\n\
+            `scoreledger report rebuild {id}` replays the service's log to the cut-off and\n\
+            compares the report it gives with the published SHA-256.\n\n\
+         SHA256SUMS is not signed: it shows that the files agree with each other, not who packed\n\
+         them. Signed checkpoints of the log are to come.\n",
         period = publication.period,
         meeting = publication.meeting,
         on = publication.published_on,
@@ -65,6 +71,7 @@ pub(crate) async fn report(
         count = commits.len(),
         sha = publication.sha256,
         id = publication.report_id,
+        cut_off = publication.cut_off,
     );
     let files = vec![
         ("README.txt", readme.into_bytes()),
@@ -103,15 +110,7 @@ pub(crate) async fn measure(
     let view = service::measure_at(&state.read, &reference, at).await?;
     let measure_ref: MeasureRef = view.definition.measure_ref.clone();
     record_access(&state, &viewer, &uri, Some(measure_ref.to_string())).await?;
-    let history = projections::history(
-        &state.read,
-        &HistoryFilter {
-            measure_ref: Some(measure_ref.to_string()),
-            through: Some(at),
-            ..HistoryFilter::default()
-        },
-    )
-    .await?;
+    let history = changes_to(&state, measure_ref.as_str(), at).await?;
     let commits: Vec<Commit> = state
         .store
         .read_stream(&view.measure_id.stream())
@@ -163,19 +162,20 @@ pub(crate) async fn measure(
     download(&format!("scoreledger-evidence-measure-{name}.zip"), &files)
 }
 
-async fn commits_through(state: &ServerState, cut_off: Position) -> Result<Vec<Commit>, PageError> {
+async fn commits_through(state: &ServerState, through: Position) -> Result<Vec<Commit>, PageError> {
     let mut commits = Vec::new();
     let mut after = Position(0);
-    while after < cut_off {
+    while after < through {
+        let wanted = (through.0 - after.0).min(1000) as usize;
         let batch = state
             .store
-            .read_all(after, 1000)
+            .read_all(after, wanted)
             .await
             .map_err(unavailable)?;
         let Some(last) = batch.last().map(|c| c.position) else {
             break;
         };
-        commits.extend(batch.into_iter().filter(|c| c.position <= cut_off));
+        commits.extend(batch.into_iter().filter(|c| c.position <= through));
         after = last;
     }
     Ok(commits)

@@ -34,13 +34,13 @@ dl.facts dd { margin: 0; }
 table.data td.when, table.data td.pos { white-space: nowrap; }
 table.data td.change { min-width: 14rem; }
 del { background: #fde2e1; text-decoration: line-through; }
-ins { background: #ddf4e4; text-decoration: none; }
+ins { background: #ddf4e4; text-decoration: underline; }
 tr.restated td, td.restated { background: #fff3b0; }
 mark.restated { background: #fff3b0; color: inherit; font-weight: bold; }
 .trend { max-width: 100%; height: auto; }
 .trend text { font-size: 12px; fill: #111; }
 .actions { display: flex; gap: 1rem; flex-wrap: wrap; margin: .5rem 0; }
-@media print { nav.site, form.query, .actions, .skip { display: none; } }
+@media print { nav.site, form.query, .actions, .skip { display: none; } del, ins, mark, td.restated, tr.restated td, .notice { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 ";
 
 /// A complete page: `title` in the tab and as the heading's context, `content` inside `<main>`.

@@ -29,15 +29,7 @@ pub(crate) async fn page(
     let view = service::measure_at(&state.read, &reference, at).await?;
     let measure_ref = view.definition.measure_ref.to_string();
     record_access(&state, &viewer, &uri, Some(measure_ref.clone())).await?;
-    let history = projections::history(
-        &state.read,
-        &HistoryFilter {
-            measure_ref: Some(measure_ref.clone()),
-            through: Some(at),
-            ..HistoryFilter::default()
-        },
-    )
-    .await?;
+    let history = changes_to(&state, &measure_ref, at).await?;
     let definition = &view.definition;
     let title = format!("{} {}", definition.ref_as_printed, definition.title);
     let carried = form.carried();
@@ -88,6 +80,26 @@ fn facts(view: &MeasureView) -> Markup {
             dt { "Frequency" } dd { (d.frequency_text) }
         }
     }
+}
+
+/// Every change to the measure recorded by `at`: its history without the record of who read
+/// it (the audit search shows those).
+pub(super) async fn changes_to(
+    state: &ServerState,
+    measure_ref: &str,
+    at: scoreledger_domain::Position,
+) -> Result<Vec<HistoryEntry>, PageError> {
+    let mut entries = projections::history(
+        &state.read,
+        &HistoryFilter {
+            measure_ref: Some(measure_ref.to_owned()),
+            through: Some(at),
+            ..HistoryFilter::default()
+        },
+    )
+    .await?;
+    entries.retain(|entry| entry.what != "history read");
+    Ok(entries)
 }
 
 /// One point per period with a value, the numeric target in force for it beside.

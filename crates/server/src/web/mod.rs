@@ -37,6 +37,27 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/reports", get(reports::list))
         .route("/reports/{report}", get(reports::page))
         .route("/reports/{report}/evidence.zip", get(evidence::report))
+        .layer(axum::middleware::map_response(protect))
+}
+
+/// What every page's answer carries: no script, style or frame from anywhere but the page
+/// itself (the pages need none), no framing by other sites (clickjacking the sign-in form),
+/// and no copy of the history left in caches.
+async fn protect(mut response: axum::response::Response) -> axum::response::Response {
+    use axum::http::header::{
+        HeaderValue, CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS,
+    };
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    response
 }
 
 /// "As at" as a form sends it: empty fields mean "now".

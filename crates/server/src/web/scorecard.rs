@@ -3,7 +3,7 @@
 
 use axum::extract::{Query, State};
 use axum::response::Html;
-use maud::{html, PreEscaped};
+use maud::{html, Markup, PreEscaped};
 use scoreledger_domain::Period;
 use scoreledger_projections as projections;
 use scoreledger_service as service;
@@ -32,24 +32,34 @@ pub(crate) async fn page(
     Query(form): Query<ScorecardForm>,
 ) -> Result<Html<String>, PageError> {
     let at = position(&state, &form.when.when()?).await?;
-    let publications = projections::all_publications(&state.read).await?;
-    let period_text = match filled(&form.period) {
-        Some(text) => text.to_owned(),
-        None => publications
-            .last()
-            .map(|p| p.period.clone())
-            .ok_or_else(|| {
-                ApiError::unprocessable(
-                    "nothing has been published yet; choose a period, e.g. Q3 2016/17",
-                )
-            })?,
+    // Only what had been published by then: a past scorecard must not know the future.
+    let publications: Vec<_> = projections::all_publications(&state.read)
+        .await?
+        .into_iter()
+        .filter(|p| p.position as u64 <= at.0)
+        .collect();
+    let suggestions = suggested_periods(&publications);
+    let chosen = filled(&form.period)
+        .map(str::to_owned)
+        .or_else(|| publications.last().map(|p| p.period.clone()));
+    let Some(period_text) = chosen else {
+        // A new installation has published nothing: ask, rather than fail.
+        return Ok(frame(
+            "Scorecard",
+            Some(&viewer),
+            html! {
+                h1 { "Scorecard" }
+                (picker("", &suggestions, &form.when))
+                p.notice role="status" { "Nothing had been published " (form.when.describe(at))
+                    ". Choose a period to see its scorecard, e.g. Q3 2016/17." }
+            },
+        ));
     };
     let period = Period::parse(&period_text)
         .map_err(|err| ApiError::unprocessable(format!("period: {err}")))?;
     let report = service::report_at(&state.read, period, at).await?;
     let carried = form.when.carried();
     let link = |measure_ref: &str| measure_href(measure_ref, &carried);
-    let suggestions = suggested_periods(&publications);
     let of_this_period: Vec<_> = publications
         .iter()
         .filter(|p| Period::parse(&p.period).ok() == Some(period))
@@ -60,14 +70,7 @@ pub(crate) async fn page(
         Some(&viewer),
         html! {
             h1 { span.plan { (report.plan) } " Quarterly Performance Scorecard — " (report.period) }
-            form.query method="get" action="/scorecard" aria-label="Which scorecard" {
-                label for="period" { "Period"
-                    input #period name="period" value=(period_text) list="periods" required size="18";
-                }
-                datalist #periods { @for p in &suggestions { option value=(p) {} } }
-                (form.when.fields())
-                button type="submit" { "Show" }
-            }
+            (picker(&period_text, &suggestions, &form.when))
             p.as-at { "Figures " (form.when.describe(at)) ", rules v" (report.rule_set_version) "." }
             @if !of_this_period.is_empty() {
                 p.notice {
@@ -87,6 +90,20 @@ pub(crate) async fn page(
             footer { p { "SHA-256 of this scorecard's canonical report: " code.sha256 { (report.sha256()) } } }
         },
     ))
+}
+
+/// The form that picks a period and a moment.
+fn picker(period: &str, suggestions: &[String], when: &AsAtForm) -> Markup {
+    html! {
+        form.query method="get" action="/scorecard" aria-label="Which scorecard" {
+            label for="period" { "Period"
+                input #period name="period" value=(period) list="periods" required size="18";
+            }
+            datalist #periods { @for p in suggestions { option value=(p) {} } }
+            (when.fields())
+            button type="submit" { "Show" }
+        }
+    }
 }
 
 /// The quarters of every year something was published for, as suggestions for the picker.

@@ -40,7 +40,7 @@ impl FromRequestParts<ServerState> for Viewer {
         match Session::from_secret(state, &secret).await {
             Ok(session) => Ok(Viewer(session)),
             Err(err) if err.status == StatusCode::UNAUTHORIZED => {
-                Err(to_signin(&next, Some(&err.message)))
+                Err(to_signin(&next, Some(Why::Refused)))
             }
             Err(err) => Err(PageError(err).into_response()),
         }
@@ -59,19 +59,39 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
         .filter(|secret| !secret.is_empty())
 }
 
+/// Why a reader was sent to sign in: one of a few known reasons, never free text, so that
+/// nobody can put words of their own on this site's page through a link.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Why {
+    /// The cookie's token is no longer accepted.
+    Refused,
+}
+
+impl Why {
+    fn message(self) -> &'static str {
+        match self {
+            Why::Refused => {
+                "Your token is no longer accepted: it has been revoked or has expired. \
+                 Ask an administrator for a new one and sign in with it."
+            }
+        }
+    }
+}
+
 /// What the sign-in page is asked.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub(crate) struct SignInQuery {
     /// Where to go afterwards (a path on this site).
     next: Option<String>,
     /// Why the reader was sent here.
-    why: Option<String>,
+    why: Option<Why>,
 }
 
-fn to_signin(next: &str, why: Option<&str>) -> Response {
+fn to_signin(next: &str, why: Option<Why>) -> Response {
     let query = serde_urlencoded::to_string(SignInQuery {
         next: Some(next.to_owned()),
-        why: why.map(str::to_owned),
+        why,
     })
     .unwrap_or_default();
     Redirect::to(&format!("/signin?{query}")).into_response()
@@ -81,7 +101,14 @@ fn to_signin(next: &str, why: Option<&str>) -> Response {
 /// page cannot be used to send someone elsewhere.
 fn local_path(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+        // Browsers drop tabs and line breaks from addresses (`/\t/evil.example` would become
+        // `//evil.example`), so only visible ASCII is followed.
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && path.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
             path
         }
         _ => "/scorecard",
@@ -93,7 +120,7 @@ pub(crate) async fn form(Query(query): Query<SignInQuery>) -> Response {
     signin_page(
         StatusCode::OK,
         local_path(query.next.as_deref()),
-        query.why.as_deref(),
+        query.why.map(Why::message),
     )
 }
 
@@ -189,9 +216,11 @@ pub(crate) async fn signout() -> Response {
 fn see_other(location: &str, cookie: &Cookie<'_>) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(location) {
-        headers.insert(LOCATION, value);
-    }
+    // `location` is a checked local path; should it still not make a header, go home.
+    headers.insert(
+        LOCATION,
+        HeaderValue::from_str(location).unwrap_or(HeaderValue::from_static("/scorecard")),
+    );
     if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
         headers.insert(SET_COOKIE, value);
     }
@@ -211,6 +240,9 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example/")), "/scorecard");
         assert_eq!(local_path(Some("https://evil.example/")), "/scorecard");
         assert_eq!(local_path(Some("/\\evil.example")), "/scorecard");
+        assert_eq!(local_path(Some("/\t/evil.example")), "/scorecard");
+        assert_eq!(local_path(Some("/\n/evil.example")), "/scorecard");
+        assert_eq!(local_path(Some("/a b")), "/scorecard");
         assert_eq!(local_path(None), "/scorecard");
     }
 

@@ -181,6 +181,20 @@ pair_test!(
             .unwrap();
         assert_eq!(response.headers()[LOCATION], "/scorecard");
 
+        // A tab in the address would be dropped by the browser, turning a path into another site.
+        let form = browser()
+            .get(server.url("/signin?next=/%09/evil.example"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            form.contains("name=\"next\" value=\"/scorecard\""),
+            "{form}"
+        );
+
         // A signed-in page names who is reading; signing out forgets the cookie.
         let cookie = sign_in(&server, &auditor).await;
         let (status, body) = page(&server, &cookie, "/reports").await;
@@ -189,6 +203,17 @@ pair_test!(
             body.contains("Signed in as <strong>User 1</strong> (auditor)"),
             "{body}"
         );
+        let headers = browser()
+            .get(server.url("/reports"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .headers()
+            .clone();
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"));
+        assert_eq!(headers["cache-control"], "no-store");
         let response = browser()
             .post(server.url("/signout"))
             .header(COOKIE, &cookie)
@@ -249,7 +274,20 @@ pair_test!(
         );
         assert_eq!(
             assert_chained(&files["commits.jsonl"]),
-            publication.cut_off as usize
+            publication.position as usize
+        );
+        let last: serde_json::Value = serde_json::from_str(
+            std::str::from_utf8(&files["commits.jsonl"])
+                .unwrap()
+                .lines()
+                .last()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(last["events"][0]["type"], "ReportPublished");
+        assert_eq!(
+            last["events"][0]["payload"]["sha256"].as_str(),
+            Some(publication.sha256.as_str())
         );
         let restated: serde_json::Value =
             serde_json::from_slice(&files["restatements.json"]).unwrap();
