@@ -47,7 +47,7 @@ pub(crate) async fn page(
                 a href=(with_query(&format!("{}/evidence.zip", measure_href(&measure_ref, "")), &carried)) download {
                     "Download the evidence pack (events, history, hashes)"
                 }
-                a href=(with_query("/audit", &format!("measure={}", urlencode(&measure_ref)))) { "Search its changes" }
+                a href=(with_query("/audit", &format!("measure={}{}", urlencode(&measure_ref), if carried.is_empty() { String::new() } else { format!("&{carried}") }))) { "Search its changes" }
             }
             (facts(&view))
             h2 #trend-heading { "Values against target" }
@@ -132,6 +132,8 @@ fn periods_table(view: &MeasureView) -> Markup {
         .map(|v| v.period)
         .chain(view.statuses.iter().map(|f| f.period))
         .chain(view.notes.iter().map(|f| f.period))
+        .chain(view.directions.iter().map(|f| f.period))
+        .chain(view.ratings.iter().map(|f| f.period))
         .chain(view.targets.iter().map(|f| f.period))
         .collect();
     periods.sort();
@@ -142,12 +144,16 @@ fn periods_table(view: &MeasureView) -> Markup {
             .find(|f| f.period == period)
             .map(|f| f.text.clone())
     };
+    // 2010-scheme measures carry a RAG rating; the 2016/17 scheme's do not.
+    let rated = !view.ratings.is_empty();
     html! {
         table.data {
             caption { "By period: value, target, status, direction of travel and data note" }
             thead { tr {
                 th scope="col" { "Period" } th scope="col" { "Value" } th scope="col" { "Target" }
-                th scope="col" { "Status" } th scope="col" { "Direction of travel" } th scope="col" { "Data note" }
+                th scope="col" { "Status" } th scope="col" { "Direction of travel" }
+                @if rated { th scope="col" { "RAG rating" } }
+                th scope="col" { "Data note" }
             } }
             tbody {
                 @for period in periods {
@@ -169,6 +175,7 @@ fn periods_table(view: &MeasureView) -> Markup {
                         td { (fact(&view.targets, period).unwrap_or_default()) }
                         td { (fact(&view.statuses, period).map(|s| s.replace('_', " ")).unwrap_or_default()) }
                         td { (fact(&view.directions, period).map(|s| s.replace('_', " ")).unwrap_or_default()) }
+                        @if rated { td { (fact(&view.ratings, period).unwrap_or_default()) } }
                         td.note { (fact(&view.notes, period).unwrap_or_default()) }
                     }
                 }
