@@ -5,6 +5,7 @@
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::header::{COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
 use axum::http::request::Parts;
+use axum::http::HeaderName;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -17,6 +18,8 @@ use crate::auth::Session;
 use crate::ServerState;
 
 const COOKIE_NAME: &str = "scoreledger_session";
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 /// The signed-in reader of a page. A request without a valid session is sent to the sign-in
 /// page, which brings them back afterwards.
@@ -163,9 +166,23 @@ fn from_another_site(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
         return false;
     };
-    let host = headers.get(HOST).and_then(|h| h.to_str().ok());
+    // Behind a reverse proxy the address the browser used is the forwarded host.
+    let host = headers
+        .get(X_FORWARDED_HOST)
+        .or_else(|| headers.get(HOST))
+        .and_then(|h| h.to_str().ok());
     let origin_host = origin.split_once("://").map(|(_, rest)| rest);
     origin_host != host
+}
+
+/// Whether the browser reached the service over HTTPS (through a TLS-terminating proxy that
+/// says so): then the cookie is marked Secure, so it never travels in clear text. On plain
+/// HTTP, as on loopback, a Secure cookie would not be sent back at all.
+fn over_https(headers: &HeaderMap) -> bool {
+    headers
+        .get(X_FORWARDED_PROTO)
+        .and_then(|p| p.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
 /// `POST /signin`: checks the token; on success sets the cookie and goes on.
@@ -189,6 +206,7 @@ pub(crate) async fn submit(
             let cookie = Cookie::build((COOKIE_NAME, secret.to_owned()))
                 .path("/")
                 .http_only(true)
+                .secure(over_https(&headers))
                 .same_site(SameSite::Strict)
                 .build();
             see_other(&next, &cookie)
@@ -260,6 +278,23 @@ mod tests {
         assert!(from_another_site(&headers));
         headers.insert(ORIGIN, HeaderValue::from_static("http://127.0.0.1:9999"));
         assert!(from_another_site(&headers));
+        headers.insert(
+            ORIGIN,
+            HeaderValue::from_static("https://scorecard.council.example"),
+        );
+        headers.insert(
+            X_FORWARDED_HOST,
+            HeaderValue::from_static("scorecard.council.example"),
+        );
+        assert!(!from_another_site(&headers), "behind a proxy");
+    }
+
+    #[test]
+    fn the_cookie_is_secure_when_the_proxy_says_https() {
+        let mut headers = HeaderMap::new();
+        assert!(!over_https(&headers));
+        headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("https"));
+        assert!(over_https(&headers));
     }
 
     #[test]
