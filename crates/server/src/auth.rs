@@ -59,14 +59,7 @@ impl Session {
         if token.is_none() {
             // A token issued a moment ago may not be projected yet: catch up once, then look
             // again. When the read models are current this costs one read of the log's head.
-            scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
-                .await
-                .map_err(|err| {
-                    ApiError::new(
-                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                        format!("the read models could not catch up with the log: {err}"),
-                    )
-                })?;
+            state.catch_up().await?;
             token = scoreledger_projections::token_by_secret(&state.read, &hash).await?;
         }
         let token = token
@@ -81,12 +74,7 @@ impl Session {
                     &scoreledger_domain::TokenId(id).stream(),
                 )
                 .await
-                .map_err(|err| {
-                    ApiError::new(
-                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                        format!("the event log did not answer: {err}"),
-                    )
-                })?;
+                .map_err(ApiError::log_unavailable)?;
                 !matches!(stream, scoreledger_domain::StreamState::Token(ref t) if !t.revoked)
             }
             Err(_) => true,

@@ -246,9 +246,7 @@ async fn find(
     let mut found =
         scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), period).await?;
     if found.is_none() {
-        scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
-            .await
-            .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+        state.catch_up().await?;
         found = scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), period)
             .await?;
     }
@@ -291,7 +289,7 @@ async fn write(
     if session.actor.role == Role::Officer {
         let (measure, _) = load(&*state.store, &stream)
             .await
-            .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+            .map_err(ApiError::log_unavailable)?;
         let theirs = measure.measure().map(|m| m.definition.directorate.clone());
         let mine = session.directorate.as_deref().unwrap_or_default();
         if theirs
@@ -606,15 +604,12 @@ async fn rules_and_measure(
     period: &Period,
 ) -> Result<(RuleSet, MeasureState), ApiError> {
     let (measure_id, plan_id) = find(state, reference, Some(period)).await?;
-    let unavailable = |err: scoreledger_store::ReadError| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string())
-    };
     let (plan, _) = load(&*state.store, &plan_id.stream())
         .await
-        .map_err(unavailable)?;
+        .map_err(ApiError::log_unavailable)?;
     let (measure, _) = load(&*state.store, &measure_id.stream())
         .await
-        .map_err(unavailable)?;
+        .map_err(ApiError::log_unavailable)?;
     let rules = plan.plan().map(|p| p.rule_set.clone()).unwrap_or_default();
     let measure = measure.measure().cloned().ok_or_else(|| {
         ApiError::new(
@@ -681,9 +676,7 @@ async fn plan_covering(
     state: &ServerState,
     period: &Period,
 ) -> Result<scoreledger_domain::PlanId, ApiError> {
-    let head = scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
-        .await
-        .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+    let head = state.catch_up().await?;
     scoreledger_projections::scorecard::find_plan(&state.read, period, head)
         .await?
         .map(|plan| plan.plan_id)
@@ -707,18 +700,9 @@ pub async fn lock(
     headers: HeaderMap,
     Body(body): Body<LockBody>,
 ) -> Result<Response, ApiError> {
-    let request = format!("{body:?}");
-    let period = field("period", Period::parse(&body.period))?;
-    let plan = plan_covering(&state, &period).await?;
-    write_to(
-        &state,
-        &session,
-        &headers,
-        &plan.stream(),
-        Command::LockPeriod { period },
-        body.reason,
-        &request,
-    )
+    write_to_plan(&state, &session, &headers, body, |period| {
+        Command::LockPeriod { period }
+    })
     .await
 }
 
@@ -738,15 +722,29 @@ pub async fn reopen(
     headers: HeaderMap,
     Body(body): Body<LockBody>,
 ) -> Result<Response, ApiError> {
+    write_to_plan(&state, &session, &headers, body, |period| {
+        Command::ReopenPeriod { period }
+    })
+    .await
+}
+
+/// A lock or a reopening: the command for the body's period, on the plan covering it.
+async fn write_to_plan(
+    state: &ServerState,
+    session: &Session,
+    headers: &HeaderMap,
+    body: LockBody,
+    command: impl FnOnce(Period) -> Command,
+) -> Result<Response, ApiError> {
     let request = format!("{body:?}");
     let period = field("period", Period::parse(&body.period))?;
-    let plan = plan_covering(&state, &period).await?;
+    let plan = plan_covering(state, &period).await?;
     write_to(
-        &state,
-        &session,
-        &headers,
+        state,
+        session,
+        headers,
         &plan.stream(),
-        Command::ReopenPeriod { period },
+        command(period),
         body.reason,
         &request,
     )
@@ -771,9 +769,7 @@ pub async fn publish(
     Body(body): Body<PublishBody>,
 ) -> Result<Response, ApiError> {
     let period = field("period", Period::parse(&body.period))?;
-    let cut_off = scoreledger_projections::drain(&*state.store, &state.read, 1000, |_| {})
-        .await
-        .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+    let cut_off = state.catch_up().await?;
     // A retried publication is the same report: with an idempotency key, its id comes from
     // the key and the request, not from the report built (the log may have moved on).
     let request = format!("{body:?}");
@@ -1029,7 +1025,7 @@ pub async fn define_measure(
     let plan_id = plan_covering(&state, &year).await?;
     let (plan, _) = load(&*state.store, &plan_id.stream())
         .await
-        .map_err(|err| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string()))?;
+        .map_err(ApiError::log_unavailable)?;
     let plan = plan
         .plan()
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no plan covers {year}")))?;

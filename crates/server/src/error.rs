@@ -39,6 +39,14 @@ impl ApiError {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, message)
     }
 
+    /// 503: the event log did not answer.
+    pub fn log_unavailable(err: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the event log did not answer: {err}"),
+        )
+    }
+
     /// Any status, with a message.
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {

@@ -49,6 +49,19 @@ impl ServerState {
             metrics: Arc::default(),
         }
     }
+
+    /// Brings the read models up to the log's head and returns it: before a lookup that must
+    /// see a write made a moment ago (a token just issued, a measure just defined).
+    pub async fn catch_up(&self) -> Result<scoreledger_domain::Position, error::ApiError> {
+        scoreledger_projections::drain(&*self.store, &self.read, 1000, |_| {})
+            .await
+            .map_err(|err| {
+                error::ApiError::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    format!("the read models could not catch up with the log: {err}"),
+                )
+            })
+    }
 }
 
 /// The service's routes.

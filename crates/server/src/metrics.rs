@@ -161,12 +161,11 @@ pub async fn track(State(state): State<ServerState>, request: Request, next: Nex
         (status = 200, description = "Request counts and latencies by route and status, appends, conflicts, log head, read-model position and projector lag", content_type = "application/openmetrics-text", body = String),
         (status = 503, description = "The log or the read models do not answer", body = crate::error::ErrorBody)))]
 pub async fn scrape(State(state): State<ServerState>) -> Result<Response, ApiError> {
-    let head = state.store.head().await.map_err(|err| {
-        ApiError::new(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            format!("the event log did not answer: {err}"),
-        )
-    })?;
+    let head = state
+        .store
+        .head()
+        .await
+        .map_err(ApiError::log_unavailable)?;
     let at = scoreledger_projections::checkpoint(&state.read).await?;
     let metrics = &state.metrics;
     metrics.log_head.set(head.0 as i64);

@@ -36,14 +36,7 @@ pub(crate) async fn position(state: &ServerState, when: &When) -> Result<Positio
     let min_position = when.min_position.max(when.position);
     if let Some(min) = min_position.map(Position) {
         if min > now {
-            now = projections::drain(&*state.store, &state.read, 1000, |_| {})
-                .await
-                .map_err(|err| {
-                    ApiError::new(
-                        axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                        format!("the read models could not catch up with the log: {err}"),
-                    )
-                })?;
+            now = state.catch_up().await?;
         }
         if min > now {
             return Err(ApiError::unprocessable(format!(

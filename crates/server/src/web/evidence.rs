@@ -115,7 +115,7 @@ pub(crate) async fn measure(
         .store
         .read_stream(&view.measure_id.stream())
         .await
-        .map_err(unavailable)?
+        .map_err(ApiError::log_unavailable)?
         .into_iter()
         .filter(|c| c.position <= at)
         .collect();
@@ -171,7 +171,7 @@ async fn commits_through(state: &ServerState, through: Position) -> Result<Vec<C
             .store
             .read_all(after, wanted)
             .await
-            .map_err(unavailable)?;
+            .map_err(ApiError::log_unavailable)?;
         let Some(last) = batch.last().map(|c| c.position) else {
             break;
         };
@@ -179,13 +179,6 @@ async fn commits_through(state: &ServerState, through: Position) -> Result<Vec<C
         after = last;
     }
     Ok(commits)
-}
-
-fn unavailable(err: impl std::fmt::Display) -> ApiError {
-    ApiError::new(
-        axum::http::StatusCode::SERVICE_UNAVAILABLE,
-        format!("the event log did not answer: {err}"),
-    )
 }
 
 fn pretty(value: &impl serde::Serialize) -> Vec<u8> {

@@ -3,12 +3,13 @@
 //! own directorate; approvers and auditors read everything and change nothing.
 
 use reqwest::StatusCode;
-use scoreledger_domain::{Actor, Command, Period, Polarity, Role, RuleSet, StatusScheme, TokenId};
+use scoreledger_domain::{Actor, Command, Role, TokenId};
 use scoreledger_store::{execute, Request};
 use scoreledger_testkit::pair::Pair;
-use scoreledger_testkit::{measure_definition, measure_id, pair_test, plan_id, uuid};
+use scoreledger_testkit::{pair_test, uuid};
 use sha2::{Digest, Sha256};
 
+use crate::commands::{plan_with_a_measure, run};
 use crate::support::TestServer;
 
 /// The roles, in the order of the expectations below, each with a token holder's directorate.
@@ -130,58 +131,14 @@ const MONTHS: [&str; 5] = ["Apr-16", "May-16", "Jun-16", "Jul-16", "Aug-16"];
 /// What each role is asked to check: someone else's figures where it may check at all.
 const CHECKED: [&str; 5] = ["Apr-16", "Apr-16", "Apr-16", "Apr-16", "May-16"];
 
-async fn given(db: &Pair, stream: &scoreledger_domain::StreamId, command: Command, actor: Actor) {
-    let request = Request {
-        actor,
-        reason: None,
-        on_behalf_of: None,
-        commit_id: None,
-        published_through: None,
-        locked: Default::default(),
-    };
-    execute(&*db.store, stream, &command, &request)
-        .await
-        .unwrap();
-}
-
 /// A plan with one CYPS measure (1.A3), and a token for each role; returns their secrets.
 pub(crate) async fn plan_and_tokens(db: &Pair) -> Vec<String> {
-    let team = Actor::new("simon.dennis", "Simon Dennis", Role::Performance);
-    let plan = plan_id(1);
-    given(
-        db,
-        &plan.stream(),
-        Command::DefinePlan {
-            plan_id: plan,
-            name: "Corporate Plan 2016/17".into(),
-            financial_year: Period::financial_year(2016),
-            status_scheme: StatusScheme::Corporate2016,
-            approved_on: None,
-            approved_by: None,
-            priorities: vec![(1, "Every child making the best start in life".into())],
-            outcomes: Vec::new(),
-            rule_set: RuleSet::default(),
-        },
-        team.clone(),
-    )
-    .await;
-    let measure = measure_id(1);
-    given(
-        db,
-        &measure.stream(),
-        Command::DefineMeasure {
-            measure_id: measure,
-            definition: measure_definition(plan, "1.A3", Polarity::Low),
-            target: None,
-        },
-        team,
-    )
-    .await;
+    plan_with_a_measure(db).await;
     let mut secrets = Vec::new();
     for (n, (role, directorate)) in ROLES.iter().enumerate() {
         let secret = format!("slt_matrix_{n}");
         let token_id = TokenId(uuid(300 + n as u128));
-        given(
+        run(
             db,
             &token_id.stream(),
             Command::IssueToken {
@@ -247,7 +204,7 @@ pair_test!(every_endpoint_answers_each_role_as_the_design_says, |db| {
 
     // An officer of another directorate may not enter data for a CYPS measure.
     let other = TokenId(uuid(399));
-    given(
+    run(
         &db,
         &other.stream(),
         Command::IssueToken {
@@ -286,7 +243,7 @@ pair_test!(
             (8, None),
         ] {
             let token_id = TokenId(uuid(300 + n));
-            given(
+            run(
                 &db,
                 &token_id.stream(),
                 Command::IssueToken {
