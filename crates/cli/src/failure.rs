@@ -50,7 +50,9 @@ impl From<ExecuteError> for Failed {
             ExecuteError::Append(AppendError::Conflict { .. }) => Failure::Conflict,
             ExecuteError::Append(AppendError::Corrupt { .. })
             | ExecuteError::Read(ReadError::Corrupt { .. }) => Failure::Corrupt,
-            ExecuteError::Append(AppendError::Empty) => Failure::Rejected,
+            ExecuteError::Append(AppendError::Empty | AppendError::Unreadable(_)) => {
+                Failure::Rejected
+            }
             ExecuteError::Append(AppendError::Unavailable(_))
             | ExecuteError::Read(ReadError::Unavailable(_)) => Failure::Unavailable,
         };

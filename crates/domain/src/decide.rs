@@ -28,6 +28,9 @@ pub struct Context {
     /// The id of the person asking (from the session, never the command): maker–checker
     /// rules compare it with whoever entered what is being checked.
     pub actor: Option<String>,
+    /// The financial year of the plan the command's measure belongs to: a measure's periods
+    /// lie near it (see [`plan_window`]).
+    pub plan_year: Option<Period>,
 }
 
 impl Context {
@@ -53,6 +56,38 @@ impl Context {
         self.published_through
             .is_some_and(|through| period.end_date() <= through)
     }
+
+    /// Refuses a period far from the plan's year, before anything else is said about it: a
+    /// typed `1900/01` is a slip, not late data for a published period.
+    fn near_plan(&self, period: &Period) -> Result<(), Rejection> {
+        let Some(year) = self.plan_year else {
+            return Ok(());
+        };
+        let (first, last) = plan_window(&year);
+        if period.start_date() < first.start_date() || period.end_date() > last.end_date() {
+            return Err(Rejection::FarFromPlan {
+                period: *period,
+                year,
+                first,
+                last,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Years of outturns a plan may carry before its own year (the packs print the two before it;
+/// trends go back further), and years of targets after it.
+const YEARS_BEFORE_PLAN: i32 = 10;
+const YEARS_AFTER_PLAN: i32 = 5;
+
+/// The first and last financial years whose periods a measure of a plan for `year` takes.
+pub fn plan_window(year: &Period) -> (Period, Period) {
+    let start = year.financial_year_of();
+    (
+        Period::financial_year(start - YEARS_BEFORE_PLAN),
+        Period::financial_year(start + YEARS_AFTER_PLAN),
+    )
 }
 
 /// Why a command was refused. Nothing is appended for a rejected command.
@@ -81,6 +116,18 @@ pub enum Rejection {
         period: Period,
         /// Why a reason is needed.
         why: &'static str,
+    },
+    /// The period is nowhere near the plan's year.
+    #[error("{period} is far outside {year}, the plan's year: a measure of this plan takes periods from {first} to {last}; check the year")]
+    FarFromPlan {
+        /// The period given.
+        period: Period,
+        /// The plan's year.
+        year: Period,
+        /// The first year a measure of the plan takes.
+        first: Period,
+        /// The last year a measure of the plan takes.
+        last: Period,
     },
     /// The period is locked and the change needs the performance team and a reason.
     #[error("{period} is locked (by the lock on {lock}); only the performance team or an admin may change it, and with a reason (--reason); or reopen the period first")]
@@ -323,6 +370,7 @@ pub fn decide(
             }];
             if let Some((period, target)) = target {
                 financial_year_only(period)?;
+                ctx.near_plan(period)?;
                 events.push(DomainEvent::TargetSet {
                     period: *period,
                     target: target.clone(),
@@ -524,6 +572,9 @@ fn decide_measure(
         | Command::EditCommentary { period, .. } => Some(period),
         _ => None,
     };
+    if let Some(period) = changed_period {
+        ctx.near_plan(period)?;
+    }
     if let Some(period) = changed_period {
         if let Some(lock) = ctx.lock_covering(period) {
             if !ctx.may_change_locked() || ctx.reason().is_none() {
@@ -1085,6 +1136,82 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Rejection::Unchanged { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_period_far_from_the_plans_year_is_refused_as_such_before_anything_else() {
+        let ctx = Context {
+            plan_year: Some(Period::financial_year(2016)),
+            locked: [Period::quarter(2016, 2)].into(),
+            ..published_through_q2()
+        };
+        let far = |period: Period| {
+            [
+                Command::RecordValue {
+                    period,
+                    value: RecordedValue::parse("1").unwrap(),
+                    quality: DataQuality::default(),
+                },
+                Command::EditCommentary {
+                    period,
+                    text: "typo".into(),
+                },
+                Command::SetTarget {
+                    period,
+                    target: TargetSpec::parse("5%").unwrap(),
+                },
+            ]
+        };
+        for period in [Period::financial_year(1900), Period::financial_year(2022)] {
+            for command in far(period) {
+                let err = when(&[defined(StatusScheme::Corporate2016)], command, &ctx).unwrap_err();
+                assert!(matches!(err, Rejection::FarFromPlan { .. }), "{err:?}");
+                let message = err.to_string();
+                assert!(
+                    message.contains("far outside 2016/17")
+                        && message.contains("from 2006/07 to 2021/22")
+                        && !message.contains("published"),
+                    "{message}"
+                );
+            }
+        }
+        let q1_1900 = Command::RecordValue {
+            period: Period::quarter(1900, 1),
+            value: RecordedValue::parse("1").unwrap(),
+            quality: DataQuality::default(),
+        };
+        assert!(matches!(
+            when(&[defined(StatusScheme::Corporate2016)], q1_1900, &ctx),
+            Err(Rejection::FarFromPlan { .. })
+        ));
+        // The edges of the window are the plan's: ten years of outturns, five of targets.
+        let edge = Command::RecordValue {
+            period: Period::financial_year(2006),
+            value: RecordedValue::parse("1").unwrap(),
+            quality: DataQuality::default(),
+        };
+        let with_reason = Context {
+            reason: Some("outturn".into()),
+            ..ctx.clone()
+        };
+        assert!(when(&[defined(StatusScheme::Corporate2016)], edge, &with_reason).is_ok());
+        let target = Command::SetTarget {
+            period: Period::financial_year(2021),
+            target: TargetSpec::parse("5%").unwrap(),
+        };
+        assert!(when(&[defined(StatusScheme::Corporate2016)], target, &ctx).is_ok());
+        // A measure defined with a first target far from the plan is refused too.
+        let mut far_definition = defined(StatusScheme::Corporate2016);
+        if let Command::DefineMeasure { target, .. } = &mut far_definition {
+            *target = Some((
+                Period::financial_year(1950),
+                TargetSpec::parse("5%").unwrap(),
+            ));
+        }
+        assert!(matches!(
+            when(&[], far_definition, &ctx),
+            Err(Rejection::FarFromPlan { .. })
+        ));
     }
 
     #[test]

@@ -101,12 +101,28 @@ pub enum Period {
     },
 }
 
+/// The first calendar year a period may touch. Periods are bounded so that every one prints
+/// with a four-digit year and reads back as itself (a year-0 period once printed as `0/01`,
+/// which nothing could parse), and so that a slip of the keyboard is not taken for history.
+pub const FIRST_YEAR: i32 = 1900;
+/// The last calendar year a period may touch.
+pub const LAST_YEAR: i32 = 2200;
+
 /// Why a string is not a period.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{input:?} is not a reporting period; write it as the packs do: 2016/17, Q3 Oct - Dec 2016 (or Q3 2016/17), Oct-16, Autumn term 2016, H1 2016/17, 2015/16-2016/17")]
-pub struct PeriodError {
-    /// The rejected input.
-    pub input: String,
+pub enum PeriodError {
+    /// Not written as any period the packs use.
+    #[error("{input:?} is not a reporting period; write it as the packs do: 2016/17, Q3 Oct - Dec 2016 (or Q3 2016/17), Oct-16, Autumn term 2016, H1 2016/17, 2015/16-2016/17")]
+    Unrecognised {
+        /// The rejected input.
+        input: String,
+    },
+    /// A period, but outside the years Scoreledger records.
+    #[error("{input:?} lies outside the years Scoreledger records ({FIRST_YEAR} to {LAST_YEAR}); check the year")]
+    OutOfRange {
+        /// The rejected input.
+        input: String,
+    },
 }
 
 fn date(year: i32, month: u32, day: u32) -> NaiveDate {
@@ -348,11 +364,52 @@ impl Period {
         columns
     }
 
-    /// Parses a period as the packs and the command line write it.
+    /// Parses a period as the packs and the command line write it. Only periods that lie
+    /// within [`FIRST_YEAR`]..=[`LAST_YEAR`] are periods.
     pub fn parse(input: &str) -> Result<Self, PeriodError> {
-        parse_period(input).ok_or_else(|| PeriodError {
+        let period = parse_period(input).ok_or_else(|| PeriodError::Unrecognised {
             input: input.to_owned(),
-        })
+        })?;
+        if !period.is_in_range() {
+            return Err(PeriodError::OutOfRange {
+                input: input.to_owned(),
+            });
+        }
+        Ok(period)
+    }
+
+    /// Whether the period lies within the years Scoreledger records, so that it prints with
+    /// four-digit years and reads back as itself.
+    pub fn is_in_range(&self) -> bool {
+        // Built from the parts without chrono, which panics on years it cannot represent.
+        let (first, last) = match *self {
+            Period::FinancialYear { start } | Period::AcademicYear { start } => {
+                (start, start.saturating_add(1))
+            }
+            Period::Biennium { start } => (start, start.saturating_add(2)),
+            Period::HalfYear { fy, half } => (fy, fy.saturating_add(i32::from(half == 2))),
+            Period::Quarter { fy, quarter } => (fy, fy.saturating_add(i32::from(quarter == 4))),
+            Period::Month { year, month } => {
+                if !(1..=12).contains(&month) {
+                    return false;
+                }
+                (year, year)
+            }
+            Period::AcademicTerm {
+                academic_year,
+                term,
+            } => (
+                academic_year,
+                academic_year.saturating_add(i32::from(term != Term::Autumn)),
+            ),
+            Period::CalendarYear { year } => (year, year),
+        };
+        let parts_valid = match *self {
+            Period::HalfYear { half, .. } => (1..=2).contains(&half),
+            Period::Quarter { quarter, .. } => (1..=4).contains(&quarter),
+            _ => true,
+        };
+        parts_valid && FIRST_YEAR <= first && last <= LAST_YEAR
     }
 }
 
@@ -377,13 +434,18 @@ impl fmt::Display for Period {
                 let _ = fy;
                 write!(f, "Q{quarter} {first} - {last} {}", start.year())
             }
-            Period::Month { year, month } => {
+            // The packs' `Oct-16`; a two-digit year reads back as 20xx, so months of other
+            // centuries print their whole year (`Oct-1999`).
+            Period::Month { year, month } if (2000..=2099).contains(&year) => {
                 write!(
                     f,
                     "{}-{:02}",
                     MONTHS[usize::from(month) - 1],
                     year.rem_euclid(100)
                 )
+            }
+            Period::Month { year, month } => {
+                write!(f, "{}-{year}", MONTHS[usize::from(month) - 1])
             }
             Period::AcademicYear { start } => write!(f, "Academic year {}", fy_label(start)),
             Period::AcademicTerm {
@@ -713,6 +775,64 @@ mod tests {
         assert!(Period::parse("2016/18").is_err());
         let err = Period::parse("last quarter").unwrap_err();
         assert!(err.to_string().contains("Q3 Oct - Dec 2016"));
+    }
+
+    #[test]
+    fn periods_outside_1900_to_2200_are_refused_as_such() {
+        for input in [
+            "0000/01",
+            "Q1 0000/01",
+            "H1 0000/01",
+            "0000/01-0001/02",
+            "1899/00",
+            "Q4 1899/00",
+            "2200/01",
+            "Dec-1899",
+            "Spring term 2201",
+            "Academic year 2200/01",
+            "2201",
+        ] {
+            let err = Period::parse(input).unwrap_err();
+            assert!(
+                matches!(err, PeriodError::OutOfRange { .. }),
+                "{input}: {err}"
+            );
+            assert!(err.to_string().contains("1900 to 2200"), "{input}: {err}");
+        }
+        check("1900/01", Period::financial_year(1900), "1900/01");
+        check("Q4 2199/00", Period::quarter(2199, 4), "Q4 Jan - Mar 2200");
+        check("2200", Period::CalendarYear { year: 2200 }, "2200");
+    }
+
+    #[test]
+    fn every_period_in_range_prints_as_something_that_parses_back_to_itself() {
+        for year in [FIRST_YEAR, 1999, 2000, 2016, 2099, 2100, LAST_YEAR - 2] {
+            let mut periods = vec![
+                Period::financial_year(year),
+                Period::Biennium { start: year },
+                Period::AcademicYear { start: year },
+                Period::CalendarYear { year },
+            ];
+            periods.extend((1..=4).map(|q| Period::quarter(year, q)));
+            periods.extend((1..=2).map(|half| Period::HalfYear { fy: year, half }));
+            periods.extend((1..=12).map(|m| Period::month(year, m)));
+            periods.extend([Term::Autumn, Term::Spring, Term::Summer].map(|term| {
+                Period::AcademicTerm {
+                    academic_year: year,
+                    term,
+                }
+            }));
+            for period in periods {
+                assert!(period.is_in_range(), "{period:?}");
+                assert_eq!(
+                    Period::parse(&period.to_string()),
+                    Ok(period),
+                    "{period:?} printed as {period}"
+                );
+            }
+        }
+        assert!(!Period::financial_year(0).is_in_range());
+        assert!(!Period::financial_year(i32::MAX).is_in_range());
     }
 
     #[test]

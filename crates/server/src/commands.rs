@@ -224,6 +224,9 @@ impl From<SubmitError> for ApiError {
             SubmitError::Execute(ExecuteError::Rejected(rejection)) => {
                 ApiError::unprocessable(rejection.to_string())
             }
+            SubmitError::Execute(ExecuteError::Append(
+                unreadable @ (AppendError::Unreadable(_) | AppendError::Empty),
+            )) => ApiError::unprocessable(unreadable.to_string()),
             SubmitError::Execute(ExecuteError::Append(AppendError::Corrupt { .. })) => {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, err.to_string())
             }

@@ -76,6 +76,7 @@ pub(crate) async fn record_access(
         commit_id: None,
         published_through: None,
         locked: Default::default(),
+        plan_year: None,
     };
     scoreledger_store::execute(&*state.store, &access_id.stream(), &command, &request)
         .await

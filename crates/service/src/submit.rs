@@ -70,16 +70,21 @@ pub async fn submit(
             });
         }
     }
-    let (published_through, locked) = match submission.plan_id {
+    let (published_through, locked, plan_year) = match submission.plan_id {
         Some(plan) => {
             projections::drain(store, read, 1000, |_| {}).await?;
             let (state, _) = load(store, &plan.stream())
                 .await
                 .map_err(ExecuteError::from)?;
             let locked = state.plan().map(|p| p.locked.clone()).unwrap_or_default();
-            (projections::published_through(read, plan).await?, locked)
+            let year = state.plan().map(|p| p.financial_year);
+            (
+                projections::published_through(read, plan).await?,
+                locked,
+                year,
+            )
         }
-        None => (None, Default::default()),
+        None => (None, Default::default(), None),
     };
     let request = Request {
         actor: submission.actor.clone(),
@@ -88,6 +93,7 @@ pub async fn submit(
         commit_id: submission.commit_id,
         published_through,
         locked,
+        plan_year,
     };
     // A client that read an older version learns that first, whatever its commands would
     // meet in the stream now.

@@ -92,6 +92,94 @@ impl NewCommit {
         self.commit_id = Some(commit_id);
         self
     }
+
+    /// Checks that every event, written as the log stores it, reads back as itself.
+    ///
+    /// The log is append-only: an event that cannot be read back would halt every projector
+    /// and every query after it, for good. So nothing is appended that does not survive the
+    /// trip through its stored form.
+    pub fn check_readable(&self) -> Result<(), Unreadable> {
+        for event in &self.events {
+            let record = EventRecord::new(Uuid::nil(), event);
+            let unreadable = |problem: String| Unreadable {
+                event_type: record.event_type.clone(),
+                problem,
+            };
+            let bytes = serde_json::to_vec(&record)
+                .map_err(|err| unreadable(format!("it cannot be written: {err}")))?;
+            let stored: EventRecord = serde_json::from_slice(&bytes)
+                .map_err(|err| unreadable(format!("its record cannot be read: {err}")))?;
+            let read = stored.to_domain().map_err(|err| {
+                unreadable(match std::error::Error::source(&err) {
+                    Some(source) => format!("{err}: {source}"),
+                    None => err.to_string(),
+                })
+            })?;
+            if &read != event {
+                return Err(unreadable(format!(
+                    "it would read back as {read:?}, not as written"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The stored commit: the events wrapped with fresh ids, the envelope filled in and
+    /// sealed, and the bytes the log stores, checked to read back as the same commit.
+    pub(crate) fn seal(
+        &self,
+        commit_id: Uuid,
+        before: StreamVersion,
+        prev_hash: String,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<(Commit, Vec<u8>), Unreadable> {
+        self.check_readable()?;
+        let events: Vec<EventRecord> = self
+            .events
+            .iter()
+            .map(|event| EventRecord::new(crate::ids::new_id(), event))
+            .collect();
+        let commit = Commit {
+            commit_id,
+            stream: self.stream.clone(),
+            stream_version: StreamVersion(before.0 + events.len() as u64),
+            position: Position(0),
+            recorded_at,
+            actor: self.actor.clone(),
+            on_behalf_of: self.on_behalf_of.clone(),
+            reason: self.reason.clone(),
+            correlation_id: self.correlation_id,
+            causation_id: self.causation_id,
+            events,
+            prev_hash,
+            hash: String::new(),
+        }
+        .seal();
+        let unreadable = |problem: String| Unreadable {
+            event_type: "commit".into(),
+            problem,
+        };
+        let bytes = serde_json::to_vec(&commit)
+            .map_err(|err| unreadable(format!("the envelope cannot be written: {err}")))?;
+        let read: Commit = serde_json::from_slice(&bytes)
+            .map_err(|err| unreadable(format!("the envelope cannot be read back: {err}")))?;
+        if read != commit || read.compute_hash() != commit.hash {
+            return Err(unreadable(
+                "the envelope does not read back as written".into(),
+            ));
+        }
+        Ok((commit, bytes))
+    }
+}
+
+/// A commit refused because it would not read back as written (nothing was appended).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {event_type} event would not read back as written, so it was not appended: {problem}")]
+pub struct Unreadable {
+    /// The event type (or `commit` for the envelope).
+    pub event_type: String,
+    /// What does not read back.
+    pub problem: String,
 }
 
 /// One stored event.
@@ -197,7 +285,7 @@ impl Commit {
     }
 
     /// Seals the commit: computes and stores its hash.
-    pub fn seal(mut self) -> Self {
+    fn seal(mut self) -> Self {
         self.hash = self.compute_hash();
         self
     }

@@ -23,6 +23,9 @@ pub enum AppendError {
         /// The version it is at.
         actual: StreamVersion,
     },
+    /// An event would not read back as written.
+    #[error(transparent)]
+    Unreadable(#[from] crate::envelope::Unreadable),
     /// A commit must hold at least one event.
     #[error("a commit must hold at least one event")]
     Empty,

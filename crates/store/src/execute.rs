@@ -39,6 +39,8 @@ pub struct Request {
     pub published_through: Option<chrono::NaiveDate>,
     /// The plan's locked periods (see [`Context`]).
     pub locked: std::collections::BTreeSet<scoreledger_domain::Period>,
+    /// The plan's financial year (see [`Context`]).
+    pub plan_year: Option<scoreledger_domain::Period>,
 }
 
 /// Rebuilds a stream's state by folding its events.
@@ -78,6 +80,7 @@ pub async fn prepare(
         locked: request.locked.clone(),
         role: Some(request.actor.role),
         actor: Some(request.actor.id.clone()),
+        plan_year: request.plan_year,
     };
     let mut events = Vec::new();
     for command in commands {
@@ -96,6 +99,7 @@ pub async fn prepare(
     .with_reason(request.reason.clone().filter(|r| !r.trim().is_empty()));
     commit.commit_id = request.commit_id;
     commit.on_behalf_of = request.on_behalf_of.clone();
+    commit.check_readable().map_err(AppendError::from)?;
     Ok(commit)
 }
 

@@ -16,7 +16,9 @@ use async_trait::async_trait;
 use futures::stream::BoxStream;
 
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use envelope::{verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit};
+pub use envelope::{
+    verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit, Unreadable,
+};
 pub use error::{AppendError, ReadError};
 pub use execute::{execute, load, prepare, ExecuteError, Request};
 pub use ids::{derived_id, new_id};

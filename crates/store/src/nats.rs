@@ -23,7 +23,7 @@ use uuid::Uuid;
 use scoreledger_domain::{Position, StreamId, StreamVersion};
 
 use crate::clock::Clock;
-use crate::envelope::{Commit, EventRecord, ExpectedVersion, NewCommit, GENESIS_HASH};
+use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{AppendError, BoxError, ReadError};
 use crate::{Appended, EventStore};
 
@@ -263,36 +263,6 @@ impl NatsStore {
         let info = stream.info().await.map_err(unavailable)?;
         Ok(info.state.last_sequence)
     }
-
-    fn seal(
-        &self,
-        new: &NewCommit,
-        commit_id: Uuid,
-        actual: StreamVersion,
-        prev_hash: String,
-    ) -> Commit {
-        let events: Vec<EventRecord> = new
-            .events
-            .iter()
-            .map(|event| EventRecord::new(crate::ids::new_id(), event))
-            .collect();
-        Commit {
-            commit_id,
-            stream: new.stream.clone(),
-            stream_version: StreamVersion(actual.0 + events.len() as u64),
-            position: Position(0),
-            recorded_at: self.clock.now().trunc_subsecs(6),
-            actor: new.actor.clone(),
-            on_behalf_of: new.on_behalf_of.clone(),
-            reason: new.reason.clone(),
-            correlation_id: new.correlation_id,
-            causation_id: new.causation_id,
-            events,
-            prev_hash,
-            hash: String::new(),
-        }
-        .seal()
-    }
 }
 
 /// What, if anything, would let the stream lose or rewrite history.
@@ -392,9 +362,13 @@ impl EventStore for NatsStore {
                     });
                 }
             }
-            let commit = self.seal(&new, commit_id, actual, prev_hash);
-            let payload =
-                Bytes::from(serde_json::to_vec(&commit).expect("commits serialise to JSON"));
+            let (commit, payload) = new.seal(
+                commit_id,
+                actual,
+                prev_hash,
+                self.clock.now().trunc_subsecs(6),
+            )?;
+            let payload = Bytes::from(payload);
             let mut headers = HeaderMap::new();
             headers.insert("Nats-Msg-Id", commit_id.to_string().as_str());
             headers.insert(

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use scoreledger_domain::{Position, StreamId, StreamVersion};
 
 use crate::clock::{Clock, SystemClock};
-use crate::envelope::{Commit, EventRecord, ExpectedVersion, NewCommit, GENESIS_HASH};
+use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{AppendError, ReadError};
 use crate::{Appended, EventStore};
 
@@ -175,28 +175,13 @@ impl EventStore for SqliteStore {
                 });
             }
         }
-        let events = new
-            .events
-            .iter()
-            .map(|event| EventRecord::new(crate::ids::new_id(), event))
-            .collect::<Vec<_>>();
-        let commit = Commit {
-            commit_id: new.commit_id.unwrap_or_else(crate::ids::new_id),
-            stream_version: StreamVersion(actual.0 + events.len() as u64),
-            stream: new.stream,
-            position: Position(0),
-            recorded_at: self.clock.now().trunc_subsecs(6),
-            actor: new.actor,
-            on_behalf_of: new.on_behalf_of,
-            reason: new.reason,
-            correlation_id: new.correlation_id,
-            causation_id: new.causation_id,
-            events,
+        let (commit, envelope) = new.seal(
+            new.commit_id.unwrap_or_else(crate::ids::new_id),
+            actual,
             prev_hash,
-            hash: String::new(),
-        }
-        .seal();
-        let envelope = serde_json::to_string(&commit).expect("commits serialise to JSON");
+            self.clock.now().trunc_subsecs(6),
+        )?;
+        let envelope = String::from_utf8(envelope).expect("JSON is UTF-8");
         let position: i64 = sqlx::query(
             "INSERT INTO commits (commit_id, stream, stream_version, recorded_at, envelope, hash) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING position",

@@ -121,6 +121,7 @@ pub async fn apply(
             .plan()
             .map(|p| p.locked.clone())
             .unwrap_or_default(),
+        plan_year: Some(plan.financial_year),
     };
     let rules = plan_state
         .plan()

@@ -20,6 +20,7 @@ pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
         commit_id: None,
         published_through: None,
         locked: Default::default(),
+        plan_year: None,
     }
 }
 

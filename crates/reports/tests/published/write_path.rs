@@ -45,6 +45,7 @@ fn plain_request(who: Who, reason: Reason) -> Request {
         commit_id: None,
         published_through: None,
         locked: Default::default(),
+        plan_year: None,
     }
 }
 

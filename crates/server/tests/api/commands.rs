@@ -31,6 +31,7 @@ pub(crate) async fn run(
         commit_id: None,
         published_through: None,
         locked: Default::default(),
+        plan_year: None,
     };
     execute(&*db.store, stream, &command, &request)
         .await
@@ -389,3 +390,76 @@ pair_test!(periods_are_locked_and_reports_published_over_http, |db| {
     assert_eq!(list[0]["sha256"].as_str().unwrap().len(), 64);
     server.stop().await;
 });
+
+pair_test!(
+    periods_no_reader_could_parse_back_are_refused_and_the_service_keeps_answering,
+    |db| {
+        plan_with_a_measure(&db).await;
+        let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
+        let team = token(&db, 4, Role::Performance, None).await;
+        let server = TestServer::start(&db).await;
+        let url = |path: &str| server.url(&format!("/api/measures/1.A3/{path}"));
+        let head = db.store.head().await.unwrap();
+        // Each of these was once accepted, stored as `0/01` and halted every reader for good.
+        let cases = [
+            (
+                &officer,
+                "values",
+                json!({"period": "0000/01", "value": "1", "reason": "typo"}),
+                "outside the years",
+            ),
+            (
+                &officer,
+                "notes",
+                json!({"period": "Q1 0000/01", "text": "typo"}),
+                "outside the years",
+            ),
+            (
+                &team,
+                "targets",
+                json!({"period": "0000/01", "target": "1", "reason": "typo"}),
+                "outside the years",
+            ),
+            (
+                &officer,
+                "values",
+                json!({"period": "H1 0000/01", "value": "1"}),
+                "outside the years",
+            ),
+            (
+                &officer,
+                "values",
+                json!({"period": "0000/01-0001/02", "value": "1"}),
+                "outside the years",
+            ),
+            // In the years recorded, but nowhere near the plan: said so, not "published".
+            (
+                &officer,
+                "values",
+                json!({"period": "Q1 1900/01", "value": "1"}),
+                "far outside 2016/17",
+            ),
+        ];
+        for (who, path, body, says) in cases {
+            let (status, _, answer) = post(&url(path), who, &body.to_string(), &[]).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {answer}");
+            let error = answer["error"].as_str().unwrap_or_default();
+            assert!(
+                error.contains(says) && !error.contains("published"),
+                "{body}: {answer}"
+            );
+        }
+        assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
+        let ready = reqwest::get(server.url("/readyz")).await.unwrap();
+        assert_eq!(ready.status(), StatusCode::OK);
+        let (status, _, answer) = post(
+            &url("values"),
+            &officer,
+            &json!({"period": "Q3 2016/17", "value": "28.3%"}).to_string(),
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        server.stop().await;
+    }
+);

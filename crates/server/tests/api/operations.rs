@@ -22,6 +22,7 @@ async fn define_a_measure(db: &scoreledger_testkit::pair::Pair) {
         commit_id: None,
         published_through: None,
         locked: Default::default(),
+        plan_year: None,
     };
     scoreledger_store::execute(&*db.store, &measure.stream(), &define, &request)
         .await

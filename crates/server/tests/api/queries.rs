@@ -25,6 +25,7 @@ fn request(actor: Actor, reason: Option<&str>) -> Request {
         commit_id: None,
         published_through: None,
         locked: Default::default(),
+        plan_year: None,
     }
 }
 

@@ -271,6 +271,7 @@ pair_test!(
                 commit_id: None,
                 published_through: None,
                 locked: Default::default(),
+                plan_year: None,
             },
         )
         .await

@@ -145,3 +145,35 @@ store_test!(concurrent_writers_on_different_streams_all_land, |store| {
     }
     assert_eq!(store.head().await.unwrap(), Position(40));
 });
+
+store_test!(
+    an_event_that_would_not_read_back_is_refused_and_nothing_is_appended,
+    |store| {
+        store.append(notes(&stream("a"), 0, 1)).await.unwrap();
+        // A year-0 period prints as `0/01`, which no reader parses: such a commit once bricked
+        // every projector for good.
+        let unreadable = scoreledger_store::NewCommit::new(
+            stream("a"),
+            ExpectedVersion::Exact(StreamVersion(1)),
+            scoreledger_testkit::lead_officer(),
+            vec![scoreledger_domain::DomainEvent::CommentaryEdited {
+                period: scoreledger_domain::Period::financial_year(0),
+                text: "typo".into(),
+            }],
+        );
+        assert!(unreadable.check_readable().is_err());
+        let err = store.append(unreadable).await.unwrap_err();
+        match &err {
+            AppendError::Unreadable(unreadable) => {
+                assert_eq!(unreadable.event_type, "CommentaryEdited");
+                assert!(err.to_string().contains("not appended"), "{err}");
+            }
+            other => panic!("expected an unreadable event to be refused, got {other:?}"),
+        }
+        assert_eq!(store.head().await.unwrap(), Position(1));
+        assert_eq!(store.read_stream(&stream("a")).await.unwrap().len(), 1);
+        // The stream is still writable at the version it was.
+        store.append(notes(&stream("a"), 1, 1)).await.unwrap();
+        assert_eq!(store.head().await.unwrap(), Position(2));
+    }
+);

@@ -15,6 +15,7 @@ fn request(actor: Actor, commit_id: Option<u128>) -> Request {
         commit_id: commit_id.map(uuid),
         published_through: None,
         locked: Default::default(),
+        plan_year: None,
     }
 }
 
