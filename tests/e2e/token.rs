@@ -118,3 +118,43 @@ fn an_officers_token_names_a_directorate_and_an_unknown_token_cannot_be_revoked(
         stderr(&output)
     );
 }
+
+#[test]
+fn a_token_is_issued_for_one_spelling_of_a_person_and_refused_for_a_look_alike_of_another() {
+    let workspace = Workspace::new();
+    let create = |user: &str| {
+        workspace.run(&[
+            "--user",
+            "it.admin",
+            "--name",
+            "IT Admin",
+            "--role",
+            "admin",
+            "token",
+            "create",
+            "--for",
+            user,
+            "--holder",
+            "Sam Newton",
+            "--as",
+            "approver",
+        ])
+    };
+    assert_success(&create("sam.newton"));
+    // The same person written otherwise is stored as the one spelling.
+    assert_success(&create(" Sam.Newton"));
+    let listed = json_lines_of(&workspace.db(), &["token", "list", "--json"]);
+    let ids: Vec<_> = listed.iter().map(|t| t["user_id"].clone()).collect();
+    assert_eq!(ids, ["sam.newton", "sam.newton"]);
+
+    // A Cyrillic dze reads as "s": someone else's look-alike id is refused, nothing appended.
+    let before = commits(&workspace);
+    let refused = create("\u{0455}am.newton");
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("reads like \"sam.newton\""),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(commits(&workspace), before);
+}

@@ -453,11 +453,37 @@ pub fn parse_csv(text: &str, plan: &CsvPlan) -> Result<ScorecardFile, Problems> 
                 message: format!("is {:?} but earlier rows say {reporting_period:?}; one file reports one period", get("reporting_period")),
             });
         }
-        if !get("priority_title").is_empty() {
-            priorities.insert(priority, get("priority_title"));
+        // A title is stated once per priority (and outcome); rows that disagree are refused
+        // rather than letting whichever comes first win silently.
+        let title = get("priority_title");
+        if !title.is_empty() {
+            if let Some(earlier) = priorities.get(&priority).filter(|t| **t != title) {
+                problems.push(Problem {
+                    location: location.clone(),
+                    field: "priority_title".into(),
+                    message: format!(
+                        "is {title:?} but an earlier row titles priority {priority} {earlier:?}; give each priority one title"
+                    ),
+                });
+            } else {
+                priorities.insert(priority, title);
+            }
         }
-        if !get("outcome_title").is_empty() {
-            outcomes.insert((priority, get("outcome")), get("outcome_title"));
+        let title = get("outcome_title");
+        if !title.is_empty() {
+            let key = (priority, get("outcome"));
+            if let Some(earlier) = outcomes.get(&key).filter(|t| **t != title) {
+                problems.push(Problem {
+                    location: location.clone(),
+                    field: "outcome_title".into(),
+                    message: format!(
+                        "is {title:?} but an earlier row titles outcome {}{} {earlier:?}; give each outcome one title",
+                        key.0, key.1
+                    ),
+                });
+            } else {
+                outcomes.insert(key, title);
+            }
         }
         measures.push(MeasureSpec {
             reference: get("ref"),
@@ -802,6 +828,35 @@ mod tests {
         assert_eq!(valid.measures.len(), 103);
         assert_eq!(valid.reporting_period, Period::quarter(2016, 3));
         assert_eq!(valid.plan.priorities.len(), 5);
+    }
+
+    #[test]
+    fn rows_that_disagree_on_a_priority_or_outcome_title_are_refused_by_row() {
+        let sample = include_str!("../../../fixtures/corporate_plan_2016_17.csv");
+        let plan = CsvPlan {
+            name: "Corporate Plan".into(),
+            financial_year: "2016/17".into(),
+        };
+        assert!(parse_csv(sample, &plan).is_ok());
+        let mut lines: Vec<String> = sample.lines().map(str::to_owned).collect();
+        // Rows 3 and 4 belong to priority 1, outcome A, like row 2.
+        lines[2] = lines[2].replacen(
+            "Every child making the best start in life",
+            "Every child making a good start",
+            1,
+        );
+        lines[3] = lines[3].replacen("protected and safeguarded", "kept safe", 1);
+        let problems = parse_csv(&lines.join("\n"), &plan).unwrap_err();
+        let printed: Vec<String> = problems
+            .0
+            .iter()
+            .map(|p| format!("{}: {}", p.location, p.field))
+            .collect();
+        assert_eq!(printed, ["row 3: priority_title", "row 4: outcome_title"]);
+        assert!(
+            problems.to_string().contains("titles priority 1"),
+            "{problems}"
+        );
     }
 
     #[test]

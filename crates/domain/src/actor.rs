@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
 /// The roles of DESIGN.md §7.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -88,5 +89,58 @@ impl Actor {
 impl fmt::Display for Actor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.name, self.role)
+    }
+}
+
+/// A user id in the one form it is stored in: trimmed, compatibility-normalised (NFKC, so a
+/// full-width `ｓａｍ` is `sam`) and lower-cased, so `Sam.Newton` and `sam.newton` are one
+/// person.
+pub fn normalise_user_id(id: &str) -> String {
+    let lowered: String = id.trim().nfkc().flat_map(char::to_lowercase).collect();
+    // Lower-casing can leave a sequence NFKC would write otherwise.
+    lowered.nfkc().collect()
+}
+
+/// Whether two user ids would be read as the same person: equal once normalised and reduced
+/// to their UTS #39 confusable skeleton, so a Cyrillic `ѕam.newton` is `sam.newton`.
+/// Maker ≠ checker compares ids so; comparing the stored strings would let a look-alike id
+/// sign off its own figures.
+pub fn same_person(a: &str, b: &str) -> bool {
+    skeleton(a) == skeleton(b)
+}
+
+fn skeleton(id: &str) -> String {
+    unicode_security::skeleton(&normalise_user_id(id)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_that_read_alike_are_one_person() {
+        for look_alike in [
+            "sam.newton",
+            "Sam.Newton",
+            " SAM.NEWTON ",
+            "\u{0455}am.newton",  // Cyrillic dze
+            "s\u{0430}m.newton",  // Cyrillic a
+            "\u{FF53}am.newton",  // full-width s
+            "sam.new\u{200B}ton", // a zero-width space
+            "sam.newt\u{043E}n",  // Cyrillic o
+        ] {
+            assert!(same_person("sam.newton", look_alike), "{look_alike:?}");
+        }
+        for other in ["sam.newtons", "sam.norton", "simon.dennis", "samnewton"] {
+            assert!(!same_person("sam.newton", other), "{other:?}");
+        }
+    }
+
+    #[test]
+    fn ids_are_stored_compatibility_normalised_and_lower_case() {
+        assert_eq!(normalise_user_id(" Sam.Newton "), "sam.newton");
+        assert_eq!(normalise_user_id("\u{FF33}am"), "sam");
+        // A look-alike letter of another script is kept: it is refused where it collides.
+        assert_eq!(normalise_user_id("\u{0405}am"), "\u{0455}am");
     }
 }

@@ -13,6 +13,7 @@ use crate::period::Period;
 use crate::rules::RuleSet;
 use crate::status::{Direction, Rag, Status, StatusScheme};
 use crate::target::TargetSpec;
+use crate::text::TextKind;
 use crate::value::{DataQuality, RecordedValue, RevisionClass};
 
 /// An outcome to define with a plan.
@@ -234,4 +235,123 @@ impl Command {
             Command::RecordAccess { .. } => "record a read of the history",
         }
     }
+
+    /// Every text the command carries that people typed, named as in messages and with its
+    /// kind, for [`crate::text::check`]. Hashes, ids and parsed values are not listed: they are
+    /// made by the system or already checked by their parsers.
+    pub fn texts(&self) -> Vec<(&'static str, &str, TextKind)> {
+        use TextKind::{Line, Name};
+        match self {
+            Command::DefinePlan {
+                name,
+                approved_by,
+                priorities,
+                outcomes,
+                ..
+            } => {
+                let mut texts = vec![("plan name", name.as_str(), Line)];
+                texts.extend(approved_by.as_deref().map(|by| ("approved by", by, Name)));
+                texts.extend(
+                    priorities
+                        .iter()
+                        .map(|(_, title)| ("priority title", title.as_str(), Line)),
+                );
+                for outcome in outcomes {
+                    texts.push(("outcome letter", outcome.letter.as_str(), Name));
+                    texts.push(("outcome title", outcome.title.as_str(), Line));
+                }
+                texts
+            }
+            Command::DefineMeasure {
+                definition, target, ..
+            } => {
+                let d = definition;
+                let mut texts = vec![
+                    ("reference as printed", d.ref_as_printed.as_str(), Name),
+                    ("outcome", d.outcome.as_str(), Name),
+                    ("action", d.action.as_str(), Line),
+                    ("title", d.title.as_str(), Line),
+                    ("lead officer", d.lead_officer.as_str(), Name),
+                    ("directorate", d.directorate.as_str(), Name),
+                    ("lead accountability", d.lead_accountability.as_str(), Name),
+                    ("polarity", d.polarity_text.as_str(), Line),
+                    ("frequency", d.frequency_text.as_str(), Line),
+                ];
+                texts.extend(
+                    target
+                        .as_ref()
+                        .map(|(_, target)| ("target", target.raw.as_str(), Line)),
+                );
+                texts
+            }
+            Command::AssignLeadAccountability { person, .. } => {
+                vec![("lead accountability", person.as_str(), Name)]
+            }
+            Command::SetTarget { target, .. } => vec![("target", target.raw.as_str(), Line)],
+            Command::RecordValue {
+                value: v, quality, ..
+            }
+            | Command::ReviseValue {
+                value: v, quality, ..
+            } => value_texts(v, quality),
+            Command::EditCommentary { text, .. } => {
+                vec![("note", text.as_str(), TextKind::Prose)]
+            }
+            Command::AmendMeasure { changes } => changes
+                .iter()
+                .flat_map(|(field, value)| {
+                    [
+                        ("field name", field.as_str(), Name),
+                        ("amendment", value.as_str(), Line),
+                    ]
+                })
+                .collect(),
+            Command::PublishReport { meeting, .. } => vec![("meeting", meeting.as_str(), Name)],
+            Command::IssueToken {
+                user_id,
+                name,
+                directorate,
+                ..
+            } => {
+                let mut texts = vec![("user id", user_id.as_str(), Name), ("name", name, Name)];
+                texts.extend(directorate.as_deref().map(|d| ("directorate", d, Name)));
+                texts
+            }
+            Command::RecordAccess {
+                what, measure_ref, ..
+            } => {
+                let mut texts = vec![("what was read", what.as_str(), Line)];
+                texts.extend(measure_ref.as_deref().map(|m| ("measure", m, Name)));
+                texts
+            }
+            Command::LockPeriod { .. }
+            | Command::ReopenPeriod { .. }
+            | Command::AssessStatus { .. }
+            | Command::AssessRag { .. }
+            | Command::AssessDirection { .. }
+            | Command::SignOffValue { .. }
+            | Command::ApproveCommentary { .. }
+            | Command::RevokeToken { .. } => Vec::new(),
+        }
+    }
+}
+
+fn value_texts<'a>(
+    value: &'a RecordedValue,
+    quality: &'a DataQuality,
+) -> Vec<(&'static str, &'a str, TextKind)> {
+    let mut texts = vec![("value", value.raw.as_str(), TextKind::Line)];
+    texts.extend(
+        value
+            .qualifier
+            .as_deref()
+            .map(|q| ("value", q, TextKind::Line)),
+    );
+    texts.extend(
+        quality
+            .source_system
+            .as_deref()
+            .map(|s| ("source system", s, TextKind::Name)),
+    );
+    texts
 }

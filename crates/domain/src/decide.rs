@@ -5,13 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 
-use crate::actor::Role;
+use crate::actor::{normalise_user_id, same_person, Role};
 use crate::command::Command;
 use crate::event::{DomainEvent, FieldChange};
-use crate::measure::MeasureField;
+use crate::measure::{MeasureDefinition, MeasureField};
 use crate::period::Period;
 use crate::state::{Maker, MeasureState, StreamState};
 use crate::status::StatusScheme;
+use crate::text::{self, TextKind};
 
 /// What `decide` needs to know beyond the stream itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,6 +32,34 @@ pub struct Context {
     /// The financial year of the plan the command's measure belongs to: a measure's periods
     /// lie near it (see [`plan_window`]).
     pub plan_year: Option<Period>,
+    /// For whom the person asking enters the change, if not for themselves.
+    pub on_behalf_of: Option<String>,
+    /// The priorities and outcomes of the plan a new measure joins, so that a measure is
+    /// placed only under a priority and outcome the plan has.
+    pub outline: Option<PlanOutline>,
+    /// The user ids the installation already knows (of the tokens issued), so that a token for
+    /// an id that reads like another person's is refused.
+    pub known_users: Vec<String>,
+}
+
+/// The priorities and outcomes of a plan: where its measures may be placed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanOutline {
+    /// Priority numbers.
+    pub priorities: BTreeSet<u8>,
+    /// Outcomes as (priority, letter). A plan that names none places measures under any
+    /// letter of its priorities.
+    pub outcomes: BTreeSet<(u8, String)>,
+}
+
+impl PlanOutline {
+    /// The outline of a plan as its events describe it.
+    pub fn of(plan: &crate::state::PlanState) -> Self {
+        Self {
+            priorities: plan.priorities.keys().copied().collect(),
+            outcomes: plan.outcomes.keys().cloned().collect(),
+        }
+    }
 }
 
 impl Context {
@@ -239,6 +268,14 @@ pub enum Rejection {
         /// Why nothing changes.
         detail: String,
     },
+    /// A new user id reads like another person's.
+    #[error("the user id {user_id:?} reads like {other:?}, another person's id (they are the same once case and look-alike letters are set aside); if it is the same person, issue the token for {other:?}, otherwise choose an id nobody could mistake for theirs")]
+    LookAlikeUser {
+        /// The id asked for, normalised.
+        user_id: String,
+        /// The id it collides with.
+        other: String,
+    },
     /// A field is invalid.
     #[error("{field} is invalid: {message}")]
     Invalid {
@@ -294,6 +331,21 @@ pub fn decide(
             return Err(Rejection::NotAllowed { role, what })
         }
         Some(_) => {}
+    }
+    // Text is checked before anything else is judged: what the log keeps for ever must display
+    // as it is stored and survive every store and export.
+    let context_texts = [
+        ("reason", ctx.reason.as_deref(), TextKind::Prose),
+        ("on behalf of", ctx.on_behalf_of.as_deref(), TextKind::Name),
+    ];
+    let context_texts = context_texts
+        .into_iter()
+        .filter_map(|(field, text, kind)| Some((field, text?, kind)));
+    for (field, text, kind) in command.texts().into_iter().chain(context_texts) {
+        text::check(text, kind).map_err(|problem| Rejection::Invalid {
+            field,
+            message: problem.to_string(),
+        })?;
     }
     match (state, command) {
         (
@@ -364,6 +416,7 @@ pub fn decide(
             },
         ) => {
             non_empty("measure text", &definition.title)?;
+            place_in_plan(definition, ctx)?;
             let mut events = vec![DomainEvent::MeasureDefined {
                 measure_id: *measure_id,
                 definition: definition.clone(),
@@ -410,9 +463,20 @@ pub fn decide(
                     message: "an officer's token names the directorate whose measures they enter (--directorate)".into(),
                 });
             }
+            let user_id = normalise_user_id(user_id);
+            if let Some(other) = ctx
+                .known_users
+                .iter()
+                .find(|other| normalise_user_id(other) != user_id && same_person(other, &user_id))
+            {
+                return Err(Rejection::LookAlikeUser {
+                    user_id,
+                    other: other.clone(),
+                });
+            }
             Ok(vec![DomainEvent::TokenIssued {
                 token_id: *token_id,
-                user_id: user_id.trim().to_owned(),
+                user_id,
                 name: name.trim().to_owned(),
                 role: *role,
                 directorate,
@@ -842,7 +906,7 @@ fn check(
             by: by.clone(),
         });
     }
-    if maker.actor == checker {
+    if same_person(&maker.actor, checker) {
         return Err(Rejection::MakerIsChecker {
             actor: checker.to_owned(),
             what,
@@ -924,6 +988,51 @@ fn non_empty(field: &'static str, text: &str) -> Result<(), Rejection> {
     }
 }
 
+/// A measure's reference names its priority and outcome (`1.A3`: priority 1, outcome A), and
+/// both are the plan's: the API and an import place measures by the same rule.
+fn place_in_plan(definition: &MeasureDefinition, ctx: &Context) -> Result<(), Rejection> {
+    let (priority, outcome) = (definition.priority, definition.outcome.trim());
+    let reference = definition.measure_ref.as_str();
+    let placed = format!("{priority}.{outcome}");
+    if outcome.is_empty() || !reference.starts_with(&placed) {
+        return Err(Rejection::Invalid {
+            field: "ref",
+            message: format!(
+                "{reference} does not belong under priority {priority}, outcome {outcome:?}: a reference begins with its priority and outcome ({placed}…); check the reference, the priority and the outcome"
+            ),
+        });
+    }
+    let Some(outline) = &ctx.outline else {
+        return Ok(());
+    };
+    if !outline.priorities.contains(&priority) {
+        let known: Vec<String> = outline.priorities.iter().map(u8::to_string).collect();
+        return Err(Rejection::Invalid {
+            field: "priority",
+            message: format!(
+                "the plan has no priority {priority}; its priorities are {}",
+                known.join(", ")
+            ),
+        });
+    }
+    let named: Vec<&str> = outline
+        .outcomes
+        .iter()
+        .filter(|(p, _)| *p == priority)
+        .map(|(_, letter)| letter.as_str())
+        .collect();
+    if !outline.outcomes.is_empty() && !named.contains(&outcome) {
+        return Err(Rejection::Invalid {
+            field: "outcome",
+            message: format!(
+                "the plan has no outcome {priority}{outcome}; priority {priority}'s outcomes are {}",
+                if named.is_empty() { "none".to_owned() } else { named.join(", ") }
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn financial_year_only(period: &Period) -> Result<(), Rejection> {
     if matches!(period, Period::FinancialYear { .. }) {
         Ok(())
@@ -941,11 +1050,12 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
+    use crate::event::ReportKind;
     use crate::measure::{Frequency, MeasureDefinition, Polarity, ValueKind};
     use crate::state::evolve;
     use crate::target::TargetSpec;
     use crate::value::{DataQuality, RecordedValue, RevisionClass};
-    use crate::{MeasureId, MeasureRef, PlanId, Rag, Status};
+    use crate::{MeasureId, MeasureRef, PlanId, Position, Rag, ReportId, Status};
 
     fn definition(scheme: StatusScheme) -> MeasureDefinition {
         MeasureDefinition {
@@ -1136,6 +1246,89 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Rejection::Unchanged { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn text_that_would_not_display_as_stored_is_refused_in_every_field_before_anything_else() {
+        let given = [defined(StatusScheme::Corporate2016), record("112")];
+        let note = |text: &str| Command::EditCommentary {
+            period: q2(),
+            text: text.into(),
+        };
+        let refused = |command: Command, ctx: &Context, field: &str, says: &str| {
+            let err = when(&given, command, ctx).unwrap_err();
+            let message = err.to_string();
+            assert!(
+                matches!(err, Rejection::Invalid { field: f, .. } if f == field)
+                    && message.contains(says),
+                "{message}"
+            );
+        };
+        refused(
+            note("on target \u{202E}71024"),
+            &performance_team(),
+            "note",
+            "bidirectional control U+202E",
+        );
+        refused(note("a\0b"), &performance_team(), "note", "U+0000");
+        refused(
+            note(&"x".repeat(10_001)),
+            &performance_team(),
+            "note",
+            "at most 10000",
+        );
+        refused(
+            revise("95\u{1b}[2J"),
+            &reason("typo"),
+            "value",
+            "control character U+001B",
+        );
+        refused(
+            revise("95"),
+            &reason("typo\u{2066}"),
+            "reason",
+            "bidirectional",
+        );
+        refused(
+            note("fine"),
+            &Context {
+                on_behalf_of: Some("sam\nnewton".into()),
+                ..performance_team()
+            },
+            "on behalf of",
+            "one line",
+        );
+        let publish = Command::PublishReport {
+            report_id: ReportId(Uuid::from_u128(9)),
+            plan_id: PlanId(Uuid::from_u128(1)),
+            kind: ReportKind::QuarterlyScorecard,
+            period: q2(),
+            cut_off: Position(1),
+            meeting: "Cabinet\0".into(),
+            published_on: NaiveDate::from_ymd_opt(2016, 11, 1).unwrap(),
+            rule_set_version: 1,
+            sha256: "0".repeat(64),
+            parts: Vec::new(),
+        };
+        let err = decide(&StreamState::Empty, &publish, &performance_team()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Rejection::Invalid {
+                    field: "meeting",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        // Line breaks and tabs belong in notes and reasons.
+        let events = when(
+            &given,
+            note("Q2 data:\r\n\tconfirmed"),
+            &reason("line one\nline two"),
+        )
+        .unwrap();
+        assert_eq!(events.len(), 1);
     }
 
     #[test]
@@ -1740,6 +1933,102 @@ mod tests {
             when_by(&revised, sign_off(), &approver("pat.fixer")),
             Err(Rejection::MakerIsChecker { .. })
         ));
+    }
+
+    #[test]
+    fn a_measure_is_placed_only_under_its_references_priority_and_an_outcome_the_plan_has() {
+        let define = |reference: &str, priority: u8, outcome: &str| {
+            let mut definition = definition(StatusScheme::Corporate2016);
+            definition.measure_ref = MeasureRef::parse(reference).unwrap();
+            definition.priority = priority;
+            definition.outcome = outcome.into();
+            Command::DefineMeasure {
+                measure_id: MeasureId(Uuid::from_u128(2)),
+                definition,
+                target: None,
+            }
+        };
+        let ctx = Context {
+            outline: Some(PlanOutline {
+                priorities: [1, 2].into(),
+                outcomes: [(1, "A".to_owned()), (1, "B".to_owned())].into(),
+            }),
+            ..performance_team()
+        };
+        assert!(when(&[], define("1.B2", 1, "B"), &ctx).is_ok());
+        let field = |command: Command| match when(&[], command, &ctx) {
+            Err(Rejection::Invalid { field, message }) => (field, message),
+            other => panic!("{other:?}"),
+        };
+        let (field_name, message) = field(define("7.Q1", 1, "A"));
+        assert_eq!(field_name, "ref");
+        assert!(
+            message.contains("begins with its priority and outcome (1.A…)"),
+            "{message}"
+        );
+        assert_eq!(field(define("1.A1", 1, "B")).0, "ref");
+        let (field_name, message) = field(define("3.A1", 3, "A"));
+        assert_eq!(field_name, "priority");
+        assert!(message.contains("its priorities are 1, 2"), "{message}");
+        let (field_name, message) = field(define("1.C1", 1, "C"));
+        assert_eq!(field_name, "outcome");
+        assert!(
+            message.contains("priority 1's outcomes are A, B"),
+            "{message}"
+        );
+        // Without the plan's outline only the reference is checked.
+        assert!(when(&[], define("3.A1", 3, "A"), &performance_team()).is_ok());
+    }
+
+    #[test]
+    fn a_look_alike_id_is_the_same_person_to_maker_and_checker() {
+        let given = [
+            ("setup", defined(StatusScheme::Corporate2016)),
+            ("sam.newton", record("112")),
+        ];
+        for look_alike in ["Sam.Newton", "\u{0455}am.newton", "SAM.NEWTON "] {
+            let err = when_by(&given, sign_off(), &approver(look_alike)).unwrap_err();
+            assert!(
+                matches!(err, Rejection::MakerIsChecker { .. }),
+                "{look_alike:?}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_is_issued_for_the_normalised_id_and_refused_for_another_persons_look_alike() {
+        let issue = |user_id: &str| Command::IssueToken {
+            token_id: crate::ids::TokenId(Uuid::from_u128(9)),
+            user_id: user_id.into(),
+            name: "Sam Newton".into(),
+            role: Role::Approver,
+            directorate: None,
+            secret_sha256: "ab".repeat(32),
+            expires_on: None,
+        };
+        let admin = Context {
+            role: Some(Role::Admin),
+            known_users: vec!["sam.newton".into(), "jo.checker".into()],
+            ..Context::default()
+        };
+        let issued = when(&[], issue(" Sam.Newton"), &admin).unwrap();
+        assert!(
+            matches!(&issued[..], [DomainEvent::TokenIssued { user_id, .. }] if user_id == "sam.newton"),
+            "the same person, written otherwise: {issued:?}"
+        );
+        let err = when(&[], issue("\u{0455}am.newton"), &admin).unwrap_err();
+        assert_eq!(
+            err,
+            Rejection::LookAlikeUser {
+                user_id: "\u{0455}am.newton".into(),
+                other: "sam.newton".into()
+            }
+        );
+        assert!(
+            err.to_string().contains("reads like \"sam.newton\""),
+            "{err}"
+        );
+        assert!(when(&[], issue("pat.fixer"), &admin).is_ok());
     }
 
     #[test]

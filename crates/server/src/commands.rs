@@ -646,12 +646,15 @@ pub struct PublishBody {
     pub published_on: chrono::NaiveDate,
 }
 
-/// Appends `command` to a plan-level stream for `session` and answers like every write.
+/// Appends `command` to a stream for `session` and answers like every write; `plan_id` names
+/// the plan a new measure joins, so it is judged against that plan.
+#[allow(clippy::too_many_arguments)]
 async fn write_to(
     state: &ServerState,
     session: &Session,
     headers: &HeaderMap,
     stream: &scoreledger_domain::StreamId,
+    plan_id: Option<scoreledger_domain::PlanId>,
     command: Command,
     reason: Option<String>,
     request: &str,
@@ -662,7 +665,7 @@ async fn write_to(
         Submission {
             actor: &session.actor,
             stream,
-            plan_id: None,
+            plan_id,
             commands: std::slice::from_ref(&command),
             reason,
             on_behalf_of: None,
@@ -747,6 +750,7 @@ async fn write_to_plan(
         session,
         headers,
         &plan.stream(),
+        None,
         command(period),
         body.reason,
         &request,
@@ -794,6 +798,7 @@ pub async fn publish(
         &session,
         &headers,
         &report_id.stream(),
+        None,
         command,
         None,
         &request,
@@ -1078,6 +1083,7 @@ pub async fn define_measure(
         &session,
         &headers,
         &measure_id.stream(),
+        Some(plan_id),
         Command::DefineMeasure {
             measure_id,
             definition,

@@ -77,6 +77,8 @@ pub(crate) async fn record_access(
         published_through: None,
         locked: Default::default(),
         plan_year: None,
+        known_users: Vec::new(),
+        outline: None,
     };
     scoreledger_store::execute(&*state.store, &access_id.stream(), &command, &request)
         .await

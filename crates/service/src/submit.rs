@@ -1,7 +1,7 @@
 //! The write path both front ends use: judge commands against the stream and the plan's locks
 //! and publications, and append them as one commit, at most once per idempotency key.
 
-use scoreledger_domain::{Actor, Command, PlanId, StreamId, StreamVersion};
+use scoreledger_domain::{Actor, Command, PlanId, PlanOutline, StreamId, StreamVersion};
 use scoreledger_projections::{self as projections, ProjectionError, ReadModels};
 use scoreledger_store::{
     load, prepare, AppendError, Appended, EventStore, ExecuteError, ExpectedVersion, Request,
@@ -70,7 +70,7 @@ pub async fn submit(
             });
         }
     }
-    let (published_through, locked, plan_year) = match submission.plan_id {
+    let (published_through, locked, plan_year, outline) = match submission.plan_id {
         Some(plan) => {
             projections::drain(store, read, 1000, |_| {}).await?;
             let (state, _) = load(store, &plan.stream())
@@ -82,9 +82,27 @@ pub async fn submit(
                 projections::published_through(read, plan).await?,
                 locked,
                 year,
+                state.plan().map(PlanOutline::of),
             )
         }
-        None => (None, Default::default(), None),
+        None => (None, Default::default(), None, None),
+    };
+    // A new token's user id is judged against the people the installation knows, so a
+    // look-alike of someone else's id is refused (maker ≠ checker depends on it).
+    let known_users = if submission
+        .commands
+        .iter()
+        .any(|command| matches!(command, Command::IssueToken { .. }))
+    {
+        projections::drain(store, read, 1000, |_| {}).await?;
+        projections::tokens(read)
+            .await
+            .map_err(ProjectionError::from)?
+            .into_iter()
+            .map(|token| token.user_id)
+            .collect()
+    } else {
+        Vec::new()
     };
     let request = Request {
         actor: submission.actor.clone(),
@@ -94,6 +112,8 @@ pub async fn submit(
         published_through,
         locked,
         plan_year,
+        known_users,
+        outline,
     };
     // A client that read an older version learns that first, whatever its commands would
     // meet in the stream now.

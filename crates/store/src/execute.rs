@@ -41,6 +41,10 @@ pub struct Request {
     pub locked: std::collections::BTreeSet<scoreledger_domain::Period>,
     /// The plan's financial year (see [`Context`]).
     pub plan_year: Option<scoreledger_domain::Period>,
+    /// The user ids of the tokens issued so far (see [`Context`]).
+    pub known_users: Vec<String>,
+    /// The priorities and outcomes of the plan (see [`Context`]).
+    pub outline: Option<scoreledger_domain::PlanOutline>,
 }
 
 /// Rebuilds a stream's state by folding its events.
@@ -81,6 +85,9 @@ pub async fn prepare(
         role: Some(request.actor.role),
         actor: Some(request.actor.id.clone()),
         plan_year: request.plan_year,
+        on_behalf_of: request.on_behalf_of.clone(),
+        known_users: request.known_users.clone(),
+        outline: request.outline.clone(),
     };
     let mut events = Vec::new();
     for command in commands {

@@ -48,6 +48,26 @@ pub trait EventStore: Send + Sync {
     /// version.
     async fn append(&self, commit: NewCommit) -> Result<Appended, AppendError>;
 
+    /// Appends several commits, each as [`EventStore::append`] would, stopping at the first
+    /// that fails.
+    ///
+    /// Atomic where the engine allows it: on SQLite all land in one transaction or none does.
+    /// JetStream's optimistic concurrency covers one subject per message, so on NATS they
+    /// land one by one and a failure (or a crash) leaves the ones before it; callers make
+    /// the commit ids derived, so running the same batch again appends only the rest.
+    async fn append_all(&self, commits: Vec<NewCommit>) -> Result<Vec<Appended>, AppendError> {
+        let mut appended = Vec::with_capacity(commits.len());
+        for commit in commits {
+            appended.push(self.append(commit).await?);
+        }
+        Ok(appended)
+    }
+
+    /// Whether [`EventStore::append_all`] is all or nothing on this engine.
+    fn appends_batches_atomically(&self) -> bool {
+        false
+    }
+
     /// The commit of `stream` with this id, if it was appended.
     async fn find_commit(
         &self,

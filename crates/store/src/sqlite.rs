@@ -123,26 +123,20 @@ impl SqliteStore {
         Ok(commit)
     }
 
-    fn decode_rows(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<Commit>, ReadError> {
-        rows.iter()
-            .map(|row| Self::decode(row.get("position"), row.get("envelope")))
-            .collect()
-    }
-}
-
-#[async_trait]
-impl EventStore for SqliteStore {
-    #[instrument(skip_all, fields(stream = %new.stream))]
-    async fn append(&self, new: NewCommit) -> Result<Appended, AppendError> {
+    /// Appends one commit inside the caller's write transaction.
+    async fn append_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        new: NewCommit,
+    ) -> Result<Appended, AppendError> {
         if new.events.is_empty() {
             return Err(AppendError::Empty);
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         if let Some(commit_id) = new.commit_id {
             let existing =
                 sqlx::query("SELECT position, envelope FROM commits WHERE commit_id = ?")
                     .bind(commit_id.to_string())
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut **tx)
                     .await?;
             if let Some(row) = existing {
                 let commit = Self::decode(row.get("position"), row.get("envelope"))
@@ -157,7 +151,7 @@ impl EventStore for SqliteStore {
             "SELECT stream_version, hash FROM commits WHERE stream = ? ORDER BY stream_version DESC LIMIT 1",
         )
         .bind(new.stream.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         let (actual, prev_hash) = match last {
             Some(row) => (
@@ -192,11 +186,9 @@ impl EventStore for SqliteStore {
         .bind(commit.recorded_at.to_rfc3339())
         .bind(&envelope)
         .bind(&commit.hash)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?
         .get("position");
-        tx.commit().await?;
-        self.appended.notify_waiters();
         Ok(Appended {
             commit: Commit {
                 position: Position(position as u64),
@@ -204,6 +196,42 @@ impl EventStore for SqliteStore {
             },
             deduplicated: false,
         })
+    }
+
+    fn decode_rows(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<Commit>, ReadError> {
+        rows.iter()
+            .map(|row| Self::decode(row.get("position"), row.get("envelope")))
+            .collect()
+    }
+}
+
+#[async_trait]
+impl EventStore for SqliteStore {
+    #[instrument(skip_all, fields(stream = %new.stream))]
+    async fn append(&self, new: NewCommit) -> Result<Appended, AppendError> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let appended = self.append_in(&mut tx, new).await?;
+        tx.commit().await?;
+        self.appended.notify_waiters();
+        Ok(appended)
+    }
+
+    #[instrument(skip_all, fields(commits = commits.len()))]
+    async fn append_all(&self, commits: Vec<NewCommit>) -> Result<Vec<Appended>, AppendError> {
+        // One write transaction: every commit lands, or (on any refusal, conflict or crash)
+        // none does.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut appended = Vec::with_capacity(commits.len());
+        for commit in commits {
+            appended.push(self.append_in(&mut tx, commit).await?);
+        }
+        tx.commit().await?;
+        self.appended.notify_waiters();
+        Ok(appended)
+    }
+
+    fn appends_batches_atomically(&self) -> bool {
+        true
     }
 
     async fn find_commit(

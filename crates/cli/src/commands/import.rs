@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use scoreledger_domain::StreamId;
-use scoreledger_domain::{Command, Direction, Period, RecordedValue, RuleSet, Status};
+use scoreledger_domain::{Command, Direction, Period, PlanOutline, RecordedValue, RuleSet, Status};
 use scoreledger_store::{load, prepare, ExecuteError, NewCommit, Request};
 
 use crate::app::App;
@@ -122,6 +122,19 @@ pub async fn apply(
             .map(|p| p.locked.clone())
             .unwrap_or_default(),
         plan_year: Some(plan.financial_year),
+        known_users: Vec::new(),
+        // Measures join the plan as the log has it, or as the file defines it.
+        outline: Some(match plan_state.plan() {
+            Some(existing) => PlanOutline::of(existing),
+            None => PlanOutline {
+                priorities: plan.priorities.iter().map(|(n, _)| *n).collect(),
+                outcomes: plan
+                    .outcomes
+                    .iter()
+                    .map(|o| (o.priority, o.letter.clone()))
+                    .collect(),
+            },
+        }),
     };
     let rules = plan_state
         .plan()
@@ -172,12 +185,12 @@ pub async fn apply(
     if dry_run {
         return Ok(imported);
     }
-    for commit in commits {
-        app.store
-            .append(commit)
-            .await
-            .map_err(|err| Failed::from(ExecuteError::from(err)))?;
-    }
+    // All or nothing on SQLite; on NATS commit by commit, and re-running the same file
+    // appends only what an interruption left out (the ids are derived from its digest).
+    app.store
+        .append_all(commits)
+        .await
+        .map_err(|err| Failed::from(ExecuteError::from(err)))?;
     Ok(imported)
 }
 

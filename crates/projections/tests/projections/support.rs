@@ -21,6 +21,8 @@ pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
         published_through: None,
         locked: Default::default(),
         plan_year: None,
+        known_users: Vec::new(),
+        outline: None,
     }
 }
 

@@ -46,6 +46,8 @@ fn plain_request(who: Who, reason: Reason) -> Request {
         published_through: None,
         locked: Default::default(),
         plan_year: None,
+        known_users: Vec::new(),
+        outline: None,
     }
 }
 

@@ -7,6 +7,7 @@ use scoreledger_domain::{Command, DataQuality, Period, RecordedValue, Role};
 use scoreledger_testkit::measure_id;
 use scoreledger_testkit::pair_test;
 use serde_json::{json, Value};
+use sha2::Digest;
 
 use crate::commands::{performance, plan_with_a_measure, post, run, token};
 use crate::support::TestServer;
@@ -416,6 +417,20 @@ pair_test!(
             answer["error"].as_str().unwrap().starts_with("polarity"),
             "{answer}"
         );
+        // Placed as an import places measures: under a priority the plan has, and under the
+        // priority and outcome its reference names.
+        let mut elsewhere = serde_json::from_str::<Value>(&measure_body("3.A1")).unwrap();
+        elsewhere["priority"] = json!(3);
+        let mut misplaced = serde_json::from_str::<Value>(&measure_body("7.Q1")).unwrap();
+        misplaced["priority"] = json!(1);
+        for (body, says) in [
+            (elsewhere, "the plan has no priority 3"),
+            (misplaced, "7.Q1 does not belong under priority 1"),
+        ] {
+            let (status, _, answer) = post(&measures, &performance, &body.to_string(), &[]).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+            assert!(answer["error"].as_str().unwrap().contains(says), "{answer}");
+        }
         assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
         server.stop().await;
     }
@@ -458,6 +473,71 @@ pair_test!(
                 "{path}"
             );
         }
+        server.stop().await;
+    }
+);
+
+pair_test!(
+    a_look_alike_id_cannot_sign_off_the_value_its_namesake_entered,
+    |db| {
+        plan_with_a_measure(&db).await;
+        // Tokens as an installation may already hold them: issued before look-alikes were
+        // refused (tests issue them straight through the store, with no known users).
+        let issue = |n: u128, user_id: &str, role: Role| {
+            let secret = format!("slt_look_alike_{n}");
+            let token_id = scoreledger_domain::TokenId(scoreledger_testkit::uuid(300 + n));
+            let command = Command::IssueToken {
+                token_id,
+                user_id: user_id.to_owned(),
+                name: "Sam Newton".into(),
+                role,
+                directorate: Some("CYPS".into()),
+                secret_sha256: hex::encode(sha2::Sha256::digest(secret.as_bytes())),
+                expires_on: None,
+            };
+            (token_id, command, secret)
+        };
+        let mut secrets = Vec::new();
+        for (n, user_id, role) in [
+            (1, "sam.newton", Role::Officer),
+            (2, "\u{0455}am.newton", Role::Approver),
+            (3, "SAM.NEWTON\u{200B}", Role::Approver),
+        ] {
+            let (token_id, command, secret) = issue(n, user_id, role);
+            let admin = scoreledger_domain::Actor::new("it.admin", "IT Admin", Role::Admin);
+            run(&db, &token_id.stream(), command, admin).await;
+            secrets.push(secret);
+        }
+        let server = TestServer::start(&db).await;
+        let value = json!({"period": "Q3 2016/17", "value": "28.3%"}).to_string();
+        let (status, _, _) = post(
+            &server.url("/api/measures/1.A3/values"),
+            &secrets[0],
+            &value,
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+        let head = db.store.head().await.unwrap();
+        let q3 = json!({"period": "Q3 2016/17"}).to_string();
+        for look_alike in &secrets[1..] {
+            let (status, _, refused) = post(
+                &server.url("/api/measures/1.A3/signoffs"),
+                look_alike,
+                &q3,
+                &[],
+            )
+            .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+            assert!(
+                refused["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("maker ≠ checker"),
+                "{refused}"
+            );
+        }
+        assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
         server.stop().await;
     }
 );

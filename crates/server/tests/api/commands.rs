@@ -32,6 +32,8 @@ pub(crate) async fn run(
         published_through: None,
         locked: Default::default(),
         plan_year: None,
+        known_users: Vec::new(),
+        outline: None,
     };
     execute(&*db.store, stream, &command, &request)
         .await
@@ -456,6 +458,60 @@ pair_test!(
             &url("values"),
             &officer,
             &json!({"period": "Q3 2016/17", "value": "28.3%"}).to_string(),
+            &[],
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{answer}");
+        server.stop().await;
+    }
+);
+
+pair_test!(
+    text_that_would_not_display_as_stored_is_refused_and_nothing_is_appended,
+    |db| {
+        plan_with_a_measure(&db).await;
+        let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
+        let team = token(&db, 4, Role::Performance, None).await;
+        let server = TestServer::start(&db).await;
+        let head = db.store.head().await.unwrap();
+        let cases = [
+            (
+                &officer,
+                "/api/measures/1.A3/notes",
+                json!({"period": "Q3 2016/17", "text": "on target \u{202E}71024"}),
+                "bidirectional control U+202E",
+            ),
+            (
+                &officer,
+                "/api/measures/1.A3/values",
+                json!({"period": "Q3 2016/17", "value": "28.3%", "reason": "a\u{0}b"}),
+                "U+0000",
+            ),
+            (
+                &officer,
+                "/api/measures/1.A3/notes",
+                json!({"period": "Q3 2016/17", "text": "x".repeat(10_001)}),
+                "at most 10000",
+            ),
+            (
+                &team,
+                "/api/reports",
+                json!({"period": "Q3 2016/17", "meeting": "Cabinet\u{0}", "published_on": "2017-01-13"}),
+                "meeting is invalid",
+            ),
+        ];
+        for (who, path, body, says) in cases {
+            let (status, _, answer) = post(&server.url(path), who, &body.to_string(), &[]).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {answer}");
+            let error = answer["error"].as_str().unwrap_or_default();
+            assert!(error.contains(says), "{path}: {answer}");
+        }
+        assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
+        // Line breaks belong in notes.
+        let (status, _, answer) = post(
+            &server.url("/api/measures/1.A3/notes"),
+            &officer,
+            &json!({"period": "Q3 2016/17", "text": "Q3 data:\r\n\tconfirmed"}).to_string(),
             &[],
         )
         .await;

@@ -23,6 +23,8 @@ async fn define_a_measure(db: &scoreledger_testkit::pair::Pair) {
         published_through: None,
         locked: Default::default(),
         plan_year: None,
+        known_users: Vec::new(),
+        outline: None,
     };
     scoreledger_store::execute(&*db.store, &measure.stream(), &define, &request)
         .await

@@ -272,6 +272,8 @@ pair_test!(
                 published_through: None,
                 locked: Default::default(),
                 plan_year: None,
+                known_users: Vec::new(),
+                outline: None,
             },
         )
         .await

@@ -177,3 +177,37 @@ store_test!(
         assert_eq!(store.head().await.unwrap(), Position(2));
     }
 );
+
+store_test!(
+    a_batch_is_all_or_nothing_where_the_engine_allows_and_otherwise_stops_at_the_first_refusal,
+    |store| {
+        store.append(notes(&stream("b"), 0, 1)).await.unwrap();
+        let batch = vec![
+            notes(&stream("a"), 0, 1),
+            notes(&stream("c"), 0, 1),
+            // Stale: stream b is at version 1.
+            notes(&stream("b"), 0, 1),
+            notes(&stream("d"), 0, 1),
+        ];
+        let err = store.append_all(batch).await.unwrap_err();
+        assert!(matches!(err, AppendError::Conflict { .. }), "{err:?}");
+        let landed = if store.appends_batches_atomically() {
+            Position(1)
+        } else {
+            Position(3)
+        };
+        assert_eq!(store.head().await.unwrap(), landed);
+        assert!(store.read_stream(&stream("d")).await.unwrap().is_empty());
+
+        let appended = store
+            .append_all(vec![notes(&stream("e"), 0, 1), notes(&stream("e"), 1, 2)])
+            .await
+            .unwrap();
+        let positions: Vec<_> = appended.iter().map(|a| a.commit.position).collect();
+        assert_eq!(positions, [Position(landed.0 + 1), Position(landed.0 + 2)]);
+        assert_eq!(
+            store.read_stream(&stream("e")).await.unwrap(),
+            appended.into_iter().map(|a| a.commit).collect::<Vec<_>>()
+        );
+    }
+);

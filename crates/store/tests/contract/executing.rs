@@ -16,6 +16,8 @@ fn request(actor: Actor, commit_id: Option<u128>) -> Request {
         published_through: None,
         locked: Default::default(),
         plan_year: None,
+        known_users: Vec::new(),
+        outline: None,
     }
 }
 
