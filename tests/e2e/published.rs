@@ -172,3 +172,70 @@ fn two_published_reports_compare_share_by_share_in_points() {
         stdout(&table)
     );
 }
+
+#[test]
+fn a_period_published_to_a_second_meeting_is_named_by_meeting_or_date_never_chosen_silently() {
+    let workspace = Workspace::new();
+    let kept = workspace.dir.path().join("demo.db");
+    assert_success(&run_in(
+        &workspace.db(),
+        &["demo", "--keep", kept.to_str().unwrap()],
+    ));
+    let as_team = |args: &[&str]| {
+        let mut all = vec![
+            "--user",
+            "sdennis",
+            "--name",
+            "Simon Dennis",
+            "--role",
+            "performance",
+        ];
+        all.extend_from_slice(args);
+        run_in(&kept, &all)
+    };
+    assert_success(&as_team(&[
+        "publish",
+        "-p",
+        "Q3 2016/17",
+        "--meeting",
+        "Overview and Scrutiny Management Board",
+        "--on",
+        "2017-01-20",
+    ]));
+    let refused = run_in(&kept, &["report", "show", "Q3 2016/17"]);
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    let said = stderr(&refused);
+    assert!(
+        said.contains("published 2 times")
+            && said.contains("Cabinet and Commissioners' Decision Making Meeting on 2017-01-13")
+            && said.contains("Overview and Scrutiny Management Board on 2017-01-20"),
+        "{said}"
+    );
+    let cabinet = run_in(
+        &kept,
+        &[
+            "report",
+            "show",
+            "Q3 2016/17 @ 2017-01-13",
+            "--format",
+            "json",
+        ],
+    );
+    assert_success(&cabinet);
+    let scrutiny = run_in(
+        &kept,
+        &[
+            "report",
+            "show",
+            "Q3 2016/17 @ overview and scrutiny management board",
+            "--format",
+            "json",
+        ],
+    );
+    assert_success(&scrutiny);
+    let position = |output: &std::process::Output| {
+        serde_json::from_str::<Value>(&stdout(output)).unwrap()["position"].clone()
+    };
+    assert_eq!(position(&cabinet), 661, "the Q3 report Cabinet saw");
+    assert!(position(&scrutiny).as_u64().unwrap() > 661);
+}

@@ -25,7 +25,7 @@ fn an_admin_issues_lists_and_revokes_a_token_whose_secret_is_never_stored() {
         "--directorate",
         "Adult Social Care and Housing",
         "--expires",
-        "2017-03-31",
+        "2099-03-31",
     ]);
     assert_success(&output);
     let printed = stdout(&output);
@@ -40,7 +40,7 @@ fn an_admin_issues_lists_and_revokes_a_token_whose_secret_is_never_stored() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["user_id"], "sam.newton");
     assert_eq!(listed[0]["role"], "officer");
-    assert_eq!(listed[0]["expires_on"], "2017-03-31");
+    assert_eq!(listed[0]["expires_on"], "2099-03-31");
     assert_eq!(listed[0]["issued_by"], "IT Admin");
     let id = listed[0]["token_id"].as_str().unwrap().to_owned();
 
@@ -147,8 +147,29 @@ fn a_token_is_issued_for_one_spelling_of_a_person_and_refused_for_a_look_alike_o
     let ids: Vec<_> = listed.iter().map(|t| t["user_id"].clone()).collect();
     assert_eq!(ids, ["sam.newton", "sam.newton"]);
 
-    // A Cyrillic dze reads as "s": someone else's look-alike id is refused, nothing appended.
+    // A Cyrillic dze reads as "s": someone else's look-alike id is refused, nothing appended;
+    // so is a token whose last day is past.
     let before = commits(&workspace);
+    let past = workspace.run(&[
+        "--user",
+        "it.admin",
+        "--name",
+        "IT Admin",
+        "--role",
+        "admin",
+        "token",
+        "create",
+        "--for",
+        "pat.fixer",
+        "--holder",
+        "Pat Fixer",
+        "--as",
+        "auditor",
+        "--expires",
+        "2017-03-31",
+    ]);
+    assert_eq!(past.status.code(), Some(3), "{}", stderr(&past));
+    assert!(stderr(&past).contains("already past"), "{}", stderr(&past));
     let refused = create("\u{0455}am.newton");
     assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
     assert!(

@@ -146,7 +146,9 @@ impl From<scoreledger_service::QueryError> for Failed {
     fn from(err: scoreledger_service::QueryError) -> Self {
         use scoreledger_service::QueryError;
         let kind = match &err {
-            QueryError::Rejected(_) | QueryError::NotFound(_) => Failure::Rejected,
+            QueryError::Rejected(_) | QueryError::NotFound(_) | QueryError::Ambiguous(_) => {
+                Failure::Rejected
+            }
             err if err.is_corrupt() => Failure::Corrupt,
             QueryError::Corrupt(_) => Failure::Corrupt,
             QueryError::Unavailable(_) | QueryError::Replay(_) | QueryError::Scratch(_) => {

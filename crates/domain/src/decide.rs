@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::actor::{normalise_user_id, same_person, Role};
 use crate::command::Command;
@@ -37,6 +37,9 @@ pub struct Context {
     /// The priorities and outcomes of the plan a new measure joins, so that a measure is
     /// placed only under a priority and outcome the plan has.
     pub outline: Option<PlanOutline>,
+    /// Today, by the log's clock (the domain reads no clock of its own): a token's last day
+    /// may not be past.
+    pub today: Option<NaiveDate>,
     /// The user ids the installation already knows (of the tokens issued), so that a token for
     /// an id that reads like another person's is refused.
     pub known_users: Vec<String>,
@@ -463,6 +466,16 @@ pub fn decide(
                     message: "an officer's token names the directorate whose measures they enter (--directorate)".into(),
                 });
             }
+            if let (Some(last), Some(today)) = (expires_on, ctx.today) {
+                if *last < today {
+                    return Err(Rejection::Invalid {
+                        field: "expires",
+                        message: format!(
+                            "{last} is already past (today is {today}); give the token's last valid day, today or later"
+                        ),
+                    });
+                }
+            }
             let user_id = normalise_user_id(user_id);
             if let Some(other) = ctx
                 .known_users
@@ -599,6 +612,7 @@ fn publish(command: &Command) -> Result<Vec<DomainEvent>, Rejection> {
         unreachable!("publish is only called with PublishReport");
     };
     non_empty("meeting", meeting)?;
+    publication_date(period, *published_on)?;
     if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(Rejection::Invalid {
             field: "sha256",
@@ -617,6 +631,36 @@ fn publish(command: &Command) -> Result<Vec<DomainEvent>, Rejection> {
         sha256: sha256.to_ascii_lowercase(),
         parts: parts.clone(),
     }])
+}
+
+/// How long after its period a report may still be published for the first time: packs go
+/// to meetings within months; a date decades on is a typing mistake.
+const YEARS_TO_PUBLISH: i32 = 5;
+
+/// A report of a period is published once the period is over, and within
+/// [`YEARS_TO_PUBLISH`] of its end.
+fn publication_date(period: &Period, published_on: NaiveDate) -> Result<(), Rejection> {
+    let end = period.end_date();
+    let latest = end
+        .with_year(end.year() + YEARS_TO_PUBLISH)
+        .unwrap_or(NaiveDate::MAX);
+    if published_on <= end {
+        return Err(Rejection::Invalid {
+            field: "published_on",
+            message: format!(
+                "{published_on} is not after {period} ended ({end}); a report of a period is published once the period is over"
+            ),
+        });
+    }
+    if published_on > latest {
+        return Err(Rejection::Invalid {
+            field: "published_on",
+            message: format!(
+                "{published_on} is more than {YEARS_TO_PUBLISH} years after {period} ended ({end}); check the year"
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn decide_measure(
@@ -1978,6 +2022,66 @@ mod tests {
         );
         // Without the plan's outline only the reference is checked.
         assert!(when(&[], define("3.A1", 3, "A"), &performance_team()).is_ok());
+    }
+
+    #[test]
+    fn a_report_is_published_after_its_period_ends_and_not_decades_later() {
+        let publish = |on: (i32, u32, u32)| Command::PublishReport {
+            report_id: ReportId(Uuid::from_u128(9)),
+            plan_id: PlanId(Uuid::from_u128(1)),
+            kind: ReportKind::QuarterlyScorecard,
+            period: Period::quarter(2016, 3),
+            cut_off: Position(1),
+            meeting: "Cabinet".into(),
+            published_on: NaiveDate::from_ymd_opt(on.0, on.1, on.2).unwrap(),
+            rule_set_version: 1,
+            sha256: "0".repeat(64),
+            parts: Vec::new(),
+        };
+        let decided = |on| decide(&StreamState::Empty, &publish(on), &performance_team());
+        assert!(decided((2017, 1, 13)).is_ok());
+        assert!(decided((2021, 12, 31)).is_ok());
+        for (on, says) in [
+            (
+                (1900, 1, 1),
+                "is not after Q3 Oct - Dec 2016 ended (2016-12-31)",
+            ),
+            ((2016, 12, 31), "is not after"),
+            ((9999, 12, 31), "more than 5 years after"),
+            ((2022, 1, 1), "more than 5 years after"),
+        ] {
+            match decided(on) {
+                Err(Rejection::Invalid {
+                    field: "published_on",
+                    message,
+                }) => assert!(message.contains(says), "{message}"),
+                other => panic!("{on:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_token_whose_last_day_is_past_is_refused() {
+        let issue = |last: (i32, u32, u32)| Command::IssueToken {
+            token_id: crate::ids::TokenId(Uuid::from_u128(9)),
+            user_id: "sam.newton".into(),
+            name: "Sam Newton".into(),
+            role: Role::Auditor,
+            directorate: None,
+            secret_sha256: "ab".repeat(32),
+            expires_on: NaiveDate::from_ymd_opt(last.0, last.1, last.2),
+        };
+        let admin = Context {
+            role: Some(Role::Admin),
+            today: NaiveDate::from_ymd_opt(2026, 12, 5),
+            ..Context::default()
+        };
+        assert!(when(&[], issue((2026, 12, 5)), &admin).is_ok());
+        let err = when(&[], issue((2017, 3, 31)), &admin).unwrap_err();
+        assert!(
+            matches!(&err, Rejection::Invalid { field: "expires", message } if message.contains("already past (today is 2026-12-05)")),
+            "{err:?}"
+        );
     }
 
     #[test]

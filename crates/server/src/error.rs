@@ -62,6 +62,7 @@ impl From<QueryError> for ApiError {
         let status = match &err {
             QueryError::Rejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
             QueryError::NotFound(_) => StatusCode::NOT_FOUND,
+            QueryError::Ambiguous(_) => StatusCode::MULTIPLE_CHOICES,
             err if err.is_corrupt() => StatusCode::INTERNAL_SERVER_ERROR,
             QueryError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
             QueryError::Unavailable(_) | QueryError::Replay(_) | QueryError::Scratch(_) => {

@@ -79,6 +79,7 @@ pub(crate) async fn record_access(
         plan_year: None,
         known_users: Vec::new(),
         outline: None,
+        today: None,
     };
     scoreledger_store::execute(&*state.store, &access_id.stream(), &command, &request)
         .await
@@ -150,10 +151,11 @@ pub async fn reports(
 /// A published report exactly as published, its SHA-256 checked (500 naming the first
 /// differing part if the read models no longer reproduce it).
 #[utoipa::path(get, path = "/api/reports/{report}", tag = "reports",
-    params(("report" = String, Path, description = "A report id, its first characters, or a period (its latest publication)")),
+    params(("report" = String, Path, description = "A report id, its first characters, a period published once, or a period and its meeting or date (`Q3 2016/17 @ Cabinet`, `Q3 2016/17 @ 2017-01-13`)")),
     responses(
         (status = 200, description = "The report as published", body = scoreledger_reports::QuarterReport),
         (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 300, description = "The period has been published more than once: the error lists each publication (id, meeting, date, hash) and says how to name one", body = ErrorBody),
         (status = 404, description = "No such publication", body = ErrorBody),
         (status = 500, description = "The read models do not reproduce the published hash", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -162,6 +164,9 @@ pub async fn report(
     _session: Session,
     Path(report): Path<String>,
 ) -> Result<Json<scoreledger_reports::QuarterReport>, ApiError> {
+    // Caught up first: a period's publications are all known before one is chosen, or a
+    // publication landed a moment ago would go unseen and the older one answer for it.
+    state.catch_up().await?;
     let publication = service::find_publication(&state.read, &report).await?;
     Ok(Json(
         service::published_report(&state.read, &publication).await?,
@@ -175,10 +180,11 @@ pub async fn report(
 /// resource, and `verified: false` with the first differing part is its finding (logged at
 /// ERROR, since it means the log or the read models are corrupt).
 #[utoipa::path(get, path = "/api/reports/{report}/verification", tag = "reports",
-    params(("report" = String, Path, description = "A report id, its first characters, or a period (its latest publication)")),
+    params(("report" = String, Path, description = "A report id, its first characters, a period published once, or a period and its meeting or date (`Q3 2016/17 @ Cabinet`, `Q3 2016/17 @ 2017-01-13`)")),
     responses(
         (status = 200, description = "The rebuild ran: `verified` says whether it reproduced the published SHA-256, `first_differing_part` where it did not", body = service::Verification),
         (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 300, description = "The period has been published more than once: the error lists each publication (id, meeting, date, hash) and says how to name one", body = ErrorBody),
         (status = 404, description = "No such publication", body = ErrorBody),
         (status = 500, description = "The log has a gap or an unreadable commit before the cut-off", body = ErrorBody),
         (status = 503, description = "The log or the scratch read models did not answer", body = ErrorBody)),
@@ -188,6 +194,7 @@ pub async fn verification(
     _session: Session,
     Path(report): Path<String>,
 ) -> Result<Json<service::Verification>, ApiError> {
+    state.catch_up().await?;
     let publication = service::find_publication(&state.read, &report).await?;
     let verification =
         service::verify_publication(&*state.store, &state.read, &publication).await?;
@@ -204,10 +211,11 @@ pub async fn verification(
 /// Every cell of a published report that reads differently now (or at `as_at`/`position`),
 /// with who changed it, when, in which role and why. The read is recorded in the history.
 #[utoipa::path(get, path = "/api/reports/{report}/restatements", tag = "reports",
-    params(("report" = String, Path, description = "A report id, its first characters, or a period"), When),
+    params(("report" = String, Path, description = "A report id, its first characters, a period published once, or a period and its meeting or date (`Q3 2016/17 @ Cabinet`, `Q3 2016/17 @ 2017-01-13`)"), When),
     responses(
         (status = 200, description = "The publication and its restated cells", body = service::Restated),
         (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 300, description = "The period has been published more than once: the error lists each publication (id, meeting, date, hash) and says how to name one", body = ErrorBody),
         (status = 404, description = "No such publication", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn restatements(

@@ -11,6 +11,10 @@ pub enum QueryError {
     /// What the question names does not exist (a report never published, an unknown measure).
     #[error("{0}")]
     NotFound(String),
+    /// What the question names could be more than one thing (a period published to several
+    /// meetings); the message lists them and says how to name one.
+    #[error("{0}")]
+    Ambiguous(String),
     /// The read models disagree with what was published: the figures cannot be trusted.
     #[error("{0}")]
     Corrupt(String),

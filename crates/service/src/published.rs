@@ -11,8 +11,13 @@ fn period(text: &str) -> Result<Period, QueryError> {
     Period::parse(text).map_err(|err| QueryError::rejected(err.to_string()))
 }
 
-/// The publication `text` names: an id or unique id prefix, or a period (its latest
-/// publication).
+/// The publication `text` names: an id or unique id prefix; a period, when it has been
+/// published once; or a period and the meeting or date it went to (`Q3 2016/17 @ Cabinet`,
+/// `Q3 2016/17 @ 2017-01-13`).
+///
+/// A period published more than once (the Q3 pack went to Cabinet and then to Overview and
+/// Scrutiny) is never resolved by picking one: the answer would change meaning when the next
+/// publication lands. The user is shown every publication and asked to choose.
 pub async fn find_publication(read: &ReadModels, text: &str) -> Result<Publication, QueryError> {
     let publications = projections::all_publications(read).await?;
     let wanted = text.trim().to_ascii_lowercase();
@@ -30,22 +35,68 @@ pub async fn find_publication(read: &ReadModels, text: &str) -> Result<Publicati
             )))
         }
     }
-    if let Ok(period) = Period::parse(text) {
-        let printed = period.to_string();
-        return publications
-            .iter()
-            .rev()
-            .find(|p| p.period == printed)
-            .cloned()
-            .ok_or_else(|| {
-                QueryError::NotFound(format!(
-                    "no report of {period} has been published; see `scoreledger report list`"
-                ))
-            });
+    let (period_text, choice) = match text.split_once('@') {
+        Some((period, choice)) => (period.trim(), Some(choice.trim())),
+        None => (text.trim(), None),
+    };
+    let Ok(period) = Period::parse(period_text) else {
+        return Err(QueryError::NotFound(format!(
+            "no published report has an id starting {text:?}; give an id from `scoreledger report list`, a period such as \"Q2 2016/17\", or a period and its meeting or date (\"Q2 2016/17 @ Cabinet\")"
+        )));
+    };
+    let printed = period.to_string();
+    let of_period: Vec<&Publication> = publications
+        .iter()
+        .filter(|p| p.period == printed)
+        .collect();
+    if of_period.is_empty() {
+        return Err(QueryError::NotFound(format!(
+            "no report of {period} has been published; see `scoreledger report list`"
+        )));
     }
-    Err(QueryError::NotFound(format!(
-        "no published report has an id starting {text:?}; give an id from `scoreledger report list` or a period such as \"Q2 2016/17\""
-    )))
+    let chosen: Vec<&Publication> = match choice {
+        None => of_period.clone(),
+        Some(choice) => of_period
+            .iter()
+            .copied()
+            .filter(|p| p.published_on == choice || p.meeting.trim().eq_ignore_ascii_case(choice))
+            .collect(),
+    };
+    match (chosen.as_slice(), choice) {
+        ([one], _) => Ok((*one).clone()),
+        ([], Some(choice)) => Err(QueryError::NotFound(format!(
+            "no report of {period} went to a meeting called {choice:?} or was published on it; {}",
+            listing(&of_period)
+        ))),
+        (several, _) => Err(QueryError::Ambiguous(format!(
+            "{period} has been published {} times; name one by id, or as \"{period} @ MEETING\" or \"{period} @ YYYY-MM-DD\": {}",
+            several.len(),
+            listing(several)
+        ))),
+    }
+}
+
+/// Every publication given, with whether they print the same report.
+fn listing(publications: &[&Publication]) -> String {
+    let each: Vec<String> = publications
+        .iter()
+        .map(|p| {
+            format!(
+                "{} to {} on {} (sha256 {})",
+                p.report_id,
+                p.meeting,
+                p.published_on,
+                p.sha256.get(..12).unwrap_or(&p.sha256)
+            )
+        })
+        .collect();
+    let identical = publications.windows(2).all(|w| w[0].sha256 == w[1].sha256);
+    let verdict = match (publications.len(), identical) {
+        (1, _) => "",
+        (_, true) => "; they are identical reports",
+        (_, false) => "; they are different reports",
+    };
+    format!("its publications are {}{verdict}", each.join("; "))
 }
 
 /// The report of `period` as the log stood at `position`.

@@ -114,6 +114,7 @@ pub async fn submit(
         plan_year,
         known_users,
         outline,
+        today: Some(store.clock().now().date_naive()),
     };
     // A client that read an older version learns that first, whatever its commands would
     // meet in the stream now.

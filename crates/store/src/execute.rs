@@ -45,6 +45,8 @@ pub struct Request {
     pub known_users: Vec<String>,
     /// The priorities and outcomes of the plan (see [`Context`]).
     pub outline: Option<scoreledger_domain::PlanOutline>,
+    /// Today, by the log's clock (see [`Context`]).
+    pub today: Option<chrono::NaiveDate>,
 }
 
 /// Rebuilds a stream's state by folding its events.
@@ -88,6 +90,7 @@ pub async fn prepare(
         on_behalf_of: request.on_behalf_of.clone(),
         known_users: request.known_users.clone(),
         outline: request.outline.clone(),
+        today: request.today,
     };
     let mut events = Vec::new();
     for command in commands {

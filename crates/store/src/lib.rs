@@ -68,6 +68,10 @@ pub trait EventStore: Send + Sync {
         false
     }
 
+    /// The clock that stamps this log's commits: what "today" is for the rules that need it
+    /// (a token's last day may not be past).
+    fn clock(&self) -> &dyn Clock;
+
     /// The commit of `stream` with this id, if it was appended.
     async fn find_commit(
         &self,

@@ -425,6 +425,10 @@ impl EventStore for NatsStore {
         })
     }
 
+    fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
     async fn find_commit(
         &self,
         stream: &StreamId,

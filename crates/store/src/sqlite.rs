@@ -234,6 +234,10 @@ impl EventStore for SqliteStore {
         true
     }
 
+    fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
     async fn find_commit(
         &self,
         stream: &StreamId,

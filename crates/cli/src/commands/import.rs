@@ -135,6 +135,7 @@ pub async fn apply(
                     .collect(),
             },
         }),
+        today: Some(app.store.clock().now().date_naive()),
     };
     let rules = plan_state
         .plan()

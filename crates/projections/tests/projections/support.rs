@@ -23,6 +23,7 @@ pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
         plan_year: None,
         known_users: Vec::new(),
         outline: None,
+        today: None,
     }
 }
 

@@ -4,7 +4,7 @@
 //! publication freezes the report built at the caught-up head (`scoreledger publish`).
 //! A request that left `locked` or `published_through` empty would check nothing.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use scoreledger_domain::event::ReportKind;
 use scoreledger_domain::{
     Actor, Command, Period, PlanId, Polarity, Position, ReportId, RuleSet, StatusScheme, StreamId,
@@ -48,6 +48,7 @@ fn plain_request(who: Who, reason: Reason) -> Request {
         plan_year: None,
         known_users: Vec::new(),
         outline: None,
+        today: None,
     }
 }
 
@@ -176,7 +177,8 @@ pub(crate) async fn publish(
         period,
         cut_off,
         meeting: "Cabinet and Commissioners' Decision Making Meeting".into(),
-        published_on: NaiveDate::from_ymd_opt(2017, 1, 13).expect("a date"),
+        // The day after the quarter ends: the earliest a report of it may be published.
+        published_on: period.end_date().succ_opt().expect("a date"),
         rule_set_version: report.rule_set_version,
         sha256: report.sha256(),
         parts: report.part_digests(),

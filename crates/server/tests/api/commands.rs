@@ -34,6 +34,7 @@ pub(crate) async fn run(
         plan_year: None,
         known_users: Vec::new(),
         outline: None,
+        today: None,
     };
     execute(&*db.store, stream, &command, &request)
         .await
@@ -516,6 +517,95 @@ pair_test!(
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{answer}");
+        server.stop().await;
+    }
+);
+
+pair_test!(
+    a_period_published_twice_is_never_resolved_silently_and_each_publication_is_addressable,
+    |db| {
+        plan_with_a_measure(&db).await;
+        let team = token(&db, 4, Role::Performance, None).await;
+        let server = TestServer::start(&db).await;
+        let reports = server.url("/api/reports");
+        let head = db.store.head().await.unwrap();
+        for (on, says) in [
+            ("1900-01-01", "is not after"),
+            ("2016-12-01", "is not after"),
+            ("9999-12-31", "more than 5 years after"),
+        ] {
+            let body = json!({"period": "Q3 2016/17", "meeting": "Cabinet", "published_on": on});
+            let (status, _, answer) = post(&reports, &team, &body.to_string(), &[]).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{on}: {answer}");
+            assert!(
+                answer["error"].as_str().unwrap().contains(says),
+                "{on}: {answer}"
+            );
+        }
+        assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
+
+        let mut cut_offs = Vec::new();
+        for (meeting, on) in [
+            ("Cabinet", "2017-01-13"),
+            ("Overview and Scrutiny Management Board", "2017-01-20"),
+        ] {
+            let body = json!({"period": "Q3 2016/17", "meeting": meeting, "published_on": on});
+            let (status, _, answer) = post(&reports, &team, &body.to_string(), &[]).await;
+            assert_eq!(status, StatusCode::CREATED, "{answer}");
+            cut_offs.push(answer["position"].as_u64().unwrap() - 1);
+        }
+        let encode = |name: &str| {
+            name.replace(' ', "%20")
+                .replace('/', "%2F")
+                .replace('@', "%40")
+        };
+        let get = |path: String| {
+            let url = server.url(&path);
+            let team = team.clone();
+            async move {
+                let response = reqwest::Client::new()
+                    .get(url)
+                    .bearer_auth(&team)
+                    .send()
+                    .await
+                    .unwrap();
+                (response.status(), response.json::<Value>().await.unwrap())
+            }
+        };
+        let q3 = encode("Q3 2016/17");
+        for ambiguous in [
+            format!("/api/reports/{q3}"),
+            format!("/api/reports/{q3}/verification"),
+        ] {
+            let (status, answer) = get(ambiguous).await;
+            assert_eq!(status, StatusCode::MULTIPLE_CHOICES, "{answer}");
+            let error = answer["error"].as_str().unwrap();
+            assert!(
+                error.contains("published 2 times")
+                    && error.contains("Cabinet on 2017-01-13")
+                    && error.contains("Overview and Scrutiny Management Board on 2017-01-20")
+                    && error.contains("they are different reports"),
+                "{error}"
+            );
+        }
+        for (name, cut_off) in [
+            ("Q3 2016/17 @ cabinet", cut_offs[0]),
+            ("Q3 2016/17 @ 2017-01-20", cut_offs[1]),
+        ] {
+            let (status, report) = get(format!("/api/reports/{}", encode(name))).await;
+            assert_eq!(status, StatusCode::OK, "{name}: {report}");
+            assert_eq!(report["position"], cut_off, "{name}");
+        }
+        let (status, answer) =
+            get(format!("/api/reports/{}", encode("Q3 2016/17 @ Council"))).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+        assert!(
+            answer["error"]
+                .as_str()
+                .unwrap()
+                .contains("its publications are"),
+            "{answer}"
+        );
         server.stop().await;
     }
 );

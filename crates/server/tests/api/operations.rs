@@ -25,6 +25,7 @@ async fn define_a_measure(db: &scoreledger_testkit::pair::Pair) {
         plan_year: None,
         known_users: Vec::new(),
         outline: None,
+        today: None,
     };
     scoreledger_store::execute(&*db.store, &measure.stream(), &define, &request)
         .await

@@ -28,6 +28,7 @@ fn request(actor: Actor, reason: Option<&str>) -> Request {
         plan_year: None,
         known_users: Vec::new(),
         outline: None,
+        today: None,
     }
 }
 

@@ -274,6 +274,7 @@ pair_test!(
                 plan_year: None,
                 known_users: Vec::new(),
                 outline: None,
+                today: None,
             },
         )
         .await

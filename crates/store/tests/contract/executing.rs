@@ -18,6 +18,7 @@ fn request(actor: Actor, commit_id: Option<u128>) -> Request {
         plan_year: None,
         known_users: Vec::new(),
         outline: None,
+        today: None,
     }
 }
 
