@@ -38,9 +38,7 @@ impl FromRequestParts<ServerState> for Session {
         let secret = header
             .to_str()
             .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+            .and_then(bearer_secret)
             .ok_or_else(|| {
                 ApiError::unauthorized(format!(
                     "the Authorization header is not a bearer token; {HOW}"
@@ -48,6 +46,14 @@ impl FromRequestParts<ServerState> for Session {
             })?;
         Session::from_secret(state, secret).await
     }
+}
+
+/// The credentials of a `Bearer` authorization: the scheme is matched in any case (RFC 7235
+/// makes auth schemes case-insensitive, and some clients send `bearer`).
+fn bearer_secret(header: &str) -> Option<&str> {
+    let (scheme, secret) = header.trim_start().split_once(' ')?;
+    let secret = secret.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)
 }
 
 impl Session {
@@ -92,5 +98,25 @@ impl Session {
             directorate: token.directorate,
             token_id: token.token_id,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_secret;
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        for header in [
+            "Bearer slt_x",
+            "bearer slt_x",
+            "BEARER slt_x",
+            "Bearer   slt_x ",
+        ] {
+            assert_eq!(bearer_secret(header), Some("slt_x"), "{header:?}");
+        }
+        for header in ["Basic slt_x", "Bearer ", "Bearer", "Bearerslt_x", "slt_x"] {
+            assert_eq!(bearer_secret(header), None, "{header:?}");
+        }
     }
 }

@@ -20,6 +20,9 @@ mod web;
 use std::future::Future;
 use std::sync::Arc;
 
+use axum::http::header::{CACHE_CONTROL, X_CONTENT_TYPE_OPTIONS};
+use axum::http::HeaderValue;
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use scoreledger_projections::ReadModels;
@@ -71,6 +74,21 @@ pub fn router(state: ServerState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
         .route("/metrics", get(metrics::scrape))
+        .merge(api_routes())
+        .merge(web::routes())
+        // Council data is small: a larger body is a mistake or an attack.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .with_state(state);
+    request_log::around(routes).layer(axum::middleware::map_response(no_sniff))
+}
+
+/// The JSON API's routes.
+fn api_routes() -> Router<ServerState> {
+    Router::new()
         .route("/api/scorecard", get(queries::scorecard))
         .route("/api/plans", get(plans::plans))
         .route("/api/measures", post(commands::define_measure))
@@ -114,15 +132,25 @@ pub fn router(state: ServerState) -> Router {
             "/api/measures/{measure}/approvals",
             post(commands::approve_note),
         )
-        .merge(web::routes())
-        // Council data is small: a larger body is a mistake or an attack.
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ))
-        .with_state(state);
-    request_log::around(routes)
+        .layer(axum::middleware::map_response(no_store))
+}
+
+/// Every answer, whatever route or error made it: browsers take its `Content-Type` as given
+/// and never guess that a JSON error or a CSV is a page (or a script) to run.
+async fn no_sniff(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
+
+/// API answers carry figures and history behind a token: no cache, shared or private, keeps
+/// a copy.
+async fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Serves on `listener` until `shutdown` resolves, then stops taking connections and lets the

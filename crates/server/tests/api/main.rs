@@ -3,6 +3,7 @@
 
 mod approvals;
 mod commands;
+mod headers;
 mod logs;
 mod openapi;
 mod operations;
