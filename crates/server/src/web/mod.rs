@@ -7,6 +7,7 @@ mod audit;
 mod evidence;
 mod layout;
 mod measure;
+mod origin;
 mod reports;
 mod scorecard;
 mod signin;
@@ -37,6 +38,7 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/reports", get(reports::list))
         .route("/reports/{report}", get(reports::page))
         .route("/reports/{report}/evidence.zip", get(evidence::report))
+        .layer(axum::middleware::from_fn(origin::require_same_origin))
         .layer(axum::middleware::map_response(protect))
 }
 

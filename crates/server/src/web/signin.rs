@@ -3,9 +3,8 @@
 //! site can make the browser send it.
 
 use axum::extract::{FromRequestParts, Query, State};
-use axum::http::header::{COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::HeaderName;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -14,12 +13,11 @@ use maud::html;
 use serde::{Deserialize, Serialize};
 
 use super::layout::{page, PageError};
+use super::origin::over_https;
 use crate::auth::Session;
 use crate::ServerState;
 
 const COOKIE_NAME: &str = "scoreledger_session";
-const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
-const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 /// The signed-in reader of a page. A request without a valid session is sent to the sign-in
 /// page, which brings them back afterwards.
@@ -159,46 +157,14 @@ pub(crate) struct SignIn {
     next: Option<String>,
 }
 
-/// Whether a form was posted from another site's page: the browser names the page's origin,
-/// and it must be this host. (Without the check another site could sign a reader in as
-/// someone else, and have them enter figures under that name.)
-fn from_another_site(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return false;
-    };
-    // Behind a reverse proxy the address the browser used is the forwarded host.
-    let host = headers
-        .get(X_FORWARDED_HOST)
-        .or_else(|| headers.get(HOST))
-        .and_then(|h| h.to_str().ok());
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
-    origin_host != host
-}
-
-/// Whether the browser reached the service over HTTPS (through a TLS-terminating proxy that
-/// says so): then the cookie is marked Secure, so it never travels in clear text. On plain
-/// HTTP, as on loopback, a Secure cookie would not be sent back at all.
-fn over_https(headers: &HeaderMap) -> bool {
-    headers
-        .get(X_FORWARDED_PROTO)
-        .and_then(|p| p.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
-}
-
 /// `POST /signin`: checks the token; on success sets the cookie and goes on.
 pub(crate) async fn submit(
     State(state): State<ServerState>,
     headers: HeaderMap,
     Form(form): Form<SignIn>,
 ) -> Response {
+    // A post from another site's page never gets here (`origin::require_same_origin`).
     let next = local_path(form.next.as_deref()).to_owned();
-    if from_another_site(&headers) {
-        return signin_page(
-            StatusCode::FORBIDDEN,
-            &next,
-            Some("Sign in from this site's own sign-in page: the form was sent from another site."),
-        );
-    }
     let secret = form.token.trim();
     match Session::from_secret(&state, secret).await {
         Ok(session) => {
@@ -262,39 +228,6 @@ mod tests {
         assert_eq!(local_path(Some("/\n/evil.example")), "/scorecard");
         assert_eq!(local_path(Some("/a b")), "/scorecard");
         assert_eq!(local_path(None), "/scorecard");
-    }
-
-    #[test]
-    fn a_form_from_another_site_is_told_apart_from_our_own() {
-        let mut headers = HeaderMap::new();
-        headers.insert(HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(
-            !from_another_site(&headers),
-            "no Origin: not a browser form post"
-        );
-        headers.insert(ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
-        assert!(!from_another_site(&headers));
-        headers.insert(ORIGIN, HeaderValue::from_static("https://evil.example"));
-        assert!(from_another_site(&headers));
-        headers.insert(ORIGIN, HeaderValue::from_static("http://127.0.0.1:9999"));
-        assert!(from_another_site(&headers));
-        headers.insert(
-            ORIGIN,
-            HeaderValue::from_static("https://scorecard.council.example"),
-        );
-        headers.insert(
-            X_FORWARDED_HOST,
-            HeaderValue::from_static("scorecard.council.example"),
-        );
-        assert!(!from_another_site(&headers), "behind a proxy");
-    }
-
-    #[test]
-    fn the_cookie_is_secure_when_the_proxy_says_https() {
-        let mut headers = HeaderMap::new();
-        assert!(!over_https(&headers));
-        headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("https"));
-        assert!(over_https(&headers));
     }
 
     #[test]
