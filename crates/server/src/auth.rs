@@ -70,6 +70,22 @@ impl Session {
         }
         let token = token
             .ok_or_else(|| ApiError::unauthorized(format!("the token is not known; {HOW}")))?;
+        Session::from_token(state, token).await
+    }
+
+    /// The session of the token with this id (a web session's token): it must still be valid
+    /// today and not revoked in the log.
+    pub async fn from_token_id(state: &ServerState, token_id: &str) -> Result<Self, ApiError> {
+        let token = scoreledger_projections::token_by_id(&state.read, token_id)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized(format!("the token is not known; {HOW}")))?;
+        Session::from_token(state, token).await
+    }
+
+    async fn from_token(
+        state: &ServerState,
+        token: scoreledger_projections::TokenRow,
+    ) -> Result<Self, ApiError> {
         let today = state.clock.now().date_naive();
         // The read models may trail the log: a revocation is checked in the log itself (the
         // token's stream is one or two commits), so it takes effect at once.

@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod plans;
 pub mod queries;
 mod request_log;
+pub mod sessions;
 mod web;
 
 use std::future::Future;
@@ -23,7 +24,7 @@ use std::sync::Arc;
 use axum::http::header::{CACHE_CONTROL, X_CONTENT_TYPE_OPTIONS};
 use axum::http::HeaderValue;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use scoreledger_projections::ReadModels;
 use scoreledger_store::{Clock, EventStore};
@@ -132,6 +133,8 @@ fn api_routes() -> Router<ServerState> {
             "/api/measures/{measure}/approvals",
             post(commands::approve_note),
         )
+        .route("/api/sessions", get(sessions::list))
+        .route("/api/sessions/{session}", delete(sessions::end))
         .layer(axum::middleware::map_response(no_store))
 }
 

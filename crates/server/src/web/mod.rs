@@ -10,6 +10,7 @@ mod measure;
 mod origin;
 mod reports;
 mod scorecard;
+mod session;
 mod signin;
 
 use axum::response::Redirect;
@@ -23,6 +24,15 @@ use crate::error::ApiError;
 use crate::queries::When;
 use crate::ServerState;
 use layout::PageError;
+
+/// Ends a web session now, by `by` (an admin through the API); whether it was open.
+pub(crate) async fn end_session(
+    state: &ServerState,
+    session_id: &str,
+    by: &str,
+) -> Result<bool, ApiError> {
+    session::end(state, session_id, state.clock.now(), by).await
+}
 
 /// The pages' routes.
 pub(crate) fn routes() -> Router<ServerState> {

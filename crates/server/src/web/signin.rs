@@ -1,6 +1,7 @@
 //! Signing in to the pages with a token: the secret is checked exactly as a bearer token is,
-//! then kept in an HttpOnly, SameSite=Strict cookie, so no script can read it and no other
-//! site can make the browser send it.
+//! then a server-side session is started (`session`), whose own secret is kept in an
+//! HttpOnly, SameSite=Strict cookie, so no script can read it and no other site can make the
+//! browser send it. The token's secret never reaches the cookie.
 
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::layout::{page, PageError};
 use super::origin::over_https;
+use super::session::{self, Refusal};
 use crate::auth::Session;
 use crate::ServerState;
 
@@ -38,12 +40,11 @@ impl FromRequestParts<ServerState> for Viewer {
         let Some(secret) = session_cookie(&parts.headers) else {
             return Err(to_signin(&next, None));
         };
-        match Session::from_secret(state, &secret).await {
+        match session::resume(state, &secret).await {
             Ok(session) => Ok(Viewer(session)),
-            Err(err) if err.status == StatusCode::UNAUTHORIZED => {
-                Err(to_signin(&next, Some(Why::Refused)))
-            }
-            Err(err) => Err(PageError(err).into_response()),
+            Err(Refusal::Ended) => Err(to_signin(&next, Some(Why::Ended))),
+            Err(Refusal::TokenRefused) => Err(to_signin(&next, Some(Why::Refused))),
+            Err(Refusal::Failed(err)) => Err(PageError(err).into_response()),
         }
     }
 }
@@ -65,8 +66,10 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Why {
-    /// The cookie's token is no longer accepted.
+    /// The session's token is no longer accepted.
     Refused,
+    /// The session has ended (signed out, timed out, or ended by an admin).
+    Ended,
 }
 
 impl Why {
@@ -75,6 +78,10 @@ impl Why {
             Why::Refused => {
                 "Your token is no longer accepted: it has been revoked or has expired. \
                  Ask an administrator for a new one and sign in with it."
+            }
+            Why::Ended => {
+                "Your session has ended: you signed out, it was unused for 30 minutes or \
+                 open for 8 hours, or an administrator ended it. Sign in again."
             }
         }
     }
@@ -169,11 +176,19 @@ pub(crate) async fn submit(
     match Session::from_secret(&state, secret).await {
         Ok(session) => {
             tracing::info!(user = %session.actor.id, role = %session.actor.role, "signed in to the pages");
-            let cookie = Cookie::build((COOKIE_NAME, secret.to_owned()))
+            // The cookie carries the new session's secret, never the token's.
+            let session_secret = match session::start(&state, &session).await {
+                Ok(secret) => secret,
+                Err(err) => return PageError(err).into_response(),
+            };
+            let cookie = Cookie::build((COOKIE_NAME, session_secret))
                 .path("/")
                 .http_only(true)
                 .secure(over_https(&headers))
                 .same_site(SameSite::Strict)
+                .max_age(cookie::time::Duration::seconds(
+                    session::LIFETIME.num_seconds(),
+                ))
                 .build();
             see_other(&next, &cookie)
         }
@@ -186,8 +201,14 @@ pub(crate) async fn submit(
     }
 }
 
-/// `POST /signout`: forgets the cookie.
-pub(crate) async fn signout() -> Response {
+/// `POST /signout`: ends the session on the server (its cookie no longer works anywhere) and
+/// forgets the cookie.
+pub(crate) async fn signout(State(state): State<ServerState>, headers: HeaderMap) -> Response {
+    if let Some(secret) = session_cookie(&headers) {
+        if let Err(err) = session::end_by_secret(&state, &secret).await {
+            return PageError(err).into_response();
+        }
+    }
     let cookie = Cookie::build((COOKIE_NAME, ""))
         .path("/")
         .http_only(true)
@@ -235,9 +256,9 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(
             COOKIE,
-            HeaderValue::from_static("a=1; scoreledger_session=slt_abc; b=2"),
+            HeaderValue::from_static("a=1; scoreledger_session=sls_abc; b=2"),
         );
-        assert_eq!(session_cookie(&headers).as_deref(), Some("slt_abc"));
+        assert_eq!(session_cookie(&headers).as_deref(), Some("sls_abc"));
         headers.insert(COOKIE, HeaderValue::from_static("scoreledger_session="));
         assert_eq!(session_cookie(&headers), None);
     }

@@ -10,6 +10,7 @@ mod operations;
 mod pages;
 mod queries;
 mod roles;
+mod sessions;
 mod shutdown;
 mod support;
 mod verification;

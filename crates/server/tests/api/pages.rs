@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::queries::{history_with_a_restatement, token};
 use crate::support::TestServer;
 
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     // Redirects are followed by hand so their targets and cookies can be checked.
     reqwest::Client::builder()
         .redirect(Policy::none())
@@ -27,7 +27,7 @@ fn browser() -> reqwest::Client {
 }
 
 /// Signs in through the form; returns the `Cookie` header value to send afterwards.
-async fn sign_in(server: &TestServer, secret: &str) -> String {
+pub(crate) async fn sign_in(server: &TestServer, secret: &str) -> String {
     let response = browser()
         .post(server.url("/signin"))
         .header("origin", &server.base)
@@ -43,7 +43,7 @@ async fn sign_in(server: &TestServer, secret: &str) -> String {
     cookie.split(';').next().unwrap().to_owned()
 }
 
-async fn page(server: &TestServer, cookie: &str, path: &str) -> (StatusCode, String) {
+pub(crate) async fn page(server: &TestServer, cookie: &str, path: &str) -> (StatusCode, String) {
     let response = browser()
         .get(server.url(path))
         .header(COOKIE, cookie)
@@ -268,8 +268,12 @@ pair_test!(
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let cleared = response.headers()[SET_COOKIE].to_str().unwrap();
         assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        // The session ended on the server: the old cookie is sent to sign in.
+        let (status, _) = page(&server, &cookie, "/reports").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
 
         // Page errors are pages that say what to do.
+        let cookie = sign_in(&server, &auditor).await;
         let (status, body) = page(&server, &cookie, "/scorecard?period=Q9+2016").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("role=\"alert\""), "{body}");
