@@ -14,6 +14,7 @@ mod published;
 mod rag;
 mod record;
 mod serve;
+mod session;
 mod settings;
 mod support;
 mod token;

@@ -174,6 +174,10 @@ pub enum Command {
     /// only its SHA-256 is kept.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// List and end the web pages' sessions (--role admin). Ending one makes its cookie stop
+    /// working at once.
+    #[command(subcommand)]
+    Session(SessionCommand),
     /// Keep the read models up to date as the log grows, until Ctrl-C or SIGTERM (on NATS
     /// through the durable consumer `projector-scorecard`). Every other command catches up on
     /// its own; run this beside writers elsewhere (other machines, the HTTP API).
@@ -224,6 +228,22 @@ pub enum TokenCommand {
         /// Why.
         #[arg(long, short = 'r')]
         reason: String,
+    },
+}
+
+/// `session` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SessionCommand {
+    /// List the web sessions that still work (never their secrets).
+    List {
+        /// Print JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// End a web session now.
+    End {
+        /// The session id, from `session list`.
+        id: String,
     },
 }
 

@@ -18,6 +18,7 @@ pub mod record;
 pub mod report;
 pub mod restated;
 pub mod serve;
+pub mod session;
 pub mod token;
 
 use crate::app::{actor_from, App};
@@ -58,6 +59,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Project => project::run(&app, out).await,
         Command::Serve(args) => serve::run(&app, &args, out).await,
         Command::Token(command) => token::run(&app, &command, out).await,
+        Command::Session(command) => session::run(&app, &command, out).await,
         Command::Migrate => migrate::run(&app, &settings, out).await,
         Command::Rebuild(args) => rebuild::run(&app, &args, out).await,
     }

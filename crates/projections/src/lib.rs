@@ -13,6 +13,7 @@ pub mod plans;
 pub mod projector;
 pub mod read_models;
 pub mod scorecard;
+pub mod sessions;
 pub mod snapshot;
 pub mod tokens;
 
@@ -33,5 +34,9 @@ pub use scorecard::{
     all_publications, checkpoint, publications, scorecard_as_at, PlanRow, Publication, Scorecard,
     ScorecardRow, ValueCell,
 };
+pub use sessions::{
+    end_session, open_sessions, session_by_secret, session_time, start_session, touch_session,
+    SessionRow,
+};
 pub use snapshot::{snapshot_as_at, snapshot_current, Snapshot};
-pub use tokens::{token_by_secret, tokens, TokenRow};
+pub use tokens::{token_by_id, token_by_secret, tokens, TokenRow};

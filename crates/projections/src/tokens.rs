@@ -59,6 +59,17 @@ pub async fn token_by_secret(
     .await
 }
 
+/// The token with this id, if any.
+pub async fn token_by_id(
+    read: &ReadModels,
+    token_id: &str,
+) -> Result<Option<TokenRow>, sqlx::Error> {
+    sqlx::query_as::<_, TokenRow>(&format!("SELECT {COLUMNS} FROM tokens WHERE token_id = $1"))
+        .bind(token_id)
+        .fetch_optional(read.pool())
+        .await
+}
+
 /// Every token issued, oldest first.
 pub async fn tokens(read: &ReadModels) -> Result<Vec<TokenRow>, sqlx::Error> {
     sqlx::query_as::<_, TokenRow>(&format!(

@@ -38,9 +38,7 @@ impl FromRequestParts<ServerState> for Session {
         let secret = header
             .to_str()
             .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
+            .and_then(bearer_secret)
             .ok_or_else(|| {
                 ApiError::unauthorized(format!(
                     "the Authorization header is not a bearer token; {HOW}"
@@ -48,6 +46,14 @@ impl FromRequestParts<ServerState> for Session {
             })?;
         Session::from_secret(state, secret).await
     }
+}
+
+/// The credentials of a `Bearer` authorization: the scheme is matched in any case (RFC 7235
+/// makes auth schemes case-insensitive, and some clients send `bearer`).
+fn bearer_secret(header: &str) -> Option<&str> {
+    let (scheme, secret) = header.trim_start().split_once(' ')?;
+    let secret = secret.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)
 }
 
 impl Session {
@@ -64,6 +70,22 @@ impl Session {
         }
         let token = token
             .ok_or_else(|| ApiError::unauthorized(format!("the token is not known; {HOW}")))?;
+        Session::from_token(state, token).await
+    }
+
+    /// The session of the token with this id (a web session's token): it must still be valid
+    /// today and not revoked in the log.
+    pub async fn from_token_id(state: &ServerState, token_id: &str) -> Result<Self, ApiError> {
+        let token = scoreledger_projections::token_by_id(&state.read, token_id)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized(format!("the token is not known; {HOW}")))?;
+        Session::from_token(state, token).await
+    }
+
+    async fn from_token(
+        state: &ServerState,
+        token: scoreledger_projections::TokenRow,
+    ) -> Result<Self, ApiError> {
         let today = state.clock.now().date_naive();
         // The read models may trail the log: a revocation is checked in the log itself (the
         // token's stream is one or two commits), so it takes effect at once.
@@ -92,5 +114,25 @@ impl Session {
             directorate: token.directorate,
             token_id: token.token_id,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_secret;
+
+    #[test]
+    fn the_bearer_scheme_is_read_in_any_case() {
+        for header in [
+            "Bearer slt_x",
+            "bearer slt_x",
+            "BEARER slt_x",
+            "Bearer   slt_x ",
+        ] {
+            assert_eq!(bearer_secret(header), Some("slt_x"), "{header:?}");
+        }
+        for header in ["Basic slt_x", "Bearer ", "Bearer", "Bearerslt_x", "slt_x"] {
+            assert_eq!(bearer_secret(header), None, "{header:?}");
+        }
     }
 }

@@ -15,12 +15,16 @@ pub mod openapi;
 pub mod plans;
 pub mod queries;
 mod request_log;
+pub mod sessions;
 mod web;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use axum::routing::{get, post};
+use axum::http::header::{CACHE_CONTROL, X_CONTENT_TYPE_OPTIONS};
+use axum::http::HeaderValue;
+use axum::response::Response;
+use axum::routing::{delete, get, post};
 use axum::Router;
 use scoreledger_projections::ReadModels;
 use scoreledger_store::{Clock, EventStore};
@@ -71,6 +75,21 @@ pub fn router(state: ServerState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
         .route("/metrics", get(metrics::scrape))
+        .merge(api_routes())
+        .merge(web::routes())
+        // Council data is small: a larger body is a mistake or an attack.
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .with_state(state);
+    request_log::around(routes).layer(axum::middleware::map_response(no_sniff))
+}
+
+/// The JSON API's routes.
+fn api_routes() -> Router<ServerState> {
+    Router::new()
         .route("/api/scorecard", get(queries::scorecard))
         .route("/api/plans", get(plans::plans))
         .route("/api/measures", post(commands::define_measure))
@@ -114,15 +133,27 @@ pub fn router(state: ServerState) -> Router {
             "/api/measures/{measure}/approvals",
             post(commands::approve_note),
         )
-        .merge(web::routes())
-        // Council data is small: a larger body is a mistake or an attack.
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            metrics::track,
-        ))
-        .with_state(state);
-    request_log::around(routes)
+        .route("/api/sessions", get(sessions::list))
+        .route("/api/sessions/{session}", delete(sessions::end))
+        .layer(axum::middleware::map_response(no_store))
+}
+
+/// Every answer, whatever route or error made it: browsers take its `Content-Type` as given
+/// and never guess that a JSON error or a CSV is a page (or a script) to run.
+async fn no_sniff(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
+
+/// API answers carry figures and history behind a token: no cache, shared or private, keeps
+/// a copy.
+async fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// Serves on `listener` until `shutdown` resolves, then stops taking connections and lets the

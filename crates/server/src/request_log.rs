@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use axum::extract::MatchedPath;
 use axum::http::header::{AUTHORIZATION, COOKIE, SET_COOKIE};
-use axum::http::{HeaderValue, Request, Response};
+use axum::http::{HeaderName, HeaderValue, Request, Response};
 use axum::Router;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -20,6 +20,8 @@ use tower_http::sensitive_headers::{
 };
 use tower_http::trace::TraceLayer;
 use tracing::Span;
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Mints request ids the way the log mints ids (UUID v7, in one place: the store's `new_id`).
 #[derive(Debug, Clone, Copy)]
@@ -33,6 +35,30 @@ impl MakeRequestId for NewRequestId {
     }
 }
 
+/// The longest request id a client may choose; ids are quoted by people and kept in every log
+/// line of the request, so a longer one is replaced rather than echoed.
+const MAX_REQUEST_ID: usize = 128;
+
+/// Whether a client's request id is fit to keep: short, and visible ASCII only (no spaces or
+/// control characters that would garble a log line).
+fn fit_request_id(id: &HeaderValue) -> bool {
+    let bytes = id.as_bytes();
+    !bytes.is_empty() && bytes.len() <= MAX_REQUEST_ID && bytes.iter().all(u8::is_ascii_graphic)
+}
+
+/// Drops a client's request id that is unfit to keep, so that one is minted in its place.
+async fn drop_unfit_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    if request
+        .headers()
+        .get_all(X_REQUEST_ID)
+        .iter()
+        .any(|id| !fit_request_id(id))
+    {
+        request.headers_mut().remove(X_REQUEST_ID);
+    }
+    request
+}
+
 /// The span of one request: its id, method and the route it matched (not the raw path, which
 /// carries ids and periods; `unmatched` for a path no route serves).
 fn span<B>(request: &Request<B>) -> Span {
@@ -42,7 +68,7 @@ fn span<B>(request: &Request<B>) -> Span {
         .map_or("unmatched", MatchedPath::as_str);
     let request_id = request
         .headers()
-        .get("x-request-id")
+        .get(X_REQUEST_ID)
         .and_then(|id| id.to_str().ok())
         .unwrap_or_default();
     tracing::info_span!(
@@ -63,7 +89,8 @@ fn answered<B>(response: &Response<B>, latency: Duration, _span: &Span) {
 
 /// `router` with request ids and request logs around every route.
 pub(crate) fn around(router: Router) -> Router {
-    // The last layer added runs first: redact, then mint the id, then log with it, then echo it.
+    // The last layer added runs first: redact, drop an unfit id, mint one if there is none, log
+    // with it, then echo it.
     router
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
@@ -75,10 +102,30 @@ pub(crate) fn around(router: Router) -> Router {
                 .on_failure(()),
         )
         .layer(SetRequestIdLayer::x_request_id(NewRequestId))
+        .layer(axum::middleware::map_request(drop_unfit_request_id))
         // The pages' cookie carries the same secret as a bearer token.
         .layer(SetSensitiveRequestHeadersLayer::new([
             AUTHORIZATION,
             COOKIE,
         ]))
         .layer(SetSensitiveResponseHeadersLayer::new([SET_COOKIE]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_short_visible_request_ids_are_kept() {
+        let fit = |id: &str| fit_request_id(&HeaderValue::from_str(id).unwrap());
+        assert!(fit("audit-log-test-1"));
+        assert!(fit(&"a".repeat(MAX_REQUEST_ID)));
+        assert!(!fit(&"a".repeat(MAX_REQUEST_ID + 1)));
+        assert!(!fit(""));
+        assert!(!fit("two words"));
+        assert!(!fit("tab\there"));
+        assert!(!fit_request_id(
+            &HeaderValue::from_bytes("caf\u{e9}".as_bytes()).unwrap()
+        ));
+    }
 }

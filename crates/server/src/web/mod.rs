@@ -7,8 +7,10 @@ mod audit;
 mod evidence;
 mod layout;
 mod measure;
+mod origin;
 mod reports;
 mod scorecard;
+mod session;
 mod signin;
 
 use axum::response::Redirect;
@@ -22,6 +24,15 @@ use crate::error::ApiError;
 use crate::queries::When;
 use crate::ServerState;
 use layout::PageError;
+
+/// Ends a web session now, by `by` (an admin through the API); whether it was open.
+pub(crate) async fn end_session(
+    state: &ServerState,
+    session_id: &str,
+    by: &str,
+) -> Result<bool, ApiError> {
+    session::end(state, session_id, state.clock.now(), by).await
+}
 
 /// The pages' routes.
 pub(crate) fn routes() -> Router<ServerState> {
@@ -37,6 +48,7 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/reports", get(reports::list))
         .route("/reports/{report}", get(reports::page))
         .route("/reports/{report}/evidence.zip", get(evidence::report))
+        .layer(axum::middleware::from_fn(origin::require_same_origin))
         .layer(axum::middleware::map_response(protect))
 }
 

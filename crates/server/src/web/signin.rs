@@ -1,11 +1,11 @@
 //! Signing in to the pages with a token: the secret is checked exactly as a bearer token is,
-//! then kept in an HttpOnly, SameSite=Strict cookie, so no script can read it and no other
-//! site can make the browser send it.
+//! then a server-side session is started (`session`), whose own secret is kept in an
+//! HttpOnly, SameSite=Strict cookie, so no script can read it and no other site can make the
+//! browser send it. The token's secret never reaches the cookie.
 
 use axum::extract::{FromRequestParts, Query, State};
-use axum::http::header::{COOKIE, HOST, LOCATION, ORIGIN, SET_COOKIE};
+use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::HeaderName;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -14,12 +14,12 @@ use maud::html;
 use serde::{Deserialize, Serialize};
 
 use super::layout::{page, PageError};
+use super::origin::over_https;
+use super::session::{self, Refusal};
 use crate::auth::Session;
 use crate::ServerState;
 
 const COOKIE_NAME: &str = "scoreledger_session";
-const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
-const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 /// The signed-in reader of a page. A request without a valid session is sent to the sign-in
 /// page, which brings them back afterwards.
@@ -40,12 +40,11 @@ impl FromRequestParts<ServerState> for Viewer {
         let Some(secret) = session_cookie(&parts.headers) else {
             return Err(to_signin(&next, None));
         };
-        match Session::from_secret(state, &secret).await {
+        match session::resume(state, &secret).await {
             Ok(session) => Ok(Viewer(session)),
-            Err(err) if err.status == StatusCode::UNAUTHORIZED => {
-                Err(to_signin(&next, Some(Why::Refused)))
-            }
-            Err(err) => Err(PageError(err).into_response()),
+            Err(Refusal::Ended) => Err(to_signin(&next, Some(Why::Ended))),
+            Err(Refusal::TokenRefused) => Err(to_signin(&next, Some(Why::Refused))),
+            Err(Refusal::Failed(err)) => Err(PageError(err).into_response()),
         }
     }
 }
@@ -67,8 +66,10 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Why {
-    /// The cookie's token is no longer accepted.
+    /// The session's token is no longer accepted.
     Refused,
+    /// The session has ended (signed out, timed out, or ended by an admin).
+    Ended,
 }
 
 impl Why {
@@ -77,6 +78,10 @@ impl Why {
             Why::Refused => {
                 "Your token is no longer accepted: it has been revoked or has expired. \
                  Ask an administrator for a new one and sign in with it."
+            }
+            Why::Ended => {
+                "Your session has ended: you signed out, it was unused for 30 minutes or \
+                 open for 8 hours, or an administrator ended it. Sign in again."
             }
         }
     }
@@ -159,55 +164,31 @@ pub(crate) struct SignIn {
     next: Option<String>,
 }
 
-/// Whether a form was posted from another site's page: the browser names the page's origin,
-/// and it must be this host. (Without the check another site could sign a reader in as
-/// someone else, and have them enter figures under that name.)
-fn from_another_site(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return false;
-    };
-    // Behind a reverse proxy the address the browser used is the forwarded host.
-    let host = headers
-        .get(X_FORWARDED_HOST)
-        .or_else(|| headers.get(HOST))
-        .and_then(|h| h.to_str().ok());
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
-    origin_host != host
-}
-
-/// Whether the browser reached the service over HTTPS (through a TLS-terminating proxy that
-/// says so): then the cookie is marked Secure, so it never travels in clear text. On plain
-/// HTTP, as on loopback, a Secure cookie would not be sent back at all.
-fn over_https(headers: &HeaderMap) -> bool {
-    headers
-        .get(X_FORWARDED_PROTO)
-        .and_then(|p| p.to_str().ok())
-        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
-}
-
 /// `POST /signin`: checks the token; on success sets the cookie and goes on.
 pub(crate) async fn submit(
     State(state): State<ServerState>,
     headers: HeaderMap,
     Form(form): Form<SignIn>,
 ) -> Response {
+    // A post from another site's page never gets here (`origin::require_same_origin`).
     let next = local_path(form.next.as_deref()).to_owned();
-    if from_another_site(&headers) {
-        return signin_page(
-            StatusCode::FORBIDDEN,
-            &next,
-            Some("Sign in from this site's own sign-in page: the form was sent from another site."),
-        );
-    }
     let secret = form.token.trim();
     match Session::from_secret(&state, secret).await {
         Ok(session) => {
             tracing::info!(user = %session.actor.id, role = %session.actor.role, "signed in to the pages");
-            let cookie = Cookie::build((COOKIE_NAME, secret.to_owned()))
+            // The cookie carries the new session's secret, never the token's.
+            let session_secret = match session::start(&state, &session).await {
+                Ok(secret) => secret,
+                Err(err) => return PageError(err).into_response(),
+            };
+            let cookie = Cookie::build((COOKIE_NAME, session_secret))
                 .path("/")
                 .http_only(true)
                 .secure(over_https(&headers))
                 .same_site(SameSite::Strict)
+                .max_age(cookie::time::Duration::seconds(
+                    session::LIFETIME.num_seconds(),
+                ))
                 .build();
             see_other(&next, &cookie)
         }
@@ -220,8 +201,14 @@ pub(crate) async fn submit(
     }
 }
 
-/// `POST /signout`: forgets the cookie.
-pub(crate) async fn signout() -> Response {
+/// `POST /signout`: ends the session on the server (its cookie no longer works anywhere) and
+/// forgets the cookie.
+pub(crate) async fn signout(State(state): State<ServerState>, headers: HeaderMap) -> Response {
+    if let Some(secret) = session_cookie(&headers) {
+        if let Err(err) = session::end_by_secret(&state, &secret).await {
+            return PageError(err).into_response();
+        }
+    }
     let cookie = Cookie::build((COOKIE_NAME, ""))
         .path("/")
         .http_only(true)
@@ -265,46 +252,13 @@ mod tests {
     }
 
     #[test]
-    fn a_form_from_another_site_is_told_apart_from_our_own() {
-        let mut headers = HeaderMap::new();
-        headers.insert(HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(
-            !from_another_site(&headers),
-            "no Origin: not a browser form post"
-        );
-        headers.insert(ORIGIN, HeaderValue::from_static("http://127.0.0.1:8080"));
-        assert!(!from_another_site(&headers));
-        headers.insert(ORIGIN, HeaderValue::from_static("https://evil.example"));
-        assert!(from_another_site(&headers));
-        headers.insert(ORIGIN, HeaderValue::from_static("http://127.0.0.1:9999"));
-        assert!(from_another_site(&headers));
-        headers.insert(
-            ORIGIN,
-            HeaderValue::from_static("https://scorecard.council.example"),
-        );
-        headers.insert(
-            X_FORWARDED_HOST,
-            HeaderValue::from_static("scorecard.council.example"),
-        );
-        assert!(!from_another_site(&headers), "behind a proxy");
-    }
-
-    #[test]
-    fn the_cookie_is_secure_when_the_proxy_says_https() {
-        let mut headers = HeaderMap::new();
-        assert!(!over_https(&headers));
-        headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("https"));
-        assert!(over_https(&headers));
-    }
-
-    #[test]
     fn the_session_cookie_is_found_among_others() {
         let mut headers = HeaderMap::new();
         headers.insert(
             COOKIE,
-            HeaderValue::from_static("a=1; scoreledger_session=slt_abc; b=2"),
+            HeaderValue::from_static("a=1; scoreledger_session=sls_abc; b=2"),
         );
-        assert_eq!(session_cookie(&headers).as_deref(), Some("slt_abc"));
+        assert_eq!(session_cookie(&headers).as_deref(), Some("sls_abc"));
         headers.insert(COOKIE, HeaderValue::from_static("scoreledger_session="));
         assert_eq!(session_cookie(&headers), None);
     }

@@ -3,12 +3,14 @@
 
 mod approvals;
 mod commands;
+mod headers;
 mod logs;
 mod openapi;
 mod operations;
 mod pages;
 mod queries;
 mod roles;
+mod sessions;
 mod shutdown;
 mod support;
 mod verification;

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::queries::{history_with_a_restatement, token};
 use crate::support::TestServer;
 
-fn browser() -> reqwest::Client {
+pub(crate) fn browser() -> reqwest::Client {
     // Redirects are followed by hand so their targets and cookies can be checked.
     reqwest::Client::builder()
         .redirect(Policy::none())
@@ -27,9 +27,10 @@ fn browser() -> reqwest::Client {
 }
 
 /// Signs in through the form; returns the `Cookie` header value to send afterwards.
-async fn sign_in(server: &TestServer, secret: &str) -> String {
+pub(crate) async fn sign_in(server: &TestServer, secret: &str) -> String {
     let response = browser()
         .post(server.url("/signin"))
+        .header("origin", &server.base)
         .form(&[("token", secret), ("next", "/reports")])
         .send()
         .await
@@ -42,7 +43,7 @@ async fn sign_in(server: &TestServer, secret: &str) -> String {
     cookie.split(';').next().unwrap().to_owned()
 }
 
-async fn page(server: &TestServer, cookie: &str, path: &str) -> (StatusCode, String) {
+pub(crate) async fn page(server: &TestServer, cookie: &str, path: &str) -> (StatusCode, String) {
     let response = browser()
         .get(server.url(path))
         .header(COOKIE, cookie)
@@ -150,6 +151,7 @@ pair_test!(
         for (secret, why) in [("slt_nobody", "not known"), (expired.as_str(), "expired")] {
             let response = browser()
                 .post(server.url("/signin"))
+                .header("origin", &server.base)
                 .form(&[("token", secret)])
                 .send()
                 .await
@@ -161,20 +163,47 @@ pair_test!(
             assert!(body.contains(why), "{body}");
         }
 
-        // A sign-in posted from another site's page is refused (login CSRF).
-        let response = browser()
-            .post(server.url("/signin"))
-            .header("origin", "https://evil.example")
-            .form(&[("token", auditor.as_str())])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::FORBIDDEN);
-        assert!(response.headers().get(SET_COOKIE).is_none());
+        // A sign-in posted from another site's page is refused (login CSRF): a foreign
+        // Origin, or without one a cross-site fetch or referrer, or no proof at all.
+        let own_page = server.url("/signin");
+        for proof in [
+            vec![("origin", "https://evil.example")],
+            vec![("origin", "null")],
+            vec![("sec-fetch-site", "cross-site")],
+            vec![("referer", "https://evil.example/login.html")],
+            vec![],
+        ] {
+            let mut request = browser().post(server.url("/signin"));
+            for (name, value) in &proof {
+                request = request.header(*name, *value);
+            }
+            let response = request
+                .form(&[("token", auditor.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{proof:?}");
+            assert!(response.headers().get(SET_COOKIE).is_none(), "{proof:?}");
+        }
+        // Without an Origin, fetch metadata or a referrer on this site is proof enough.
+        for (name, value) in [
+            ("sec-fetch-site", "same-origin"),
+            ("referer", own_page.as_str()),
+        ] {
+            let response = browser()
+                .post(server.url("/signin"))
+                .header(name, value)
+                .form(&[("token", auditor.as_str())])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER, "{name}");
+        }
 
         // Only a path on this site is followed after signing in.
         let response = browser()
             .post(server.url("/signin"))
+            .header("origin", &server.base)
             .form(&[("token", auditor.as_str()), ("next", "//evil.example/")])
             .send()
             .await
@@ -214,17 +243,37 @@ pair_test!(
         let policy = headers["content-security-policy"].to_str().unwrap();
         assert!(policy.contains("default-src 'none'") && policy.contains("frame-ancestors 'none'"));
         assert_eq!(headers["cache-control"], "no-store");
+        // Signing out is a form too: another site cannot sign the reader out.
+        for foreign in [
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ] {
+            let response = browser()
+                .post(server.url("/signout"))
+                .header(COOKIE, &cookie)
+                .header(foreign.0, foreign.1)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{foreign:?}");
+            assert!(response.headers().get(SET_COOKIE).is_none());
+        }
         let response = browser()
             .post(server.url("/signout"))
             .header(COOKIE, &cookie)
+            .header("origin", &server.base)
             .send()
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         let cleared = response.headers()[SET_COOKIE].to_str().unwrap();
         assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        // The session ended on the server: the old cookie is sent to sign in.
+        let (status, _) = page(&server, &cookie, "/reports").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
 
         // Page errors are pages that say what to do.
+        let cookie = sign_in(&server, &auditor).await;
         let (status, body) = page(&server, &cookie, "/scorecard?period=Q9+2016").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("role=\"alert\""), "{body}");
