@@ -166,3 +166,33 @@ fn a_target_change_and_a_status_with_the_rules_suggestion_land() {
     assert!(row.contains("5% (changed from 4%)"), "{row}");
     assert!(row.contains(",satisfactory,"), "{row}");
 }
+
+#[test]
+fn a_note_a_spreadsheet_would_run_is_neutralised_in_the_report_csv() {
+    let workspace = imported();
+    let note = "=HYPERLINK(\"http://x\",\"y\")";
+    assert_success(&workspace.run(&[
+        "record",
+        "note",
+        "-m",
+        "1.A4",
+        "-p",
+        "Q3 2016/17",
+        "-n",
+        note,
+    ]));
+    let output = workspace.run(&["report", "--period", "Q3 2016/17", "--format", "csv"]);
+    assert_success(&output);
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(stdout(&output).as_bytes())
+        .records()
+        .map(|r| r.unwrap())
+        .collect();
+    let row = rows.iter().find(|r| &r[0] == "1.A4").unwrap();
+    assert_eq!(row.iter().next_back().unwrap(), format!("'{note}"));
+    for field in rows.iter().flat_map(|r| r.iter()) {
+        assert!(
+            !field.trim_start().starts_with(['=', '+', '@']),
+            "{field:?} would run as a formula"
+        );
+    }
+}

@@ -15,6 +15,7 @@ pub mod html;
 pub mod quarter;
 pub mod render;
 pub mod restatement;
+pub mod safe_csv;
 pub mod summary;
 pub mod xlsx;
 

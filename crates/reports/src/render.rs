@@ -6,6 +6,7 @@ use comfy_table::{Cell, ContentArrangement, Table};
 use scoreledger_projections::HistoryEntry;
 
 use crate::quarter::{QuarterReport, ReportRow};
+use crate::safe_csv;
 use crate::summary::Share;
 
 fn share(share: &Share) -> String {
@@ -179,21 +180,15 @@ pub fn table(report: &QuarterReport) -> String {
     out
 }
 
-/// One CSV row per measure with every column of the report.
+/// One CSV row per measure with every column of the report, safe to open in a spreadsheet
+/// ([`safe_csv`]).
 pub fn csv(report: &QuarterReport) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    writer
-        .write_record(csv_header(report))
-        .expect("writing to memory");
+    let mut writer = safe_csv::Writer::new();
+    writer.record(csv_header(report));
     for row in &report.rows {
-        writer
-            .write_record(csv_record(row))
-            .expect("writing to memory");
+        writer.record(csv_record(row));
     }
-    String::from_utf8(writer.into_inner().expect("flushing to memory"))
-        .expect("CSV of UTF-8 text is UTF-8")
+    writer.finish()
 }
 
 /// The export's columns before the value columns (shared by the CSV and XLSX exports, so the
@@ -268,61 +263,32 @@ const HISTORY_COLUMNS: [&str; 15] = [
 
 /// The history as CSV, one row per change with every field of the entry, so an auditor's
 /// spreadsheet gets what the API gives (the CLI's `history --format csv` and the audit
-/// page's export).
+/// page's export), safe to open in a spreadsheet ([`safe_csv`]).
 pub fn history_csv(entries: &[HistoryEntry]) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .has_headers(false)
-        .from_writer(Vec::new());
+    let mut writer = safe_csv::Writer::new();
     // Written by hand so that a search that matches nothing still says what its columns are.
-    writer
-        .write_record(HISTORY_COLUMNS)
-        .expect("writing to memory");
+    writer.record(HISTORY_COLUMNS);
     for entry in entries {
-        let text = |field: &Option<String>| guarded(field.as_deref().unwrap_or_default());
-        writer
-            .write_record([
-                entry.position.to_string(),
-                entry.seq.to_string(),
-                entry.recorded_at.clone(),
-                guarded(&entry.actor_id),
-                guarded(&entry.actor_name),
-                guarded(&entry.actor_role),
-                text(&entry.on_behalf_of),
-                guarded(&entry.event_type),
-                text(&entry.measure_ref),
-                text(&entry.period),
-                guarded(&entry.what),
-                text(&entry.before),
-                text(&entry.after),
-                text(&entry.reason),
-                text(&entry.classification),
-            ])
-            .expect("writing to memory");
+        let text = |field: &Option<String>| field.clone().unwrap_or_default();
+        writer.record([
+            entry.position.to_string(),
+            entry.seq.to_string(),
+            entry.recorded_at.clone(),
+            entry.actor_id.clone(),
+            entry.actor_name.clone(),
+            entry.actor_role.clone(),
+            text(&entry.on_behalf_of),
+            entry.event_type.clone(),
+            text(&entry.measure_ref),
+            text(&entry.period),
+            entry.what.clone(),
+            text(&entry.before),
+            text(&entry.after),
+            text(&entry.reason),
+            text(&entry.classification),
+        ]);
     }
-    String::from_utf8(writer.into_inner().expect("flushing to memory"))
-        .expect("CSV of UTF-8 text is UTF-8")
-}
-
-/// A text cell made safe to open in a spreadsheet: one that a spreadsheet would read as a
-/// formula (`=`, `+`, `-`, `@`, tab, carriage return) is prefixed with `'`, unless it is a
-/// plain figure such as `-3.5%`. Reasons and notes are typed by people; an auditor's
-/// spreadsheet must not run them.
-fn guarded(cell: &str) -> String {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let figure = {
-        let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
-        !digits.is_empty()
-            && digits.starts_with(|c: char| c.is_ascii_digit())
-            && digits
-                .chars()
-                .all(|c| c.is_ascii_digit() || ".,%".contains(c))
-    };
-    if risky && !figure {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
+    writer.finish()
 }
 
 #[cfg(test)]
@@ -371,19 +337,14 @@ mod tests {
     }
 
     #[test]
-    fn text_a_spreadsheet_would_run_is_quoted_and_figures_are_not() {
-        assert_eq!(
-            guarded("=HYPERLINK(\"http://x\")"),
-            "'=HYPERLINK(\"http://x\")"
-        );
-        assert_eq!(guarded("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(guarded("-2+3+cmd|' /C calc'!A0"), "'-2+3+cmd|' /C calc'!A0");
-        assert_eq!(guarded("-3.5%"), "-3.5%");
-        assert_eq!(guarded("+24"), "+24");
-        assert_eq!(guarded("Late data"), "Late data");
+    fn text_a_spreadsheet_would_run_is_quoted_in_the_history() {
         let mut risky = entry();
         risky.reason = Some("=1+1".to_owned());
-        assert!(history_csv(&[risky]).contains(",'=1+1,"));
+        risky.actor_name = "@SUM(A1)".to_owned();
+        let csv = history_csv(&[risky]);
+        assert!(csv.contains(",'=1+1,"), "{csv}");
+        assert!(csv.contains(",'@SUM(A1),"), "{csv}");
+        assert!(csv.contains(",30.9%,30.6%,"), "{csv}");
     }
 
     #[test]

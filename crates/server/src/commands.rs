@@ -61,7 +61,7 @@ pub struct Written {
 }
 
 /// `POST /api/measures/{ref}/values`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordValueBody {
     /// The period, as the packs write it (`Q3 2016/17`, `Oct-16`, `2015/16`).
@@ -79,7 +79,7 @@ pub struct RecordValueBody {
 }
 
 /// `POST /api/measures/{ref}/revisions`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviseValueBody {
     /// The period.
@@ -97,7 +97,7 @@ pub struct ReviseValueBody {
 }
 
 /// `POST /api/measures/{ref}/targets`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TargetBody {
     /// The financial year, e.g. `2016/17`.
@@ -109,7 +109,7 @@ pub struct TargetBody {
 }
 
 /// `POST /api/measures/{ref}/assessments`: a status, a direction of travel, or both.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssessmentBody {
     /// The period.
@@ -124,7 +124,7 @@ pub struct AssessmentBody {
 }
 
 /// `POST /api/measures/{ref}/notes`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
     /// The period.
@@ -203,6 +203,14 @@ fn idempotency_key(
             ]))
         })
         .transpose()
+}
+
+/// The request an idempotency key is bound to: its route and the canonical JSON of its body
+/// (keys sorted: serde_json's `Map` is a `BTreeMap` without its `preserve_order` feature).
+/// `Debug` output is no stable format, and a retry across an upgrade must derive the same id.
+fn request<B: Serialize>(route: &str, body: &B) -> String {
+    let json = serde_json::to_value(body).expect("request bodies serialise to JSON");
+    format!("{route} {json}")
 }
 
 impl From<SubmitError> for ApiError {
@@ -376,7 +384,7 @@ pub async fn record_value(
     Path(reference): Path<String>,
     Body(body): Body<RecordValueBody>,
 ) -> Result<Response, ApiError> {
-    let request = format!("{body:?}");
+    let request = request("POST /api/measures/{measure}/values", &body);
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::RecordValue {
         period,
@@ -419,7 +427,7 @@ pub async fn revise_value(
     Path(reference): Path<String>,
     Body(body): Body<ReviseValueBody>,
 ) -> Result<Response, ApiError> {
-    let request = format!("{body:?}");
+    let request = request("POST /api/measures/{measure}/revisions", &body);
     let period = field("period", Period::parse(&body.period))?;
     let classification: RevisionClass = field("classification", body.classification.parse())?;
     let command = Command::ReviseValue {
@@ -464,7 +472,7 @@ pub async fn write_note(
     Path(reference): Path<String>,
     Body(body): Body<NoteBody>,
 ) -> Result<Response, ApiError> {
-    let request = format!("{body:?}");
+    let request = request("POST /api/measures/{measure}/notes", &body);
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::EditCommentary {
         period,
@@ -506,7 +514,7 @@ pub async fn set_target(
     Path(reference): Path<String>,
     Body(body): Body<TargetBody>,
 ) -> Result<Response, ApiError> {
-    let request = format!("{body:?}");
+    let request = request("POST /api/measures/{measure}/targets", &body);
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::SetTarget {
         period,
@@ -549,7 +557,7 @@ pub async fn assess(
     Path(reference): Path<String>,
     Body(body): Body<AssessmentBody>,
 ) -> Result<Response, ApiError> {
-    let request = format!("{body:?}");
+    let request = request("POST /api/measures/{measure}/assessments", &body);
     let period = field("period", Period::parse(&body.period))?;
     let status: Option<Status> = body
         .status
@@ -624,7 +632,7 @@ async fn rules_and_measure(
 }
 
 /// `POST /api/locks` and `POST /api/reopenings`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LockBody {
     /// The period, e.g. `Q3 2016/17` (its months are covered too).
@@ -634,7 +642,7 @@ pub struct LockBody {
 }
 
 /// `POST /api/reports`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublishBody {
     /// The period reported, e.g. `Q3 2016/17`.
@@ -706,9 +714,13 @@ pub async fn lock(
     headers: HeaderMap,
     Body(body): Body<LockBody>,
 ) -> Result<Response, ApiError> {
-    write_to_plan(&state, &session, &headers, body, |period| {
-        Command::LockPeriod { period }
-    })
+    write_to_plan(
+        &state,
+        &session,
+        &headers,
+        ("POST /api/locks", body),
+        |period| Command::LockPeriod { period },
+    )
     .await
 }
 
@@ -728,9 +740,13 @@ pub async fn reopen(
     headers: HeaderMap,
     Body(body): Body<LockBody>,
 ) -> Result<Response, ApiError> {
-    write_to_plan(&state, &session, &headers, body, |period| {
-        Command::ReopenPeriod { period }
-    })
+    write_to_plan(
+        &state,
+        &session,
+        &headers,
+        ("POST /api/reopenings", body),
+        |period| Command::ReopenPeriod { period },
+    )
     .await
 }
 
@@ -739,10 +755,11 @@ async fn write_to_plan(
     state: &ServerState,
     session: &Session,
     headers: &HeaderMap,
-    body: LockBody,
+    (route, body): (&str, LockBody),
     command: impl FnOnce(Period) -> Command,
 ) -> Result<Response, ApiError> {
-    let request = format!("{body:?}");
+    // A lock and a reopening of the same period with the same key are two requests.
+    let request = request(route, &body);
     let period = field("period", Period::parse(&body.period))?;
     let plan = plan_covering(state, &period).await?;
     write_to(
@@ -779,7 +796,7 @@ pub async fn publish(
     let cut_off = state.catch_up().await?;
     // A retried publication is the same report: with an idempotency key, its id comes from
     // the key and the request, not from the report built (the log may have moved on).
-    let request = format!("{body:?}");
+    let request = request("POST /api/reports", &body);
     let report_id = scoreledger_domain::ReportId(
         idempotency_key(&headers, &session, "report", &request)?
             .unwrap_or_else(scoreledger_store::new_id),
@@ -807,7 +824,7 @@ pub async fn publish(
 }
 
 /// `POST /api/measures/{ref}/signoffs` and `POST /api/measures/{ref}/approvals`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckBody {
     /// The period whose current value (or data note) is checked, e.g. `Q3 2016/17`.
@@ -815,7 +832,7 @@ pub struct CheckBody {
 }
 
 /// `POST /api/measures/{ref}/amendments`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AmendmentBody {
     /// Field → new value: `title`, `action`, `lead_officer`, `directorate`, `polarity`,
@@ -827,7 +844,7 @@ pub struct AmendmentBody {
 }
 
 /// `POST /api/measures`: a measure as the importer's JSON gives one, plus the plan's year.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MeasureBody {
     /// The financial year of the plan the measure belongs to, e.g. `2016/17`.
@@ -893,7 +910,7 @@ pub async fn sign_off(
     Path(reference): Path<String>,
     Body(body): Body<CheckBody>,
 ) -> Result<Response, ApiError> {
-    let request = format!("sign off {body:?}");
+    let request = request("POST /api/measures/{measure}/signoffs", &body);
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::SignOffValue { period };
     check(
@@ -929,9 +946,9 @@ pub async fn approve_note(
     Path(reference): Path<String>,
     Body(body): Body<CheckBody>,
 ) -> Result<Response, ApiError> {
-    // The kind of check is part of the request an idempotency key is bound to: the same key
-    // and period for a sign-off is another request.
-    let request = format!("approve {body:?}");
+    // The route is part of the request an idempotency key is bound to: the same key and
+    // period for a sign-off is another request.
+    let request = request("POST /api/measures/{measure}/approvals", &body);
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::ApproveCommentary { period };
     check(
@@ -989,7 +1006,7 @@ pub async fn amend(
     Path(reference): Path<String>,
     Body(body): Body<AmendmentBody>,
 ) -> Result<Response, ApiError> {
-    let request = format!("{body:?}");
+    let request = request("POST /api/measures/{measure}/amendments", &body);
     write(
         &state,
         &session,
@@ -1028,7 +1045,7 @@ pub async fn define_measure(
     headers: HeaderMap,
     Body(body): Body<MeasureBody>,
 ) -> Result<Response, ApiError> {
-    let request = format!("{body:?}");
+    let request = request("POST /api/measures", &body);
     let year = field("year", Period::parse(&body.year))?;
     let plan_id = plan_covering(&state, &year).await?;
     let (plan, _) = load(&*state.store, &plan_id.stream())
@@ -1093,4 +1110,37 @@ pub async fn define_measure(
         &request,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_idempotency_key_derives_one_commit_id_from_the_canonical_body() {
+        let body = LockBody {
+            period: "Q3 2016/17".into(),
+            reason: Some("year end".into()),
+        };
+        let request = request("POST /api/locks", &body);
+        assert_eq!(
+            request,
+            r#"POST /api/locks {"period":"Q3 2016/17","reason":"year end"}"#
+        );
+        // Pinned: a change to the derivation appends a retry twice across an upgrade.
+        let id = scoreledger_store::derived_id(&["api", "token-1", "key-1", "plan-1", &request]);
+        assert_eq!(id.to_string(), "9d19eeb3-864a-8426-85af-1d229fd1f1da");
+    }
+
+    #[test]
+    fn a_lock_and_a_reopening_with_the_same_key_and_body_are_two_requests() {
+        let body = || LockBody {
+            period: "Q3 2016/17".into(),
+            reason: Some("late data".into()),
+        };
+        assert_ne!(
+            request("POST /api/locks", &body()),
+            request("POST /api/reopenings", &body())
+        );
+    }
 }

@@ -63,14 +63,11 @@ fn financial_year(text: &str) -> CliResult<Period> {
 }
 
 fn csv_of<T: Serialize>(rows: &[T]) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let mut writer = scoreledger_reports::safe_csv::Writer::new();
     for row in rows {
-        writer.serialize(row).expect("writing to memory");
+        writer.serialize(row);
     }
-    String::from_utf8(writer.into_inner().expect("flushing to memory"))
-        .expect("CSV of UTF-8 text is UTF-8")
+    writer.finish()
 }
 
 fn table(header: &[&str]) -> Table {

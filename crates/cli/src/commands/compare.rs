@@ -106,37 +106,30 @@ pub async fn run(
             serde_json::to_string_pretty(&comparison).expect("comparisons serialise")
         )?,
         Format::Csv => {
-            let mut writer = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(Vec::new());
-            writer
-                .write_record([
-                    "figure",
-                    "earlier_count",
-                    "earlier_of",
-                    "earlier_percent",
-                    "later_count",
-                    "later_of",
-                    "later_percent",
-                    "points",
-                ])
-                .expect("writing to memory");
+            let mut writer = scoreledger_reports::safe_csv::Writer::new();
+            writer.record([
+                "figure",
+                "earlier_count",
+                "earlier_of",
+                "earlier_percent",
+                "later_count",
+                "later_of",
+                "later_percent",
+                "points",
+            ]);
             for f in &comparison.figures {
-                writer
-                    .write_record([
-                        f.figure.clone(),
-                        f.before.count.to_string(),
-                        f.before.of.to_string(),
-                        f.before.percent.clone().unwrap_or_default(),
-                        f.after.count.to_string(),
-                        f.after.of.to_string(),
-                        f.after.percent.clone().unwrap_or_default(),
-                        f.points.clone().unwrap_or_default(),
-                    ])
-                    .expect("writing to memory");
+                writer.record([
+                    f.figure.clone(),
+                    f.before.count.to_string(),
+                    f.before.of.to_string(),
+                    f.before.percent.clone().unwrap_or_default(),
+                    f.after.count.to_string(),
+                    f.after.of.to_string(),
+                    f.after.percent.clone().unwrap_or_default(),
+                    f.points.clone().unwrap_or_default(),
+                ]);
             }
-            let bytes = writer.into_inner().expect("flushing to memory");
-            write!(out, "{}", String::from_utf8_lossy(&bytes))?;
+            write!(out, "{}", writer.finish())?;
         }
         Format::Table => {
             let mut table = Table::new();

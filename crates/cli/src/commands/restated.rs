@@ -77,27 +77,23 @@ pub fn table(restated: &Restated) -> String {
 /// One CSV row per change behind each restated cell (one row with empty change columns for a
 /// cell that no recorded change explains).
 fn csv(restated: &Restated) -> String {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    writer
-        .write_record([
-            "report_id",
-            "period",
-            "measure_ref",
-            "cell",
-            "as_published",
-            "now",
-            "position",
-            "recorded_at",
-            "actor_id",
-            "actor_name",
-            "actor_role",
-            "on_behalf_of",
-            "classification",
-            "reason",
-        ])
-        .expect("writing to memory");
+    let mut writer = scoreledger_reports::safe_csv::Writer::new();
+    writer.record([
+        "report_id",
+        "period",
+        "measure_ref",
+        "cell",
+        "as_published",
+        "now",
+        "position",
+        "recorded_at",
+        "actor_id",
+        "actor_name",
+        "actor_role",
+        "on_behalf_of",
+        "classification",
+        "reason",
+    ]);
     for r in &restated.restatements {
         let head = [
             restated.report.report_id.as_str(),
@@ -108,9 +104,7 @@ fn csv(restated: &Restated) -> String {
             r.now.as_deref().unwrap_or(""),
         ];
         if r.because.is_empty() {
-            writer
-                .write_record(head.iter().copied().chain([""; 8]))
-                .expect("writing to memory");
+            writer.record(head.iter().copied().chain([""; 8]));
         }
         for e in &r.because {
             let position = e.position.to_string();
@@ -124,13 +118,10 @@ fn csv(restated: &Restated) -> String {
                 e.classification.as_deref().unwrap_or(""),
                 e.reason.as_deref().unwrap_or(""),
             ];
-            writer
-                .write_record(head.iter().chain(tail.iter()))
-                .expect("writing to memory");
+            writer.record(head.iter().chain(tail.iter()));
         }
     }
-    String::from_utf8(writer.into_inner().expect("flushing to memory"))
-        .expect("CSV of UTF-8 text is UTF-8")
+    writer.finish()
 }
 
 /// Runs `report diff`.

@@ -367,3 +367,120 @@ pair_test!(
         server.stop().await;
     }
 );
+
+pair_test!(the_report_csv_of_an_evidence_pack_runs_no_formulas, |db| {
+    let title = "=HYPERLINK(\"http://x\",\"y\")";
+    let note = "+cmd|' /C calc'!A0";
+    let plan = plan_id(1);
+    run(
+        &db,
+        &plan.stream(),
+        Command::DefinePlan {
+            plan_id: plan,
+            name: "Corporate Plan 2016/17".into(),
+            financial_year: Period::financial_year(2016),
+            status_scheme: StatusScheme::Corporate2016,
+            approved_on: None,
+            approved_by: None,
+            priorities: vec![(2, "Every adult secure, responsible and empowered".into())],
+            outcomes: Vec::new(),
+            rule_set: RuleSet::default(),
+        },
+        performance(),
+        None,
+    )
+    .await;
+    let measure = measure_id(1);
+    run(
+        &db,
+        &measure.stream(),
+        Command::DefineMeasure {
+            measure_id: measure,
+            definition: scoreledger_domain::MeasureDefinition {
+                title: title.into(),
+                ..measure_definition(plan, "2.B1", Polarity::High)
+            },
+            target: None,
+        },
+        performance(),
+        None,
+    )
+    .await;
+    let q2 = Period::quarter(2016, 2);
+    run(
+        &db,
+        &measure.stream(),
+        Command::EditCommentary {
+            period: q2,
+            text: note.into(),
+        },
+        performance(),
+        None,
+    )
+    .await;
+    drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+    let cut_off = db.store.head().await.unwrap();
+    let report = scoreledger_service::report_at(&db.read, q2, cut_off)
+        .await
+        .unwrap();
+    let report_id = ReportId(uuid(50));
+    run(
+        &db,
+        &report_id.stream(),
+        Command::PublishReport {
+            report_id,
+            plan_id: plan,
+            kind: ReportKind::QuarterlyScorecard,
+            period: q2,
+            cut_off,
+            meeting: "Cabinet".into(),
+            published_on: NaiveDate::from_ymd_opt(2016, 11, 14).unwrap(),
+            rule_set_version: report.rule_set_version,
+            sha256: report.sha256(),
+            parts: report.part_digests(),
+        },
+        performance(),
+        None,
+    )
+    .await;
+    let auditor = token(&db, 1, Role::Auditor, None).await;
+    drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+    let server = TestServer::start(&db).await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = browser
+        .post(server.url("/signin"))
+        .header(reqwest::header::ORIGIN, &server.base)
+        .form(&[("token", auditor.as_str()), ("next", "/reports")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    let cookie = signed_in.headers()[reqwest::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let zip = browser
+        .get(server.url(&format!("/reports/{}/evidence.zip", report_id.0)))
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zip.status(), StatusCode::OK);
+    let bytes = zip.bytes().await.unwrap().to_vec();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut csv = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("report.csv").unwrap(), &mut csv).unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    assert!(
+        row.contains("'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")"),
+        "{row}"
+    );
+    assert!(row.ends_with(&format!(",'{note}")), "{row}");
+    server.stop().await;
+});
