@@ -1,7 +1,7 @@
 //! `GET /api/plans`: the plans with their priorities and outcomes, the structure a client
 //! needs to define a measure (`POST /api/measures`).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use scoreledger_projections::{self as projections, PlanView};
 
@@ -15,13 +15,14 @@ use crate::ServerState;
     params(When),
     responses(
         (status = 200, description = "Plans, oldest first", body = [PlanView]),
+        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 422, description = "A position past the end of the log", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn plans(
     State(state): State<ServerState>,
     _session: Session,
-    Query(when): Query<When>,
+    crate::queries::Params(when): crate::queries::Params<When>,
 ) -> Result<Json<Vec<PlanView>>, ApiError> {
     let at = position(&state, &when).await?;
     Ok(Json(projections::plans_as_at(&state.read, at).await?))

@@ -3,7 +3,8 @@
 //! `position`, and with `min_position` first brings the read models up to that position, so a
 //! client reads its own writes.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::Uri;
 use axum::Json;
 use chrono::NaiveDate;
@@ -16,6 +17,27 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Session;
 use crate::error::{ApiError, ErrorBody};
 use crate::ServerState;
+
+/// Query-string parameters whose problems are answered like every other error, as JSON:
+/// 400 naming the parameter (`revisions: provided string was not `true` or `false``), not
+/// axum's plain-text rejection.
+pub struct Params<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Params(value)),
+            Err(rejection) => Err(ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                rejection
+                    .body_text()
+                    .replace("Failed to deserialize query string: ", "query string: "),
+            )),
+        }
+    }
+}
 
 /// When a query is answered.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -112,14 +134,15 @@ pub struct ScorecardQuery {
     params(ScorecardQuery, When),
     responses(
         (status = 200, description = "The report: summary and one row per measure", body = scoreledger_reports::QuarterReport),
+        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 422, description = "An unreadable period, or a position past the end of the log", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn scorecard(
     State(state): State<ServerState>,
     _session: Session,
-    Query(query): Query<ScorecardQuery>,
-    Query(when): Query<When>,
+    Params(query): Params<ScorecardQuery>,
+    Params(when): Params<When>,
 ) -> Result<Json<scoreledger_reports::QuarterReport>, ApiError> {
     let at = position(&state, &when).await?;
     Ok(Json(
@@ -132,12 +155,13 @@ pub async fn scorecard(
     params(When),
     responses(
         (status = 200, description = "Publications, oldest first", body = [Publication]),
+        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn reports(
     State(state): State<ServerState>,
     _session: Session,
-    Query(when): Query<When>,
+    Params(when): Params<When>,
 ) -> Result<Json<Vec<Publication>>, ApiError> {
     let at = position(&state, &when).await?;
     let publications = projections::all_publications(&state.read)
@@ -214,6 +238,7 @@ pub async fn verification(
     params(("report" = String, Path, description = "A report id, its first characters, a period published once, or a period and its meeting or date (`Q3 2016/17 @ Cabinet`, `Q3 2016/17 @ 2017-01-13`)"), When),
     responses(
         (status = 200, description = "The publication and its restated cells", body = service::Restated),
+        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 300, description = "The period has been published more than once: the error lists each publication (id, meeting, date, hash) and says how to name one", body = ErrorBody),
         (status = 404, description = "No such publication", body = ErrorBody)),
@@ -223,7 +248,7 @@ pub async fn restatements(
     session: Session,
     uri: Uri,
     Path(report): Path<String>,
-    Query(when): Query<When>,
+    Params(when): Params<When>,
 ) -> Result<Json<service::Restated>, ApiError> {
     let at = position(&state, &when).await?;
     let publication = service::find_publication(&state.read, &report).await?;
@@ -255,6 +280,7 @@ pub struct HistoryQuery {
     params(HistoryQuery, When),
     responses(
         (status = 200, description = "Changes in log order", body = [HistoryEntry]),
+        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 422, description = "An unreadable measure or period", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -262,8 +288,8 @@ pub async fn history(
     State(state): State<ServerState>,
     session: Session,
     uri: Uri,
-    Query(query): Query<HistoryQuery>,
-    Query(when): Query<When>,
+    Params(query): Params<HistoryQuery>,
+    Params(when): Params<When>,
 ) -> Result<Json<Vec<HistoryEntry>>, ApiError> {
     let at = position(&state, &when).await?;
     let measure_ref = query
@@ -317,6 +343,7 @@ pub struct MeasureAnswer {
     params(("measure" = String, Path, description = "A measure reference, e.g. 2.B5"), MeasureQuery, When),
     responses(
         (status = 200, description = "The measure", body = MeasureAnswer),
+        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 404, description = "No such measure at that position", body = ErrorBody)),
     security(("bearer" = [])))]
@@ -325,8 +352,8 @@ pub async fn measure(
     session: Session,
     uri: Uri,
     Path(reference): Path<String>,
-    Query(query): Query<MeasureQuery>,
-    Query(when): Query<When>,
+    Params(query): Params<MeasureQuery>,
+    Params(when): Params<When>,
 ) -> Result<Json<MeasureAnswer>, ApiError> {
     let at = position(&state, &when).await?;
     let view = service::measure_at(&state.read, &reference, at).await?;

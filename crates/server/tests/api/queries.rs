@@ -484,3 +484,27 @@ pair_test!(the_report_csv_of_an_evidence_pack_runs_no_formulas, |db| {
     assert!(row.ends_with(&format!(",'{note}")), "{row}");
     server.stop().await;
 });
+
+pair_test!(
+    an_unreadable_query_parameter_is_a_json_400_naming_it,
+    |db| {
+        history_with_a_restatement(&db).await;
+        let auditor = token(&db, 1, Role::Auditor, None).await;
+        drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+        let server = TestServer::start(&db).await;
+        for (path, parameter) in [
+            ("/api/history?revisions=maybe", "revisions"),
+            ("/api/scorecard?period=Q2%202016/17&position=x", "position"),
+            ("/api/reports?as_at=yesterday", "as_at"),
+            ("/api/plans?min_position=-1", "min_position"),
+        ] {
+            let (status, body) = get(&server.url(path), Some(&auditor)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+            assert!(
+                body["error"].as_str().unwrap().contains(parameter),
+                "{path}: {body}"
+            );
+        }
+        server.stop().await;
+    }
+);
