@@ -1032,13 +1032,15 @@ fn non_empty(field: &'static str, text: &str) -> Result<(), Rejection> {
     }
 }
 
-/// A measure's reference names its priority and outcome (`1.A3`: priority 1, outcome A), and
-/// both are the plan's: the API and an import place measures by the same rule.
+/// A plan-numbered reference names its priority and outcome (`1.A3`: priority 1, outcome A;
+/// a national indicator such as `NI 68` names neither), and both are the plan's: the API and an
+/// import place measures by the same rule.
 fn place_in_plan(definition: &MeasureDefinition, ctx: &Context) -> Result<(), Rejection> {
     let (priority, outcome) = (definition.priority, definition.outcome.trim());
     let reference = definition.measure_ref.as_str();
     let placed = format!("{priority}.{outcome}");
-    if outcome.is_empty() || !reference.starts_with(&placed) {
+    let numbered = definition.measure_ref.priority().is_some();
+    if numbered && (outcome.is_empty() || !reference.starts_with(&placed)) {
         return Err(Rejection::Invalid {
             field: "ref",
             message: format!(
@@ -2020,6 +2022,9 @@ mod tests {
             message.contains("priority 1's outcomes are A, B"),
             "{message}"
         );
+        // A reference that does not number its priority is placed by the plan alone.
+        assert!(when(&[], define("NI 68", 1, "A"), &ctx).is_ok());
+        assert_eq!(field(define("NI 68", 3, "A")).0, "priority");
         // Without the plan's outline only the reference is checked.
         assert!(when(&[], define("3.A1", 3, "A"), &performance_team()).is_ok());
     }
