@@ -88,7 +88,12 @@ pub fn measure_definition(
     MeasureDefinition {
         plan_id,
         priority: measure_ref.priority().unwrap_or(1),
-        outcome: "A".into(),
+        // The letter after the priority (`2.B1` → `B`), as a plan-numbered reference names it.
+        outcome: measure_ref
+            .as_str()
+            .split_once('.')
+            .and_then(|(_, rest)| rest.chars().next())
+            .map_or_else(|| "A".to_owned(), String::from),
         ref_as_printed: reference.into(),
         measure_ref,
         action: "Test action".into(),
