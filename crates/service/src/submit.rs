@@ -71,10 +71,67 @@ pub async fn submit(
             });
         }
     }
-    let (published_through, locked, plan_year, outline) = match submission.plan_id {
+    // A client that read an older version learns that first, whatever its commands would
+    // meet in the stream now.
+    if let Some(expected) = submission.if_version {
+        let (_, current) = load(store, submission.stream)
+            .await
+            .map_err(ExecuteError::from)?;
+        if expected != current {
+            return Err(SubmitError::Stale { expected, current });
+        }
+    }
+    let mut retries = 0;
+    loop {
+        let (request, plan) = judged_against(store, read, &submission).await?;
+        let mut commit = prepare(store, submission.stream, submission.commands, &request).await?;
+        if let (Some(expected), ExpectedVersion::Exact(current)) =
+            (submission.if_version, commit.expected)
+        {
+            if expected != current {
+                return Err(SubmitError::Stale { expected, current });
+            }
+        }
+        // The commit lands only if the plan has not moved since its locks were read: a lock
+        // committed in between is a conflict, judged again below, never a change that slips
+        // into a period locked a moment earlier.
+        commit.judged_against = plan.clone();
+        match store.append(commit).await {
+            // The plan moved (a lock, a reopening): the commands are judged again against it,
+            // whatever the client expected of its own stream.
+            Err(AppendError::Conflict { stream, .. })
+                if plan.as_ref().is_some_and(|(plan, _)| *plan == stream)
+                    && retries < CONFLICT_RETRIES =>
+            {
+                retries += 1;
+            }
+            // Without If-Match the client asked for its commands to be judged against the
+            // stream as it is: another writer getting in first (another period of the same
+            // measure, say) is no conflict for it, so they are judged again against the new
+            // version — and refused if they no longer hold. A few times, then the conflict.
+            Err(AppendError::Conflict { .. })
+                if submission.if_version.is_none() && retries < CONFLICT_RETRIES =>
+            {
+                retries += 1;
+            }
+            appended => return Ok(appended.map_err(ExecuteError::from)?),
+        }
+    }
+}
+
+/// What a submission is judged against beyond its own stream: the plan's locks, publications,
+/// year and outline (read after catching the read models up), the people a new token must not
+/// be mistaken for, and the commit a setting aside is about; and the plan's stream at the
+/// version read, which the append must still find.
+async fn judged_against(
+    store: &dyn EventStore,
+    read: &ReadModels,
+    submission: &Submission<'_>,
+) -> Result<(Request, Option<(StreamId, StreamVersion)>), SubmitError> {
+    let (published_through, locked, plan_year, outline, plan) = match submission.plan_id {
         Some(plan) => {
             projections::drain(store, read, 1000, |_| {}).await?;
-            let (state, _) = load(store, &plan.stream())
+            let (state, version) = load(store, &plan.stream())
                 .await
                 .map_err(ExecuteError::from)?;
             let locked = state.plan().map(|p| p.locked.clone()).unwrap_or_default();
@@ -84,9 +141,10 @@ pub async fn submit(
                 locked,
                 year,
                 state.plan().map(PlanOutline::of),
+                Some((plan.stream(), version)),
             )
         }
-        None => (None, Default::default(), None, None),
+        None => (None, Default::default(), None, None, None),
     };
     // A new token's user id is judged against the people the installation knows, so a
     // look-alike of someone else's id is refused (maker ≠ checker depends on it).
@@ -117,8 +175,8 @@ pub async fn submit(
     }
     let request = Request {
         actor: submission.actor.clone(),
-        reason: submission.reason,
-        on_behalf_of: submission.on_behalf_of,
+        reason: submission.reason.clone(),
+        on_behalf_of: submission.on_behalf_of.clone(),
         commit_id: submission.commit_id,
         published_through,
         locked,
@@ -128,39 +186,7 @@ pub async fn submit(
         today: Some(store.clock().now().date_naive()),
         unreadable,
     };
-    // A client that read an older version learns that first, whatever its commands would
-    // meet in the stream now.
-    if let Some(expected) = submission.if_version {
-        let (_, current) = load(store, submission.stream)
-            .await
-            .map_err(ExecuteError::from)?;
-        if expected != current {
-            return Err(SubmitError::Stale { expected, current });
-        }
-    }
-    let mut retries = 0;
-    loop {
-        let commit = prepare(store, submission.stream, submission.commands, &request).await?;
-        if let (Some(expected), ExpectedVersion::Exact(current)) =
-            (submission.if_version, commit.expected)
-        {
-            if expected != current {
-                return Err(SubmitError::Stale { expected, current });
-            }
-        }
-        match store.append(commit).await {
-            // Without If-Match the client asked for its commands to be judged against the
-            // stream as it is: another writer getting in first (another period of the same
-            // measure, say) is no conflict for it, so they are judged again against the new
-            // version — and refused if they no longer hold. A few times, then the conflict.
-            Err(AppendError::Conflict { .. })
-                if submission.if_version.is_none() && retries < CONFLICT_RETRIES =>
-            {
-                retries += 1;
-            }
-            appended => return Ok(appended.map_err(ExecuteError::from)?),
-        }
-    }
+    Ok((request, plan))
 }
 
 /// How often a submission without an expected version is judged again after losing a race.

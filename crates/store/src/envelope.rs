@@ -58,6 +58,10 @@ pub struct NewCommit {
     pub causation_id: Option<Uuid>,
     /// The events, in order (at least one).
     pub events: Vec<DomainEvent>,
+    /// Another stream the commit was judged against (the plan, for its locks), at the version
+    /// it was read: the commit lands only if that stream has not moved since, so a lock
+    /// committed a moment earlier is a conflict, never a change inside a locked period.
+    pub judged_against: Option<(StreamId, StreamVersion)>,
 }
 
 impl NewCommit {
@@ -78,6 +82,7 @@ impl NewCommit {
             correlation_id: None,
             causation_id: None,
             events,
+            judged_against: None,
         }
     }
 

@@ -258,6 +258,26 @@ impl NatsStore {
         Ok(())
     }
 
+    /// Refuses with a conflict unless `stream` is still at `version`.
+    async fn check_judged_against(
+        &self,
+        (stream, version): &(StreamId, StreamVersion),
+    ) -> Result<(), AppendError> {
+        let actual = self
+            .last_commit(&self.subject(stream))
+            .await
+            .map_err(AppendError::from)?
+            .map_or(StreamVersion(0), |commit| commit.stream_version);
+        if actual != *version {
+            return Err(AppendError::Conflict {
+                stream: stream.clone(),
+                expected: ExpectedVersion::Exact(*version),
+                actual,
+            });
+        }
+        Ok(())
+    }
+
     async fn last_sequence(&self) -> Result<u64, ReadError> {
         let mut stream = self.stream.clone();
         let info = stream.info().await.map_err(unavailable)?;
@@ -375,6 +395,15 @@ impl EventStore for NatsStore {
                 "Nats-Expected-Last-Subject-Sequence",
                 last_sequence.to_string().as_str(),
             );
+            if let Some(judged) = &new.judged_against {
+                // JetStream checks one subject per message; the stream the commit was judged
+                // against is another. So the publish also expects the whole log's last
+                // sequence, read before that stream was checked: if anything lands in between
+                // (a lock, or any other commit), the publish fails and all is checked again.
+                let head = self.last_sequence().await.map_err(AppendError::from)?;
+                self.check_judged_against(judged).await?;
+                headers.insert("Nats-Expected-Last-Sequence", head.to_string().as_str());
+            }
             let published = self
                 .context
                 .publish_with_headers(subject.clone(), headers, payload)

@@ -147,6 +147,24 @@ impl SqliteStore {
                 });
             }
         }
+        // Inside the write transaction nothing else appends, so the stream the commit was
+        // judged against is exactly as it is now.
+        if let Some((judged, version)) = &new.judged_against {
+            let current: i64 = sqlx::query(
+                "SELECT COALESCE(MAX(stream_version), 0) AS version FROM commits WHERE stream = ?",
+            )
+            .bind(judged.as_str())
+            .fetch_one(&mut **tx)
+            .await?
+            .get("version");
+            if current as u64 != version.0 {
+                return Err(AppendError::Conflict {
+                    stream: judged.clone(),
+                    expected: ExpectedVersion::Exact(*version),
+                    actual: StreamVersion(current as u64),
+                });
+            }
+        }
         let last = sqlx::query(
             "SELECT stream_version, hash FROM commits WHERE stream = ? ORDER BY stream_version DESC LIMIT 1",
         )

@@ -106,7 +106,7 @@ pub async fn apply(
 ) -> CliResult<Imported> {
     let plan = &valid.plan;
     let plan_stream = plan.plan_id.stream();
-    let (plan_state, _) = load(&*app.store, &plan_stream).await?;
+    let (plan_state, plan_version) = load(&*app.store, &plan_stream).await?;
     // An import into an existing plan is judged like any other change: a locked or published
     // period refuses it (an import carries no reason).
     app.catch_up().await?;
@@ -166,7 +166,14 @@ pub async fn apply(
             continue;
         }
         match prepare(&*app.store, &stream, &commands, &request).await {
-            Ok(commit) => commits.push(commit.with_commit_id(commit_id)),
+            Ok(mut commit) => {
+                // Into an existing plan, each commit lands only if the plan (its locks) has not
+                // moved since it was read, as for any other change.
+                if plan_state.plan().is_some() {
+                    commit.judged_against = Some((plan.plan_id.stream(), plan_version));
+                }
+                commits.push(commit.with_commit_id(commit_id))
+            }
             Err(ExecuteError::Rejected(rejection)) => problems.push(Problem {
                 location,
                 field: "measure".into(),

@@ -4,6 +4,7 @@
 mod approvals;
 mod commands;
 mod headers;
+mod lock_race;
 mod logs;
 mod openapi;
 mod operations;

@@ -1,4 +1,6 @@
-use scoreledger_store::{AppendError, EventStore, ExpectedVersion, Position, StreamVersion};
+use scoreledger_store::{
+    AppendError, EventStore, ExpectedVersion, Position, StreamId, StreamVersion,
+};
 use scoreledger_testkit::uuid;
 
 use crate::store_test;
@@ -209,5 +211,30 @@ store_test!(
             store.read_stream(&stream("e")).await.unwrap(),
             appended.into_iter().map(|a| a.commit).collect::<Vec<_>>()
         );
+    }
+);
+
+store_test!(
+    a_commit_judged_against_a_stream_that_moved_is_a_conflict_naming_it,
+    |store| {
+        // The plan stands in as the stream a change was judged against (for its locks).
+        let plan = StreamId("plan-locks".into());
+        store.append(notes(&plan, 0, 1)).await.unwrap();
+        let mut judged = notes(&stream("a"), 0, 1);
+        judged.judged_against = Some((plan.clone(), StreamVersion(1)));
+        store.append(judged).await.unwrap();
+
+        // The plan moves (a lock lands) between the judgement and the append.
+        store.append(notes(&plan, 1, 1)).await.unwrap();
+        let mut stale = notes(&stream("a"), 1, 1);
+        stale.judged_against = Some((plan.clone(), StreamVersion(1)));
+        match store.append(stale).await.unwrap_err() {
+            AppendError::Conflict { stream, actual, .. } => {
+                assert_eq!(stream, plan);
+                assert_eq!(actual, StreamVersion(2));
+            }
+            other => panic!("expected a conflict on the plan, got {other:?}"),
+        }
+        assert_eq!(store.head().await.unwrap(), Position(3), "nothing appended");
     }
 );
