@@ -9,7 +9,9 @@ use axum::http::Uri;
 use axum::Json;
 use chrono::NaiveDate;
 use scoreledger_domain::{AccessId, Command, MeasureRef, Period, Position};
-use scoreledger_projections::{self as projections, HistoryEntry, HistoryFilter, Publication};
+use scoreledger_projections::{
+    self as projections, HistoryEntry, HistoryFilter, HistoryKind, Publication,
+};
 use scoreledger_service::{self as service, AsAt};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -266,8 +268,10 @@ pub struct HistoryQuery {
     pub actor: Option<String>,
     /// Only changes about this period.
     pub period: Option<String>,
-    /// Only these kinds of change, comma-separated as stored (`value`, `target`, `status`,
-    /// `direction of travel`, `data note`, …).
+    /// Only these kinds of change, comma-separated: `value`, `target`, `status`, `direction`,
+    /// `rag`, `note`, `accountability`, `measure`, `signoff`, `approval`, `definition`, `lock`,
+    /// `publication`, `token`, `read`, `set-aside`, `plan`, or a kind as the history stores it
+    /// (`data note`); another word is 422 listing these.
     pub what: Option<String>,
     /// Only changes that replaced an earlier fact.
     #[serde(default)]
@@ -282,7 +286,7 @@ pub struct HistoryQuery {
         (status = 200, description = "Changes in log order", body = [HistoryEntry]),
         (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 422, description = "An unreadable measure or period", body = ErrorBody)),
+        (status = 422, description = "An unreadable measure or period, or an unknown kind of change (the message lists the kinds)", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn history(
     State(state): State<ServerState>,
@@ -309,10 +313,8 @@ pub async fn history(
             .as_deref()
             .map(|p| period(p).map(|p| p.to_string()))
             .transpose()?,
-        what: query
-            .what
-            .map(|w| w.split(',').map(|k| k.trim().to_owned()).collect())
-            .unwrap_or_default(),
+        what: HistoryKind::select_all(query.what.as_deref().unwrap_or_default().split(','))
+            .map_err(|err| ApiError::unprocessable(format!("what: {err}")))?,
         revisions_only: query.revisions,
         through: Some(at),
         ..HistoryFilter::default()

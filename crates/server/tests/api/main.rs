@@ -4,6 +4,7 @@
 mod approvals;
 mod commands;
 mod headers;
+mod history_kinds;
 mod logs;
 mod openapi;
 mod operations;
