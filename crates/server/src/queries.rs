@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Session;
 use crate::error::{ApiError, ErrorBody};
+use crate::responses::QueryErrors;
 use crate::ServerState;
 
 /// Query-string parameters whose problems are answered like every other error, as JSON:
@@ -136,9 +137,9 @@ pub struct ScorecardQuery {
     params(ScorecardQuery, When),
     responses(
         (status = 200, description = "The report: summary and one row per measure", body = scoreledger_reports::QuarterReport),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 422, description = "An unreadable period, or a position past the end of the log", body = ErrorBody)),
+        (status = 404, description = "No plan covers the period", body = ErrorBody),
+        (status = 422, description = "An unreadable period, a position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn scorecard(
     State(state): State<ServerState>,
@@ -157,8 +158,8 @@ pub async fn scorecard(
     params(When),
     responses(
         (status = 200, description = "Publications, oldest first", body = [Publication]),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody)),
+        (status = 422, description = "A position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn reports(
     State(state): State<ServerState>,
@@ -180,10 +181,11 @@ pub async fn reports(
     params(("report" = String, Path, description = "A report id, its first characters, a period published once, or a period and its meeting or date (`Q3 2016/17 @ Cabinet`, `Q3 2016/17 @ 2017-01-13`)")),
     responses(
         (status = 200, description = "The report as published", body = scoreledger_reports::QuarterReport),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 300, description = "The period has been published more than once: the error lists each publication (id, meeting, date, hash) and says how to name one", body = ErrorBody),
         (status = 404, description = "No such publication", body = ErrorBody),
-        (status = 500, description = "The read models do not reproduce the published hash", body = ErrorBody)),
+        (status = 422, description = "An id prefix that more than one report starts with (give more of the id), or an unreadable period", body = ErrorBody),
+        (status = 500, description = "The read models do not reproduce the published hash", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn report(
     State(state): State<ServerState>,
@@ -209,11 +211,11 @@ pub async fn report(
     params(("report" = String, Path, description = "A report id, its first characters, a period published once, or a period and its meeting or date (`Q3 2016/17 @ Cabinet`, `Q3 2016/17 @ 2017-01-13`)")),
     responses(
         (status = 200, description = "The rebuild ran: `verified` says whether it reproduced the published SHA-256, `first_differing_part` where it did not", body = service::Verification),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 300, description = "The period has been published more than once: the error lists each publication (id, meeting, date, hash) and says how to name one", body = ErrorBody),
         (status = 404, description = "No such publication", body = ErrorBody),
+        (status = 422, description = "An id prefix that more than one report starts with (give more of the id), or an unreadable period", body = ErrorBody),
         (status = 500, description = "The log has a gap or an unreadable commit before the cut-off", body = ErrorBody),
-        (status = 503, description = "The log or the scratch read models did not answer", body = ErrorBody)),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn verification(
     State(state): State<ServerState>,
@@ -240,10 +242,10 @@ pub async fn verification(
     params(("report" = String, Path, description = "A report id, its first characters, a period published once, or a period and its meeting or date (`Q3 2016/17 @ Cabinet`, `Q3 2016/17 @ 2017-01-13`)"), When),
     responses(
         (status = 200, description = "The publication and its restated cells", body = service::Restated),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 300, description = "The period has been published more than once: the error lists each publication (id, meeting, date, hash) and says how to name one", body = ErrorBody),
-        (status = 404, description = "No such publication", body = ErrorBody)),
+        (status = 404, description = "No such publication", body = ErrorBody),
+        (status = 422, description = "An id prefix that more than one report starts with (give more of the id), an unreadable period, a position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn restatements(
     State(state): State<ServerState>,
@@ -284,9 +286,8 @@ pub struct HistoryQuery {
     params(HistoryQuery, When),
     responses(
         (status = 200, description = "Changes in log order", body = [HistoryEntry]),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 422, description = "An unreadable measure or period, or an unknown kind of change (the message lists the kinds)", body = ErrorBody)),
+        (status = 422, description = "An unreadable measure or period, an unknown kind of change (the answer lists the kinds), a position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn history(
     State(state): State<ServerState>,
@@ -345,9 +346,9 @@ pub struct MeasureAnswer {
     params(("measure" = String, Path, description = "A measure reference, e.g. 2.B5"), MeasureQuery, When),
     responses(
         (status = 200, description = "The measure", body = MeasureAnswer),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such measure at that position", body = ErrorBody)),
+        (status = 404, description = "No such measure at that position", body = ErrorBody),
+        (status = 422, description = "An unreadable measure reference, a position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn measure(
     State(state): State<ServerState>,
