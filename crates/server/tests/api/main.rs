@@ -3,6 +3,7 @@
 
 mod approvals;
 mod commands;
+mod fuzz;
 mod headers;
 mod history_kinds;
 mod logs;
