@@ -16,6 +16,7 @@ mod rag;
 mod record;
 mod serve;
 mod session;
+mod set_aside;
 mod settings;
 mod support;
 mod token;

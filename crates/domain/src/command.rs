@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::actor::Role;
 use crate::event::{PartDigest, ReportKind};
-use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, TokenId};
+use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, SetAsideId, TokenId};
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -208,6 +208,14 @@ pub enum Command {
         /// The measure read about, if any.
         measure_ref: Option<String>,
     },
+    /// Set aside the one commit at `position` that cannot be read, so that projections pass
+    /// over it (admins only, with a reason). Nothing is ever skipped without one.
+    SetAsideCommit {
+        /// The id derived from the position.
+        set_aside_id: SetAsideId,
+        /// The position of the unreadable commit.
+        position: Position,
+    },
 }
 
 /// What a command asks for, without what it carries: enough to tell whether a role may ask
@@ -252,6 +260,8 @@ pub enum CommandKind {
     RevokeToken,
     /// Record a read of the history.
     RecordAccess,
+    /// Set aside an unreadable commit.
+    SetAsideCommit,
 }
 
 impl CommandKind {
@@ -277,6 +287,7 @@ impl CommandKind {
             CommandKind::IssueToken => "issue an API token",
             CommandKind::RevokeToken => "revoke an API token",
             CommandKind::RecordAccess => "record a read of the history",
+            CommandKind::SetAsideCommit => "set aside an unreadable commit",
         }
     }
 }
@@ -304,6 +315,7 @@ impl Command {
             Command::IssueToken { .. } => CommandKind::IssueToken,
             Command::RevokeToken { .. } => CommandKind::RevokeToken,
             Command::RecordAccess { .. } => CommandKind::RecordAccess,
+            Command::SetAsideCommit { .. } => CommandKind::SetAsideCommit,
         }
     }
 
@@ -407,7 +419,8 @@ impl Command {
             | Command::AssessDirection { .. }
             | Command::SignOffValue { .. }
             | Command::ApproveCommentary { .. }
-            | Command::RevokeToken { .. } => Vec::new(),
+            | Command::RevokeToken { .. }
+            | Command::SetAsideCommit { .. } => Vec::new(),
         }
     }
 }

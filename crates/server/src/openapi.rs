@@ -58,6 +58,7 @@ impl Modify for BearerTokens {
         commands::lock,
         commands::reopen,
         commands::publish,
+        commands::set_aside,
         sessions::list,
         sessions::end
     ),
@@ -77,6 +78,7 @@ impl Modify for BearerTokens {
         commands::AmendmentBody,
         commands::CheckBody,
         commands::PublishBody,
+        commands::SetAsideBody,
         sessions::SessionView
     )),
     modifiers(&BearerTokens),
