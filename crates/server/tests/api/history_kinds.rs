@@ -7,6 +7,7 @@ use scoreledger_domain::{Command, Period, Role};
 use scoreledger_testkit::{measure_id, pair_test};
 use serde_json::Value;
 
+use crate::pages::{page, sign_in};
 use crate::queries::{history_with_a_restatement, performance, run, token};
 use crate::support::TestServer;
 
@@ -104,6 +105,17 @@ pair_test!(
             );
         }
         assert_eq!(db.store.head().await.unwrap().0, before, "nothing recorded");
+
+        // The audit page reads the same words: its choices are the kinds, and another word is
+        // its error page, 422.
+        let cookie = sign_in(&server, &auditor).await;
+        let (status, body) = page(&server, &cookie, "/audit?kind=note").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.contains("Completed enquiries only."), "{body}");
+        assert!(body.contains(r#"<option value="set-aside">"#), "{body}");
+        let (status, body) = page(&server, &cookie, "/audit?kind=nonsense").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("is not a kind of change"), "{body}");
         server.stop().await;
     }
 );
