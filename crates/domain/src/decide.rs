@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 
 use crate::actor::{normalise_user_id, same_person, Role};
-use crate::command::Command;
+use crate::command::{Command, CommandKind};
 use crate::event::{DomainEvent, FieldChange};
 use crate::measure::{MeasureDefinition, MeasureField};
 use crate::period::Period;
@@ -301,35 +301,50 @@ pub enum Rejection {
     },
 }
 
-/// Whether `role` may issue `command` at all (DESIGN.md §7): officers enter values and data
-/// notes; approvers (and admins) sign off values and approve notes; the performance team and
-/// admins do everything else; auditors read, so they change nothing.
+/// Whether `role` may issue `command` at all (DESIGN.md §7): see [`may_issue_kind`].
 pub fn may_issue(role: Role, command: &Command) -> bool {
-    match command {
-        Command::RecordValue { .. }
-        | Command::ReviseValue { .. }
-        | Command::EditCommentary { .. } => {
+    may_issue_kind(role, command.kind())
+}
+
+/// Whether `role` may ask for this kind of command at all (DESIGN.md §7): officers enter
+/// values and data notes; approvers (and admins) sign off values and approve notes; the
+/// performance team and admins do everything else; auditors read, so they change nothing.
+pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
+    match kind {
+        CommandKind::RecordValue | CommandKind::ReviseValue | CommandKind::EditCommentary => {
             matches!(role, Role::Officer | Role::Performance | Role::Admin)
         }
-        Command::DefinePlan { .. }
-        | Command::LockPeriod { .. }
-        | Command::ReopenPeriod { .. }
-        | Command::DefineMeasure { .. }
-        | Command::AssignLeadAccountability { .. }
-        | Command::SetTarget { .. }
-        | Command::AssessStatus { .. }
-        | Command::AssessRag { .. }
-        | Command::AssessDirection { .. }
-        | Command::PublishReport { .. } => matches!(role, Role::Performance | Role::Admin),
-        Command::SignOffValue { .. } | Command::ApproveCommentary { .. } => {
+        CommandKind::DefinePlan
+        | CommandKind::LockPeriod
+        | CommandKind::ReopenPeriod
+        | CommandKind::DefineMeasure
+        | CommandKind::AssignLeadAccountability
+        | CommandKind::SetTarget
+        | CommandKind::AssessStatus
+        | CommandKind::AssessRag
+        | CommandKind::AssessDirection
+        | CommandKind::PublishReport => matches!(role, Role::Performance | Role::Admin),
+        CommandKind::SignOffValue | CommandKind::ApproveCommentary => {
             matches!(role, Role::Approver | Role::Admin)
         }
-        Command::AmendMeasure { .. } => matches!(role, Role::Performance | Role::Admin),
-        Command::IssueToken { .. }
-        | Command::RevokeToken { .. }
-        | Command::SetAsideCommit { .. } => role == Role::Admin,
+        CommandKind::AmendMeasure => matches!(role, Role::Performance | Role::Admin),
+        CommandKind::IssueToken | CommandKind::RevokeToken | CommandKind::SetAsideCommit => {
+            role == Role::Admin
+        }
         // Whoever reads, the read is recorded: it changes nothing but the trail itself.
-        Command::RecordAccess { .. } => true,
+        CommandKind::RecordAccess => true,
+    }
+}
+
+/// Whoever asks (`role`, `None` when nobody said) may ask for `kind` at all, or the refusal
+/// saying who may not. Checked first by [`decide`], and by a front end before it reads the
+/// rest of a request: a role that may not act learns that, whatever else is wrong.
+pub fn permit(role: Option<Role>, kind: CommandKind) -> Result<(), Rejection> {
+    let what = kind.describe();
+    match role {
+        None => Err(Rejection::NoRole { what }),
+        Some(role) if !may_issue_kind(role, kind) => Err(Rejection::NotAllowed { role, what }),
+        Some(_) => Ok(()),
     }
 }
 
@@ -341,14 +356,7 @@ pub fn decide(
 ) -> Result<Vec<DomainEvent>, Rejection> {
     // Who may do what comes first: a role that may not act at all learns that, whatever else
     // is wrong with the command.
-    let what = command.describe();
-    match ctx.role {
-        None => return Err(Rejection::NoRole { what }),
-        Some(role) if !may_issue(role, command) => {
-            return Err(Rejection::NotAllowed { role, what })
-        }
-        Some(_) => {}
-    }
+    permit(ctx.role, command.kind())?;
     // Text is checked before anything else is judged: what the log keeps for ever must display
     // as it is stored and survive every store and export.
     let context_texts = [

@@ -22,8 +22,8 @@ pub mod text;
 pub mod value;
 
 pub use actor::{normalise_user_id, same_person, Actor, Role};
-pub use command::Command;
-pub use decide::{decide, Context, PlanOutline, Rejection, UnreadableCommit};
+pub use command::{Command, CommandKind};
+pub use decide::{decide, permit, Context, PlanOutline, Rejection, UnreadableCommit};
 pub use event::{DomainEvent, EventType, FieldChange, PartDigest, SchemaVersion, UpcastError};
 pub use ids::{
     AccessId, MeasureId, PlanId, Position, ReportId, SetAsideId, StreamId, StreamVersion, TokenId,

@@ -13,8 +13,8 @@ pub struct HistoryFilter {
     pub actor: Option<String>,
     /// Only changes about this period (as printed, e.g. `Q2 Jul - Sep 2016`).
     pub period: Option<String>,
-    /// Only these kinds of change (`value`, `target`, `status`, `direction`, `note`, …); all
-    /// when empty.
+    /// Only these kinds of change, as stored (`value`, `data note`, `history read`, …; see
+    /// [`crate::HistoryKind::select_all`] for the words people write); all when empty.
     pub what: Vec<String>,
     /// Only changes that replaced an earlier fact (revisions, target changes, reassessments).
     pub revisions_only: bool,

@@ -7,6 +7,7 @@
 
 mod apply;
 pub mod checksum;
+pub mod history_kind;
 pub mod history_view;
 pub mod lookup;
 pub mod measure_view;
@@ -20,6 +21,7 @@ pub mod snapshot;
 pub mod tokens;
 
 pub use checksum::table_checksums;
+pub use history_kind::{HistoryKind, UnknownKind};
 pub use history_view::{history, HistoryEntry, HistoryFilter};
 pub use lookup::{find_measure, position_before, published_through};
 pub use measure_view::{

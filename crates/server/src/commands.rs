@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
-    Command, DataQuality, Direction, Frequency, MeasureDefinition, MeasureId, MeasureRef,
-    MeasureState, Period, Polarity, RecordedValue, Rejection, RevisionClass, Role, RuleSet, Status,
-    StreamVersion, ValueKind,
+    Command, CommandKind, DataQuality, Direction, Frequency, MeasureDefinition, MeasureId,
+    MeasureRef, MeasureState, Period, Polarity, RecordedValue, Rejection, RevisionClass, Role,
+    RuleSet, Status, StreamVersion, ValueKind,
 };
 use scoreledger_service::{submit, Submission, SubmitError};
 use scoreledger_store::{load, AppendError, ExecuteError};
@@ -23,6 +23,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Session;
 use crate::error::{ApiError, ErrorBody};
+use crate::responses::WriteErrors;
 use crate::ServerState;
 
 /// A JSON body whose problems are answered as `{"error": …}`: 400 for JSON that does not
@@ -45,6 +46,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
             }
         }
     }
+}
+
+/// The body of a request in which `session` asks for `kinds` of command. Whether the role may
+/// ask for them at all is checked first (the domain's rule, 403): a role that may not act
+/// learns that before anything about its body, and nobody learns from a refusal how a body
+/// they may not send would have been judged.
+async fn permitted<T: DeserializeOwned>(
+    session: &Session,
+    kinds: &[CommandKind],
+    raw: Request,
+) -> Result<T, ApiError> {
+    for kind in kinds {
+        scoreledger_domain::permit(Some(session.actor.role), *kind)
+            .map_err(|refusal| ApiError::new(StatusCode::FORBIDDEN, refusal.to_string()))?;
+    }
+    let Body(body) = Body::<T>::from_request(raw, &()).await?;
+    Ok(body)
 }
 
 /// What a write answers.
@@ -370,20 +388,20 @@ fn answer(
     request_body = RecordValueBody,
     responses(
         (status = 201, description = "Recorded", body = Written),
-        (status = 400, description = "Unreadable JSON or headers", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Another directorate's measure, or a role that may not do this", body = ErrorBody),
         (status = 404, description = "No such measure", body = ErrorBody),
-        (status = 409, description = "Changed since you read it", body = ErrorBody),
-        (status = 422, description = "Refused: a field, a rule (recorded already, locked, needs a reason)", body = ErrorBody)),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, a rule (recorded already, locked, needs a reason)", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn record_value(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
     Path(reference): Path<String>,
-    Body(body): Body<RecordValueBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: RecordValueBody = permitted(&session, &[CommandKind::RecordValue], raw).await?;
     let request = request("POST /api/measures/{measure}/values", &body);
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::RecordValue {
@@ -415,18 +433,20 @@ pub async fn record_value(
     request_body = ReviseValueBody,
     responses(
         (status = 201, description = "Revised", body = Written),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Another directorate's measure, or a role that may not do this", body = ErrorBody),
-        (status = 409, description = "Changed since you read it", body = ErrorBody),
-        (status = 422, description = "Refused", body = ErrorBody)),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, or a rule (nothing to revise, locked)", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn revise_value(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
     Path(reference): Path<String>,
-    Body(body): Body<ReviseValueBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: ReviseValueBody = permitted(&session, &[CommandKind::ReviseValue], raw).await?;
     let request = request("POST /api/measures/{measure}/revisions", &body);
     let period = field("period", Period::parse(&body.period))?;
     let classification: RevisionClass = field("classification", body.classification.parse())?;
@@ -460,18 +480,20 @@ pub async fn revise_value(
     request_body = NoteBody,
     responses(
         (status = 201, description = "Written", body = Written),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Another directorate's measure, or a role that may not do this", body = ErrorBody),
-        (status = 409, description = "Changed since you read it", body = ErrorBody),
-        (status = 422, description = "Refused", body = ErrorBody)),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, or a rule (locked, needs a reason)", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn write_note(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
     Path(reference): Path<String>,
-    Body(body): Body<NoteBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: NoteBody = permitted(&session, &[CommandKind::EditCommentary], raw).await?;
     let request = request("POST /api/measures/{measure}/notes", &body);
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::EditCommentary {
@@ -502,18 +524,20 @@ pub async fn write_note(
     request_body = TargetBody,
     responses(
         (status = 201, description = "Set", body = Written),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A role that may not set targets", body = ErrorBody),
-        (status = 409, description = "Changed since you read it", body = ErrorBody),
-        (status = 422, description = "Refused", body = ErrorBody)),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, or a rule (a change needs a reason)", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn set_target(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
     Path(reference): Path<String>,
-    Body(body): Body<TargetBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: TargetBody = permitted(&session, &[CommandKind::SetTarget], raw).await?;
     let request = request("POST /api/measures/{measure}/targets", &body);
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::SetTarget {
@@ -545,18 +569,25 @@ pub async fn set_target(
     request_body = AssessmentBody,
     responses(
         (status = 201, description = "Assessed", body = Written),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A role that may not assess", body = ErrorBody),
-        (status = 409, description = "Changed since you read it", body = ErrorBody),
-        (status = 422, description = "Refused", body = ErrorBody)),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, neither a status nor a direction, or a rule", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn assess(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
     Path(reference): Path<String>,
-    Body(body): Body<AssessmentBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: AssessmentBody = permitted(
+        &session,
+        &[CommandKind::AssessStatus, CommandKind::AssessDirection],
+        raw,
+    )
+    .await?;
     let request = request("POST /api/measures/{measure}/assessments", &body);
     let period = field("period", Period::parse(&body.period))?;
     let status: Option<Status> = body
@@ -709,21 +740,24 @@ async fn plan_covering(
 
 /// Lock a period: from now on a change to it needs the performance team and a reason.
 #[utoipa::path(post, path = "/api/locks", tag = "periods",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    params(("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
     request_body = LockBody,
     responses(
         (status = 201, description = "Locked", body = Written),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A role that may not lock", body = ErrorBody),
         (status = 404, description = "No plan covers the period", body = ErrorBody),
-        (status = 422, description = "Refused (already locked, outside the plan's year)", body = ErrorBody)),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, already locked, or outside the plan's year", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn lock(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
-    Body(body): Body<LockBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: LockBody = permitted(&session, &[CommandKind::LockPeriod], raw).await?;
     write_to_plan(
         &state,
         &session,
@@ -736,20 +770,24 @@ pub async fn lock(
 
 /// Reopen a locked period, with a reason.
 #[utoipa::path(post, path = "/api/reopenings", tag = "periods",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    params(("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
     request_body = LockBody,
     responses(
         (status = 201, description = "Reopened", body = Written),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A role that may not reopen", body = ErrorBody),
-        (status = 422, description = "Refused (not locked, no reason)", body = ErrorBody)),
+        (status = 404, description = "No plan covers the period", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, not locked, or no reason", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn reopen(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
-    Body(body): Body<LockBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: LockBody = permitted(&session, &[CommandKind::ReopenPeriod], raw).await?;
     write_to_plan(
         &state,
         &session,
@@ -789,22 +827,23 @@ async fn write_to_plan(
 /// pass over it: admins only, with a reason, and only a commit that really cannot be read. The
 /// setting aside is itself a commit, shown in the history and by every report built across it.
 #[utoipa::path(post, path = "/api/set-asides", tag = "operations",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    params(("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
     request_body = SetAsideBody,
     responses(
         (status = 201, description = "Set aside; the read models pass over the commit from now on", body = Written),
-        (status = 400, description = "The body is not JSON", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Only an admin sets a commit aside", body = ErrorBody),
-        (status = 422, description = "Refused: the commit can be read, is already set aside, or no reason was given", body = ErrorBody),
-        (status = 503, description = "The log did not answer", body = ErrorBody)),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, the commit can be read, is already set aside, or no reason was given", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn set_aside(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
-    Body(body): Body<SetAsideBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: SetAsideBody = permitted(&session, &[CommandKind::SetAsideCommit], raw).await?;
     let request = request("POST /api/set-asides", &body);
     let position = scoreledger_domain::Position(body.position);
     let set_aside_id = scoreledger_store::set_aside_id(position);
@@ -827,20 +866,24 @@ pub async fn set_aside(
 /// Publish the report of a period as it stands now: its SHA-256 and cut-off are recorded so
 /// it can be rebuilt byte for byte (`GET /api/reports/{id}`).
 #[utoipa::path(post, path = "/api/reports", tag = "reports",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    params(("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
     request_body = PublishBody,
     responses(
         (status = 201, description = "Published; the stream names the report", body = Written),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A role that may not publish", body = ErrorBody),
-        (status = 404, description = "No plan covers the period", body = ErrorBody)),
+        (status = 404, description = "No plan covers the period", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, a date outside the publication window, or a rule", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn publish(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
-    Body(body): Body<PublishBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: PublishBody = permitted(&session, &[CommandKind::PublishReport], raw).await?;
     let period = field("period", Period::parse(&body.period))?;
     let cut_off = state.catch_up().await?;
     // A retried publication is the same report: with an idempotency key, its id comes from
@@ -945,20 +988,20 @@ pub struct MeasureBody {
     request_body = CheckBody,
     responses(
         (status = 201, description = "Signed off", body = Written),
-        (status = 400, description = "Unreadable JSON or headers", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A role that may not sign off, or the value's own maker", body = ErrorBody),
         (status = 404, description = "No such measure", body = ErrorBody),
-        (status = 409, description = "Changed since you read it", body = ErrorBody),
-        (status = 422, description = "Refused: no value, or already signed off", body = ErrorBody)),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, no value, or already signed off", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn sign_off(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
     Path(reference): Path<String>,
-    Body(body): Body<CheckBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: CheckBody = permitted(&session, &[CommandKind::SignOffValue], raw).await?;
     let request = request("POST /api/measures/{measure}/signoffs", &body);
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::SignOffValue { period };
@@ -981,20 +1024,20 @@ pub async fn sign_off(
     request_body = CheckBody,
     responses(
         (status = 201, description = "Approved", body = Written),
-        (status = 400, description = "Unreadable JSON or headers", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A role that may not approve, or the note's own author", body = ErrorBody),
         (status = 404, description = "No such measure", body = ErrorBody),
-        (status = 409, description = "Changed since you read it", body = ErrorBody),
-        (status = 422, description = "Refused: no note, or already approved", body = ErrorBody)),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, no note, or already approved", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn approve_note(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
     Path(reference): Path<String>,
-    Body(body): Body<CheckBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: CheckBody = permitted(&session, &[CommandKind::ApproveCommentary], raw).await?;
     // The route is part of the request an idempotency key is bound to: the same key and
     // period for a sign-off is another request.
     let request = request("POST /api/measures/{measure}/approvals", &body);
@@ -1041,20 +1084,20 @@ async fn check(
     request_body = AmendmentBody,
     responses(
         (status = 201, description = "Amended", body = Written),
-        (status = 400, description = "Unreadable JSON or headers", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A role that may not amend", body = ErrorBody),
         (status = 404, description = "No such measure", body = ErrorBody),
-        (status = 409, description = "Changed since you read it", body = ErrorBody),
-        (status = 422, description = "Refused: no reason, an unknown field, or nothing changes", body = ErrorBody)),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: no reason, an unknown field, or nothing changes", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn amend(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
     Path(reference): Path<String>,
-    Body(body): Body<AmendmentBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: AmendmentBody = permitted(&session, &[CommandKind::AmendMeasure], raw).await?;
     let request = request("POST /api/measures/{measure}/amendments", &body);
     write(
         &state,
@@ -1078,22 +1121,24 @@ pub async fn amend(
 /// Its id is derived from the plan and the reference, as an import derives it, so a measure
 /// defined twice (here or by an import) is refused the second time.
 #[utoipa::path(post, path = "/api/measures", tag = "measures",
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    params(("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
     request_body = MeasureBody,
     responses(
         (status = 201, description = "Defined; the stream names the measure", body = Written),
-        (status = 400, description = "Unreadable JSON or headers", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "A role that may not define measures", body = ErrorBody),
         (status = 404, description = "No plan covers the year", body = ErrorBody),
-        (status = 422, description = "Refused: a field, or the measure exists already", body = ErrorBody)),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, a priority or outcome the plan does not have, or the measure exists already", body = ErrorBody),
+        WriteErrors),
     security(("bearer" = [])))]
 pub async fn define_measure(
     State(state): State<ServerState>,
     session: Session,
     headers: HeaderMap,
-    Body(body): Body<MeasureBody>,
+    raw: Request,
 ) -> Result<Response, ApiError> {
+    let body: MeasureBody = permitted(&session, &[CommandKind::DefineMeasure], raw).await?;
     let request = request("POST /api/measures", &body);
     let year = field("year", Period::parse(&body.year))?;
     let plan_id = plan_covering(&state, &year).await?;

@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod plans;
 pub mod queries;
 mod request_log;
+mod responses;
 pub mod sessions;
 mod web;
 

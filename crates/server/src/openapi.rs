@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use crate::{commands, error, health, metrics, plans, queries};
+use crate::{commands, error, health, metrics, plans, queries, sessions};
 
 /// Declares the bearer-token scheme the query paths require.
 struct BearerTokens;
@@ -58,7 +58,9 @@ impl Modify for BearerTokens {
         commands::lock,
         commands::reopen,
         commands::publish,
-        commands::set_aside
+        commands::set_aside,
+        sessions::list,
+        sessions::end
     ),
     components(schemas(
         health::Health,
@@ -76,7 +78,8 @@ impl Modify for BearerTokens {
         commands::AmendmentBody,
         commands::CheckBody,
         commands::PublishBody,
-        commands::SetAsideBody
+        commands::SetAsideBody,
+        sessions::SessionView
     )),
     modifiers(&BearerTokens),
     tags(
@@ -85,7 +88,8 @@ impl Modify for BearerTokens {
         (name = "history", description = "Who changed what, when, in which role, and why"),
         (name = "measures", description = "One measure as the log stood, and changes to it"),
         (name = "periods", description = "Locking and reopening periods"),
-        (name = "plans", description = "Plans with their priorities and outcomes")
+        (name = "plans", description = "Plans with their priorities and outcomes"),
+        (name = "sessions", description = "The web pages' sessions, for admins")
     )
 )]
 pub struct ApiDoc;

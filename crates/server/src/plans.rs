@@ -8,6 +8,7 @@ use scoreledger_projections::{self as projections, PlanView};
 use crate::auth::Session;
 use crate::error::{ApiError, ErrorBody};
 use crate::queries::{position, When};
+use crate::responses::QueryErrors;
 use crate::ServerState;
 
 /// Every plan defined by then, with its priorities and the outcomes under each.
@@ -15,9 +16,8 @@ use crate::ServerState;
     params(When),
     responses(
         (status = 200, description = "Plans, oldest first", body = [PlanView]),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 422, description = "A position past the end of the log", body = ErrorBody)),
+        (status = 422, description = "A position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn plans(
     State(state): State<ServerState>,

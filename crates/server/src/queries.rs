@@ -9,13 +9,16 @@ use axum::http::Uri;
 use axum::Json;
 use chrono::NaiveDate;
 use scoreledger_domain::{AccessId, Command, MeasureRef, Period, Position};
-use scoreledger_projections::{self as projections, HistoryEntry, HistoryFilter, Publication};
+use scoreledger_projections::{
+    self as projections, HistoryEntry, HistoryFilter, HistoryKind, Publication,
+};
 use scoreledger_service::{self as service, AsAt};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Session;
 use crate::error::{ApiError, ErrorBody};
+use crate::responses::QueryErrors;
 use crate::ServerState;
 
 /// Query-string parameters whose problems are answered like every other error, as JSON:
@@ -145,9 +148,9 @@ pub struct ScorecardQuery {
     params(ScorecardQuery, When),
     responses(
         (status = 200, description = "The report: summary and one row per measure", body = scoreledger_reports::QuarterReport),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 422, description = "An unreadable period, or a position past the end of the log", body = ErrorBody)),
+        (status = 404, description = "No plan covers the period", body = ErrorBody),
+        (status = 422, description = "An unreadable period, a position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn scorecard(
     State(state): State<ServerState>,
@@ -166,8 +169,8 @@ pub async fn scorecard(
     params(When),
     responses(
         (status = 200, description = "Publications, oldest first", body = [Publication]),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody)),
+        (status = 422, description = "A position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn reports(
     State(state): State<ServerState>,
@@ -189,10 +192,11 @@ pub async fn reports(
     params(("report" = String, Path, description = "A report id, its first characters, a period published once, or a period and its meeting or date (`Q3 2016/17 @ Cabinet`, `Q3 2016/17 @ 2017-01-13`)")),
     responses(
         (status = 200, description = "The report as published", body = scoreledger_reports::QuarterReport),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 300, description = "The period has been published more than once: the error lists each publication (id, meeting, date, hash) and says how to name one", body = ErrorBody),
         (status = 404, description = "No such publication", body = ErrorBody),
-        (status = 500, description = "The read models do not reproduce the published hash", body = ErrorBody)),
+        (status = 422, description = "An id prefix that more than one report starts with (give more of the id), or an unreadable period", body = ErrorBody),
+        (status = 500, description = "The read models do not reproduce the published hash", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn report(
     State(state): State<ServerState>,
@@ -218,11 +222,11 @@ pub async fn report(
     params(("report" = String, Path, description = "A report id, its first characters, a period published once, or a period and its meeting or date (`Q3 2016/17 @ Cabinet`, `Q3 2016/17 @ 2017-01-13`)")),
     responses(
         (status = 200, description = "The rebuild ran: `verified` says whether it reproduced the published SHA-256, `first_differing_part` where it did not", body = service::Verification),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 300, description = "The period has been published more than once: the error lists each publication (id, meeting, date, hash) and says how to name one", body = ErrorBody),
         (status = 404, description = "No such publication", body = ErrorBody),
+        (status = 422, description = "An id prefix that more than one report starts with (give more of the id), or an unreadable period", body = ErrorBody),
         (status = 500, description = "The log has a gap or an unreadable commit before the cut-off", body = ErrorBody),
-        (status = 503, description = "The log or the scratch read models did not answer", body = ErrorBody)),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn verification(
     State(state): State<ServerState>,
@@ -249,10 +253,10 @@ pub async fn verification(
     params(("report" = String, Path, description = "A report id, its first characters, a period published once, or a period and its meeting or date (`Q3 2016/17 @ Cabinet`, `Q3 2016/17 @ 2017-01-13`)"), When),
     responses(
         (status = 200, description = "The publication and its restated cells", body = service::Restated),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
         (status = 300, description = "The period has been published more than once: the error lists each publication (id, meeting, date, hash) and says how to name one", body = ErrorBody),
-        (status = 404, description = "No such publication", body = ErrorBody)),
+        (status = 404, description = "No such publication", body = ErrorBody),
+        (status = 422, description = "An id prefix that more than one report starts with (give more of the id), an unreadable period, a position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn restatements(
     State(state): State<ServerState>,
@@ -277,8 +281,10 @@ pub struct HistoryQuery {
     pub actor: Option<String>,
     /// Only changes about this period.
     pub period: Option<String>,
-    /// Only these kinds of change, comma-separated as stored (`value`, `target`, `status`,
-    /// `direction of travel`, `data note`, …).
+    /// Only these kinds of change, comma-separated: `value`, `target`, `status`, `direction`,
+    /// `rag`, `note`, `accountability`, `measure`, `signoff`, `approval`, `definition`, `lock`,
+    /// `publication`, `token`, `read`, `set-aside`, `plan`, or a kind as the history stores it
+    /// (`data note`); another word is 422 listing these.
     pub what: Option<String>,
     /// Only changes that replaced an earlier fact.
     #[serde(default)]
@@ -291,9 +297,8 @@ pub struct HistoryQuery {
     params(HistoryQuery, When),
     responses(
         (status = 200, description = "Changes in log order", body = [HistoryEntry]),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 422, description = "An unreadable measure or period", body = ErrorBody)),
+        (status = 422, description = "An unreadable measure or period, an unknown kind of change (the answer lists the kinds), a position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn history(
     State(state): State<ServerState>,
@@ -320,10 +325,8 @@ pub async fn history(
             .as_deref()
             .map(|p| period(p).map(|p| p.to_string()))
             .transpose()?,
-        what: query
-            .what
-            .map(|w| w.split(',').map(|k| k.trim().to_owned()).collect())
-            .unwrap_or_default(),
+        what: HistoryKind::select_all(query.what.as_deref().unwrap_or_default().split(','))
+            .map_err(|err| ApiError::unprocessable(format!("what: {err}")))?,
         revisions_only: query.revisions,
         through: Some(at),
         ..HistoryFilter::default()
@@ -354,9 +357,9 @@ pub struct MeasureAnswer {
     params(("measure" = String, Path, description = "A measure reference, e.g. 2.B5"), MeasureQuery, When),
     responses(
         (status = 200, description = "The measure", body = MeasureAnswer),
-        (status = 400, description = "An unreadable query-string parameter, named", body = ErrorBody),
-        (status = 401, description = "No valid token", body = ErrorBody),
-        (status = 404, description = "No such measure at that position", body = ErrorBody)),
+        (status = 404, description = "No such measure at that position", body = ErrorBody),
+        (status = 422, description = "An unreadable measure reference, a position past the end of the log, or both as_at and position", body = ErrorBody),
+        QueryErrors),
     security(("bearer" = [])))]
 pub async fn measure(
     State(state): State<ServerState>,

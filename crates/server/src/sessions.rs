@@ -1,21 +1,22 @@
 //! The admin's view of the pages' web sessions: `GET /api/sessions` lists those that still
 //! work, with whose they are; `DELETE /api/sessions/{id}` ends one, so its cookie stops
-//! working at once. Who may do this is who may revoke a token (`may_issue`, in the domain).
+//! working at once. Who may do this is who may revoke a token (`permit`, in the domain).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use scoreledger_domain::decide::may_issue;
-use scoreledger_domain::{Command, TokenId};
+use scoreledger_domain::{permit, CommandKind};
 use scoreledger_projections as projections;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::Session;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
+use crate::responses::QueryErrors;
 use crate::ServerState;
 
 /// One web session that still works (never its secret).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SessionView {
     /// Its id, to end it with.
     pub session_id: String,
@@ -39,23 +40,24 @@ pub struct SessionView {
 
 /// Ending a session is a lesser revocation of its token: whoever may revoke tokens may do it.
 fn may_manage_sessions(session: &Session) -> Result<(), ApiError> {
-    let revoke = Command::RevokeToken {
-        token_id: TokenId(uuid::Uuid::nil()),
-    };
-    if may_issue(session.actor.role, &revoke) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
+    permit(Some(session.actor.role), CommandKind::RevokeToken).map_err(|_| {
+        ApiError::new(
             StatusCode::FORBIDDEN,
             format!(
                 "a {} may not list or end web sessions; ask an admin",
                 session.actor.role
             ),
-        ))
-    }
+        )
+    })
 }
 
-/// `GET /api/sessions`: the web sessions that still work, oldest first.
+/// The pages' web sessions that still work, oldest first, with whose they are (admins only).
+#[utoipa::path(get, path = "/api/sessions", tag = "sessions",
+    responses(
+        (status = 200, description = "The sessions that still work, oldest first (never their secrets)", body = [SessionView]),
+        (status = 403, description = "Only an admin lists web sessions", body = ErrorBody),
+        QueryErrors),
+    security(("bearer" = [])))]
 pub async fn list(
     State(state): State<ServerState>,
     session: Session,
@@ -89,7 +91,15 @@ pub async fn list(
     Ok(Json(live))
 }
 
-/// `DELETE /api/sessions/{id}`: ends a session; 204, or 404 if no open session has that id.
+/// Ends a web session at once: its cookie stops working everywhere (admins only).
+#[utoipa::path(delete, path = "/api/sessions/{session}", tag = "sessions",
+    params(("session" = String, Path, description = "A session's id, as `GET /api/sessions` lists it")),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 403, description = "Only an admin ends web sessions", body = ErrorBody),
+        (status = 404, description = "No open web session has that id", body = ErrorBody),
+        QueryErrors),
+    security(("bearer" = [])))]
 pub async fn end(
     State(state): State<ServerState>,
     session: Session,

@@ -5,7 +5,7 @@ use std::io::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 use scoreledger_domain::{MeasureRef, Position};
-use scoreledger_projections::{history, HistoryEntry, HistoryFilter};
+use scoreledger_projections::{history, HistoryEntry, HistoryFilter, HistoryKind};
 
 use crate::app::{date, period, App};
 use crate::args::{Format, HistoryArgs};
@@ -73,49 +73,6 @@ pub fn table(entries: &[HistoryEntry]) -> String {
     table.to_string()
 }
 
-/// The stored kinds of change a `--what` word stands for.
-fn kinds(word: &str) -> CliResult<&'static [&'static str]> {
-    Ok(match word.trim().to_ascii_lowercase().as_str() {
-        "value" | "values" => &["value"],
-        "target" | "targets" => &["target"],
-        "status" => &["status"],
-        "direction" | "dot" => &["direction of travel"],
-        "rag" => &["RAG rating"],
-        "note" | "notes" => &["data note"],
-        "accountability" => &["lead accountability"],
-        "measure" | "measures" => &["measure defined"],
-        "signoff" | "signoffs" | "sign-off" => &["sign-off"],
-        "approval" | "approvals" => &["note approval"],
-        "definition" | "amendment" | "amendments" => &[
-            "definition: title",
-            "definition: action",
-            "definition: lead_officer",
-            "definition: directorate",
-            "definition: polarity",
-            "definition: polarity_text",
-            "definition: frequency",
-            "definition: frequency_text",
-            "definition: priority_measure",
-        ],
-        "lock" | "locks" => &["period locked", "period reopened"],
-        "publication" | "publications" => &["report published"],
-        "token" | "tokens" => &["token issued", "token revoked"],
-        "read" | "reads" => &["history read"],
-        "set-aside" | "set-asides" => &["commit set aside"],
-        "plan" => &[
-            "plan defined",
-            "priority defined",
-            "outcome defined",
-            "rule set",
-        ],
-        other => {
-            return Err(Failed::rejected(format!(
-                "--what {other:?} is not a kind of change; use value, target, status, direction, rag, note, accountability, measure, signoff, approval, definition, lock, publication, token, read, set-aside or plan"
-            )))
-        }
-    })
-}
-
 /// The filter the arguments describe, answered at `through`.
 pub fn filter(args: &HistoryArgs, through: Position) -> CliResult<HistoryFilter> {
     let measure_ref = args
@@ -127,10 +84,8 @@ pub fn filter(args: &HistoryArgs, through: Position) -> CliResult<HistoryFilter>
                 .map_err(Failed::rejected)
         })
         .transpose()?;
-    let mut what = Vec::new();
-    for word in &args.what {
-        what.extend(kinds(word)?.iter().map(|k| (*k).to_owned()));
-    }
+    let what = HistoryKind::select_all(args.what.iter().map(String::as_str))
+        .map_err(|err| Failed::rejected(format!("--what {err}")))?;
     Ok(HistoryFilter {
         measure_ref,
         actor: args.actor.clone(),
@@ -183,18 +138,4 @@ pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResul
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use scoreledger_domain::MeasureField;
-
-    #[test]
-    fn definition_names_the_history_row_of_every_amendable_field() {
-        let rows: Vec<String> = MeasureField::ALL
-            .iter()
-            .map(|f| format!("definition: {f}"))
-            .collect();
-        assert_eq!(super::kinds("definition").unwrap(), rows);
-    }
 }

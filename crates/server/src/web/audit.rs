@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::NaiveDate;
 use maud::html;
 use scoreledger_domain::{MeasureRef, Period};
-use scoreledger_projections::{self as projections, HistoryEntry, HistoryFilter};
+use scoreledger_projections::{self as projections, HistoryEntry, HistoryFilter, HistoryKind};
 use serde::{Deserialize, Serialize};
 
 use super::layout::{page as frame, PageError};
@@ -18,31 +18,6 @@ use crate::auth::Session;
 use crate::error::ApiError;
 use crate::queries::{position, record_access};
 use crate::ServerState;
-
-/// The kinds of change a search can be narrowed to, as the history names them.
-const KINDS: [&str; 21] = [
-    "value",
-    "target",
-    "status",
-    "direction of travel",
-    "RAG rating",
-    "data note",
-    "sign-off",
-    "note approval",
-    "measure defined",
-    "plan defined",
-    "priority defined",
-    "outcome defined",
-    "rule set",
-    "lead accountability",
-    "period locked",
-    "period reopened",
-    "report published",
-    "history read",
-    "commit set aside",
-    "token issued",
-    "token revoked",
-];
 
 /// A page shows at most this many changes; the CSV export has them all.
 const SHOWN: usize = 1000;
@@ -99,9 +74,8 @@ impl AuditForm {
                         .map_err(|err| ApiError::unprocessable(format!("period: {err}")))
                 })
                 .transpose()?,
-            what: filled(&self.kind)
-                .map(|k| vec![k.to_owned()])
-                .unwrap_or_default(),
+            what: HistoryKind::select_all(filled(&self.kind))
+                .map_err(|err| ApiError::unprocessable(format!("kind of change: {err}")))?,
             revisions_only: filled(&self.revisions).is_some(),
             through: Some(through),
             since: day(&self.since, "from")?,
@@ -144,7 +118,9 @@ pub(crate) async fn page(
     Query(form): Query<AuditForm>,
 ) -> Result<Html<String>, PageError> {
     let (entries, at) = search(&state, &viewer, &uri, &form).await?;
-    let kind = filled(&form.kind);
+    // The kinds are the history's one vocabulary; a search by a stored string (an older
+    // link) shows the kind it belongs to.
+    let kind = filled(&form.kind).and_then(|k| HistoryKind::parse(k).ok());
     Ok(frame(
         "Audit search",
         Some(&viewer),
@@ -159,7 +135,7 @@ pub(crate) async fn page(
                 label for="kind" { "Kind of change"
                     select #kind name="kind" {
                         option value="" selected[kind.is_none()] { "any" }
-                        @for k in KINDS { option value=(k) selected[kind == Some(k)] { (k) } }
+                        @for k in HistoryKind::ALL { option value=(k.word()) selected[kind == Some(k)] { (k.label()) } }
                     }
                 }
                 label for="since" { "Recorded from" input #since type="date" name="since" value=[filled(&form.since)]; }

@@ -3,7 +3,9 @@
 
 mod approvals;
 mod commands;
+mod fuzz;
 mod headers;
+mod history_kinds;
 mod lock_race;
 mod logs;
 mod openapi;

@@ -16,6 +16,7 @@ use scoreledger_testkit::pair::Pair;
 use scoreledger_testkit::pair_test;
 use serde_json::{json, Map, Value};
 
+use crate::pages::sign_in;
 use crate::queries::{history_with_a_restatement, performance, run, token};
 use crate::support::TestServer;
 
@@ -112,7 +113,7 @@ async fn document(server: &TestServer) -> Value {
 /// The restatement fixture, plus every kind of fact a measure view and a report carry: a
 /// target, a status with the rules' suggestion, a direction, a note, a change of accountability
 /// and values with fractions and qualifiers.
-async fn every_kind_of_fact(db: &Pair) {
+pub(crate) async fn every_kind_of_fact(db: &Pair) {
     history_with_a_restatement(db).await;
     let measure = measure_id(1).stream();
     let q1 = Period::quarter(2016, 1);
@@ -196,9 +197,12 @@ pair_test!(
     |db| {
         every_kind_of_fact(&db).await;
         let auditor = token(&db, 1, Role::Auditor, None).await;
+        let admin = token(&db, 2, Role::Admin, None).await;
         let head = db.store.head().await.unwrap().0;
         let server = TestServer::start(&db).await;
         let document = document(&server).await;
+        // A web session, so the sessions list has a row to check.
+        sign_in(&server, &auditor).await;
         let q2 = "Q2%202016%2F17";
         let calls = [
             ("/healthz", "/healthz".to_owned()),
@@ -224,6 +228,7 @@ pair_test!(
                 "/api/measures/{measure}",
                 "/api/measures/2.B1?on=2016-08-01".to_owned(),
             ),
+            ("/api/sessions", "/api/sessions".to_owned()),
         ];
         // Every documented GET is called, so a new one cannot go unchecked.
         let documented: BTreeSet<&str> = document["paths"]
@@ -237,9 +242,18 @@ pair_test!(
         assert_eq!(documented, called);
 
         for (path, url) in &calls {
-            let body = fetch(&server, url, &auditor).await;
+            // Only an admin may list the web sessions.
+            let secret = if *path == "/api/sessions" {
+                &admin
+            } else {
+                &auditor
+            };
+            let body = fetch(&server, url, secret).await;
             check(&document, path, &body);
         }
+        let sessions: Value =
+            serde_json::from_str(&fetch(&server, "/api/sessions", &admin).await).unwrap();
+        assert_eq!(sessions.as_array().unwrap().len(), 1, "{sessions}");
         // The fixture reaches the parts of the schemas that an empty answer would skip.
         let measure: Value =
             serde_json::from_str(&fetch(&server, "/api/measures/2.B1", &auditor).await).unwrap();

@@ -127,6 +127,22 @@ const MATRIX: &[Case] = &[
     ),
 ];
 
+/// A write only an admin may make, and only of a commit the log cannot read (see
+/// `set_aside.rs`): here it is the role refusals that matter, asked before any body is read.
+const SET_ASIDE: Case = post(
+    "/api/set-asides",
+    r#"{"position": 1, "reason": "the disk damaged it"}"#,
+    [FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, 422],
+);
+
+/// Every write route, as the matrix and `SET_ASIDE` call them.
+fn writes() -> impl Iterator<Item = &'static Case> {
+    MATRIX
+        .iter()
+        .chain(std::iter::once(&SET_ASIDE))
+        .filter(|case| case.method == "POST")
+}
+
 const MONTHS: [&str; 5] = ["Apr-16", "May-16", "Jun-16", "Jul-16", "Aug-16"];
 /// What each role is asked to check: someone else's figures where it may check at all.
 const CHECKED: [&str; 5] = ["Apr-16", "Apr-16", "Apr-16", "Apr-16", "May-16"];
@@ -329,6 +345,145 @@ pair_test!(
         .await
         .unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);
+        server.stop().await;
+    }
+);
+
+pair_test!(
+    a_role_that_may_not_write_is_refused_before_its_body_is_read,
+    |db| {
+        let secrets = plan_and_tokens(&db).await;
+        let server = TestServer::start(&db).await;
+        let head = db.store.head().await.unwrap();
+        let too_big = format!(r#"{{"period": "{}"}}"#, "x".repeat(70_000));
+        let mut wrong = Vec::new();
+        let mut refused = 0;
+        for case in writes() {
+            let unknown_measure = case.path.replace("1.A3", "9.Z9");
+            // Each would be 400, 422, 415, 413 or 404 for a role that may write.
+            let bad: [(&str, Option<&str>, &str); 6] = [
+                (case.path, Some("application/json"), "{"),
+                (case.path, Some("application/json"), r#"{"nonsense": true}"#),
+                (case.path, Some("application/json"), "[]"),
+                (case.path, None, r#"{"period": "Q1 2016/17"}"#),
+                (case.path, Some("application/json"), &too_big),
+                (
+                    &unknown_measure,
+                    Some("application/json"),
+                    r#"{"period": "Q1 2016/17"}"#,
+                ),
+            ];
+            for (index, ((role, _), secret)) in ROLES.iter().zip(&secrets).enumerate() {
+                if case.expect[index] != FORBIDDEN {
+                    continue;
+                }
+                for (path, content_type, body) in bad {
+                    // A connection of its own: an answer given before a body is read may
+                    // close the connection the body was still being written to.
+                    let client = reqwest::Client::new();
+                    let mut request = client.post(server.url(path)).bearer_auth(secret);
+                    if let Some(content_type) = content_type {
+                        request = request.header("content-type", content_type);
+                    }
+                    let response = request.body(body.to_owned()).send().await.unwrap();
+                    let status = response.status();
+                    let answer = response.text().await.unwrap();
+                    refused += 1;
+                    if status != StatusCode::FORBIDDEN || !answer.contains("role may not") {
+                        wrong.push(format!(
+                            "POST {path} as {role} with {:?}…: {status}, expected 403: {answer}",
+                            body.get(..30).unwrap_or(body)
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        assert!(refused >= 13 * 6, "every write route was tried ({refused})");
+        assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
+        server.stop().await;
+    }
+);
+
+pair_test!(
+    every_refusal_of_a_write_is_a_status_the_document_declares,
+    |db| {
+        let secrets = plan_and_tokens(&db).await;
+        let admin = &secrets[4];
+        let server = TestServer::start(&db).await;
+        let client = reqwest::Client::new();
+        let document: serde_json::Value = client
+            .get(server.url("/openapi.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let too_big = format!(r#"{{"period": "{}"}}"#, "x".repeat(70_000));
+        let mut undeclared = Vec::new();
+        for case in writes() {
+            let template = case.path.replace("1.A3", "{measure}");
+            let declared = document["paths"][&template]["post"]["responses"]
+                .as_object()
+                .unwrap_or_else(|| panic!("POST {template} is not documented"));
+            let unknown_measure = case.path.replace("1.A3", "9.Z9");
+            let requests: [(&str, Option<&str>, Option<&str>, &str); 8] = [
+                (case.path, Some("application/json"), None, "{"),
+                (
+                    case.path,
+                    Some("application/json"),
+                    None,
+                    r#"{"nonsense": true}"#,
+                ),
+                (
+                    case.path,
+                    Some("application/json"),
+                    None,
+                    r#"{"period": "Q9 2016/17"}"#,
+                ),
+                (case.path, None, None, r#"{"period": "Q1 2016/17"}"#),
+                (case.path, Some("application/json"), None, &too_big),
+                (
+                    case.path,
+                    Some("application/json"),
+                    Some("not a version"),
+                    "{}",
+                ),
+                (
+                    case.path,
+                    Some("application/json"),
+                    Some("\"999\""),
+                    case.body,
+                ),
+                (&unknown_measure, Some("application/json"), None, case.body),
+            ];
+            for (path, content_type, if_match, body) in requests {
+                // A connection of its own, as above.
+                let client = reqwest::Client::new();
+                let mut request = client.post(server.url(path)).bearer_auth(admin);
+                if let Some(content_type) = content_type {
+                    request = request.header("content-type", content_type);
+                }
+                if let Some(if_match) = if_match {
+                    request = request.header("if-match", if_match);
+                }
+                let body = body
+                    .replace("{month}", "Sep-16")
+                    .replace("{n}", "9")
+                    .replace("{m}", "9")
+                    .replace("{checked}", "Apr-16");
+                let response = request.body(body).send().await.unwrap();
+                let status = response.status();
+                if !declared.contains_key(status.as_str()) {
+                    undeclared.push(format!(
+                        "POST {path} answered {status}, not declared for {template}: {}",
+                        response.text().await.unwrap()
+                    ));
+                }
+            }
+        }
+        assert!(undeclared.is_empty(), "{}", undeclared.join("\n"));
         server.stop().await;
     }
 );
