@@ -12,6 +12,7 @@ mod nats;
 mod project;
 mod published;
 mod rag;
+mod reads;
 mod record;
 mod serve;
 mod session;
