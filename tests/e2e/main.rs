@@ -3,6 +3,7 @@
 mod approvals;
 mod auditor;
 mod browser;
+mod client;
 mod crash;
 mod demo;
 mod golden;
