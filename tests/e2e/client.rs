@@ -202,5 +202,23 @@ fn the_services_refusals_are_the_command_lines_exit_codes() {
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert!(stderr(&output).contains("--role"), "{}", stderr(&output));
 
-    assert_eq!(head(&workspace), before, "nothing appended");
+    // A commit that reads well is not set aside: the service's 422 is the rejection code.
+    let admin = token(&workspace, "it.admin", "IT Admin", "admin", &[]);
+    let output = client(
+        &service,
+        &admin,
+        &["set-aside", "1", "--reason", "damaged disk"],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("POST /api/set-asides (422"),
+        "{}",
+        stderr(&output)
+    );
+
+    assert_eq!(
+        head(&workspace),
+        before + 1,
+        "nothing appended but the admin's token"
+    );
 }

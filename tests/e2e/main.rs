@@ -17,6 +17,7 @@ mod reads;
 mod record;
 mod serve;
 mod session;
+mod set_aside;
 mod settings;
 mod support;
 mod token;

@@ -71,9 +71,24 @@ impl App {
         &self.read
     }
 
-    /// Projects every commit not yet in the read models.
+    /// Projects every commit not yet in the read models: before a write is judged, which must
+    /// see the whole log (a commit that cannot be read fails it, exit 5).
     pub async fn catch_up(&self) -> CliResult<Position> {
         Ok(projections::drain(&*self.store, self.read(), 1000, |_| {}).await?)
+    }
+
+    /// Projects as much of the log as can be read, before a query: at a commit that cannot be
+    /// read (and has not been set aside) the answer is as at the position before it, and a
+    /// warning on stderr says so and what to do.
+    pub async fn catch_up_for_reading(&self) -> CliResult<projections::Reach> {
+        let reach = projections::catch_up_for_reading(&*self.store, self.read(), 1000).await?;
+        if let Some(stop) = &reach.stopped_by {
+            eprintln!(
+                "warning: the commit at position {} cannot be read ({}); answering as at position {}. Repair it from a backup, or an admin may set it aside: scoreledger --role admin set-aside {} --reason \"…\"",
+                stop.position, stop.problem, reach.at, stop.position
+            );
+        }
+        Ok(reach)
     }
 
     /// The measure with this reference, in the plan covering `period`.

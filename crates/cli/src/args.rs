@@ -206,6 +206,14 @@ pub enum Command {
     /// Drop every read model and replay the whole log, committing every --batch commits.
     /// Safe to interrupt: the next command (or rebuild) carries on from the last batch.
     Rebuild(RebuildArgs),
+    /// Set aside the one commit the log cannot read (a bug, a damaged disk) so the read models
+    /// pass over it (--role admin, with a reason). Repair it from a backup if you can: the
+    /// setting aside is itself a commit, shown in the history (`history --what set-aside`) and
+    /// by every report built across it. Only a commit that really cannot be read is accepted;
+    /// `/readyz` and the error of every command name its position.
+    ///
+    /// Example: scoreledger --role admin set-aside 4812 --reason "disk damaged on 3 May; no backup holds it"
+    SetAside(SetAsideArgs),
 }
 
 /// `token` subcommands.
@@ -776,6 +784,17 @@ pub struct LockArgs {
     #[arg(long, short = 'p')]
     pub period: String,
     /// Why (required to reopen).
+    #[arg(long, short = 'r')]
+    pub reason: Option<String>,
+}
+
+/// `set-aside` options.
+#[derive(Debug, Args)]
+pub struct SetAsideArgs {
+    /// The position of the commit that cannot be read.
+    pub position: u64,
+    /// Why it is set aside rather than repaired (required; every report built across it shows
+    /// it).
     #[arg(long, short = 'r')]
     pub reason: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! `--as-at DATE` / `--position N`: which log position a query is answered at.
 
 use scoreledger_domain::Position;
+use scoreledger_projections::ProjectionError;
 pub use scoreledger_service::AsAt;
 
 use crate::app::{date, App};
@@ -16,10 +17,20 @@ pub fn from_args(args: &AsAtArgs) -> CliResult<AsAt> {
     })
 }
 
-/// Brings the read models up to date and resolves `as_at` to one of their positions.
+/// Brings the read models as far up the log as it can be read and resolves `as_at` to one of
+/// their positions; a position at or past a commit that cannot be read fails (exit 5).
 pub async fn position(app: &App, as_at: AsAt) -> CliResult<Position> {
-    let now = app.catch_up().await?;
-    Ok(scoreledger_service::resolve(app.read(), now, as_at).await?)
+    let reach = app.catch_up_for_reading().await?;
+    if let (Some(stop), AsAt::Position(asked)) = (reach.stopped_by, &as_at) {
+        if *asked >= stop.position {
+            return Err(ProjectionError::Unreadable {
+                position: stop.position,
+                problem: stop.problem,
+            }
+            .into());
+        }
+    }
+    Ok(scoreledger_service::resolve(app.read(), reach.at, as_at).await?)
 }
 
 /// Resolves the `--as-at` / `--position` arguments.

@@ -19,6 +19,7 @@ pub mod report;
 pub mod restated;
 pub mod serve;
 pub mod session;
+pub mod set_aside;
 pub mod token;
 
 use crate::app::{actor_from, App};
@@ -65,5 +66,6 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Session(command) => session::run(&app, &command, out).await,
         Command::Migrate => migrate::run(&app, &settings, out).await,
         Command::Rebuild(args) => rebuild::run(&app, &args, out).await,
+        Command::SetAside(args) => set_aside::run(&app, &args, out).await,
     }
 }

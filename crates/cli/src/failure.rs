@@ -68,6 +68,7 @@ impl From<ProjectionError> for Failed {
         let kind = match &err {
             ProjectionError::Gap { .. }
             | ProjectionError::Corrupt { .. }
+            | ProjectionError::Unreadable { .. }
             | ProjectionError::Read(ReadError::Corrupt { .. }) => Failure::Corrupt,
             _ => Failure::Unavailable,
         };

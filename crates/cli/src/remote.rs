@@ -16,7 +16,8 @@ use serde::Serialize;
 use scoreledger_projections::{HistoryEntry, MeasureView};
 use scoreledger_reports::QuarterReport;
 use scoreledger_server::commands::{
-    AssessmentBody, LockBody, NoteBody, PublishBody, RecordValueBody, ReviseValueBody, TargetBody,
+    AssessmentBody, LockBody, NoteBody, PublishBody, RecordValueBody, ReviseValueBody,
+    SetAsideBody, TargetBody,
 };
 
 use crate::app::{date, period};
@@ -252,6 +253,24 @@ pub async fn dispatch(cli: Cli, server: &str, out: &mut dyn Write) -> CliResult 
                 out,
                 "published the {at} report to {} on {on} (position {}); sha256 {sha256}",
                 args.meeting,
+                position_of(&written)
+            )?;
+            Ok(())
+        }
+        Command::SetAside(args) => {
+            let written = remote
+                .post(
+                    "api/set-asides",
+                    &SetAsideBody {
+                        position: args.position,
+                        reason: args.reason.clone(),
+                    },
+                )
+                .await?;
+            writeln!(
+                out,
+                "the commit at position {} is set aside (position {})",
+                args.position,
                 position_of(&written)
             )?;
             Ok(())

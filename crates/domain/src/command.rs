@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::actor::Role;
 use crate::event::{PartDigest, ReportKind};
-use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, TokenId};
+use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, SetAsideId, TokenId};
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -208,6 +208,14 @@ pub enum Command {
         /// The measure read about, if any.
         measure_ref: Option<String>,
     },
+    /// Set aside the one commit at `position` that cannot be read, so that projections pass
+    /// over it (admins only, with a reason). Nothing is ever skipped without one.
+    SetAsideCommit {
+        /// The id derived from the position.
+        set_aside_id: SetAsideId,
+        /// The position of the unreadable commit.
+        position: Position,
+    },
 }
 
 impl Command {
@@ -233,6 +241,7 @@ impl Command {
             Command::IssueToken { .. } => "issue an API token",
             Command::RevokeToken { .. } => "revoke an API token",
             Command::RecordAccess { .. } => "record a read of the history",
+            Command::SetAsideCommit { .. } => "set aside an unreadable commit",
         }
     }
 
@@ -331,7 +340,8 @@ impl Command {
             | Command::AssessDirection { .. }
             | Command::SignOffValue { .. }
             | Command::ApproveCommentary { .. }
-            | Command::RevokeToken { .. } => Vec::new(),
+            | Command::RevokeToken { .. }
+            | Command::SetAsideCommit { .. } => Vec::new(),
         }
     }
 }

@@ -43,6 +43,18 @@ pub struct Context {
     /// The user ids the installation already knows (of the tokens issued), so that a token for
     /// an id that reads like another person's is refused.
     pub known_users: Vec<String>,
+    /// The commit the log cannot read, when setting one aside: only a commit the store has
+    /// found unreadable may be set aside.
+    pub unreadable: Option<UnreadableCommit>,
+}
+
+/// A commit the store cannot read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableCommit {
+    /// Its position.
+    pub position: crate::ids::Position,
+    /// What the store said.
+    pub problem: String,
 }
 
 /// The priorities and outcomes of a plan: where its measures may be placed.
@@ -313,7 +325,9 @@ pub fn may_issue(role: Role, command: &Command) -> bool {
             matches!(role, Role::Approver | Role::Admin)
         }
         Command::AmendMeasure { .. } => matches!(role, Role::Performance | Role::Admin),
-        Command::IssueToken { .. } | Command::RevokeToken { .. } => role == Role::Admin,
+        Command::IssueToken { .. }
+        | Command::RevokeToken { .. }
+        | Command::SetAsideCommit { .. } => role == Role::Admin,
         // Whoever reads, the read is recorded: it changes nothing but the trail itself.
         Command::RecordAccess { .. } => true,
     }
@@ -529,6 +543,23 @@ pub fn decide(
                 measure_ref: measure_ref.clone(),
             }])
         }
+        (
+            StreamState::Empty,
+            Command::SetAsideCommit {
+                set_aside_id,
+                position,
+            },
+        ) => set_aside(*set_aside_id, *position, ctx),
+        (StreamState::SetAside(position), Command::SetAsideCommit { .. }) => {
+            Err(Rejection::Invalid {
+                field: "position",
+                message: format!("the commit at position {position} is already set aside"),
+            })
+        }
+        (StreamState::SetAside(_), command) => Err(Rejection::WrongStream {
+            command: command.describe(),
+            problem: "this stream sets aside an unreadable commit",
+        }),
         (StreamState::Empty, Command::RevokeToken { token_id }) => Err(Rejection::Invalid {
             field: "token",
             message: format!("no token {token_id} has been issued"),
@@ -912,11 +943,40 @@ fn decide_measure(
         | Command::ReopenPeriod { .. }
         | Command::IssueToken { .. }
         | Command::RevokeToken { .. }
-        | Command::RecordAccess { .. } => Err(Rejection::WrongStream {
+        | Command::RecordAccess { .. }
+        | Command::SetAsideCommit { .. } => Err(Rejection::WrongStream {
             command: command.describe(),
             problem: "this stream holds a measure",
         }),
     }
+}
+
+/// Sets aside the commit at `position`: only one the store found unreadable, and only with a
+/// reason, since from then on every projection passes over it.
+fn set_aside(
+    set_aside_id: crate::ids::SetAsideId,
+    position: crate::ids::Position,
+    ctx: &Context,
+) -> Result<Vec<DomainEvent>, Rejection> {
+    let Some(unreadable) = ctx.unreadable.as_ref().filter(|u| u.position == position) else {
+        return Err(Rejection::Invalid {
+            field: "position",
+            message: format!(
+                "the commit at position {position} can be read; only a commit that cannot be read may be set aside"
+            ),
+        });
+    };
+    if ctx.reason().is_none() {
+        return Err(Rejection::NoReason {
+            what: "setting aside a commit",
+            why: "every report built across it will say it was set aside, and why",
+        });
+    }
+    Ok(vec![DomainEvent::CommitSetAside {
+        set_aside_id,
+        position,
+        problem: unreadable.problem.clone(),
+    }])
 }
 
 /// Maker–checker: the current version exists, is not checked yet, and was not entered by the
@@ -1665,6 +1725,92 @@ mod tests {
             &locked_q3(Role::Performance, Some("agreed"))
         )
         .is_ok());
+    }
+
+    #[test]
+    fn only_an_admin_sets_aside_only_an_unreadable_commit_and_only_with_a_reason() {
+        let set_aside = Command::SetAsideCommit {
+            set_aside_id: crate::ids::SetAsideId(Uuid::from_u128(7)),
+            position: Position(41),
+        };
+        let unreadable = Some(UnreadableCommit {
+            position: Position(41),
+            problem: "malformed payload".into(),
+        });
+        let asking = |role, reason: Option<&str>, unreadable: Option<UnreadableCommit>| Context {
+            role: Some(role),
+            reason: reason.map(str::to_owned),
+            unreadable,
+            ..Context::default()
+        };
+        assert_eq!(
+            when(
+                &[],
+                set_aside.clone(),
+                &asking(Role::Performance, Some("disk"), unreadable.clone())
+            ),
+            Err(Rejection::NotAllowed {
+                role: Role::Performance,
+                what: "set aside an unreadable commit"
+            })
+        );
+        let readable = when(
+            &[],
+            set_aside.clone(),
+            &asking(Role::Admin, Some("disk"), None),
+        );
+        assert!(
+            matches!(readable, Err(Rejection::Invalid { field: "position", ref message }) if message.contains("can be read")),
+            "{readable:?}"
+        );
+        let elsewhere = Some(UnreadableCommit {
+            position: Position(40),
+            problem: "malformed payload".into(),
+        });
+        assert!(when(
+            &[],
+            set_aside.clone(),
+            &asking(Role::Admin, Some("disk"), elsewhere)
+        )
+        .is_err());
+        let no_reason = when(
+            &[],
+            set_aside.clone(),
+            &asking(Role::Admin, Some("  "), unreadable.clone()),
+        );
+        assert!(
+            matches!(no_reason, Err(Rejection::NoReason { .. })),
+            "{no_reason:?}"
+        );
+        let events = when(
+            &[],
+            set_aside.clone(),
+            &asking(
+                Role::Admin,
+                Some("damaged disk, restored from backup"),
+                unreadable.clone(),
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            events,
+            vec![DomainEvent::CommitSetAside {
+                set_aside_id: crate::ids::SetAsideId(Uuid::from_u128(7)),
+                position: Position(41),
+                problem: "malformed payload".into(),
+            }]
+        );
+        let state = evolve(StreamState::Empty, &events[0], "admin");
+        assert_eq!(state, StreamState::SetAside(Position(41)));
+        let again = decide(
+            &state,
+            &set_aside,
+            &asking(Role::Admin, Some("again"), unreadable),
+        );
+        assert!(
+            matches!(again, Err(Rejection::Invalid { ref message, .. }) if message.contains("already set aside")),
+            "{again:?}"
+        );
     }
 
     #[test]

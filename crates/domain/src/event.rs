@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Role;
-use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, TokenId};
+use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, SetAsideId, TokenId};
 use crate::measure::{MeasureDefinition, MeasureField};
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -245,6 +245,17 @@ pub enum DomainEvent {
         /// The measure read about, if the request named one.
         measure_ref: Option<String>,
     },
+    /// An admin set aside the commit at `position`, which cannot be read (a bug, a damaged
+    /// disk): projections pass over it from then on, and every report built across it says so.
+    /// Who, when and why are on the commit.
+    CommitSetAside {
+        /// The setting aside.
+        set_aside_id: SetAsideId,
+        /// The position of the unreadable commit.
+        position: Position,
+        /// Why it cannot be read, as the store said when it was set aside.
+        problem: String,
+    },
 }
 
 /// The digest of one part of a published report.
@@ -322,6 +333,7 @@ impl DomainEvent {
             DomainEvent::TokenIssued { .. } => "TokenIssued",
             DomainEvent::TokenRevoked { .. } => "TokenRevoked",
             DomainEvent::AccessRecorded { .. } => "AccessRecorded",
+            DomainEvent::CommitSetAside { .. } => "CommitSetAside",
         }
     }
 

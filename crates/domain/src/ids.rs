@@ -71,6 +71,13 @@ uuid_id!(
     "access"
 );
 
+uuid_id!(
+    /// The setting aside of one commit that cannot be read (derived from its position, so a
+    /// commit is set aside at most once).
+    SetAsideId,
+    "setaside"
+);
+
 /// The name of one aggregate's stream: `measure-<uuid>`, `plan-<uuid>`, `report-<uuid>`,
 /// `token-<uuid>`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -23,9 +23,11 @@ pub mod value;
 
 pub use actor::{normalise_user_id, same_person, Actor, Role};
 pub use command::Command;
-pub use decide::{decide, Context, PlanOutline, Rejection};
+pub use decide::{decide, Context, PlanOutline, Rejection, UnreadableCommit};
 pub use event::{DomainEvent, EventType, FieldChange, PartDigest, SchemaVersion, UpcastError};
-pub use ids::{AccessId, MeasureId, PlanId, Position, ReportId, StreamId, StreamVersion, TokenId};
+pub use ids::{
+    AccessId, MeasureId, PlanId, Position, ReportId, SetAsideId, StreamId, StreamVersion, TokenId,
+};
 pub use measure::{Frequency, MeasureDefinition, MeasureField, Polarity, ValueKind};
 pub use measure_ref::MeasureRef;
 pub use period::Period;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use crate::event::DomainEvent;
-use crate::ids::{MeasureId, PlanId, TokenId};
+use crate::ids::{MeasureId, PlanId, Position, TokenId};
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -98,6 +98,8 @@ pub enum StreamState {
     Report(Box<DomainEvent>),
     /// An API token stream.
     Token(TokenState),
+    /// The setting aside of the unreadable commit at this position.
+    SetAside(Position),
 }
 
 /// An API token as its events describe it.
@@ -257,6 +259,9 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
             user_id: user_id.clone(),
             revoked: false,
         }),
+        (StreamState::Empty, DomainEvent::CommitSetAside { position, .. }) => {
+            StreamState::SetAside(*position)
+        }
         (StreamState::Token(mut token), DomainEvent::TokenRevoked { .. }) => {
             token.revoked = true;
             StreamState::Token(token)

@@ -638,6 +638,17 @@ async fn apply_event(
             after: Some(what.clone()),
             ..Change::new("history read")
         },
+        // The row in `set_asides` is written when the projector passes over the commit; this
+        // is the setting aside itself, in the history at its own position.
+        DomainEvent::CommitSetAside {
+            position, problem, ..
+        } => Change {
+            before: Some(format!(
+                "commit at position {position} cannot be read: {problem}"
+            )),
+            after: Some(format!("commit at position {position} set aside")),
+            ..Change::new("commit set aside")
+        },
         DomainEvent::TokenRevoked { token_id } => {
             sqlx::query("UPDATE tokens SET revoked_position = $1 WHERE token_id = $2")
                 .bind(at)

@@ -2,7 +2,8 @@
 //! values/targets/assessments/notes (so as-at queries are SQL), and the auditor's history view.
 //!
 //! Architecture invariant: the checkpoint is written in the same transaction as the rows it
-//! covers (exactly-once effect), and a projector halts on a gap rather than skip one.
+//! covers (exactly-once effect), and a projector halts on a gap rather than skip one, and at a
+//! commit it cannot read unless an admin has set that commit aside.
 
 mod apply;
 pub mod checksum;
@@ -14,6 +15,7 @@ pub mod projector;
 pub mod read_models;
 pub mod scorecard;
 pub mod sessions;
+pub mod set_asides;
 pub mod snapshot;
 pub mod tokens;
 
@@ -26,8 +28,8 @@ pub use measure_view::{
 };
 pub use plans::{plans_as_at, OutcomeView, PlanView, PriorityView};
 pub use projector::{
-    drain, rebuild, run_until_stopped, try_project_batch, Outcome, ProjectionError,
-    SCORECARD_PROJECTOR,
+    catch_up_for_reading, drain, rebuild, run_until_stopped, stopped_by, try_project_batch,
+    Outcome, ProjectionError, Reach, SCORECARD_PROJECTOR,
 };
 pub use read_models::{without_password, Dialect, ReadModels, ReadModelsError};
 pub use scorecard::{
@@ -38,5 +40,6 @@ pub use sessions::{
     end_session, open_sessions, session_by_secret, session_time, start_session, touch_session,
     SessionRow,
 };
+pub use set_asides::{set_asides_through, SetAside};
 pub use snapshot::{snapshot_as_at, snapshot_current, Snapshot};
 pub use tokens::{token_by_id, token_by_secret, tokens, TokenRow};

@@ -1,12 +1,21 @@
 //! The projector as a step function plus a loop: `try_project_batch` applies one batch of
 //! commits and its checkpoint in one transaction; `run_until_stopped` loops over it.
+//!
+//! A commit that cannot be read (a bug, a damaged disk) stops the projector at the position
+//! before it: queries keep answering there, and nothing after it is projected until it is
+//! repaired or an admin sets it aside (`CommitSetAside`, with a reason). A commit set aside is
+//! passed over and recorded in `set_asides`, which every report built across it shows.
+
+use std::time::Duration;
 
 use futures::StreamExt;
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 use tracing::{error, instrument};
 
-use scoreledger_domain::Position;
-use scoreledger_store::{Commit, EventStore, ReadError};
+use scoreledger_domain::{Position, UnreadableCommit};
+use scoreledger_store::{
+    set_aside_of, unreadable_at, unreadable_events, Commit, EventStore, ReadError,
+};
 
 use crate::apply::apply_commit;
 use crate::read_models::{Dialect, ReadModels};
@@ -18,8 +27,11 @@ pub const SCORECARD_PROJECTOR: &str = "scorecard";
 /// constant: "SCORELED" in ASCII).
 const PROJECTOR_LOCK: i64 = 0x5343_4f52_454c_4544;
 
+/// How often a projector stopped at an unreadable commit looks whether it was set aside.
+const UNREADABLE_POLL: Duration = Duration::from_secs(1);
+
 /// Every read-model table, in the order a rebuild empties them.
-pub const TABLES: [&str; 16] = [
+pub const TABLES: [&str; 17] = [
     "checkpoints",
     "plans",
     "priorities",
@@ -35,6 +47,7 @@ pub const TABLES: [&str; 16] = [
     "value_signoffs",
     "reports_published",
     "tokens",
+    "set_asides",
     "history",
 ];
 
@@ -76,6 +89,34 @@ pub enum ProjectionError {
         /// What.
         problem: String,
     },
+    /// The next commit cannot be read and nobody has set it aside: the read models stay at the
+    /// position before it.
+    #[error(
+        "the commit at position {position} cannot be read ({problem}); the read models stay at \
+         position {last_good}. Repair it from a backup, or, if it cannot be repaired, an admin may \
+         set it aside with a reason: `scoreledger --role admin set-aside {position} --reason \"…\"` \
+         or POST /api/set-asides",
+        last_good = position.0.saturating_sub(1)
+    )]
+    Unreadable {
+        /// Where.
+        position: Position,
+        /// What the store said.
+        problem: String,
+    },
+}
+
+impl ProjectionError {
+    /// The unreadable commit this error stops at, if that is what it is.
+    pub fn unreadable(&self) -> Option<UnreadableCommit> {
+        match self {
+            ProjectionError::Unreadable { position, problem } => Some(UnreadableCommit {
+                position: *position,
+                problem: problem.clone(),
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// The projector's checkpoint (0 before anything was projected).
@@ -97,24 +138,7 @@ pub async fn project_commits(
     let Some(last) = commits.last() else {
         return Ok(Outcome::CaughtUp);
     };
-    let mut tx = read.begin().await?;
-    // Two projectors (the service's own and a request catching up, or two processes) must
-    // apply batches one after the other. SQLite's BEGIN IMMEDIATE already holds the
-    // database's write lock; on PostgreSQL a transaction-scoped advisory lock serialises
-    // them even before the checkpoint row exists (a row lock would have nothing to lock).
-    if read.dialect() == Dialect::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(PROJECTOR_LOCK)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let checkpoint: Option<i64> =
-        sqlx::query("SELECT position FROM checkpoints WHERE projector = $1")
-            .bind(SCORECARD_PROJECTOR)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|row| row.get(0));
-    let existing = Position(checkpoint.unwrap_or(0) as u64);
+    let (mut tx, existing) = begin_projecting(read).await?;
     let mut expected = Position(existing.0 + 1);
     for commit in commits {
         if commit.position < expected {
@@ -139,6 +163,38 @@ pub async fn project_commits(
             to: existing.max(last.position),
         });
     }
+    move_checkpoint(tx, reached).await
+}
+
+/// Opens the transaction a batch is applied in, and reads the checkpoint inside it.
+async fn begin_projecting(
+    read: &ReadModels,
+) -> Result<(Transaction<'static, Any>, Position), ProjectionError> {
+    let mut tx = read.begin().await?;
+    // Two projectors (the service's own and a request catching up, or two processes) must
+    // apply batches one after the other. SQLite's BEGIN IMMEDIATE already holds the
+    // database's write lock; on PostgreSQL a transaction-scoped advisory lock serialises
+    // them even before the checkpoint row exists (a row lock would have nothing to lock).
+    if read.dialect() == Dialect::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(PROJECTOR_LOCK)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let checkpoint: Option<i64> =
+        sqlx::query("SELECT position FROM checkpoints WHERE projector = $1")
+            .bind(SCORECARD_PROJECTOR)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|row| row.get(0));
+    Ok((tx, Position(checkpoint.unwrap_or(0) as u64)))
+}
+
+/// Moves the checkpoint to `reached` and commits the batch.
+async fn move_checkpoint(
+    mut tx: Transaction<'static, Any>,
+    reached: Position,
+) -> Result<Outcome, ProjectionError> {
     sqlx::query(
         "INSERT INTO checkpoints (projector, position) VALUES ($1, $2) \
          ON CONFLICT (projector) DO UPDATE SET position = excluded.position",
@@ -151,7 +207,50 @@ pub async fn project_commits(
     Ok(Outcome::Advanced { to: reached })
 }
 
-/// Reads up to `batch` commits after the checkpoint and projects them.
+/// The projector has reached a commit it cannot read: it passes over it only if an admin has
+/// set it aside, recording that it did (in `set_asides`, which reports built across it show);
+/// otherwise it stops there. Nothing is ever skipped silently.
+async fn meet_unreadable(
+    store: &dyn EventStore,
+    read: &ReadModels,
+    unreadable: UnreadableCommit,
+) -> Result<Outcome, ProjectionError> {
+    let UnreadableCommit { position, problem } = unreadable;
+    let Some(set_aside) = set_aside_of(store, position).await? else {
+        return Err(ProjectionError::Unreadable { position, problem });
+    };
+    let (mut tx, existing) = begin_projecting(read).await?;
+    if existing >= position {
+        // Passed over by a concurrent projector already.
+        tx.rollback().await?;
+        return Ok(Outcome::Advanced { to: existing });
+    }
+    let expected = Position(existing.0 + 1);
+    if position != expected {
+        return Err(ProjectionError::Gap {
+            expected,
+            found: position,
+        });
+    }
+    sqlx::query(
+        "INSERT INTO set_asides \
+         (position, set_aside_at, recorded_at, actor_id, actor_name, reason, problem) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(position.0 as i64)
+    .bind(set_aside.position.0 as i64)
+    .bind(set_aside.recorded_at.to_rfc3339())
+    .bind(&set_aside.actor.id)
+    .bind(&set_aside.actor.name)
+    .bind(set_aside.reason.clone().unwrap_or_default())
+    .bind(&problem)
+    .execute(&mut *tx)
+    .await?;
+    move_checkpoint(tx, position).await
+}
+
+/// Reads up to `batch` commits after the checkpoint and projects them, stopping before a
+/// commit that cannot be read (which is then met on its own).
 #[instrument(skip_all)]
 pub async fn try_project_batch(
     store: &dyn EventStore,
@@ -159,8 +258,34 @@ pub async fn try_project_batch(
     batch: usize,
 ) -> Result<Outcome, ProjectionError> {
     let from = read_checkpoint(read).await?;
-    let commits = store.read_all(from, batch).await?;
-    project_commits(read, &commits).await
+    let commits = match store.read_all(from, batch).await {
+        Ok(commits) => commits,
+        // An envelope that cannot be read: the commits before it first, then it.
+        Err(ReadError::Corrupt { position, problem }) if position > from => {
+            let before = (position.0 - from.0 - 1) as usize;
+            if before == 0 {
+                return meet_unreadable(store, read, UnreadableCommit { position, problem }).await;
+            }
+            let prefix = store.read_all(from, before).await?;
+            return project_commits(read, &prefix).await;
+        }
+        Err(err) => return Err(err.into()),
+    };
+    // Events that cannot be read in an envelope that can: the same.
+    let first_unreadable = commits.iter().find_map(unreadable_events);
+    match first_unreadable {
+        Some(unreadable) if unreadable.position == Position(from.0 + 1) => {
+            meet_unreadable(store, read, unreadable).await
+        }
+        Some(unreadable) => {
+            let readable: Vec<Commit> = commits
+                .into_iter()
+                .take_while(|commit| commit.position < unreadable.position)
+                .collect();
+            project_commits(read, &readable).await
+        }
+        None => project_commits(read, &commits).await,
+    }
 }
 
 /// Steps until caught up; `progress` is told the checkpoint after every batch.
@@ -175,6 +300,50 @@ pub async fn drain(
             Outcome::Advanced { to } => progress(to),
             Outcome::CaughtUp => return Ok(read_checkpoint(read).await?),
         }
+    }
+}
+
+/// How far the read models reached, and the unreadable commit that stopped them, if one did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reach {
+    /// The position the read models answer at.
+    pub at: Position,
+    /// The commit after `at` that cannot be read and has not been set aside.
+    pub stopped_by: Option<UnreadableCommit>,
+}
+
+/// Catches up as far as the log can be read: queries keep answering at the last good position
+/// when the next commit cannot be read, and say so.
+pub async fn catch_up_for_reading(
+    store: &dyn EventStore,
+    read: &ReadModels,
+    batch: usize,
+) -> Result<Reach, ProjectionError> {
+    match drain(store, read, batch, |_| {}).await {
+        Ok(at) => Ok(Reach {
+            at,
+            stopped_by: None,
+        }),
+        Err(err) => match err.unreadable() {
+            Some(unreadable) => Ok(Reach {
+                at: read_checkpoint(read).await?,
+                stopped_by: Some(unreadable),
+            }),
+            None => Err(err),
+        },
+    }
+}
+
+/// The commit right after the read models' checkpoint, if it cannot be read and has not been
+/// set aside: the projector is stopped at it (what `/readyz` reports).
+pub async fn stopped_by(
+    store: &dyn EventStore,
+    read: &ReadModels,
+) -> Result<Option<UnreadableCommit>, ProjectionError> {
+    let next = Position(read_checkpoint(read).await?.0 + 1);
+    match unreadable_at(store, next).await? {
+        Some(unreadable) if set_aside_of(store, next).await?.is_none() => Ok(Some(unreadable)),
+        _ => Ok(None),
     }
 }
 
@@ -196,23 +365,45 @@ pub async fn rebuild(
 }
 
 /// Catches up, then follows the log (on NATS through the projector's durable consumer) and
-/// projects every new commit until `stop` resolves.
+/// projects every new commit until `stop` resolves. At a commit that cannot be read it waits
+/// (queries answer at the position before it) until the commit is set aside.
 pub async fn run_until_stopped(
     store: &dyn EventStore,
     read: &ReadModels,
     stop: impl std::future::Future<Output = ()>,
 ) -> Result<(), ProjectionError> {
-    drain(store, read, 500, |_| {}).await?;
-    let from = read_checkpoint(read).await?;
-    let mut follow = store.subscribe(SCORECARD_PROJECTOR, from);
     tokio::pin!(stop);
+    let mut reported = None;
     loop {
-        tokio::select! {
-            _ = &mut stop => return Ok(()),
-            next = follow.next() => match next {
-                Some(commit) => { project_commits(read, &[commit?]).await?; }
-                None => return Ok(()),
-            },
+        match drain(store, read, 500, |_| {}).await {
+            Ok(_) => {}
+            Err(ProjectionError::Unreadable { position, problem }) => {
+                if reported != Some(position) {
+                    error!(%position, %problem, "the next commit cannot be read; projection waits until it is repaired or set aside");
+                    reported = Some(position);
+                }
+                tokio::select! {
+                    _ = &mut stop => return Ok(()),
+                    _ = tokio::time::sleep(UNREADABLE_POLL) => continue,
+                }
+            }
+            Err(err) => return Err(err),
+        }
+        let from = read_checkpoint(read).await?;
+        let mut follow = store.subscribe(SCORECARD_PROJECTOR, from);
+        loop {
+            tokio::select! {
+                _ = &mut stop => return Ok(()),
+                next = follow.next() => match next {
+                    Some(Ok(commit)) if unreadable_events(&commit).is_none() => {
+                        project_commits(read, &[commit]).await?;
+                    }
+                    // A commit that cannot be read: back to catching up, which waits at it.
+                    Some(Ok(_) | Err(ReadError::Corrupt { .. })) => break,
+                    Some(Err(err)) => return Err(err.into()),
+                    None => return Ok(()),
+                },
+            }
         }
     }
 }

@@ -115,6 +115,8 @@ pub struct Scorecard {
     pub rule_set: RuleSet,
     /// One row per measure, in natural order of reference.
     pub rows: Vec<ScorecardRow>,
+    /// Commits at or before `position` that could not be read and were set aside.
+    pub set_asides: Vec<crate::set_asides::SetAside>,
 }
 
 /// A publication recorded in the log.
@@ -440,6 +442,7 @@ pub async fn scorecard_as_at(
 
     let mut rows: Vec<ScorecardRow> = rows.into_values().collect();
     rows.sort_by(|a, b| a.definition.measure_ref.cmp(&b.definition.measure_ref));
+    let set_asides = crate::set_asides::set_asides_through(read, position).await?;
     Ok(Some(Scorecard {
         plan,
         priorities,
@@ -447,6 +450,7 @@ pub async fn scorecard_as_at(
         position,
         rule_set,
         rows,
+        set_asides,
     }))
 }
 

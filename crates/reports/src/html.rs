@@ -34,7 +34,8 @@ pub type MeasureLink<'a> = &'a dyn Fn(&str) -> String;
 /// Corporate Priority — for a page that embeds it (the web service's scorecard page), with
 /// each measure's reference linked when `link` is given.
 pub fn sections(report: &QuarterReport, link: Option<MeasureLink<'_>>) -> String {
-    let mut html = dashboard(report);
+    let mut html = set_asides(report);
+    html.push_str(&dashboard(report));
     html.push_str(&key(report));
     for (number, heading) in priority_headings(report) {
         html.push_str(&priority_section(report, number, &heading, link));
@@ -290,6 +291,22 @@ fn title_block(report: &QuarterReport) -> String {
         position = report.position,
         rules = report.rule_set_version,
     )
+}
+
+/// Commits set aside before the report's position, said before any figure.
+fn set_asides(report: &QuarterReport) -> String {
+    let notices = report.set_aside_notices();
+    if notices.is_empty() {
+        return String::new();
+    }
+    let mut html = String::from(
+        "<section class=\"set-asides\" role=\"note\">\n<h2>Commits set aside</h2>\n<ul>\n",
+    );
+    for notice in notices {
+        html.push_str(&format!("<li>{}</li>\n", escape(&notice)));
+    }
+    html.push_str("</ul>\n</section>\n");
+    html
 }
 
 fn footer(report: &QuarterReport) -> String {
@@ -1150,6 +1167,7 @@ pub(crate) mod sample {
             .to_vec(),
             summary: summarise(&assessed, &priorities, StatusScheme::Corporate2016),
             rows,
+            set_asides: Vec::new(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use scoreledger_domain::{Direction, PartDigest, Period, Rag, Status, StatusScheme};
-use scoreledger_projections::{Scorecard, ScorecardRow, ValueCell};
+use scoreledger_projections::{Scorecard, ScorecardRow, SetAside, ValueCell};
 
 use crate::canonical::{canonical_json, sha256_hex};
 use crate::summary::{summarise, Assessed, Summary};
@@ -76,12 +76,36 @@ pub struct QuarterReport {
     pub summary: Summary,
     /// One row per measure, natural order of reference.
     pub rows: Vec<ReportRow>,
+    /// Commits up to `position` that could not be read and were set aside by an admin (absent
+    /// when there are none, so reports built across none hash as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set_asides: Vec<SetAside>,
 }
 
 impl QuarterReport {
     /// The canonical JSON encoding.
     pub fn canonical_json(&self) -> String {
         canonical_json(self)
+    }
+
+    /// One sentence per commit set aside up to the report's position: nothing is ever passed
+    /// over without the report saying so.
+    pub fn set_aside_notices(&self) -> Vec<String> {
+        self.set_asides
+            .iter()
+            .map(|s| {
+                format!(
+                    "The commit at log position {} could not be read ({}) and was set aside by {} ({}) on {} at position {}: {}",
+                    s.position,
+                    s.problem,
+                    s.actor_name,
+                    s.actor_id,
+                    s.recorded_at.get(..10).unwrap_or(&s.recorded_at),
+                    s.set_aside_at,
+                    s.reason
+                )
+            })
+            .collect()
     }
 
     /// SHA-256 of the canonical JSON.
@@ -214,6 +238,7 @@ pub fn build_quarter_report(scorecard: &Scorecard) -> QuarterReport {
         columns: columns.iter().map(Period::to_string).collect(),
         summary: summarise(&assessed, &priorities, scorecard.plan.status_scheme),
         rows,
+        set_asides: scorecard.set_asides.clone(),
     }
 }
 

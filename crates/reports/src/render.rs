@@ -177,6 +177,9 @@ pub fn table(report: &QuarterReport) -> String {
     }
     out.push_str(&rows.to_string());
     out.push('\n');
+    for notice in report.set_aside_notices() {
+        out.push_str(&format!("\nSet aside: {notice}\n"));
+    }
     out
 }
 

@@ -65,7 +65,7 @@ impl Session {
         if token.is_none() {
             // A token issued a moment ago may not be projected yet: catch up once, then look
             // again. When the read models are current this costs one read of the log's head.
-            state.catch_up().await?;
+            state.catch_up_for_reading().await?;
             token = scoreledger_projections::token_by_secret(&state.read, &hash).await?;
         }
         let token = token

@@ -641,6 +641,16 @@ pub struct LockBody {
     pub reason: Option<String>,
 }
 
+/// `POST /api/set-asides`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetAsideBody {
+    /// The position of the commit that cannot be read (as `/readyz` names it).
+    pub position: u64,
+    /// Why it is set aside rather than repaired (every report built across it shows this).
+    pub reason: Option<String>,
+}
+
 /// `POST /api/reports`.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -769,6 +779,45 @@ async fn write_to_plan(
         &plan.stream(),
         None,
         command(period),
+        body.reason,
+        &request,
+    )
+    .await
+}
+
+/// Set aside the one commit the log cannot read (a bug, a damaged disk), so the read models
+/// pass over it: admins only, with a reason, and only a commit that really cannot be read. The
+/// setting aside is itself a commit, shown in the history and by every report built across it.
+#[utoipa::path(post, path = "/api/set-asides", tag = "operations",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = SetAsideBody,
+    responses(
+        (status = 201, description = "Set aside; the read models pass over the commit from now on", body = Written),
+        (status = 400, description = "The body is not JSON", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Only an admin sets a commit aside", body = ErrorBody),
+        (status = 422, description = "Refused: the commit can be read, is already set aside, or no reason was given", body = ErrorBody),
+        (status = 503, description = "The log did not answer", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn set_aside(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Body(body): Body<SetAsideBody>,
+) -> Result<Response, ApiError> {
+    let request = request("POST /api/set-asides", &body);
+    let position = scoreledger_domain::Position(body.position);
+    let set_aside_id = scoreledger_store::set_aside_id(position);
+    write_to(
+        &state,
+        &session,
+        &headers,
+        &set_aside_id.stream(),
+        None,
+        Command::SetAsideCommit {
+            set_aside_id,
+            position,
+        },
         body.reason,
         &request,
     )

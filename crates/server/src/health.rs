@@ -35,6 +35,9 @@ pub struct Readiness {
     pub read_models_at: Option<u64>,
     /// Commits in the log not yet in the read models.
     pub lag: Option<u64>,
+    /// The position of the commit the read models are stopped at because it cannot be read
+    /// (and has not been set aside): queries answer up to the position before it.
+    pub unreadable_commit: Option<u64>,
     /// What did not answer, and why.
     pub problems: Vec<String>,
 }
@@ -44,7 +47,7 @@ pub struct Readiness {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "The log and the read models answer", body = Readiness),
-        (status = 503, description = "The log or the read models do not answer", body = Readiness)))]
+        (status = 503, description = "The log or the read models do not answer, or the read models are stopped at a commit that cannot be read", body = Readiness)))]
 pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Readiness>) {
     let mut problems = Vec::new();
     let log_head = match state.store.head().await {
@@ -61,6 +64,26 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Readi
             None
         }
     };
+    // A projector stopped at an unreadable commit leaves the service answering old figures:
+    // not ready, and the position named, until it is repaired or set aside.
+    let unreadable_commit = match scoreledger_projections::stopped_by(&*state.store, &state.read)
+        .await
+    {
+        Ok(Some(stop)) => {
+            problems.push(format!(
+                "the commit at position {} cannot be read ({}); the read models stay at position {} until it is repaired or an admin sets it aside (scoreledger set-aside, POST /api/set-asides)",
+                stop.position,
+                stop.problem,
+                stop.position.0.saturating_sub(1)
+            ));
+            Some(stop.position.0)
+        }
+        Ok(None) => None,
+        Err(err) => {
+            problems.push(format!("the read models' next commit: {err}"));
+            None
+        }
+    };
     let ready = problems.is_empty();
     let readiness = Readiness {
         status: if ready { "ready" } else { "unavailable" },
@@ -69,6 +92,7 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Readi
             .map(|(head, at)| head.saturating_sub(at)),
         log_head,
         read_models_at,
+        unreadable_commit,
         problems,
     };
     let code = if ready {

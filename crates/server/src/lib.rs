@@ -54,10 +54,27 @@ impl ServerState {
         }
     }
 
-    /// Brings the read models up to the log's head and returns it: before a lookup that must
-    /// see a write made a moment ago (a token just issued, a measure just defined).
+    /// Brings the read models up to the log's head and returns it: before a write is judged
+    /// or a publication cut off, which must see the whole log (503 when a commit cannot be
+    /// read and has not been set aside).
     pub async fn catch_up(&self) -> Result<scoreledger_domain::Position, error::ApiError> {
         scoreledger_projections::drain(&*self.store, &self.read, 1000, |_| {})
+            .await
+            .map_err(|err| {
+                error::ApiError::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    format!("the read models could not catch up with the log: {err}"),
+                )
+            })
+    }
+
+    /// Brings the read models as far up the log as it can be read, before a lookup that must
+    /// see a write made a moment ago (a token just issued, a measure just defined). A commit
+    /// that cannot be read stops them before it, and reads keep answering there.
+    pub async fn catch_up_for_reading(
+        &self,
+    ) -> Result<scoreledger_projections::Reach, error::ApiError> {
+        scoreledger_projections::catch_up_for_reading(&*self.store, &self.read, 1000)
             .await
             .map_err(|err| {
                 error::ApiError::new(
@@ -98,6 +115,7 @@ fn api_routes() -> Router<ServerState> {
             get(queries::reports).post(commands::publish),
         )
         .route("/api/locks", post(commands::lock))
+        .route("/api/set-asides", post(commands::set_aside))
         .route("/api/reopenings", post(commands::reopen))
         .route("/api/reports/{report}", get(queries::report))
         .route(

@@ -57,7 +57,8 @@ impl Modify for BearerTokens {
         commands::assess,
         commands::lock,
         commands::reopen,
-        commands::publish
+        commands::publish,
+        commands::set_aside
     ),
     components(schemas(
         health::Health,
@@ -74,7 +75,8 @@ impl Modify for BearerTokens {
         commands::MeasureBody,
         commands::AmendmentBody,
         commands::CheckBody,
-        commands::PublishBody
+        commands::PublishBody,
+        commands::SetAsideBody
     )),
     modifiers(&BearerTokens),
     tags(

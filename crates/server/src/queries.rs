@@ -58,7 +58,17 @@ pub(crate) async fn position(state: &ServerState, when: &When) -> Result<Positio
     let min_position = when.min_position.max(when.position);
     if let Some(min) = min_position.map(Position) {
         if min > now {
-            now = state.catch_up().await?;
+            let reach = state.catch_up_for_reading().await?;
+            now = reach.at;
+            if let Some(stop) = reach.stopped_by.filter(|stop| min >= stop.position) {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    format!(
+                        "the commit at position {} cannot be read ({}), so the read models answer only up to position {now}; ask for that, or wait until it is repaired or set aside",
+                        stop.position, stop.problem
+                    ),
+                ));
+            }
         }
         if min > now {
             return Err(ApiError::unprocessable(format!(
@@ -177,7 +187,7 @@ pub async fn report(
 ) -> Result<Json<scoreledger_reports::QuarterReport>, ApiError> {
     // Caught up first: a period's publications are all known before one is chosen, or a
     // publication landed a moment ago would go unseen and the older one answer for it.
-    state.catch_up().await?;
+    state.catch_up_for_reading().await?;
     let publication = service::find_publication(&state.read, &report).await?;
     Ok(Json(
         service::published_report(&state.read, &publication).await?,
@@ -205,7 +215,7 @@ pub async fn verification(
     _session: Session,
     Path(report): Path<String>,
 ) -> Result<Json<service::Verification>, ApiError> {
-    state.catch_up().await?;
+    state.catch_up_for_reading().await?;
     let publication = service::find_publication(&state.read, &report).await?;
     let verification =
         service::verify_publication(&*state.store, &state.read, &publication).await?;

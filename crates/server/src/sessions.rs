@@ -61,7 +61,7 @@ pub async fn list(
     session: Session,
 ) -> Result<Json<Vec<SessionView>>, ApiError> {
     may_manage_sessions(&session)?;
-    state.catch_up().await?;
+    state.catch_up_for_reading().await?;
     let now = state.clock.now();
     let mut live = Vec::new();
     for row in projections::open_sessions(&state.read).await? {

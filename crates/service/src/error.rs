@@ -50,6 +50,7 @@ impl QueryError {
                 | QueryError::Replay(
                     ProjectionError::Gap { .. }
                         | ProjectionError::Corrupt { .. }
+                        | ProjectionError::Unreadable { .. }
                         | ProjectionError::Read(ReadError::Corrupt { .. })
                 )
         )

@@ -4,7 +4,8 @@
 use scoreledger_domain::{Actor, Command, PlanId, PlanOutline, StreamId, StreamVersion};
 use scoreledger_projections::{self as projections, ProjectionError, ReadModels};
 use scoreledger_store::{
-    load, prepare, AppendError, Appended, EventStore, ExecuteError, ExpectedVersion, Request,
+    load, prepare, unreadable_at, AppendError, Appended, EventStore, ExecuteError, ExpectedVersion,
+    Request,
 };
 use uuid::Uuid;
 
@@ -104,6 +105,16 @@ pub async fn submit(
     } else {
         Vec::new()
     };
+    // Only a commit the store cannot read may be set aside: the domain judges the setting
+    // aside against what the store says of that position.
+    let mut unreadable = None;
+    for command in submission.commands {
+        if let Command::SetAsideCommit { position, .. } = command {
+            unreadable = unreadable_at(store, *position)
+                .await
+                .map_err(ExecuteError::from)?;
+        }
+    }
     let request = Request {
         actor: submission.actor.clone(),
         reason: submission.reason,
@@ -115,6 +126,7 @@ pub async fn submit(
         known_users,
         outline,
         today: Some(store.clock().now().date_naive()),
+        unreadable,
     };
     // A client that read an older version learns that first, whatever its commands would
     // meet in the stream now.

@@ -47,6 +47,8 @@ pub struct Request {
     pub outline: Option<scoreledger_domain::PlanOutline>,
     /// Today, by the log's clock (see [`Context`]).
     pub today: Option<chrono::NaiveDate>,
+    /// The unreadable commit a set-aside is about (see [`Context`]).
+    pub unreadable: Option<scoreledger_domain::UnreadableCommit>,
 }
 
 /// Rebuilds a stream's state by folding its events.
@@ -58,10 +60,18 @@ pub async fn load(
     let mut state = StreamState::Empty;
     let mut version = StreamVersion(0);
     for commit in &commits {
-        let events = commit.domain_events().map_err(|err| ReadError::Corrupt {
-            position: commit.position,
-            problem: err.to_string(),
-        })?;
+        let events = match commit.domain_events() {
+            Ok(events) => events,
+            // A commit an admin has set aside counts for the stream's version but says nothing
+            // about its state; any other unreadable commit halts the stream.
+            Err(_) if crate::set_aside_of(store, commit.position).await?.is_some() => Vec::new(),
+            Err(err) => {
+                return Err(ReadError::Corrupt {
+                    position: commit.position,
+                    problem: err.to_string(),
+                })
+            }
+        };
         for event in &events {
             state = evolve(state, event, &commit.actor.id);
         }
@@ -91,6 +101,7 @@ pub async fn prepare(
         known_users: request.known_users.clone(),
         outline: request.outline.clone(),
         today: request.today,
+        unreadable: request.unreadable.clone(),
     };
     let mut events = Vec::new();
     for command in commands {

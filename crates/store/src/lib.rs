@@ -10,6 +10,7 @@ pub mod error;
 pub mod execute;
 mod ids;
 pub mod nats;
+pub mod set_aside;
 pub mod sqlite;
 
 use async_trait::async_trait;
@@ -24,6 +25,7 @@ pub use execute::{execute, load, prepare, ExecuteError, Request};
 pub use ids::{derived_id, new_id};
 pub use nats::{NatsConfig, NatsStore};
 pub use scoreledger_domain::{Position, StreamId, StreamVersion};
+pub use set_aside::{set_aside_id, set_aside_of, unreadable_at, unreadable_events};
 pub use sqlite::SqliteStore;
 
 /// The result of an append.

@@ -20,8 +20,8 @@ use scoreledger_domain::value::Unit;
 use scoreledger_domain::{
     AccessId, DataQuality, Direction, DomainEvent, FieldChange, Frequency, MeasureDefinition,
     MeasureField, MeasureId, MeasureRef, PartDigest, Period, PlanId, Polarity, Position, Quality,
-    Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet, Status, StatusScheme, Target,
-    TargetSegment, TokenId, ValueKind,
+    Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet, SetAsideId, Status, StatusScheme,
+    Target, TargetSegment, TokenId, ValueKind,
 };
 
 macro_rules! kinds {
@@ -73,6 +73,7 @@ kinds!(
     TokenIssued,
     TokenRevoked,
     AccessRecorded,
+    CommitSetAside,
 );
 
 /// Which periods to generate.
@@ -279,6 +280,15 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
                 what,
                 measure_ref,
             })
+            .boxed(),
+        Kind::CommitSetAside => (uuid(), any::<u64>(), prose())
+            .prop_map(
+                |(set_aside, position, problem)| DomainEvent::CommitSetAside {
+                    set_aside_id: SetAsideId(set_aside),
+                    position: Position(position),
+                    problem,
+                },
+            )
             .boxed(),
     }
 }

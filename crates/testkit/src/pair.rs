@@ -1,9 +1,12 @@
 //! A log and its read models, of any of the four kinds ({SQLite, NATS} × {SQLite, PostgreSQL}),
 //! for suites that must pass on every pair.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tempfile::TempDir;
+
+use scoreledger_domain::Position;
 
 use scoreledger_projections::ReadModels;
 use scoreledger_store::{EventStore, ManualClock, NatsConfig, NatsStore, SqliteStore};
@@ -48,6 +51,8 @@ pub struct Pair {
     pub clock: Arc<ManualClock>,
     /// The kind of read models, to make fresh ones like them.
     pub read_kind: ReadKind,
+    /// The SQLite file of the log, when the log is embedded.
+    log_path: Option<PathBuf>,
     guards: Guards,
 }
 
@@ -59,6 +64,7 @@ impl Pair {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("scoreledger.db");
         guards.dirs.push(dir);
+        let log_path = (log == LogKind::Sqlite).then(|| path.clone());
         let store: Arc<dyn EventStore> = match log {
             LogKind::Sqlite => Arc::new(
                 SqliteStore::open(&path, clock.clone())
@@ -90,8 +96,32 @@ impl Pair {
             read: read_models,
             clock,
             read_kind: read,
+            log_path,
             guards,
         }
+    }
+
+    /// Lands a commit that cannot be read, as a bug or a damaged disk would, behind the store's
+    /// back (the store itself refuses such commits): on SQLite a row whose event payload is
+    /// malformed (a period stored as `0/01`), on NATS a message that is not a commit at all.
+    /// Returns its position. The log must hold at least one commit.
+    pub async fn land_unreadable_commit(&self) -> Position {
+        let head = self.store.head().await.expect("the log answers");
+        if let Some(path) = &self.log_path {
+            land_unreadable_row(path).await;
+        } else {
+            let url = self.nats_url().expect("a NATS log has a server");
+            let client = async_nats::connect(url).await.expect("nats-server answers");
+            async_nats::jetstream::new(client)
+                .publish("scoreledger.measure.intruder", "not a commit".into())
+                .await
+                .expect("published")
+                .await
+                .expect("acknowledged");
+        }
+        let landed = self.store.head().await.expect("the log answers");
+        assert_eq!(landed, Position(head.0 + 1), "one commit landed");
+        landed
     }
 
     /// The URL of the pair's nats-server, when the log is on NATS.
@@ -118,6 +148,44 @@ impl Pair {
             }
         }
     }
+}
+
+/// Lands a row in an embedded log's `commits` table whose event payload cannot be read (a
+/// period stored as `0/01`), as a bug or a damaged disk would, behind the store's back: a copy
+/// of the first commit's envelope on a stream of its own. The log must hold a commit.
+pub async fn land_unreadable_row(path: &std::path::Path) {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("the log's file opens");
+    let (envelope, recorded_at, hash): (String, String, String) =
+        sqlx::query_as("SELECT envelope, recorded_at, hash FROM commits ORDER BY position LIMIT 1")
+            .fetch_one(&pool)
+            .await
+            .expect("the log holds a commit");
+    let mut envelope: serde_json::Value =
+        serde_json::from_str(&envelope).expect("the first envelope reads");
+    let stream = format!("measure-{}", uuid::Uuid::from_u128(0xbad));
+    let commit_id = uuid::Uuid::from_u128(0xbad0).to_string();
+    envelope["commit_id"] = commit_id.clone().into();
+    envelope["stream"] = stream.clone().into();
+    envelope["stream_version"] = 1.into();
+    let mut event = envelope["events"][0].take();
+    event["type"] = "ValueRecorded".into();
+    event["payload"] = serde_json::json!({ "period": "0/01", "value": "1" });
+    envelope["events"] = serde_json::json!([event]);
+    sqlx::query(
+        "INSERT INTO commits (commit_id, stream, stream_version, recorded_at, envelope, hash) \
+         VALUES ($1, $2, 1, $3, $4, $5)",
+    )
+    .bind(commit_id)
+    .bind(stream)
+    .bind(recorded_at)
+    .bind(envelope.to_string())
+    .bind(hash)
+    .execute(&pool)
+    .await
+    .expect("a row lands behind the store's back");
+    pool.close().await;
 }
 
 /// Expands one scenario into one `#[tokio::test]` per pair: `|pair| { … }` gets a `Pair`.

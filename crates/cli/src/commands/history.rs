@@ -101,6 +101,7 @@ fn kinds(word: &str) -> CliResult<&'static [&'static str]> {
         "publication" | "publications" => &["report published"],
         "token" | "tokens" => &["token issued", "token revoked"],
         "read" | "reads" => &["history read"],
+        "set-aside" | "set-asides" => &["commit set aside"],
         "plan" => &[
             "plan defined",
             "priority defined",
@@ -109,7 +110,7 @@ fn kinds(word: &str) -> CliResult<&'static [&'static str]> {
         ],
         other => {
             return Err(Failed::rejected(format!(
-                "--what {other:?} is not a kind of change; use value, target, status, direction, rag, note, accountability, measure, signoff, approval, definition, lock, publication, token, read or plan"
+                "--what {other:?} is not a kind of change; use value, target, status, direction, rag, note, accountability, measure, signoff, approval, definition, lock, publication, token, read, set-aside or plan"
             )))
         }
     })

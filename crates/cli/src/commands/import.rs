@@ -136,6 +136,7 @@ pub async fn apply(
             },
         }),
         today: Some(app.store.clock().now().date_naive()),
+        unreadable: None,
     };
     let rules = plan_state
         .plan()

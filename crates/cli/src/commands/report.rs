@@ -63,7 +63,7 @@ async fn show(
     output: Option<&std::path::Path>,
     out: &mut dyn Write,
 ) -> CliResult {
-    app.catch_up().await?;
+    app.catch_up_for_reading().await?;
     let publication = scoreledger_service::find_publication(app.read(), named).await?;
     let report = scoreledger_service::published_report(app.read(), &publication).await?;
     eprintln!(
@@ -182,7 +182,7 @@ async fn list(app: &App, when: &AsAtArgs, json: bool, out: &mut dyn Write) -> Cl
 /// `report rebuild ID`: replay to the cut-off into fresh read models and compare hashes (the
 /// same proof as the API's `GET /api/reports/{report}/verification`).
 async fn rebuild(app: &App, id: &str, out: &mut dyn Write) -> CliResult {
-    app.catch_up().await?;
+    app.catch_up_for_reading().await?;
     let publication = scoreledger_service::find_publication(app.read(), id).await?;
     let verification =
         scoreledger_service::verify_publication(&*app.store, app.read(), &publication).await?;

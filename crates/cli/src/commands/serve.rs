@@ -35,7 +35,9 @@ pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult 
             error,
         })?;
     let at = listener.local_addr()?;
-    let caught_up = app.catch_up().await?;
+    // At a commit that cannot be read the service still starts, answering as at the position
+    // before it (`/readyz` says 503 and names it) until it is repaired or set aside.
+    let caught_up = app.catch_up_for_reading().await?.at;
     writeln!(
         out,
         "serving http://{at} (read models at position {caught_up}; API description at http://{at}/openapi.json); stop with Ctrl-C"
@@ -59,8 +61,9 @@ pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult 
         let result =
             projections::run_until_stopped(&*app.store, app.read(), stopped(stopping.clone()))
                 .await;
-        // A projector that halts (a gap, an unreadable commit) stops the service too: its
-        // answers would silently fall behind the log.
+        // A projector that halts (a gap, a database that fails) stops the service too: its
+        // answers would silently fall behind the log. At an unreadable commit it waits
+        // instead, and `/readyz` says so.
         let _ = stop.send(true);
         result
     };

@@ -26,7 +26,7 @@ pub async fn run(app: &App, command: &SessionCommand, out: &mut dyn Write) -> Cl
     let now = SystemClock.now();
     match command {
         SessionCommand::List { json } => {
-            app.catch_up().await?;
+            app.catch_up_for_reading().await?;
             for row in projections::open_sessions(app.read()).await? {
                 if !row.live_at(now) {
                     continue;

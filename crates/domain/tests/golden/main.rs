@@ -9,8 +9,8 @@ use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
     AccessId, DataQuality, Direction, DomainEvent, FieldChange, Frequency, MeasureDefinition,
     MeasureField, MeasureId, MeasureRef, PartDigest, Period, PlanId, Polarity, Position, Rag,
-    RecordedValue, ReportId, RevisionClass, Role, RuleSet, SchemaVersion, Status, StatusScheme,
-    TokenId, ValueKind,
+    RecordedValue, ReportId, RevisionClass, Role, RuleSet, SchemaVersion, SetAsideId, Status,
+    StatusScheme, TokenId, ValueKind,
 };
 use uuid::Uuid;
 
@@ -264,6 +264,14 @@ golden!(
         access_id: AccessId(Uuid::from_u128(5)),
         what: "GET /api/history?measure=2.B1".into(),
         measure_ref: Some("2.B1".into()),
+    }
+);
+golden!(
+    commit_set_aside,
+    DomainEvent::CommitSetAside {
+        set_aside_id: SetAsideId(Uuid::from_u128(6)),
+        position: Position(41),
+        problem: "event type ValueRecorded (schema version 1) has a malformed payload".into(),
     }
 );
 golden!(

@@ -7,5 +7,6 @@ mod following;
 mod foreign_messages;
 mod halting;
 mod history_view;
+mod set_aside;
 mod support;
 mod tokens;

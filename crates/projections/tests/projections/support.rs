@@ -24,6 +24,7 @@ pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
         known_users: Vec::new(),
         outline: None,
         today: None,
+        unreadable: None,
     }
 }
 

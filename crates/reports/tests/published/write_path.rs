@@ -49,6 +49,7 @@ fn plain_request(who: Who, reason: Reason) -> Request {
         known_users: Vec::new(),
         outline: None,
         today: None,
+        unreadable: None,
     }
 }
 

@@ -20,7 +20,7 @@ use crate::queries::{position, record_access};
 use crate::ServerState;
 
 /// The kinds of change a search can be narrowed to, as the history names them.
-const KINDS: [&str; 20] = [
+const KINDS: [&str; 21] = [
     "value",
     "target",
     "status",
@@ -39,6 +39,7 @@ const KINDS: [&str; 20] = [
     "period reopened",
     "report published",
     "history read",
+    "commit set aside",
     "token issued",
     "token revoked",
 ];

@@ -10,18 +10,7 @@ use serde_json::{json, Value};
 use sha2::Digest;
 
 use crate::commands::{performance, plan_with_a_measure, post, run, token};
-use crate::support::TestServer;
-
-async fn get(url: &str, secret: &str) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .get(url)
-        .bearer_auth(secret)
-        .send()
-        .await
-        .expect("the server answers");
-    let status = response.status();
-    (status, response.json().await.expect("a JSON body"))
-}
+use crate::support::{get, TestServer};
 
 fn periods() -> [Period; 5] {
     [

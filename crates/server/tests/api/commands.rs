@@ -35,6 +35,7 @@ pub(crate) async fn run(
         known_users: Vec::new(),
         outline: None,
         today: None,
+        unreadable: None,
     };
     execute(&*db.store, stream, &command, &request)
         .await

@@ -11,6 +11,7 @@ mod pages;
 mod queries;
 mod roles;
 mod sessions;
+mod set_aside;
 mod shutdown;
 mod support;
 mod verification;

@@ -26,6 +26,7 @@ async fn define_a_measure(db: &scoreledger_testkit::pair::Pair) {
         known_users: Vec::new(),
         outline: None,
         today: None,
+        unreadable: None,
     };
     scoreledger_store::execute(&*db.store, &measure.stream(), &define, &request)
         .await

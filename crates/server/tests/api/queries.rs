@@ -29,6 +29,7 @@ fn request(actor: Actor, reason: Option<&str>) -> Request {
         known_users: Vec::new(),
         outline: None,
         today: None,
+        unreadable: None,
     }
 }
 

@@ -275,6 +275,7 @@ pair_test!(
                 known_users: Vec::new(),
                 outline: None,
                 today: None,
+                unreadable: None,
             },
         )
         .await

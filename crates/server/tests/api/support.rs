@@ -44,3 +44,15 @@ impl TestServer {
         }
     }
 }
+
+/// GETs `url` with a bearer token: the status and the JSON body.
+pub(crate) async fn get(url: &str, secret: &str) -> (reqwest::StatusCode, serde_json::Value) {
+    let response = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(secret)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = response.status();
+    (status, response.json().await.expect("a JSON body"))
+}

@@ -19,6 +19,7 @@ fn request(actor: Actor, commit_id: Option<u128>) -> Request {
         known_users: Vec::new(),
         outline: None,
         today: None,
+        unreadable: None,
     }
 }
 
