@@ -120,7 +120,25 @@ fn a_write_and_reads_go_through_the_service_as_the_tokens_holder() {
     );
 
     // The read goes through the service, which records it; the write shows with its holder.
-    let output = client(&service, &pat, &["history", "--measure", "1.A3", "--json"]);
+    // Asking for the write's position waits for the service's read models to reach it.
+    let written = stdout(&output)
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let output = client(
+        &service,
+        &pat,
+        &[
+            "history",
+            "--measure",
+            "1.A3",
+            "--json",
+            "--position",
+            &written,
+        ],
+    );
     assert_success(&output);
     let last: serde_json::Value =
         serde_json::from_str(stdout(&output).lines().last().unwrap()).unwrap();
