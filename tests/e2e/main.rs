@@ -3,6 +3,7 @@
 mod approvals;
 mod auditor;
 mod browser;
+mod client;
 mod crash;
 mod demo;
 mod golden;
@@ -13,6 +14,7 @@ mod nats;
 mod project;
 mod published;
 mod rag;
+mod reads;
 mod record;
 mod serve;
 mod session;

@@ -156,6 +156,30 @@ impl App {
         .map_err(|err| Failed::from(err).context(format!("failed to {described}")))
     }
 
+    /// Records in the log that the current actor read the history, before the answer is
+    /// printed, as the HTTP service does for its reads: a read that cannot be recorded is
+    /// refused. What was read is the command line as given.
+    pub async fn record_read(&self, measure_ref: Option<String>) -> CliResult {
+        let what = std::iter::once("scoreledger".to_owned())
+            .chain(std::env::args().skip(1))
+            .collect::<Vec<_>>()
+            .join(" ");
+        scoreledger_service::record_access(
+            &*self.store,
+            self.read(),
+            &self.actor,
+            what,
+            measure_ref,
+        )
+        .await
+        .map_err(|err| {
+            let scoreledger_service::Unrecorded(cause) = err;
+            Failed::from(cause)
+                .context("the read could not be recorded in the audit trail, so it is refused")
+        })?;
+        Ok(())
+    }
+
     /// The position of the last commit.
     pub async fn head(&self) -> CliResult<Position> {
         Ok(self.store.head().await?)

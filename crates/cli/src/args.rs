@@ -80,6 +80,22 @@ pub struct Cli {
     )]
     pub role: String,
 
+    /// Act as a client of a running Scoreledger service at this address (e.g.
+    /// https://scoreledger.example.org) instead of opening the database: reports, history,
+    /// measures and the changes that have an API route go over HTTP with your bearer token,
+    /// whose user and role act (so --role cannot be given with it).
+    #[arg(long, global = true, env = "SCORELEDGER_SERVER")]
+    pub server: Option<String>,
+
+    /// A file holding your bearer token, for --server (otherwise SCORELEDGER_TOKEN).
+    #[arg(long, global = true, env = "SCORELEDGER_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Whether --role was given on the command line (rather than by the environment, the
+    /// configuration file or the default): refused with --server.
+    #[arg(skip)]
+    pub role_on_command_line: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -90,6 +106,8 @@ pub fn parse() -> Result<Cli, String> {
     use clap::{CommandFactory, FromArgMatches};
     let matches = Cli::command().get_matches();
     let mut cli = Cli::from_arg_matches(&matches).map_err(|err| err.to_string())?;
+    cli.role_on_command_line =
+        matches.value_source("role") == Some(clap::parser::ValueSource::CommandLine);
     if let Some(path) = cli.config.clone() {
         let file = crate::config::read(&path)?;
         crate::config::apply(&mut cli, &matches, file);

@@ -29,6 +29,9 @@ use crate::settings::settings;
 
 /// Runs the parsed command line.
 pub async fn dispatch(cli: Cli) -> CliResult {
+    if let Some(server) = cli.server.clone() {
+        return crate::remote::dispatch(cli, &server, &mut std::io::stdout()).await;
+    }
     let actor = actor_from(&cli)?;
     if let Command::Demo(args) = &cli.command {
         return crate::demo::run(args, cli.store.as_deref(), &cli.db, &mut std::io::stdout()).await;

@@ -8,6 +8,7 @@
 //! | 3 | rejected: bad input or a domain rule; nothing was appended |
 //! | 4 | conflict: someone else changed the stream first; nothing was appended |
 //! | 5 | corruption: a hash mismatch or a gap in the log; investigate before going on |
+//! | 6 | unauthorised: with `--server`, the service did not accept the bearer token |
 
 use std::process::ExitCode;
 
@@ -22,6 +23,8 @@ pub enum Failure {
     Conflict = 4,
     /// Corruption.
     Corrupt = 5,
+    /// The service did not accept the bearer token (unknown, expired or revoked).
+    Unauthorised = 6,
 }
 
 impl From<Failure> for ExitCode {

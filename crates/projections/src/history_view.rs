@@ -2,7 +2,7 @@
 
 use crate::read_models::ReadModels;
 use scoreledger_domain::Position;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which changes to list. Every field narrows the list; the default lists everything.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +29,7 @@ pub struct HistoryFilter {
 }
 
 /// One change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct HistoryEntry {
     /// Log position of the commit.
     pub position: i64,

@@ -3,7 +3,7 @@
 //! about 2.B5 on 13 January 2017, and who was its Strategic Director on 30 June 2016?".
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use scoreledger_domain::{MeasureDefinition, MeasureId, Period, Position, RecordedValue};
 
@@ -11,7 +11,7 @@ use crate::read_models::ReadModels;
 use crate::scorecard::{as_at, definition_as_at};
 
 /// A spell of lead accountability: from `effective_from` (or from the start) until the next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccountabilitySpell {
     /// Who.
     pub person: String,
@@ -22,7 +22,7 @@ pub struct AccountabilitySpell {
 }
 
 /// A fact of a period: a target, an assessment or a note, as known at the position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PeriodFact {
     /// The period.
     pub period: Period,
@@ -37,7 +37,7 @@ pub struct PeriodFact {
 }
 
 /// A value of a period, as known at the position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PeriodValue {
     /// The period.
     pub period: Period,
@@ -58,7 +58,7 @@ pub struct PeriodValue {
 }
 
 /// A measure as at a position.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeasureView {
     /// The measure.
     pub measure_id: MeasureId,

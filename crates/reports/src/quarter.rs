@@ -1,7 +1,7 @@
 //! The quarterly scorecard report: summary plus one row per measure, built from the
 //! scorecard read model at a position.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use scoreledger_domain::{Direction, PartDigest, Period, Rag, Status, StatusScheme};
 use scoreledger_projections::{Scorecard, ScorecardRow, SetAside, ValueCell};
@@ -13,7 +13,7 @@ use crate::summary::{summarise, Assessed, Summary};
 pub const REPORT_FORMAT: &str = "scoreledger-quarter-report/1";
 
 /// One measure's row as printed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReportRow {
     /// Normalised reference.
     pub measure_ref: String,
@@ -54,7 +54,7 @@ pub struct ReportRow {
 }
 
 /// The report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QuarterReport {
     /// [`REPORT_FORMAT`].
     pub format: String,

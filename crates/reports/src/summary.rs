@@ -2,13 +2,13 @@
 //! all measures per status and direction, per priority, for the priority measures, and the
 //! shares of measures "with data this quarter".
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use scoreledger_domain::percent::{format_percent, percent_of};
 use scoreledger_domain::{Direction, Rag, Status, StatusScheme};
 
 /// A count with its share of a stated whole, printed as the pack prints it (`24.3%`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Share {
     /// The count.
     pub count: u64,
@@ -30,7 +30,7 @@ impl Share {
 }
 
 /// One line of a tally: a status or direction with its wording, count and share.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tally {
     /// Machine name (`on_target`).
     pub key: String,
@@ -41,7 +41,7 @@ pub struct Tally {
 }
 
 /// Status counts of a group of measures, with shares of those measured this quarter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PrioritySummary {
     /// Priority number.
     pub number: u8,
@@ -66,7 +66,7 @@ pub struct PrioritySummary {
 }
 
 /// The priority-measure paragraph of the executive summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PriorityMeasureSummary {
     /// Priority measures.
     pub total: u64,
@@ -93,7 +93,7 @@ pub struct PriorityMeasureSummary {
 }
 
 /// The whole summary box and the executive-summary figures.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Summary {
     /// All measures.
     pub total: u64,

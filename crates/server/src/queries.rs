@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::Uri;
 use axum::Json;
 use chrono::NaiveDate;
-use scoreledger_domain::{AccessId, Command, MeasureRef, Period, Position};
+use scoreledger_domain::{MeasureRef, Period, Position};
 use scoreledger_projections::{
     self as projections, HistoryEntry, HistoryFilter, HistoryKind, Publication,
 };
@@ -98,35 +98,21 @@ pub(crate) async fn record_access(
     uri: &Uri,
     measure_ref: Option<String>,
 ) -> Result<(), ApiError> {
-    let access_id = AccessId(scoreledger_store::new_id());
-    let command = Command::RecordAccess {
-        access_id,
-        what: format!("GET {uri}"),
+    service::record_access(
+        &*state.store,
+        &state.read,
+        &session.actor,
+        format!("GET {uri}"),
         measure_ref,
-    };
-    let request = scoreledger_store::Request {
-        actor: session.actor.clone(),
-        reason: None,
-        on_behalf_of: None,
-        commit_id: None,
-        published_through: None,
-        locked: Default::default(),
-        plan_year: None,
-        known_users: Vec::new(),
-        outline: None,
-        today: None,
-        unreadable: None,
-    };
-    scoreledger_store::execute(&*state.store, &access_id.stream(), &command, &request)
-        .await
-        .map_err(|err| {
-            ApiError::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                format!(
-                    "the read could not be recorded in the audit trail, so it is refused: {err}"
-                ),
-            )
-        })?;
+    )
+    .await
+    .map_err(|err| {
+        let cause = err.0.to_string();
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            format!("{err}: {cause}"),
+        )
+    })?;
     state.metrics.appended();
     Ok(())
 }

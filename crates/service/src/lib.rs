@@ -3,6 +3,7 @@
 //! since" the same way. Queries read the read models; `submit` is the one write path, judging commands in
 //! `decide` and appending them as one commit.
 
+pub mod access;
 pub mod as_at;
 pub mod error;
 pub mod measure;
@@ -11,6 +12,7 @@ pub mod restated;
 pub mod submit;
 pub mod verification;
 
+pub use access::{record_access, Unrecorded};
 pub use as_at::{resolve, AsAt};
 pub use error::QueryError;
 pub use measure::measure_at;

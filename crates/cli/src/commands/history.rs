@@ -114,11 +114,18 @@ pub fn filter(args: &HistoryArgs, through: Position) -> CliResult<HistoryFilter>
 /// Runs `history`.
 pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResult {
     let through = as_at::resolve(app, &args.when).await?;
-    let entries = history(app.read(), &filter(args, through)?).await?;
+    let filter = filter(args, through)?;
+    app.record_read(filter.measure_ref.clone()).await?;
+    let entries = history(app.read(), &filter).await?;
+    write(&entries, args, out)
+}
+
+/// Prints history entries in the format `args` ask for.
+pub fn write(entries: &[HistoryEntry], args: &HistoryArgs, out: &mut dyn Write) -> CliResult {
     let format = if args.json { Format::Json } else { args.format };
     match format {
         Format::Json => {
-            for entry in &entries {
+            for entry in entries {
                 writeln!(
                     out,
                     "{}",
@@ -126,14 +133,10 @@ pub async fn run(app: &App, args: &HistoryArgs, out: &mut dyn Write) -> CliResul
                 )?;
             }
         }
-        Format::Csv => write!(
-            out,
-            "{}",
-            scoreledger_reports::render::history_csv(&entries)
-        )?,
+        Format::Csv => write!(out, "{}", scoreledger_reports::render::history_csv(entries))?,
         Format::Table if entries.is_empty() => writeln!(out, "no changes match")?,
         Format::Table => {
-            writeln!(out, "{}", table(&entries))?;
+            writeln!(out, "{}", table(entries))?;
             writeln!(out, "{} change(s)", entries.len())?;
         }
     }

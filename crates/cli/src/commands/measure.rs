@@ -78,11 +78,24 @@ fn facts_table(title: &str, facts: &[PeriodFact]) -> String {
 pub async fn run(app: &App, args: &MeasureArgs, out: &mut dyn Write) -> CliResult {
     let view = view(app, &args.measure, &args.when).await?;
     let on = args.on.as_deref().map(date).transpose()?;
-    if args.json {
+    app.record_read(Some(view.definition.measure_ref.to_string()))
+        .await?;
+    print(&view, on, args.json, out)
+}
+
+/// Prints a measure's view, for people or (`json`) for programs, with who was accountable
+/// `on` a day if one is given.
+pub fn print(
+    view: &MeasureView,
+    on: Option<chrono::NaiveDate>,
+    json: bool,
+    out: &mut dyn Write,
+) -> CliResult {
+    if json {
         let accountable_on = on.map(|day| {
             serde_json::json!({ "date": day.to_string(), "person": view.accountable_on(day) })
         });
-        let increments: Vec<serde_json::Value> = increments_of(&view)
+        let increments: Vec<serde_json::Value> = increments_of(view)
             .into_iter()
             .map(|(period, (since, increment))| {
                 serde_json::json!({
@@ -150,7 +163,7 @@ pub async fn run(app: &App, args: &MeasureArgs, out: &mut dyn Write) -> CliResul
     if !view.targets.is_empty() {
         writeln!(out, "{}", facts_table("Target", &view.targets))?;
     }
-    let increments = increments_of(&view);
+    let increments = increments_of(view);
     let mut values = Table::new();
     let mut header = vec!["Period", "Value", "Quality", "Revision", "Recorded at #"];
     if !increments.is_empty() {

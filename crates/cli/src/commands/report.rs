@@ -79,7 +79,7 @@ async fn show(
 }
 
 /// Renders `report` in `format`, to `output` or to `out`.
-fn write_report(
+pub(crate) fn write_report(
     report: &QuarterReport,
     format: ReportFormat,
     output: Option<&std::path::Path>,

@@ -134,6 +134,7 @@ pub async fn run(
 ) -> CliResult {
     let at = as_at::resolve(app, when).await?;
     let publication = scoreledger_service::find_publication(app.read(), report).await?;
+    app.record_read(None).await?;
     let restated = restated(app, publication, at).await?;
     match format {
         Format::Json => writeln!(

@@ -8,3 +8,4 @@ mod executing;
 mod following;
 mod hash_chain;
 mod jetstream;
+mod round_trip;

@@ -1,0 +1,242 @@
+//! `--server URL`: the command line as a client of a running `scoreledger serve`, acting as
+//! the holder of a bearer token; the service's refusals become the same exit codes.
+
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{
+    assert_success, json_lines_of, run_in, sample_json, stderr, stdout, Workspace,
+};
+
+/// A running `scoreledger serve`, stopped when dropped.
+struct Service {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(workspace: &Workspace) -> Service {
+    let port = scoreledger_testkit::nats::free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_scoreledger"))
+        .env_remove("SCORELEDGER_STORE")
+        .env_remove("SCORELEDGER_CONFIG")
+        .args([
+            "--db",
+            workspace.db().to_str().unwrap(),
+            "serve",
+            "--addr",
+            &addr,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the service did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Service {
+        child,
+        url: format!("http://{addr}"),
+    }
+}
+
+/// Issues a token as an admin, directly on the database; returns its secret.
+fn token(workspace: &Workspace, user: &str, holder: &str, role: &str, extra: &[&str]) -> String {
+    let mut args = vec![
+        "--role", "admin", "token", "create", "--for", user, "--holder", holder, "--as", role,
+    ];
+    args.extend_from_slice(extra);
+    let output = run_in(&workspace.db(), &args);
+    assert_success(&output);
+    stdout(&output)
+        .lines()
+        .find(|line| line.starts_with("slt_"))
+        .expect("the secret is printed")
+        .to_owned()
+}
+
+/// Runs `scoreledger --server URL args…` with `token`, and no database at all.
+fn client(service: &Service, token: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scoreledger"))
+        .env_remove("SCORELEDGER_DB")
+        .env_remove("SCORELEDGER_STORE")
+        .env_remove("SCORELEDGER_CONFIG")
+        .env_remove("SCORELEDGER_ROLE")
+        .env("SCORELEDGER_SERVER", &service.url)
+        .env("SCORELEDGER_TOKEN", token)
+        .current_dir(std::env::temp_dir())
+        .args(args)
+        .output()
+        .expect("the scoreledger binary runs")
+}
+
+#[test]
+fn a_write_and_reads_go_through_the_service_as_the_tokens_holder() {
+    let workspace = Workspace::new();
+    let file = workspace.file("plan.json", &sample_json());
+    assert_success(&run_in(
+        &workspace.db(),
+        &["import", file.to_str().unwrap()],
+    ));
+    let pat = token(&workspace, "pat.perf", "Pat Perf", "performance", &[]);
+    let sam = token(
+        &workspace,
+        "sam.newton",
+        "Sam Newton",
+        "officer",
+        &["--directorate", "Adult Social Care and Housing"],
+    );
+    let service = serve(&workspace);
+
+    let output = client(
+        &service,
+        &pat,
+        &[
+            "record",
+            "value",
+            "-m",
+            "1.A3",
+            "-p",
+            "Q4 2016/17",
+            "-v",
+            "27.1%",
+        ],
+    );
+    assert_success(&output);
+    assert!(
+        stdout(&output).starts_with("recorded value 27.1% for 1.A3 Q4 Jan - Mar 2017 at position "),
+        "{}",
+        stdout(&output)
+    );
+
+    // The read goes through the service, which records it; the write shows with its holder.
+    // Asking for the write's position waits for the service's read models to reach it.
+    let written = stdout(&output)
+        .trim()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    let output = client(
+        &service,
+        &pat,
+        &[
+            "history",
+            "--measure",
+            "1.A3",
+            "--json",
+            "--position",
+            &written,
+        ],
+    );
+    assert_success(&output);
+    let last: serde_json::Value =
+        serde_json::from_str(stdout(&output).lines().last().unwrap()).unwrap();
+    assert_eq!(last["after"], "27.1%");
+    assert_eq!(last["actor_name"], "Pat Perf");
+    assert_eq!(last["actor_role"], "performance");
+    let reads = json_lines_of(&workspace.db(), &["history", "--what", "read", "--json"]);
+    assert!(
+        reads.iter().any(|r| r["actor_name"] == "Pat Perf"
+            && r["after"].as_str().unwrap().starts_with("GET /api/history")),
+        "{reads:#?}"
+    );
+
+    // The same report, over HTTP and from the database, at the same position.
+    let position = last["position"].to_string();
+    let args = [
+        "report",
+        "-p",
+        "Q3 2016/17",
+        "--format",
+        "csv",
+        "--position",
+        &position,
+    ];
+    let remote = client(&service, &pat, &args);
+    assert_success(&remote);
+    let local = run_in(&workspace.db(), &args);
+    assert_success(&local);
+    assert_eq!(stdout(&remote), stdout(&local));
+
+    // A measure, read as the officer.
+    let output = client(&service, &sam, &["measure", "1.A3", "--json"]);
+    assert_success(&output);
+    let measure: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(measure["measure"]["definition"]["measure_ref"], "1.A3");
+}
+
+#[test]
+fn the_services_refusals_are_the_command_lines_exit_codes() {
+    let workspace = Workspace::new();
+    let file = workspace.file("plan.json", &sample_json());
+    assert_success(&run_in(
+        &workspace.db(),
+        &["import", file.to_str().unwrap()],
+    ));
+    let sam = token(
+        &workspace,
+        "sam.newton",
+        "Sam Newton",
+        "officer",
+        &["--directorate", "Adult Social Care and Housing"],
+    );
+    let service = serve(&workspace);
+    let head = |w: &Workspace| {
+        json_lines_of(&w.db(), &["history", "--json"])
+            .iter()
+            .filter(|e| e["what"] != "history read")
+            .count()
+    };
+    let before = head(&workspace);
+
+    // An unknown token: unauthorised.
+    let wrong = format!("slt_{}", "0".repeat(64));
+    let output = client(&service, &wrong, &["history", "--measure", "1.A3"]);
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+    assert!(stderr(&output).contains("401"), "{}", stderr(&output));
+
+    // An officer may not lock a period: forbidden, as the same refusal on the database is.
+    let output = client(&service, &sam, &["lock", "--period", "Q3 2016/17"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("403"), "{}", stderr(&output));
+
+    // The role is the token's: --role is refused, whatever it says.
+    let output = client(
+        &service,
+        &sam,
+        &["--role", "admin", "lock", "--period", "Q3 2016/17"],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--role"), "{}", stderr(&output));
+
+    // A commit that reads well is not set aside: the service's 422 is the rejection code.
+    let admin = token(&workspace, "it.admin", "IT Admin", "admin", &[]);
+    let output = client(
+        &service,
+        &admin,
+        &["set-aside", "1", "--reason", "damaged disk"],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("POST /api/set-asides (422"),
+        "{}",
+        stderr(&output)
+    );
+
+    assert_eq!(
+        head(&workspace),
+        before + 1,
+        "nothing appended but the admin's token"
+    );
+}
