@@ -174,6 +174,20 @@ fn a_write_and_reads_go_through_the_service_as_the_tokens_holder() {
     assert_success(&output);
     let measure: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(measure["measure"]["definition"]["measure_ref"], "1.A3");
+
+    // Signing off over HTTP: the performance team (who entered the value) may not; an approver may.
+    let signoff = ["signoff", "-m", "1.A3", "-p", "Q4 2016/17"];
+    let output = client(&service, &pat, &signoff);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let jo = token(&workspace, "jo.checker", "Jo Checker", "approver", &[]);
+    let output = client(&service, &jo, &signoff);
+    assert_success(&output);
+    assert!(
+        stdout(&output)
+            .starts_with("signed off the value of 1.A3 for Q4 Jan - Mar 2017 at position "),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]

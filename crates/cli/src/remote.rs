@@ -16,8 +16,8 @@ use serde::Serialize;
 use scoreledger_projections::{HistoryEntry, MeasureView};
 use scoreledger_reports::QuarterReport;
 use scoreledger_server::commands::{
-    AssessmentBody, LockBody, NoteBody, PublishBody, RecordValueBody, ReviseValueBody,
-    SetAsideBody, TargetBody,
+    AmendmentBody, AssessmentBody, CheckBody, LockBody, NoteBody, PublishBody, RecordValueBody,
+    ReviseValueBody, SetAsideBody, TargetBody,
 };
 
 use crate::app::{date, period};
@@ -257,6 +257,28 @@ pub async fn dispatch(cli: Cli, server: &str, out: &mut dyn Write) -> CliResult 
             )?;
             Ok(())
         }
+        Command::Signoff(args) => {
+            check(&remote, "signoffs", "signed off the value", args, out).await
+        }
+        Command::ApproveNote(args) => {
+            check(&remote, "approvals", "approved the data note", args, out).await
+        }
+        Command::Amend(args) => {
+            let (measure, changes, reason) = crate::commands::approval::amendment(args);
+            let written = remote
+                .post(
+                    &format!("api/measures/{}/amendments", segment(&measure)),
+                    &AmendmentBody { changes, reason },
+                )
+                .await?;
+            writeln!(
+                out,
+                "amended {} at position {}",
+                measure.trim(),
+                position_of(&written)
+            )?;
+            Ok(())
+        }
         Command::SetAside(args) => {
             let written = remote
                 .post(
@@ -464,6 +486,32 @@ async fn record(remote: &Remote, command: RecordCommand, out: &mut dyn Write) ->
         "recorded {described} for {} {} at position {}",
         measure.trim(),
         period(&at)?,
+        position_of(&answer)
+    )?;
+    Ok(())
+}
+
+/// A sign-off or a note approval (maker–checker: the service refuses whoever made it, 403).
+async fn check(
+    remote: &Remote,
+    route: &str,
+    done: &str,
+    args: crate::args::CheckArgs,
+    out: &mut dyn Write,
+) -> CliResult {
+    let at = period(&args.period)?;
+    let answer = remote
+        .post(
+            &format!("api/measures/{}/{route}", segment(&args.measure)),
+            &CheckBody {
+                period: at.to_string(),
+            },
+        )
+        .await?;
+    writeln!(
+        out,
+        "{done} of {} for {at} at position {}",
+        args.measure.trim(),
         position_of(&answer)
     )?;
     Ok(())

@@ -54,9 +54,9 @@ async fn check(
     Ok(())
 }
 
-/// Runs `amend`.
-pub async fn amend(app: &App, args: AmendArgs, out: &mut dyn Write) -> CliResult {
-    app.catch_up().await?;
+/// The measure, the changes (field → new value) and the reason an `amend` command line asks for.
+/// The flags name the fields the domain knows; it refuses an empty or unchanged amendment.
+pub fn amendment(args: AmendArgs) -> (String, BTreeMap<String, String>, Option<String>) {
     let AmendArgs {
         measure,
         title,
@@ -70,8 +70,7 @@ pub async fn amend(app: &App, args: AmendArgs, out: &mut dyn Write) -> CliResult
         priority_measure,
         reason,
     } = args;
-    // The flags name the fields the domain knows; it refuses an empty or unchanged amendment.
-    let changes: BTreeMap<String, String> = [
+    let changes = [
         (MeasureField::Title, title),
         (MeasureField::Action, action),
         (MeasureField::LeadOfficer, lead_officer),
@@ -85,6 +84,13 @@ pub async fn amend(app: &App, args: AmendArgs, out: &mut dyn Write) -> CliResult
     .into_iter()
     .filter_map(|(field, value)| value.map(|v| (field.as_str().to_owned(), v)))
     .collect();
+    (measure, changes, reason)
+}
+
+/// Runs `amend`.
+pub async fn amend(app: &App, args: AmendArgs, out: &mut dyn Write) -> CliResult {
+    app.catch_up().await?;
+    let (measure, changes, reason) = amendment(args);
     let (measure_id, plan_id) = app.measure(&measure, None).await?;
     let appended = app
         .execute(
