@@ -188,6 +188,39 @@ fn a_write_and_reads_go_through_the_service_as_the_tokens_holder() {
         "{}",
         stdout(&output)
     );
+
+    // Publications: published, listed and shown through the service, as on the database.
+    let output = client(
+        &service,
+        &pat,
+        &[
+            "publish",
+            "-p",
+            "Q3 2016/17",
+            "--meeting",
+            "Cabinet",
+            "--on",
+            "2017-01-13",
+        ],
+    );
+    assert_success(&output);
+    let output = client(&service, &pat, &["report", "list", "--json"]);
+    assert_success(&output);
+    let listed: serde_json::Value =
+        serde_json::from_str(stdout(&output).lines().last().unwrap()).unwrap();
+    assert_eq!(listed["meeting"], "Cabinet");
+    let id = listed["report_id"].as_str().unwrap().to_owned();
+    let show = ["report", "show", &id, "--format", "csv"];
+    let remote = client(&service, &pat, &show);
+    assert_success(&remote);
+    assert!(
+        stderr(&remote).contains("verified by the service"),
+        "{}",
+        stderr(&remote)
+    );
+    let local = run_in(&workspace.db(), &show);
+    assert_success(&local);
+    assert_eq!(stdout(&remote), stdout(&local));
 }
 
 #[test]

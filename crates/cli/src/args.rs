@@ -514,8 +514,9 @@ pub enum ReportAction {
     ///
     /// Example: scoreledger report show "Q2 2016/17" --format html -o q2-as-published.html
     Show {
-        /// The report: an id (or its first characters) from `report list`, or a period, meaning
-        /// the latest publication of that period.
+        /// The report: an id (or its first characters) from `report list`, a period published
+        /// once, or a period and its meeting or date when it was published more than once
+        /// ("Q3 2016/17 @ Cabinet", "Q3 2016/17 @ 2017-01-13").
         report: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]

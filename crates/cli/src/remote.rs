@@ -13,7 +13,7 @@ use anyhow::Context as _;
 use reqwest::StatusCode;
 use serde::Serialize;
 
-use scoreledger_projections::{HistoryEntry, MeasureView};
+use scoreledger_projections::{HistoryEntry, MeasureView, Publication};
 use scoreledger_reports::QuarterReport;
 use scoreledger_server::commands::{
     AmendmentBody, AssessmentBody, CheckBody, LockBody, NoteBody, PublishBody, RecordValueBody,
@@ -21,7 +21,9 @@ use scoreledger_server::commands::{
 };
 
 use crate::app::{date, period};
-use crate::args::{AsAtArgs, Cli, Command, HistoryArgs, RecordCommand, ReportArgs, Subject};
+use crate::args::{
+    AsAtArgs, Cli, Command, HistoryArgs, RecordCommand, ReportAction, ReportArgs, Subject,
+};
 use crate::exit::Failure;
 use crate::failure::{CliResult, Failed};
 
@@ -313,10 +315,51 @@ fn command_name(command: &Command) -> String {
 }
 
 async fn report(remote: &Remote, args: &ReportArgs, out: &mut dyn Write) -> CliResult {
-    if args.action.is_some() {
-        return Err(Failed::rejected(
-            "report list, show, rebuild, diff and compare are not available with --server yet; ask for a period's report with --period",
-        ));
+    match &args.action {
+        Some(ReportAction::List { when: at, json }) => {
+            let body = remote.get("api/reports", &when(at)?).await?;
+            let publications: Vec<Publication> = serde_json::from_str(&body)
+                .context("the service's publications do not read as publications")
+                .map_err(|error| Failed {
+                    kind: Failure::Unavailable,
+                    error,
+                })?;
+            return crate::commands::report::print_publications(&publications, *json, out);
+        }
+        Some(ReportAction::Show {
+            report,
+            format,
+            output,
+        }) => {
+            // The service answers a published report only when it reproduces its SHA-256.
+            let body = remote
+                .get(&format!("api/reports/{}", segment(report)), &[])
+                .await?;
+            let published: QuarterReport = serde_json::from_str(&body)
+                .context("the service's report does not read as a report")
+                .map_err(|error| Failed {
+                    kind: Failure::Unavailable,
+                    error,
+                })?;
+            eprintln!(
+                "{} as published (cut-off position {}); sha256 {} verified by the service",
+                published.period,
+                published.position,
+                published.sha256()
+            );
+            return crate::commands::report::write_report(
+                &published,
+                *format,
+                output.as_deref(),
+                out,
+            );
+        }
+        Some(_) => {
+            return Err(Failed::rejected(
+                "report rebuild, diff and compare are not available with --server yet; use `report list`, `report show` or the web pages",
+            ))
+        }
+        None => {}
     }
     let Some(at) = &args.period else {
         return Err(Failed::rejected(

@@ -120,7 +120,9 @@ pub struct Scorecard {
 }
 
 /// A publication recorded in the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, sqlx::FromRow, utoipa::ToSchema,
+)]
 pub struct Publication {
     /// Report id.
     pub report_id: String,

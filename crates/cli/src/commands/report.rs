@@ -137,8 +137,17 @@ async fn list(app: &App, when: &AsAtArgs, json: bool, out: &mut dyn Write) -> Cl
         .into_iter()
         .filter(|p| p.position as u64 <= at.0)
         .collect();
+    print_publications(&publications, json, out)
+}
+
+/// The publications as a table, or one JSON object per line.
+pub(crate) fn print_publications(
+    publications: &[projections::Publication],
+    json: bool,
+    out: &mut dyn Write,
+) -> CliResult {
     if json {
-        for publication in &publications {
+        for publication in publications {
             writeln!(
                 out,
                 "{}",
@@ -165,7 +174,7 @@ async fn list(app: &App, when: &AsAtArgs, json: bool, out: &mut dyn Write) -> Cl
             "Cut-off",
             "SHA-256",
         ]);
-    for p in &publications {
+    for p in publications {
         table.add_row(vec![
             p.report_id.clone(),
             p.period.clone(),
