@@ -22,3 +22,4 @@ mod set_aside;
 mod settings;
 mod support;
 mod token;
+mod verify;

@@ -214,6 +214,15 @@ pub enum Command {
     ///
     /// Example: scoreledger --role admin set-aside 4812 --reason "disk damaged on 3 May; no backup holds it"
     SetAside(SetAsideArgs),
+    /// Verify the log as stored: recompute every commit's hash from what is stored, check every
+    /// stream's chain of hashes and versions and the log's positions (no gap, no repeat, no
+    /// reordering), and that the read models are not ahead of the log (a log restored from an
+    /// older backup, or truncated). Names the first thing wrong, with its position, and exits 5.
+    /// Signed checkpoints, which would also catch a truncated tail or a re-forged chain, are not
+    /// built yet.
+    ///
+    /// Example: scoreledger verify --json
+    Verify(VerifyArgs),
 }
 
 /// `token` subcommands.
@@ -787,6 +796,15 @@ pub struct LockArgs {
     /// Why (required to reopen).
     #[arg(long, short = 'r')]
     pub reason: Option<String>,
+}
+
+/// `verify` options.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// One JSON object: `verified`, the commits and streams checked, the head, the read models'
+    /// position and the finding (`kind`, `position`, …).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `set-aside` options.

@@ -21,6 +21,7 @@ pub mod serve;
 pub mod session;
 pub mod set_aside;
 pub mod token;
+pub mod verify;
 
 use crate::app::{actor_from, App};
 use crate::args::{Cli, Command};
@@ -67,5 +68,6 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Migrate => migrate::run(&app, &settings, out).await,
         Command::Rebuild(args) => rebuild::run(&app, &args, out).await,
         Command::SetAside(args) => set_aside::run(&app, &args, out).await,
+        Command::Verify(args) => verify::run(&app, &args, out).await,
     }
 }

@@ -12,6 +12,7 @@ mod ids;
 pub mod nats;
 pub mod set_aside;
 pub mod sqlite;
+pub mod verify;
 
 use async_trait::async_trait;
 use futures::stream::BoxStream;
@@ -27,6 +28,7 @@ pub use nats::{NatsConfig, NatsStore};
 pub use scoreledger_domain::{Position, StreamId, StreamVersion};
 pub use set_aside::{set_aside_id, set_aside_of, unreadable_at, unreadable_events};
 pub use sqlite::SqliteStore;
+pub use verify::{verify_log, Finding, LogVerification, LogVerifier};
 
 /// The result of an append.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,3 +9,4 @@ mod following;
 mod hash_chain;
 mod jetstream;
 mod round_trip;
+mod verify;
