@@ -164,17 +164,18 @@ impl LogVerifier {
                 expected: prev_hash,
             });
         }
-        if commit.events.is_empty() || commit.first_version() != version {
+        // Computed without underflow: a tampered commit may claim fewer versions than events.
+        let first = commit
+            .stream_version
+            .0
+            .checked_sub(commit.events.len() as u64)
+            .filter(|_| !commit.events.is_empty());
+        if first != Some(version.0) {
             return Err(Finding::VersionGap {
                 commit_id: commit.commit_id,
                 position: commit.position,
                 stream: commit.stream.clone(),
-                found: StreamVersion(
-                    commit
-                        .stream_version
-                        .0
-                        .saturating_sub(commit.events.len() as u64),
-                ),
+                found: StreamVersion(first.unwrap_or(commit.stream_version.0)),
                 expected: version,
             });
         }

@@ -159,3 +159,25 @@ async fn a_rogue_publishers_messages_are_named_on_nats() {
         verification.finding
     );
 }
+
+store_test!(
+    a_commit_claiming_fewer_versions_than_events_is_a_version_gap,
+    |store| {
+        written(&store).await;
+        let mut log = store.read_all(Position(0), 10).await.unwrap();
+        // Re-sealed so that only the versions are wrong, as a forger who can hash would leave it.
+        log[1].stream_version = scoreledger_store::StreamVersion(1);
+        log[1].hash = log[1].compute_hash();
+        assert!(
+            matches!(
+                first_finding(&log),
+                Some(Finding::VersionGap {
+                    position: Position(2),
+                    ..
+                })
+            ),
+            "{:?}",
+            first_finding(&log)
+        );
+    }
+);
