@@ -970,7 +970,7 @@ fn set_aside(
         return Err(Rejection::Invalid {
             field: "position",
             message: format!(
-                "the commit at position {position} can be read; only a commit that cannot be read may be set aside"
+                "the commit at position {position} can be read, or there is none; only a commit that cannot be read may be set aside"
             ),
         });
     };
