@@ -9,6 +9,7 @@ pub mod auth;
 pub mod commands;
 pub mod error;
 pub mod health;
+pub mod log_check;
 pub mod logging;
 pub mod metrics;
 pub mod openapi;
@@ -117,6 +118,7 @@ fn api_routes() -> Router<ServerState> {
         )
         .route("/api/locks", post(commands::lock))
         .route("/api/set-asides", post(commands::set_aside))
+        .route("/api/verification", get(log_check::verify))
         .route("/api/reopenings", post(commands::reopen))
         .route("/api/reports/{report}", get(queries::report))
         .route(

@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use crate::{commands, error, health, metrics, plans, queries, sessions};
+use crate::{commands, error, health, log_check, metrics, plans, queries, sessions};
 
 /// Declares the bearer-token scheme the query paths require.
 struct BearerTokens;
@@ -42,6 +42,7 @@ impl Modify for BearerTokens {
         queries::reports,
         queries::report,
         queries::verification,
+        log_check::verify,
         queries::restatements,
         queries::history,
         queries::measure,

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod as_at;
 pub mod error;
+pub mod log_check;
 pub mod measure;
 pub mod published;
 pub mod restated;
@@ -15,6 +16,7 @@ pub mod verification;
 pub use access::{record_access, Unrecorded};
 pub use as_at::{resolve, AsAt};
 pub use error::QueryError;
+pub use log_check::{check_log, LogCheck, LogFinding};
 pub use measure::measure_at;
 pub use published::{find_publication, publication, published_report, report_at};
 pub use restated::{restated, Restated};

@@ -92,6 +92,18 @@ pub enum Finding {
 }
 
 impl Finding {
+    /// What kind of finding it is, as `--json` names it (`changed`, `missing`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Finding::Unreadable { .. } => "unreadable",
+            Finding::Missing { .. } => "missing",
+            Finding::Reordered { .. } => "reordered",
+            Finding::Changed { .. } => "changed",
+            Finding::BrokenLink { .. } => "broken_link",
+            Finding::VersionGap { .. } => "version_gap",
+        }
+    }
+
     /// The position the finding is about.
     pub fn position(&self) -> Position {
         match self {

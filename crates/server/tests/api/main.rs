@@ -7,6 +7,7 @@ mod fuzz;
 mod headers;
 mod history_kinds;
 mod lock_race;
+mod log_check;
 mod logs;
 mod openapi;
 mod operations;

@@ -224,6 +224,7 @@ pair_test!(
             ),
             ("/api/history", "/api/history".to_owned()),
             ("/api/plans", "/api/plans".to_owned()),
+            ("/api/verification", "/api/verification".to_owned()),
             (
                 "/api/measures/{measure}",
                 "/api/measures/2.B1?on=2016-08-01".to_owned(),

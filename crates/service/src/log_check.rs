@@ -1,0 +1,88 @@
+//! The whole log verified (`scoreledger_store::verify_log`), and the read models checked not to
+//! be ahead of it: what `scoreledger verify` and `GET /api/verification` answer.
+
+use serde::{Deserialize, Serialize};
+
+use scoreledger_domain::Position;
+use scoreledger_projections::{self as projections, ReadModels};
+use scoreledger_store::{verify_log, EventStore};
+
+use crate::error::QueryError;
+
+/// What verifying the log found. A log that fails is an answer, not an error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LogCheck {
+    /// Whether the log verified and the read models are not ahead of it.
+    pub verified: bool,
+    /// Commits checked (up to the first finding).
+    pub commits: u64,
+    /// Streams seen.
+    pub streams: u64,
+    /// The position of the last commit when the check started.
+    pub head: u64,
+    /// The position the read models have projected.
+    pub read_models_at: u64,
+    /// The first thing wrong, if anything is.
+    pub finding: Option<LogFinding>,
+    /// What was found, in words, and what to do.
+    pub message: String,
+}
+
+/// The first thing wrong with the log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct LogFinding {
+    /// `unreadable`, `missing`, `reordered`, `changed`, `broken_link`, `version_gap`, or
+    /// `read_models_ahead` (the log is shorter than the read models: restored from an older
+    /// backup, or truncated).
+    pub kind: String,
+    /// The position it is about.
+    pub position: u64,
+    /// What is wrong there.
+    pub message: String,
+}
+
+/// Verifies the whole log, telling `progress` the position reached and the head, and checks
+/// that the read models are not ahead of it.
+pub async fn check_log(
+    store: &dyn EventStore,
+    read: &ReadModels,
+    progress: impl FnMut(Position, Position),
+) -> Result<LogCheck, QueryError> {
+    let verification = verify_log(store, progress)
+        .await
+        .map_err(|err| QueryError::Replay(projections::ProjectionError::Read(err)))?;
+    let read_models_at = projections::checkpoint(read).await?;
+    let finding = match &verification.finding {
+        Some(finding) => Some(LogFinding {
+            kind: finding.kind().to_owned(),
+            position: finding.position().0,
+            message: finding.to_string(),
+        }),
+        None if read_models_at > verification.head => Some(LogFinding {
+            kind: "read_models_ahead".to_owned(),
+            position: verification.head.0 + 1,
+            message: format!(
+                "the log is shorter than the read models (they have projected {read_models_at} commits, the log holds {}): was the log restored from an older backup, or truncated? Do not write to it; restore the newest backup, or rebuild the read models (scoreledger rebuild) once the log is known to be whole",
+                verification.head
+            ),
+        }),
+        None => None,
+    };
+    let message = match &finding {
+        Some(finding) if finding.kind == "read_models_ahead" => finding.message.clone(),
+        Some(finding) => format!("the log fails verification: {}", finding.message),
+        None => format!(
+            "the log verifies: {} commits in {} streams, positions 1 to {} with no gap, every hash, link and version intact; the read models are at position {read_models_at}",
+            verification.commits, verification.streams, verification.head
+        ),
+    };
+    Ok(LogCheck {
+        verified: finding.is_none(),
+        commits: verification.commits,
+        streams: verification.streams as u64,
+        head: verification.head.0,
+        read_models_at: read_models_at.0,
+        finding,
+        message,
+    })
+}
