@@ -62,12 +62,7 @@ impl ServerState {
     pub async fn catch_up(&self) -> Result<scoreledger_domain::Position, error::ApiError> {
         scoreledger_projections::drain(&*self.store, &self.read, 1000, |_| {})
             .await
-            .map_err(|err| {
-                error::ApiError::new(
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    format!("the read models could not catch up with the log: {err}"),
-                )
-            })
+            .map_err(behind)
     }
 
     /// Brings the read models as far up the log as it can be read, before a lookup that must
@@ -78,13 +73,16 @@ impl ServerState {
     ) -> Result<scoreledger_projections::Reach, error::ApiError> {
         scoreledger_projections::catch_up_for_reading(&*self.store, &self.read, 1000)
             .await
-            .map_err(|err| {
-                error::ApiError::new(
-                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                    format!("the read models could not catch up with the log: {err}"),
-                )
-            })
+            .map_err(behind)
     }
+}
+
+/// 503: the read models could not catch up with the log, and why.
+fn behind(err: scoreledger_projections::ProjectionError) -> error::ApiError {
+    error::ApiError::new(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        format!("the read models could not catch up with the log: {err}"),
+    )
 }
 
 /// The service's routes.

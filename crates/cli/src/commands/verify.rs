@@ -12,11 +12,11 @@ use crate::failure::{CliResult, Failed};
 
 /// Runs `verify`.
 pub async fn run(app: &App, args: &VerifyArgs, out: &mut dyn Write) -> CliResult {
-    let head = app.head().await?;
+    // Its length is the head the check reads, given with the first batch.
     let bar = if args.json {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new(head.0)
+        ProgressBar::new(0)
     };
     bar.set_style(
         ProgressStyle::with_template(

@@ -9,18 +9,7 @@ use serde_json::Value;
 
 use crate::pages::{page, sign_in};
 use crate::queries::{history_with_a_restatement, performance, run, token};
-use crate::support::TestServer;
-
-async fn get(url: &str, secret: &str) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .get(url)
-        .bearer_auth(secret)
-        .send()
-        .await
-        .expect("the server answers");
-    let status = response.status();
-    (status, response.json().await.expect("a JSON body"))
-}
+use crate::support::{get, TestServer};
 
 /// The `what` of each row of a history answer.
 fn kinds(answer: &Value) -> Vec<&str> {
