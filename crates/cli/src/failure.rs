@@ -47,12 +47,14 @@ impl From<ExecuteError> for Failed {
     fn from(err: ExecuteError) -> Self {
         let kind = match &err {
             ExecuteError::Rejected(_) => Failure::Rejected,
-            ExecuteError::Append(AppendError::Conflict { .. }) => Failure::Conflict,
+            ExecuteError::Append(AppendError::Conflict { .. } | AppendError::Moved { .. }) => {
+                Failure::Conflict
+            }
             ExecuteError::Append(AppendError::Corrupt { .. })
             | ExecuteError::Read(ReadError::Corrupt { .. }) => Failure::Corrupt,
-            ExecuteError::Append(AppendError::Empty | AppendError::Unreadable(_)) => {
-                Failure::Rejected
-            }
+            ExecuteError::Append(
+                AppendError::Empty | AppendError::Unreadable(_) | AppendError::Unsigned,
+            ) => Failure::Rejected,
             ExecuteError::Append(AppendError::Unavailable(_))
             | ExecuteError::Read(ReadError::Unavailable(_)) => Failure::Unavailable,
         };

@@ -216,6 +216,22 @@ pub enum Command {
         /// The position of the unreadable commit.
         position: Position,
     },
+    /// Sign the log with a new key from now on, retiring the one it `replaces` (admins only;
+    /// the commit is signed by a key the log already signs with, or by the new key when it is
+    /// the log's first).
+    AddSigningKey {
+        /// The public key (C2SP verifier key).
+        key: String,
+        /// The public key it replaces, if any.
+        replaces: Option<String>,
+    },
+    /// Record a signed checkpoint of the log (made by the service itself).
+    RecordCheckpoint {
+        /// The signed note.
+        checkpoint: String,
+        /// The tree's right edge.
+        frontier: Vec<String>,
+    },
 }
 
 /// What a command asks for, without what it carries: enough to tell whether a role may ask
@@ -262,6 +278,10 @@ pub enum CommandKind {
     RecordAccess,
     /// Set aside an unreadable commit.
     SetAsideCommit,
+    /// Add (or rotate) a signing key.
+    AddSigningKey,
+    /// Record a checkpoint.
+    RecordCheckpoint,
 }
 
 impl CommandKind {
@@ -288,6 +308,8 @@ impl CommandKind {
             CommandKind::RevokeToken => "revoke an API token",
             CommandKind::RecordAccess => "record a read of the history",
             CommandKind::SetAsideCommit => "set aside an unreadable commit",
+            CommandKind::AddSigningKey => "add a signing key",
+            CommandKind::RecordCheckpoint => "record a checkpoint",
         }
     }
 }
@@ -316,6 +338,8 @@ impl Command {
             Command::RevokeToken { .. } => CommandKind::RevokeToken,
             Command::RecordAccess { .. } => CommandKind::RecordAccess,
             Command::SetAsideCommit { .. } => CommandKind::SetAsideCommit,
+            Command::AddSigningKey { .. } => CommandKind::AddSigningKey,
+            Command::RecordCheckpoint { .. } => CommandKind::RecordCheckpoint,
         }
     }
 
@@ -420,7 +444,9 @@ impl Command {
             | Command::SignOffValue { .. }
             | Command::ApproveCommentary { .. }
             | Command::RevokeToken { .. }
-            | Command::SetAsideCommit { .. } => Vec::new(),
+            | Command::SetAsideCommit { .. }
+            | Command::AddSigningKey { .. }
+            | Command::RecordCheckpoint { .. } => Vec::new(),
         }
     }
 }

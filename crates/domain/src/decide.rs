@@ -328,9 +328,11 @@ pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
             matches!(role, Role::Approver | Role::Admin)
         }
         CommandKind::AmendMeasure => matches!(role, Role::Performance | Role::Admin),
-        CommandKind::IssueToken | CommandKind::RevokeToken | CommandKind::SetAsideCommit => {
-            role == Role::Admin
-        }
+        CommandKind::IssueToken
+        | CommandKind::RevokeToken
+        | CommandKind::SetAsideCommit
+        | CommandKind::AddSigningKey
+        | CommandKind::RecordCheckpoint => role == Role::Admin,
         // Whoever reads, the read is recorded: it changes nothing but the trail itself.
         CommandKind::RecordAccess => true,
     }
@@ -564,6 +566,31 @@ pub fn decide(
                 message: format!("the commit at position {position} is already set aside"),
             })
         }
+        (
+            StreamState::Empty | StreamState::SigningKeys(_),
+            Command::AddSigningKey { key, replaces },
+        ) => add_signing_key(state, key, replaces.as_deref(), ctx),
+        (StreamState::SigningKeys(_), command) => Err(Rejection::WrongStream {
+            command: command.describe(),
+            problem: "this stream holds the log's signing keys",
+        }),
+        (
+            StreamState::Empty | StreamState::Checkpoints(_),
+            Command::RecordCheckpoint {
+                checkpoint,
+                frontier,
+            },
+        ) => {
+            non_empty("checkpoint", checkpoint)?;
+            Ok(vec![DomainEvent::CheckpointRecorded {
+                checkpoint: checkpoint.clone(),
+                frontier: frontier.clone(),
+            }])
+        }
+        (StreamState::Checkpoints(_), command) => Err(Rejection::WrongStream {
+            command: command.describe(),
+            problem: "this stream holds the log's checkpoints",
+        }),
         (StreamState::SetAside(_), command) => Err(Rejection::WrongStream {
             command: command.describe(),
             problem: "this stream sets aside an unreadable commit",
@@ -952,7 +979,9 @@ fn decide_measure(
         | Command::IssueToken { .. }
         | Command::RevokeToken { .. }
         | Command::RecordAccess { .. }
-        | Command::SetAsideCommit { .. } => Err(Rejection::WrongStream {
+        | Command::SetAsideCommit { .. }
+        | Command::AddSigningKey { .. }
+        | Command::RecordCheckpoint { .. } => Err(Rejection::WrongStream {
             command: command.describe(),
             problem: "this stream holds a measure",
         }),
@@ -985,6 +1014,55 @@ fn set_aside(
         position,
         problem: unreadable.problem.clone(),
     }])
+}
+
+/// Adds a signing key, retiring the one it replaces. The key's form is the integrity crate's
+/// to check (the domain holds no cryptography); here: one key once, and only an active key
+/// retired, with a reason when one is.
+fn add_signing_key(
+    state: &StreamState,
+    key: &str,
+    replaces: Option<&str>,
+    ctx: &Context,
+) -> Result<Vec<DomainEvent>, Rejection> {
+    let active: &[String] = match state {
+        StreamState::SigningKeys(keys) => keys,
+        _ => &[],
+    };
+    non_empty("key", key)?;
+    if key.chars().any(char::is_whitespace) {
+        return Err(Rejection::Invalid {
+            field: "key",
+            message: "a public key has no spaces".into(),
+        });
+    }
+    if active.iter().any(|known| known == key) {
+        return Err(Rejection::Invalid {
+            field: "key",
+            message: "the log already signs with this key".into(),
+        });
+    }
+    let mut events = vec![DomainEvent::SigningKeyAdded {
+        key: key.to_owned(),
+    }];
+    if let Some(old) = replaces {
+        if !active.iter().any(|known| known == old) {
+            return Err(Rejection::Invalid {
+                field: "replaces",
+                message: format!("the log does not sign with {old}"),
+            });
+        }
+        if ctx.reason().is_none() {
+            return Err(Rejection::NoReason {
+                what: "rotating the signing key",
+                why: "auditors will ask why the log changed keys",
+            });
+        }
+        events.push(DomainEvent::SigningKeyRetired {
+            key: old.to_owned(),
+        });
+    }
+    Ok(events)
 }
 
 /// Maker–checker: the current version exists, is not checked yet, and was not entered by the

@@ -256,6 +256,28 @@ pub enum DomainEvent {
         /// Why it cannot be read, as the store said when it was set aside.
         problem: String,
     },
+    /// The log signs its commits and checkpoints with this key from this commit on. The
+    /// commit adding the log's first key is signed by that key; a later one by a key the log
+    /// already signs with.
+    SigningKeyAdded {
+        /// The public key, in the C2SP signed-note verifier key format
+        /// (`<origin>+<key id>+<base64>`).
+        key: String,
+    },
+    /// The log no longer signs with this key (what it signed still verifies).
+    SigningKeyRetired {
+        /// The public key, as added.
+        key: String,
+    },
+    /// A signed checkpoint of the log: the commit recording it lands directly after the last
+    /// commit it covers.
+    CheckpointRecorded {
+        /// The C2SP tlog-checkpoint signed note.
+        checkpoint: String,
+        /// The Merkle tree's right edge at the checkpoint (subtree roots, largest first, in
+        /// hexadecimal): enough to carry on from here without reading what came before.
+        frontier: Vec<String>,
+    },
 }
 
 /// The digest of one part of a published report.
@@ -334,6 +356,9 @@ impl DomainEvent {
             DomainEvent::TokenRevoked { .. } => "TokenRevoked",
             DomainEvent::AccessRecorded { .. } => "AccessRecorded",
             DomainEvent::CommitSetAside { .. } => "CommitSetAside",
+            DomainEvent::SigningKeyAdded { .. } => "SigningKeyAdded",
+            DomainEvent::SigningKeyRetired { .. } => "SigningKeyRetired",
+            DomainEvent::CheckpointRecorded { .. } => "CheckpointRecorded",
         }
     }
 

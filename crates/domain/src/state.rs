@@ -100,6 +100,10 @@ pub enum StreamState {
     Token(TokenState),
     /// The setting aside of the unreadable commit at this position.
     SetAside(Position),
+    /// The log's signing keys: the public keys it signs with now.
+    SigningKeys(Vec<String>),
+    /// The log's checkpoints (how many were recorded).
+    Checkpoints(u64),
 }
 
 /// An API token as its events describe it.
@@ -261,6 +265,21 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
         }),
         (StreamState::Empty, DomainEvent::CommitSetAside { position, .. }) => {
             StreamState::SetAside(*position)
+        }
+        (StreamState::Empty, DomainEvent::SigningKeyAdded { key }) => {
+            StreamState::SigningKeys(vec![key.clone()])
+        }
+        (StreamState::SigningKeys(mut keys), DomainEvent::SigningKeyAdded { key }) => {
+            keys.push(key.clone());
+            StreamState::SigningKeys(keys)
+        }
+        (StreamState::SigningKeys(mut keys), DomainEvent::SigningKeyRetired { key }) => {
+            keys.retain(|active| active != key);
+            StreamState::SigningKeys(keys)
+        }
+        (StreamState::Empty, DomainEvent::CheckpointRecorded { .. }) => StreamState::Checkpoints(1),
+        (StreamState::Checkpoints(n), DomainEvent::CheckpointRecorded { .. }) => {
+            StreamState::Checkpoints(n + 1)
         }
         (StreamState::Token(mut token), DomainEvent::TokenRevoked { .. }) => {
             token.revoked = true;

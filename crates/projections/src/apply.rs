@@ -649,6 +649,17 @@ async fn apply_event(
             after: Some(format!("commit at position {position} set aside")),
             ..Change::new("commit set aside")
         },
+        DomainEvent::SigningKeyAdded { key } => Change {
+            after: Some(key.clone()),
+            ..Change::new("signing key added")
+        },
+        DomainEvent::SigningKeyRetired { key } => Change {
+            before: Some(key.clone()),
+            ..Change::new("signing key retired")
+        },
+        // A checkpoint changes no figure and nobody made it: `verify` and `checkpoint` show
+        // them, and a history row every few hundred commits would only bury the changes.
+        DomainEvent::CheckpointRecorded { .. } => return Ok(Vec::new()),
         DomainEvent::TokenRevoked { token_id } => {
             sqlx::query("UPDATE tokens SET revoked_position = $1 WHERE token_id = $2")
                 .bind(at)

@@ -45,6 +45,8 @@ pub enum HistoryKind {
     SetAside,
     /// A plan, its priorities, outcomes and rule set defined.
     Plan,
+    /// A signing key of the log added or retired.
+    Key,
 }
 
 /// A word that names no kind of change.
@@ -57,7 +59,7 @@ pub struct UnknownKind {
 
 impl HistoryKind {
     /// Every kind, in the order messages and forms list them.
-    pub const ALL: [HistoryKind; 17] = [
+    pub const ALL: [HistoryKind; 18] = [
         HistoryKind::Value,
         HistoryKind::Target,
         HistoryKind::Status,
@@ -75,6 +77,7 @@ impl HistoryKind {
         HistoryKind::Read,
         HistoryKind::SetAside,
         HistoryKind::Plan,
+        HistoryKind::Key,
     ];
 
     /// The word for the kind, as the README and `--what` write it.
@@ -97,6 +100,7 @@ impl HistoryKind {
             HistoryKind::Read => "read",
             HistoryKind::SetAside => "set-aside",
             HistoryKind::Plan => "plan",
+            HistoryKind::Key => "key",
         }
     }
 
@@ -120,6 +124,7 @@ impl HistoryKind {
             HistoryKind::Read => &["reads"],
             HistoryKind::SetAside => &["set-asides"],
             HistoryKind::Plan => &["plans"],
+            HistoryKind::Key => &["keys", "signing-key", "signing-keys"],
         }
     }
 
@@ -158,6 +163,7 @@ impl HistoryKind {
                 "outcome defined",
                 "rule set",
             ],
+            HistoryKind::Key => &["signing key added", "signing key retired"],
         }
     }
 
@@ -181,6 +187,7 @@ impl HistoryKind {
             HistoryKind::Read => "history reads",
             HistoryKind::SetAside => "commits set aside",
             HistoryKind::Plan => "plans, priorities, outcomes and rule sets",
+            HistoryKind::Key => "signing keys added and retired",
         }
     }
 
@@ -294,7 +301,7 @@ mod tests {
             err.to_string(),
             "\"nonsense\" is not a kind of change; use value, target, status, direction, rag, \
              note, accountability, measure, signoff, approval, definition, lock, publication, \
-             token, read, set-aside or plan"
+             token, read, set-aside, plan or key"
         );
     }
 

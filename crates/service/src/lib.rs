@@ -5,9 +5,12 @@
 
 pub mod access;
 pub mod as_at;
+pub mod checkpoints;
 pub mod error;
+pub mod keys;
 pub mod log_check;
 pub mod measure;
+pub mod proofs;
 pub mod published;
 pub mod restated;
 pub mod submit;
@@ -16,7 +19,7 @@ pub mod verification;
 pub use access::{record_access, Unrecorded};
 pub use as_at::{resolve, AsAt};
 pub use error::QueryError;
-pub use log_check::{check_log, LogCheck, LogFinding};
+pub use log_check::{check_log, check_log_with, LogCheck, LogCheckOptions, LogFinding};
 pub use measure::measure_at;
 pub use published::{find_publication, publication, published_report, report_at};
 pub use restated::{restated, Restated};

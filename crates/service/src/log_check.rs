@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use scoreledger_domain::Position;
 use scoreledger_projections::{self as projections, ReadModels};
-use scoreledger_store::{verify_log, EventStore};
+use scoreledger_store::{verify_log_with, EventStore, LogVerifier, Witness};
 
 use crate::error::QueryError;
 
@@ -26,12 +26,32 @@ pub struct LogCheck {
     pub finding: Option<LogFinding>,
     /// What was found, in words, and what to do.
     pub message: String,
+    /// The Merkle tree head (RFC 6962) over the commits checked, hexadecimal.
+    pub root: String,
+    /// Where the log began signing its commits, if it signs.
+    pub signed_from: Option<u64>,
+    /// Signed checkpoints in the log, each matched against the commits it covers.
+    pub checkpoints: u64,
+    /// How many commits the latest of them covers.
+    pub latest_checkpoint: Option<u64>,
+    /// Checkpoints exported outside the log that the log was checked against.
+    pub witnesses: u64,
+}
+
+/// What to check the log against beyond itself.
+#[derive(Debug, Default)]
+pub struct LogCheckOptions {
+    /// Refuse a log whose first key is not one of these (the key an auditor was given).
+    pub trusted: Option<scoreledger_integrity::KeyRing>,
+    /// Checkpoints exported from the log (a truncated or rewritten log is caught by them).
+    pub witnesses: Vec<Witness>,
 }
 
 /// The first thing wrong with the log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LogFinding {
-    /// `unreadable`, `missing`, `reordered`, `changed`, `broken_link`, `version_gap`, or
+    /// `unreadable`, `missing`, `reordered`, `changed`, `broken_link`, `version_gap`,
+    /// `forged`, `bad_signature`, `checkpoint_mismatch`, `truncated`, `untrusted_key`, or
     /// `read_models_ahead` (the log is shorter than the read models: restored from an older
     /// backup, or truncated).
     pub kind: String,
@@ -48,7 +68,22 @@ pub async fn check_log(
     read: &ReadModels,
     progress: impl FnMut(Position, Position),
 ) -> Result<LogCheck, QueryError> {
-    let verification = verify_log(store, progress)
+    check_log_with(store, read, LogCheckOptions::default(), progress).await
+}
+
+/// Like [`check_log`], against trusted keys and exported checkpoints too.
+pub async fn check_log_with(
+    store: &dyn EventStore,
+    read: &ReadModels,
+    options: LogCheckOptions,
+    progress: impl FnMut(Position, Position),
+) -> Result<LogCheck, QueryError> {
+    let witnesses = options.witnesses.len() as u64;
+    let mut verifier = LogVerifier::new().with_witnesses(options.witnesses);
+    if let Some(trusted) = options.trusted {
+        verifier = verifier.trusting(trusted);
+    }
+    let verification = verify_log_with(store, verifier, progress)
         .await
         .map_err(|err| QueryError::Replay(projections::ProjectionError::Read(err)))?;
     let read_models_at = projections::checkpoint(read).await?;
@@ -72,8 +107,23 @@ pub async fn check_log(
         Some(finding) if finding.kind == "read_models_ahead" => finding.message.clone(),
         Some(finding) => format!("the log fails verification: {}", finding.message),
         None => format!(
-            "the log verifies: {} commits in {} streams, positions 1 to {} with no gap, every hash, link and version intact; the read models are at position {read_models_at}",
-            verification.commits, verification.streams, verification.head
+            "the log verifies: {} commits in {} streams, positions 1 to {} with no gap, every hash, link and version intact; {}; {}; the read models are at position {read_models_at}",
+            verification.commits,
+            verification.streams,
+            verification.head,
+            match verification.signed_from {
+                Some(from) => format!("every commit from position {from} signed by the log's key"),
+                None => "the log has no signing key yet (`scoreledger keys generate` adds one)".into(),
+            },
+            match &verification.latest_checkpoint {
+                Some(latest) => format!(
+                    "{} signed checkpoints match the Merkle tree, the latest over {} commits{}",
+                    verification.checkpoints,
+                    latest.size,
+                    if witnesses > 0 { format!(", and {witnesses} exported ones") } else { String::new() }
+                ),
+                None => "no signed checkpoint yet".into(),
+            }
         ),
     };
     Ok(LogCheck {
@@ -84,5 +134,10 @@ pub async fn check_log(
         read_models_at: read_models_at.0,
         finding,
         message,
+        root: verification.root.clone(),
+        signed_from: verification.signed_from.map(|p| p.0),
+        checkpoints: verification.checkpoints,
+        latest_checkpoint: verification.latest_checkpoint.as_ref().map(|c| c.size),
+        witnesses,
     })
 }

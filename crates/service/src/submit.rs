@@ -114,8 +114,37 @@ pub async fn submit(
             {
                 retries += 1;
             }
-            appended => return Ok(appended.map_err(ExecuteError::from)?),
+            appended => {
+                let appended = appended.map_err(ExecuteError::from)?;
+                if !appended.deduplicated && seals_a_period(submission.commands) {
+                    checkpoint_after(store).await;
+                }
+                return Ok(appended);
+            }
         }
+    }
+}
+
+/// A lock or a publication is what auditors come back to: each is followed at once by a
+/// signed checkpoint covering it.
+fn seals_a_period(commands: &[Command]) -> bool {
+    commands.iter().any(|c| {
+        matches!(
+            c,
+            Command::LockPeriod { .. } | Command::PublishReport { .. }
+        )
+    })
+}
+
+/// Records a checkpoint when the store signs. The change itself has landed whatever happens
+/// here; a checkpoint that fails now is made by the next one (`serve` records them on a
+/// cadence too), so it is logged, not returned.
+async fn checkpoint_after(store: &dyn EventStore) {
+    if store.key().is_none() {
+        return;
+    }
+    if let Err(err) = crate::checkpoints::record_checkpoint(store).await {
+        tracing::warn!(error = %err, "no checkpoint after a lock or publication");
     }
 }
 

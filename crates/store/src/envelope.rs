@@ -15,6 +15,7 @@ use uuid::Uuid;
 use scoreledger_domain::{
     Actor, DomainEvent, Position, SchemaVersion, StreamId, StreamVersion, UpcastError,
 };
+use scoreledger_integrity::{CommitSignature, LogKey};
 
 /// The hash a stream's first commit points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -62,6 +63,9 @@ pub struct NewCommit {
     /// it was read: the commit lands only if that stream has not moved since, so a lock
     /// committed a moment earlier is a conflict, never a change inside a locked period.
     pub judged_against: Option<(StreamId, StreamVersion)>,
+    /// The log position the commit must land directly after: a checkpoint of the first N
+    /// commits is the commit at N + 1, or it is not appended (`AppendError::Moved`).
+    pub directly_after: Option<Position>,
 }
 
 impl NewCommit {
@@ -83,6 +87,7 @@ impl NewCommit {
             causation_id: None,
             events,
             judged_against: None,
+            directly_after: None,
         }
     }
 
@@ -129,14 +134,16 @@ impl NewCommit {
         Ok(())
     }
 
-    /// The stored commit: the events wrapped with fresh ids, the envelope filled in and
-    /// sealed, and the bytes the log stores, checked to read back as the same commit.
+    /// The stored commit: the events wrapped with fresh ids, the envelope filled in, sealed
+    /// and signed with the log's key (when the store has one), and the bytes the log stores,
+    /// checked to read back as the same commit.
     pub(crate) fn seal(
         &self,
         commit_id: Uuid,
         before: StreamVersion,
         prev_hash: String,
         recorded_at: DateTime<Utc>,
+        key: Option<&LogKey>,
     ) -> Result<(Commit, Vec<u8>), Unreadable> {
         self.check_readable()?;
         let events: Vec<EventRecord> = self
@@ -158,8 +165,9 @@ impl NewCommit {
             events,
             prev_hash,
             hash: String::new(),
+            signature: None,
         }
-        .seal();
+        .seal(key);
         let unreadable = |problem: String| Unreadable {
             event_type: "commit".into(),
             problem,
@@ -248,6 +256,11 @@ pub struct Commit {
     pub prev_hash: String,
     /// SHA-256 of this commit's canonical encoding.
     pub hash: String,
+    /// The log key's signature of `hash`, so a writer without the key (a rogue publisher on
+    /// the log's subjects, a hand-inserted row) cannot add a commit that verifies. Absent on
+    /// commits written before the log had a key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<CommitSignature>,
 }
 
 /// The fields the hash covers, in a fixed order. Payload keys are sorted by serde_json's
@@ -289,9 +302,10 @@ impl Commit {
         hex::encode(Sha256::digest(bytes))
     }
 
-    /// Seals the commit: computes and stores its hash.
-    fn seal(mut self) -> Self {
+    /// Seals the commit: computes and stores its hash, and signs it with `key`.
+    fn seal(mut self, key: Option<&LogKey>) -> Self {
         self.hash = self.compute_hash();
+        self.signature = key.map(|key| key.sign_commit(&self.hash));
         self
     }
 

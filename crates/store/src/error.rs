@@ -23,6 +23,17 @@ pub enum AppendError {
         /// The version it is at.
         actual: StreamVersion,
     },
+    /// The commit had to land directly after a position, and the log has moved past it.
+    #[error("the log has moved past position {after} (it is at {head}); build the commit again")]
+    Moved {
+        /// Where the commit had to land after.
+        after: Position,
+        /// Where the log is.
+        head: Position,
+    },
+    /// The log signs its commits, and this process has no key to sign with.
+    #[error("this log signs its commits, and no signing key was given: pass --signing-key FILE (or set SCORELEDGER_SIGNING_KEY_FILE or SCORELEDGER_SIGNING_KEY); `scoreledger keys show` names the key the log expects")]
+    Unsigned,
     /// An event would not read back as written.
     #[error(transparent)]
     Unreadable(#[from] crate::envelope::Unreadable),

@@ -51,6 +51,26 @@ pub struct Request {
     pub unreadable: Option<scoreledger_domain::UnreadableCommit>,
 }
 
+impl Request {
+    /// A request by `actor` carrying nothing else (no reason, no plan context): enough for a
+    /// stream that judges only itself, such as the log's keys and checkpoints.
+    pub fn new(actor: Actor) -> Self {
+        Self {
+            actor,
+            reason: None,
+            on_behalf_of: None,
+            commit_id: None,
+            published_through: None,
+            locked: Default::default(),
+            plan_year: None,
+            known_users: Vec::new(),
+            outline: None,
+            today: None,
+            unreadable: None,
+        }
+    }
+}
+
 /// Rebuilds a stream's state by folding its events.
 pub async fn load(
     store: &dyn EventStore,

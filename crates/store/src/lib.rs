@@ -11,6 +11,7 @@ pub mod execute;
 mod ids;
 pub mod nats;
 pub mod set_aside;
+pub mod signing;
 pub mod sqlite;
 pub mod verify;
 
@@ -27,8 +28,11 @@ pub use ids::{derived_id, new_id};
 pub use nats::{NatsConfig, NatsStore};
 pub use scoreledger_domain::{Position, StreamId, StreamVersion};
 pub use set_aside::{set_aside_id, set_aside_of, unreadable_at, unreadable_events};
+pub use signing::{checkpoints_stream, keys_stream, CHECKPOINTS_STREAM, KEYS_STREAM};
 pub use sqlite::SqliteStore;
-pub use verify::{verify_log, Finding, LogVerification, LogVerifier};
+pub use verify::{
+    verify_log, verify_log_with, CheckpointSeen, Finding, LogVerification, LogVerifier, Witness,
+};
 
 /// The result of an append.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +89,16 @@ pub trait EventStore: Send + Sync {
 
     /// Every commit of one stream, in version order.
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError>;
+
+    /// The last commit of one stream, if it has any.
+    async fn last_commit_of(&self, stream: &StreamId) -> Result<Option<Commit>, ReadError> {
+        Ok(self.read_stream(stream).await?.pop())
+    }
+
+    /// The key this store signs its commits with, if it was given one.
+    fn key(&self) -> Option<&scoreledger_integrity::LogKey> {
+        None
+    }
 
     /// Up to `limit` commits after `after`, in log order.
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<Commit>, ReadError>;

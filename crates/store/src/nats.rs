@@ -25,7 +25,9 @@ use scoreledger_domain::{Position, StreamId, StreamVersion};
 use crate::clock::Clock;
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{AppendError, BoxError, ReadError};
+use crate::signing::{keys_stream, Signing};
 use crate::{Appended, EventStore};
+use scoreledger_integrity::LogKey;
 
 /// Where the log lives on NATS.
 #[derive(Debug, Clone)]
@@ -98,6 +100,7 @@ pub struct NatsStore {
     stream: stream::Stream,
     config: NatsConfig,
     clock: Arc<dyn Clock>,
+    signing: Signing,
 }
 
 /// How many times an append with `ExpectedVersion::Any` re-reads and retries after losing a race.
@@ -160,7 +163,14 @@ impl NatsStore {
             stream,
             config,
             clock,
+            signing: Signing::default(),
         })
+    }
+
+    /// Signs every commit appended from now on with the log's key.
+    pub fn with_key(mut self, key: Arc<LogKey>) -> Self {
+        self.signing = Signing::with_key(key);
+        self
     }
 
     /// The subject a stream's commits are published on.
@@ -339,6 +349,12 @@ impl EventStore for NatsStore {
         if new.events.is_empty() {
             return Err(AppendError::Empty);
         }
+        let keys_subject = self.subject(&keys_stream());
+        let has_keys = async {
+            let last = self.last_commit(&keys_subject).await;
+            Ok(last.map_err(AppendError::from)?.is_some())
+        };
+        self.signing.check_can_sign(has_keys).await?;
         let subject = self.subject(&new.stream);
         let commit_id = new.commit_id.unwrap_or_else(crate::ids::new_id);
         for _ in 0..ANY_RETRIES {
@@ -387,6 +403,7 @@ impl EventStore for NatsStore {
                 actual,
                 prev_hash,
                 self.clock.now().trunc_subsecs(6),
+                self.signing.key(),
             )?;
             let payload = Bytes::from(payload);
             let mut headers = HeaderMap::new();
@@ -395,13 +412,22 @@ impl EventStore for NatsStore {
                 "Nats-Expected-Last-Subject-Sequence",
                 last_sequence.to_string().as_str(),
             );
+            // JetStream checks one subject per message; the stream the commit was judged
+            // against is another. So the publish also expects the whole log's last sequence,
+            // read before that stream was checked: if anything lands in between (a lock, or
+            // any other commit), the publish fails and all is checked again. A commit that
+            // must land directly after a position expects exactly that position.
+            let expected_head = match new.directly_after {
+                Some(after) => Some(after.0),
+                None if new.judged_against.is_some() => {
+                    Some(self.last_sequence().await.map_err(AppendError::from)?)
+                }
+                None => None,
+            };
             if let Some(judged) = &new.judged_against {
-                // JetStream checks one subject per message; the stream the commit was judged
-                // against is another. So the publish also expects the whole log's last
-                // sequence, read before that stream was checked: if anything lands in between
-                // (a lock, or any other commit), the publish fails and all is checked again.
-                let head = self.last_sequence().await.map_err(AppendError::from)?;
                 self.check_judged_against(judged).await?;
+            }
+            if let Some(head) = expected_head {
                 headers.insert("Nats-Expected-Last-Sequence", head.to_string().as_str());
             }
             let published = self
@@ -437,7 +463,16 @@ impl EventStore for NatsStore {
                         jetstream::context::PublishErrorKind::WrongLastSequence
                     ) =>
                 {
-                    continue
+                    if let Some(after) = new.directly_after {
+                        let head = self.last_sequence().await.map_err(AppendError::from)?;
+                        if head != after.0 {
+                            return Err(AppendError::Moved {
+                                after,
+                                head: Position(head),
+                            });
+                        }
+                    }
+                    continue;
                 }
                 Err(err) => return Err(AppendError::Unavailable(Box::new(err))),
             }
@@ -472,6 +507,14 @@ impl EventStore for NatsStore {
 
     /// One aggregate's commits are few: read them with direct gets, one per commit, rather
     /// than a consumer per read.
+    async fn last_commit_of(&self, stream: &StreamId) -> Result<Option<Commit>, ReadError> {
+        self.last_commit(&self.subject(stream)).await
+    }
+
+    fn key(&self) -> Option<&LogKey> {
+        self.signing.key()
+    }
+
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError> {
         let subject = self.subject(stream);
         let Some(last) = self.last_commit(&subject).await? else {

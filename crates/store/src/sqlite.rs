@@ -21,7 +21,9 @@ use scoreledger_domain::{Position, StreamId, StreamVersion};
 use crate::clock::{Clock, SystemClock};
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{AppendError, ReadError};
+use crate::signing::{Signing, KEYS_STREAM};
 use crate::{Appended, EventStore};
+use scoreledger_integrity::LogKey;
 
 /// Migrations of the embedded database: the log, the read models and their checkpoints.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -66,6 +68,7 @@ pub struct SqliteStore {
     pool: SqlitePool,
     clock: Arc<dyn Clock>,
     appended: Arc<Notify>,
+    signing: Signing,
 }
 
 /// Why the database could not be opened.
@@ -99,7 +102,14 @@ impl SqliteStore {
             pool,
             clock,
             appended: Arc::new(Notify::new()),
+            signing: Signing::default(),
         })
+    }
+
+    /// Signs every commit appended from now on with the log's key.
+    pub fn with_key(mut self, key: Arc<LogKey>) -> Self {
+        self.signing = Signing::with_key(key);
+        self
     }
 
     /// Opens with the system clock.
@@ -165,6 +175,26 @@ impl SqliteStore {
                 });
             }
         }
+        let has_keys = async {
+            let found = sqlx::query("SELECT 1 FROM commits WHERE stream = ? LIMIT 1")
+                .bind(KEYS_STREAM)
+                .fetch_optional(&mut **tx)
+                .await?;
+            Ok(found.is_some())
+        };
+        self.signing.check_can_sign(has_keys).await?;
+        if let Some(after) = new.directly_after {
+            let head: i64 = sqlx::query("SELECT COALESCE(MAX(position), 0) AS head FROM commits")
+                .fetch_one(&mut **tx)
+                .await?
+                .get("head");
+            if head as u64 != after.0 {
+                return Err(AppendError::Moved {
+                    after,
+                    head: Position(head as u64),
+                });
+            }
+        }
         let last = sqlx::query(
             "SELECT stream_version, hash FROM commits WHERE stream = ? ORDER BY stream_version DESC LIMIT 1",
         )
@@ -192,6 +222,7 @@ impl SqliteStore {
             actual,
             prev_hash,
             self.clock.now().trunc_subsecs(6),
+            self.signing.key(),
         )?;
         let envelope = String::from_utf8(envelope).expect("JSON is UTF-8");
         let position: i64 = sqlx::query(
@@ -280,6 +311,21 @@ impl EventStore for SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         Self::decode_rows(rows)
+    }
+
+    async fn last_commit_of(&self, stream: &StreamId) -> Result<Option<Commit>, ReadError> {
+        let row = sqlx::query(
+            "SELECT position, envelope FROM commits WHERE stream = ? ORDER BY stream_version DESC LIMIT 1",
+        )
+        .bind(stream.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Self::decode(row.get("position"), row.get("envelope")))
+            .transpose()
+    }
+
+    fn key(&self) -> Option<&LogKey> {
+        self.signing.key()
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<Commit>, ReadError> {

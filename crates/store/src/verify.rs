@@ -1,9 +1,12 @@
 //! The log as stored, verified: every commit's hash recomputed from what is stored, every
-//! stream's links and versions, and the global positions (no gap, no repeat, no reordering).
-//! The first thing wrong is named, with the position and how it is wrong.
+//! stream's links and versions, the global positions (no gap, no repeat, no reordering),
+//! every commit's signature by the log's key once the log has one, and the Merkle tree over
+//! all commits in log order against every signed checkpoint in the log and every checkpoint
+//! exported from it. The first thing wrong is named, with the position and how it is wrong.
 //!
 //! `LogVerifier` is a pure step function over commits in log order; `verify_log` feeds it the
-//! whole log in batches, so memory grows with the number of streams, not of commits.
+//! whole log in batches, so memory grows with the number of streams, not of commits (the
+//! Merkle tree is followed by its right edge alone).
 
 use std::collections::BTreeMap;
 
@@ -11,6 +14,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use scoreledger_domain::{Position, StreamId, StreamVersion};
+
+use scoreledger_integrity::{
+    hash_hex, leaf_hash, open_checkpoint, Frontier, KeyRing, PublicKey, SignedCheckpoint,
+};
 
 use crate::envelope::{Commit, GENESIS_HASH};
 use crate::error::ReadError;
@@ -89,6 +96,57 @@ pub enum Finding {
         /// The version it should start at.
         expected: StreamVersion,
     },
+    /// A commit the log's key did not sign: written by something holding write access but
+    /// not the key (a rogue publisher, a hand-inserted row).
+    #[error("commit {commit_id} at position {position} is forged: {problem}")]
+    Forged {
+        /// The commit.
+        commit_id: Uuid,
+        /// Where.
+        position: Position,
+        /// Why its signature does not hold.
+        problem: String,
+    },
+    /// A checkpoint in the log that does not open with the log's keys, or a key recorded in
+    /// a form no verifier reads.
+    #[error("position {position}: {problem}")]
+    BadSignature {
+        /// Where.
+        position: Position,
+        /// What does not verify.
+        problem: String,
+    },
+    /// A signed checkpoint whose tree head is not the head of the commits it covers: the
+    /// log before it was changed, reordered or re-chained after it was signed.
+    #[error("the checkpoint {origin} signed over {size} commits does not match them (signed head {signed}, the log's commits make {computed}): the log up to position {size} was rewritten after it was signed")]
+    CheckpointMismatch {
+        /// Where the checkpoint was found (`recorded at position N`, or the exported file).
+        origin: String,
+        /// How many commits it covers.
+        size: u64,
+        /// The head it was signed over.
+        signed: String,
+        /// The head of the commits now stored.
+        computed: String,
+    },
+    /// A checkpoint exported from the log covers more commits than the log has.
+    #[error("the log has {head} commits, but the checkpoint {origin} was signed over {size}: the log was truncated (or restored from an older copy)")]
+    Truncated {
+        /// Where the checkpoint came from.
+        origin: String,
+        /// How many commits it covers.
+        size: u64,
+        /// How many the log has.
+        head: Position,
+    },
+    /// The log's first key is not one the verifier was told to trust.
+    #[error("position {position}: the log signs with {key}, which is not the key you trust; someone may have replaced the log")]
+    UntrustedKey {
+        /// Where the key was added.
+        position: Position,
+        /// The key the log names.
+        key: String,
+    },
 }
 
 impl Finding {
@@ -101,6 +159,11 @@ impl Finding {
             Finding::Changed { .. } => "changed",
             Finding::BrokenLink { .. } => "broken_link",
             Finding::VersionGap { .. } => "version_gap",
+            Finding::Forged { .. } => "forged",
+            Finding::BadSignature { .. } => "bad_signature",
+            Finding::CheckpointMismatch { .. } => "checkpoint_mismatch",
+            Finding::Truncated { .. } => "truncated",
+            Finding::UntrustedKey { .. } => "untrusted_key",
         }
     }
 
@@ -111,8 +174,15 @@ impl Finding {
             | Finding::Reordered { position, .. }
             | Finding::Changed { position, .. }
             | Finding::BrokenLink { position, .. }
-            | Finding::VersionGap { position, .. } => *position,
+            | Finding::VersionGap { position, .. }
+            | Finding::Forged { position, .. }
+            | Finding::BadSignature { position, .. }
+            | Finding::UntrustedKey { position, .. } => *position,
             Finding::Missing { expected, .. } => *expected,
+            // The first position past what the checkpoint vouches for is not known; the
+            // checkpoint's last commit is where the rewritten range ends.
+            Finding::CheckpointMismatch { size, .. } => Position(*size),
+            Finding::Truncated { head, .. } => Position(head.0 + 1),
         }
     }
 }
@@ -124,18 +194,64 @@ struct Tip {
     version: StreamVersion,
 }
 
+/// A checkpoint the log was found to match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckpointSeen {
+    /// How many commits it covers.
+    pub size: u64,
+    /// Their Merkle tree head, in hexadecimal.
+    pub root: String,
+    /// The signed note.
+    pub note: String,
+}
+
+/// A checkpoint from outside the log (an export, a witness), to check the log against.
+#[derive(Debug, Clone)]
+pub struct Witness {
+    /// Where it came from, for the finding (a file name, `GET /checkpoint` of a witness).
+    pub origin: String,
+    /// The checkpoint, its signature already checked.
+    pub checkpoint: SignedCheckpoint,
+}
+
 /// Checks commits one by one, in log order.
 #[derive(Debug, Clone, Default)]
 pub struct LogVerifier {
     last: Position,
     tips: BTreeMap<StreamId, Tip>,
     commits: u64,
+    tree: Frontier,
+    keys: KeyRing,
+    trusted: Option<KeyRing>,
+    witnesses: Vec<Witness>,
+    signed_from: Option<Position>,
+    checkpoints: u64,
+    latest: Option<CheckpointSeen>,
 }
+
+/// The integrity event types a verifier reads (the rest it checks only by hash).
+const KEY_ADDED: &str = "SigningKeyAdded";
+const KEY_RETIRED: &str = "SigningKeyRetired";
+const CHECKPOINT: &str = "CheckpointRecorded";
 
 impl LogVerifier {
     /// A verifier at the start of the log.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A verifier that refuses a log whose first key is not one of `trusted` (the public key
+    /// an auditor was given out of band).
+    pub fn trusting(mut self, trusted: KeyRing) -> Self {
+        self.trusted = Some(trusted);
+        self
+    }
+
+    /// A verifier that also checks the log against checkpoints exported from it.
+    pub fn with_witnesses(mut self, mut witnesses: Vec<Witness>) -> Self {
+        witnesses.sort_by_key(|w| w.checkpoint.size);
+        self.witnesses = witnesses;
+        self
     }
 
     /// Checks the next commit: its position follows the last, its contents hash to its hash,
@@ -191,6 +307,7 @@ impl LogVerifier {
                 expected: version,
             });
         }
+        self.check_integrity_events(commit)?;
         self.tips.insert(
             commit.stream.clone(),
             Tip {
@@ -198,9 +315,181 @@ impl LogVerifier {
                 version: commit.stream_version,
             },
         );
+        let leaf = leaf_hash(&commit.hash).expect("a hash that matched its computation is hex");
+        self.tree.push(leaf);
+        self.check_witnesses_at(commit.position)?;
         self.last = commit.position;
         self.commits += 1;
         Ok(())
+    }
+
+    /// The signature, then the keys and checkpoints the commit records.
+    fn check_integrity_events(&mut self, commit: &Commit) -> Result<(), Finding> {
+        let position = commit.position;
+        let forged = |problem: String| Finding::Forged {
+            commit_id: commit.commit_id,
+            position,
+            problem,
+        };
+        let payload = |event: &crate::envelope::EventRecord, field: &str| {
+            event
+                .payload
+                .get(field)
+                .cloned()
+                .ok_or_else(|| Finding::BadSignature {
+                    position,
+                    problem: format!("its {} event has no {field}", event.event_type),
+                })
+        };
+        // The log's first key signs the commit that adds it; after that, the keys the log
+        // already signs with sign every commit, including the one adding the next key.
+        if self.keys.is_empty() {
+            let added = commit
+                .events
+                .iter()
+                .find(|event| event.event_type == KEY_ADDED);
+            match added {
+                Some(event) => {
+                    let text = payload(event, "key")?;
+                    let key =
+                        PublicKey::parse(text.as_str().unwrap_or_default()).map_err(|err| {
+                            Finding::BadSignature {
+                                position,
+                                problem: format!("the key it adds cannot be read: {err}"),
+                            }
+                        })?;
+                    if let Some(trusted) = &self.trusted {
+                        if !trusted.all().any(|known| known == &key) {
+                            return Err(Finding::UntrustedKey {
+                                position,
+                                key: key.text().to_owned(),
+                            });
+                        }
+                    }
+                    KeyRing::of([key])
+                        .check_commit(&commit.hash, commit.signature.as_ref())
+                        .map_err(|problem| forged(problem.to_string()))?;
+                    self.signed_from = Some(position);
+                }
+                None if commit.signature.is_some() => {
+                    return Err(forged(
+                        "it is signed, but the log had recorded no key to sign with".into(),
+                    ))
+                }
+                None => {}
+            }
+        } else {
+            self.keys
+                .check_commit(&commit.hash, commit.signature.as_ref())
+                .map_err(|problem| forged(problem.to_string()))?;
+        }
+        for event in &commit.events {
+            match event.event_type.as_str() {
+                KEY_ADDED | KEY_RETIRED => {
+                    let text = payload(event, "key")?;
+                    let key =
+                        PublicKey::parse(text.as_str().unwrap_or_default()).map_err(|err| {
+                            Finding::BadSignature {
+                                position,
+                                problem: format!("the key it records cannot be read: {err}"),
+                            }
+                        })?;
+                    if event.event_type == KEY_ADDED {
+                        self.keys.add(key);
+                    } else {
+                        self.keys.retire(&key);
+                    }
+                }
+                CHECKPOINT => {
+                    let note = payload(event, "checkpoint")?;
+                    self.check_recorded_checkpoint(position, note.as_str().unwrap_or_default())?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A checkpoint recorded at `position` covers exactly the commits before it.
+    fn check_recorded_checkpoint(&mut self, position: Position, note: &str) -> Result<(), Finding> {
+        let checkpoint =
+            open_checkpoint(note, &self.keys).map_err(|err| Finding::BadSignature {
+                position,
+                problem: format!("the checkpoint recorded here does not verify: {err}"),
+            })?;
+        let computed = self.tree.root();
+        if checkpoint.size != self.tree.size() || checkpoint.root != computed {
+            return Err(Finding::CheckpointMismatch {
+                origin: format!("recorded at position {position}"),
+                size: checkpoint.size,
+                signed: checkpoint.root_hex(),
+                computed: format!("{} over {} commits", hash_hex(&computed), self.tree.size()),
+            });
+        }
+        self.checkpoints += 1;
+        self.latest = Some(CheckpointSeen {
+            size: checkpoint.size,
+            root: checkpoint.root_hex(),
+            note: checkpoint.note,
+        });
+        Ok(())
+    }
+
+    /// Exported checkpoints of exactly the commits checked so far.
+    fn check_witnesses_at(&self, position: Position) -> Result<(), Finding> {
+        let computed = self.tree.root();
+        for witness in self
+            .witnesses
+            .iter()
+            .filter(|w| w.checkpoint.size == position.0)
+        {
+            if witness.checkpoint.root != computed {
+                return Err(Finding::CheckpointMismatch {
+                    origin: witness.origin.clone(),
+                    size: witness.checkpoint.size,
+                    signed: witness.checkpoint.root_hex(),
+                    computed: hash_hex(&computed),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// At the end of the log: an exported checkpoint beyond it means commits are gone.
+    pub fn finish(&self) -> Result<(), Finding> {
+        match self.witnesses.last() {
+            Some(witness) if witness.checkpoint.size > self.last.0 => Err(Finding::Truncated {
+                origin: witness.origin.clone(),
+                size: witness.checkpoint.size,
+                head: self.last,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The Merkle tree head over the commits checked so far.
+    pub fn root(&self) -> String {
+        hash_hex(&self.tree.root())
+    }
+
+    /// The position of the first signed commit, if the log signs.
+    pub fn signed_from(&self) -> Option<Position> {
+        self.signed_from
+    }
+
+    /// The signed checkpoints recorded in the log and matched so far.
+    pub fn checkpoints(&self) -> u64 {
+        self.checkpoints
+    }
+
+    /// The latest of them.
+    pub fn latest_checkpoint(&self) -> Option<&CheckpointSeen> {
+        self.latest.as_ref()
+    }
+
+    /// The keys the log signs with now.
+    pub fn keys(&self) -> &KeyRing {
+        &self.keys
     }
 
     /// Commits checked so far.
@@ -230,6 +519,14 @@ pub struct LogVerification {
     pub head: Position,
     /// The first thing wrong, if anything is.
     pub finding: Option<Finding>,
+    /// The Merkle tree head over the commits checked.
+    pub root: String,
+    /// Where the log began signing its commits (`None`: it has no key yet).
+    pub signed_from: Option<Position>,
+    /// Signed checkpoints in the log, each matched against the commits it covers.
+    pub checkpoints: u64,
+    /// The latest of them.
+    pub latest_checkpoint: Option<CheckpointSeen>,
 }
 
 impl LogVerification {
@@ -243,10 +540,19 @@ impl LogVerification {
 /// `progress` the position reached after every batch. Stops at the first finding.
 pub async fn verify_log(
     store: &dyn EventStore,
+    progress: impl FnMut(Position, Position),
+) -> Result<LogVerification, ReadError> {
+    verify_log_with(store, LogVerifier::new(), progress).await
+}
+
+/// Like [`verify_log`], with a verifier set up to trust given keys or to check exported
+/// checkpoints too.
+pub async fn verify_log_with(
+    store: &dyn EventStore,
+    mut verifier: LogVerifier,
     mut progress: impl FnMut(Position, Position),
 ) -> Result<LogVerification, ReadError> {
     let head = store.head().await?;
-    let mut verifier = LogVerifier::new();
     let finding = loop {
         let after = verifier.last();
         if after >= head {
@@ -290,10 +596,15 @@ pub async fn verify_log(
         }
         progress(verifier.last(), head);
     };
+    let finding = finding.or_else(|| verifier.finish().err());
     Ok(LogVerification {
         commits: verifier.commits(),
         streams: verifier.streams(),
         head,
         finding,
+        root: verifier.root(),
+        signed_from: verifier.signed_from(),
+        checkpoints: verifier.checkpoints(),
+        latest_checkpoint: verifier.latest_checkpoint().cloned(),
     })
 }

@@ -74,6 +74,9 @@ kinds!(
     TokenRevoked,
     AccessRecorded,
     CommitSetAside,
+    SigningKeyAdded,
+    SigningKeyRetired,
+    CheckpointRecorded,
 );
 
 /// Which periods to generate.
@@ -289,6 +292,18 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
                     problem,
                 },
             )
+            .boxed(),
+        Kind::SigningKeyAdded => line()
+            .prop_map(|key| DomainEvent::SigningKeyAdded { key })
+            .boxed(),
+        Kind::SigningKeyRetired => line()
+            .prop_map(|key| DomainEvent::SigningKeyRetired { key })
+            .boxed(),
+        Kind::CheckpointRecorded => (prose(), proptest::collection::vec(line(), 0..4))
+            .prop_map(|(checkpoint, frontier)| DomainEvent::CheckpointRecorded {
+                checkpoint,
+                frontier,
+            })
             .boxed(),
     }
 }

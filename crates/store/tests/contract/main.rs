@@ -9,4 +9,5 @@ mod following;
 mod hash_chain;
 mod jetstream;
 mod round_trip;
+mod signing;
 mod verify;
