@@ -14,6 +14,7 @@ use scoreledger_store::{Appended, Clock, EventStore, NatsStore, SqliteStore, Sys
 use crate::args::Cli;
 use crate::failure::{CliResult, Failed};
 use crate::settings::{ReadModelLocation, Settings, StoreLocation};
+use crate::signing::Signing;
 
 /// One open log, its read models, and the person using them.
 pub struct App {
@@ -23,6 +24,8 @@ pub struct App {
     pub read: ReadModels,
     /// Who is acting.
     pub actor: Actor,
+    /// The signing key and where checkpoints are exported.
+    pub signing: Signing,
 }
 
 /// The actor described by the global flags.
@@ -50,20 +53,45 @@ impl App {
         actor: Actor,
         clock: Arc<dyn Clock>,
     ) -> CliResult<Self> {
-        let store: Arc<dyn EventStore> = match &settings.store {
-            StoreLocation::Sqlite(path) => Arc::new(SqliteStore::open(path, clock).await?),
-            nats @ StoreLocation::Nats { .. } => {
+        Self::open_signed(settings, actor, clock, Signing::default()).await
+    }
+
+    /// Opens with a clock, signing every commit with `signing`'s key when it has one.
+    pub async fn open_signed(
+        settings: &Settings,
+        actor: Actor,
+        clock: Arc<dyn Clock>,
+        signing: Signing,
+    ) -> CliResult<Self> {
+        let store: Arc<dyn EventStore> = match (&settings.store, signing.key.clone()) {
+            (StoreLocation::Sqlite(path), key) => {
+                let store = SqliteStore::open(path, clock).await?;
+                match key {
+                    Some(key) => Arc::new(store.with_key(key)),
+                    None => Arc::new(store),
+                }
+            }
+            (nats @ StoreLocation::Nats { .. }, key) => {
                 let config = nats
                     .nats_config()
                     .expect("a NATS location has a NATS configuration");
-                Arc::new(NatsStore::connect(config, clock).await?)
+                let store = NatsStore::connect(config, clock).await?;
+                match key {
+                    Some(key) => Arc::new(store.with_key(key)),
+                    None => Arc::new(store),
+                }
             }
         };
         let read = match &settings.read_models {
             ReadModelLocation::Sqlite(path) => ReadModels::sqlite(path).await?,
             ReadModelLocation::Postgres(url) => ReadModels::postgres(url).await?,
         };
-        Ok(Self { store, read, actor })
+        Ok(Self {
+            store,
+            read,
+            actor,
+            signing,
+        })
     }
 
     /// The read models.

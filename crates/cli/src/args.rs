@@ -91,6 +91,18 @@ pub struct Cli {
     #[arg(long, global = true, env = "SCORELEDGER_TOKEN_FILE")]
     pub token_file: Option<PathBuf>,
 
+    /// The log's private signing key (a file only its owner can read, as `keys generate`
+    /// writes it). Default: SCORELEDGER_SIGNING_KEY holding the key itself, or, for an
+    /// embedded log, the .key file beside it (scoreledger.db → scoreledger.key). Needed to
+    /// write to a log that signs its commits.
+    #[arg(long, global = true, env = "SCORELEDGER_SIGNING_KEY_FILE")]
+    pub signing_key: Option<PathBuf>,
+
+    /// Where signed checkpoints are exported for witnesses and auditors (and checked by
+    /// `verify`). Default for an embedded log: the .checkpoints directory beside it.
+    #[arg(long, global = true, env = "SCORELEDGER_CHECKPOINTS")]
+    pub checkpoints: Option<PathBuf>,
+
     /// Whether --role was given on the command line (rather than by the environment, the
     /// configuration file or the default): refused with --server.
     #[arg(skip)]
@@ -215,14 +227,108 @@ pub enum Command {
     /// Example: scoreledger --role admin set-aside 4812 --reason "disk damaged on 3 May; no backup holds it"
     SetAside(SetAsideArgs),
     /// Verify the log as stored: recompute every commit's hash from what is stored, check every
-    /// stream's chain of hashes and versions and the log's positions (no gap, no repeat, no
-    /// reordering), and that the read models are not ahead of the log (a log restored from an
-    /// older backup, or truncated). Names the first thing wrong, with its position, and exits 5.
-    /// Signed checkpoints, which would also catch a truncated tail or a re-forged chain, are not
-    /// built yet.
+    /// stream's chain of hashes and versions, the log's positions (no gap, no repeat, no
+    /// reordering), every commit's signature by the log's key, the Merkle tree over all commits
+    /// against every signed checkpoint in the log and every one exported (--checkpoints; a
+    /// truncated or re-forged log is caught there), and that the read models are not ahead of
+    /// the log. Names the first thing wrong, with its position and kind, and exits 5.
     ///
-    /// Example: scoreledger verify --json
+    /// Example: scoreledger verify --trust council.pub --json
     Verify(VerifyArgs),
+    /// The log's Ed25519 signing key: generate the first, show which the log signs with, or
+    /// rotate it (--role admin). The private key goes to a 0600 file, never into the log; the
+    /// public key is recorded in the log and is what auditors check against.
+    ///
+    /// Example: scoreledger --role admin keys generate --origin scoreledger.example/sandwell
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Signed checkpoints of the log (C2SP tlog-checkpoint notes over an RFC 6962 Merkle tree):
+    /// record one now, print the latest (what a witness fetches), or list them.
+    ///
+    /// Example: scoreledger --role admin checkpoint record
+    #[command(subcommand)]
+    Checkpoint(CheckpointCommand),
+    /// Prove a commit is in a signed checkpoint, or that a checkpoint extends an earlier one
+    /// (RFC 6962 proofs, checkable with the public key and any implementation of the spec).
+    ///
+    /// Example: scoreledger proof inclusion 640
+    #[command(subcommand)]
+    Proof(ProofCommand),
+}
+
+/// `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Generate the log's first signing key, record its public half in the log (signed by
+    /// itself) and sign a first checkpoint (--role admin).
+    Generate {
+        /// The log's identity, named in every checkpoint: no spaces or '+'
+        /// (e.g. scoreledger.example/sandwell).
+        #[arg(long, default_value = "scoreledger.local/scorecard")]
+        origin: String,
+        /// Where to write the private key (mode 0600). Default: --signing-key, or the .key
+        /// file beside an embedded log.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Which keys the log signs with (and has retired), and whether the key given is one.
+    Show {
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace the signing key: a new key, recorded in a commit signed by the current one
+    /// (--signing-key), which is retired (--role admin, with a reason). Stop `serve` first.
+    Rotate {
+        /// Where to write the new private key (mode 0600).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Why (required).
+        #[arg(long, short = 'r')]
+        reason: String,
+    },
+}
+
+/// `checkpoint` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CheckpointCommand {
+    /// Sign a checkpoint of every commit so far, record it in the log and export it.
+    Record,
+    /// Print the latest checkpoint's signed note.
+    Latest,
+    /// List the checkpoints in the log.
+    List {
+        /// One JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `proof` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ProofCommand {
+    /// The audit path of the commit at POSITION to a checkpoint's head.
+    Inclusion {
+        /// The commit's position.
+        position: u64,
+        /// The size of the checkpoint to prove against (default: the latest).
+        #[arg(long)]
+        checkpoint: Option<u64>,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// That the checkpoint of TO commits (default: the latest) extends the one of FROM.
+    Consistency {
+        /// The earlier checkpoint's size.
+        from: u64,
+        /// The later checkpoint's size.
+        #[arg(long)]
+        to: Option<u64>,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `token` subcommands.
@@ -805,6 +911,10 @@ pub struct VerifyArgs {
     /// position and the finding (`kind`, `position`, …).
     #[arg(long)]
     pub json: bool,
+    /// The public key you were given for the log (a file, or the key text): the log must sign
+    /// with it, or with keys it rotated to.
+    #[arg(long)]
+    pub trust: Option<String>,
 }
 
 /// `set-aside` options.
@@ -847,7 +957,7 @@ pub struct HistoryArgs {
     /// Only these kinds of change (repeat or separate with commas): value, target, status,
     /// direction, rag, note, accountability, measure, signoff, approval (of data notes),
     /// definition (amendments), lock, publication, token, read (recorded reads of the
-    /// history), set-aside (commits set aside), plan; or a kind as the history prints it
+    /// history), set-aside (commits set aside), plan, key (signing keys); or a kind as the history prints it
     /// ("data note").
     #[arg(long, value_delimiter = ',')]
     pub what: Vec<String>,

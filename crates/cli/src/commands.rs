@@ -2,16 +2,19 @@
 
 pub mod approval;
 pub mod audit;
+pub mod checkpoint;
 pub mod claims;
 pub mod compare;
 pub mod explain;
 pub mod history;
 pub mod import;
 pub mod init;
+pub mod keys;
 pub mod lock;
 pub mod measure;
 pub mod migrate;
 pub mod project;
+pub mod proof;
 pub mod publish;
 pub mod rebuild;
 pub mod record;
@@ -22,6 +25,10 @@ pub mod session;
 pub mod set_aside;
 pub mod token;
 pub mod verify;
+
+use std::sync::Arc;
+
+use scoreledger_store::SystemClock;
 
 use crate::app::{actor_from, App};
 use crate::args::{Cli, Command};
@@ -43,9 +50,10 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         &cli.nats_stream,
         &cli.nats_prefix,
     )?;
-    let app = App::open(&settings, actor).await?;
+    let signing = crate::signing::signing(&cli, &settings)?;
+    let app = App::open_signed(&settings, actor, Arc::new(SystemClock), signing).await?;
     let out = &mut std::io::stdout();
-    match cli.command {
+    let done = match cli.command {
         Command::Demo(_) => unreachable!("handled above"),
         Command::Init => init::run(&app, &settings, out).await,
         Command::Import(args) => import::run(&app, &args, out).await,
@@ -69,5 +77,18 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Rebuild(args) => rebuild::run(&app, &args, out).await,
         Command::SetAside(args) => set_aside::run(&app, &args, out).await,
         Command::Verify(args) => verify::run(&app, &args, out).await,
+        Command::Keys(command) => keys::run(&app, &settings, &command, out).await,
+        Command::Checkpoint(command) => checkpoint::run(&app, &command, out).await,
+        Command::Proof(command) => proof::run(&app, &command, out).await,
+    };
+    done?;
+    // The command's work is done; a checkpoint that cannot be exported now is exported by the
+    // next command, so it warns rather than fails.
+    if let Err(err) = keys::export_latest(&app).await {
+        eprintln!(
+            "warning: the latest checkpoint was not exported: {}",
+            err.render()
+        );
     }
+    Ok(())
 }

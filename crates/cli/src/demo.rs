@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -33,7 +33,10 @@ use crate::commands::{history, restated};
 use crate::failure::{CliResult, Failed};
 use crate::ids;
 use crate::import::{parse_json, Numbering, ValidMeasure, ValidScorecard, SAMPLE_2016_17};
-use crate::settings::{settings, StoreLocation};
+use crate::settings::{settings, Settings, StoreLocation};
+use crate::signing::{write_key, Signing};
+use scoreledger_integrity::LogKey;
+use scoreledger_service::keys;
 
 /// A value the pack shows was restated after it was first reported.
 struct Restatement {
@@ -697,6 +700,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
     let Story {
         app, out, sample, ..
     } = story;
+    let app = sign(app, &settings, &path, out).await?;
     app.catch_up().await?;
     let head = app.head().await?;
     writeln!(out, "\n  {head} commits in the log.\n")?;
@@ -830,4 +834,31 @@ async fn cut_off(
         .find(|p| p.position == published_at as i64)
         .map(|p| Position(p.cut_off as u64))
         .ok_or_else(|| Failed::rejected(format!("no publication at position {published_at}")))
+}
+
+/// Gives the demo's log its signing key (kept beside the database, mode 0600) and signs a
+/// checkpoint over the whole history, exported beside it too: `scoreledger verify` then checks
+/// signatures and the Merkle tree as well. The key comes after the history so the history's
+/// positions are those of every earlier demo (and of the golden reports).
+async fn sign(app: App, settings: &Settings, path: &Path, out: &mut dyn Write) -> CliResult<App> {
+    let key = LogKey::generate("scoreledger.demo/rotherham").map_err(Failed::rejected)?;
+    let key_file = path.with_extension("key");
+    write_key(&key_file, &key)?;
+    let signing = Signing {
+        key: Some(Arc::new(key.clone())),
+        key_file: Some(key_file.clone()),
+        checkpoints: Some(path.with_extension("checkpoints")),
+    };
+    let clock = Arc::new(ManualClock::new(at(2017, 1, 16, 9)));
+    let app = App::open_signed(settings, app.actor.clone(), clock, signing).await?;
+    let admin = Actor::new("it.admin", "IT Administrator", Role::Admin);
+    keys::add_key(&*app.store, key.public(), None, admin, None).await?;
+    let said = crate::commands::keys::record(&app).await?;
+    writeln!(
+        out,
+        "\n  The log signs with {} (private key {}).\n  {said}",
+        key.public().id(),
+        key_file.display()
+    )?;
+    Ok(app)
 }

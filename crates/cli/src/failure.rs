@@ -176,3 +176,45 @@ impl From<std::io::Error> for Failed {
 
 /// Result of a CLI command.
 pub type CliResult<T = ()> = Result<T, Failed>;
+
+impl From<scoreledger_service::checkpoints::CheckpointFailure> for Failed {
+    fn from(err: scoreledger_service::checkpoints::CheckpointFailure) -> Self {
+        use scoreledger_service::checkpoints::CheckpointFailure as F;
+        match err {
+            F::Read(err) => err.into(),
+            F::Append(err) => err.into(),
+            F::Key(_) => Self::rejected(err),
+            F::Unverified(_) => Self {
+                kind: Failure::Corrupt,
+                error: err.into(),
+            },
+            F::Busy => Self {
+                kind: Failure::Conflict,
+                error: err.into(),
+            },
+        }
+    }
+}
+
+impl From<scoreledger_service::proofs::ProofError> for Failed {
+    fn from(err: scoreledger_service::proofs::ProofError) -> Self {
+        use scoreledger_service::proofs::ProofError as P;
+        match err {
+            P::Read(err) => err.into(),
+            P::NotFound(_) => Self::rejected(err),
+            P::Mismatch { .. } => Self {
+                kind: Failure::Corrupt,
+                error: err.into(),
+            },
+        }
+    }
+}
+
+impl From<serde_json::Error> for Failed {
+    fn from(err: serde_json::Error) -> Self {
+        Self {
+            kind: Failure::Unavailable,
+            error: err.into(),
+        }
+    }
+}

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod import;
 pub mod remote;
 pub mod settings;
+pub mod signing;
 
 use std::process::ExitCode;
 

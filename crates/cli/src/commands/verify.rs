@@ -5,10 +5,52 @@ use std::io::Write;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use scoreledger_integrity::{KeyRing, PublicKey};
+use scoreledger_service::LogCheckOptions;
+
 use crate::app::App;
 use crate::args::VerifyArgs;
 use crate::exit::Failure;
 use crate::failure::{CliResult, Failed};
+
+/// The key to trust (`--trust`) and the checkpoints exported beside the log.
+async fn options(app: &App, args: &VerifyArgs) -> CliResult<LogCheckOptions> {
+    let trusted = match &args.trust {
+        Some(given) => {
+            let text = match std::fs::read_to_string(given) {
+                Ok(text) => text,
+                Err(_) => given.clone(),
+            };
+            let keys = text
+                .lines()
+                .filter(|line| !line.trim().is_empty())
+                .map(PublicKey::parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|err| Failed::rejected(format!("--trust: {err}")))?;
+            Some(KeyRing::of(keys))
+        }
+        None => None,
+    };
+    // Exported checkpoints are opened with every key the log has recorded (or the trusted
+    // ones): a checkpoint nobody can open is itself a finding.
+    let (ring, _) = scoreledger_service::checkpoints::key_ring(&*app.store).await?;
+    let ring = match &trusted {
+        Some(trusted) => KeyRing::of(trusted.all().chain(ring.all()).cloned()),
+        None => ring,
+    };
+    let witnesses = match &app.signing.checkpoints {
+        Some(dir) if !ring.is_empty() => {
+            scoreledger_service::checkpoints::exported_checkpoints(dir, &ring).map_err(|err| {
+                Failed {
+                    kind: Failure::Corrupt,
+                    error: anyhow::anyhow!(err),
+                }
+            })?
+        }
+        _ => Vec::new(),
+    };
+    Ok(LogCheckOptions { trusted, witnesses })
+}
 
 /// Runs `verify`.
 pub async fn run(app: &App, args: &VerifyArgs, out: &mut dyn Write) -> CliResult {
@@ -25,11 +67,13 @@ pub async fn run(app: &App, args: &VerifyArgs, out: &mut dyn Write) -> CliResult
         .expect("static progress template")
         .progress_chars("=> "),
     );
-    let check = scoreledger_service::check_log(&*app.store, app.read(), |at, head| {
-        bar.set_length(head.0);
-        bar.set_position(at.0);
-    })
-    .await?;
+    let options = options(app, args).await?;
+    let check =
+        scoreledger_service::check_log_with(&*app.store, app.read(), options, |at, head| {
+            bar.set_length(head.0);
+            bar.set_position(at.0);
+        })
+        .await?;
     bar.finish_and_clear();
     if args.json {
         writeln!(
