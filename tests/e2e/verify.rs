@@ -136,3 +136,217 @@ fn a_log_shorter_than_its_read_models_is_refused_loudly() {
         "{message}"
     );
 }
+
+/// The imported sample with a signing key and a first checkpoint over it.
+fn signed() -> Workspace {
+    sign(imported())
+}
+
+fn sign(workspace: Workspace) -> Workspace {
+    let output = workspace.run(&[
+        "--role",
+        "admin",
+        "keys",
+        "generate",
+        "--origin",
+        "scoreledger.test/e2e",
+    ]);
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("Checkpoint of"),
+        "{}",
+        stdout(&output)
+    );
+    workspace
+}
+
+/// Every commit of the log's file, by position: (position, envelope).
+fn envelopes(db: &Path) -> Vec<(i64, String)> {
+    tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(async {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+                .await
+                .expect("the log's file opens");
+            let rows: Vec<(i64, String)> =
+                sqlx::query_as("SELECT position, envelope FROM commits ORDER BY position")
+                    .fetch_all(&pool)
+                    .await
+                    .expect("the commits");
+            pool.close().await;
+            rows
+        })
+}
+
+fn sql_text(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[test]
+fn a_consistently_re_chained_stream_is_caught_by_the_signed_checkpoint() {
+    let workspace = imported();
+    for (period, value) in [("Nov-16", "69"), ("Dec-16", "70")] {
+        let output = workspace.run(&["record", "value", "-m", "2.B5", "-p", period, "-v", value]);
+        assert_success(&output);
+    }
+    let workspace = sign(workspace);
+    // Change a reason in the first commit of a stream with several, then re-seal it and every
+    // later commit of the stream so that every hash and link is consistent again.
+    let commits: Vec<(i64, scoreledger_store::Commit)> = envelopes(&workspace.db())
+        .into_iter()
+        .map(|(p, e)| (p, serde_json::from_str(&e).unwrap()))
+        .collect();
+    let stream = commits
+        .iter()
+        .map(|(_, c)| c.stream.clone())
+        .find(|s| commits.iter().filter(|(_, c)| &c.stream == s).count() >= 2)
+        .expect("a stream with two commits");
+    let mut statements = Vec::new();
+    let mut prev: Option<String> = None;
+    let mut first = None;
+    for (position, commit) in commits.iter().filter(|(_, c)| c.stream == stream) {
+        let mut commit = commit.clone();
+        if prev.is_none() {
+            commit.reason = Some("rewritten".into());
+            first = Some(*position);
+        } else {
+            commit.prev_hash = prev.clone().unwrap();
+        }
+        commit.hash = commit.compute_hash();
+        prev = Some(commit.hash.clone());
+        statements.push(format!(
+            "UPDATE commits SET envelope = {}, hash = {} WHERE position = {position}",
+            sql_text(&serde_json::to_string(&commit).unwrap()),
+            sql_text(&commit.hash)
+        ));
+    }
+    tamper(&workspace.db(), &statements);
+    let (code, report, message) = verify(&workspace);
+    assert_eq!(code, Some(5), "{message}");
+    assert_eq!(report["finding"]["kind"], "checkpoint_mismatch", "{report}");
+    assert!(first.is_some());
+    assert!(
+        message.contains("rewritten after it was signed"),
+        "{message}"
+    ); // The checkpoint exported beside the log caught it; the one recorded in the log does too.
+    std::fs::remove_dir_all(workspace.db().with_extension("checkpoints")).unwrap();
+    let (code, report, message) = verify(&workspace);
+    assert_eq!(code, Some(5), "{message}");
+    assert_eq!(report["finding"]["kind"], "checkpoint_mismatch", "{report}");
+    assert!(message.contains("recorded at position"), "{message}");
+}
+
+#[test]
+fn a_hand_inserted_commit_without_the_key_is_forged_and_unsigned_writes_are_refused() {
+    let workspace = signed();
+    let rows = envelopes(&workspace.db());
+    let (head, last) = rows.last().cloned().unwrap();
+    let last: scoreledger_store::Commit = serde_json::from_str(&last).unwrap();
+    let mut forged = last.clone();
+    forged.commit_id = uuid::Uuid::now_v7();
+    forged.stream_version = scoreledger_store::StreamVersion(last.stream_version.0 + 1);
+    forged.prev_hash = last.hash.clone();
+    forged.signature = None;
+    forged.hash = forged.compute_hash();
+    tamper(
+        &workspace.db(),
+        &[format!(
+            "INSERT INTO commits (commit_id, stream, stream_version, recorded_at, envelope, hash) VALUES ({}, {}, {}, {}, {}, {})",
+            sql_text(&forged.commit_id.to_string()),
+            sql_text(forged.stream.as_str()),
+            forged.stream_version.0,
+            sql_text(&forged.recorded_at.to_rfc3339()),
+            sql_text(&serde_json::to_string(&forged).unwrap()),
+            sql_text(&forged.hash),
+        )],
+    );
+    let (code, report, message) = verify(&workspace);
+    assert_eq!(code, Some(5), "{message}");
+    assert_eq!(report["finding"]["kind"], "forged", "{report}");
+    assert_eq!(report["finding"]["position"], head + 1);
+
+    // Without the key, the log refuses to take a write at all.
+    let workspace = signed();
+    std::fs::rename(
+        workspace.db().with_extension("key"),
+        workspace.db().with_extension("moved"),
+    )
+    .unwrap();
+    let output = workspace.run(&["record", "value", "-m", "2.B5", "-p", "Dec-16", "-v", "70"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("signs its commits"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_truncated_tail_is_caught_by_the_exported_checkpoint() {
+    let workspace = signed();
+    let head = verify(&workspace).1["head"].as_u64().unwrap();
+    assert_success(&workspace.run(&["record", "value", "-m", "2.B5", "-p", "Dec-16", "-v", "70"]));
+    assert_success(&workspace.run(&["--role", "admin", "checkpoint", "record"]));
+    // The tail, the new checkpoint with it, cut off; the read models rebuilt to match, as a
+    // careful attacker would.
+    tamper(
+        &workspace.db(),
+        &[format!("DELETE FROM commits WHERE position > {head}")],
+    );
+    assert_success(&workspace.run(&["rebuild"]));
+    let (code, report, message) = verify(&workspace);
+    assert_eq!(code, Some(5), "{message}");
+    assert_eq!(report["finding"]["kind"], "truncated", "{report}");
+    assert!(message.contains("truncated"), "{message}");
+}
+
+#[test]
+fn a_rotated_key_verifies_and_a_stranger_key_is_not_trusted() {
+    let workspace = signed();
+    let new_key = workspace.db().with_extension("new-key");
+    let output = workspace.run(&[
+        "--role",
+        "admin",
+        "keys",
+        "rotate",
+        "--out",
+        new_key.to_str().unwrap(),
+        "--reason",
+        "annual rotation",
+    ]);
+    assert_success(&output);
+    let output = workspace.run(&[
+        "--signing-key",
+        new_key.to_str().unwrap(),
+        "record",
+        "value",
+        "-m",
+        "2.B5",
+        "-p",
+        "Dec-16",
+        "-v",
+        "70",
+    ]);
+    assert_success(&output);
+    // The retired key can no longer sign.
+    let output = workspace.run(&["record", "value", "-m", "2.B5", "-p", "Nov-16", "-v", "69"]);
+    assert_success(&output);
+    let (code, report, message) = verify(&workspace);
+    assert_eq!(code, Some(5), "{message}");
+    assert_eq!(report["finding"]["kind"], "forged", "{report}");
+
+    let workspace = signed();
+    let shown = crate::support::json_of(&workspace.db(), &["keys", "show", "--json"]);
+    let ours = shown["active"][0].as_str().unwrap().to_owned();
+    let output = workspace.run(&["verify", "--trust", &ours]);
+    assert_success(&output);
+    let stranger = signed();
+    let theirs = crate::support::json_of(&stranger.db(), &["keys", "show", "--json"])["active"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let output = workspace.run(&["verify", "--json", "--trust", &theirs]);
+    assert_eq!(output.status.code(), Some(5));
+    let report: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(report["finding"]["kind"], "untrusted_key", "{report}");
+}

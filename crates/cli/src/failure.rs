@@ -53,7 +53,10 @@ impl From<ExecuteError> for Failed {
             ExecuteError::Append(AppendError::Corrupt { .. })
             | ExecuteError::Read(ReadError::Corrupt { .. }) => Failure::Corrupt,
             ExecuteError::Append(
-                AppendError::Empty | AppendError::Unreadable(_) | AppendError::Unsigned,
+                AppendError::Empty
+                | AppendError::Unreadable(_)
+                | AppendError::Unsigned
+                | AppendError::KeyNotRecorded,
             ) => Failure::Rejected,
             ExecuteError::Append(AppendError::Unavailable(_))
             | ExecuteError::Read(ReadError::Unavailable(_)) => Failure::Unavailable,

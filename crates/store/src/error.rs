@@ -34,6 +34,9 @@ pub enum AppendError {
     /// The log signs its commits, and this process has no key to sign with.
     #[error("this log signs its commits, and no signing key was given: pass --signing-key FILE (or set SCORELEDGER_SIGNING_KEY_FILE or SCORELEDGER_SIGNING_KEY); `scoreledger keys show` names the key the log expects")]
     Unsigned,
+    /// A key was given, and the log has not recorded one: what it signed would not verify.
+    #[error("a signing key was given, but this log has not recorded one yet: run `scoreledger --role admin keys generate` (or drop --signing-key)")]
+    KeyNotRecorded,
     /// An event would not read back as written.
     #[error(transparent)]
     Unreadable(#[from] crate::envelope::Unreadable),

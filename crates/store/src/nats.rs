@@ -354,7 +354,7 @@ impl EventStore for NatsStore {
             let last = self.last_commit(&keys_subject).await;
             Ok(last.map_err(AppendError::from)?.is_some())
         };
-        self.signing.check_can_sign(has_keys).await?;
+        self.signing.check_can_sign(&new.stream, has_keys).await?;
         let subject = self.subject(&new.stream);
         let commit_id = new.commit_id.unwrap_or_else(crate::ids::new_id);
         for _ in 0..ANY_RETRIES {

@@ -44,21 +44,29 @@ impl Signing {
         self.key.as_deref()
     }
 
-    /// Refuses an unsigned append to a log that signs: it would never verify. `has_keys`
-    /// asks the log, and is only called until the answer is yes.
-    pub(crate) async fn check_can_sign<F>(&self, has_keys: F) -> Result<(), AppendError>
+    /// Refuses an append that would never verify: an unsigned one to a log that signs, and a
+    /// signed one to a log that has not recorded a key yet (except the record of the key
+    /// itself). `has_keys` asks the log, and is only called until the answer is yes.
+    pub(crate) async fn check_can_sign<F>(
+        &self,
+        stream: &StreamId,
+        has_keys: F,
+    ) -> Result<(), AppendError>
     where
         F: std::future::Future<Output = Result<bool, AppendError>>,
     {
-        if self.key.is_some() {
-            return Ok(());
-        }
         if !self.log_signs.load(Ordering::Relaxed) {
-            if !has_keys.await? {
+            if has_keys.await? {
+                self.log_signs.store(true, Ordering::Relaxed);
+            } else if self.key.is_some() && stream.as_str() != KEYS_STREAM {
+                return Err(AppendError::KeyNotRecorded);
+            } else {
                 return Ok(());
             }
-            self.log_signs.store(true, Ordering::Relaxed);
         }
-        Err(AppendError::Unsigned)
+        match self.key {
+            Some(_) => Ok(()),
+            None => Err(AppendError::Unsigned),
+        }
     }
 }

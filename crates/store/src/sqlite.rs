@@ -182,7 +182,7 @@ impl SqliteStore {
                 .await?;
             Ok(found.is_some())
         };
-        self.signing.check_can_sign(has_keys).await?;
+        self.signing.check_can_sign(&new.stream, has_keys).await?;
         if let Some(after) = new.directly_after {
             let head: i64 = sqlx::query("SELECT COALESCE(MAX(position), 0) AS head FROM commits")
                 .fetch_one(&mut **tx)

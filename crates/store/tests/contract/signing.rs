@@ -3,8 +3,11 @@
 
 use std::sync::Arc;
 
+use scoreledger_domain::DomainEvent;
 use scoreledger_integrity::{KeyRing, LogKey};
-use scoreledger_store::{AppendError, EventStore, Position};
+use scoreledger_store::{
+    keys_stream, AppendError, EventStore, ExpectedVersion, NewCommit, Position, StreamVersion,
+};
 
 use crate::store_test;
 use crate::support::{notes, stream};
@@ -16,13 +19,27 @@ store_test!(
         let unsigned = store.append(notes(&stream("a"), 0, 1)).await.unwrap();
         assert_eq!(unsigned.commit.signature, None);
         let store = store.with_key(key.clone());
+        let refused = store.append(notes(&stream("a"), 1, 2)).await.unwrap_err();
+        assert!(
+            matches!(refused, AppendError::KeyNotRecorded),
+            "{refused:?}"
+        );
+        let recorded = NewCommit::new(
+            keys_stream(),
+            ExpectedVersion::Exact(StreamVersion(0)),
+            scoreledger_testkit::performance_officer(),
+            vec![DomainEvent::SigningKeyAdded {
+                key: key.public().text().to_owned(),
+            }],
+        );
+        store.append(recorded).await.unwrap();
         let signed = store.append(notes(&stream("a"), 1, 2)).await.unwrap();
         let ring = KeyRing::of([key.public().clone()]);
         ring.check_commit(&signed.commit.hash, signed.commit.signature.as_ref())
             .unwrap();
         let read = store.read_all(Position(0), 10).await.unwrap();
         assert_eq!(
-            read[1], signed.commit,
+            read[2], signed.commit,
             "the signature is stored and read back"
         );
         assert!(ring

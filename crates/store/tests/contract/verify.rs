@@ -181,3 +181,127 @@ store_test!(
         );
     }
 );
+
+/// Records `key` as the log's key in a commit signed by it.
+async fn record_key(store: &dyn EventStore, key: &scoreledger_integrity::LogKey) {
+    let commit = scoreledger_store::NewCommit::new(
+        scoreledger_store::keys_stream(),
+        scoreledger_store::ExpectedVersion::Exact(scoreledger_store::StreamVersion(0)),
+        scoreledger_testkit::performance_officer(),
+        vec![scoreledger_domain::DomainEvent::SigningKeyAdded {
+            key: key.public().text().to_owned(),
+        }],
+    );
+    store.append(commit).await.unwrap();
+}
+
+/// The next commit of `stream` as a forger who can hash but has no key would write it.
+fn forged_after(last: &scoreledger_store::Commit) -> scoreledger_store::Commit {
+    let mut forged = last.clone();
+    forged.commit_id = uuid::Uuid::now_v7();
+    forged.position = Position(last.position.0 + 1);
+    forged.stream_version =
+        scoreledger_store::StreamVersion(last.stream_version.0 + forged.events.len() as u64);
+    forged.prev_hash = last.hash.clone();
+    forged.signature = None;
+    forged.hash = forged.compute_hash();
+    forged
+}
+
+store_test!(
+    once_the_log_signs_an_unsigned_or_strangely_signed_commit_is_forged,
+    |store| {
+        let key = std::sync::Arc::new(
+            scoreledger_integrity::LogKey::generate("scoreledger.test/contract").unwrap(),
+        );
+        written(&store).await;
+        let store = store.with_key(key.clone());
+        record_key(&store, &key).await;
+        store.append(notes(&stream("a"), 5, 1)).await.unwrap();
+        let log = store.read_all(Position(0), 10).await.unwrap();
+        assert_eq!(first_finding(&log), None);
+        let verification = verify_log(&store, |_, _| {}).await.unwrap();
+        assert_eq!(verification.signed_from, Some(Position(6)));
+
+        // Well formed, correctly chained and hashed, but not signed.
+        let mut unsigned = log.clone();
+        unsigned.push(forged_after(&log[6]));
+        assert!(
+            matches!(
+                first_finding(&unsigned),
+                Some(Finding::Forged {
+                    position: Position(8),
+                    ..
+                })
+            ),
+            "{:?}",
+            first_finding(&unsigned)
+        );
+        // Signed by a key the log never recorded.
+        let stranger =
+            scoreledger_integrity::LogKey::generate("scoreledger.test/contract").unwrap();
+        let mut strange = log.clone();
+        let mut forged = forged_after(&log[6]);
+        forged.signature = Some(stranger.sign_commit(&forged.hash));
+        strange.push(forged);
+        assert!(matches!(
+            first_finding(&strange),
+            Some(Finding::Forged {
+                position: Position(8),
+                ..
+            })
+        ));
+        // A verifier told to trust another key refuses the log at its first key.
+        let trusted = scoreledger_integrity::KeyRing::of([stranger.public().clone()]);
+        let mut verifier = LogVerifier::new().trusting(trusted);
+        let finding = log.iter().find_map(|c| verifier.check(c).err());
+        assert!(
+            matches!(
+                finding,
+                Some(Finding::UntrustedKey {
+                    position: Position(6),
+                    ..
+                })
+            ),
+            "{finding:?}"
+        );
+    }
+);
+
+/// A rogue publisher on a signed log, who can hash and chain but has no key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rogue_publishers_well_formed_commit_is_forged_on_nats() {
+    let server = TestNats::start(NatsRelease::Current);
+    let key = std::sync::Arc::new(
+        scoreledger_integrity::LogKey::generate("scoreledger.test/contract").unwrap(),
+    );
+    let store = server.store().await;
+    written(&store).await;
+    let store = store.with_key(key.clone());
+    record_key(&store, &key).await;
+    let last_of_a = store.read_all(Position(0), 10).await.unwrap()[3].clone();
+    let mut forged = forged_after(&last_of_a);
+    forged.position = Position(0);
+    let client = async_nats::connect(server.url()).await.unwrap();
+    async_nats::jetstream::new(client)
+        .publish(
+            "scoreledger.measure.a",
+            serde_json::to_vec(&forged).unwrap().into(),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let verification = verify_log(&store, |_, _| {}).await.unwrap();
+    assert!(
+        matches!(
+            verification.finding,
+            Some(Finding::Forged {
+                position: Position(7),
+                ..
+            })
+        ),
+        "{:?}",
+        verification.finding
+    );
+}
