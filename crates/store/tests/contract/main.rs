@@ -8,5 +8,6 @@ mod executing;
 mod following;
 mod hash_chain;
 mod jetstream;
+mod permissions;
 mod round_trip;
 mod verify;
