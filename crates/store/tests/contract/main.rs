@@ -9,5 +9,6 @@ mod following;
 mod hash_chain;
 mod jetstream;
 mod permissions;
+mod random_tamper;
 mod round_trip;
 mod verify;
