@@ -401,6 +401,37 @@ pub struct ServeArgs {
     /// SCORELEDGER_LOG sets what is logged (default: requests and warnings).
     #[arg(long, env = "SCORELEDGER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// How often to verify the whole log while serving (at start, then every interval):
+    /// `30s`, `10m`, `1h`, or `off`. /readyz and /metrics carry the last result; a finding
+    /// makes /readyz answer 503.
+    #[arg(long, env = "SCORELEDGER_VERIFY_EVERY", default_value = "10m")]
+    pub verify_every: Interval,
+}
+
+/// `serve --verify-every`: an interval, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Interval(pub Option<std::time::Duration>);
+
+impl std::str::FromStr for Interval {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if text == "off" {
+            return Ok(Self(None));
+        }
+        let unit = |suffix: char, seconds: u64| {
+            let number = text.strip_suffix(suffix)?;
+            let n: u64 = number.trim().parse().ok()?;
+            (n > 0).then(|| n.checked_mul(seconds)).flatten()
+        };
+        unit('s', 1)
+            .or_else(|| unit('m', 60))
+            .or_else(|| unit('h', 3600))
+            .map(|seconds| Self(Some(std::time::Duration::from_secs(seconds))))
+            .ok_or_else(|| format!("{text:?} is not an interval; write a whole number of seconds, minutes or hours (30s, 10m, 1h) or off"))
+    }
 }
 
 /// `serve --log-format`.
@@ -991,5 +1022,24 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+}
+
+#[cfg(test)]
+mod interval_tests {
+    use std::time::Duration;
+
+    use super::Interval;
+
+    #[test]
+    fn intervals_are_seconds_minutes_hours_or_off() {
+        assert_eq!("30s".parse(), Ok(Interval(Some(Duration::from_secs(30)))));
+        assert_eq!("10m".parse(), Ok(Interval(Some(Duration::from_secs(600)))));
+        assert_eq!("1h".parse(), Ok(Interval(Some(Duration::from_secs(3600)))));
+        assert_eq!("off".parse(), Ok(Interval(None)));
+        for bad in ["0s", "10", "m", "-5m", "1.5h", "10 minutes"] {
+            let err = bad.parse::<Interval>().unwrap_err();
+            assert!(err.contains("30s, 10m, 1h"), "{bad}: {err}");
+        }
     }
 }

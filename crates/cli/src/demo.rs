@@ -646,7 +646,10 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
     let log = match &settings.store {
         StoreLocation::Sqlite(path) => format!("SQLite {}", path.display()),
         StoreLocation::Nats { url, stream, .. } => {
-            format!("NATS {url} (stream {stream}), read models in {db}")
+            format!(
+                "NATS {} (stream {stream}), read models in {db}",
+                scoreledger_projections::without_password(url)
+            )
         }
     };
     writeln!(

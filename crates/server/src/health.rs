@@ -7,6 +7,7 @@ use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::log_check::LastVerification;
 use crate::ServerState;
 
 /// The process is up.
@@ -38,16 +39,21 @@ pub struct Readiness {
     /// The position of the commit the read models are stopped at because it cannot be read
     /// (and has not been set aside): queries answer up to the position before it.
     pub unreadable_commit: Option<u64>,
+    /// The last verification of the log (by `GET /api/verification` or the periodic check of
+    /// `scoreledger serve`); absent until one has finished. One that found something makes the
+    /// service unready: the log cannot be trusted.
+    pub last_verification: Option<crate::log_check::LastVerification>,
     /// What did not answer, and why.
     pub problems: Vec<String>,
 }
 
-/// Readiness: the log and the read models both answer (503 with the reasons otherwise). The
-/// lag is reported, not judged: queries wait for the position they need.
+/// Readiness: the log and the read models both answer, and the last verification of the log
+/// (if one has run) found nothing (503 with the reasons otherwise). The lag is reported, not
+/// judged: queries wait for the position they need.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "The log and the read models answer", body = Readiness),
-        (status = 503, description = "The log or the read models do not answer, or the read models are stopped at a commit that cannot be read", body = Readiness)))]
+        (status = 503, description = "The log or the read models do not answer, the read models are stopped at a commit that cannot be read, or the last verification of the log found tampering or damage", body = Readiness)))]
 pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Readiness>) {
     let mut problems = Vec::new();
     let log_head = match state.store.head().await {
@@ -84,6 +90,20 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Readi
             None
         }
     };
+    // Tampering or damage found by the last verification: answers from this log cannot be
+    // trusted, so a load balancer should stop sending traffic here until someone looks.
+    let last_verification = state.last_verification.get();
+    if let Some(LastVerification {
+        finding: Some(finding),
+        at,
+        ..
+    }) = &last_verification
+    {
+        problems.push(format!(
+            "the log failed verification at {at}: {} (GET /api/verification or scoreledger verify checks again); restore the log from a backup that verifies",
+            finding.message
+        ));
+    }
     let ready = problems.is_empty();
     let readiness = Readiness {
         status: if ready { "ready" } else { "unavailable" },
@@ -93,6 +113,7 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Readi
         log_head,
         read_models_at,
         unreadable_commit,
+        last_verification,
         problems,
     };
     let code = if ready {

@@ -43,6 +43,8 @@ pub struct ServerState {
     pub clock: Arc<dyn Clock>,
     /// What `/metrics` reports.
     pub metrics: Arc<metrics::Metrics>,
+    /// The last verification of the log, for `/readyz` and `/metrics`.
+    pub last_verification: Arc<log_check::LastCheck>,
 }
 
 impl ServerState {
@@ -53,6 +55,7 @@ impl ServerState {
             read,
             clock,
             metrics: Arc::default(),
+            last_verification: Arc::default(),
         }
     }
 

@@ -1,7 +1,8 @@
 //! Prometheus metrics at `/metrics`: requests and their latency by route and status, appends,
-//! conflicts, and how far the read models trail the log (measured when scraped).
+//! conflicts, how far the read models trail the log (measured when scraped), and the last
+//! verification of the log.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -44,6 +45,17 @@ pub struct Metrics {
     log_head: Gauge,
     read_models_at: Gauge,
     projector_lag: Gauge,
+    /// Registered when the first verification finishes, so that a scrape before it shows no
+    /// verdict rather than a `0` an alert would take for a failed one.
+    verification: OnceLock<VerificationGauges>,
+}
+
+/// The last verification of the log, as gauges.
+#[derive(Debug, Default)]
+struct VerificationGauges {
+    verified: Gauge,
+    verified_head: Gauge,
+    timestamp: Gauge,
 }
 
 impl Default for Metrics {
@@ -103,11 +115,48 @@ impl Default for Metrics {
             log_head,
             read_models_at,
             projector_lag,
+            verification: OnceLock::new(),
         }
     }
 }
 
 impl Metrics {
+    /// Sets the verification gauges from `last`, registering them the first time.
+    pub fn verified(&self, last: &crate::log_check::LastVerification) {
+        let gauges = self.verification.get_or_init(|| {
+            let gauges = VerificationGauges::default();
+            let mut registry = self
+                .registry
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            registry.register(
+                "log_verified",
+                "Whether the last verification of the log found it whole (1) or found tampering or damage (0)",
+                gauges.verified.clone(),
+            );
+            registry.register(
+                "log_verified_head",
+                "The last position up to which the last verification found the log whole",
+                gauges.verified_head.clone(),
+            );
+            registry.register(
+                "log_verification_timestamp_seconds",
+                "When the last verification of the log finished, in seconds since 1970",
+                gauges.timestamp.clone(),
+            );
+            gauges
+        });
+        // Up to the first finding the log did verify; a log shorter than the read models
+        // verified to its head.
+        let verified_head = match &last.finding {
+            Some(finding) => finding.position.saturating_sub(1).min(last.head),
+            None => last.head,
+        };
+        gauges.verified.set(i64::from(last.verified));
+        gauges.verified_head.set(verified_head as i64);
+        gauges.timestamp.set(last.at.timestamp());
+    }
+
     /// Counts one commit appended by this server.
     pub fn appended(&self) {
         self.appends.inc();
@@ -158,7 +207,7 @@ pub async fn track(State(state): State<ServerState>, request: Request, next: Nex
 /// `GET /metrics`: the Prometheus text format (no token: scrape it from inside the network).
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses(
-        (status = 200, description = "Request counts and latencies by route and status, appends, conflicts, log head, read-model position and projector lag", content_type = "application/openmetrics-text", body = String),
+        (status = 200, description = "Request counts and latencies by route and status, appends, conflicts, log head, read-model position, projector lag and, once a verification has run, its result (`scoreledger_log_verified`, `scoreledger_log_verified_head`, `scoreledger_log_verification_timestamp_seconds`)", content_type = "application/openmetrics-text", body = String),
         (status = 503, description = "The log or the read models do not answer", body = crate::error::ErrorBody)))]
 pub async fn scrape(State(state): State<ServerState>) -> Result<Response, ApiError> {
     let head = state

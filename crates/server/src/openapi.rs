@@ -66,6 +66,7 @@ impl Modify for BearerTokens {
     components(schemas(
         health::Health,
         health::Readiness,
+        log_check::LastVerification,
         error::ErrorBody,
         queries::MeasureAnswer,
         commands::Written,

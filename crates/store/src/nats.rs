@@ -72,8 +72,17 @@ pub enum NatsOpenError {
         #[source]
         source: BoxError,
     },
+    /// The server refused the user and password.
+    #[error("NATS at {url} refused the login; check the user and password in the URL (nats://USER:PASSWORD@HOST:PORT) against the server's accounts (deploy/nats/accounts.conf)")]
+    Login {
+        /// The URL tried, without its password.
+        url: String,
+        /// Cause.
+        #[source]
+        source: BoxError,
+    },
     /// The stream could not be created or read.
-    #[error("cannot create or open the JetStream stream {stream} on {url}; check the account has JetStream enabled")]
+    #[error("cannot create or open the JetStream stream {stream} on {url}; check the account has JetStream enabled and the user may read the stream (deploy/nats/accounts.conf)")]
     Stream {
         /// The stream.
         stream: String,
@@ -91,6 +100,39 @@ pub enum NatsOpenError {
         /// What is wrong.
         problem: String,
     },
+}
+
+/// The address to dial, the user and password to log in with, and the URL to show in messages.
+struct Login {
+    /// The URL without credentials.
+    address: String,
+    /// The URL with the password replaced by `***`.
+    shown: String,
+    credentials: Option<(String, String)>,
+}
+
+impl Login {
+    /// Splits `USER:PASSWORD@` out of a URL. The client library parses but ignores credentials
+    /// in the URL, so they are passed as options instead.
+    fn from_url(url: &str) -> Self {
+        let plain = |url: &str| Self {
+            address: url.to_owned(),
+            shown: url.to_owned(),
+            credentials: None,
+        };
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return plain(url);
+        };
+        let Some((userinfo, host)) = rest.rsplit_once('@') else {
+            return plain(url);
+        };
+        let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+        Self {
+            address: format!("{scheme}://{host}"),
+            shown: format!("{scheme}://{user}:***@{host}"),
+            credentials: Some((user.to_owned(), password.to_owned())),
+        }
+    }
 }
 
 /// The JetStream event store.
@@ -114,21 +156,33 @@ fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> ReadError
 }
 
 impl NatsStore {
-    /// Connects and creates (or checks) the stream.
+    /// Connects and creates (or checks) the stream. A user and password in the URL
+    /// (`nats://USER:PASSWORD@HOST:PORT`) are the login; errors name the URL without the password.
     pub async fn connect(config: NatsConfig, clock: Arc<dyn Clock>) -> Result<Self, NatsOpenError> {
-        let client = async_nats::ConnectOptions::new()
+        let login = Login::from_url(&config.url);
+        let mut options = async_nats::ConnectOptions::new()
             .connection_timeout(Duration::from_secs(5))
-            .max_reconnects(None)
-            .connect(&config.url);
+            .max_reconnects(None);
+        if let Some((user, password)) = login.credentials.clone() {
+            options = options.user_and_password(user, password);
+        }
+        let client = options.connect(&login.address);
         let client = tokio::time::timeout(Duration::from_secs(10), client)
             .await
             .map_err(|elapsed| NatsOpenError::Connect {
-                url: config.url.clone(),
+                url: login.shown.clone(),
                 source: Box::new(elapsed),
             })?
-            .map_err(|err| NatsOpenError::Connect {
-                url: config.url.clone(),
-                source: Box::new(err),
+            .map_err(|err| match err.kind() {
+                async_nats::ConnectErrorKind::AuthorizationViolation
+                | async_nats::ConnectErrorKind::Authentication => NatsOpenError::Login {
+                    url: login.shown.clone(),
+                    source: Box::new(err),
+                },
+                _ => NatsOpenError::Connect {
+                    url: login.shown.clone(),
+                    source: Box::new(err),
+                },
             })?;
         let context = jetstream::new(client);
         let wanted = stream::Config {
@@ -149,7 +203,7 @@ impl NatsStore {
                 .await
                 .map_err(|err| NatsOpenError::Stream {
                     stream: config.stream.clone(),
-                    url: config.url.clone(),
+                    url: login.shown.clone(),
                     source: Box::new(err),
                 })?;
         if let Some(problem) = unsafe_setting(&stream.cached_info().config) {
@@ -610,5 +664,24 @@ impl EventStore for NatsStore {
             consumer.messages().await.map_err(unavailable)
         };
         commits_of(opened)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Login;
+
+    #[test]
+    fn credentials_in_the_url_are_the_login_and_never_shown() {
+        let login = Login::from_url("nats://scoreledger:s3cret@10.0.0.5:4222");
+        assert_eq!(login.address, "nats://10.0.0.5:4222");
+        assert_eq!(login.shown, "nats://scoreledger:***@10.0.0.5:4222");
+        assert_eq!(
+            login.credentials,
+            Some(("scoreledger".to_owned(), "s3cret".to_owned()))
+        );
+        let plain = Login::from_url("nats://127.0.0.1:4222");
+        assert_eq!(plain.address, "nats://127.0.0.1:4222");
+        assert_eq!(plain.credentials, None);
     }
 }

@@ -4,7 +4,7 @@
 //! `scripts/services.sh` into `.tools/`). A missing binary fails the test; it never skips.
 
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -61,6 +61,8 @@ fn which(name: &str) -> Option<PathBuf> {
 pub struct TestNats {
     release: NatsRelease,
     child: Option<Child>,
+    /// A configuration file and the environment it reads, when the server runs with one.
+    config: Option<(TempDir, Vec<(String, String)>)>,
     /// The loopback port it listens on.
     pub port: u16,
     /// Its JetStream store directory.
@@ -83,6 +85,7 @@ impl TestNats {
         let mut server = Self {
             release,
             child: None,
+            config: None,
             port: free_port(),
             store_dir: tempfile::tempdir().expect("temporary directory"),
             clock: Arc::new(ManualClock::new(q3_scorecard_day())),
@@ -91,18 +94,72 @@ impl TestNats {
         server
     }
 
+    /// Starts a server of `release` from a configuration that listens on this server's loopback
+    /// port with JetStream in its store directory and includes `includes` (copied beside it, so
+    /// their own relative includes and the deployment's file names hold). `env` is the server's
+    /// environment, for the `$VARIABLES` the included files read (passwords).
+    pub fn start_with_config(
+        release: NatsRelease,
+        includes: &[&Path],
+        env: &[(&str, &str)],
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut server = Self {
+            release,
+            child: None,
+            config: None,
+            port: free_port(),
+            store_dir: tempfile::tempdir().expect("temporary directory"),
+            clock: Arc::new(ManualClock::new(q3_scorecard_day())),
+        };
+        let mut main = format!(
+            "listen: \"127.0.0.1:{}\"\njetstream {{\n    store_dir: {:?}\n}}\n",
+            server.port,
+            server.store_dir.path().display().to_string()
+        );
+        for include in includes {
+            let name = include
+                .file_name()
+                .unwrap_or_else(|| panic!("{} is not a file", include.display()));
+            std::fs::copy(include, dir.path().join(name))
+                .unwrap_or_else(|err| panic!("cannot copy {}: {err}", include.display()));
+            main.push_str(&format!("include {:?}\n", name.to_string_lossy()));
+        }
+        std::fs::write(dir.path().join("nats-server.conf"), main)
+            .expect("write the test configuration");
+        let env = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        server.config = Some((dir, env));
+        server.launch();
+        server
+    }
+
     fn launch(&mut self) {
         let binary = self.release.binary();
-        let child = Command::new(&binary)
-            .args([
-                "-a",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-js",
-                "-sd",
-            ])
-            .arg(self.store_dir.path())
+        let mut command = Command::new(&binary);
+        match &self.config {
+            Some((dir, env)) => {
+                command
+                    .arg("-c")
+                    .arg(dir.path().join("nats-server.conf"))
+                    .envs(env.iter().map(|(k, v)| (k, v)));
+            }
+            None => {
+                command
+                    .args([
+                        "-a",
+                        "127.0.0.1",
+                        "-p",
+                        &self.port.to_string(),
+                        "-js",
+                        "-sd",
+                    ])
+                    .arg(self.store_dir.path());
+            }
+        }
+        let child = command
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -130,6 +187,11 @@ impl TestNats {
     /// The client URL.
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    /// The client URL with a user's credentials in it.
+    pub fn url_as(&self, user: &str, password: &str) -> String {
+        format!("nats://{user}:{password}@127.0.0.1:{}", self.port)
     }
 
     /// Kills the server with SIGKILL (no clean shutdown), keeping its store directory.

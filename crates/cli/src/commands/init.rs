@@ -16,7 +16,10 @@ pub async fn run(app: &App, settings: &Settings, out: &mut dyn Write) -> CliResu
             url,
             stream,
             prefix,
-        } => format!("NATS {url}, stream {stream}, subjects {prefix}.>"),
+        } => format!(
+            "NATS {}, stream {stream}, subjects {prefix}.>",
+            scoreledger_projections::without_password(url)
+        ),
     };
     let read = match &settings.read_models {
         ReadModelLocation::Sqlite(path) => format!("SQLite {}", path.display()),

@@ -26,7 +26,7 @@ pub async fn run(app: &App, settings: &Settings, out: &mut dyn Write) -> CliResu
         writeln!(out, "  {version:04} {description}")?;
     }
     if let StoreLocation::Nats { url, stream, .. } = &settings.store {
-        writeln!(out, "log: NATS {url}, stream {stream} checked (file storage, deny delete and purge, no rollup)")?;
+        writeln!(out, "log: NATS {}, stream {stream} checked (file storage, deny delete and purge, no rollup)", scoreledger_projections::without_password(url))?;
     }
     Ok(())
 }

@@ -5,12 +5,12 @@ use std::io::Write;
 
 use anyhow::Context;
 use scoreledger_projections as projections;
-use scoreledger_server::{serve, ServerState};
+use scoreledger_server::{log_check, serve, ServerState};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::app::App;
-use crate::args::ServeArgs;
+use crate::args::{Interval, ServeArgs};
 use crate::commands::project::shutdown;
 use crate::exit::Failure;
 use crate::failure::{CliResult, Failed};
@@ -56,7 +56,12 @@ pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult 
         app.read().clone(),
         std::sync::Arc::new(scoreledger_store::SystemClock),
     );
-    let server = serve(listener, state, stopped(stopping.clone()));
+    let verifier = async {
+        if let Interval(Some(every)) = args.verify_every {
+            log_check::verify_periodically(state.clone(), every, stopped(stopping.clone())).await;
+        }
+    };
+    let server = serve(listener, state.clone(), stopped(stopping.clone()));
     let projector = async {
         let result =
             projections::run_until_stopped(&*app.store, app.read(), stopped(stopping.clone()))
@@ -67,7 +72,7 @@ pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult 
         let _ = stop.send(true);
         result
     };
-    let (served, projected) = tokio::join!(server, projector);
+    let (served, projected, ()) = tokio::join!(server, projector, verifier);
     served?;
     projected?;
     writeln!(out, "stopped")?;

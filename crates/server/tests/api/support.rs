@@ -12,12 +12,21 @@ pub(crate) struct TestServer {
 
 impl TestServer {
     pub(crate) async fn start(pair: &Pair) -> Self {
+        Self::start_with(ServerState::new(
+            pair.store.clone(),
+            pair.read.clone(),
+            pair.clock.clone(),
+        ))
+        .await
+    }
+
+    /// A server over `state`, for tests that share it with something running beside.
+    pub(crate) async fn start_with(state: ServerState) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free loopback port");
         let base = format!("http://{}", listener.local_addr().expect("bound address"));
         let (stop, stopped) = oneshot::channel::<()>();
-        let state = ServerState::new(pair.store.clone(), pair.read.clone(), pair.clock.clone());
         let task = tokio::spawn(serve(listener, state, async {
             let _ = stopped.await;
         }));

@@ -8,6 +8,8 @@ mod executing;
 mod following;
 mod hash_chain;
 mod jetstream;
+mod permissions;
+mod random_tamper;
 mod round_trip;
 mod signing;
 mod verify;
