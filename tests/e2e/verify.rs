@@ -243,7 +243,7 @@ fn a_hand_inserted_commit_without_the_key_is_forged_and_unsigned_writes_are_refu
     let (head, last) = rows.last().cloned().unwrap();
     let last: scoreledger_store::Commit = serde_json::from_str(&last).unwrap();
     let mut forged = last.clone();
-    forged.commit_id = uuid::Uuid::now_v7();
+    forged.commit_id = scoreledger_store::new_id();
     forged.stream_version = scoreledger_store::StreamVersion(last.stream_version.0 + 1);
     forged.prev_hash = last.hash.clone();
     forged.signature = None;

@@ -198,7 +198,7 @@ async fn record_key(store: &dyn EventStore, key: &scoreledger_integrity::LogKey)
 /// The next commit of `stream` as a forger who can hash but has no key would write it.
 fn forged_after(last: &scoreledger_store::Commit) -> scoreledger_store::Commit {
     let mut forged = last.clone();
-    forged.commit_id = uuid::Uuid::now_v7();
+    forged.commit_id = scoreledger_store::new_id();
     forged.position = Position(last.position.0 + 1);
     forged.stream_version =
         scoreledger_store::StreamVersion(last.stream_version.0 + forged.events.len() as u64);
