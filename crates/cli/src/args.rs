@@ -407,6 +407,13 @@ pub struct ServeArgs {
     /// makes /readyz answer 503.
     #[arg(long, env = "SCORELEDGER_VERIFY_EVERY", default_value = "10m")]
     pub verify_every: Interval,
+    /// Sign a checkpoint of the log whenever this many commits have landed since the last
+    /// one (locks and publications sign one at once).
+    #[arg(long, env = "SCORELEDGER_CHECKPOINT_EVERY", default_value_t = 1000)]
+    pub checkpoint_every: u64,
+    /// Sign a checkpoint at least this often when anything has landed (e.g. 5m, 1h; `off`).
+    #[arg(long, env = "SCORELEDGER_CHECKPOINT_INTERVAL", default_value = "5m")]
+    pub checkpoint_interval: Interval,
 }
 
 /// `serve --verify-every`: an interval, or `off`.

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod commands;
 pub mod error;
 pub mod health;
+pub mod integrity;
 pub mod log_check;
 pub mod logging;
 pub mod metrics;
@@ -45,6 +46,8 @@ pub struct ServerState {
     pub metrics: Arc<metrics::Metrics>,
     /// The last verification of the log, for `/readyz` and `/metrics`.
     pub last_verification: Arc<log_check::LastCheck>,
+    /// Where signed checkpoints are exported (and checked against by every verification).
+    pub checkpoints: Option<std::path::PathBuf>,
 }
 
 impl ServerState {
@@ -56,7 +59,14 @@ impl ServerState {
             clock,
             metrics: Arc::default(),
             last_verification: Arc::default(),
+            checkpoints: None,
         }
+    }
+
+    /// Exports checkpoints to `dir`, and checks the log against those exported there.
+    pub fn with_checkpoints(mut self, dir: Option<std::path::PathBuf>) -> Self {
+        self.checkpoints = dir;
+        self
     }
 
     /// Brings the read models up to the log's head and returns it: before a write is judged
@@ -95,6 +105,7 @@ pub fn router(state: ServerState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/openapi.json", get(openapi::document))
         .route("/metrics", get(metrics::scrape))
+        .route("/checkpoint", get(integrity::checkpoint))
         .merge(api_routes())
         .merge(web::routes())
         // Council data is small: a larger body is a mistake or an attack.
@@ -120,6 +131,8 @@ fn api_routes() -> Router<ServerState> {
         .route("/api/locks", post(commands::lock))
         .route("/api/set-asides", post(commands::set_aside))
         .route("/api/verification", get(log_check::verify))
+        .route("/api/proofs/inclusion", get(integrity::inclusion))
+        .route("/api/proofs/consistency", get(integrity::consistency))
         .route("/api/reopenings", post(commands::reopen))
         .route("/api/reports/{report}", get(queries::report))
         .route(

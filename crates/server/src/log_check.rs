@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use scoreledger_service::{self as service, LogCheck, LogFinding, QueryError};
+use scoreledger_service::{self as service, LogCheck, LogCheckOptions, LogFinding, QueryError};
 
 use crate::auth::Session;
 use crate::error::ApiError;
@@ -59,7 +59,24 @@ impl LastCheck {
 /// Verifies the log and keeps the result for `/readyz` and `/metrics`. A finding is logged at
 /// ERROR: it means tampering or damage.
 pub async fn check_and_record(state: &ServerState) -> Result<LogCheck, QueryError> {
-    let check = service::check_log(&*state.store, &state.read, |_, _| {}).await?;
+    let options = match &state.checkpoints {
+        Some(dir) => {
+            let (ring, _) = service::checkpoints::key_ring(&*state.store)
+                .await
+                .map_err(|err| QueryError::Replay(err.into()))?;
+            let witnesses =
+                service::checkpoints::exported_checkpoints(dir, &ring).unwrap_or_else(|err| {
+                    tracing::error!(error = %err, "an exported checkpoint cannot be read");
+                    Vec::new()
+                });
+            LogCheckOptions {
+                trusted: None,
+                witnesses,
+            }
+        }
+        None => LogCheckOptions::default(),
+    };
+    let check = service::check_log_with(&*state.store, &state.read, options, |_, _| {}).await?;
     if let Some(finding) = &check.finding {
         tracing::error!(kind = %finding.kind, position = finding.position, finding = %finding.message,
             "the log fails verification");

@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use crate::{commands, error, health, log_check, metrics, plans, queries, sessions};
+use crate::{commands, error, health, integrity, log_check, metrics, plans, queries, sessions};
 
 /// Declares the bearer-token scheme the query paths require.
 struct BearerTokens;
@@ -43,6 +43,9 @@ impl Modify for BearerTokens {
         queries::report,
         queries::verification,
         log_check::verify,
+        integrity::checkpoint,
+        integrity::inclusion,
+        integrity::consistency,
         queries::restatements,
         queries::history,
         queries::measure,

@@ -101,6 +101,42 @@ impl Pair {
         }
     }
 
+    /// Makes the log sign with `key` from now on, its public half recorded in the log (signed
+    /// by itself), as `scoreledger keys generate` does.
+    pub async fn sign(&mut self, key: Arc<scoreledger_integrity::LogKey>) {
+        self.store = match (&self.log_path, &self.guards.nats) {
+            (Some(path), _) => Arc::new(
+                SqliteStore::open(path, self.clock.clone())
+                    .await
+                    .expect("the SQLite log opens again")
+                    .with_key(key.clone()),
+            ),
+            (None, Some(server)) => Arc::new(
+                NatsStore::connect(NatsConfig::new(server.url()), self.clock.clone())
+                    .await
+                    .expect("the NATS log opens again")
+                    .with_key(key.clone()),
+            ),
+            (None, None) => unreachable!("a pair's log is SQLite or NATS"),
+        };
+        let recorded = scoreledger_store::NewCommit::new(
+            scoreledger_store::keys_stream(),
+            scoreledger_store::ExpectedVersion::Exact(scoreledger_store::StreamVersion(0)),
+            scoreledger_domain::Actor::new(
+                "it.admin",
+                "IT Administrator",
+                scoreledger_domain::Role::Admin,
+            ),
+            vec![scoreledger_domain::DomainEvent::SigningKeyAdded {
+                key: key.public().text().to_owned(),
+            }],
+        );
+        self.store
+            .append(recorded)
+            .await
+            .expect("the key is recorded");
+    }
+
     /// Lands a commit that cannot be read, as a bug or a damaged disk would, behind the store's
     /// back (the store itself refuses such commits): on SQLite a row whose event payload is
     /// malformed (a period stored as `0/01`), on NATS a message that is not a commit at all.

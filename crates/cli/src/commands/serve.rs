@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::Context;
 use scoreledger_projections as projections;
-use scoreledger_server::{log_check, serve, ServerState};
+use scoreledger_server::{integrity, log_check, serve, ServerState};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -55,6 +55,13 @@ pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult 
         app.store.clone(),
         app.read().clone(),
         std::sync::Arc::new(scoreledger_store::SystemClock),
+    )
+    .with_checkpoints(app.signing.checkpoints.clone());
+    let checkpointer = integrity::checkpoint_periodically(
+        state.clone(),
+        args.checkpoint_every,
+        args.checkpoint_interval.0,
+        stopped(stopping.clone()),
     );
     let verifier = async {
         if let Interval(Some(every)) = args.verify_every {
@@ -72,7 +79,7 @@ pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult 
         let _ = stop.send(true);
         result
     };
-    let (served, projected, ()) = tokio::join!(server, projector, verifier);
+    let (served, projected, (), ()) = tokio::join!(server, projector, verifier, checkpointer);
     served?;
     projected?;
     writeln!(out, "stopped")?;

@@ -12,6 +12,7 @@ mod logs;
 mod openapi;
 mod operations;
 mod pages;
+mod proofs;
 mod queries;
 mod roles;
 mod sessions;

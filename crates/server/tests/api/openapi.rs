@@ -195,9 +195,21 @@ pair_test!(the_openapi_document_is_valid_openapi_3_1, |db| {
 pair_test!(
     every_answer_matches_the_schema_the_document_declares,
     |db| {
+        db.sign(std::sync::Arc::new(
+            scoreledger_integrity::LogKey::generate("scoreledger.test/api").unwrap(),
+        ))
+        .await;
         every_kind_of_fact(&db).await;
+        let first = scoreledger_service::checkpoints::record_checkpoint(&*db.store)
+            .await
+            .unwrap()
+            .expect("a first checkpoint");
         let auditor = token(&db, 1, Role::Auditor, None).await;
         let admin = token(&db, 2, Role::Admin, None).await;
+        scoreledger_service::checkpoints::record_checkpoint(&*db.store)
+            .await
+            .unwrap()
+            .expect("a second checkpoint");
         let head = db.store.head().await.unwrap().0;
         let server = TestServer::start(&db).await;
         let document = document(&server).await;
@@ -225,6 +237,15 @@ pair_test!(
             ("/api/history", "/api/history".to_owned()),
             ("/api/plans", "/api/plans".to_owned()),
             ("/api/verification", "/api/verification".to_owned()),
+            ("/checkpoint", "/checkpoint".to_owned()),
+            (
+                "/api/proofs/inclusion",
+                "/api/proofs/inclusion?position=1".to_owned(),
+            ),
+            (
+                "/api/proofs/consistency",
+                format!("/api/proofs/consistency?from={}", first.size),
+            ),
             (
                 "/api/measures/{measure}",
                 "/api/measures/2.B1?on=2016-08-01".to_owned(),
