@@ -186,7 +186,9 @@ impl From<BackupError> for Failed {
 impl From<RestoreError> for Failed {
     fn from(err: RestoreError) -> Self {
         let kind = match &err {
-            RestoreError::NotABackup { .. } | RestoreError::NotEmpty { .. } => Failure::Rejected,
+            RestoreError::NotABackup { .. }
+            | RestoreError::NotEmpty { .. }
+            | RestoreError::NotALog { .. } => Failure::Rejected,
             RestoreError::Unverified(_)
             | RestoreError::Truncated { .. }
             | RestoreError::Misplaced { .. }

@@ -100,6 +100,12 @@ pub enum RestoreError {
         /// How to name an empty one.
         hint: &'static str,
     },
+    /// The file to restore into is a database without a log.
+    #[error("{target} is a database without a scoreledger log (read models only, or not Scoreledger's); restore into a new file named with --db PATH or --store sqlite:PATH")]
+    NotALog {
+        /// The file.
+        target: String,
+    },
     /// The log could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),

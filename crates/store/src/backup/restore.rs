@@ -205,10 +205,8 @@ async fn refuse_commits(target: &Path) -> Result<(), RestoreError> {
         Ok(row) => row.get("commits"),
         // A database without a log (read models only, or not ours) is not for a log.
         Err(_) => {
-            return Err(RestoreError::NotEmpty {
+            return Err(RestoreError::NotALog {
                 target: shown(target),
-                commits: 0,
-                hint: "it is a database without a scoreledger log; name a new file with --store sqlite:PATH",
             })
         }
     };

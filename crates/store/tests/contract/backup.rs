@@ -199,6 +199,23 @@ async fn a_tampered_or_truncated_backup_is_refused_and_nothing_is_restored() {
     assert!(!target.exists());
     assert!(!db.dir.path().join("restored.db.restoring").exists());
 
+    // Nor into a database that holds no log at all.
+    let other = db.dir.path().join("other.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", other.display()))
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE notes (text TEXT)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert!(matches!(
+        stage_sqlite(&BackupSource::open(&dest).unwrap(), &other, |_, _| {})
+            .await
+            .err(),
+        Some(RestoreError::NotALog { .. })
+    ));
+
     // The same for a logical backup: a changed line, and a missing last line.
     let file = db.dir.path().join("log.jsonl");
     backup_logical(
