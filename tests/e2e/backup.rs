@@ -1,7 +1,8 @@
-//! `scoreledger backup` and `restore` through the binary: the demo's log (which other tests
-//! keep writing to) backed up and restored into a new file that verifies with the same head;
-//! a tampered backup, a non-empty log and read models ahead of the backup refused, and
-//! `--rebuild` putting the read models right.
+//! `scoreledger backup` and `restore` through the binary: the demo's log (which other tests in
+//! the run may be writing to) backed up and restored into a new file that verifies with the same
+//! head; a log on NATS through a logical backup into a new stream; a tampered backup, a
+//! non-empty log and read models ahead of the backup refused, and `--rebuild` putting the read
+//! models right.
 
 use std::path::Path;
 
@@ -35,7 +36,7 @@ fn tamper(db: &Path, sql: &str) {
 }
 
 #[test]
-fn the_demo_log_backs_up_while_in_use_and_restores_into_a_new_file_that_verifies() {
+fn the_demo_log_backs_up_and_restores_into_a_new_file_that_verifies() {
     let dir = tempfile::tempdir().unwrap();
     let backup = dir.path().join("backup.db");
     let taken = json(&run_in(shared_demo(), &["backup", text(&backup), "--json"]));
@@ -157,4 +158,68 @@ fn read_models_ahead_of_the_backup_are_refused_until_rebuilt() {
     let verified = json(&with(&new, &["verify", "--json"]));
     assert_eq!(verified["verified"], true, "{verified}");
     assert_eq!(verified["read_models_at"], taken["head"]);
+}
+
+/// Needs nats-server (see scripts/services.sh).
+#[test]
+fn a_log_on_nats_backs_up_as_json_lines_and_restores_into_a_new_stream() {
+    let server =
+        scoreledger_testkit::nats::TestNats::start(scoreledger_testkit::nats::NatsRelease::Current);
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url();
+    let on = |stream: &str, read: &Path, args: &[&str]| {
+        let prefix = stream.to_ascii_lowercase();
+        let mut all = vec![
+            "--store",
+            &url,
+            "--nats-stream",
+            stream,
+            "--nats-prefix",
+            &prefix,
+            "--db",
+            text(read),
+        ];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    let read = dir.path().join("read.db");
+    let plan = dir.path().join("plan.json");
+    std::fs::write(&plan, sample_json()).unwrap();
+    assert_success(&on("LOG", &read, &["import", text(&plan)]));
+    let backup = dir.path().join("log.jsonl");
+    let taken = json(&on("LOG", &read, &["backup", text(&backup), "--json"]));
+    assert_eq!(taken["format"], "jsonl");
+    assert_eq!(
+        on("LOG", &read, &["backup", "x.db", "--format", "sqlite"])
+            .status
+            .code(),
+        Some(3)
+    );
+
+    // Beside the original's read models, which have seen more than the backup: refused.
+    assert_success(&on(
+        "LOG",
+        &read,
+        &["record", "value", "-m", "2.B5", "-p", "Dec-16", "-v", "70"],
+    ));
+    assert_success(&on("LOG", &read, &["report", "-p", "Q3 2016/17"]));
+    let refused = on("RESTORED", &read, &["restore", text(&backup)]);
+    assert_eq!(refused.status.code(), Some(5), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("Nothing was restored"));
+
+    // Into a new stream with new read models: the same head, verifying.
+    let fresh = dir.path().join("fresh.db");
+    let done = json(&on(
+        "RESTORED",
+        &fresh,
+        &["restore", text(&backup), "--json"],
+    ));
+    assert_eq!(done["head"], taken["head"]);
+    assert_eq!(done["head_hash"], taken["head_hash"]);
+    let verified = json(&on("RESTORED", &fresh, &["verify", "--json"]));
+    assert_eq!(verified["verified"], true, "{verified}");
+    assert_eq!(verified["head"], taken["head"]);
+    // And never again into it.
+    let again = on("RESTORED", &fresh, &["restore", text(&backup)]);
+    assert_eq!(again.status.code(), Some(3), "{}", stderr(&again));
 }
