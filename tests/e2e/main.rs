@@ -2,6 +2,7 @@
 
 mod approvals;
 mod auditor;
+mod backup;
 mod browser;
 mod client;
 mod crash;

@@ -254,6 +254,23 @@ pub enum Command {
     /// Example: scoreledger proof inclusion 640
     #[command(subcommand)]
     Proof(ProofCommand),
+    /// Back up the log into a new file DEST, while it is in use, losing nothing. The embedded
+    /// log is copied online (SQLite's VACUUM INTO: consistent, with what is still in the
+    /// write-ahead log; never a file copy); a log on NATS is written as a logical backup (JSON
+    /// lines: a header naming the origin and head, then every commit as stored, in log order).
+    /// The copy is verified before it is called a backup, and must hold every commit up to the
+    /// head the log had when the backup began; otherwise it is removed and the exit is 5.
+    ///
+    /// Example: scoreledger --db scoreledger.db backup backups/scoreledger-2017-04-01.db
+    Backup(BackupArgs),
+    /// Restore a backup written by `backup` into an empty log (the --db / --store file, which
+    /// must not exist or hold no commits, or an empty NATS stream), at the same positions. The
+    /// backup is verified before anything is restored (one that does not verify is refused,
+    /// naming the finding), and read models that do not describe the restored log (ahead of
+    /// it, or of another log) are refused unless --rebuild rebuilds them.
+    ///
+    /// Example: scoreledger --db restored.db restore backups/scoreledger-2017-04-01.db
+    Restore(RestoreArgs),
 }
 
 /// `keys` subcommands.
@@ -953,6 +970,45 @@ pub struct VerifyArgs {
     /// with it, or with keys it rotated to.
     #[arg(long)]
     pub trust: Option<String>,
+}
+
+/// `backup` options.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write (never overwritten).
+    pub dest: PathBuf,
+    /// What to write: `sqlite` (a database file; the embedded log only) or `jsonl` (a logical
+    /// backup, either log). Default: sqlite for the embedded log, jsonl for NATS.
+    #[arg(long, value_enum)]
+    pub format: Option<BackupFormat>,
+    /// One JSON object: the file, its format, the commits and streams copied, the head and its
+    /// hash.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `backup` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackupFormat {
+    /// A SQLite database (the embedded log's online copy).
+    Sqlite,
+    /// JSON lines: a header, then one stored commit per line.
+    Jsonl,
+}
+
+/// `restore` options.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup: a database or a JSON lines file written by `scoreledger backup`.
+    pub source: PathBuf,
+    /// Rebuild the read models from the restored log when they do not describe it (ahead of
+    /// it, or built from another log), instead of refusing.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// One JSON object: the commits and streams restored, the head and its hash, and what was
+    /// done with the read models.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `set-aside` options.

@@ -2,6 +2,7 @@
 
 pub mod approval;
 pub mod audit;
+pub mod backup;
 pub mod checkpoint;
 pub mod claims;
 pub mod compare;
@@ -20,6 +21,7 @@ pub mod rebuild;
 pub mod record;
 pub mod report;
 pub mod restated;
+pub mod restore;
 pub mod serve;
 pub mod session;
 pub mod set_aside;
@@ -50,11 +52,19 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         &cli.nats_stream,
         &cli.nats_prefix,
     )?;
+    let out = &mut std::io::stdout();
+    // These open the log themselves: a restore's log must not be created before it.
+    match &cli.command {
+        Command::Backup(args) => return backup::run(&settings, args, out).await,
+        Command::Restore(args) => return restore::run(&settings, args, out).await,
+        _ => {}
+    }
     let signing = crate::signing::signing(&cli, &settings)?;
     let app = App::open_signed(&settings, actor, Arc::new(SystemClock), signing).await?;
-    let out = &mut std::io::stdout();
     let done = match cli.command {
-        Command::Demo(_) => unreachable!("handled above"),
+        Command::Demo(_) | Command::Backup(_) | Command::Restore(_) => {
+            unreachable!("handled above")
+        }
         Command::Init => init::run(&app, &settings, out).await,
         Command::Import(args) => import::run(&app, &args, out).await,
         Command::Record(args) => record::run(&app, args, out).await,

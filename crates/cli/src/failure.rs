@@ -2,6 +2,7 @@
 //! chain that says what went wrong and what to do.
 
 use scoreledger_projections::ProjectionError;
+use scoreledger_store::backup::{BackupError, RestoreError};
 use scoreledger_store::sqlite::OpenError;
 use scoreledger_store::{AppendError, ExecuteError, ReadError};
 
@@ -164,6 +165,49 @@ impl From<scoreledger_service::QueryError> for Failed {
         Self {
             kind,
             error: err.into(),
+        }
+    }
+}
+
+impl From<BackupError> for Failed {
+    fn from(err: BackupError) -> Self {
+        let kind = match &err {
+            BackupError::Exists { .. } => Failure::Rejected,
+            BackupError::Unverified(_)
+            | BackupError::Short { .. }
+            | BackupError::Read(ReadError::Corrupt { .. }) => Failure::Corrupt,
+            BackupError::Io { .. }
+            | BackupError::Read(ReadError::Unavailable(_))
+            | BackupError::Snapshot { .. }
+            | BackupError::Open(_) => Failure::Unavailable,
+        };
+        Self {
+            kind,
+            error: anyhow::Error::new(err).context("failed to back up the log"),
+        }
+    }
+}
+
+impl From<RestoreError> for Failed {
+    fn from(err: RestoreError) -> Self {
+        let kind = match &err {
+            RestoreError::NotABackup { .. }
+            | RestoreError::NotEmpty { .. }
+            | RestoreError::NotALog { .. } => Failure::Rejected,
+            RestoreError::Unverified(_)
+            | RestoreError::Truncated { .. }
+            | RestoreError::Misplaced { .. }
+            | RestoreError::Diverged { .. }
+            | RestoreError::Read(ReadError::Corrupt { .. }) => Failure::Corrupt,
+            RestoreError::Io { .. }
+            | RestoreError::Read(ReadError::Unavailable(_))
+            | RestoreError::Append { .. }
+            | RestoreError::Open(_)
+            | RestoreError::Database(_) => Failure::Unavailable,
+        };
+        Self {
+            kind,
+            error: anyhow::Error::new(err).context("failed to restore the log"),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod exit;
 pub mod failure;
 pub mod ids;
 pub mod import;
+pub mod progress;
 pub mod remote;
 pub mod settings;
 pub mod signing;

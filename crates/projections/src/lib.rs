@@ -12,6 +12,7 @@ pub mod history_view;
 pub mod lookup;
 pub mod measure_view;
 pub mod plans;
+pub mod projected_from;
 pub mod projector;
 pub mod read_models;
 pub mod scorecard;
@@ -29,6 +30,7 @@ pub use measure_view::{
     ValueVersion,
 };
 pub use plans::{plans_as_at, OutcomeView, PlanView, PriorityView};
+pub use projected_from::{projected_from, Fit, ProjectedFrom, SeenCommit};
 pub use projector::{
     catch_up_for_reading, drain, rebuild, run_until_stopped, stopped_by, try_project_batch,
     Outcome, ProjectionError, Reach, SCORECARD_PROJECTOR,

@@ -4,6 +4,7 @@
 //! Architecture invariant: the store has no update and no delete. A commit, once
 //! acknowledged, is never lost, and a retried commit (same id) is never appended twice.
 
+pub mod backup;
 pub mod clock;
 pub mod envelope;
 pub mod error;

@@ -273,6 +273,20 @@ impl NatsStore {
         last: u64,
         limit: usize,
     ) -> Result<Vec<Commit>, ReadError> {
+        self.read_range_stored(start, last, limit)
+            .await?
+            .into_iter()
+            .map(|(sequence, payload)| Self::decode(sequence, &payload))
+            .collect()
+    }
+
+    /// Like `read_range`, the messages as stored: each one's sequence and payload, undecoded.
+    async fn read_range_stored(
+        &self,
+        start: u64,
+        last: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, Bytes)>, ReadError> {
         let mut commits = Vec::new();
         if limit == 0 || start > last {
             return Ok(commits);
@@ -302,7 +316,7 @@ impl NatsStore {
     async fn drain_messages(
         &self,
         messages: &mut consumer::pull::Ordered,
-        commits: &mut Vec<Commit>,
+        commits: &mut Vec<(u64, Bytes)>,
         last: u64,
         limit: usize,
     ) -> Result<(), ReadError> {
@@ -314,7 +328,7 @@ impl NatsStore {
             let message = message.map_err(unavailable)?;
             let info = message.info().map_err(ReadError::Unavailable)?;
             let (sequence, pending) = (info.stream_sequence, info.pending);
-            commits.push(Self::decode(sequence, &message.payload)?);
+            commits.push((sequence, message.payload.clone()));
             if sequence >= last || pending == 0 {
                 break;
             }
@@ -340,6 +354,47 @@ impl NatsStore {
             });
         }
         Ok(())
+    }
+
+    /// Up to `limit` messages after `after`, as stored (sequence and payload), in log order:
+    /// what a logical backup copies.
+    pub(crate) async fn read_stored(
+        &self,
+        after: Position,
+        limit: usize,
+    ) -> Result<Vec<(u64, Bytes)>, ReadError> {
+        let last = self.last_sequence().await?;
+        self.read_range_stored(after.0 + 1, last, limit).await
+    }
+
+    /// Publishes a commit's stored bytes again, as restored from a backup, so that it lands at
+    /// `position`: the publish expects the log's last sequence to be the position before it
+    /// (JetStream refuses it otherwise), and the sequence acknowledged is returned for the
+    /// caller to check.
+    pub(crate) async fn republish(
+        &self,
+        stream: &StreamId,
+        position: Position,
+        payload: Bytes,
+    ) -> Result<u64, AppendError> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "Nats-Expected-Last-Sequence",
+            position.0.saturating_sub(1).to_string().as_str(),
+        );
+        let ack = self
+            .context
+            .publish_with_headers(self.subject(stream), headers, payload)
+            .await
+            .map_err(|err| AppendError::Unavailable(Box::new(err)))?
+            .await
+            .map_err(|err| AppendError::Unavailable(Box::new(err)))?;
+        Ok(ack.sequence)
+    }
+
+    /// The stream and server this log lives on, for a backup's header.
+    pub fn origin(&self) -> String {
+        format!("{} stream {}", self.config.url, self.config.stream)
     }
 
     async fn last_sequence(&self) -> Result<u64, ReadError> {

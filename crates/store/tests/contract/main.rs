@@ -4,6 +4,7 @@
 mod support;
 
 mod appending;
+mod backup;
 mod executing;
 mod following;
 mod hash_chain;
