@@ -350,3 +350,37 @@ fn a_rotated_key_verifies_and_a_stranger_key_is_not_trusted() {
     let report: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
     assert_eq!(report["finding"]["kind"], "untrusted_key", "{report}");
 }
+
+#[test]
+fn a_published_report_carries_its_checkpoint_and_inclusion_proof() {
+    let demo = crate::support::shared_demo();
+    let output = crate::support::run_in(demo, &["report", "show", "Q3 2016/17"]);
+    assert_success(&output);
+    let said = stderr(&output);
+    assert!(
+        said.contains("publication commit 662") && said.contains("of the signed checkpoint of"),
+        "{said}"
+    );
+    // The proof checks out with the public key alone.
+    let key = crate::support::json_of(demo, &["keys", "show", "--json"])["active"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let proof = crate::support::json_of(demo, &["proof", "inclusion", "662", "--json"]);
+    let ring =
+        scoreledger_integrity::KeyRing::of(
+            [scoreledger_integrity::PublicKey::parse(&key).unwrap()],
+        );
+    let checkpoint =
+        scoreledger_integrity::open_checkpoint(proof["checkpoint"].as_str().unwrap(), &ring)
+            .unwrap();
+    let path: Vec<_> = proof["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| scoreledger_integrity::parse_hash(h.as_str().unwrap()).unwrap())
+        .collect();
+    let leaf = scoreledger_integrity::leaf_hash(proof["commit_hash"].as_str().unwrap()).unwrap();
+    scoreledger_integrity::check_inclusion(&path, checkpoint.size, checkpoint.root, 661, leaf)
+        .unwrap();
+}

@@ -7,6 +7,8 @@ use scoreledger_domain::{Period, Position};
 use scoreledger_projections as projections;
 use scoreledger_reports::{html, render, xlsx, QuarterReport};
 
+use scoreledger_service::proofs;
+
 use crate::app::App;
 use crate::args::{AsAtArgs, ReportAction, ReportArgs, ReportFormat};
 use crate::as_at;
@@ -75,7 +77,36 @@ async fn show(
         publication.cut_off,
         publication.sha256
     );
+    eprintln!("{}", publication_proof(app, publication.position).await?);
     write_report(&report, format, output, out)
+}
+
+/// The signed checkpoint covering a publication and the inclusion proof of its commit, in
+/// words: what lets anyone holding the log's public key check, without this database, that
+/// the publication is in the log as signed.
+async fn publication_proof(app: &App, position: i64) -> CliResult<String> {
+    let position = scoreledger_domain::Position(position as u64);
+    let Some(checkpoint) = proofs::covering_checkpoint(&*app.store, position).await? else {
+        return Ok(format!(
+            "not yet covered by a signed checkpoint: `scoreledger --role admin checkpoint record` signs one (the publication commit is at position {position})"
+        ));
+    };
+    let proof = proofs::inclusion_in(&*app.store, position, &checkpoint).await?;
+    Ok(format!(
+        "publication commit {} (hash {}) is leaf {} of the signed checkpoint of {} commits (head {}), by the audit path:\n{}\ncheckpoint:\n{}",
+        proof.position,
+        proof.commit_hash,
+        proof.position - 1,
+        proof.size,
+        proof.root,
+        proof
+            .proof
+            .iter()
+            .map(|hash| format!("  {hash}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        proof.checkpoint.trim_end()
+    ))
 }
 
 /// Renders `report` in `format`, to `output` or to `out`.
