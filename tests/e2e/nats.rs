@@ -80,8 +80,18 @@ fn the_demo_on_nats_and_postgresql_gives_the_embedded_report_hash() {
         stream.trim_start_matches("SCORELEDGER_DEMO_")
     );
     let url = server.url();
+    // The demo kept the log's key for the stream, which outlives it; writes (a recorded read
+    // too) need it.
+    let key = printed
+        .split("(private key ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("the demo names its key")
+        .to_owned();
     let on_production = |args: &[&str]| {
         let mut all = vec![
+            "--signing-key",
+            &key,
             "--store",
             &url,
             "--nats-stream",

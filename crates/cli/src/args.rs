@@ -137,6 +137,11 @@ pub enum Command {
     Demo(DemoArgs),
     /// Create (or migrate) the database and report what it holds.
     Init,
+    /// Measure a workload on a generated log in a temporary directory, beside the raw rate
+    /// of the same store measured in the same run, and print both and their ratio.
+    ///
+    /// Example: scoreledger bench verify --commits 100000
+    Bench(BenchArgs),
     /// Import a scorecard (plan, priorities, outcomes, measures with their targets,
     /// values, assessments and notes) from JSON or CSV. All or nothing: a malformed row is
     /// reported by row and field and nothing is appended.
@@ -957,6 +962,20 @@ pub struct LockArgs {
     /// Why (required to reopen).
     #[arg(long, short = 'r')]
     pub reason: Option<String>,
+}
+
+/// `bench` options.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The workload: `verify` (the whole log verified, against reading it raw).
+    #[arg(value_parser = ["verify"])]
+    pub workload: String,
+    /// How many commits to generate.
+    #[arg(long, default_value_t = 100_000)]
+    pub commits: u64,
+    /// One JSON object per workload.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `verify` options.

@@ -3,6 +3,7 @@
 pub mod approval;
 pub mod audit;
 pub mod backup;
+pub mod bench;
 pub mod checkpoint;
 pub mod claims;
 pub mod compare;
@@ -57,12 +58,13 @@ pub async fn dispatch(cli: Cli) -> CliResult {
     match &cli.command {
         Command::Backup(args) => return backup::run(&settings, args, out).await,
         Command::Restore(args) => return restore::run(&settings, args, out).await,
+        Command::Bench(args) => return bench::run(args, out).await,
         _ => {}
     }
     let signing = crate::signing::signing(&cli, &settings)?;
     let app = App::open_signed(&settings, actor, Arc::new(SystemClock), signing).await?;
     let done = match cli.command {
-        Command::Demo(_) | Command::Backup(_) | Command::Restore(_) => {
+        Command::Demo(_) | Command::Backup(_) | Command::Restore(_) | Command::Bench(_) => {
             unreachable!("handled above")
         }
         Command::Init => init::run(&app, &settings, out).await,

@@ -703,7 +703,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
     let Story {
         app, out, sample, ..
     } = story;
-    let app = sign(app, &settings, &path, out).await?;
+    let (app, signing) = sign(app, &settings, &path, out).await?;
     app.catch_up().await?;
     let head = app.head().await?;
     writeln!(out, "\n  {head} commits in the log.\n")?;
@@ -791,7 +791,11 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
             url,
             stream,
             prefix,
-        } => format!(" --store {url} --nats-stream {stream} --nats-prefix {prefix}"),
+        } => format!(
+            " --store {url} --nats-stream {stream} --nats-prefix {prefix} --signing-key {} --checkpoints {}",
+            signing.key_file.as_deref().unwrap_or(Path::new("")).display(),
+            signing.checkpoints.as_deref().unwrap_or(Path::new("")).display()
+        ),
         StoreLocation::Sqlite(_) => String::new(),
     };
     if temporary.is_some() && !postgres {
@@ -839,21 +843,31 @@ async fn cut_off(
         .ok_or_else(|| Failed::rejected(format!("no publication at position {published_at}")))
 }
 
-/// Gives the demo's log its signing key (kept beside the database, mode 0600) and signs a
-/// checkpoint over the whole history, exported beside it too: `scoreledger verify` then checks
-/// signatures and the Merkle tree as well. The key comes after the history so the history's
-/// positions are those of every earlier demo (and of the golden reports).
-async fn sign(app: App, settings: &Settings, path: &Path, out: &mut dyn Write) -> CliResult<App> {
+/// Gives the demo's log its signing key (mode 0600, beside an embedded database; for a log on
+/// NATS, which outlives the demo, in the system's temporary directory named after its stream)
+/// and signs a checkpoint over the whole history, exported beside the key: `scoreledger
+/// verify` then checks signatures and the Merkle tree as well. The key comes after the history
+/// so the history's positions are those of every earlier demo (and of the golden reports).
+async fn sign(
+    app: App,
+    settings: &Settings,
+    path: &Path,
+    out: &mut dyn Write,
+) -> CliResult<(App, Signing)> {
     let key = LogKey::generate("scoreledger.demo/rotherham").map_err(Failed::rejected)?;
-    let key_file = path.with_extension("key");
+    let beside = match &settings.store {
+        StoreLocation::Sqlite(_) => path.to_owned(),
+        StoreLocation::Nats { stream, .. } => std::env::temp_dir().join(stream),
+    };
+    let key_file = beside.with_extension("key");
     write_key(&key_file, &key)?;
     let signing = Signing {
         key: Some(Arc::new(key.clone())),
         key_file: Some(key_file.clone()),
-        checkpoints: Some(path.with_extension("checkpoints")),
+        checkpoints: Some(beside.with_extension("checkpoints")),
     };
     let clock = Arc::new(ManualClock::new(at(2017, 1, 16, 9)));
-    let app = App::open_signed(settings, app.actor.clone(), clock, signing).await?;
+    let app = App::open_signed(settings, app.actor.clone(), clock, signing.clone()).await?;
     let admin = Actor::new("it.admin", "IT Administrator", Role::Admin);
     keys::add_key(&*app.store, key.public(), None, admin, None).await?;
     let said = crate::commands::keys::record(&app).await?;
@@ -863,5 +877,5 @@ async fn sign(app: App, settings: &Settings, path: &Path, out: &mut dyn Write) -
         key.public().id(),
         key_file.display()
     )?;
-    Ok(app)
+    Ok((app, signing))
 }

@@ -1,0 +1,146 @@
+//! `scoreledger bench verify`: how fast `verify` walks a log, beside the raw rate at which the
+//! same store hands the same commits out, measured in the same run on a generated log in a
+//! temporary directory. Figures are for this machine at this moment; the ratio is what to
+//! compare between runs.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use scoreledger_domain::{DomainEvent, Period, StreamId};
+use scoreledger_integrity::LogKey;
+use scoreledger_service::checkpoints::record_checkpoint;
+use scoreledger_store::{
+    keys_stream, verify_log, EventStore, ExecuteError, ExpectedVersion, NewCommit, Position,
+    SqliteStore, StreamVersion,
+};
+
+use crate::args::BenchArgs;
+use crate::failure::{CliResult, Failed};
+
+/// Commits per generated batch (one transaction).
+const BATCH: usize = 1000;
+/// Streams the generated commits spread over.
+const STREAMS: u64 = 1000;
+/// Commits read per batch by the raw read.
+const READ_BATCH: usize = 1000;
+
+#[derive(Serialize)]
+struct Figures {
+    workload: &'static str,
+    commits: u64,
+    raw_read_per_second: f64,
+    verify_per_second: f64,
+    ratio: f64,
+    target: f64,
+}
+
+/// Runs `bench verify`.
+pub async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
+    let dir = tempfile::tempdir()?;
+    let key = Arc::new(LogKey::generate("scoreledger.bench/verify").map_err(Failed::rejected)?);
+    let store = SqliteStore::open_default(&dir.path().join("bench.db"))
+        .await?
+        .with_key(key.clone());
+    generate(&store, &key, args.commits, !args.json).await?;
+
+    // The raw limit: the same commits, read in the same batches, checked for nothing.
+    let head = store.head().await?;
+    let started = Instant::now();
+    let mut after = Position(0);
+    while after < head {
+        let batch = store.read_all(after, READ_BATCH).await?;
+        after = batch.last().map_or(head, |c| c.position);
+    }
+    let raw = head.0 as f64 / started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let verification = verify_log(&store, |_, _| {}).await?;
+    let ours = head.0 as f64 / started.elapsed().as_secs_f64();
+    if let Some(finding) = verification.finding {
+        return Err(Failed::rejected(format!(
+            "the generated log does not verify: {finding}"
+        )));
+    }
+    let figures = Figures {
+        workload: "verify",
+        commits: head.0,
+        raw_read_per_second: raw.round(),
+        verify_per_second: ours.round(),
+        ratio: (ours / raw * 100.0).round() / 100.0,
+        target: 0.5,
+    };
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&figures)?)?;
+    } else {
+        writeln!(
+            out,
+            "verify, {} signed commits with {} checkpoints (embedded SQLite)\n  raw read (read_all, {READ_BATCH} a batch): {:>9.0} commits/s\n  scoreledger verify:                  {:>9.0} commits/s\n  ratio {:.2} (target ≥ {:.1})",
+            figures.commits,
+            verification.checkpoints,
+            figures.raw_read_per_second,
+            figures.verify_per_second,
+            figures.ratio,
+            figures.target
+        )?;
+    }
+    Ok(())
+}
+
+/// A signed log of `commits` data notes over many streams, a checkpoint every 10,000.
+async fn generate(store: &SqliteStore, key: &LogKey, commits: u64, show: bool) -> CliResult {
+    let actor =
+        scoreledger_domain::Actor::new("bench", "Benchmark", scoreledger_domain::Role::Performance);
+    store
+        .append(NewCommit::new(
+            keys_stream(),
+            ExpectedVersion::Exact(StreamVersion(0)),
+            actor.clone(),
+            vec![DomainEvent::SigningKeyAdded {
+                key: key.public().text().to_owned(),
+            }],
+        ))
+        .await
+        .map_err(ExecuteError::from)?;
+    let bar = if show {
+        ProgressBar::new(commits)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} generating [{bar:40}] {pos}/{len} commits")
+            .expect("static progress template")
+            .progress_chars("=> "),
+    );
+    let mut versions = vec![0u64; STREAMS as usize];
+    let mut written = 0u64;
+    while written < commits {
+        let batch: Vec<NewCommit> = (written..commits.min(written + BATCH as u64))
+            .map(|i| {
+                let stream = (i % STREAMS) as usize;
+                let commit = NewCommit::new(
+                    StreamId(format!("measure-bench{stream}")),
+                    ExpectedVersion::Exact(StreamVersion(versions[stream])),
+                    actor.clone(),
+                    vec![DomainEvent::CommentaryEdited {
+                        period: Period::quarter(2016, 3),
+                        text: format!("note {i}"),
+                    }],
+                );
+                versions[stream] += 1;
+                commit
+            })
+            .collect();
+        written += batch.len() as u64;
+        store.append_all(batch).await.map_err(ExecuteError::from)?;
+        if written.is_multiple_of(10_000) {
+            record_checkpoint(store).await?;
+        }
+        bar.set_position(written);
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
