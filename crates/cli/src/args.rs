@@ -989,6 +989,10 @@ pub struct VerifyArgs {
     /// with it, or with keys it rotated to.
     #[arg(long)]
     pub trust: Option<String>,
+    /// Also rebuild every published report from the log (replayed into fresh read models) and
+    /// compare it with the hash published; the first that differs is a finding.
+    #[arg(long)]
+    pub reports: bool,
 }
 
 /// `backup` options.

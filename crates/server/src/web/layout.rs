@@ -75,6 +75,7 @@ fn navigation(viewer: Option<&Session>) -> Markup {
                 a href="/scorecard" { "Scorecard" }
                 a href="/reports" { "Published reports" }
                 a href="/audit" { "Audit search" }
+                a href="/verification" { "Verification" }
                 span.who {
                     "Signed in as " strong { (viewer.actor.name) } " (" (viewer.actor.role.as_str()) ") "
                     form method="post" action="/signout" {

@@ -12,6 +12,7 @@ mod reports;
 mod scorecard;
 mod session;
 mod signin;
+mod verification;
 
 use axum::response::Redirect;
 use axum::routing::{get, post};
@@ -45,6 +46,7 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/measures/{measure}/evidence.zip", get(evidence::measure))
         .route("/audit", get(audit::page))
         .route("/audit.csv", get(audit::csv))
+        .route("/verification", get(verification::page))
         .route("/reports", get(reports::list))
         .route("/reports/{report}", get(reports::page))
         .route("/reports/{report}/evidence.zip", get(evidence::report))

@@ -12,6 +12,7 @@ use scoreledger_service::checkpoints::record_checkpoint;
 use scoreledger_testkit::pair_test;
 
 use crate::commands::{plan_with_a_measure, token};
+use crate::pages::{page, sign_in};
 use crate::support::{get, TestServer};
 
 fn hashes(proof: &serde_json::Value) -> Vec<scoreledger_integrity::Hash> {
@@ -74,5 +75,18 @@ pair_test!(checkpoints_and_proofs_check_out_with_the_public_key, |db| {
     let url = format!("/api/proofs/inclusion?position={}", second.size + 5);
     let (status, answer) = get(&server.url(&url), &auditor).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+
+    // The auditor's page says the same, with the key to compare and the latest checkpoint.
+    let cookie = sign_in(&server, &auditor).await;
+    let (status, html) = page(&server, &cookie, "/verification").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("The log verifies."), "{html}");
+    assert!(html.contains(key.public().text()), "{html}");
+    assert!(html.contains(&format!("Over the first {} commits", second.size)), "{html}");
+    let bad = db.land_unreadable_commit().await;
+    let (status, html) = page(&server, &cookie, "/verification").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("The log does not verify"), "{html}");
+    assert!(html.contains(&format!("at position {}", bad.0)), "{html}");
     server.stop().await;
 });
