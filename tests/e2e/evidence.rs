@@ -223,6 +223,18 @@ fn a_pack_from_the_service_verifies_offline_with_the_logs_key_and_nothing_altere
     assert_success(&run(&["demo", "--keep", workspace.db().to_str().unwrap()]));
     let keys = json_of(&workspace.db(), &["keys", "show", "--json"]);
     let key = PublicKey::parse(keys["active"][0].as_str().unwrap()).unwrap();
+    // Values recorded once the log signs, and a checkpoint over them: the measure's pack
+    // then holds commits from before the key (unsigned) and after it (signed).
+    for (month, value) in [("Jan-17", "70"), ("Feb-17", "71")] {
+        assert_success(&run_in(
+            &workspace.db(),
+            &["record", "value", "-m", "2.B5", "-p", month, "-v", value],
+        ));
+    }
+    assert_success(&run_in(
+        &workspace.db(),
+        &["--role", "admin", "checkpoint", "record"],
+    ));
     let served = Served::start(&workspace);
 
     let (status, report) = served.get("/reports/Q2%202016%2F17/evidence.zip");
@@ -256,6 +268,61 @@ fn a_pack_from_the_service_verifies_offline_with_the_logs_key_and_nothing_altere
     let (status, measure) = served.get("/measures/2.B1/evidence.zip");
     assert_eq!(status, 200);
     scoreledger_evidence::verify(&measure, &key).expect("the measure's pack holds");
+
+    let (status, signed) = served.get("/measures/2.B5/evidence.zip");
+    assert_eq!(status, 200);
+    let verified = scoreledger_evidence::verify(&signed, &key).expect("the measure's pack holds");
+    assert!(
+        verified
+            .checked
+            .iter()
+            .any(|line| line.contains("2 of the")
+                && line.contains("signed, each by a key of keys.txt")),
+        "{:#?}",
+        verified.checked
+    );
+    let last = String::from_utf8(
+        files_of(&signed)
+            .into_iter()
+            .find(|(n, _)| n == "commits.jsonl")
+            .unwrap()
+            .1,
+    )
+    .unwrap()
+    .lines()
+    .count();
+    let at = format!("commits.jsonl line {last} (position ");
+    // A signature taken off after signed commits (it is not part of the hash), or not the
+    // key's.
+    let unsigned = altered(&signed, "commits.jsonl", true, |b| {
+        change_line(b, last, |line| {
+            let mut commit: serde_json::Value = serde_json::from_str(line).unwrap();
+            commit.as_object_mut().unwrap().remove("signature").unwrap();
+            commit.to_string()
+        })
+    });
+    let refusal = scoreledger_evidence::verify(&unsigned, &key).unwrap_err();
+    assert!(refusal.at.starts_with(&at), "{refusal}");
+    assert!(
+        refusal.problem.contains("carries no signature"),
+        "{refusal}"
+    );
+    let forged = altered(&signed, "commits.jsonl", true, |b| {
+        change_line(b, last, |line| {
+            let digit = if line.contains("\"signature\":\"0") {
+                '1'
+            } else {
+                '0'
+            };
+            flip_after(line, "\"signature\":\"", digit)
+        })
+    });
+    let refusal = scoreledger_evidence::verify(&forged, &key).unwrap_err();
+    assert!(refusal.at.starts_with(&at), "{refusal}");
+    assert!(
+        refusal.problem.contains("does not match its contents"),
+        "{refusal}"
+    );
 
     // A byte of a commit: SHA256SUMS catches it; resealed, the commit's own hash does.
     let actor = |line: &str| flip_after(line, "\"name\":\"", 'X');
