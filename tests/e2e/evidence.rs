@@ -281,6 +281,16 @@ fn a_pack_from_the_service_verifies_offline_with_the_logs_key_and_nothing_altere
             verified.checked
         );
     }
+    let readme = files_of(&report)
+        .into_iter()
+        .find(|(name, _)| name == "README.txt")
+        .map(|(_, bytes)| String::from_utf8(bytes).unwrap())
+        .unwrap();
+    assert!(readme.contains("\nChecking offline\n"), "{readme}");
+    assert!(
+        readme.contains("  scoreledger-evidence verify THIS.zip --key 'ORIGIN+ID+KEY'\n"),
+        "{readme}"
+    );
     let (status, measure) = served.get("/measures/2.B1/evidence.zip");
     assert_eq!(status, 200);
     scoreledger_evidence::verify(&measure, &key).expect("the measure's pack holds");

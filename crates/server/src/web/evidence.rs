@@ -73,7 +73,7 @@ pub(crate) async fn report(
             `scoreledger report rebuild {id}` replays the service's log to the cut-off and\n\
             compares the report it gives with the published SHA-256.\n\n\
          SHA256SUMS is not signed: it shows that the files agree with each other, not who packed\n\
-         them; the checkpoint below is what the log's key signs.\n",
+         them; what vouches for the commits is the log's signed checkpoint (below).\n",
         period = publication.period,
         meeting = publication.meeting,
         on = publication.published_on,
@@ -336,25 +336,31 @@ impl Seal {
                     " yet"
                 },
             ),
-            Seal::Signed { size, .. } => format!(
-                "\nChecking offline\n\
-                 - checkpoint.txt  the log's signed checkpoint of its first {size} commits: a C2SP\n\
-                                   tlog-checkpoint (origin, size, base64 Merkle tree head) in a C2SP signed\n\
-                                   note, Ed25519, signed with the log's key\n\
-                 - keys.txt        every public key the log has recorded, one C2SP verifier key a line\n\
-                 - proofs.jsonl    for each commit of commits.jsonl, in order, its RFC 6962 inclusion\n\
-                                   proof in that checkpoint: position, commit_hash, size, root (hex),\n\
-                                   checkpoint (the note), proof (the audit path, leaf to head, hex)\n\n\
-                 With the log's public key from its operator (not keys.txt, which came in this pack):\n\
-                 scoreledger-evidence verify THIS.zip --key 'ORIGIN+ID+KEY'\n\
-                 checks all of it: SHA256SUMS, each commit's hash recomputed from its fields, its\n\
-                 signature by a key of keys.txt, the checkpoint's signature by the key given, each\n\
-                 proof against the checkpoint's head, and for a report that report.json hashes to the\n\
-                 sha256 of the ReportPublished event. Without Scoreledger: a commit's leaf is\n\
-                 SHA-256(0x00 || the 32 bytes of its hash), interior nodes SHA-256(0x01 || left || right)\n\
-                 (RFC 6962 section 2.1); leaf index = position - 1. A commit signature is Ed25519 over\n\
-                 \"scoreledger commit\\n<hash>\\n\".\n",
-            ),
+            Seal::Signed { size, .. } => [
+                "",
+                "Checking offline",
+                &format!("- checkpoint.txt  the log's signed checkpoint of its first {size} commits: a C2SP"),
+                "                  tlog-checkpoint (origin, size, base64 Merkle tree head) in a C2SP",
+                "                  signed note, Ed25519, signed with the log's key",
+                "- keys.txt        every public key the log has recorded, one C2SP verifier key a line",
+                "- proofs.jsonl    for each commit of commits.jsonl, in order, its RFC 6962 inclusion",
+                "                  proof in that checkpoint: position, commit_hash, size, root (hex),",
+                "                  checkpoint (the note), proof (the audit path, leaf to head, hex)",
+                "",
+                "With the log's public key from its operator (not keys.txt, which came in this pack):",
+                "  scoreledger-evidence verify THIS.zip --key 'ORIGIN+ID+KEY'",
+                "checks all of it: SHA256SUMS, each commit's hash recomputed from its fields, its",
+                "signature by a key of keys.txt, the checkpoint's signature by the key given, each",
+                "proof against the checkpoint's head, and for a report that report.json hashes to the",
+                "sha256 of the ReportPublished event.",
+                "",
+                "Without Scoreledger: a commit's leaf is SHA-256(0x00 || the 32 bytes of its hash),",
+                "interior nodes SHA-256(0x01 || left || right) (RFC 6962 section 2.1); its leaf index",
+                "is its position - 1. A commit's signature is Ed25519 over \"scoreledger commit\\n<hash>\\n\"",
+                "by the key keys.txt names as <origin>+<key id>.",
+                "",
+            ]
+            .join("\n"),
         }
     }
 }
