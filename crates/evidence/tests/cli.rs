@@ -100,6 +100,15 @@ fn pack_of(key: &LogKey, log: &[Commit], packed: &[Commit]) -> Vec<u8> {
     zip.finish().unwrap().into_inner()
 }
 
+/// The pack with a file added after it was made.
+fn with_extra(pack: &[u8], name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new_append(Cursor::new(pack.to_vec())).unwrap();
+    zip.start_file(name, zip::write::SimpleFileOptions::default())
+        .unwrap();
+    zip.write_all(bytes).unwrap();
+    zip.finish().unwrap().into_inner()
+}
+
 fn verify(pack: &Path, key: &str, json: bool) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_scoreledger-evidence"));
     command.args(["verify", pack.to_str().unwrap(), "--key", key]);
@@ -163,6 +172,20 @@ fn a_whole_pack_holds_and_each_kind_of_damage_is_named_with_exit_1() {
     assert_eq!(output.status.code(), Some(1));
     assert!(
         printed(&output).contains("FAIL  commits.jsonl line 2 (position 3): commit"),
+        "{}",
+        printed(&output)
+    );
+
+    // A file slipped in after the pack was made.
+    std::fs::write(
+        &path,
+        with_extra(&pack(&key, &whole), "note.txt", b"trust me\n"),
+    )
+    .unwrap();
+    let output = verify(&path, key.public().text(), false);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        printed(&output).contains("FAIL  note.txt: SHA256SUMS does not list it"),
         "{}",
         printed(&output)
     );
