@@ -52,6 +52,11 @@ fn pack(key: &LogKey, commits: &[Commit]) -> Vec<u8> {
 
 /// A pack holding `packed`, with a checkpoint of the log `log` signed by `key`.
 fn pack_of(key: &LogKey, log: &[Commit], packed: &[Commit]) -> Vec<u8> {
+    pack_without(key, log, packed, &[])
+}
+
+/// As `pack_of`, leaving out the files `left_out` (as a pack of an unsigned log does).
+fn pack_without(key: &LogKey, log: &[Commit], packed: &[Commit], left_out: &[&str]) -> Vec<u8> {
     let commits = packed;
     let mut tree = Tree::new();
     for commit in log {
@@ -88,7 +93,7 @@ fn pack_of(key: &LogKey, log: &[Commit], packed: &[Commit]) -> Vec<u8> {
     ];
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let mut sums = String::new();
-    for (name, bytes) in &files {
+    for (name, bytes) in files.iter().filter(|(name, _)| !left_out.contains(name)) {
         zip.start_file(*name, zip::write::SimpleFileOptions::default())
             .unwrap();
         zip.write_all(bytes).unwrap();
@@ -172,6 +177,17 @@ fn a_whole_pack_holds_and_each_kind_of_damage_is_named_with_exit_1() {
     assert_eq!(output.status.code(), Some(1));
     assert!(
         printed(&output).contains("FAIL  commits.jsonl line 2 (position 3): commit"),
+        "{}",
+        printed(&output)
+    );
+
+    // A pack made before any checkpoint covered its commits: nothing the key vouches for.
+    let unsigned = ["checkpoint.txt", "keys.txt", "proofs.jsonl"];
+    std::fs::write(&path, pack_without(&key, &whole, &whole[..1], &unsigned)).unwrap();
+    let output = verify(&path, key.public().text(), false);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        printed(&output).contains("FAIL  checkpoint.txt: the pack has none"),
         "{}",
         printed(&output)
     );
