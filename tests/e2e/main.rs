@@ -7,6 +7,7 @@ mod browser;
 mod client;
 mod crash;
 mod demo;
+mod evidence;
 mod golden;
 mod history;
 mod import;

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::support::{assert_success, sample_json, stderr, stdout, Workspace};
 
 /// Runs SQL on the log's file behind Scoreledger's back, with the append-only triggers dropped.
-fn tamper(db: &Path, statements: &[String]) {
+pub(crate) fn tamper(db: &Path, statements: &[String]) {
     tokio::runtime::Runtime::new()
         .expect("a runtime")
         .block_on(async {
@@ -161,7 +161,7 @@ fn sign(workspace: Workspace) -> Workspace {
 }
 
 /// Every commit of the log's file, by position: (position, envelope).
-fn envelopes(db: &Path) -> Vec<(i64, String)> {
+pub(crate) fn envelopes(db: &Path) -> Vec<(i64, String)> {
     tokio::runtime::Runtime::new()
         .expect("a runtime")
         .block_on(async {
@@ -178,7 +178,7 @@ fn envelopes(db: &Path) -> Vec<(i64, String)> {
         })
 }
 
-fn sql_text(text: &str) -> String {
+pub(crate) fn sql_text(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 

@@ -222,3 +222,44 @@ pub async fn consistency(
         proof: HexProof::of(&proof).0,
     })
 }
+
+/// The proofs that each commit at `positions` is in `checkpoint`, building the tree once
+/// (an evidence pack proves hundreds of commits; one tree per proof would read the log as
+/// many times).
+pub async fn inclusions_in(
+    store: &dyn EventStore,
+    positions: &[Position],
+    checkpoint: &SignedCheckpoint,
+) -> Result<Vec<InclusionProof>, ProofError> {
+    if let Some(outside) = positions.iter().find(|p| p.0 == 0 || p.0 > checkpoint.size) {
+        return Err(ProofError::NotFound(format!(
+            "the checkpoint covers positions 1 to {}; position {outside} is not among them",
+            checkpoint.size
+        )));
+    }
+    let (tree, hashes) = tree_of(store, checkpoint).await?;
+    let mismatch = || ProofError::Mismatch {
+        size: checkpoint.size,
+    };
+    positions
+        .iter()
+        .map(|position| {
+            let index = position.0 - 1;
+            let commit_hash = hashes[index as usize].clone();
+            let proof = tree
+                .inclusion(index, checkpoint.size)
+                .map_err(|_| mismatch())?;
+            let leaf = leaf_hash(&commit_hash).map_err(|_| mismatch())?;
+            check_inclusion(&proof, checkpoint.size, checkpoint.root, index, leaf)
+                .map_err(|_| mismatch())?;
+            Ok(InclusionProof {
+                position: position.0,
+                commit_hash,
+                size: checkpoint.size,
+                root: checkpoint.root_hex(),
+                checkpoint: checkpoint.note.clone(),
+                proof: HexProof::of(&proof).0,
+            })
+        })
+        .collect()
+}

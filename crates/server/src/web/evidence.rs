@@ -2,6 +2,12 @@
 //! measure, the commits of the log behind it (each carrying its SHA-256 and its stream's
 //! previous hash), the history, a `SHA256SUMS` file for `sha256sum -c`, and a README saying
 //! how to verify each part. Downloading one is a read of the history, recorded.
+//!
+//! Once the log signs, a pack also carries the signed checkpoint covering its last commit,
+//! the log's public keys and an inclusion proof for every commit, so `scoreledger-evidence
+//! verify` (or any RFC 6962 / C2SP implementation) can check it holding only the log's
+//! public key. A pack whose commits do not chain, or whose log does not match the
+//! checkpoint, is refused rather than shipped as if whole.
 
 use std::io::{Cursor, Write};
 
@@ -10,7 +16,8 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use scoreledger_domain::{MeasureRef, Position};
 use scoreledger_service as service;
-use scoreledger_store::Commit;
+use scoreledger_service::proofs::{self, ProofError};
+use scoreledger_store::{verify_chain, Commit};
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
@@ -19,6 +26,8 @@ use super::layout::PageError;
 use super::measure::changes_to;
 use super::signin::Viewer;
 use super::AsAtForm;
+use axum::http::StatusCode;
+
 use crate::error::ApiError;
 use crate::queries::{position, record_access};
 use crate::ServerState;
@@ -40,7 +49,9 @@ pub(crate) async fn report(
     let restated = service::restated(&state.read, publication.clone(), at).await?;
     // Up to the publishing commit itself, so the pack holds the hash the log recorded.
     let commits = commits_through(&state, Position(publication.position as u64)).await?;
-    let readme = format!(
+    check_log_order(&commits, Position(publication.position as u64))?;
+    let seal = seal(&state, &commits).await?;
+    let mut readme = format!(
         "Evidence pack: the {period} report published to {meeting} on {on}\n\
          Made by Scoreledger for {who} ({role}) at log position {at}.\n\n\
          Files\n\
@@ -62,7 +73,7 @@ pub(crate) async fn report(
             `scoreledger report rebuild {id}` replays the service's log to the cut-off and\n\
             compares the report it gives with the published SHA-256.\n\n\
          SHA256SUMS is not signed: it shows that the files agree with each other, not who packed\n\
-         them. Signed checkpoints of the log are to come.\n",
+         them; what vouches for the commits is the log's signed checkpoint (below).\n",
         period = publication.period,
         meeting = publication.meeting,
         on = publication.published_on,
@@ -73,7 +84,8 @@ pub(crate) async fn report(
         id = publication.report_id,
         cut_off = publication.cut_off,
     );
-    let files = vec![
+    readme.push_str(&seal.readme());
+    let mut files = vec![
         ("README.txt", readme.into_bytes()),
         ("report.json", published.canonical_json().into_bytes()),
         (
@@ -88,6 +100,7 @@ pub(crate) async fn report(
         ("restatements.json", pretty(&restated)),
         ("commits.jsonl", json_lines(&commits)),
     ];
+    files.extend(seal.files());
     download(
         &format!(
             "scoreledger-evidence-report-{}.zip",
@@ -119,7 +132,14 @@ pub(crate) async fn measure(
         .into_iter()
         .filter(|c| c.position <= at)
         .collect();
-    let readme = format!(
+    verify_chain(&commits).map_err(|err| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("no evidence pack was made, because the measure's commits do not chain: {err}; run `scoreledger verify`"),
+        )
+    })?;
+    let seal = seal(&state, &commits).await?;
+    let mut readme = format!(
         "Evidence pack: measure {reference} — {title}\n\
          Made by Scoreledger for {who} ({role}) as the log stood at position {at}.\n\n\
          Files\n\
@@ -138,7 +158,8 @@ pub(crate) async fn measure(
         role = viewer.actor.role,
         count = commits.len(),
     );
-    let files = vec![
+    readme.push_str(&seal.readme());
+    let mut files = vec![
         ("README.txt", readme.into_bytes()),
         ("measure.json", pretty(&view)),
         ("history.json", pretty(&history)),
@@ -148,6 +169,7 @@ pub(crate) async fn measure(
         ),
         ("commits.jsonl", json_lines(&commits)),
     ];
+    files.extend(seal.files());
     let name = measure_ref
         .as_str()
         .chars()
@@ -179,6 +201,168 @@ async fn commits_through(state: &ServerState, through: Position) -> Result<Vec<C
         after = last;
     }
     Ok(commits)
+}
+
+/// Refuses a report pack whose commits are not every position from 1 to `through` in order,
+/// each chained to its stream's previous commit: such a pack would not rebuild the report.
+fn check_log_order(commits: &[Commit], through: Position) -> Result<(), PageError> {
+    let broken = |problem: String| {
+        PageError(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("no evidence pack was made, because the log does not hold together: {problem}; run `scoreledger verify`"),
+        ))
+    };
+    for (index, commit) in commits.iter().enumerate() {
+        if commit.position.0 != index as u64 + 1 {
+            return Err(broken(format!("position {} is missing", index + 1)));
+        }
+    }
+    if commits.len() as u64 != through.0 {
+        return Err(broken(format!("position {} is missing", commits.len() + 1)));
+    }
+    // Each stream's chain starts at position 1's genesis here, so every link is checked.
+    let mut streams: std::collections::BTreeMap<&str, Vec<Commit>> = Default::default();
+    for commit in commits {
+        streams
+            .entry(commit.stream.as_str())
+            .or_default()
+            .push(commit.clone());
+    }
+    for chain in streams.values() {
+        verify_chain(chain).map_err(|err| broken(err.to_string()))?;
+    }
+    Ok(())
+}
+
+/// What vouches for a pack's commits beyond their hashes: the first signed checkpoint
+/// covering the last of them, the log's public keys and each commit's inclusion proof.
+enum Seal {
+    /// The log had not signed a checkpoint covering the commits (yet).
+    Unsigned { keys: Vec<String> },
+    /// A checkpoint covers them, and every proof was checked against it.
+    Signed {
+        checkpoint: String,
+        size: u64,
+        keys: Vec<String>,
+        proofs: Vec<proofs::InclusionProof>,
+    },
+}
+
+async fn seal(state: &ServerState, commits: &[Commit]) -> Result<Seal, PageError> {
+    let (ring, _) = service::checkpoints::key_ring(state.store.as_ref())
+        .await
+        .map_err(ApiError::log_unavailable)?;
+    let keys: Vec<String> = ring.all().map(|key| key.text().to_owned()).collect();
+    let Some(last) = commits.last() else {
+        return Ok(Seal::Unsigned { keys });
+    };
+    let Some(checkpoint) = proofs::covering_checkpoint(state.store.as_ref(), last.position)
+        .await
+        .map_err(ApiError::log_unavailable)?
+    else {
+        return Ok(Seal::Unsigned { keys });
+    };
+    let positions: Vec<Position> = commits.iter().map(|c| c.position).collect();
+    let refused = |status: StatusCode, problem: String| {
+        PageError(ApiError::new(
+            status,
+            format!("no evidence pack was made, because {problem}"),
+        ))
+    };
+    let proofs = proofs::inclusions_in(state.store.as_ref(), &positions, &checkpoint)
+        .await
+        .map_err(|err| match err {
+            ProofError::Read(err) => PageError(ApiError::log_unavailable(err)),
+            ProofError::Mismatch { .. } => refused(StatusCode::CONFLICT, err.to_string()),
+            ProofError::NotFound(problem) => refused(StatusCode::INTERNAL_SERVER_ERROR, problem),
+        })?;
+    // The proofs were built from a second read of the log: it must be the same log.
+    if let Some((commit, _)) = commits
+        .iter()
+        .zip(&proofs)
+        .find(|(commit, proof)| commit.hash != proof.commit_hash)
+    {
+        return Err(refused(
+            StatusCode::CONFLICT,
+            format!(
+                "the commit at position {} reads differently from the log the checkpoint covers; run `scoreledger verify`",
+                commit.position
+            ),
+        ));
+    }
+    Ok(Seal::Signed {
+        checkpoint: checkpoint.note.clone(),
+        size: checkpoint.size,
+        keys,
+        proofs,
+    })
+}
+
+impl Seal {
+    fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
+        let keys_txt = |keys: &[String]| keys.iter().map(|k| format!("{k}\n")).collect::<String>();
+        match self {
+            Seal::Unsigned { .. } => Vec::new(),
+            Seal::Signed {
+                checkpoint,
+                keys,
+                proofs,
+                ..
+            } => {
+                let mut lines = Vec::new();
+                for proof in proofs {
+                    serde_json::to_writer(&mut lines, proof).expect("proofs serialise to JSON");
+                    lines.push(b'\n');
+                }
+                vec![
+                    ("checkpoint.txt", checkpoint.clone().into_bytes()),
+                    ("keys.txt", keys_txt(keys).into_bytes()),
+                    ("proofs.jsonl", lines),
+                ]
+            }
+        }
+    }
+
+    fn readme(&self) -> String {
+        match self {
+            Seal::Unsigned { keys } => format!(
+                "\nChecking offline\n\
+                 No signed checkpoint of the log covers these commits{why}, so this pack carries no\n\
+                 checkpoint.txt, keys.txt or proofs.jsonl: nothing in it is signed by the log's key.\n\
+                 The hashes and chains above are all there is to check.\n",
+                why = if keys.is_empty() {
+                    " (the log does not sign)"
+                } else {
+                    " yet"
+                },
+            ),
+            Seal::Signed { size, .. } => [
+                "",
+                "Checking offline",
+                &format!("- checkpoint.txt  the log's signed checkpoint of its first {size} commits: a C2SP"),
+                "                  tlog-checkpoint (origin, size, base64 Merkle tree head) in a C2SP",
+                "                  signed note, Ed25519, signed with the log's key",
+                "- keys.txt        every public key the log has recorded, one C2SP verifier key a line",
+                "- proofs.jsonl    for each commit of commits.jsonl, in order, its RFC 6962 inclusion",
+                "                  proof in that checkpoint: position, commit_hash, size, root (hex),",
+                "                  checkpoint (the note), proof (the audit path, leaf to head, hex)",
+                "",
+                "With the log's public key from its operator (not keys.txt, which came in this pack):",
+                "  scoreledger-evidence verify THIS.zip --key 'ORIGIN+ID+KEY'",
+                "checks all of it: SHA256SUMS, each commit's hash recomputed from its fields, its",
+                "signature by a key of keys.txt, the checkpoint's signature by the key given, each",
+                "proof against the checkpoint's head, and for a report that report.json hashes to the",
+                "sha256 of the ReportPublished event.",
+                "",
+                "Without Scoreledger: a commit's leaf is SHA-256(0x00 || the 32 bytes of its hash),",
+                "interior nodes SHA-256(0x01 || left || right) (RFC 6962 section 2.1); its leaf index",
+                "is its position - 1. A commit's signature is Ed25519 over \"scoreledger commit\\n<hash>\\n\"",
+                "by the key keys.txt names as <origin>+<key id>.",
+                "",
+            ]
+            .join("\n"),
+        }
+    }
 }
 
 fn pretty(value: &impl serde::Serialize) -> Vec<u8> {

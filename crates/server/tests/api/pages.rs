@@ -345,6 +345,13 @@ pair_test!(
             "95 (revised; first published 112)"
         );
         assert!(String::from_utf8_lossy(&files["README.txt"]).contains("sha256sum -c SHA256SUMS"));
+        // This log signs nothing: no checkpoint, keys or proofs, and the README says so.
+        for signed in ["checkpoint.txt", "keys.txt", "proofs.jsonl"] {
+            assert!(!files.contains_key(signed), "{signed}");
+        }
+        assert!(String::from_utf8_lossy(&files["README.txt"]).contains(
+            "No signed checkpoint of the log covers these commits (the log does not sign)"
+        ));
 
         // The evidence pack of the measure: its own stream's commits, its history.
         let files = unzip(download(&server, &cookie, "/measures/2.B1/evidence.zip").await);
