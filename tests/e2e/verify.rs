@@ -393,9 +393,10 @@ fn verify_reports_rebuilds_every_publication_from_the_log() {
     let rebuilt: Vec<&str> = printed.lines().filter(|l| l.starts_with("✓ ")).collect();
     assert_eq!(rebuilt.len(), 3, "{printed}");
     assert!(
-        rebuilt.iter().any(|l| l.contains("Q3") && l.contains(
-            "sha256 5753917c07bd7000dfbbb58d10b382b3e856c4ba5ddbcc22e91d46ce0e8d6ab4"
-        )),
+        rebuilt.iter().any(|l| l.contains("Q3")
+            && l.contains(
+                "sha256 5753917c07bd7000dfbbb58d10b382b3e856c4ba5ddbcc22e91d46ce0e8d6ab4"
+            )),
         "{printed}"
     );
 }

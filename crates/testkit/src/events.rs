@@ -94,6 +94,23 @@ pub fn event(years: Years) -> impl Strategy<Value = DomainEvent> {
     select(Kind::ALL).prop_flat_map(move |kind| event_of(kind, years))
 }
 
+/// An event of any kind but the log's own integrity records (signing keys, checkpoints),
+/// which only the service writes and a verifier reads as such: for generated logs that must
+/// verify as written.
+pub fn business_event(years: Years) -> impl Strategy<Value = DomainEvent> {
+    let kinds: Vec<Kind> = Kind::ALL
+        .iter()
+        .copied()
+        .filter(|kind| {
+            !matches!(
+                kind,
+                Kind::SigningKeyAdded | Kind::SigningKeyRetired | Kind::CheckpointRecorded
+            )
+        })
+        .collect();
+    select(kinds).prop_flat_map(move |kind| event_of(kind, years))
+}
+
 /// An event of one kind.
 pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
     let p = move || period(years);

@@ -82,7 +82,10 @@ pair_test!(checkpoints_and_proofs_check_out_with_the_public_key, |db| {
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("The log verifies."), "{html}");
     assert!(html.contains(key.public().text()), "{html}");
-    assert!(html.contains(&format!("Over the first {} commits", second.size)), "{html}");
+    assert!(
+        html.contains(&format!("Over the first {} commits", second.size)),
+        "{html}"
+    );
     let bad = db.land_unreadable_commit().await;
     let (status, html) = page(&server, &cookie, "/verification").await;
     assert_eq!(status, StatusCode::OK, "{html}");

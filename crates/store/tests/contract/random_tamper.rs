@@ -42,7 +42,7 @@ use scoreledger_store::{
     verify_log, Commit, EventStore, ExpectedVersion, ManualClock, NewCommit, Position, SqliteStore,
     StreamId, StreamVersion,
 };
-use scoreledger_testkit::events::{event, Years};
+use scoreledger_testkit::events::{business_event, Years};
 use scoreledger_testkit::{performance_officer, q3_scorecard_day};
 
 const COMMITS: usize = 60;
@@ -119,7 +119,7 @@ async fn write_template(path: &Path) -> Vec<Row> {
     let plan = vec(
         (
             0..STREAMS,
-            vec(event(Years::Recorded), 1..=3),
+            vec(business_event(Years::Recorded), 1..=3),
             option::of("[a-z ]{1,24}"),
         ),
         COMMITS,
