@@ -227,7 +227,24 @@ pub struct LogVerifier {
     signed_from: Option<Position>,
     checkpoints: u64,
     latest: Option<CheckpointSeen>,
+    pending: Vec<Pending>,
 }
+
+/// A signed commit no checkpoint has covered yet. Checking an Ed25519 signature costs more
+/// than everything else a commit needs together; a checkpoint whose head matches vouches for
+/// every commit it covers, so signatures are checked only where no checkpoint covers them (or
+/// one fails to match, to name the forged commit).
+#[derive(Debug, Clone)]
+struct Pending {
+    position: Position,
+    commit_id: Uuid,
+    hash: String,
+    signature: Option<scoreledger_integrity::CommitSignature>,
+}
+
+/// How many signatures may wait for a checkpoint before they are checked anyway (memory stays
+/// bounded in a log that checkpoints rarely).
+const PENDING_LIMIT: usize = 10_000;
 
 /// The integrity event types a verifier reads (the rest it checks only by hash).
 const KEY_ADDED: &str = "SigningKeyAdded";
@@ -257,6 +274,18 @@ impl LogVerifier {
     /// Checks the next commit: its position follows the last, its contents hash to its hash,
     /// and it follows the previous commit of its stream by hash and version.
     pub fn check(&mut self, commit: &Commit) -> Result<(), Finding> {
+        match self.check_commit(commit) {
+            // A forged commit before this one, whose signature was waiting for a checkpoint,
+            // is the first thing wrong.
+            Err(finding) => {
+                self.check_pending()?;
+                Err(finding)
+            }
+            ok => ok,
+        }
+    }
+
+    fn check_commit(&mut self, commit: &Commit) -> Result<(), Finding> {
         let expected = Position(self.last.0 + 1);
         if commit.position < expected {
             return Err(Finding::Reordered {
@@ -378,10 +407,27 @@ impl LogVerifier {
                 }
                 None => {}
             }
-        } else {
+        } else if commit
+            .events
+            .iter()
+            .any(|e| e.event_type == KEY_ADDED || e.event_type == KEY_RETIRED)
+        {
+            // The keys are about to change: what was signed before is judged by the keys as
+            // they were, and this commit by the keys it was signed under.
+            self.check_pending()?;
             self.keys
                 .check_commit(&commit.hash, commit.signature.as_ref())
                 .map_err(|problem| forged(problem.to_string()))?;
+        } else {
+            self.pending.push(Pending {
+                position,
+                commit_id: commit.commit_id,
+                hash: commit.hash.clone(),
+                signature: commit.signature.clone(),
+            });
+            if self.pending.len() >= PENDING_LIMIT {
+                self.check_pending()?;
+            }
         }
         for event in &commit.events {
             match event.event_type.as_str() {
@@ -419,6 +465,8 @@ impl LogVerifier {
             })?;
         let computed = self.tree.root();
         if checkpoint.size != self.tree.size() || checkpoint.root != computed {
+            // A forged commit among those it covers is the better name for what is wrong.
+            self.check_pending()?;
             return Err(Finding::CheckpointMismatch {
                 origin: format!("recorded at position {position}"),
                 size: checkpoint.size,
@@ -426,6 +474,10 @@ impl LogVerifier {
                 computed: format!("{} over {} commits", hash_hex(&computed), self.tree.size()),
             });
         }
+        // Every commit it covers is the commit the key vouched for when it signed (a checkpoint
+        // is signed only over commits whose signatures held): their own signatures need no
+        // second look. The checkpoint's own commit waits for the next one.
+        self.pending.retain(|p| p.position.0 > checkpoint.size);
         self.checkpoints += 1;
         self.latest = Some(CheckpointSeen {
             size: checkpoint.size,
@@ -455,8 +507,24 @@ impl LogVerifier {
         Ok(())
     }
 
-    /// At the end of the log: an exported checkpoint beyond it means commits are gone.
-    pub fn finish(&self) -> Result<(), Finding> {
+    /// Checks the signatures of the commits no checkpoint has covered yet, in order.
+    fn check_pending(&mut self) -> Result<(), Finding> {
+        for pending in std::mem::take(&mut self.pending) {
+            self.keys
+                .check_commit(&pending.hash, pending.signature.as_ref())
+                .map_err(|problem| Finding::Forged {
+                    commit_id: pending.commit_id,
+                    position: pending.position,
+                    problem: problem.to_string(),
+                })?;
+        }
+        Ok(())
+    }
+
+    /// At the end of the log: the signatures of the commits after the last checkpoint, and an
+    /// exported checkpoint beyond the end means commits are gone.
+    pub fn finish(&mut self) -> Result<(), Finding> {
+        self.check_pending()?;
         match self.witnesses.last() {
             Some(witness) if witness.checkpoint.size > self.last.0 => Err(Finding::Truncated {
                 origin: witness.origin.clone(),

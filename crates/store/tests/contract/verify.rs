@@ -19,7 +19,10 @@ async fn written(store: &dyn EventStore) {
 /// The first finding of `commits` fed to a fresh verifier in this order.
 fn first_finding(commits: &[scoreledger_store::Commit]) -> Option<Finding> {
     let mut verifier = LogVerifier::new();
-    commits.iter().find_map(|c| verifier.check(c).err())
+    commits
+        .iter()
+        .find_map(|c| verifier.check(c).err())
+        .or_else(|| verifier.finish().err())
 }
 
 store_test!(
@@ -237,6 +240,24 @@ store_test!(
             "{:?}",
             first_finding(&unsigned)
         );
+        // A later commit changed too: the forged one, whose signature waited for a
+        // checkpoint, is still the first thing named.
+        let mut then_changed = unsigned.clone();
+        let mut later = forged_after(&unsigned[7]);
+        later.signature = Some(key.sign_commit(&later.hash));
+        later.reason = Some("changed after sealing".into());
+        then_changed.push(later);
+        assert!(
+            matches!(
+                first_finding(&then_changed),
+                Some(Finding::Forged {
+                    position: Position(8),
+                    ..
+                })
+            ),
+            "{:?}",
+            first_finding(&then_changed)
+        );
         // Signed by a key the log never recorded.
         let stranger =
             scoreledger_integrity::LogKey::generate("scoreledger.test/contract").unwrap();
@@ -254,7 +275,10 @@ store_test!(
         // A verifier told to trust another key refuses the log at its first key.
         let trusted = scoreledger_integrity::KeyRing::of([stranger.public().clone()]);
         let mut verifier = LogVerifier::new().trusting(trusted);
-        let finding = log.iter().find_map(|c| verifier.check(c).err());
+        let finding = log
+            .iter()
+            .find_map(|c| verifier.check(c).err())
+            .or_else(|| verifier.finish().err());
         assert!(
             matches!(
                 finding,
