@@ -244,7 +244,7 @@ struct Pending {
 
 /// How many signatures may wait for a checkpoint before they are checked anyway (memory stays
 /// bounded in a log that checkpoints rarely).
-const PENDING_LIMIT: usize = 10_000;
+const PENDING_LIMIT: usize = 100_000;
 
 /// The integrity event types a verifier reads (the rest it checks only by hash).
 const KEY_ADDED: &str = "SigningKeyAdded";

@@ -90,7 +90,8 @@ pub async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     Ok(())
 }
 
-/// A signed log of `commits` data notes over many streams, a checkpoint every 10,000.
+/// A signed log of `commits` data notes over many streams, a checkpoint every 1,000 (as
+/// `serve` signs them by default).
 async fn generate(store: &SqliteStore, key: &LogKey, commits: u64, show: bool) -> CliResult {
     let actor =
         scoreledger_domain::Actor::new("bench", "Benchmark", scoreledger_domain::Role::Performance);
@@ -136,7 +137,7 @@ async fn generate(store: &SqliteStore, key: &LogKey, commits: u64, show: bool) -
             .collect();
         written += batch.len() as u64;
         store.append_all(batch).await.map_err(ExecuteError::from)?;
-        if written.is_multiple_of(10_000) {
+        if written.is_multiple_of(1_000) {
             record_checkpoint(store).await?;
         }
         bar.set_position(written);
