@@ -45,11 +45,7 @@ pub async fn backup_sqlite(
             source: std::io::ErrorKind::InvalidInput.into(),
         });
     };
-    if let Err(source) = sqlx::query("VACUUM INTO ?")
-        .bind(target)
-        .execute(store.pool())
-        .await
-    {
+    if let Err(source) = vacuum_into(store, &partial, target).await {
         discard(&partial);
         return Err(BackupError::Snapshot {
             path: shown(&partial),
@@ -152,4 +148,40 @@ async fn switch_to_rollback_journal(copy: &Path) -> Result<(), sqlx::Error> {
         .connect()
         .await?;
     connection.close().await
+}
+
+/// `VACUUM INTO`, tried again a few times when SQLite answers "database is locked": in WAL mode
+/// some of those answers (a snapshot being set up while another connection checkpoints) never
+/// reach the busy handler, so the pool's busy timeout does not wait for them.
+async fn vacuum_into(store: &SqliteStore, partial: &Path, target: &str) -> Result<(), sqlx::Error> {
+    let mut wait = std::time::Duration::from_millis(50);
+    for _ in 0..8 {
+        match sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(store.pool())
+            .await
+        {
+            Err(err) if is_locked(&err) => {
+                discard(partial);
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            done => return done.map(|_| ()),
+        }
+    }
+    sqlx::query("VACUUM INTO ?")
+        .bind(target)
+        .execute(store.pool())
+        .await
+        .map(|_| ())
+}
+
+/// SQLITE_BUSY (5) or SQLITE_LOCKED (6), whatever its extended code.
+fn is_locked(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = err else {
+        return false;
+    };
+    db.code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }
