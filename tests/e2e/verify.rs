@@ -345,6 +345,12 @@ fn a_rotated_key_verifies_and_a_stranger_key_is_not_trusted() {
         .as_str()
         .unwrap()
         .to_owned();
+    // A log that signs with no key at all does not satisfy a trusted key either.
+    let unsigned = imported();
+    let output = unsigned.run(&["verify", "--json", "--trust", &theirs]);
+    assert_eq!(output.status.code(), Some(5));
+    let report: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(report["finding"]["kind"], "untrusted_key", "{report}");
     let output = workspace.run(&["verify", "--json", "--trust", &theirs]);
     assert_eq!(output.status.code(), Some(5));
     let report: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();

@@ -525,6 +525,13 @@ impl LogVerifier {
     /// exported checkpoint beyond the end means commits are gone.
     pub fn finish(&mut self) -> Result<(), Finding> {
         self.check_pending()?;
+        // A verifier told which key to trust is not satisfied by a log that signs with none.
+        if self.trusted.is_some() && self.signed_from.is_none() {
+            return Err(Finding::UntrustedKey {
+                position: Position(self.last.0 + 1),
+                key: "no key at all".into(),
+            });
+        }
         match self.witnesses.last() {
             Some(witness) if witness.checkpoint.size > self.last.0 => Err(Finding::Truncated {
                 origin: witness.origin.clone(),
