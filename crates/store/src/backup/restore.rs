@@ -16,7 +16,7 @@ use crate::EventStore;
 
 use super::error::RestoreError;
 use super::files::{discard, move_no_clobber, occupied, shown, sidecars, staged};
-use super::snapshot::standalone;
+use super::snapshot::{is_locked, standalone};
 use super::source::{open_read_only, verify_source, BackupSource, SourceCheck};
 use super::stored::{Checked, StoredLog, Summary};
 
@@ -44,12 +44,18 @@ impl Staged {
 
     /// Moves the restored log to its destination (which must still hold no commits).
     pub async fn put_in_place(self) -> Result<Summary, RestoreError> {
-        self.store.pool().close().await;
         // One file, its write-ahead log folded in, before it moves: a WAL left behind would
         // hold commits the moved file lacks.
-        let folded = match standalone(&self.staged).await {
-            Ok(()) => wal_left(&self.staged),
-            Err(err) => Err(err.into()),
+        let checkpointed = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(self.store.pool())
+            .await;
+        self.store.pool().close().await;
+        let folded = match (checkpointed, standalone(&self.staged).await) {
+            (_, Ok(())) => wal_left(&self.staged),
+            // SQLite would not switch the journal mode (it wants the file to itself); what
+            // matters is that the checkpoint above folded the whole log into the file.
+            (Ok(_), Err(err)) if is_locked(&err) => wal_left(&self.staged),
+            (_, Err(err)) => Err(err.into()),
         };
         if let Err(err) = folded {
             discard(&self.staged);
