@@ -12,7 +12,7 @@ use scoreledger_integrity::{LogKey, PublicKey};
 use sha2::{Digest, Sha256};
 
 use crate::support::{assert_success, json_of, run, run_in, stdout, Workspace};
-use crate::verify::{envelopes, sql_text, tamper};
+use crate::verify::rechain_a_stream;
 
 /// A raw HTTP/1.1 exchange; returns the status, the headers and the body.
 fn exchange(port: u16, request: &str) -> Option<(u16, String, Vec<u8>)> {
@@ -414,32 +414,7 @@ fn a_pack_from_the_service_verifies_offline_with_the_logs_key_and_nothing_altere
 
     // The service itself never ships a pack that is not whole. A stream re-chained behind
     // its back (every hash and link consistent again) no longer makes the signed head...
-    let commits: Vec<(i64, scoreledger_store::Commit)> = envelopes(&workspace.db())
-        .into_iter()
-        .map(|(p, e)| (p, serde_json::from_str(&e).unwrap()))
-        .collect();
-    let stream = commits
-        .iter()
-        .map(|(_, c)| c.stream.clone())
-        .find(|s| commits.iter().filter(|(_, c)| &c.stream == s).count() >= 2)
-        .expect("a stream with two commits");
-    let mut statements = Vec::new();
-    let mut prev: Option<String> = None;
-    for (position, commit) in commits.iter().filter(|(_, c)| c.stream == stream) {
-        let mut commit = commit.clone();
-        match &prev {
-            None => commit.reason = Some("rewritten".into()),
-            Some(prev) => commit.prev_hash = prev.clone(),
-        }
-        commit.hash = commit.compute_hash();
-        prev = Some(commit.hash.clone());
-        statements.push(format!(
-            "UPDATE commits SET envelope = {}, hash = {} WHERE position = {position}",
-            sql_text(&serde_json::to_string(&commit).unwrap()),
-            sql_text(&commit.hash)
-        ));
-    }
-    tamper(&workspace.db(), &statements);
+    rechain_a_stream(&workspace.db());
     let (status, page) = served.get("/reports/Q2%202016%2F17/evidence.zip");
     let page = String::from_utf8_lossy(&page);
     assert_eq!(status, 409, "{page}");

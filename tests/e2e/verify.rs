@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::support::{assert_success, sample_json, stderr, stdout, Workspace};
 
 /// Runs SQL on the log's file behind Scoreledger's back, with the append-only triggers dropped.
-pub(crate) fn tamper(db: &Path, statements: &[String]) {
+fn tamper(db: &Path, statements: &[String]) {
     tokio::runtime::Runtime::new()
         .expect("a runtime")
         .block_on(async {
@@ -161,7 +161,7 @@ fn sign(workspace: Workspace) -> Workspace {
 }
 
 /// Every commit of the log's file, by position: (position, envelope).
-pub(crate) fn envelopes(db: &Path) -> Vec<(i64, String)> {
+fn envelopes(db: &Path) -> Vec<(i64, String)> {
     tokio::runtime::Runtime::new()
         .expect("a runtime")
         .block_on(async {
@@ -178,21 +178,15 @@ pub(crate) fn envelopes(db: &Path) -> Vec<(i64, String)> {
         })
 }
 
-pub(crate) fn sql_text(text: &str) -> String {
+fn sql_text(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-#[test]
-fn a_consistently_re_chained_stream_is_caught_by_the_signed_checkpoint() {
-    let workspace = imported();
-    for (period, value) in [("Nov-16", "69"), ("Dec-16", "70")] {
-        let output = workspace.run(&["record", "value", "-m", "2.B5", "-p", period, "-v", value]);
-        assert_success(&output);
-    }
-    let workspace = sign(workspace);
-    // Change a reason in the first commit of a stream with several, then re-seal it and every
-    // later commit of the stream so that every hash and link is consistent again.
-    let commits: Vec<(i64, scoreledger_store::Commit)> = envelopes(&workspace.db())
+/// Changes a reason in the first commit of a stream with several, then re-seals it and every
+/// later commit of the stream so that every hash and link is consistent again, as an attacker
+/// who can hash would. Returns the position of the rewritten commit.
+pub(crate) fn rechain_a_stream(db: &Path) -> i64 {
+    let commits: Vec<(i64, scoreledger_store::Commit)> = envelopes(db)
         .into_iter()
         .map(|(p, e)| (p, serde_json::from_str(&e).unwrap()))
         .collect();
@@ -206,11 +200,12 @@ fn a_consistently_re_chained_stream_is_caught_by_the_signed_checkpoint() {
     let mut first = None;
     for (position, commit) in commits.iter().filter(|(_, c)| c.stream == stream) {
         let mut commit = commit.clone();
-        if prev.is_none() {
-            commit.reason = Some("rewritten".into());
-            first = Some(*position);
-        } else {
-            commit.prev_hash = prev.clone().unwrap();
+        match &prev {
+            None => {
+                commit.reason = Some("rewritten".into());
+                first = Some(*position);
+            }
+            Some(prev) => commit.prev_hash = prev.clone(),
         }
         commit.hash = commit.compute_hash();
         prev = Some(commit.hash.clone());
@@ -220,7 +215,19 @@ fn a_consistently_re_chained_stream_is_caught_by_the_signed_checkpoint() {
             sql_text(&commit.hash)
         ));
     }
-    tamper(&workspace.db(), &statements);
+    tamper(db, &statements);
+    first.expect("the stream's first commit was rewritten")
+}
+
+#[test]
+fn a_consistently_re_chained_stream_is_caught_by_the_signed_checkpoint() {
+    let workspace = imported();
+    for (period, value) in [("Nov-16", "69"), ("Dec-16", "70")] {
+        let output = workspace.run(&["record", "value", "-m", "2.B5", "-p", period, "-v", value]);
+        assert_success(&output);
+    }
+    let workspace = sign(workspace);
+    let first = Some(rechain_a_stream(&workspace.db()));
     let (code, report, message) = verify(&workspace);
     assert_eq!(code, Some(5), "{message}");
     assert_eq!(report["finding"]["kind"], "checkpoint_mismatch", "{report}");
@@ -228,7 +235,8 @@ fn a_consistently_re_chained_stream_is_caught_by_the_signed_checkpoint() {
     assert!(
         message.contains("rewritten after it was signed"),
         "{message}"
-    ); // The checkpoint exported beside the log caught it; the one recorded in the log does too.
+    );
+    // The checkpoint exported beside the log caught it; the one recorded in the log does too.
     std::fs::remove_dir_all(workspace.db().with_extension("checkpoints")).unwrap();
     let (code, report, message) = verify(&workspace);
     assert_eq!(code, Some(5), "{message}");

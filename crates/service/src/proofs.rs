@@ -163,32 +163,8 @@ pub async fn inclusion_in(
     position: Position,
     checkpoint: &SignedCheckpoint,
 ) -> Result<InclusionProof, ProofError> {
-    if position.0 == 0 || position.0 > checkpoint.size {
-        return Err(ProofError::NotFound(format!(
-            "the checkpoint covers positions 1 to {}; position {position} is not among them",
-            checkpoint.size
-        )));
-    }
-    let (tree, hashes) = tree_of(store, checkpoint).await?;
-    let index = position.0 - 1;
-    let commit_hash = hashes[index as usize].clone();
-    let mismatch = || ProofError::Mismatch {
-        size: checkpoint.size,
-    };
-    let proof = tree
-        .inclusion(index, checkpoint.size)
-        .map_err(|_| mismatch())?;
-    let leaf = leaf_hash(&commit_hash).map_err(|_| mismatch())?;
-    check_inclusion(&proof, checkpoint.size, checkpoint.root, index, leaf)
-        .map_err(|_| mismatch())?;
-    Ok(InclusionProof {
-        position: position.0,
-        commit_hash,
-        size: checkpoint.size,
-        root: checkpoint.root_hex(),
-        checkpoint: checkpoint.note.clone(),
-        proof: HexProof::of(&proof).0,
-    })
+    let mut proofs = inclusions_in(store, &[position], checkpoint).await?;
+    Ok(proofs.remove(0))
 }
 
 /// The proof that the checkpoint of `to` commits (the latest when `None`) extends the

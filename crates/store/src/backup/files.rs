@@ -43,3 +43,24 @@ pub(crate) fn move_no_clobber(from: &Path, to: &Path) -> std::io::Result<()> {
 pub(crate) fn shown(path: &Path) -> String {
     path.display().to_string()
 }
+
+/// Moves a verified `partial` file to `dest`, never over an existing file; on failure the
+/// partial file is removed, so nothing unverified is left to be mistaken for a backup.
+pub(crate) fn move_into_place(
+    partial: &Path,
+    dest: &Path,
+    action: &'static str,
+) -> Result<(), super::error::BackupError> {
+    move_no_clobber(partial, dest).map_err(|source| {
+        discard(partial);
+        if source.kind() == ErrorKind::AlreadyExists {
+            super::error::BackupError::Exists { path: shown(dest) }
+        } else {
+            super::error::BackupError::Io {
+                action,
+                path: shown(dest),
+                source,
+            }
+        }
+    })
+}

@@ -11,7 +11,7 @@ use crate::error::ReadError;
 use crate::verify::Finding;
 
 use super::error::BackupError;
-use super::files::{discard, move_no_clobber, occupied, shown, staged};
+use super::files::{discard, move_into_place, occupied, shown, staged};
 use super::format::{Header, FORMAT, FORMAT_VERSION};
 use super::stored::{Checked, StoredLog, Summary, BATCH};
 
@@ -49,18 +49,7 @@ pub async fn backup_logical(
             return Err(err);
         }
     };
-    move_no_clobber(&partial, dest).map_err(|source| {
-        discard(&partial);
-        if source.kind() == std::io::ErrorKind::AlreadyExists {
-            BackupError::Exists { path: shown(dest) }
-        } else {
-            BackupError::Io {
-                action: "move the verified backup to",
-                path: shown(dest),
-                source,
-            }
-        }
-    })?;
+    move_into_place(&partial, dest, "move the verified backup to")?;
     Ok(summary)
 }
 

@@ -14,7 +14,7 @@ use crate::sqlite::SqliteStore;
 use crate::verify::verify_log;
 
 use super::error::BackupError;
-use super::files::{discard, move_no_clobber, occupied, shown, staged};
+use super::files::{discard, move_into_place, occupied, shown, staged};
 use super::stored::{StoredLog, Summary};
 
 /// Copies the embedded log (and whatever else its file holds) into a new file `dest`, checks
@@ -60,18 +60,7 @@ pub async fn backup_sqlite(
             return Err(err);
         }
     };
-    move_no_clobber(&partial, dest).map_err(|source| {
-        discard(&partial);
-        if source.kind() == std::io::ErrorKind::AlreadyExists {
-            BackupError::Exists { path: shown(dest) }
-        } else {
-            BackupError::Io {
-                action: "move the verified copy to",
-                path: shown(dest),
-                source,
-            }
-        }
-    })?;
+    move_into_place(&partial, dest, "move the verified copy to")?;
     Ok(summary)
 }
 
