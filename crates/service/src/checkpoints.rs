@@ -10,8 +10,8 @@ use scoreledger_integrity::{
     PublicKey, SignedCheckpoint,
 };
 use scoreledger_store::{
-    checkpoints_stream, keys_stream, prepare, AppendError, Commit, EventStore, ExecuteError,
-    ReadError, Request,
+    checkpoints_stream, keys_stream, prepare, read_entries, set_aside_of, unsealed, AppendError,
+    Commit, Entry, EventStore, ExecuteError, ReadError, Request,
 };
 
 /// Commits read per batch while following the tree.
@@ -174,41 +174,77 @@ async fn follow(
     while frontier.size() < head.0 {
         let after = Position(frontier.size());
         let limit = BATCH.min((head.0 - after.0) as usize);
-        let commits = store.read_all(after, limit).await?;
-        if commits.is_empty() {
+        let entries = read_entries(store, after, limit).await?;
+        if entries.is_empty() {
             return Err(CheckpointFailure::Unverified(format!(
                 "position {} is missing",
                 after.0 + 1
             )));
         }
-        for commit in commits {
-            if commit.position.0 != frontier.size() + 1 {
+        for entry in entries {
+            if entry.position().0 != frontier.size() + 1 {
                 return Err(CheckpointFailure::Unverified(format!(
                     "position {} is missing",
                     frontier.size() + 1
                 )));
             }
-            if commit.compute_hash() != commit.hash {
-                return Err(CheckpointFailure::Unverified(format!(
-                    "the commit at position {} was changed",
-                    commit.position
-                )));
-            }
-            if signed_from.is_some_and(|from| commit.position > from) {
-                ring.check_commit(&commit.hash, commit.signature.as_ref())
-                    .map_err(|problem| {
-                        CheckpointFailure::Unverified(format!(
-                            "the commit at position {} is forged: {problem}",
-                            commit.position
-                        ))
-                    })?;
-            }
-            let leaf = leaf_hash(&commit.hash)
-                .map_err(|err| CheckpointFailure::Unverified(err.to_string()))?;
+            let (position, problem, digest) = match entry {
+                Entry::Commit(commit) => match unsealed(&commit) {
+                    None => {
+                        frontier.push(checked_leaf(&commit, ring, signed_from)?);
+                        continue;
+                    }
+                    Some(problem) => (
+                        commit.position,
+                        problem,
+                        store.stored_digest(commit.position).await?,
+                    ),
+                },
+                Entry::Unreadable {
+                    position,
+                    problem,
+                    digest,
+                } => (position, problem, digest),
+            };
+            // Bytes that are no commit stand in the tree as their digest, once an admin has set
+            // them aside; until then nothing after them is signed.
+            let leaf = match (digest, set_aside_of(store, position).await?) {
+                    (Some(digest), Some(_)) => leaf_hash(&digest)
+                        .map_err(|err| CheckpointFailure::Unverified(err.to_string()))?,
+                _ => {
+                    return Err(CheckpointFailure::Unverified(format!(
+                        "the commit at position {position} cannot be read ({problem}) and no admin has set it aside"
+                    )))
+                }
+            };
             frontier.push(leaf);
         }
     }
     Ok(())
+}
+
+/// The leaf of a commit, once its hash and signature hold.
+fn checked_leaf(
+    commit: &Commit,
+    ring: &KeyRing,
+    signed_from: Option<Position>,
+) -> Result<scoreledger_integrity::Hash, CheckpointFailure> {
+    if commit.compute_hash() != commit.hash {
+        return Err(CheckpointFailure::Unverified(format!(
+            "the commit at position {} was changed",
+            commit.position
+        )));
+    }
+    if signed_from.is_some_and(|from| commit.position > from) {
+        ring.check_commit(&commit.hash, commit.signature.as_ref())
+            .map_err(|problem| {
+                CheckpointFailure::Unverified(format!(
+                    "the commit at position {} is forged: {problem}",
+                    commit.position
+                ))
+            })?;
+    }
+    leaf_hash(&commit.hash).map_err(|err| CheckpointFailure::Unverified(err.to_string()))
 }
 
 async fn append_checkpoint(

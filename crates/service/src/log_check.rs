@@ -36,6 +36,9 @@ pub struct LogCheck {
     pub latest_checkpoint: Option<u64>,
     /// Checkpoints exported outside the log that the log was checked against.
     pub witnesses: u64,
+    /// Positions of commits that cannot be read, passed over because an admin set them aside
+    /// (each stands in the Merkle tree as the digest of its stored bytes).
+    pub set_aside: Vec<u64>,
 }
 
 /// What to check the log against beyond itself.
@@ -124,7 +127,7 @@ pub async fn check_log_with(
                 ),
                 None => "no signed checkpoint yet".into(),
             }
-        ),
+        ) + &set_aside_note(&verification.set_aside),
     };
     Ok(LogCheck {
         verified: finding.is_none(),
@@ -139,5 +142,19 @@ pub async fn check_log_with(
         checkpoints: verification.checkpoints,
         latest_checkpoint: verification.latest_checkpoint.as_ref().map(|c| c.size),
         witnesses,
+        set_aside: verification.set_aside.iter().map(|p| p.0).collect(),
     })
+}
+
+/// What a verification that passed over set-aside commits says of them.
+fn set_aside_note(set_aside: &[Position]) -> String {
+    match set_aside {
+        [] => String::new(),
+        positions => format!(
+            "; {} that cannot be read passed over, set aside by an admin (position{} {}; `scoreledger history --what set-aside` says who and why)",
+            if positions.len() == 1 { "1 commit".to_owned() } else { format!("{} commits", positions.len()) },
+            if positions.len() == 1 { "" } else { "s" },
+            positions.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+        ),
+    }
 }

@@ -9,7 +9,7 @@ use scoreledger_integrity::{
     check_consistency, check_inclusion, hash_hex, leaf_hash, open_checkpoint_any, HexProof,
     SignedCheckpoint, Tree,
 };
-use scoreledger_store::{checkpoints_stream, EventStore, ReadError};
+use scoreledger_store::{checkpoints_stream, read_entries, unsealed, Entry, EventStore, ReadError};
 
 use crate::checkpoints::{key_ring, recorded};
 
@@ -124,18 +124,40 @@ async fn tree_of(
     while tree.size() < checkpoint.size {
         let after = Position(tree.size());
         let limit = BATCH.min((checkpoint.size - after.0) as usize);
-        let commits = store.read_all(after, limit).await?;
-        if commits.is_empty() {
+        let entries = read_entries(store, after, limit).await?;
+        if entries.is_empty() {
             return Err(ProofError::Mismatch {
                 size: checkpoint.size,
             });
         }
-        for commit in commits {
-            let leaf = leaf_hash(&commit.hash).map_err(|_| ProofError::Mismatch {
+        for entry in entries {
+            // A commit that cannot be read stands as its stored bytes' digest, as it did when
+            // the checkpoint was signed over it (after it was set aside).
+            let hash =
+                match entry {
+                    Entry::Commit(commit) => match unsealed(&commit) {
+                        None => commit.hash,
+                        Some(_) => store.stored_digest(commit.position).await?.ok_or(
+                            ProofError::Mismatch {
+                                size: checkpoint.size,
+                            },
+                        )?,
+                    },
+                    Entry::Unreadable {
+                        digest: Some(digest),
+                        ..
+                    } => digest,
+                    Entry::Unreadable { .. } => {
+                        return Err(ProofError::Mismatch {
+                            size: checkpoint.size,
+                        })
+                    }
+                };
+            let leaf = leaf_hash(&hash).map_err(|_| ProofError::Mismatch {
                 size: checkpoint.size,
             })?;
             tree.push(leaf);
-            hashes.push(commit.hash);
+            hashes.push(hash);
         }
     }
     if tree.root_at(checkpoint.size).ok() != Some(checkpoint.root) {

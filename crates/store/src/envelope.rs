@@ -363,6 +363,12 @@ pub enum ChainError {
     },
 }
 
+/// The SHA-256 of bytes as stored, in hexadecimal: a commit that cannot be read has no hash of
+/// its own, so this stands for it in the Merkle tree once it is set aside.
+pub fn digest(stored: &[u8]) -> String {
+    hex::encode(Sha256::digest(stored))
+}
+
 /// Checks every link of one stream's chain (not only the ends) and names the first commit
 /// that does not match.
 pub fn verify_chain(commits: &[Commit]) -> Result<(), ChainError> {

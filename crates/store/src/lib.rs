@@ -15,13 +15,14 @@ pub mod set_aside;
 pub mod signing;
 pub mod sqlite;
 pub mod verify;
+pub mod walk;
 
 use async_trait::async_trait;
 use futures::stream::BoxStream;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use envelope::{
-    verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit, Unreadable,
+    digest, verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit, Unreadable,
 };
 pub use error::{AppendError, ReadError};
 pub use execute::{execute, load, prepare, ExecuteError, Request};
@@ -32,8 +33,10 @@ pub use set_aside::{set_aside_id, set_aside_of, unreadable_at, unreadable_events
 pub use signing::{checkpoints_stream, keys_stream, CHECKPOINTS_STREAM, KEYS_STREAM};
 pub use sqlite::SqliteStore;
 pub use verify::{
-    verify_log, verify_log_with, CheckpointSeen, Finding, LogVerification, LogVerifier, Witness,
+    verify_log, verify_log_with, CheckpointSeen, Finding, LogVerification, LogVerifier, Step,
+    Witness,
 };
+pub use walk::{read_entries, unsealed, Entry};
 
 /// The result of an append.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,6 +109,11 @@ pub trait EventStore: Send + Sync {
 
     /// The position of the last commit (0 for an empty log).
     async fn head(&self) -> Result<Position, ReadError>;
+
+    /// The SHA-256 of the bytes stored at `position` (the envelope's text on SQLite, the
+    /// message's payload on NATS), in hexadecimal, or `None` if nothing is there. What stands
+    /// in the Merkle tree for a commit that cannot be read and was set aside.
+    async fn stored_digest(&self, position: Position) -> Result<Option<String>, ReadError>;
 
     /// Commits after `after`, then every new commit as it is appended. Never ends by itself.
     fn follow(&self, after: Position) -> BoxStream<'_, Result<Commit, ReadError>>;

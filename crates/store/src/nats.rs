@@ -656,6 +656,14 @@ impl EventStore for NatsStore {
         Ok(Position(self.last_sequence().await?))
     }
 
+    async fn stored_digest(&self, position: Position) -> Result<Option<String>, ReadError> {
+        match self.stream.direct_get(position.0).await {
+            Ok(message) => Ok(Some(crate::envelope::digest(&message.payload))),
+            Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => Ok(None),
+            Err(err) => Err(unavailable(err)),
+        }
+    }
+
     fn subscribe<'a>(
         &'a self,
         consumer: &'a str,

@@ -328,6 +328,14 @@ impl EventStore for SqliteStore {
         self.signing.key()
     }
 
+    async fn stored_digest(&self, position: Position) -> Result<Option<String>, ReadError> {
+        let row = sqlx::query("SELECT envelope FROM commits WHERE position = ?")
+            .bind(position.0 as i64)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| crate::envelope::digest(row.get::<&str, _>("envelope").as_bytes())))
+    }
+
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<Commit>, ReadError> {
         let rows = sqlx::query(
             "SELECT position, envelope FROM commits WHERE position > ? ORDER BY position LIMIT ?",

@@ -21,6 +21,7 @@ use scoreledger_integrity::{
 
 use crate::envelope::{Commit, GENESIS_HASH};
 use crate::error::ReadError;
+use crate::walk::{read_entries, Entry};
 use crate::EventStore;
 
 /// Commits read per batch.
@@ -31,7 +32,7 @@ const BATCH: usize = 1000;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Finding {
     /// A commit that cannot be read at all.
-    #[error("position {position}: the commit cannot be read ({problem}); it was damaged, or written by something other than Scoreledger")]
+    #[error("position {position}: the commit cannot be read ({problem}); it was damaged, or written by something other than Scoreledger. Restore a backup that holds it, or, if none does, an admin sets it aside with a reason (scoreledger --role admin set-aside {position} --reason …)")]
     Unreadable {
         /// Where.
         position: Position,
@@ -214,6 +215,15 @@ pub struct Witness {
     pub checkpoint: SignedCheckpoint,
 }
 
+/// What [`LogVerifier::step`] made of a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Checked and taken into the tree.
+    Checked,
+    /// No commit Scoreledger sealed (why, in words): pass it over with its stored digest.
+    Unsealed(String),
+}
+
 /// Checks commits one by one, in log order.
 #[derive(Debug, Clone, Default)]
 pub struct LogVerifier {
@@ -228,6 +238,16 @@ pub struct LogVerifier {
     checkpoints: u64,
     latest: Option<CheckpointSeen>,
     pending: Vec<Pending>,
+    unexplained: Vec<Unexplained>,
+    set_aside: Vec<Position>,
+}
+
+/// A commit that cannot be read, passed over until the admin's setting aside of it is found
+/// further on in the log (or the end is reached without one, and it is the finding).
+#[derive(Debug, Clone)]
+struct Unexplained {
+    position: Position,
+    problem: String,
 }
 
 /// A signed commit no checkpoint has covered yet. Checking an Ed25519 signature costs more
@@ -250,6 +270,7 @@ const PENDING_LIMIT: usize = 100_000;
 const KEY_ADDED: &str = "SigningKeyAdded";
 const KEY_RETIRED: &str = "SigningKeyRetired";
 const CHECKPOINT: &str = "CheckpointRecorded";
+const SET_ASIDE: &str = "CommitSetAside";
 
 impl LogVerifier {
     /// A verifier at the start of the log.
@@ -274,31 +295,95 @@ impl LogVerifier {
     /// Checks the next commit: its position follows the last, its contents hash to its hash,
     /// and it follows the previous commit of its stream by hash and version.
     pub fn check(&mut self, commit: &Commit) -> Result<(), Finding> {
-        match self.check_commit(commit) {
-            // A forged commit before this one, whose signature was waiting for a checkpoint,
-            // is the first thing wrong.
-            Err(finding) => {
-                self.check_pending()?;
-                Err(finding)
-            }
-            ok => ok,
+        match self.step(commit)? {
+            Step::Checked => Ok(()),
+            Step::Unsealed(problem) => Err(self.first_of(Finding::Unreadable {
+                position: commit.position,
+                problem,
+            })),
         }
     }
 
-    fn check_commit(&mut self, commit: &Commit) -> Result<(), Finding> {
+    /// Like [`LogVerifier::check`], except that a commit whose events cannot be read and whose
+    /// contents do not make its hash is handed back ([`Step::Unsealed`]) to be passed over
+    /// with the digest of its stored bytes, like a commit that does not decode at all.
+    pub fn step(&mut self, commit: &Commit) -> Result<Step, Finding> {
+        match self.check_commit(commit) {
+            Ok(()) => Ok(Step::Checked),
+            // Nothing was taken from the commit before its hash was found wrong.
+            Err(Finding::Changed { .. }) if crate::walk::unsealed(commit).is_some() => Ok(
+                Step::Unsealed(crate::walk::unsealed(commit).expect("checked just now")),
+            ),
+            Err(finding) => Err(self.first_of(finding)),
+        }
+    }
+
+    /// Passes over a commit the store cannot read: `digest` (of its stored bytes, see
+    /// [`crate::digest`]) stands for it in the Merkle tree. It is the finding unless an admin's
+    /// setting aside of it follows in the log.
+    pub fn pass_over(
+        &mut self,
+        position: Position,
+        digest: &str,
+        problem: String,
+    ) -> Result<(), Finding> {
+        let passed = self.next_position(position).and_then(|()| {
+            let leaf = leaf_hash(digest).map_err(|err| Finding::Unreadable {
+                position,
+                problem: format!("{problem}; its digest cannot be read either: {err}"),
+            })?;
+            self.tree.push(leaf);
+            self.check_witnesses_at(position)
+        });
+        passed.map_err(|finding| self.first_of(finding))?;
+        self.unexplained.push(Unexplained { position, problem });
+        self.last = position;
+        self.commits += 1;
+        Ok(())
+    }
+
+    /// The first thing wrong, given `finding`: a forged commit whose signature was waiting
+    /// for a checkpoint, or an unreadable one nobody set aside, may come before it.
+    fn first_of(&mut self, finding: Finding) -> Finding {
+        self.waiting()
+            .filter(|earlier| earlier.position() < finding.position())
+            .unwrap_or(finding)
+    }
+
+    /// The first of what was waiting to be judged: a signature no checkpoint vouched for
+    /// that does not hold, or an unreadable commit not (yet) set aside.
+    fn waiting(&mut self) -> Option<Finding> {
+        let forged = self.check_pending().err();
+        let unreadable = self.unexplained.first().map(|u| Finding::Unreadable {
+            position: u.position,
+            problem: u.problem.clone(),
+        });
+        [forged, unreadable]
+            .into_iter()
+            .flatten()
+            .min_by_key(Finding::position)
+    }
+
+    /// The commit at `position` comes next.
+    fn next_position(&self, position: Position) -> Result<(), Finding> {
         let expected = Position(self.last.0 + 1);
-        if commit.position < expected {
+        if position < expected {
             return Err(Finding::Reordered {
-                position: commit.position,
+                position,
                 previous: self.last,
             });
         }
-        if commit.position > expected {
+        if position > expected {
             return Err(Finding::Missing {
                 expected,
-                found: commit.position,
+                found: position,
             });
         }
+        Ok(())
+    }
+
+    fn check_commit(&mut self, commit: &Commit) -> Result<(), Finding> {
+        self.next_position(commit.position)?;
         let computed = commit.compute_hash();
         if computed != commit.hash {
             return Err(Finding::Changed {
@@ -450,6 +535,13 @@ impl LogVerifier {
                     let note = payload(event, "checkpoint")?;
                     self.check_recorded_checkpoint(position, note.as_str().unwrap_or_default())?;
                 }
+                SET_ASIDE => {
+                    let at = payload(event, "position")?.as_u64().map(Position);
+                    if let Some(i) = self.unexplained.iter().position(|u| Some(u.position) == at) {
+                        let set_aside = self.unexplained.remove(i);
+                        self.set_aside.push(set_aside.position);
+                    }
+                }
                 _ => {}
             }
         }
@@ -524,7 +616,9 @@ impl LogVerifier {
     /// At the end of the log: the signatures of the commits after the last checkpoint, and an
     /// exported checkpoint beyond the end means commits are gone.
     pub fn finish(&mut self) -> Result<(), Finding> {
-        self.check_pending()?;
+        if let Some(finding) = self.waiting() {
+            return Err(finding);
+        }
         // A verifier told which key to trust is not satisfied by a log that signs with none.
         if self.trusted.is_some() && self.signed_from.is_none() {
             return Err(Finding::UntrustedKey {
@@ -560,6 +654,11 @@ impl LogVerifier {
     /// The latest of them.
     pub fn latest_checkpoint(&self) -> Option<&CheckpointSeen> {
         self.latest.as_ref()
+    }
+
+    /// The commits that cannot be read and were set aside by an admin, passed over so far.
+    pub fn set_aside(&self) -> &[Position] {
+        &self.set_aside
     }
 
     /// The keys the log signs with now.
@@ -602,6 +701,8 @@ pub struct LogVerification {
     pub checkpoints: u64,
     /// The latest of them.
     pub latest_checkpoint: Option<CheckpointSeen>,
+    /// Commits that cannot be read, passed over because an admin set them aside.
+    pub set_aside: Vec<Position>,
 }
 
 impl LogVerification {
@@ -609,6 +710,41 @@ impl LogVerification {
     pub fn verified(&self) -> bool {
         self.finding.is_none()
     }
+}
+
+/// Checks entries in order; bytes that are no commit are passed over with their stored
+/// digest (the finding, unless an admin's setting aside of them follows).
+async fn check_entries(
+    store: &dyn EventStore,
+    verifier: &mut LogVerifier,
+    entries: Vec<Entry>,
+) -> Result<Result<(), Finding>, ReadError> {
+    for entry in entries {
+        let (position, problem, digest) = match entry {
+            Entry::Commit(commit) => match verifier.step(&commit) {
+                Ok(Step::Checked) => continue,
+                Ok(Step::Unsealed(problem)) => (
+                    commit.position,
+                    problem,
+                    store.stored_digest(commit.position).await?,
+                ),
+                Err(finding) => return Ok(Err(finding)),
+            },
+            Entry::Unreadable {
+                position,
+                problem,
+                digest,
+            } => (position, problem, digest),
+        };
+        let passed = match digest {
+            Some(digest) => verifier.pass_over(position, &digest, problem),
+            None => Err(Finding::Unreadable { position, problem }),
+        };
+        if let Err(finding) = passed {
+            return Ok(Err(finding));
+        }
+    }
+    Ok(Ok(()))
 }
 
 /// Verifies the log from its first commit to its head (as it was when this started), telling
@@ -634,39 +770,15 @@ pub async fn verify_log_with(
             break None;
         }
         let limit = BATCH.min((head.0 - after.0) as usize);
-        let commits = match store.read_all(after, limit).await {
-            Ok(commits) => commits,
-            Err(ReadError::Corrupt { position, problem }) if position > after => {
-                // Check what comes before it, then name it.
-                let before = (position.0 - after.0 - 1) as usize;
-                let prefix = if before == 0 {
-                    Vec::new()
-                } else {
-                    store.read_all(after, before).await?
-                };
-                match prefix.iter().try_for_each(|c| verifier.check(c)) {
-                    Err(finding) => break Some(finding),
-                    Ok(()) if verifier.last().0 + 1 == position.0 => {
-                        break Some(Finding::Unreadable { position, problem })
-                    }
-                    Ok(()) => {
-                        break Some(Finding::Missing {
-                            expected: Position(verifier.last().0 + 1),
-                            found: position,
-                        })
-                    }
-                }
-            }
-            Err(err) => return Err(err),
-        };
-        if commits.is_empty() {
+        let entries = read_entries(store, after, limit).await?;
+        if entries.is_empty() {
             // The head said there was more: commits below it are gone.
             break Some(Finding::Missing {
                 expected: Position(after.0 + 1),
                 found: head,
             });
         }
-        if let Err(finding) = commits.iter().try_for_each(|c| verifier.check(c)) {
+        if let Err(finding) = check_entries(store, &mut verifier, entries).await? {
             break Some(finding);
         }
         progress(verifier.last(), head);
@@ -681,5 +793,6 @@ pub async fn verify_log_with(
         signed_from: verifier.signed_from(),
         checkpoints: verifier.checkpoints(),
         latest_checkpoint: verifier.latest_checkpoint().cloned(),
+        set_aside: verifier.set_aside().to_vec(),
     })
 }

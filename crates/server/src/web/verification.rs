@@ -52,6 +52,14 @@ pub(crate) async fn page(
                     tr { th scope="row" { "Signed checkpoints matched" } td.num { (check.checkpoints) } }
                     tr { th scope="row" { "Exported checkpoints matched" } td.num { (check.witnesses) } }
                     tr { th scope="row" { "Read models at position" } td.num { (check.read_models_at) } }
+                    tr { th scope="row" { "Set aside (cannot be read; passed over by an admin's decision)" } td {
+                        @if check.set_aside.is_empty() { "none" } @else {
+                            @for (i, position) in check.set_aside.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                a href="/audit?kind=set-aside" { "position " (position) }
+                            }
+                        }
+                    } }
                 }
             }
             h2 { "Keys" }

@@ -124,7 +124,7 @@ pair_test!(readyz_and_metrics_carry_the_last_verification, |db| {
     );
 
     // Set aside, the commit no longer stops the read models; the service stays unready
-    // for the verification alone until a check finds the log whole.
+    // for the verification alone until the log is checked again.
     let body = json!({"position": bad.0, "reason": "damaged disk; no backup holds it"});
     let (status, _, body) = post(
         &server.url("/api/set-asides"),
@@ -150,6 +150,22 @@ pair_test!(readyz_and_metrics_carry_the_last_verification, |db| {
             .starts_with("the log failed verification"),
         "{ready}"
     );
+    // Checked again, the log verifies with the commit passed over and named; the service is
+    // ready again.
+    let (status, check) = get(&server.url("/api/verification"), &auditor).await;
+    assert_eq!(status, StatusCode::OK, "{check}");
+    assert_eq!(check["verified"], true, "{check}");
+    assert_eq!(check["set_aside"], json!([bad.0]), "{check}");
+    assert!(
+        check["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("set aside by an admin (position {bad};")),
+        "{check}"
+    );
+    let (status, ready) = readyz(&server).await;
+    assert_eq!(status, StatusCode::OK, "{ready}");
+    assert_eq!(ready["last_verification"]["verified"], true, "{ready}");
     server.stop().await;
 });
 

@@ -104,6 +104,7 @@ async fn write(
         }
         progress(checked.last(), head);
     }
+    checked.finish().map_err(BackupError::Unverified)?;
     let summary = checked.summary();
     if summary.head_hash != header.head_hash {
         return Err(BackupError::Short {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 use sqlx::Row;
 
-use scoreledger_domain::Position;
+use scoreledger_domain::{Position, StreamId};
 
 use crate::nats::NatsStore;
 use crate::sqlite::SqliteStore;
@@ -286,9 +286,15 @@ pub async fn republish(
             for stored in &batch {
                 // Checked again as it goes: the file may have changed since it was verified.
                 let commit = checked.check(stored).map_err(RestoreError::Unverified)?;
+                // Bytes that are no commit (set aside in the log) go back on a subject of
+                // their own: only their position and bytes are part of the log.
+                let stream = commit.map_or_else(
+                    || StreamId(format!("unreadable-{}", stored.position)),
+                    |commit| commit.stream,
+                );
                 let acknowledged = store
                     .republish(
-                        &commit.stream,
+                        &stream,
                         stored.position,
                         Bytes::from(stored.envelope.clone().into_bytes()),
                     )

@@ -222,13 +222,13 @@ pub async fn verify_source(
             }
             for stored in &batch {
                 let commit = checked.check(stored).map_err(RestoreError::Unverified)?;
-                if Some(commit.position) == keep {
+                if let Some(commit) = commit.filter(|c| Some(c.position) == keep) {
                     kept = Some(commit);
                 }
             }
             progress(checked.last(), head);
         }
-        Ok::<(), RestoreError>(())
+        checked.finish().map_err(RestoreError::Unverified)
     }
     .await;
     reader.close().await;

@@ -9,7 +9,7 @@ use scoreledger_domain::Position;
 use crate::envelope::Commit;
 use crate::error::ReadError;
 use crate::nats::NatsStore;
-use crate::verify::{Finding, LogVerifier};
+use crate::verify::{Finding, LogVerifier, Step};
 
 /// Commits read per batch.
 pub(crate) const BATCH: usize = 1000;
@@ -147,12 +147,33 @@ pub(crate) struct Checked {
 }
 
 impl Checked {
-    /// Decodes and checks the next stored commit.
-    pub(crate) fn check(&mut self, stored: &StoredCommit) -> Result<Commit, Finding> {
-        let commit = stored.decode()?;
-        self.verifier.check(&commit)?;
+    /// Decodes and checks the next stored commit: `None` for bytes that are no commit, passed
+    /// over as the log's own verification does (they are the finding unless an admin's setting
+    /// aside of them follows).
+    pub(crate) fn check(&mut self, stored: &StoredCommit) -> Result<Option<Commit>, Finding> {
+        let commit = match stored.decode() {
+            Ok(commit) => commit,
+            Err(Finding::Unreadable { position, problem }) => {
+                let digest = crate::envelope::digest(stored.envelope.as_bytes());
+                self.verifier.pass_over(position, &digest, problem)?;
+                self.last_hash = None;
+                return Ok(None);
+            }
+            Err(finding) => return Err(finding),
+        };
+        if let Step::Unsealed(problem) = self.verifier.step(&commit)? {
+            let digest = crate::envelope::digest(stored.envelope.as_bytes());
+            self.verifier.pass_over(commit.position, &digest, problem)?;
+            self.last_hash = None;
+            return Ok(None);
+        }
         self.last_hash = Some(commit.hash.clone());
-        Ok(commit)
+        Ok(Some(commit))
+    }
+
+    /// Checks what waited for the end: signatures and unreadable commits nobody set aside.
+    pub(crate) fn finish(&mut self) -> Result<(), Finding> {
+        self.verifier.finish()
     }
 
     /// The position of the last commit checked.
