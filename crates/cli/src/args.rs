@@ -25,17 +25,21 @@ pub struct Cli {
 
     /// The database holding the read models (and, unless --store says otherwise, the log):
     /// a file path or sqlite:PATH. Created on first use.
+    // Values from the environment stay out of --help: a URL may carry a password.
     #[arg(
         long,
         global = true,
         env = "SCORELEDGER_DB",
+        hide_env_values = true,
         default_value = "scoreledger.db"
     )]
     pub db: String,
 
     /// Where the event log lives: sqlite:PATH, or nats://HOST:PORT for a NATS JetStream
-    /// server (production). Default: the --db file.
-    #[arg(long, global = true, env = "SCORELEDGER_STORE")]
+    /// server (production; nats://USER:PASSWORD@HOST:PORT with a login, never shown with its
+    /// password). Default: the --db file.
+    // Values from the environment stay out of --help: a URL may carry a password.
+    #[arg(long, global = true, env = "SCORELEDGER_STORE", hide_env_values = true)]
     pub store: Option<String>,
 
     /// JetStream stream holding the log (with --store nats://…).

@@ -217,7 +217,7 @@ impl TestNats {
     pub async fn store_with(&self, config: NatsConfig) -> NatsStore {
         NatsStore::connect(
             NatsConfig {
-                url: self.url(),
+                url: self.url().into(),
                 ..config
             },
             self.clock.clone(),

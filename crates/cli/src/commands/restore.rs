@@ -87,7 +87,7 @@ pub async fn run(settings: &Settings, args: &RestoreArgs, out: &mut dyn Write) -
 async fn open_read_models(settings: &Settings) -> CliResult<ReadModels> {
     Ok(match &settings.read_models {
         ReadModelLocation::Sqlite(path) => ReadModels::sqlite(path).await?,
-        ReadModelLocation::Postgres(url) => ReadModels::postgres(url).await?,
+        ReadModelLocation::Postgres(url) => ReadModels::postgres(url.expose()).await?,
     })
 }
 
@@ -139,7 +139,7 @@ fn refuse_unless_rebuilding(fit: &Fit, settings: &Settings, args: &RestoreArgs) 
     }
     let location = match &settings.read_models {
         ReadModelLocation::Sqlite(path) => path.display().to_string(),
-        ReadModelLocation::Postgres(url) => projections::without_password(url),
+        ReadModelLocation::Postgres(url) => url.to_string(),
     };
     let why = match fit {
         Fit::Prefix => return Ok(()),
