@@ -25,7 +25,8 @@ pub enum NatsRelease {
 }
 
 impl NatsRelease {
-    fn binary(self) -> PathBuf {
+    /// The server binary of this release; panics, naming what to run, if there is none.
+    pub fn binary(self) -> PathBuf {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
         match self {
             NatsRelease::Machine => std::env::var_os("SCORELEDGER_NATS_SERVER")
