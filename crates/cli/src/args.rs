@@ -276,7 +276,9 @@ pub enum Command {
     /// must not exist or hold no commits, or an empty NATS stream), at the same positions. The
     /// backup is verified before anything is restored (one that does not verify is refused,
     /// naming the finding), and read models that do not describe the restored log (ahead of
-    /// it, or of another log) are refused unless --rebuild rebuilds them.
+    /// it, or of another log) are refused unless --rebuild rebuilds them. A restore onto NATS
+    /// that was interrupted continues when run again with the same backup: the commits already
+    /// in the stream are checked byte for byte, and a stream holding anything else is refused.
     ///
     /// Example: scoreledger --db restored.db restore backups/scoreledger-2017-04-01.db
     Restore(RestoreArgs),
