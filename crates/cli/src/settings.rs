@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use scoreledger_store::{NatsConfig, ServerUrl};
+use scoreledger_store::{redacted, NatsConfig, ServerUrl};
 
 use crate::failure::{CliResult, Failed};
 
@@ -67,7 +67,8 @@ pub fn settings(
     } else {
         ReadModelLocation::Sqlite(sqlite_path(db).ok_or_else(|| {
             Failed::rejected(format!(
-                "--db {db:?} is not a database location; write a file path, sqlite:PATH or postgres://…"
+                "--db {:?} is not a database location; write a file path, sqlite:PATH or postgres://…",
+                redacted(db)
             ))
         })?)
     };
@@ -97,7 +98,8 @@ pub fn settings(
         }
         Some(other) => StoreLocation::Sqlite(sqlite_path(other).ok_or_else(|| {
             Failed::rejected(format!(
-                "--store {other:?} is not an event log location; write sqlite:PATH or nats://HOST:PORT"
+                "--store {:?} is not an event log location; write sqlite:PATH or nats://HOST:PORT",
+                redacted(other)
             ))
         })?),
     };
@@ -184,6 +186,16 @@ mod tests {
             "{}",
             err.render()
         );
+        // A mistyped location is echoed without its password.
+        let err = settings("mysql://app:s3cret@db/x", None, "SCORELEDGER", "p").unwrap_err();
+        assert!(
+            err.render()
+                .contains("\"mysql://app:***@db/x\" is not a database location"),
+            "{}",
+            err.render()
+        );
+        let err = settings("x.db", Some("kafka://app:s3cret@h"), "SCORELEDGER", "p").unwrap_err();
+        assert!(!err.render().contains("s3cret"), "{}", err.render());
         let err = settings("x.db", Some("nats://h:1"), "A.B", "p").unwrap_err();
         assert!(
             err.render().contains("not a stream name"),
