@@ -219,7 +219,27 @@ fn a_log_on_nats_backs_up_as_json_lines_and_restores_into_a_new_stream() {
     let verified = json(&on("RESTORED", &fresh, &["verify", "--json"]));
     assert_eq!(verified["verified"], true, "{verified}");
     assert_eq!(verified["head"], taken["head"]);
-    // And never again into it.
-    let again = on("RESTORED", &fresh, &["restore", text(&backup)]);
-    assert_eq!(again.status.code(), Some(3), "{}", stderr(&again));
+    // Run again, a finished restore finds every commit already there and publishes nothing.
+    let again = on("RESTORED", &fresh, &["restore", text(&backup), "--json"]);
+    assert_success(&again);
+    assert_eq!(json(&again)["already_there"], taken["head"]);
+    assert!(
+        stderr(&again).contains("were already in the stream"),
+        "{}",
+        stderr(&again)
+    );
+    // Once the restored log has moved on it is no restore of the backup, and is refused.
+    assert_success(&on(
+        "RESTORED",
+        &fresh,
+        &["record", "value", "-m", "2.B5", "-p", "Dec-16", "-v", "71"],
+    ));
+    let other = dir.path().join("other.db");
+    let refused = on("RESTORED", &other, &["restore", text(&backup)]);
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("is not an interrupted restore of this backup"),
+        "{}",
+        stderr(&refused)
+    );
 }

@@ -141,3 +141,78 @@ fn an_unreachable_nats_server_is_named_and_nothing_is_written() {
         stderr(&output)
     );
 }
+
+/// A password in the store URL logs in, and nothing a command prints or keeps shows it: not
+/// what `init` says, not the command line a recorded read keeps in the log, not a backup's
+/// header, not a refused login, not `--help` with the URL in the environment.
+#[test]
+fn a_password_in_the_store_url_logs_in_but_is_never_shown() {
+    const PASSWORD: &str = "service-s3cret-0123";
+    let accounts = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../deploy/nats/accounts.conf");
+    let server = TestNats::start_with_config(
+        NatsRelease::Current,
+        &[&accounts],
+        &[
+            ("SCORELEDGER_NATS_PASSWORD", PASSWORD),
+            ("SCORELEDGER_NATS_ADMIN_PASSWORD", "admin-s3cret-4567"),
+        ],
+    );
+    let url = server.url_as("scoreledger", PASSWORD);
+    let shown_url = format!("nats://scoreledger:***@127.0.0.1:{}", server.port);
+    let workspace = Workspace::new();
+    let never_shown = |output: &std::process::Output| {
+        for text in [stdout(output), stderr(output)] {
+            assert!(!text.contains("s3cret"), "{text}");
+        }
+    };
+
+    let init = workspace.run(&["--store", &url, "init"]);
+    assert_success(&init);
+    never_shown(&init);
+    assert!(
+        stdout(&init).contains(&format!("NATS {shown_url}")),
+        "{}",
+        stdout(&init)
+    );
+
+    // The read is recorded with its command line; the backup holds every commit and names
+    // where it came from.
+    assert_success(&workspace.run(&["--store", &url, "history"]));
+    let backup = workspace.dir.path().join("log.jsonl");
+    let taken = workspace.run(&[
+        "--store",
+        &url,
+        "backup",
+        backup.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_success(&taken);
+    never_shown(&taken);
+    let kept = std::fs::read_to_string(&backup).unwrap();
+    assert!(kept.contains(&shown_url), "{kept}");
+    assert!(kept.contains("--store nats://scoreledger:***@"), "{kept}");
+    assert!(!kept.contains("s3cret"), "{kept}");
+
+    let refused = workspace.run(&[
+        "--store",
+        &server.url_as("scoreledger", "wrong-s3cret"),
+        "init",
+    ]);
+    assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("refused the login"),
+        "{}",
+        stderr(&refused)
+    );
+    never_shown(&refused);
+
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_scoreledger"))
+        .env("SCORELEDGER_STORE", &url)
+        .env("SCORELEDGER_DB", "postgres://reader:pg-s3cret@127.0.0.1/x")
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_success(&help);
+    never_shown(&help);
+}

@@ -84,7 +84,7 @@ impl App {
         };
         let read = match &settings.read_models {
             ReadModelLocation::Sqlite(path) => ReadModels::sqlite(path).await?,
-            ReadModelLocation::Postgres(url) => ReadModels::postgres(url).await?,
+            ReadModelLocation::Postgres(url) => ReadModels::postgres(url.expose()).await?,
         };
         Ok(Self {
             store,
@@ -186,10 +186,15 @@ impl App {
 
     /// Records in the log that the current actor read the history, before the answer is
     /// printed, as the HTTP service does for its reads: a read that cannot be recorded is
-    /// refused. What was read is the command line as given.
+    /// refused. What was read is the command line as given, less the passwords in its URLs:
+    /// the log keeps what it is given for ever.
     pub async fn record_read(&self, measure_ref: Option<String>) -> CliResult {
         let what = std::iter::once("scoreledger".to_owned())
-            .chain(std::env::args().skip(1))
+            .chain(
+                std::env::args()
+                    .skip(1)
+                    .map(|arg| scoreledger_store::redacted(&arg)),
+            )
             .collect::<Vec<_>>()
             .join(" ");
         scoreledger_service::record_access(

@@ -25,17 +25,21 @@ pub struct Cli {
 
     /// The database holding the read models (and, unless --store says otherwise, the log):
     /// a file path or sqlite:PATH. Created on first use.
+    // Values from the environment stay out of --help: a URL may carry a password.
     #[arg(
         long,
         global = true,
         env = "SCORELEDGER_DB",
+        hide_env_values = true,
         default_value = "scoreledger.db"
     )]
     pub db: String,
 
     /// Where the event log lives: sqlite:PATH, or nats://HOST:PORT for a NATS JetStream
-    /// server (production). Default: the --db file.
-    #[arg(long, global = true, env = "SCORELEDGER_STORE")]
+    /// server (production; nats://USER:PASSWORD@HOST:PORT with a login, never shown with its
+    /// password). Default: the --db file.
+    // Values from the environment stay out of --help: a URL may carry a password.
+    #[arg(long, global = true, env = "SCORELEDGER_STORE", hide_env_values = true)]
     pub store: Option<String>,
 
     /// JetStream stream holding the log (with --store nats://…).
@@ -272,7 +276,9 @@ pub enum Command {
     /// must not exist or hold no commits, or an empty NATS stream), at the same positions. The
     /// backup is verified before anything is restored (one that does not verify is refused,
     /// naming the finding), and read models that do not describe the restored log (ahead of
-    /// it, or of another log) are refused unless --rebuild rebuilds them.
+    /// it, or of another log) are refused unless --rebuild rebuilds them. A restore onto NATS
+    /// that was interrupted continues when run again with the same backup: the commits already
+    /// in the stream are checked byte for byte, and a stream holding anything else is refused.
     ///
     /// Example: scoreledger --db restored.db restore backups/scoreledger-2017-04-01.db
     Restore(RestoreArgs),

@@ -48,10 +48,12 @@ pub fn read(path: &Path) -> Result<ConfigFile, String> {
             path.display()
         )
     })?;
+    // The parser quotes the offending line, which may hold a URL with its password.
     toml::from_str(&text).map_err(|err| {
         format!(
-            "the configuration file {} is not valid: {err}; its keys are db, store, nats_stream, nats_prefix, user, name, role",
-            path.display()
+            "the configuration file {} is not valid: {}; its keys are db, store, nats_stream, nats_prefix, user, name, role",
+            path.display(),
+            scoreledger_store::redacted(&err.to_string())
         )
     })
 }
@@ -79,5 +81,19 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, file: ConfigFile) {
     }
     if defaulted("name") {
         cli.name = cli.name.take().or(file.name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_invalid_file_is_quoted_without_a_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("scoreledger.toml");
+        std::fs::write(&path, "store = nats://scoreledger:s3cret@nats-1:4222\n").unwrap();
+        let err = super::read(&path).unwrap_err();
+        assert!(err.contains("is not valid"), "{err}");
+        assert!(err.contains("scoreledger:***@nats-1"), "{err}");
+        assert!(!err.contains("s3cret"), "{err}");
     }
 }

@@ -647,8 +647,8 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
         StoreLocation::Sqlite(path) => format!("SQLite {}", path.display()),
         StoreLocation::Nats { url, stream, .. } => {
             format!(
-                "NATS {} (stream {stream}), read models in {db}",
-                scoreledger_projections::without_password(url)
+                "NATS {url} (stream {stream}), read models in {}",
+                scoreledger_store::redacted(&db)
             )
         }
     };
@@ -809,7 +809,11 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
              scoreledger --db demo.db serve      # the web pages and the API on http://127.0.0.1:8080"
         )?;
     } else {
-        let cli = format!("scoreledger{store} --db {db}");
+        // Passwords stay out of the printed command lines: the reader puts their own back.
+        let cli = format!(
+            "scoreledger{store} --db {}",
+            scoreledger_store::redacted(&db)
+        );
         writeln!(
             out,
             "\nExplore it: {cli} report diff \"Q2 2016/17\"\n  \

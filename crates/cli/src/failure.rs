@@ -193,6 +193,7 @@ impl From<RestoreError> for Failed {
         let kind = match &err {
             RestoreError::NotABackup { .. }
             | RestoreError::NotEmpty { .. }
+            | RestoreError::NotThisRestore { .. }
             | RestoreError::NotALog { .. } => Failure::Rejected,
             RestoreError::Unverified(_)
             | RestoreError::Truncated { .. }

@@ -2,12 +2,13 @@
 //!
 //! Nothing given: one embedded SQLite file (`scoreledger.db`) holds both. Production: the
 //! log on NATS JetStream (`--store nats://HOST:PORT`) and the read models in a database
-//! (`--db sqlite:PATH`).
+//! (`--db sqlite:PATH`). Server URLs may carry a password: they are kept as [`ServerUrl`],
+//! which shows them (in `Debug` too) without it.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use scoreledger_store::NatsConfig;
+use scoreledger_store::{redacted, NatsConfig, ServerUrl};
 
 use crate::failure::{CliResult, Failed};
 
@@ -19,7 +20,7 @@ pub enum StoreLocation {
     /// A JetStream stream.
     Nats {
         /// Server URL.
-        url: String,
+        url: ServerUrl,
         /// Stream name.
         stream: String,
         /// Subject prefix.
@@ -33,7 +34,7 @@ pub enum ReadModelLocation {
     /// A SQLite file (the same file as the log when the log is embedded).
     Sqlite(PathBuf),
     /// A PostgreSQL database (production, with the log on NATS).
-    Postgres(String),
+    Postgres(ServerUrl),
 }
 
 /// Validated settings.
@@ -62,11 +63,12 @@ pub fn settings(
     nats_prefix: &str,
 ) -> CliResult<Settings> {
     let read_models = if db.starts_with("postgres://") || db.starts_with("postgresql://") {
-        ReadModelLocation::Postgres(db.to_owned())
+        ReadModelLocation::Postgres(db.into())
     } else {
         ReadModelLocation::Sqlite(sqlite_path(db).ok_or_else(|| {
             Failed::rejected(format!(
-                "--db {db:?} is not a database location; write a file path, sqlite:PATH or postgres://…"
+                "--db {:?} is not a database location; write a file path, sqlite:PATH or postgres://…",
+                redacted(db)
             ))
         })?)
     };
@@ -89,14 +91,15 @@ pub fn settings(
                 return Err(Failed::rejected(format!("--nats-prefix {nats_prefix:?} is not a subject prefix")));
             }
             StoreLocation::Nats {
-                url: url.to_owned(),
+                url: url.into(),
                 stream: nats_stream.to_owned(),
                 prefix: nats_prefix.to_owned(),
             }
         }
         Some(other) => StoreLocation::Sqlite(sqlite_path(other).ok_or_else(|| {
             Failed::rejected(format!(
-                "--store {other:?} is not an event log location; write sqlite:PATH or nats://HOST:PORT"
+                "--store {:?} is not an event log location; write sqlite:PATH or nats://HOST:PORT",
+                redacted(other)
             ))
         })?),
     };
@@ -147,9 +150,32 @@ mod tests {
         )
         .unwrap();
         assert!(
-            matches!(s.store, StoreLocation::Nats { ref url, .. } if url == "nats://127.0.0.1:4222")
+            matches!(s.store, StoreLocation::Nats { ref url, .. } if url.expose() == "nats://127.0.0.1:4222")
         );
         assert_eq!(s.read_models, ReadModelLocation::Sqlite("read.db".into()));
+    }
+
+    #[test]
+    fn settings_never_show_a_password() {
+        let s = settings(
+            "postgres://reader:pg-s3cret@127.0.0.1/x",
+            Some("nats://scoreledger:nats-s3cret@127.0.0.1:4222"),
+            "SCORELEDGER",
+            "scoreledger",
+        )
+        .unwrap();
+        let config = s.store.nats_config().unwrap();
+        for shown in [format!("{s:?}"), format!("{config:?}")] {
+            assert!(
+                !shown.contains("s3cret") && shown.contains("scoreledger:***@127.0.0.1:4222"),
+                "{shown}"
+            );
+        }
+        assert!(format!("{s:?}").contains("reader:***@127.0.0.1"), "{s:?}");
+        assert_eq!(
+            config.url.expose(),
+            "nats://scoreledger:nats-s3cret@127.0.0.1:4222"
+        );
     }
 
     #[test]
@@ -160,6 +186,16 @@ mod tests {
             "{}",
             err.render()
         );
+        // A mistyped location is echoed without its password.
+        let err = settings("mysql://app:s3cret@db/x", None, "SCORELEDGER", "p").unwrap_err();
+        assert!(
+            err.render()
+                .contains("\"mysql://app:***@db/x\" is not a database location"),
+            "{}",
+            err.render()
+        );
+        let err = settings("x.db", Some("kafka://app:s3cret@h"), "SCORELEDGER", "p").unwrap_err();
+        assert!(!err.render().contains("s3cret"), "{}", err.render());
         let err = settings("x.db", Some("nats://h:1"), "A.B", "p").unwrap_err();
         assert!(
             err.render().contains("not a stream name"),

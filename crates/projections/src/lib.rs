@@ -35,7 +35,7 @@ pub use projector::{
     catch_up_for_reading, drain, rebuild, run_until_stopped, stopped_by, try_project_batch,
     Outcome, ProjectionError, Reach, SCORECARD_PROJECTOR,
 };
-pub use read_models::{without_password, Dialect, ReadModels, ReadModelsError};
+pub use read_models::{Dialect, ReadModels, ReadModelsError};
 pub use scorecard::{
     all_publications, checkpoint, publications, scorecard_as_at, PlanRow, Publication, Scorecard,
     ScorecardRow, ValueCell,

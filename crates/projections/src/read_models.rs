@@ -53,18 +53,6 @@ pub struct ReadModels {
     dialect: Dialect,
 }
 
-/// A database URL fit for messages: `postgres://user:secret@host/db` → `postgres://user@host/db`.
-pub fn without_password(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            let user = credentials.split(':').next().unwrap_or("");
-            format!("{}{user}{}", &url[..scheme + 3], &url[at..])
-        }
-        _ => url.to_owned(),
-    }
-}
-
 impl ReadModels {
     /// Opens (creating and migrating if needed) an embedded SQLite file.
     pub async fn sqlite(path: &Path) -> Result<Self, ReadModelsError> {
@@ -90,7 +78,7 @@ impl ReadModels {
     /// Connects to PostgreSQL and brings the schema up to date.
     pub async fn postgres(url: &str) -> Result<Self, ReadModelsError> {
         install_default_drivers();
-        let shown = without_password(url);
+        let shown = scoreledger_store::redacted(url);
         let pool = AnyPoolOptions::new()
             .max_connections(4)
             .connect(url)
@@ -139,19 +127,5 @@ impl ReadModels {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Dialect::Postgres => self.pool.begin().await,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_password;
-
-    #[test]
-    fn passwords_never_reach_messages() {
-        assert_eq!(
-            without_password("postgres://app:s3cret@db:5432/x"),
-            "postgres://app@db:5432/x"
-        );
-        assert_eq!(without_password("postgres://db/x"), "postgres://db/x");
     }
 }

@@ -10,7 +10,9 @@
 //!   the origin and head, then one stored commit per line, its bytes unchanged, in log order.
 //! - A restore verifies its source first, writes into an empty log only, and puts the commits
 //!   back at the same positions: on SQLite a staged file renamed into place, on JetStream each
-//!   commit republished expecting the sequence before it.
+//!   commit republished expecting the sequence before it. A JetStream restore that was
+//!   interrupted continues when run again: the commits already there are checked byte for
+//!   byte against the backup, and anything else in the stream is refused.
 
 mod error;
 mod files;
@@ -24,7 +26,7 @@ mod stored;
 pub use error::{BackupError, RestoreError};
 pub use format::{Header, FORMAT, FORMAT_VERSION};
 pub use logical::backup_logical;
-pub use restore::{republish, stage_sqlite, Staged};
+pub use restore::{republish, stage_sqlite, Republished, Staged};
 pub use snapshot::backup_sqlite;
 pub use source::{verify_source, BackupSource, SourceCheck};
 pub use stored::{StoredCommit, StoredLog, Summary};

@@ -25,6 +25,7 @@ use scoreledger_domain::{Position, StreamId, StreamVersion};
 use crate::clock::Clock;
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{AppendError, BoxError, ReadError};
+use crate::server_url::ServerUrl;
 use crate::signing::{keys_stream, Signing};
 use crate::{Appended, EventStore};
 use scoreledger_integrity::LogKey;
@@ -32,8 +33,9 @@ use scoreledger_integrity::LogKey;
 /// Where the log lives on NATS.
 #[derive(Debug, Clone)]
 pub struct NatsConfig {
-    /// Server URL, e.g. `nats://127.0.0.1:4222`.
-    pub url: String,
+    /// Server URL, e.g. `nats://127.0.0.1:4222` or `nats://USER:PASSWORD@HOST:4222`; shown
+    /// (in `Debug` too) without its password.
+    pub url: ServerUrl,
     /// JetStream stream name.
     pub stream: String,
     /// Subject prefix: commits go to `<prefix>.<kind>.<id>`.
@@ -47,7 +49,7 @@ pub struct NatsConfig {
 
 impl NatsConfig {
     /// The defaults for a server at `url`: stream `SCORELEDGER`, prefix `scoreledger`, R1.
-    pub fn new(url: impl Into<String>) -> Self {
+    pub fn new(url: impl Into<ServerUrl>) -> Self {
         Self {
             url: url.into(),
             stream: "SCORELEDGER".into(),
@@ -102,12 +104,10 @@ pub enum NatsOpenError {
     },
 }
 
-/// The address to dial, the user and password to log in with, and the URL to show in messages.
+/// The address to dial and the user and password to log in with.
 struct Login {
     /// The URL without credentials.
     address: String,
-    /// The URL with the password replaced by `***`.
-    shown: String,
     credentials: Option<(String, String)>,
 }
 
@@ -117,7 +117,6 @@ impl Login {
     fn from_url(url: &str) -> Self {
         let plain = |url: &str| Self {
             address: url.to_owned(),
-            shown: url.to_owned(),
             credentials: None,
         };
         let Some((scheme, rest)) = url.split_once("://") else {
@@ -129,7 +128,6 @@ impl Login {
         let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
         Self {
             address: format!("{scheme}://{host}"),
-            shown: format!("{scheme}://{user}:***@{host}"),
             credentials: Some((user.to_owned(), password.to_owned())),
         }
     }
@@ -159,7 +157,8 @@ impl NatsStore {
     /// Connects and creates (or checks) the stream. A user and password in the URL
     /// (`nats://USER:PASSWORD@HOST:PORT`) are the login; errors name the URL without the password.
     pub async fn connect(config: NatsConfig, clock: Arc<dyn Clock>) -> Result<Self, NatsOpenError> {
-        let login = Login::from_url(&config.url);
+        let login = Login::from_url(config.url.expose());
+        let shown = config.url.to_string();
         let mut options = async_nats::ConnectOptions::new()
             .connection_timeout(Duration::from_secs(5))
             .max_reconnects(None);
@@ -170,17 +169,17 @@ impl NatsStore {
         let client = tokio::time::timeout(Duration::from_secs(10), client)
             .await
             .map_err(|elapsed| NatsOpenError::Connect {
-                url: login.shown.clone(),
+                url: shown.clone(),
                 source: Box::new(elapsed),
             })?
             .map_err(|err| match err.kind() {
                 async_nats::ConnectErrorKind::AuthorizationViolation
                 | async_nats::ConnectErrorKind::Authentication => NatsOpenError::Login {
-                    url: login.shown.clone(),
+                    url: shown.clone(),
                     source: Box::new(err),
                 },
                 _ => NatsOpenError::Connect {
-                    url: login.shown.clone(),
+                    url: shown.clone(),
                     source: Box::new(err),
                 },
             })?;
@@ -203,7 +202,7 @@ impl NatsStore {
                 .await
                 .map_err(|err| NatsOpenError::Stream {
                     stream: config.stream.clone(),
-                    url: login.shown.clone(),
+                    url: shown.clone(),
                     source: Box::new(err),
                 })?;
         if let Some(problem) = unsafe_setting(&stream.cached_info().config) {
@@ -392,7 +391,8 @@ impl NatsStore {
         Ok(ack.sequence)
     }
 
-    /// The stream and server this log lives on, for a backup's header.
+    /// The stream and server this log lives on, for a backup's header (the server's URL
+    /// without its password).
     pub fn origin(&self) -> String {
         format!("{} stream {}", self.config.url, self.config.stream)
     }
@@ -735,10 +735,9 @@ mod tests {
     use super::Login;
 
     #[test]
-    fn credentials_in_the_url_are_the_login_and_never_shown() {
+    fn credentials_in_the_url_are_the_login_and_not_the_address() {
         let login = Login::from_url("nats://scoreledger:s3cret@10.0.0.5:4222");
         assert_eq!(login.address, "nats://10.0.0.5:4222");
-        assert_eq!(login.shown, "nats://scoreledger:***@10.0.0.5:4222");
         assert_eq!(
             login.credentials,
             Some(("scoreledger".to_owned(), "s3cret".to_owned()))

@@ -25,7 +25,8 @@ pub enum NatsRelease {
 }
 
 impl NatsRelease {
-    fn binary(self) -> PathBuf {
+    /// The server binary of this release; panics, naming what to run, if there is none.
+    pub fn binary(self) -> PathBuf {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
         match self {
             NatsRelease::Machine => std::env::var_os("SCORELEDGER_NATS_SERVER")
@@ -217,7 +218,7 @@ impl TestNats {
     pub async fn store_with(&self, config: NatsConfig) -> NatsStore {
         NatsStore::connect(
             NatsConfig {
-                url: self.url(),
+                url: self.url().into(),
                 ..config
             },
             self.clock.clone(),

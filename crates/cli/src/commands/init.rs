@@ -16,17 +16,11 @@ pub async fn run(app: &App, settings: &Settings, out: &mut dyn Write) -> CliResu
             url,
             stream,
             prefix,
-        } => format!(
-            "NATS {}, stream {stream}, subjects {prefix}.>",
-            scoreledger_projections::without_password(url)
-        ),
+        } => format!("NATS {url}, stream {stream}, subjects {prefix}.>"),
     };
     let read = match &settings.read_models {
         ReadModelLocation::Sqlite(path) => format!("SQLite {}", path.display()),
-        ReadModelLocation::Postgres(url) => format!(
-            "PostgreSQL {}",
-            scoreledger_projections::without_password(url)
-        ),
+        ReadModelLocation::Postgres(url) => format!("PostgreSQL {url}"),
     };
     writeln!(
         out,

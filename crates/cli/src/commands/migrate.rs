@@ -16,17 +16,14 @@ pub async fn run(app: &App, settings: &Settings, out: &mut dyn Write) -> CliResu
     .await?;
     let read = match &settings.read_models {
         ReadModelLocation::Sqlite(path) => format!("SQLite {}", path.display()),
-        ReadModelLocation::Postgres(url) => format!(
-            "PostgreSQL {}",
-            scoreledger_projections::without_password(url)
-        ),
+        ReadModelLocation::Postgres(url) => format!("PostgreSQL {url}"),
     };
     writeln!(out, "read models ({read}) are up to date:")?;
     for (version, description) in applied {
         writeln!(out, "  {version:04} {description}")?;
     }
     if let StoreLocation::Nats { url, stream, .. } = &settings.store {
-        writeln!(out, "log: NATS {}, stream {stream} checked (file storage, deny delete and purge, no rollup)", scoreledger_projections::without_password(url))?;
+        writeln!(out, "log: NATS {url}, stream {stream} checked (file storage, deny delete and purge, no rollup)")?;
     }
     Ok(())
 }

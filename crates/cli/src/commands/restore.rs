@@ -1,5 +1,6 @@
 //! `scoreledger restore SOURCE`: a verified backup into an empty log, at the same positions,
-//! and read models that do not describe the restored log refused or rebuilt.
+//! and read models that do not describe the restored log refused or rebuilt. Run again, an
+//! interrupted restore onto NATS continues where it stopped.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -25,7 +26,8 @@ enum ReadModelsOutcome {
 /// Runs `restore`.
 pub async fn run(settings: &Settings, args: &RestoreArgs, out: &mut dyn Write) -> CliResult {
     let source = BackupSource::open(&args.source)?;
-    let (summary, read_models) = match &settings.store {
+    // How many commits an interrupted restore into the same stream had already put back.
+    let (summary, already_there, read_models) = match &settings.store {
         StoreLocation::Sqlite(target) => {
             let bar = commits_bar(args.json, "verifying the backup");
             let staged = stage_sqlite(&source, target, advance(&bar)).await?;
@@ -49,7 +51,7 @@ pub async fn run(settings: &Settings, args: &RestoreArgs, out: &mut dyn Write) -
                 Err(err) => Err(err),
             };
             match settled {
-                Ok(outcome) => (staged.put_in_place().await?, outcome),
+                Ok(outcome) => (staged.put_in_place().await?, 0, outcome),
                 Err(err) => {
                     staged.discard().await;
                     return Err(err);
@@ -75,19 +77,29 @@ pub async fn run(settings: &Settings, args: &RestoreArgs, out: &mut dyn Write) -
             let fit = from.fit(check.summary.head, check.kept.as_ref());
             refuse_unless_rebuilding(&fit, settings, args)?;
             let bar = commits_bar(args.json, "restoring");
-            let summary = republish(&source, &check, &store, advance(&bar)).await?;
+            let republished = republish(&source, &check, &store, advance(&bar)).await?;
             bar.finish_and_clear();
+            match republished.already_there {
+                0 => {}
+                all if all == republished.summary.head.0 => eprintln!(
+                    "all {all} commits of the backup were already in the stream, byte for byte (the restore had finished); nothing was published"
+                ),
+                some => eprintln!(
+                    "continued an interrupted restore: the first {some} commits were already in the stream, byte for byte as in the backup; published the rest"
+                ),
+            }
+            let summary = republished.summary;
             let outcome = settle(&store, &summary, &read, settings, args, Some(fit)).await?;
-            (summary, outcome)
+            (summary, republished.already_there, outcome)
         }
     };
-    print(args, &summary, &read_models, out)
+    print(args, &summary, already_there, &read_models, out)
 }
 
 async fn open_read_models(settings: &Settings) -> CliResult<ReadModels> {
     Ok(match &settings.read_models {
         ReadModelLocation::Sqlite(path) => ReadModels::sqlite(path).await?,
-        ReadModelLocation::Postgres(url) => ReadModels::postgres(url).await?,
+        ReadModelLocation::Postgres(url) => ReadModels::postgres(url.expose()).await?,
     })
 }
 
@@ -139,7 +151,7 @@ fn refuse_unless_rebuilding(fit: &Fit, settings: &Settings, args: &RestoreArgs) 
     }
     let location = match &settings.read_models {
         ReadModelLocation::Sqlite(path) => path.display().to_string(),
-        ReadModelLocation::Postgres(url) => projections::without_password(url),
+        ReadModelLocation::Postgres(url) => url.to_string(),
     };
     let why = match fit {
         Fit::Prefix => return Ok(()),
@@ -161,6 +173,7 @@ fn refuse_unless_rebuilding(fit: &Fit, settings: &Settings, args: &RestoreArgs) 
 fn print(
     args: &RestoreArgs,
     summary: &Summary,
+    already_there: u64,
     read_models: &ReadModelsOutcome,
     out: &mut dyn Write,
 ) -> CliResult {
@@ -175,6 +188,7 @@ fn print(
             "streams": summary.streams,
             "head": summary.head,
             "head_hash": summary.head_hash,
+            "already_there": already_there,
             "verified": true,
             "read_models": done,
             "read_models_at": at,

@@ -1,5 +1,5 @@
 //! Why a backup or a restore did not happen, in the caller's terms. Handling: a refusal
-//! (`Exists`, `NotEmpty`, `NotABackup`) changed nothing; a backup or source that does not
+//! (`Exists`, `NotEmpty`, `NotThisRestore`, `NotABackup`) changed nothing; a backup or source that does not
 //! verify (`Unverified`, `Short`, `Truncated`, `Misplaced`) is corruption to investigate
 //! (exit 5); the rest is I/O to retry.
 
@@ -99,6 +99,17 @@ pub enum RestoreError {
         commits: u64,
         /// How to name an empty one.
         hint: &'static str,
+    },
+    /// The stream to restore into holds commits that are not the backup's first ones, so it
+    /// is not an interrupted restore of this backup to continue. Nothing was published.
+    #[error("{target} is not an interrupted restore of this backup: {problem}, so nothing was published. Continue a restore with the backup it began from; otherwise restore into a new, empty stream (name one with --nats-stream NAME and --nats-prefix PREFIX)")]
+    NotThisRestore {
+        /// The log.
+        target: String,
+        /// The first position where the stream differs from the backup.
+        position: Position,
+        /// What differs there.
+        problem: String,
     },
     /// The file to restore into is a database without a log.
     #[error("{target} is a database without a scoreledger log (read models only, or not Scoreledger's); restore into a new file named with --db PATH or --store sqlite:PATH")]

@@ -1,6 +1,7 @@
 //! Restoring a verified backup into an empty log, at the same positions: an embedded log is
 //! staged beside its destination and moved there once verified; a JetStream log gets each
-//! commit's stored bytes republished in order, each expecting the sequence before it.
+//! commit's stored bytes republished in order, each expecting the sequence before it, and an
+//! interrupted JetStream restore continues where it stopped.
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +19,7 @@ use super::error::RestoreError;
 use super::files::{discard, move_no_clobber, occupied, shown, sidecars, staged};
 use super::snapshot::{is_locked, standalone};
 use super::source::{open_read_only, verify_source, BackupSource, SourceCheck};
-use super::stored::{Checked, StoredLog, Summary};
+use super::stored::{Checked, StoredCommit, StoredLog, Summary};
 
 /// An embedded log restored into a file beside its destination and verified: put it in place,
 /// or discard it. Whatever else must agree with it (read models in the same file) is checked
@@ -257,35 +258,48 @@ async fn insert(source: &BackupSource, store: &SqliteStore) -> Result<(), Restor
     Ok(())
 }
 
+/// What [`republish`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Republished {
+    /// The restored log, verified.
+    pub summary: Summary,
+    /// How many of its commits the stream already held, byte for byte as in the backup: left
+    /// there by an interrupted restore of the same backup, and not published again.
+    pub already_there: u64,
+}
+
 /// Republishes every commit of a backup that `check` (from [`verify_source`]) verified into
-/// an empty JetStream log, each expecting the sequence before its position, and checks each
+/// a JetStream log, each expecting the sequence before its position, and checks each
 /// acknowledgement's sequence; then verifies the restored log and that it ends where the
 /// backup does. `progress` is told the position reached and the head.
+///
+/// A stream that already holds the backup's first commits (the same positions, the same
+/// bytes) is an interrupted restore of it: those are checked and the rest published, so
+/// running the same restore again finishes it. A stream holding anything else is refused
+/// before anything is published, naming the first position that differs.
 pub async fn republish(
     source: &BackupSource,
     check: &SourceCheck,
     store: &NatsStore,
     mut progress: impl FnMut(Position, Position),
-) -> Result<Summary, RestoreError> {
-    let head = store.head().await?;
-    if head.0 > 0 {
-        return Err(RestoreError::NotEmpty {
-            target: store.origin(),
-            commits: head.0,
-            hint: "name a new stream with --nats-stream NAME and --nats-prefix PREFIX",
-        });
-    }
+) -> Result<Republished, RestoreError> {
+    let there = store.head().await?;
     let mut reader = source.reader().await?;
     let mut checked = Checked::default();
     let published = async {
         loop {
             let batch = reader.next_batch().await?;
             if batch.is_empty() {
-                return Ok::<(), RestoreError>(());
+                break;
             }
+            let held = batch.partition_point(|stored| stored.position <= there);
+            check_held(store, &batch[..held]).await?;
             for stored in &batch {
                 // Checked again as it goes: the file may have changed since it was verified.
                 let commit = checked.check(stored).map_err(RestoreError::Unverified)?;
+                if stored.position <= there {
+                    continue;
+                }
                 // Bytes that are no commit (set aside in the log) go back on a subject of
                 // their own: only their position and bytes are part of the log.
                 let stream = commit.map_or_else(
@@ -312,11 +326,58 @@ pub async fn republish(
             }
             progress(checked.last(), check.summary.head);
         }
+        // Every backup position is at or below `there` here, so nothing was published.
+        if there > checked.last() {
+            return Err(not_this_restore(
+                store,
+                Position(checked.last().0 + 1),
+                format!(
+                    "it holds commits after position {}, where the backup ends",
+                    checked.last()
+                ),
+            ));
+        }
+        Ok::<(), RestoreError>(())
     }
     .await;
     reader.close().await;
     published?;
-    check_restored(store, check, |_, _| {}).await
+    Ok(Republished {
+        summary: check_restored(store, check, |_, _| {}).await?,
+        already_there: there.0,
+    })
+}
+
+/// Checks that the stream holds `held` (the backup's commits at positions it has reached)
+/// byte for byte.
+async fn check_held(store: &NatsStore, held: &[StoredCommit]) -> Result<(), RestoreError> {
+    let Some(first) = held.first() else {
+        return Ok(());
+    };
+    let stored = StoredLog::Nats(store)
+        .read(Position(first.position.0.saturating_sub(1)), held.len())
+        .await?;
+    for (i, expected) in held.iter().enumerate() {
+        if stored.get(i) != Some(expected) {
+            return Err(not_this_restore(
+                store,
+                expected.position,
+                format!(
+                    "its commit at position {} is not the backup's",
+                    expected.position
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn not_this_restore(store: &NatsStore, position: Position, problem: String) -> RestoreError {
+    RestoreError::NotThisRestore {
+        target: store.origin(),
+        position,
+        problem,
+    }
 }
 
 /// Verifies a restored log and checks it ends where the verified backup does.

@@ -1,6 +1,7 @@
 //! Backups that lose nothing: taken while writers go on, every acknowledged write is in them;
 //! they verify; restored, they give the same log (positions and hashes); a tampered or
-//! truncated backup, and a log that is not empty, are refused.
+//! truncated backup, and a log that is not empty, are refused; an interrupted restore onto
+//! JetStream continues, and a stream that is not one is refused.
 //! The JetStream tests need nats-server (see scripts/services.sh).
 
 use std::path::Path;
@@ -9,11 +10,11 @@ use std::sync::{Arc, Mutex};
 use scoreledger_domain::{DomainEvent, Period};
 use scoreledger_store::backup::{
     backup_logical, backup_sqlite, republish, stage_sqlite, verify_source, BackupError,
-    BackupSource, RestoreError, StoredLog,
+    BackupSource, RestoreError, StoredCommit, StoredLog,
 };
 use scoreledger_store::{
-    verify_log, Commit, EventStore, ExpectedVersion, Finding, NatsConfig, NewCommit, Position,
-    SqliteStore,
+    verify_log, Commit, EventStore, ExpectedVersion, Finding, NatsConfig, NatsStore, NewCommit,
+    Position, SqliteStore,
 };
 use scoreledger_testkit::nats::{NatsRelease, TestNats};
 use scoreledger_testkit::{fresh_sqlite, performance_officer};
@@ -285,19 +286,23 @@ async fn a_nats_backup_restores_into_a_fresh_stream_at_the_same_positions_and_ha
         .await
         .unwrap();
     assert_eq!(check.kept.as_ref().map(|c| c.position), Some(Position(7)));
-    let restored_summary = republish(&source, &check, &restored, |_, _| {})
+    let republished = republish(&source, &check, &restored, |_, _| {})
         .await
         .unwrap();
-    assert_eq!(restored_summary, summary);
+    assert_eq!(republished.summary, summary);
+    assert_eq!(republished.already_there, 0);
     assert_eq!(whole_log(&restored).await, whole_log(&store).await);
     assert!(verify_log(&restored, |_, _| {}).await.unwrap().verified());
     // It goes on where the original would.
     restored.append(note(30)).await.unwrap();
 
-    // Never into a stream that holds commits.
+    // Never into a stream that holds more than the backup.
     assert!(matches!(
         republish(&source, &check, &restored, |_, _| {}).await,
-        Err(RestoreError::NotEmpty { commits: 31, .. })
+        Err(RestoreError::NotThisRestore {
+            position: Position(31),
+            ..
+        })
     ));
 
     // An embedded backup restores onto JetStream too.
@@ -318,4 +323,94 @@ async fn a_nats_backup_restores_into_a_fresh_stream_at_the_same_positions_and_ha
         .await
         .unwrap();
     assert_eq!(whole_log(&from_sqlite).await, whole_log(&db.store).await);
+}
+
+/// A stream holding `stored` as a restore that was stopped after publishing them leaves it.
+async fn interrupted_restore(server: &TestNats, target: &NatsStore, stored: &[StoredCommit]) {
+    let context = async_nats::jetstream::new(async_nats::connect(server.url()).await.unwrap());
+    for commit in stored {
+        let stream = commit.decode().unwrap().stream;
+        context
+            .publish(target.subject(&stream), commit.envelope.clone().into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_nats_restore_continues_and_a_stream_it_did_not_write_is_refused() {
+    for release in [NatsRelease::Machine, NatsRelease::Current] {
+        let server = TestNats::start(release);
+        let store = server.store().await;
+        write(&store, 30).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("log.jsonl");
+        let summary = backup_logical(StoredLog::Nats(&store), &store.origin(), &file, |_, _| {})
+            .await
+            .unwrap();
+        let source = BackupSource::open(&file).unwrap();
+        let check = verify_source(&source, None, |_, _| {}).await.unwrap();
+        let stored = StoredLog::Nats(&store).read(Position(0), 30).await.unwrap();
+        let target = |name: &str| {
+            server.store_with(NatsConfig {
+                stream: name.to_uppercase(),
+                prefix: name.into(),
+                ..NatsConfig::new(server.url())
+            })
+        };
+
+        // Stopped after 12 commits: run again, it checks those and publishes the other 18.
+        let resumed = target("resumed").await;
+        interrupted_restore(&server, &resumed, &stored[..12]).await;
+        let republished = republish(&source, &check, &resumed, |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(republished.already_there, 12, "{release:?}");
+        assert_eq!(republished.summary, summary, "{release:?}");
+        // Every commit exactly once, at its position.
+        assert_eq!(
+            whole_log(&resumed).await,
+            whole_log(&store).await,
+            "{release:?}"
+        );
+        assert!(verify_log(&resumed, |_, _| {}).await.unwrap().verified());
+        // Run once more, a finished restore publishes nothing.
+        let again = republish(&source, &check, &resumed, |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(again.already_there, 30);
+        assert_eq!(resumed.head().await.unwrap(), Position(30));
+
+        // A stream whose commit at position 5 is not the backup's: refused, naming it.
+        let other = target("other").await;
+        let mut changed = stored[4].clone();
+        changed.envelope = changed.envelope.replacen("note 4", "note X", 1);
+        assert_ne!(changed, stored[4]);
+        interrupted_restore(&server, &other, &[&stored[..4], &[changed]].concat()).await;
+        let refused = republish(&source, &check, &other, |_, _| {})
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                refused,
+                RestoreError::NotThisRestore {
+                    position: Position(5),
+                    ..
+                }
+            ),
+            "{release:?}: {refused:?}"
+        );
+        let message = refused.to_string();
+        assert!(
+            message.contains("at position 5") && message.contains("new, empty stream"),
+            "{message}"
+        );
+        assert_eq!(
+            other.head().await.unwrap(),
+            Position(5),
+            "nothing published"
+        );
+    }
 }

@@ -5,6 +5,7 @@ mod support;
 
 mod appending;
 mod backup;
+mod deployment;
 mod executing;
 mod following;
 mod hash_chain;
