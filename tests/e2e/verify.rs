@@ -414,3 +414,71 @@ fn verify_reports_rebuilds_every_publication_from_the_log() {
         "{printed}"
     );
 }
+
+#[test]
+fn verify_since_a_checkpoint_reads_only_what_came_after_it() {
+    let workspace = signed();
+    assert_success(&workspace.run(&["record", "value", "-m", "2.B5", "-p", "Nov-16", "-v", "69"]));
+    let recorded = workspace.run(&["--role", "admin", "checkpoint", "record"]);
+    assert_success(&recorded);
+    let size = verify(&workspace).1["latest_checkpoint"].as_u64().unwrap();
+    // A change in the stream of a commit before the checkpoint, so the link across it is
+    // checked too.
+    assert_success(&workspace.run(&["record", "value", "-m", "2.B5", "-p", "Dec-16", "-v", "70"]));
+    let since = |given: &str| {
+        let output = workspace.run(&["verify", "--json", "--since", given]);
+        let report: serde_json::Value = serde_json::from_str(stdout(&output).trim())
+            .unwrap_or_else(|_| panic!("JSON: {}", stderr(&output)));
+        (output.status.code(), report)
+    };
+    let (code, report) = since(&size.to_string());
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["since"], size, "{report}");
+    assert_eq!(
+        report["commits"].as_u64().unwrap(),
+        report["head"].as_u64().unwrap() - size,
+        "{report}"
+    );
+    assert!(
+        report["message"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("positions 1 to {size} were not read again")),
+        "{report}"
+    );
+    // The same checkpoint, as exported beside the log.
+    let exported = workspace
+        .db()
+        .with_extension("checkpoints")
+        .join(size.to_string());
+    let (code, report) = since(exported.to_str().unwrap());
+    assert_eq!(code, Some(0), "{report}");
+    assert_eq!(report["root"], verify(&workspace).1["root"], "{report}");
+
+    // One the log never recorded is refused, saying where to look.
+    let output = workspace.run(&["verify", "--since", "100000"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("checkpoint list"),
+        "{}",
+        stderr(&output)
+    );
+
+    // A change before the checkpoint is the full verification's to find; one after it is
+    // found from the checkpoint on.
+    let head = verify(&workspace).1["head"].as_u64().unwrap();
+    tamper(
+        &workspace.db(),
+        &[
+            "UPDATE commits SET envelope = replace(envelope, '\"reason\":null', '\"reason\":\"x\"') WHERE position = 2".to_owned(),
+            format!("UPDATE commits SET envelope = replace(envelope, '\"70\"', '\"71\"') WHERE position = {head}"),
+        ],
+    );
+    let (code, report, _) = verify(&workspace);
+    assert_eq!(code, Some(5), "{report}");
+    assert_eq!(report["finding"]["position"], 2, "{report}");
+    let (code, report) = since(&size.to_string());
+    assert_eq!(code, Some(5), "{report}");
+    assert_eq!(report["finding"]["kind"], "changed", "{report}");
+    assert_eq!(report["finding"]["position"], head, "{report}");
+}

@@ -999,6 +999,13 @@ pub struct VerifyArgs {
     /// compare it with the hash published; the first that differs is a finding.
     #[arg(long)]
     pub reports: bool,
+    /// Start after a signed checkpoint instead of at the first commit: SIZE (the checkpoint of
+    /// that many commits the log recorded; `checkpoint list` lists them), or a FILE holding a
+    /// checkpoint note (exported, or a witness's copy), which the log must have recorded as is.
+    /// The commits it covers are not read again (the checkpoint vouches for them); the rest are
+    /// checked as from the start. For the checks between full verifications.
+    #[arg(long, value_name = "SIZE|FILE")]
+    pub since: Option<String>,
 }
 
 /// `backup` options.

@@ -70,8 +70,8 @@ pub async fn check_and_record(state: &ServerState) -> Result<LogCheck, QueryErro
                     Vec::new()
                 });
             LogCheckOptions {
-                trusted: None,
                 witnesses,
+                ..LogCheckOptions::default()
             }
         }
         None => LogCheckOptions::default(),

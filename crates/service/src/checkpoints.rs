@@ -48,8 +48,18 @@ pub enum CheckpointFailure {
 
 /// The keys the log has recorded, in order, and where it began signing.
 pub async fn key_ring(store: &dyn EventStore) -> Result<(KeyRing, Option<Position>), ReadError> {
+    key_ring_through(store, None).await
+}
+
+/// The keys the log had recorded up to `through` (all of them for `None`), and where it began
+/// signing.
+pub async fn key_ring_through(
+    store: &dyn EventStore,
+    through: Option<Position>,
+) -> Result<(KeyRing, Option<Position>), ReadError> {
     let mut ring = KeyRing::new();
-    let commits = store.read_stream(&keys_stream()).await?;
+    let mut commits = store.read_stream(&keys_stream()).await?;
+    commits.retain(|commit| through.is_none_or(|through| commit.position <= through));
     for commit in &commits {
         for event in commit.domain_events().map_err(|err| ReadError::Corrupt {
             position: commit.position,
@@ -84,12 +94,43 @@ pub async fn latest_checkpoint(
         return Ok(None);
     };
     let (ring, _) = key_ring(store).await?;
+    opened(&commit, &ring).map(Some)
+}
+
+/// The checkpoint of `size` commits recorded in the log, as [`latest_checkpoint`] gives the
+/// latest, and the keys the log had recorded up to it; `None` if the log recorded none of
+/// that size.
+pub async fn checkpoint_of_size(
+    store: &dyn EventStore,
+    size: u64,
+) -> Result<Option<scoreledger_store::Start>, ReadError> {
+    let (ring, _) = key_ring(store).await?;
+    for commit in store.read_stream(&checkpoints_stream()).await? {
+        let (_, checkpoint, frontier) = opened(&commit, &ring)?;
+        if checkpoint.size == size {
+            let (keys, signed_from) = key_ring_through(store, Some(Position(size))).await?;
+            return Ok(Some(scoreledger_store::Start {
+                checkpoint,
+                frontier,
+                keys,
+                signed_from,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// A checkpoint commit opened with `ring`, its tree edge checked to make its signed head.
+fn opened(
+    commit: &Commit,
+    ring: &KeyRing,
+) -> Result<(Position, SignedCheckpoint, Frontier), ReadError> {
     let corrupt = |problem: String| ReadError::Corrupt {
         position: commit.position,
         problem,
     };
-    let (note, nodes) = recorded(&commit).ok_or_else(|| corrupt("no checkpoint in it".into()))?;
-    let checkpoint = scoreledger_integrity::open_checkpoint_any(&note, &ring)
+    let (note, nodes) = recorded(commit).ok_or_else(|| corrupt("no checkpoint in it".into()))?;
+    let checkpoint = scoreledger_integrity::open_checkpoint_any(&note, ring)
         .map_err(|err| corrupt(format!("the checkpoint does not verify: {err}")))?;
     let nodes = nodes
         .iter()
@@ -103,7 +144,7 @@ pub async fn latest_checkpoint(
             "the tree edge it carries does not make the head it signs".into(),
         ));
     }
-    Ok(Some((commit.position, checkpoint, frontier)))
+    Ok((commit.position, checkpoint, frontier))
 }
 
 /// The checkpoint note and frontier a checkpoint commit records.

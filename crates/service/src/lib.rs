@@ -19,7 +19,7 @@ pub mod verification;
 pub use access::{record_access, Unrecorded};
 pub use as_at::{resolve, AsAt};
 pub use error::QueryError;
-pub use log_check::{check_log, check_log_with, LogCheck, LogCheckOptions, LogFinding};
+pub use log_check::{check_log, check_log_with, LogCheck, LogCheckOptions, LogFinding, Since};
 pub use measure::measure_at;
 pub use published::{find_publication, publication, published_report, report_at};
 pub use restated::{restated, Restated};

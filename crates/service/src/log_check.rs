@@ -4,8 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 use scoreledger_domain::Position;
+use scoreledger_integrity::{open_checkpoint_any, KeyRing};
 use scoreledger_projections::{self as projections, ReadModels};
-use scoreledger_store::{verify_log_with, EventStore, LogVerifier, Witness};
+use scoreledger_store::{
+    verify_log_with, EventStore, Finding, LogVerification, LogVerifier, ReadError, Start, Witness,
+};
+
+use crate::checkpoints;
 
 use crate::error::QueryError;
 
@@ -39,6 +44,9 @@ pub struct LogCheck {
     /// Positions of commits that cannot be read, passed over because an admin set them aside
     /// (each stands in the Merkle tree as the digest of its stored bytes).
     pub set_aside: Vec<u64>,
+    /// The size of the signed checkpoint verification started after (`--since`), if it did not
+    /// start at the first commit: the commits it covers were not read again.
+    pub since: Option<u64>,
 }
 
 /// What to check the log against beyond itself.
@@ -48,6 +56,19 @@ pub struct LogCheckOptions {
     pub trusted: Option<scoreledger_integrity::KeyRing>,
     /// Checkpoints exported from the log (a truncated or rewritten log is caught by them).
     pub witnesses: Vec<Witness>,
+    /// Start after a signed checkpoint the log recorded, rather than at the first commit.
+    pub since: Option<Since>,
+}
+
+/// A signed checkpoint to start verifying after: it vouches for the commits it covers, which
+/// are not read again.
+#[derive(Debug, Clone)]
+pub enum Since {
+    /// The checkpoint of this many commits recorded in the log.
+    Size(u64),
+    /// A checkpoint note held outside the log (exported, or a witness's copy): the log must
+    /// have recorded the same checkpoint.
+    Note(String),
 }
 
 /// The first thing wrong with the log.
@@ -82,13 +103,20 @@ pub async fn check_log_with(
     progress: impl FnMut(Position, Position),
 ) -> Result<LogCheck, QueryError> {
     let witnesses = options.witnesses.len() as u64;
+    let start = match &options.since {
+        Some(since) => Some(start_at(store, since, options.trusted.as_ref()).await?),
+        None => None,
+    };
     let mut verifier = LogVerifier::new().with_witnesses(options.witnesses);
     if let Some(trusted) = options.trusted {
         verifier = verifier.trusting(trusted);
     }
-    let verification = verify_log_with(store, verifier, progress)
-        .await
-        .map_err(|err| QueryError::Replay(projections::ProjectionError::Read(err)))?;
+    let verification = match start {
+        None => verify_log_with(store, verifier, progress).await,
+        Some(Ok(start)) => verify_log_with(store, verifier.since(start), progress).await,
+        Some(Err(finding)) => not_started(store, finding).await,
+    }
+    .map_err(read_error)?;
     let read_models_at = projections::checkpoint(read).await?;
     let finding = match &verification.finding {
         Some(finding) => Some(LogFinding {
@@ -110,9 +138,10 @@ pub async fn check_log_with(
         Some(finding) if finding.kind == "read_models_ahead" => finding.message.clone(),
         Some(finding) => format!("the log fails verification: {}", finding.message),
         None => format!(
-            "the log verifies: {} commits in {} streams, positions 1 to {} with no gap, every hash, link and version intact; {}; {}; the read models are at position {read_models_at}",
+            "the log verifies: {} commits in {} streams, positions {} to {} with no gap, every hash, link and version intact; {}; {}; the read models are at position {read_models_at}",
             verification.commits,
             verification.streams,
+            verification.started_after.0 + 1,
             verification.head,
             match verification.signed_from {
                 Some(from) => format!("every commit from position {from} signed by the log's key"),
@@ -127,7 +156,11 @@ pub async fn check_log_with(
                 ),
                 None => "no signed checkpoint yet".into(),
             }
-        ) + &set_aside_note(&verification.set_aside),
+        ) + &set_aside_note(&verification.set_aside)
+            + &match verification.started_after.0 {
+                0 => String::new(),
+                size => format!("; positions 1 to {size} were not read again: the signed checkpoint of {size} commits vouches for them"),
+            },
     };
     Ok(LogCheck {
         verified: finding.is_none(),
@@ -143,6 +176,89 @@ pub async fn check_log_with(
         latest_checkpoint: verification.latest_checkpoint.as_ref().map(|c| c.size),
         witnesses,
         set_aside: verification.set_aside.iter().map(|p| p.0).collect(),
+        since: (verification.started_after.0 > 0).then_some(verification.started_after.0),
+    })
+}
+
+fn read_error(err: ReadError) -> QueryError {
+    QueryError::Replay(projections::ProjectionError::Read(err))
+}
+
+/// Where verification starts for `since`: the checkpoint the log recorded, or the finding
+/// that the log did not record the one held outside it.
+async fn start_at(
+    store: &dyn EventStore,
+    since: &Since,
+    trusted: Option<&KeyRing>,
+) -> Result<Result<Start, Finding>, QueryError> {
+    let (size, held) = match since {
+        Since::Size(size) => (*size, None),
+        Since::Note(note) => {
+            let (ring, _) = checkpoints::key_ring(store).await.map_err(read_error)?;
+            let ring = KeyRing::of(
+                trusted
+                    .into_iter()
+                    .flat_map(KeyRing::all)
+                    .chain(ring.all())
+                    .cloned(),
+            );
+            let held = open_checkpoint_any(note, &ring).map_err(|err| {
+                QueryError::rejected(format!(
+                    "--since: the checkpoint given does not open with the log's keys: {err}"
+                ))
+            })?;
+            (held.size, Some(held))
+        }
+    };
+    let recorded = checkpoints::checkpoint_of_size(store, size)
+        .await
+        .map_err(read_error)?;
+    let head = store.head().await.map_err(read_error)?;
+    Ok(match (recorded, held) {
+        (Some(start), Some(held)) if start.checkpoint.root != held.root => {
+            Err(Finding::CheckpointMismatch {
+                origin: "given with --since".into(),
+                size,
+                signed: held.root_hex(),
+                computed: format!("{}, as the log recorded it", start.checkpoint.root_hex()),
+            })
+        }
+        (Some(start), _) => Ok(start),
+        (None, Some(_)) if size > head.0 => Err(Finding::Truncated {
+            origin: "given with --since".into(),
+            size,
+            head,
+        }),
+        (None, Some(held)) => Err(Finding::CheckpointMismatch {
+            origin: "given with --since".into(),
+            size,
+            signed: held.root_hex(),
+            computed: "no checkpoint of that size recorded in the log".into(),
+        }),
+        (None, None) => {
+            return Err(QueryError::rejected(format!(
+                "the log records no checkpoint of {size} commits; `scoreledger checkpoint list` lists those it does"
+            )))
+        }
+    })
+}
+
+/// The verification that did not start: the log did not record the checkpoint held outside it.
+async fn not_started(
+    store: &dyn EventStore,
+    finding: Finding,
+) -> Result<LogVerification, ReadError> {
+    Ok(LogVerification {
+        commits: 0,
+        streams: 0,
+        head: store.head().await?,
+        root: String::new(),
+        signed_from: None,
+        checkpoints: 0,
+        latest_checkpoint: None,
+        set_aside: Vec::new(),
+        started_after: Position(0),
+        finding: Some(finding),
     })
 }
 

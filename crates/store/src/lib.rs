@@ -35,8 +35,8 @@ pub use set_aside::{set_aside_id, set_aside_of, unreadable_at, unreadable_events
 pub use signing::{checkpoints_stream, keys_stream, CHECKPOINTS_STREAM, KEYS_STREAM};
 pub use sqlite::SqliteStore;
 pub use verify::{
-    verify_log, verify_log_with, CheckpointSeen, Finding, LogVerification, LogVerifier, Step,
-    Witness,
+    verify_log, verify_log_with, CheckpointSeen, Finding, LogVerification, LogVerifier, Start,
+    Step, Witness,
 };
 pub use walk::{read_entries, unsealed, Entry};
 

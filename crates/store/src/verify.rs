@@ -240,6 +240,21 @@ pub struct LogVerifier {
     pending: Vec<Pending>,
     unexplained: Vec<Unexplained>,
     set_aside: Vec<Position>,
+    since: Option<Position>,
+}
+
+/// Where a verification starts when not at the first commit: a signed checkpoint recorded in
+/// the log, which vouches for every commit it covers, so those are not read again.
+#[derive(Debug, Clone)]
+pub struct Start {
+    /// The checkpoint, its signature checked.
+    pub checkpoint: SignedCheckpoint,
+    /// The tree's right edge at its size, checked to make its head.
+    pub frontier: Frontier,
+    /// The keys the log had recorded up to it.
+    pub keys: KeyRing,
+    /// Where the log began signing, if it had by then.
+    pub signed_from: Option<Position>,
 }
 
 /// A commit that cannot be read, passed over until the admin's setting aside of it is found
@@ -283,6 +298,75 @@ impl LogVerifier {
     pub fn trusting(mut self, trusted: KeyRing) -> Self {
         self.trusted = Some(trusted);
         self
+    }
+
+    /// A verifier that starts after the commits `start` covers: their tree is taken from the
+    /// checkpoint's right edge, and the first later commit of each stream is linked to the
+    /// commit before it once [`LogVerifier::anchor`] is told that commit.
+    pub fn since(mut self, start: Start) -> Self {
+        let size = Position(start.checkpoint.size);
+        self.last = size;
+        self.since = Some(size);
+        self.tree = start.frontier;
+        self.keys = start.keys;
+        self.signed_from = start.signed_from;
+        self.checkpoints = 1;
+        self.latest = Some(CheckpointSeen {
+            size: start.checkpoint.size,
+            root: start.checkpoint.root_hex(),
+            note: start.checkpoint.note,
+        });
+        self
+    }
+
+    /// For a verifier started at a checkpoint and told which key to trust: the log's first
+    /// key, recorded before the start, must be one of them.
+    fn check_start(&self) -> Result<(), Finding> {
+        let (Some(since), Some(trusted)) = (self.since, &self.trusted) else {
+            return Ok(());
+        };
+        match self.keys.all().next() {
+            Some(first) if !trusted.all().any(|known| known == first) => {
+                Err(Finding::UntrustedKey {
+                    position: self.signed_from.unwrap_or(since),
+                    key: first.text().to_owned(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The position a verification started after (0 from the first commit).
+    pub fn started_after(&self) -> Position {
+        self.since.unwrap_or_default()
+    }
+
+    /// For a verifier started at a checkpoint: the commit before `commit` in its stream lies
+    /// before the start, and it is needed (its version here) to check the link.
+    pub fn needs_anchor(&self, commit: &Commit) -> Option<StreamVersion> {
+        self.since?;
+        if self.tips.contains_key(&commit.stream) {
+            return None;
+        }
+        commit
+            .stream_version
+            .0
+            .checked_sub(commit.events.len() as u64)
+            .filter(|&first| first > 0)
+            .map(StreamVersion)
+    }
+
+    /// The last commit of a stream before the start (see [`LogVerifier::needs_anchor`]).
+    pub fn anchor(&mut self, previous: &Commit) {
+        if self.since.is_some_and(|since| previous.position <= since) {
+            self.tips.insert(
+                previous.stream.clone(),
+                Tip {
+                    hash: previous.hash.clone(),
+                    version: previous.stream_version,
+                },
+            );
+        }
     }
 
     /// A verifier that also checks the log against checkpoints exported from it.
@@ -703,6 +787,9 @@ pub struct LogVerification {
     pub latest_checkpoint: Option<CheckpointSeen>,
     /// Commits that cannot be read, passed over because an admin set them aside.
     pub set_aside: Vec<Position>,
+    /// The position verification started after: 0, or the size of the signed checkpoint it
+    /// started from (the commits it covers were not read again).
+    pub started_after: Position,
 }
 
 impl LogVerification {
@@ -721,15 +808,23 @@ async fn check_entries(
 ) -> Result<Result<(), Finding>, ReadError> {
     for entry in entries {
         let (position, problem, digest) = match entry {
-            Entry::Commit(commit) => match verifier.step(&commit) {
-                Ok(Step::Checked) => continue,
-                Ok(Step::Unsealed(problem)) => (
-                    commit.position,
-                    problem,
-                    store.stored_digest(commit.position).await?,
-                ),
-                Err(finding) => return Ok(Err(finding)),
-            },
+            Entry::Commit(commit) => {
+                if let Some(version) = verifier.needs_anchor(&commit) {
+                    let previous = store.read_stream(&commit.stream).await?;
+                    if let Some(previous) = previous.iter().find(|c| c.stream_version == version) {
+                        verifier.anchor(previous);
+                    }
+                }
+                match verifier.step(&commit) {
+                    Ok(Step::Checked) => continue,
+                    Ok(Step::Unsealed(problem)) => (
+                        commit.position,
+                        problem,
+                        store.stored_digest(commit.position).await?,
+                    ),
+                    Err(finding) => return Ok(Err(finding)),
+                }
+            }
             Entry::Unreadable {
                 position,
                 problem,
@@ -764,24 +859,35 @@ pub async fn verify_log_with(
     mut progress: impl FnMut(Position, Position),
 ) -> Result<LogVerification, ReadError> {
     let head = store.head().await?;
-    let finding = loop {
-        let after = verifier.last();
-        if after >= head {
-            break None;
-        }
-        let limit = BATCH.min((head.0 - after.0) as usize);
-        let entries = read_entries(store, after, limit).await?;
-        if entries.is_empty() {
-            // The head said there was more: commits below it are gone.
-            break Some(Finding::Missing {
-                expected: Position(after.0 + 1),
-                found: head,
-            });
-        }
-        if let Err(finding) = check_entries(store, &mut verifier, entries).await? {
-            break Some(finding);
-        }
-        progress(verifier.last(), head);
+    let started = verifier.started_after();
+    let early = verifier.check_start().err().or_else(|| {
+        (started > head).then(|| Finding::Truncated {
+            origin: "verification was asked to start from".to_owned(),
+            size: started.0,
+            head,
+        })
+    });
+    let finding = match early {
+        Some(finding) => Some(finding),
+        None => loop {
+            let after = verifier.last();
+            if after >= head {
+                break None;
+            }
+            let limit = BATCH.min((head.0 - after.0) as usize);
+            let entries = read_entries(store, after, limit).await?;
+            if entries.is_empty() {
+                // The head said there was more: commits below it are gone.
+                break Some(Finding::Missing {
+                    expected: Position(after.0 + 1),
+                    found: head,
+                });
+            }
+            if let Err(finding) = check_entries(store, &mut verifier, entries).await? {
+                break Some(finding);
+            }
+            progress(verifier.last(), head);
+        },
     };
     let finding = finding.or_else(|| verifier.finish().err());
     Ok(LogVerification {
@@ -794,5 +900,6 @@ pub async fn verify_log_with(
         checkpoints: verifier.checkpoints(),
         latest_checkpoint: verifier.latest_checkpoint().cloned(),
         set_aside: verifier.set_aside().to_vec(),
+        started_after: started,
     })
 }

@@ -6,7 +6,7 @@ use std::io::Write;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use scoreledger_integrity::{KeyRing, PublicKey};
-use scoreledger_service::LogCheckOptions;
+use scoreledger_service::{LogCheckOptions, Since};
 
 use crate::app::App;
 use crate::args::VerifyArgs;
@@ -49,7 +49,22 @@ async fn options(app: &App, args: &VerifyArgs) -> CliResult<LogCheckOptions> {
         }
         _ => Vec::new(),
     };
-    Ok(LogCheckOptions { trusted, witnesses })
+    let since = match &args.since {
+        None => None,
+        Some(given) => Some(match given.parse::<u64>() {
+            Ok(size) => Since::Size(size),
+            Err(_) => Since::Note(std::fs::read_to_string(given).map_err(|err| {
+                Failed::rejected(format!(
+                    "--since {given}: neither the size of a checkpoint nor a file holding one: {err}"
+                ))
+            })?),
+        }),
+    };
+    Ok(LogCheckOptions {
+        trusted,
+        witnesses,
+        since,
+    })
 }
 
 /// Runs `verify`.
