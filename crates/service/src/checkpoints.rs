@@ -7,11 +7,10 @@ use std::path::Path;
 use scoreledger_domain::{Actor, Command, DomainEvent, Position, Role};
 use scoreledger_integrity::{
     hash_hex, leaf_hash, open_checkpoint, parse_hash, sign_checkpoint, Frontier, KeyRing, LogKey,
-    PublicKey, SignedCheckpoint,
+    SignedCheckpoint,
 };
 use scoreledger_store::{
-    checkpoints_stream, keys_stream, prepare, AppendError, Commit, EventStore, ExecuteError,
-    ReadError, Request,
+    checkpoints_stream, prepare, AppendError, Commit, EventStore, ExecuteError, ReadError, Request,
 };
 
 /// Commits read per batch while following the tree.
@@ -48,31 +47,12 @@ pub enum CheckpointFailure {
 
 /// The keys the log has recorded, in order, and where it began signing.
 pub async fn key_ring(store: &dyn EventStore) -> Result<(KeyRing, Option<Position>), ReadError> {
-    let mut ring = KeyRing::new();
-    let commits = store.read_stream(&keys_stream()).await?;
-    for commit in &commits {
-        for event in commit.domain_events().map_err(|err| ReadError::Corrupt {
-            position: commit.position,
-            problem: err.to_string(),
-        })? {
-            let key = match &event {
-                DomainEvent::SigningKeyAdded { key } | DomainEvent::SigningKeyRetired { key } => {
-                    PublicKey::parse(key).map_err(|err| ReadError::Corrupt {
-                        position: commit.position,
-                        problem: err.to_string(),
-                    })?
-                }
-                _ => continue,
-            };
-            match event {
-                DomainEvent::SigningKeyAdded { .. } => ring.add(key),
-                _ => {
-                    ring.retire(&key);
-                }
-            }
-        }
+    let (_, recorded) = crate::keys::recorded_keys(store).await?;
+    let mut ring = KeyRing::of(recorded.iter().map(|k| k.key.clone()));
+    for retired in recorded.iter().filter(|k| k.retired_at.is_some()) {
+        ring.retire(&retired.key);
     }
-    Ok((ring, commits.first().map(|c| c.position)))
+    Ok((ring, recorded.first().map(|k| k.added_at)))
 }
 
 /// The latest checkpoint recorded in the log, with the position of its commit and the tree's
