@@ -193,16 +193,14 @@ pub(crate) fn check_signed_from(
     match lines.iter().find(|line| line.commit.position.0 == from) {
         // Its key events were matched with the manifest, and its signature checked, already.
         Some(line) if line.commit.first_version().0 == 0 => Ok(format!(
-            "manifest.json: the log began signing at position {from}, the first commit of its keys stream, which the pack holds; the key given is one of its {} keys",
-            manifest.keys.len()
+            "manifest.json: the log began signing at position {from}, the first commit of its keys stream, which the pack holds; the key given is among the keys it lists"
         )),
         Some(line) => Err(failed(
             line.at(),
             "manifest.json says the log began signing here, but this is not the first commit of its stream: an earlier key was recorded before it",
         )),
         None if whole_log && from > last => Ok(format!(
-            "manifest.json: the log began signing at position {from}, after the pack's last commit; the key given is one of its {} keys",
-            manifest.keys.len()
+            "manifest.json: the log began signing at position {from}, after the pack's last commit; the key given is among the keys it lists"
         )),
         None => Err(failed(
             "manifest.json",
