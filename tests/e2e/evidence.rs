@@ -210,6 +210,96 @@ fn flip_after(line: &str, marker: &str, by: char) -> String {
     format!("{}{by}{}", &line[..at], &line[at + old.len_utf8()..])
 }
 
+#[test]
+fn a_measures_pack_across_a_key_rotation_verifies_with_the_new_key_and_no_signature_can_be_taken_off(
+) {
+    let workspace = Workspace::new();
+    let db = workspace.db();
+    assert_success(&run(&["demo", "--keep", db.to_str().unwrap()]));
+    let record = |month: &str, value: &str| {
+        assert_success(&run_in(
+            &db,
+            &["record", "value", "-m", "2.B5", "-p", month, "-v", value],
+        ));
+    };
+    record("Jan-17", "70");
+    // The rotation is signed by the key it retires; the new key then signs from the default
+    // key file, as an operator would move it there.
+    let new_key = db.with_extension("new-key");
+    assert_success(&run_in(
+        &db,
+        &[
+            "--role",
+            "admin",
+            "keys",
+            "rotate",
+            "--out",
+            new_key.to_str().unwrap(),
+            "--reason",
+            "annual rotation",
+        ],
+    ));
+    std::fs::rename(&new_key, db.with_extension("key")).unwrap();
+    record("Feb-17", "71");
+    assert_success(&run_in(&db, &["--role", "admin", "checkpoint", "record"]));
+    let keys = json_of(&db, &["keys", "show", "--json"]);
+    let key = PublicKey::parse(keys["active"][0].as_str().unwrap()).unwrap();
+    let old = PublicKey::parse(keys["retired"][0].as_str().unwrap()).unwrap();
+    let served = Served::start(&workspace);
+
+    let (status, pack) = served.get("/measures/2.B5/evidence.zip");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pack));
+    let verified = scoreledger_evidence::verify(&pack, &key).expect("the pack holds");
+    assert!(
+        verified
+            .checked
+            .iter()
+            .any(|line| line.contains("each of its 4 commits from position ")),
+        "the first key's commit, a value, the rotation, a value: {:#?}",
+        verified.checked
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &files_of(&pack)
+            .into_iter()
+            .find(|(name, _)| name == "manifest.json")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    assert_eq!(manifest["keys"][0]["key"], old.text(), "{manifest}");
+    assert_eq!(
+        manifest["keys"][0]["retired_at"], manifest["keys"][1]["added_at"],
+        "{manifest}"
+    );
+    // The rotation's own signature taken off.
+    let rotation = manifest["keys"][1]["added_at"].as_u64().unwrap();
+    let text = String::from_utf8(
+        files_of(&pack)
+            .into_iter()
+            .find(|(name, _)| name == "commits.jsonl")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|line| line.contains(&format!("\"position\":{rotation},")))
+        .expect("the pack holds the rotation");
+    let stripped = altered(&pack, "commits.jsonl", true, |bytes| {
+        change_line(bytes, line, |line| {
+            let mut commit: serde_json::Value = serde_json::from_str(line).unwrap();
+            commit.as_object_mut().unwrap().remove("signature").unwrap();
+            commit.to_string()
+        })
+    });
+    refused(
+        &stripped,
+        &key,
+        &format!("commits.jsonl line {line} (position {rotation})"),
+        "carries no signature: it was stripped",
+    );
+}
+
 /// A measure's pack of a signed log holds the commit that recorded the log's first key, so
 /// taking signatures off is refused however the manifest is made to read.
 fn stripped_signatures_are_refused(pack: &[u8], key: &PublicKey) {

@@ -15,53 +15,81 @@ use sha2::{Digest, Sha256};
 
 const ORIGIN: &str = "scoreledger.test/evidence";
 
+const MEASURE: &str = "measure-524f3f94-5407-896b-b009-7d042212c2ec";
+
+/// One commit of the log to be made: its stream, its events (type, payload), its signer.
+type Entry<'a> = (
+    &'a str,
+    Vec<(&'a str, serde_json::Value)>,
+    Option<&'a LogKey>,
+);
+
+/// A log of one commit per entry from position 1, each chained to its stream's last.
+fn log_of(entries: &[Entry<'_>]) -> Vec<Commit> {
+    let mut tips = std::collections::BTreeMap::new();
+    let mut log = Vec::new();
+    for (index, (stream, events, signer)) in entries.iter().enumerate() {
+        let position = index as u64 + 1;
+        let (prev, version) = tips
+            .get(stream)
+            .cloned()
+            .unwrap_or((GENESIS_HASH.to_owned(), 0));
+        let events: Vec<serde_json::Value> = events
+            .iter()
+            .enumerate()
+            .map(|(seq, (kind, payload))| {
+                serde_json::json!({
+                    "event_id": format!("01a249c5-5aa2-760d-9630-1000000000{seq}{position}"),
+                    "type": kind, "schema_version": 1, "payload": payload,
+                })
+            })
+            .collect();
+        let count = events.len() as u64;
+        let mut commit: Commit = serde_json::from_value(serde_json::json!({
+            "commit_id": format!("01a249c5-5aa2-760d-9630-00000000000{position}"),
+            "stream": stream,
+            "stream_version": version + count,
+            "position": position,
+            "recorded_at": "2016-07-13T18:00:00Z",
+            "actor": {"id": "ada", "name": "Ada", "role": "performance"},
+            "on_behalf_of": null, "reason": null, "correlation_id": null, "causation_id": null,
+            "events": events,
+            "prev_hash": prev,
+            "hash": "",
+        }))
+        .expect("a commit");
+        commit.hash = commit.compute_hash();
+        commit.signature = signer.map(|key| key.sign_commit(&commit.hash));
+        tips.insert(*stream, (commit.hash.clone(), version + count));
+        log.push(commit);
+    }
+    log
+}
+
+fn note(position: u64) -> Vec<(&'static str, serde_json::Value)> {
+    vec![(
+        "NoteWritten",
+        serde_json::json!({"text": format!("note {position}")}),
+    )]
+}
+
+fn key_event(kind: &'static str, key: &LogKey) -> (&'static str, serde_json::Value) {
+    (kind, serde_json::json!({"key": key.public().text()}))
+}
+
 /// Four commits: a measure's first before the log had a key, then the commit recording the
 /// log's first key (signed by it), then two more of the measure, signed.
 fn commits(key: &LogKey) -> Vec<Commit> {
-    let measure = "measure-524f3f94-5407-896b-b009-7d042212c2ec";
-    let mut tips = std::collections::BTreeMap::new();
-    (1..=4u64)
-        .map(|position| {
-            let (stream, event) = if position == 2 {
-                (
-                    "log-keys",
-                    serde_json::json!({"type": "SigningKeyAdded", "payload": {"key": key.public().text()}}),
-                )
-            } else {
-                (
-                    measure,
-                    serde_json::json!({"type": "NoteWritten", "payload": {"text": format!("note {position}")}}),
-                )
-            };
-            let (prev, version) = tips
-                .get(stream)
-                .cloned()
-                .unwrap_or((GENESIS_HASH.to_owned(), 0));
-            let mut commit: Commit = serde_json::from_value(serde_json::json!({
-                "commit_id": format!("01a249c5-5aa2-760d-9630-00000000000{position}"),
-                "stream": stream,
-                "stream_version": version + 1,
-                "position": position,
-                "recorded_at": "2016-07-13T18:00:00Z",
-                "actor": {"id": "ada", "name": "Ada", "role": "performance"},
-                "on_behalf_of": null, "reason": null, "correlation_id": null, "causation_id": null,
-                "events": [{
-                    "event_id": format!("01a249c5-5aa2-760d-9630-10000000000{position}"),
-                    "type": event["type"], "schema_version": 1,
-                    "payload": event["payload"]
-                }],
-                "prev_hash": prev,
-                "hash": "",
-            }))
-            .expect("a commit");
-            commit.hash = commit.compute_hash();
-            if position >= 2 {
-                commit.signature = Some(key.sign_commit(&commit.hash));
-            }
-            tips.insert(stream, (commit.hash.clone(), version + 1));
-            commit
-        })
-        .collect()
+    log_of(&[
+        (MEASURE, note(1), None),
+        (
+            "log-keys",
+            vec![key_event("SigningKeyAdded", key)],
+            Some(key),
+        ),
+        (MEASURE, note(3), Some(key)),
+        (MEASURE, note(4), Some(key)),
+    ])
 }
 
 /// The manifest of a log whose only key, `key`, was recorded at position 2.
@@ -455,4 +483,77 @@ fn replaced(pack: &[u8], name: &str, bytes: &[u8]) -> Vec<u8> {
         .unwrap();
     zip.write_all(sums.as_bytes()).unwrap();
     zip.finish().unwrap().into_inner()
+}
+
+#[test]
+fn after_a_rotation_each_commit_is_signed_by_the_key_active_at_its_position() {
+    let old = LogKey::generate(ORIGIN).unwrap();
+    let new = LogKey::generate(ORIGIN).unwrap();
+    // The rotation at position 4 is signed by the key it retires; the new key signs after it.
+    let rotated = |third: &LogKey, fourth: &LogKey, fifth: &LogKey| {
+        log_of(&[
+            (MEASURE, note(1), None),
+            (
+                "log-keys",
+                vec![key_event("SigningKeyAdded", &old)],
+                Some(&old),
+            ),
+            (MEASURE, note(3), Some(third)),
+            (
+                "log-keys",
+                vec![
+                    key_event("SigningKeyAdded", &new),
+                    key_event("SigningKeyRetired", &old),
+                ],
+                Some(fourth),
+            ),
+            (MEASURE, note(5), Some(fifth)),
+        ])
+    };
+    let manifest = serde_json::json!({
+        "format": 1,
+        "signed_from": 2,
+        "keys": [
+            {"key": old.public().text(), "added_at": 2, "retired_at": 4},
+            {"key": new.public().text(), "added_at": 4, "retired_at": null},
+        ],
+    });
+    let honest = rotated(&old, &old, &new);
+    let verified = scoreledger_evidence::verify(
+        &pack_made(&new, &honest, &honest, &[], &manifest),
+        new.public(),
+    )
+    .expect("a rotated log's pack holds");
+    assert!(
+        verified
+            .checked
+            .iter()
+            .any(|line| line.contains("each of its 4 commits from position 2 on")),
+        "{:#?}",
+        verified.checked
+    );
+    // The old key once retired, the new key before the commit adding it, and the new key
+    // where the old one was the only key.
+    for (log, line) in [
+        (rotated(&old, &old, &old), 5),
+        (rotated(&old, &new, &new), 4),
+        (rotated(&new, &old, &new), 3),
+    ] {
+        let at = format!("commits.jsonl line {line} (position {line})");
+        refused(
+            &pack_made(&new, &log, &log, &[], &manifest),
+            &new,
+            &at,
+            &format!("(by the keys manifest.json says signed at position {line})"),
+        );
+    }
+    // The manifest moving the rotation: the commit recording it says where it was.
+    let mut moved = manifest.clone();
+    moved["keys"][0]["retired_at"] = 5.into();
+    refused(
+        &pack_made(&new, &honest, &honest, &[], &moved),
+        &new,
+        "commits.jsonl line 4 (position 4)",
+        "retired here, but manifest.json says position 5",
+    );
 }
