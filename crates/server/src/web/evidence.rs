@@ -3,6 +3,8 @@
 //! previous hash), the history, a `SHA256SUMS` file for `sha256sum -c`, and a README saying
 //! how to verify each part. Downloading one is a read of the history, recorded.
 //!
+//! Every pack says where the log began signing and with which keys (`manifest.json`), so a
+//! signature taken off a commit is not mistaken for a commit made before the log's key.
 //! Once the log signs, a pack also carries the signed checkpoint covering its last commit,
 //! the log's public keys and an inclusion proof for every commit, so `scoreledger-evidence
 //! verify` (or any RFC 6962 / C2SP implementation) can check it holding only the log's
