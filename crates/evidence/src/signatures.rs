@@ -50,7 +50,7 @@ pub(crate) fn check(lines: &[Line], manifest: &Manifest) -> Result<String, Faile
                 };
                 return Err(failed(
                     line.at(),
-                    format!("it is signed, but manifest.json says the log {since}: the manifest hides where the log began signing"),
+                    format!("it is signed, but manifest.json says the log {since}: the manifest or the commit was altered"),
                 ));
             }
             (_, None) => {}

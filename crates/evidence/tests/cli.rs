@@ -406,7 +406,15 @@ fn a_signature_taken_off_any_commit_from_where_the_log_began_signing_is_refused(
         "commits.jsonl line 2 (position 2)",
         "but manifest.json says position 5: the manifest was altered",
     );
-    // ...with that commit left out: past the checkpoint, or at a commit that records no key.
+    // ...with that commit left out: signatures where the manifest says none can be, past the
+    // checkpoint, or at a commit that records no key.
+    let signed_measure = [whole[0].clone(), whole[2].clone(), whole[3].clone()];
+    refused(
+        &pack_made(&key, &whole, &signed_measure, &[], &later(5)),
+        &key,
+        "commits.jsonl line 2 (position 3)",
+        "it is signed, but manifest.json says the log signs only from position 5",
+    );
     refused(
         &pack_made(&key, &every, &measure_only, &[], &later(5)),
         &key,
