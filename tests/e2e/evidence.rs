@@ -210,6 +210,162 @@ fn flip_after(line: &str, marker: &str, by: char) -> String {
     format!("{}{by}{}", &line[..at], &line[at + old.len_utf8()..])
 }
 
+#[test]
+fn a_measures_pack_across_a_key_rotation_verifies_with_the_new_key_and_no_signature_can_be_taken_off(
+) {
+    let workspace = Workspace::new();
+    let db = workspace.db();
+    assert_success(&run(&["demo", "--keep", db.to_str().unwrap()]));
+    let record = |month: &str, value: &str| {
+        assert_success(&run_in(
+            &db,
+            &["record", "value", "-m", "2.B5", "-p", month, "-v", value],
+        ));
+    };
+    record("Jan-17", "70");
+    // The rotation is signed by the key it retires; the new key then signs from the default
+    // key file, as an operator would move it there.
+    let new_key = db.with_extension("new-key");
+    assert_success(&run_in(
+        &db,
+        &[
+            "--role",
+            "admin",
+            "keys",
+            "rotate",
+            "--out",
+            new_key.to_str().unwrap(),
+            "--reason",
+            "annual rotation",
+        ],
+    ));
+    std::fs::rename(&new_key, db.with_extension("key")).unwrap();
+    record("Feb-17", "71");
+    assert_success(&run_in(&db, &["--role", "admin", "checkpoint", "record"]));
+    let keys = json_of(&db, &["keys", "show", "--json"]);
+    let key = PublicKey::parse(keys["active"][0].as_str().unwrap()).unwrap();
+    let old = PublicKey::parse(keys["retired"][0].as_str().unwrap()).unwrap();
+    let served = Served::start(&workspace);
+
+    let (status, pack) = served.get("/measures/2.B5/evidence.zip");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pack));
+    let verified = scoreledger_evidence::verify(&pack, &key).expect("the pack holds");
+    assert!(
+        verified
+            .checked
+            .iter()
+            .any(|line| line.contains("each of its 4 commits from position ")),
+        "the first key's commit, a value, the rotation, a value: {:#?}",
+        verified.checked
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &files_of(&pack)
+            .into_iter()
+            .find(|(name, _)| name == "manifest.json")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    assert_eq!(manifest["keys"][0]["key"], old.text(), "{manifest}");
+    assert_eq!(
+        manifest["keys"][0]["retired_at"], manifest["keys"][1]["added_at"],
+        "{manifest}"
+    );
+    // The rotation's own signature taken off.
+    let rotation = manifest["keys"][1]["added_at"].as_u64().unwrap();
+    let text = String::from_utf8(
+        files_of(&pack)
+            .into_iter()
+            .find(|(name, _)| name == "commits.jsonl")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|line| line.contains(&format!("\"position\":{rotation},")))
+        .expect("the pack holds the rotation");
+    let stripped = altered(&pack, "commits.jsonl", true, |bytes| {
+        change_line(bytes, line, |line| {
+            let mut commit: serde_json::Value = serde_json::from_str(line).unwrap();
+            commit.as_object_mut().unwrap().remove("signature").unwrap();
+            commit.to_string()
+        })
+    });
+    refused(
+        &stripped,
+        &key,
+        &format!("commits.jsonl line {line} (position {rotation})"),
+        "carries no signature: it was stripped",
+    );
+}
+
+/// A measure's pack of a signed log holds the commit that recorded the log's first key, so
+/// taking signatures off is refused however the manifest is made to read.
+fn stripped_signatures_are_refused(pack: &[u8], key: &PublicKey) {
+    let files = files_of(pack);
+    let file = |name: &str| files.iter().find(|(n, _)| n == name).unwrap().1.clone();
+    let manifest: serde_json::Value = serde_json::from_slice(&file("manifest.json")).unwrap();
+    let from = manifest["signed_from"]
+        .as_u64()
+        .expect("the demo's log signs");
+    let commits: Vec<serde_json::Value> = String::from_utf8(file("commits.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let first = 1 + commits
+        .iter()
+        .position(|c| c["position"] == from)
+        .expect("the pack holds the commit recording the first key");
+    assert_eq!(commits[first - 1]["stream"], "log-keys");
+    let signed: Vec<usize> = (1..=commits.len())
+        .filter(|&line| commits[line - 1]["signature"].is_object())
+        .collect();
+    assert_eq!(signed.len(), 3, "the key's commit and two values");
+    let strip = |lines: &[usize]| {
+        altered(pack, "commits.jsonl", true, |bytes| {
+            for &number in lines {
+                change_line(bytes, number, |line| {
+                    let mut commit: serde_json::Value = serde_json::from_str(line).unwrap();
+                    commit.as_object_mut().unwrap().remove("signature").unwrap();
+                    commit.to_string()
+                });
+            }
+        })
+    };
+    let at = format!("commits.jsonl line {first} (position {from})");
+    let stripped = format!("the log signs from position {from} (manifest.json), but commit ");
+    // The first signed commit (the key's own), and every signed commit.
+    refused(&strip(&[first]), key, &at, &stripped);
+    refused(
+        &strip(&signed),
+        key,
+        &at,
+        "carries no signature: it was stripped",
+    );
+    // Every signature off and the manifest made to say the log signs later, or not at all.
+    let lying = |manifest: serde_json::Value| {
+        let all = strip(&signed);
+        altered(&all, "manifest.json", true, |bytes| {
+            *bytes = manifest.to_string().into_bytes()
+        })
+    };
+    let mut later = manifest.clone();
+    let last = commits.last().unwrap()["position"].as_u64().unwrap();
+    later["signed_from"] = (last + 1).into();
+    later["keys"][0]["added_at"] = (last + 1).into();
+    refused(
+        &lying(later),
+        key,
+        &at,
+        "here, but manifest.json says position",
+    );
+    let none = serde_json::json!({"format": 1, "signed_from": null, "keys": []});
+    let hidden = altered(&lying(none), "keys.txt", true, |bytes| bytes.clear());
+    refused(&hidden, key, &at, "but manifest.json does not list it");
+}
+
 /// Runs SQL on the log's file once `tamper` has dropped its append-only triggers.
 fn run_sql(db: &std::path::Path, statements: &[String]) {
     tokio::runtime::Runtime::new()
@@ -270,7 +426,8 @@ fn a_pack_from_the_service_verifies_offline_with_the_logs_key_and_nothing_altere
         assert!(names.iter().any(|name| name == file), "{names:?}");
     }
     for check in [
-        "SHA256SUMS: all 10 files",
+        "SHA256SUMS: all 11 files",
+        "manifest.json: the log began signing at position ",
         "checkpoint.txt: the log scoreledger.demo/rotherham signed",
         "proofs.jsonl: each of the",
         "report.json: its SHA-256",
@@ -302,8 +459,8 @@ fn a_pack_from_the_service_verifies_offline_with_the_logs_key_and_nothing_altere
         verified
             .checked
             .iter()
-            .any(|line| line.contains("2 of the")
-                && line.contains("signed, each by a key of keys.txt")),
+            .any(|line| line.contains("each of its 3 commits from position ")
+                && line.contains("is signed by a key active at its position")),
         "{:#?}",
         verified.checked
     );
@@ -349,6 +506,7 @@ fn a_pack_from_the_service_verifies_offline_with_the_logs_key_and_nothing_altere
         refusal.problem.contains("does not match its contents"),
         "{refusal}"
     );
+    stripped_signatures_are_refused(&signed, &key);
 
     // A byte of a commit: SHA256SUMS catches it; resealed, the commit's own hash does.
     let actor = |line: &str| flip_after(line, "\"name\":\"", 'X');

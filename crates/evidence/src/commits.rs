@@ -1,9 +1,8 @@
-//! The commits of a pack: each one's hash recomputed from its fields, each stream's chain,
-//! and each signature by a key the log recorded.
+//! The commits of a pack: each one's hash recomputed from its fields, their
+//! positions and each stream's chain (signatures: see `signatures`).
 
 use std::collections::BTreeMap;
 
-use scoreledger_integrity::{KeyRing, PublicKey};
 use scoreledger_store::{verify_chain, Commit};
 
 use crate::pack::Pack;
@@ -109,52 +108,4 @@ pub(crate) fn check_chains(lines: &[Line], whole_log: bool) -> Result<String, Fa
         "commits.jsonl: the commits of each of its {} streams chain from the first, none missing",
         streams.len()
     ))
-}
-
-/// The keys of `keys.txt` (none in a pack of an unsigned log).
-pub(crate) fn read_keys(pack: &Pack) -> Result<KeyRing, Failed> {
-    let Some(bytes) = pack.get("keys.txt") else {
-        return Ok(KeyRing::new());
-    };
-    let text = std::str::from_utf8(bytes).map_err(|_| failed("keys.txt", "not UTF-8 text"))?;
-    let mut keys = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        keys.push(
-            PublicKey::parse(line)
-                .map_err(|err| failed(format!("keys.txt line {}", index + 1), err.to_string()))?,
-        );
-    }
-    Ok(KeyRing::of(keys))
-}
-
-/// Each signed commit is signed by a key of `keys.txt`; once one is, every later one is
-/// (the log refuses unsigned writes from the moment it signs).
-pub(crate) fn check_signatures(lines: &[Line], keys: &KeyRing) -> Result<String, Failed> {
-    let mut signed = 0;
-    for line in lines {
-        match &line.commit.signature {
-            None if signed > 0 => {
-                return Err(failed(
-                    line.at(),
-                    "it carries no signature, though the commits before it are signed",
-                ))
-            }
-            None => {}
-            Some(_) => {
-                keys.check_commit(&line.commit.hash, line.commit.signature.as_ref())
-                    .map_err(|problem| failed(line.at(), format!("{problem} (keys.txt)")))?;
-                signed += 1;
-            }
-        }
-    }
-    Ok(match signed {
-        0 => "commits.jsonl: no commit is signed (they predate the log's key)".to_owned(),
-        n => format!(
-            "commits.jsonl: {n} of the {} commits are signed, each by a key of keys.txt",
-            lines.len()
-        ),
-    })
 }

@@ -1,19 +1,28 @@
 //! Checks a Scoreledger evidence pack offline, holding only the log's public key.
 //!
 //! A pack (`/reports/{id}/evidence.zip`, `/measures/{ref}/evidence.zip`) holds the report or
-//! measure, every commit behind it (`commits.jsonl`), `SHA256SUMS`, and once the log signs,
-//! the signed checkpoint covering its last commit (`checkpoint.txt`), the log's public keys
+//! measure, every commit behind it (`commits.jsonl`), `SHA256SUMS`, where the log began
+//! signing and its keys as it recorded them (`manifest.json`), and once the log signs, the
+//! signed checkpoint covering its last commit (`checkpoint.txt`), the keys again
 //! (`keys.txt`) and each commit's inclusion proof in that checkpoint (`proofs.jsonl`).
 //! [`verify`] checks each in turn and stops at the first that does not hold, naming the
 //! file, commit or proof.
 //!
 //! The checkpoint is opened only with the key the auditor trusts, never with `keys.txt`:
 //! that came inside the pack, and whoever forged a pack could forge it too.
+//!
+//! A signature is not under a commit's hash, so the proofs cannot tell a commit made before
+//! the log's first key from one whose signature was taken off. The manifest says where the
+//! log began signing; every commit from there on must be signed, and the manifest itself is
+//! checked against the commits the pack holds (the commit that recorded the first key is one
+//! of them, signed and proved in the checkpoint) and against the checkpoint.
 
 mod commits;
+mod manifest;
 mod pack;
 mod proofs;
 mod report;
+mod signatures;
 
 use scoreledger_integrity::PublicKey;
 use serde::Serialize;
@@ -79,13 +88,20 @@ fn run(bytes: &[u8], trusted: &PublicKey, checked: &mut Vec<String>) -> Result<(
     let commits = commits::read(&pack)?;
     checked.push(commits::check_hashes(&commits)?);
     checked.push(commits::check_chains(&commits, pack.is_report())?);
-    let keys = commits::read_keys(&pack)?;
-    checked.push(commits::check_signatures(&commits, &keys)?);
+    let manifest = manifest::read(&pack)?;
+    checked.push(signatures::check(&commits, &manifest)?);
     let checkpoint = proofs::open(&pack, trusted, &commits)?;
     checked.push(format!(
         "checkpoint.txt: the log {} signed a checkpoint of {} commits with the key given ({})",
         checkpoint.origin, checkpoint.size, checkpoint.signed_by
     ));
+    checked.push(signatures::check_signed_from(
+        &commits,
+        &manifest,
+        &checkpoint,
+        trusted,
+        pack.is_report(),
+    )?);
     checked.push(proofs::check(&pack, &checkpoint, &commits)?);
     if pack.is_report() {
         checked.push(report::check(&pack, &commits)?);

@@ -16,8 +16,9 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Checks an evidence pack: SHA256SUMS, each commit's hash, chain and signature, the
-    /// signed checkpoint against the key given, each inclusion proof, and a report's SHA-256.
+    /// Checks an evidence pack: SHA256SUMS, each commit's hash and chain, a signature on
+    /// every commit from where the log began signing (manifest.json), the signed checkpoint
+    /// against the key given, each inclusion proof, and a report's SHA-256.
     Verify {
         /// The evidence pack (a zip downloaded from Scoreledger).
         pack: std::path::PathBuf,

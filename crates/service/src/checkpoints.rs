@@ -7,11 +7,11 @@ use std::path::Path;
 use scoreledger_domain::{Actor, Command, DomainEvent, Position, Role};
 use scoreledger_integrity::{
     hash_hex, leaf_hash, open_checkpoint, parse_hash, sign_checkpoint, Frontier, KeyRing, LogKey,
-    PublicKey, SignedCheckpoint,
+    SignedCheckpoint,
 };
 use scoreledger_store::{
-    checkpoints_stream, keys_stream, prepare, read_entries, set_aside_of, unsealed, AppendError,
-    Commit, Entry, EventStore, ExecuteError, ReadError, Request,
+    checkpoints_stream, prepare, read_entries, set_aside_of, unsealed, AppendError, Commit, Entry,
+    EventStore, ExecuteError, ReadError, Request,
 };
 
 /// Commits read per batch while following the tree.
@@ -57,32 +57,14 @@ pub async fn key_ring_through(
     store: &dyn EventStore,
     through: Option<Position>,
 ) -> Result<(KeyRing, Option<Position>), ReadError> {
-    let mut ring = KeyRing::new();
-    let mut commits = store.read_stream(&keys_stream()).await?;
-    commits.retain(|commit| through.is_none_or(|through| commit.position <= through));
-    for commit in &commits {
-        for event in commit.domain_events().map_err(|err| ReadError::Corrupt {
-            position: commit.position,
-            problem: err.to_string(),
-        })? {
-            let key = match &event {
-                DomainEvent::SigningKeyAdded { key } | DomainEvent::SigningKeyRetired { key } => {
-                    PublicKey::parse(key).map_err(|err| ReadError::Corrupt {
-                        position: commit.position,
-                        problem: err.to_string(),
-                    })?
-                }
-                _ => continue,
-            };
-            match event {
-                DomainEvent::SigningKeyAdded { .. } => ring.add(key),
-                _ => {
-                    ring.retire(&key);
-                }
-            }
-        }
+    let by = |at: Position| through.is_none_or(|through| at <= through);
+    let (_, mut recorded) = crate::keys::recorded_keys(store).await?;
+    recorded.retain(|k| by(k.added_at));
+    let mut ring = KeyRing::of(recorded.iter().map(|k| k.key.clone()));
+    for retired in recorded.iter().filter(|k| k.retired_at.is_some_and(by)) {
+        ring.retire(&retired.key);
     }
-    Ok((ring, commits.first().map(|c| c.position)))
+    Ok((ring, recorded.first().map(|k| k.added_at)))
 }
 
 /// The latest checkpoint recorded in the log, with the position of its commit and the tree's

@@ -3,6 +3,8 @@
 //! previous hash), the history, a `SHA256SUMS` file for `sha256sum -c`, and a README saying
 //! how to verify each part. Downloading one is a read of the history, recorded.
 //!
+//! Every pack says where the log began signing and with which keys (`manifest.json`), so a
+//! signature taken off a commit is not mistaken for a commit made before the log's key.
 //! Once the log signs, a pack also carries the signed checkpoint covering its last commit,
 //! the log's public keys and an inclusion proof for every commit, so `scoreledger-evidence
 //! verify` (or any RFC 6962 / C2SP implementation) can check it holding only the log's
@@ -23,6 +25,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use super::layout::PageError;
+use super::manifest::Manifest;
 use super::measure::changes_to;
 use super::signin::Viewer;
 use super::AsAtForm;
@@ -50,7 +53,7 @@ pub(crate) async fn report(
     // Up to the publishing commit itself, so the pack holds the hash the log recorded.
     let commits = commits_through(&state, Position(publication.position as u64)).await?;
     check_log_order(&commits, Position(publication.position as u64))?;
-    let seal = seal(&state, &commits).await?;
+    let (commits, seal) = seal(&state, commits, Holding::WholeLog).await?;
     let mut readme = format!(
         "Evidence pack: the {period} report published to {meeting} on {on}\n\
          Made by Scoreledger for {who} ({role}) at log position {at}.\n\n\
@@ -138,7 +141,8 @@ pub(crate) async fn measure(
             format!("no evidence pack was made, because the measure's commits do not chain: {err}; run `scoreledger verify`"),
         )
     })?;
-    let seal = seal(&state, &commits).await?;
+    let measure_commits = commits.len();
+    let (commits, seal) = seal(&state, commits, Holding::OneStream).await?;
     let mut readme = format!(
         "Evidence pack: measure {reference} — {title}\n\
          Made by Scoreledger for {who} ({role}) as the log stood at position {at}.\n\n\
@@ -146,17 +150,21 @@ pub(crate) async fn measure(
          - measure.json  the measure as known: definition, accountability, targets, values, assessments, notes\n\
          - history.json  every change to it: who, when, in which role, before -> after, why\n\
          - history.csv   the same as CSV\n\
-         - commits.jsonl every commit of the measure's stream ({count} commits), one JSON object a line\n\
+         - commits.jsonl every commit of the measure's stream ({count} commits), one JSON object a line,\n\
+                         in log order with the commits of the log's keys stream (log-keys) up to the\n\
+                         checkpoint ({keys} commits), which show where the log began signing\n\
          - SHA256SUMS    the SHA-256 of every file above\n\n\
          How to verify\n\
          1. sha256sum -c SHA256SUMS   (every file is as packed)\n\
          2. In commits.jsonl each commit's prev_hash is the hash of the commit before it (64\n\
-            zeros for the first), so the chain shows that no commit of the measure was removed or altered.\n",
+            zeros for the first of its stream), so the chain shows that no commit of the measure was\n\
+            removed or altered.\n",
         reference = view.definition.ref_as_printed,
         title = view.definition.title,
         who = viewer.actor.name,
         role = viewer.actor.role,
-        count = commits.len(),
+        count = measure_commits,
+        keys = commits.len() - measure_commits,
     );
     readme.push_str(&seal.readme());
     let mut files = vec![
@@ -234,34 +242,64 @@ fn check_log_order(commits: &[Commit], through: Position) -> Result<(), PageErro
     Ok(())
 }
 
-/// What vouches for a pack's commits beyond their hashes: the first signed checkpoint
-/// covering the last of them, the log's public keys and each commit's inclusion proof.
+/// Which commits a pack holds, which decides what goes in beside them to show where the log
+/// began signing.
+#[derive(Clone, Copy)]
+enum Holding {
+    /// Every commit of the log up to the last: the commit that recorded the log's first key
+    /// is among them whenever it came before the last.
+    WholeLog,
+    /// The commits of one stream: the keys stream's commits up to the checkpoint go in beside
+    /// them, with their proofs, so the commit that recorded the first key is always there.
+    OneStream,
+}
+
+/// What vouches for a pack's commits beyond their hashes: where the log signs from and its
+/// keys (`manifest.json`, always), and the first signed checkpoint covering the last commit
+/// with each commit's inclusion proof.
 enum Seal {
     /// The log had not signed a checkpoint covering the commits (yet).
-    Unsigned { keys: Vec<String> },
+    Unsigned { manifest: Manifest },
     /// A checkpoint covers them, and every proof was checked against it.
     Signed {
+        manifest: Manifest,
         checkpoint: String,
         size: u64,
-        keys: Vec<String>,
         proofs: Vec<proofs::InclusionProof>,
     },
 }
 
-async fn seal(state: &ServerState, commits: &[Commit]) -> Result<Seal, PageError> {
-    let (ring, _) = service::checkpoints::key_ring(state.store.as_ref())
+/// Seals `commits`, adding the keys stream's commits to a pack of one stream; returns the
+/// commits the pack holds, in log order.
+async fn seal(
+    state: &ServerState,
+    mut commits: Vec<Commit>,
+    holding: Holding,
+) -> Result<(Vec<Commit>, Seal), PageError> {
+    let (key_commits, recorded) = service::keys::recorded_keys(state.store.as_ref())
         .await
         .map_err(ApiError::log_unavailable)?;
-    let keys: Vec<String> = ring.all().map(|key| key.text().to_owned()).collect();
+    let manifest = Manifest::of(&recorded);
     let Some(last) = commits.last() else {
-        return Ok(Seal::Unsigned { keys });
+        return Ok((commits, Seal::Unsigned { manifest }));
     };
     let Some(checkpoint) = proofs::covering_checkpoint(state.store.as_ref(), last.position)
         .await
         .map_err(ApiError::log_unavailable)?
     else {
-        return Ok(Seal::Unsigned { keys });
+        return Ok((commits, Seal::Unsigned { manifest }));
     };
+    if let Holding::OneStream = holding {
+        // Every key commit the checkpoint covers: the first of them is where signing began.
+        let held: std::collections::BTreeSet<Position> =
+            commits.iter().map(|c| c.position).collect();
+        commits.extend(
+            key_commits
+                .into_iter()
+                .filter(|c| c.position.0 <= checkpoint.size && !held.contains(&c.position)),
+        );
+        commits.sort_by_key(|c| c.position);
+    }
     let positions: Vec<Position> = commits.iter().map(|c| c.position).collect();
     let refused = |status: StatusCode, problem: String| {
         PageError(ApiError::new(
@@ -290,22 +328,22 @@ async fn seal(state: &ServerState, commits: &[Commit]) -> Result<Seal, PageError
             ),
         ));
     }
-    Ok(Seal::Signed {
+    let seal = Seal::Signed {
+        manifest,
         checkpoint: checkpoint.note.clone(),
         size: checkpoint.size,
-        keys,
         proofs,
-    })
+    };
+    Ok((commits, seal))
 }
 
 impl Seal {
     fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
-        let keys_txt = |keys: &[String]| keys.iter().map(|k| format!("{k}\n")).collect::<String>();
         match self {
-            Seal::Unsigned { .. } => Vec::new(),
+            Seal::Unsigned { manifest } => vec![("manifest.json", manifest.json())],
             Seal::Signed {
+                manifest,
                 checkpoint,
-                keys,
                 proofs,
                 ..
             } => {
@@ -315,8 +353,9 @@ impl Seal {
                     lines.push(b'\n');
                 }
                 vec![
+                    ("manifest.json", manifest.json()),
                     ("checkpoint.txt", checkpoint.clone().into_bytes()),
-                    ("keys.txt", keys_txt(keys).into_bytes()),
+                    ("keys.txt", manifest.keys_txt()),
                     ("proofs.jsonl", lines),
                 ]
             }
@@ -325,12 +364,13 @@ impl Seal {
 
     fn readme(&self) -> String {
         match self {
-            Seal::Unsigned { keys } => format!(
+            Seal::Unsigned { manifest } => format!(
                 "\nChecking offline\n\
                  No signed checkpoint of the log covers these commits{why}, so this pack carries no\n\
                  checkpoint.txt, keys.txt or proofs.jsonl: nothing in it is signed by the log's key.\n\
-                 The hashes and chains above are all there is to check.\n",
-                why = if keys.is_empty() {
+                 The hashes and chains above are all there is to check. manifest.json says from which\n\
+                 position the log signs its commits, if it does, and with which keys.\n",
+                why = if !manifest.signs() {
                     " (the log does not sign)"
                 } else {
                     " yet"
@@ -342,15 +382,20 @@ impl Seal {
                 &format!("- checkpoint.txt  the log's signed checkpoint of its first {size} commits: a C2SP"),
                 "                  tlog-checkpoint (origin, size, base64 Merkle tree head) in a C2SP",
                 "                  signed note, Ed25519, signed with the log's key",
-                "- keys.txt        every public key the log has recorded, one C2SP verifier key a line",
+                "- manifest.json   where the log began signing and its keys as it recorded them:",
+                "                  format (1), signed_from (the position of the commit that recorded",
+                "                  its first key), keys (each key, added_at, retired_at); every commit",
+                "                  from signed_from on carries a signature by a key active at it",
+                "- keys.txt        the same keys, one C2SP verifier key a line",
                 "- proofs.jsonl    for each commit of commits.jsonl, in order, its RFC 6962 inclusion",
                 "                  proof in that checkpoint: position, commit_hash, size, root (hex),",
                 "                  checkpoint (the note), proof (the audit path, leaf to head, hex)",
                 "",
                 "With the log's public key from its operator (not keys.txt, which came in this pack):",
                 "  scoreledger-evidence verify THIS.zip --key 'ORIGIN+ID+KEY'",
-                "checks all of it: SHA256SUMS, each commit's hash recomputed from its fields, its",
-                "signature by a key of keys.txt, the checkpoint's signature by the key given, each",
+                "checks all of it: SHA256SUMS, each commit's hash recomputed from its fields, a",
+                "signature on every commit from signed_from on by a key active at its position (a",
+                "signature taken off is refused), the checkpoint's signature by the key given, each",
                 "proof against the checkpoint's head, and for a report that report.json hashes to the",
                 "sha256 of the ReportPublished event.",
                 "",

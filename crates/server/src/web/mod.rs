@@ -6,6 +6,7 @@
 mod audit;
 mod evidence;
 mod layout;
+mod manifest;
 mod measure;
 mod origin;
 mod reports;

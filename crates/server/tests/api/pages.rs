@@ -349,6 +349,11 @@ pair_test!(
         for signed in ["checkpoint.txt", "keys.txt", "proofs.jsonl"] {
             assert!(!files.contains_key(signed), "{signed}");
         }
+        let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+        assert_eq!(
+            manifest,
+            serde_json::json!({"format": 1, "signed_from": null, "keys": []})
+        );
         assert!(String::from_utf8_lossy(&files["README.txt"]).contains(
             "No signed checkpoint of the log covers these commits (the log does not sign)"
         ));
