@@ -336,12 +336,19 @@ fn a_rotated_key_verifies_and_a_stranger_key_is_not_trusted() {
         "70",
     ]);
     assert_success(&output);
-    // The retired key can no longer sign.
+    // The retired key signs nothing more: a process still holding it appends nothing (what it
+    // signed would verify as forged) and is told to restart with the new key.
+    let head = verify(&workspace).1["head"].clone();
     let output = workspace.run(&["record", "value", "-m", "2.B5", "-p", "Nov-16", "-v", "69"]);
-    assert_success(&output);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("was retired at position"),
+        "{}",
+        stderr(&output)
+    );
     let (code, report, message) = verify(&workspace);
-    assert_eq!(code, Some(5), "{message}");
-    assert_eq!(report["finding"]["kind"], "forged", "{report}");
+    assert_eq!(code, Some(0), "{message}");
+    assert_eq!(report["head"], head, "nothing appended: {report}");
 
     let workspace = signed();
     let shown = crate::support::json_of(&workspace.db(), &["keys", "show", "--json"]);

@@ -57,7 +57,9 @@ impl From<ExecuteError> for Failed {
                 AppendError::Empty
                 | AppendError::Unreadable(_)
                 | AppendError::Unsigned
-                | AppendError::KeyNotRecorded,
+                | AppendError::KeyNotRecorded
+                | AppendError::KeyRetired { .. }
+                | AppendError::KeyNotInLog { .. },
             ) => Failure::Rejected,
             ExecuteError::Append(AppendError::Unavailable(_))
             | ExecuteError::Read(ReadError::Unavailable(_)) => Failure::Unavailable,

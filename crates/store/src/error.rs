@@ -37,6 +37,20 @@ pub enum AppendError {
     /// A key was given, and the log has not recorded one: what it signed would not verify.
     #[error("a signing key was given, but this log has not recorded one yet: run `scoreledger --role admin keys generate` (or drop --signing-key)")]
     KeyNotRecorded,
+    /// The key given signs for this log no more: it was rotated away.
+    #[error("the signing key this process holds ({key}) was retired at position {at} (rotated): what it signed would verify as forged, so nothing was appended. Restart with the log's current key (`scoreledger keys show` names it; `keys rotate` wrote it to its --out file)")]
+    KeyRetired {
+        /// The key's id.
+        key: String,
+        /// Where it was retired.
+        at: Position,
+    },
+    /// The key given is not one the log has recorded.
+    #[error("the signing key this process holds ({key}) is not one this log has recorded: what it signed would verify as forged, so nothing was appended. Give the log's own key (`scoreledger keys show` names it)")]
+    KeyNotInLog {
+        /// The key's id.
+        key: String,
+    },
     /// An event would not read back as written.
     #[error(transparent)]
     Unreadable(#[from] crate::envelope::Unreadable),

@@ -464,6 +464,25 @@ impl EventStore for NatsStore {
             Ok(last.map_err(AppendError::from)?.is_some())
         };
         self.signing.check_can_sign(&new.stream, has_keys).await?;
+        // A rotation by another process: judged from the keys stream's newest commit, read
+        // again before every signed append (the stream is read whole only when it moved).
+        // Checked before publishing, not with it: a write racing a rotation by milliseconds
+        // can still land signed by the retired key (see the README's rotation steps).
+        if self.signing.key().is_some() {
+            let last = self
+                .last_commit(&keys_subject)
+                .await
+                .map_err(AppendError::from)?
+                .map(|commit| commit.position);
+            if let Some(at) = last.filter(|_| self.signing.needs_judging(last)) {
+                let keys = self
+                    .read_stream(&keys_stream())
+                    .await
+                    .map_err(AppendError::from)?;
+                self.signing.judge(at, &keys);
+            }
+            self.signing.check_key_standing()?;
+        }
         let subject = self.subject(&new.stream);
         let commit_id = new.commit_id.unwrap_or_else(crate::ids::new_id);
         for _ in 0..ANY_RETRIES {

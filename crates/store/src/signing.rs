@@ -2,11 +2,12 @@
 //! commits, nothing unsigned is appended to it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use scoreledger_domain::StreamId;
-use scoreledger_integrity::LogKey;
+use scoreledger_domain::{Position, StreamId};
+use scoreledger_integrity::{LogKey, PublicKey};
 
+use crate::envelope::Commit;
 use crate::error::AppendError;
 
 /// The stream holding the log's public keys and their rotations.
@@ -30,6 +31,19 @@ pub(crate) struct Signing {
     key: Option<Arc<LogKey>>,
     /// Once a log has a key it always has one, so a `true` never needs asking again.
     log_signs: Arc<AtomicBool>,
+    /// What the log said of the key, as of the newest commit of its keys stream then.
+    judged: Arc<Mutex<Option<(Position, KeyStatus)>>>,
+}
+
+/// Where the log stands with the key a store signs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyStatus {
+    /// Recorded and not retired: what it signs verifies.
+    Active,
+    /// Never recorded: what it signs would be forged.
+    NotRecorded,
+    /// Retired at this position (rotated away): what it signs from now on would be forged.
+    Retired(Position),
 }
 
 impl Signing {
@@ -37,6 +51,7 @@ impl Signing {
         Self {
             key: Some(key),
             log_signs: Arc::new(AtomicBool::new(false)),
+            judged: Arc::default(),
         }
     }
 
@@ -69,4 +84,59 @@ impl Signing {
             None => Err(AppendError::Unsigned),
         }
     }
+
+    /// Whether the key's standing must be judged again: the keys stream's newest commit is
+    /// at `last_keys` (a rotation since the last append, or never judged).
+    pub(crate) fn needs_judging(&self, last_keys: Option<Position>) -> bool {
+        let judged = self.judged.lock().expect("never poisoned");
+        self.key.is_some()
+            && last_keys.is_some()
+            && judged.is_none_or(|(at, _)| Some(at) != last_keys)
+    }
+
+    /// Judges the key against every commit of the keys stream, the newest at `last_keys`.
+    pub(crate) fn judge(&self, last_keys: Position, keys: &[Commit]) {
+        if let Some(key) = &self.key {
+            let status = key_status(keys, key.public());
+            *self.judged.lock().expect("never poisoned") = Some((last_keys, status));
+        }
+    }
+
+    /// Refuses to sign with a key the log has retired or never recorded (as last judged):
+    /// what it signed would verify as forged. A process still holding a key rotated away
+    /// stops writing rather than write what no verifier accepts.
+    pub(crate) fn check_key_standing(&self) -> Result<(), AppendError> {
+        let judged = *self.judged.lock().expect("never poisoned");
+        let (Some(key), Some((_, status))) = (&self.key, judged) else {
+            return Ok(());
+        };
+        match status {
+            KeyStatus::Active => Ok(()),
+            KeyStatus::NotRecorded => Err(AppendError::KeyNotInLog {
+                key: key.public().id(),
+            }),
+            KeyStatus::Retired(at) => Err(AppendError::KeyRetired {
+                key: key.public().id(),
+                at,
+            }),
+        }
+    }
+}
+
+/// The standing of `key` in the log's keys stream.
+fn key_status(keys: &[Commit], key: &PublicKey) -> KeyStatus {
+    let mut status = KeyStatus::NotRecorded;
+    for commit in keys {
+        for event in &commit.events {
+            let named = event.payload.get("key").and_then(|k| k.as_str()) == Some(key.text());
+            match event.event_type.as_str() {
+                "SigningKeyAdded" if named && status == KeyStatus::NotRecorded => {
+                    status = KeyStatus::Active;
+                }
+                "SigningKeyRetired" if named => status = KeyStatus::Retired(commit.position),
+                _ => {}
+            }
+        }
+    }
+    status
 }

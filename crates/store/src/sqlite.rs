@@ -183,6 +183,28 @@ impl SqliteStore {
             Ok(found.is_some())
         };
         self.signing.check_can_sign(&new.stream, has_keys).await?;
+        // A rotation by another process lands in this file too: judged inside the write
+        // transaction, so nothing is signed with a key retired before it.
+        if self.signing.key().is_some() {
+            let last: Option<i64> =
+                sqlx::query("SELECT MAX(position) AS last FROM commits WHERE stream = ?")
+                    .bind(KEYS_STREAM)
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .get("last");
+            let last = last.map(|p| Position(p as u64));
+            if let Some(at) = last.filter(|_| self.signing.needs_judging(last)) {
+                let rows = sqlx::query(
+                    "SELECT position, envelope FROM commits WHERE stream = ? ORDER BY stream_version",
+                )
+                .bind(KEYS_STREAM)
+                .fetch_all(&mut **tx)
+                .await?;
+                let keys = Self::decode_rows(rows).map_err(AppendError::from)?;
+                self.signing.judge(at, &keys);
+            }
+            self.signing.check_key_standing()?;
+        }
         if let Some(after) = new.directly_after {
             let head: i64 = sqlx::query("SELECT COALESCE(MAX(position), 0) AS head FROM commits")
                 .fetch_one(&mut **tx)

@@ -73,3 +73,72 @@ store_test!(
         assert_eq!(store.head().await.unwrap(), Position(2), "nothing appended");
     }
 );
+
+store_test!(
+    a_process_holding_a_key_rotated_away_or_never_recorded_appends_nothing,
+    |store| {
+        let old = Arc::new(LogKey::generate("scoreledger.test/contract").unwrap());
+        let new = Arc::new(LogKey::generate("scoreledger.test/contract").unwrap());
+        let stranger = Arc::new(LogKey::generate("scoreledger.test/contract").unwrap());
+        let keys = |expected: u64, events: Vec<DomainEvent>| {
+            NewCommit::new(
+                keys_stream(),
+                ExpectedVersion::Exact(StreamVersion(expected)),
+                scoreledger_testkit::performance_officer(),
+                events,
+            )
+        };
+        // The process that rotates, and another (a running `serve`) holding the same key.
+        let rotating = store.clone().with_key(old.clone());
+        let serving = store.clone().with_key(old.clone());
+        rotating
+            .append(keys(
+                0,
+                vec![DomainEvent::SigningKeyAdded {
+                    key: old.public().text().to_owned(),
+                }],
+            ))
+            .await
+            .unwrap();
+        serving.append(notes(&stream("a"), 0, 1)).await.unwrap();
+        let rotation = rotating
+            .append(keys(
+                1,
+                vec![
+                    DomainEvent::SigningKeyAdded {
+                        key: new.public().text().to_owned(),
+                    },
+                    DomainEvent::SigningKeyRetired {
+                        key: old.public().text().to_owned(),
+                    },
+                ],
+            ))
+            .await
+            .unwrap();
+        let head = store.head().await.unwrap();
+        let refused = serving.append(notes(&stream("a"), 1, 1)).await.unwrap_err();
+        assert!(
+            matches!(&refused, AppendError::KeyRetired { at, .. } if *at == rotation.commit.position),
+            "{refused:?}"
+        );
+        assert!(refused.to_string().contains("keys show"), "{refused}");
+        let refused = store
+            .clone()
+            .with_key(stranger)
+            .append(notes(&stream("a"), 1, 1))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(refused, AppendError::KeyNotInLog { .. }),
+            "{refused:?}"
+        );
+        assert_eq!(store.head().await.unwrap(), head, "nothing appended");
+        // Restarted with the new key, it writes again, and everything verifies.
+        let restarted = store.clone().with_key(new.clone());
+        restarted.append(notes(&stream("a"), 1, 1)).await.unwrap();
+        let verification = scoreledger_store::verify_log(&restarted, |_, _| {})
+            .await
+            .unwrap();
+        assert!(verification.verified(), "{verification:?}");
+    }
+);
