@@ -163,6 +163,9 @@ pub async fn reports(
     _session: Session,
     Params(when): Params<When>,
 ) -> Result<Json<Vec<Publication>>, ApiError> {
+    // Caught up first, as for one report: a client that published a moment ago (another
+    // process, with no position to pass as `min_position`) lists what it published.
+    state.catch_up_for_reading().await?;
     let at = position(&state, &when).await?;
     let publications = projections::all_publications(&state.read)
         .await?

@@ -163,6 +163,41 @@ async fn a_rogue_publishers_messages_are_named_on_nats() {
     );
 }
 
+/// Someone holding the stream's admin rights (not the service's, see deploy/nats/accounts.conf)
+/// deletes messages: JetStream keeps the sequence numbers, so each gap is named, in the middle
+/// of the log and at its end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_deleted_by_an_admin_are_missing_on_nats() {
+    let server = TestNats::start(NatsRelease::Current);
+    let store = server.store().await;
+    written(&store).await;
+    let client = async_nats::connect(server.url()).await.unwrap();
+    let stream = async_nats::jetstream::new(client)
+        .get_stream("SCORELEDGER")
+        .await
+        .unwrap();
+    stream.delete_message(5).await.unwrap();
+    let verification = verify_log(&store, |_, _| {}).await.unwrap();
+    assert_eq!(
+        verification.finding,
+        Some(Finding::Missing {
+            expected: Position(5),
+            found: Position(5)
+        }),
+        "the last commit deleted"
+    );
+    stream.delete_message(3).await.unwrap();
+    let verification = verify_log(&store, |_, _| {}).await.unwrap();
+    assert_eq!(
+        verification.finding,
+        Some(Finding::Missing {
+            expected: Position(3),
+            found: Position(4)
+        }),
+        "a commit in the middle deleted"
+    );
+}
+
 store_test!(
     a_commit_claiming_fewer_versions_than_events_is_a_version_gap,
     |store| {
