@@ -219,6 +219,7 @@ async fn start_at(
             Err(Finding::CheckpointMismatch {
                 origin: "given with --since".into(),
                 size,
+                before: size,
                 signed: held.root_hex(),
                 computed: format!("{}, as the log recorded it", start.checkpoint.root_hex()),
             })
@@ -232,6 +233,7 @@ async fn start_at(
         (None, Some(held)) => Err(Finding::CheckpointMismatch {
             origin: "given with --since".into(),
             size,
+            before: size,
             signed: held.root_hex(),
             computed: "no checkpoint of that size recorded in the log".into(),
         }),

@@ -119,12 +119,15 @@ pub enum Finding {
     },
     /// A signed checkpoint whose tree head is not the head of the commits it covers: the
     /// log before it was changed, reordered or re-chained after it was signed.
-    #[error("the checkpoint {origin} signed over {size} commits does not match them (signed head {signed}, the log's commits make {computed}): the log up to position {size} was rewritten after it was signed")]
+    #[error("the checkpoint {origin} signed over {size} commits does not match them (signed head {signed}, the log's commits make {computed}): the log up to position {} was rewritten after it was signed", self.position())]
     CheckpointMismatch {
         /// Where the checkpoint was found (`recorded at position N`, or the exported file).
         origin: String,
         /// How many commits it covers.
         size: u64,
+        /// How many commits the log holds before it (the size, for an exported checkpoint;
+        /// another number for a recorded one means it no longer sits right after them).
+        before: u64,
         /// The head it was signed over.
         signed: String,
         /// The head of the commits now stored.
@@ -181,8 +184,12 @@ impl Finding {
             | Finding::UntrustedKey { position, .. } => *position,
             Finding::Missing { expected, .. } => *expected,
             // The first position past what the checkpoint vouches for is not known; the
-            // checkpoint's last commit is where the rewritten range ends.
-            Finding::CheckpointMismatch { size, .. } => Position(*size),
+            // checkpoint's last commit is where the rewritten range ends. A checkpoint with
+            // another number of commits before it than it covers no longer sits right after
+            // them: the log is not what it signed from the position after the fewer of the
+            // two on (a commit of another stream moved in front of it is not one it covers).
+            Finding::CheckpointMismatch { size, before, .. } if size == before => Position(*size),
+            Finding::CheckpointMismatch { size, before, .. } => Position(*size.min(before) + 1),
             Finding::Truncated { head, .. } => Position(head.0 + 1),
         }
     }
@@ -646,6 +653,7 @@ impl LogVerifier {
             return Err(Finding::CheckpointMismatch {
                 origin: format!("recorded at position {position}"),
                 size: checkpoint.size,
+                before: self.tree.size(),
                 signed: checkpoint.root_hex(),
                 computed: format!("{} over {} commits", hash_hex(&computed), self.tree.size()),
             });
@@ -675,6 +683,7 @@ impl LogVerifier {
                 return Err(Finding::CheckpointMismatch {
                     origin: witness.origin.clone(),
                     size: witness.checkpoint.size,
+                    before: witness.checkpoint.size,
                     signed: witness.checkpoint.root_hex(),
                     computed: hash_hex(&computed),
                 });

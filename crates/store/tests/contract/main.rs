@@ -12,6 +12,7 @@ mod hash_chain;
 mod jetstream;
 mod permissions;
 mod random_tamper;
+mod random_tamper_signed;
 mod round_trip;
 mod signing;
 mod verify;

@@ -11,7 +11,8 @@
 //! positions after it renumbered; two commits swapped within one stream and across streams;
 //! a copy of a commit inserted anywhere (positions renumbered).
 //!
-//! Left out, because they are undetectable by design of what this verifier checks:
+//! Left out, because they are undetectable by design of what this verifier checks on a log
+//! with no key and no checkpoint:
 //! - changes that do not change the commit read back: the envelope's own `position` (the
 //!   row's position is what is read), letter case in a UUID, the renamed key of a field that
 //!   was null (read as absent); and the row's
@@ -20,9 +21,12 @@
 //! - rearrangements that leave every stream's own sequence intact (two commits of different
 //!   streams with no commit of either stream between them swapped, a stream's last commit
 //!   deleted and the positions after it renumbered, the log's tail cut off): positions are not
-//!   under the hash, and only signed checkpoints over the log order will show them; a truncated
-//!   tail is caught by `read_models_ahead` in `scoreledger_service::check_log`;
-//! - anything inside a `signature` (commit signatures are being added): not generated.
+//!   under the hash (a truncated tail is caught by `read_models_ahead` in
+//!   `scoreledger_service::check_log`). `random_tamper_signed` runs the same tamperings and
+//!   these on a signed, checkpointed log, where they are caught;
+//! - anything inside a `signature`: this log has none (see `random_tamper_signed`).
+//!
+//! Its machinery (the generated log, rows, tamperings) is shared with `random_tamper_signed`.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -35,6 +39,7 @@ use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use scoreledger_domain::DomainEvent;
 use serde_json::Value;
 use sqlx::Row as _;
 
@@ -48,22 +53,24 @@ use scoreledger_testkit::{performance_officer, q3_scorecard_day};
 const COMMITS: usize = 60;
 const STREAMS: usize = 6;
 const CASES: u32 = 1_000;
+/// Why a change is left out when it changes nothing read back.
+pub(crate) const READS_BACK_THE_SAME: &str = "the commit reads back the same";
 
 /// One stored row, and which commit of the template it holds.
 #[derive(Debug, Clone)]
-struct Row {
-    position: i64,
+pub(crate) struct Row {
+    pub(crate) position: i64,
     commit_id: String,
-    stream: String,
+    pub(crate) stream: String,
     stream_version: i64,
     recorded_at: String,
-    envelope: String,
+    pub(crate) envelope: String,
     hash: String,
     origin: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Tampering {
+pub(crate) enum Tampering {
     ValueChanged,
     ByteFlipped,
     Deleted,
@@ -73,7 +80,7 @@ enum Tampering {
     Copied,
 }
 
-const TAMPERINGS: [Tampering; 7] = [
+pub(crate) const TAMPERINGS: [Tampering; 7] = [
     Tampering::ValueChanged,
     Tampering::ByteFlipped,
     Tampering::Deleted,
@@ -85,17 +92,19 @@ const TAMPERINGS: [Tampering; 7] = [
 
 /// A tampering and the random choices it makes.
 #[derive(Debug, Clone)]
-struct Case {
-    tampering: Tampering,
-    a: Index,
-    b: Index,
-    c: Index,
-    bit: u8,
+pub(crate) struct Case<T> {
+    pub(crate) tampering: T,
+    pub(crate) a: Index,
+    pub(crate) b: Index,
+    pub(crate) c: Index,
+    pub(crate) bit: u8,
 }
 
-fn cases() -> impl Strategy<Value = Case> {
+pub(crate) fn cases<T: Clone + std::fmt::Debug + 'static>(
+    tamperings: &'static [T],
+) -> impl Strategy<Value = Case<T>> {
     (
-        select(&TAMPERINGS[..]),
+        select(tamperings),
         any::<Index>(),
         any::<Index>(),
         any::<Index>(),
@@ -115,8 +124,20 @@ async fn write_template(path: &Path) -> Vec<Row> {
     let store = SqliteStore::open(path, Arc::new(ManualClock::new(q3_scorecard_day())))
         .await
         .expect("a fresh embedded log");
+    let mut log = GeneratedLog::default();
+    for commit in generated_commits() {
+        log.append(&store, commit).await;
+    }
+    take_rows(store).await
+}
+
+/// One generated commit: its stream (of `STREAMS`), its events and its reason.
+pub(crate) type Generated = (usize, Vec<DomainEvent>, Option<String>);
+
+/// `COMMITS` generated commits, the same on every run.
+pub(crate) fn generated_commits() -> Vec<Generated> {
     let mut runner = TestRunner::deterministic();
-    let plan = vec(
+    vec(
         (
             0..STREAMS,
             vec(business_event(Years::Recorded), 1..=3),
@@ -126,16 +147,28 @@ async fn write_template(path: &Path) -> Vec<Row> {
     )
     .new_tree(&mut runner)
     .expect("a generated log")
-    .current();
-    let mut versions = [0u64; STREAMS];
-    for (stream, events, reason) in plan {
+    .current()
+}
+
+/// The version each generated stream has reached.
+#[derive(Debug, Default)]
+pub(crate) struct GeneratedLog {
+    versions: [u64; STREAMS],
+}
+
+impl GeneratedLog {
+    pub(crate) async fn append(
+        &mut self,
+        store: &SqliteStore,
+        (stream, events, reason): Generated,
+    ) {
         let id = StreamId(format!("measure-s{stream}"));
         let n = events.len() as u64;
         store
             .append(
                 NewCommit::new(
                     id,
-                    ExpectedVersion::Exact(StreamVersion(versions[stream])),
+                    ExpectedVersion::Exact(StreamVersion(self.versions[stream])),
                     performance_officer(),
                     events,
                 )
@@ -143,8 +176,13 @@ async fn write_template(path: &Path) -> Vec<Row> {
             )
             .await
             .expect("the store takes a generated commit");
-        versions[stream] += n;
+        self.versions[stream] += n;
     }
+}
+
+/// The log's rows, read; then the attacker's preparation (no append-only triggers, no unique
+/// constraints), and the store closed.
+pub(crate) async fn take_rows(store: SqliteStore) -> Vec<Row> {
     let rows = sqlx::query("SELECT * FROM commits ORDER BY position")
         .fetch_all(store.pool())
         .await
@@ -163,7 +201,6 @@ async fn write_template(path: &Path) -> Vec<Row> {
             origin,
         })
         .collect();
-    // The attacker's preparation: no append-only triggers, no unique constraints.
     let mut conn = store.pool().acquire().await.expect("a connection");
     for sql in [
         "DROP TRIGGER commits_are_never_updated",
@@ -184,7 +221,7 @@ async fn write_template(path: &Path) -> Vec<Row> {
 }
 
 /// Replaces the log's rows with `rows`, in one transaction.
-async fn store_rows(store: &SqliteStore, rows: &[Row]) {
+pub(crate) async fn store_rows(store: &SqliteStore, rows: &[Row]) {
     let mut tx = store.pool().begin().await.expect("a transaction");
     sqlx::query("DELETE FROM commits")
         .execute(&mut *tx)
@@ -209,7 +246,7 @@ async fn store_rows(store: &SqliteStore, rows: &[Row]) {
     tx.commit().await.expect("committed");
 }
 
-fn renumbered(mut rows: Vec<Row>) -> Vec<Row> {
+pub(crate) fn renumbered(mut rows: Vec<Row>) -> Vec<Row> {
     for (i, row) in rows.iter_mut().enumerate() {
         row.position = i as i64 + 1;
     }
@@ -237,7 +274,7 @@ fn first_break(rows: &[Row], preceding: &[Option<usize>]) -> Option<u64> {
 }
 
 /// Every leaf of a JSON value, as the path to it; nothing under a `signature` key.
-fn leaves(value: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
+pub(crate) fn leaves(value: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
@@ -260,7 +297,7 @@ fn leaves(value: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value>>) {
     }
 }
 
-fn leaf_mut<'v>(value: &'v mut Value, path: &[Value]) -> &'v mut Value {
+pub(crate) fn leaf_mut<'v>(value: &'v mut Value, path: &[Value]) -> &'v mut Value {
     path.iter().fold(value, |node, step| match step {
         Value::String(key) => &mut node[key.as_str()],
         Value::Number(i) => &mut node[i.as_u64().expect("an index") as usize],
@@ -269,7 +306,7 @@ fn leaf_mut<'v>(value: &'v mut Value, path: &[Value]) -> &'v mut Value {
 }
 
 /// The leaf changed to another value of its type, the JSON kept valid.
-fn changed(leaf: &Value, c: Index, bit: u8) -> Value {
+pub(crate) fn changed(leaf: &Value, c: Index, bit: u8) -> Value {
     match leaf {
         Value::String(text) => {
             let ascii: Vec<usize> = text
@@ -297,7 +334,7 @@ fn changed(leaf: &Value, c: Index, bit: u8) -> Value {
 }
 
 /// The commit an envelope reads back as at `position`, if it reads at all.
-fn read_back(envelope: &str, position: i64) -> Option<Commit> {
+pub(crate) fn read_back(envelope: &str, position: i64) -> Option<Commit> {
     let mut commit: Commit = serde_json::from_str(envelope).ok()?;
     commit.position = Position(position as u64);
     Some(commit)
@@ -308,17 +345,32 @@ fn read_back(envelope: &str, position: i64) -> Option<Commit> {
 fn tamper(
     template: &[Row],
     preceding: &[Option<usize>],
-    case: &Case,
+    case: &Case<Tampering>,
 ) -> Result<(Vec<Row>, u64), &'static str> {
+    let rows = tampered(template, case)?;
+    match case.tampering {
+        // Any change to what a commit reads back as is found at that commit: the ones
+        // before it are untouched, and its hash covers every field but its position.
+        Tampering::ValueChanged | Tampering::ByteFlipped => {
+            let at = rows[case.a.index(rows.len())].position as u64;
+            Ok((rows, at))
+        }
+        // The copy and the original are the same commit, hash and all: whichever comes
+        // second breaks its stream's chain, so that is where the log is named, unless a
+        // commit of the stream between them breaks it first.
+        _ => match first_break(&rows, preceding) {
+            Some(at) => Ok((rows, at)),
+            None => Err("every stream's own sequence is intact"),
+        },
+    }
+}
+
+/// The template's rows with `case` applied, or why the case changes nothing read back.
+pub(crate) fn tampered(template: &[Row], case: &Case<Tampering>) -> Result<Vec<Row>, &'static str> {
     let mut rows = template.to_vec();
-    let structural = |rows: Vec<Row>| match first_break(&rows, preceding) {
-        Some(at) => Ok((rows, at)),
-        None => Err("every stream's own sequence is intact"),
-    };
     match case.tampering {
         Tampering::ValueChanged | Tampering::ByteFlipped => {
-            let i = case.a.index(rows.len());
-            let row = &mut rows[i];
+            let row = &mut rows[case.a.index(template.len())];
             let envelope = if case.tampering == Tampering::ValueChanged {
                 let mut value: Value = serde_json::from_str(&row.envelope).expect("JSON");
                 let mut paths = Vec::new();
@@ -341,20 +393,18 @@ fn tamper(
             };
             let before = read_back(&row.envelope, row.position);
             if before.is_some() && read_back(&envelope, row.position) == before {
-                return Err("the commit reads back the same");
+                return Err(READS_BACK_THE_SAME);
             }
             row.envelope = envelope;
-            // Any change to what a commit reads back as is found at that commit: the ones
-            // before it are untouched, and its hash covers every field but its position.
-            Ok((rows.clone(), rows[i].position as u64))
+            Ok(rows)
         }
         Tampering::Deleted => {
             rows.remove(case.a.index(rows.len()));
-            structural(rows)
+            Ok(rows)
         }
         Tampering::DeletedRenumbered => {
             rows.remove(case.a.index(rows.len()));
-            structural(renumbered(rows))
+            Ok(renumbered(rows))
         }
         Tampering::SwappedInStream => {
             let mut by_stream: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -366,7 +416,7 @@ fn tamper(
             let x = case.b.index(commits.len());
             let y = (x + 1 + case.c.index(commits.len() - 1)) % commits.len();
             swap(&mut rows, commits[x], commits[y]);
-            structural(rows)
+            Ok(rows)
         }
         Tampering::SwappedAcrossStreams => {
             let i = case.a.index(rows.len());
@@ -375,21 +425,18 @@ fn tamper(
                 .collect();
             let j = *case.b.get(&others);
             swap(&mut rows, i, j);
-            structural(rows)
+            Ok(rows)
         }
         Tampering::Copied => {
             let source = rows[case.a.index(rows.len())].clone();
             rows.insert(case.b.index(rows.len() + 1), source);
-            // The copy and the original are the same commit, hash and all: whichever comes
-            // second breaks its stream's chain, so that is where the log is named, unless a
-            // commit of the stream between them breaks it first.
-            structural(renumbered(rows))
+            Ok(renumbered(rows))
         }
     }
 }
 
 /// Swaps what two rows hold, keeping their positions.
-fn swap(rows: &mut [Row], i: usize, j: usize) {
+pub(crate) fn swap(rows: &mut [Row], i: usize, j: usize) {
     let (pi, pj) = (rows[i].position, rows[j].position);
     rows.swap(i, j);
     rows[i].position = pi;
@@ -435,7 +482,7 @@ fn a_thousand_random_tamperings_are_all_found_at_the_right_position() {
         ..Config::default()
     });
     let started = std::time::Instant::now();
-    let result = runner.run(&cases(), |case| {
+    let result = runner.run(&cases(&TAMPERINGS), |case| {
         let (rows, expected) = match tamper(&template, &preceding, &case) {
             Ok(tampered) => tampered,
             Err(why) => {
