@@ -14,8 +14,8 @@ fn tamper(db: &Path, statements: &[String]) {
                 .await
                 .expect("the log's file opens");
             for sql in [
-                "DROP TRIGGER commits_are_never_updated".to_owned(),
-                "DROP TRIGGER commits_are_never_deleted".to_owned(),
+                "DROP TRIGGER IF EXISTS commits_are_never_updated".to_owned(),
+                "DROP TRIGGER IF EXISTS commits_are_never_deleted".to_owned(),
             ]
             .iter()
             .chain(statements)
@@ -488,4 +488,51 @@ fn verify_since_a_checkpoint_reads_only_what_came_after_it() {
     assert_eq!(code, Some(5), "{report}");
     assert_eq!(report["finding"]["kind"], "changed", "{report}");
     assert_eq!(report["finding"]["position"], head, "{report}");
+}
+
+#[test]
+fn a_signature_altered_under_a_checkpoint_is_found_by_checking_every_signature() {
+    let workspace = signed();
+    assert_success(&workspace.run(&["record", "value", "-m", "2.B5", "-p", "Nov-16", "-v", "69"]));
+    assert_success(&workspace.run(&["--role", "admin", "checkpoint", "record"]));
+    let (_, report, _) = verify(&workspace);
+    let covered = report["latest_checkpoint"].as_u64().unwrap();
+    let envelope = &envelopes(&workspace.db())[covered as usize - 1].1;
+    let mut commit: serde_json::Value = serde_json::from_str(envelope).unwrap();
+    let signature = commit["signature"]["signature"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let flipped = format!(
+        "{}{}",
+        if signature.starts_with('0') { '1' } else { '0' },
+        &signature[1..]
+    );
+    commit["signature"]["signature"] = flipped.into();
+    tamper(
+        &workspace.db(),
+        &[format!(
+            "UPDATE commits SET envelope = {} WHERE position = {covered}",
+            sql_text(&commit.to_string())
+        )],
+    );
+    let output = workspace.run(&["verify", "--json", "--all-signatures"]);
+    assert_eq!(output.status.code(), Some(5), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(report["finding"]["kind"], "forged", "{report}");
+    assert_eq!(report["finding"]["position"], covered, "{report}");
+
+    // Removed, it is found without checking every signature.
+    commit.as_object_mut().unwrap().remove("signature");
+    tamper(
+        &workspace.db(),
+        &[format!(
+            "UPDATE commits SET envelope = {} WHERE position = {covered}",
+            sql_text(&commit.to_string())
+        )],
+    );
+    let (code, report, _) = verify(&workspace);
+    assert_eq!(code, Some(5), "{report}");
+    assert_eq!(report["finding"]["kind"], "forged", "{report}");
+    assert_eq!(report["finding"]["position"], covered, "{report}");
 }

@@ -245,6 +245,23 @@ impl KeyRing {
         self.keys.iter().map(|(key, _)| key)
     }
 
+    /// What can be checked of a commit's signature without the cost of verifying it: there is
+    /// one, by a key that may sign now, of an Ed25519 signature's length. A signature removed,
+    /// or renamed to another key, fails here; one altered in place needs [`KeyRing::check_commit`].
+    pub fn check_form(&self, signature: Option<&CommitSignature>) -> Result<(), SignatureProblem> {
+        let Some(signature) = signature else {
+            return Err(SignatureProblem::Unsigned);
+        };
+        if !self.active().any(|key| key.id() == signature.key) {
+            return Err(SignatureProblem::UnknownKey(signature.key.clone()));
+        }
+        let hex = signature.signature.as_bytes();
+        if hex.len() != 128 || !hex.iter().all(u8::is_ascii_hexdigit) {
+            return Err(SignatureProblem::Invalid(signature.key.clone()));
+        }
+        Ok(())
+    }
+
     /// Checks a commit's signature against the keys that may sign now.
     pub fn check_commit(
         &self,

@@ -58,6 +58,8 @@ pub struct LogCheckOptions {
     pub witnesses: Vec<Witness>,
     /// Start after a signed checkpoint the log recorded, rather than at the first commit.
     pub since: Option<Since>,
+    /// Check every commit's signature, including those a matching checkpoint vouches for.
+    pub every_signature: bool,
 }
 
 /// A signed checkpoint to start verifying after: it vouches for the commits it covers, which
@@ -110,6 +112,9 @@ pub async fn check_log_with(
     let mut verifier = LogVerifier::new().with_witnesses(options.witnesses);
     if let Some(trusted) = options.trusted {
         verifier = verifier.trusting(trusted);
+    }
+    if options.every_signature {
+        verifier = verifier.checking_every_signature();
     }
     let verification = match start {
         None => verify_log_with(store, verifier, progress).await,

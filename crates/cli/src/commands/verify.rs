@@ -64,6 +64,7 @@ async fn options(app: &App, args: &VerifyArgs) -> CliResult<LogCheckOptions> {
         trusted,
         witnesses,
         since,
+        every_signature: args.all_signatures,
     })
 }
 
