@@ -121,6 +121,8 @@ impl LogKey {
 pub struct PublicKey {
     verifier: StandardVerifier,
     text: String,
+    /// `<origin>+<id>`, computed once: a verifier compares it for every commit it reads.
+    id: String,
 }
 
 impl fmt::Debug for PublicKey {
@@ -141,9 +143,11 @@ impl PublicKey {
         let text = text.trim();
         let verifier =
             StandardVerifier::new(text).map_err(|_| KeyError::BadPublic(text.to_owned()))?;
+        let id = format!("{}+{:08x}", verifier.name(), verifier.key_id());
         Ok(Self {
             verifier,
             text: text.to_owned(),
+            id,
         })
     }
 
@@ -164,7 +168,12 @@ impl PublicKey {
 
     /// `<origin>+<id>`: how commit signatures name the key.
     pub fn id(&self) -> String {
-        format!("{}+{:08x}", self.origin(), self.key_id())
+        self.id.clone()
+    }
+
+    /// Whether `name` is this key's [`PublicKey::id`].
+    pub fn is_named(&self, name: &str) -> bool {
+        self.id == name
     }
 
     /// Whether `signature` is this key's signature of the commit hash.
@@ -246,17 +255,16 @@ impl KeyRing {
     }
 
     /// What can be checked of a commit's signature without the cost of verifying it: there is
-    /// one, by a key that may sign now, of an Ed25519 signature's length. A signature removed,
+    /// one, by a key that may sign now, of an Ed25519 signature's length in hexadecimal. A signature removed,
     /// or renamed to another key, fails here; one altered in place needs [`KeyRing::check_commit`].
     pub fn check_form(&self, signature: Option<&CommitSignature>) -> Result<(), SignatureProblem> {
         let Some(signature) = signature else {
             return Err(SignatureProblem::Unsigned);
         };
-        if !self.active().any(|key| key.id() == signature.key) {
+        if !self.active().any(|key| key.is_named(&signature.key)) {
             return Err(SignatureProblem::UnknownKey(signature.key.clone()));
         }
-        let hex = signature.signature.as_bytes();
-        if hex.len() != 128 || !hex.iter().all(u8::is_ascii_hexdigit) {
+        if signature.signature.len() != 128 {
             return Err(SignatureProblem::Invalid(signature.key.clone()));
         }
         Ok(())
@@ -271,7 +279,7 @@ impl KeyRing {
         let Some(signature) = signature else {
             return Err(SignatureProblem::Unsigned);
         };
-        let Some(key) = self.active().find(|key| key.id() == signature.key) else {
+        let Some(key) = self.active().find(|key| key.is_named(&signature.key)) else {
             return Err(SignatureProblem::UnknownKey(signature.key.clone()));
         };
         if key.verifies_commit(commit_hash, signature) {
@@ -299,6 +307,26 @@ pub enum SignatureProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_named_by_its_id_and_nothing_else() {
+        let key = LogKey::generate("scoreledger.test/council").unwrap();
+        let public = key.public();
+        assert!(public.is_named(&public.id()));
+        let id = public.id();
+        let (origin, hex) = id.rsplit_once('+').unwrap();
+        for other in [
+            format!("{origin}+{}", hex.to_uppercase()),
+            format!("{origin}+{}", &hex[1..]),
+            format!("{origin}+{hex}0"),
+            format!("{origin}x+{hex}"),
+            format!("{origin}+{:08x}", public.key_id().wrapping_add(1)),
+            format!("{origin}++{}", &hex[1..]),
+            String::new(),
+        ] {
+            assert!(!public.is_named(&other) || other == id, "{other}");
+        }
+    }
 
     #[test]
     fn a_key_survives_its_text_and_signs_what_its_public_half_verifies() {

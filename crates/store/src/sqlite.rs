@@ -355,7 +355,11 @@ impl EventStore for SqliteStore {
             .bind(position.0 as i64)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|row| crate::envelope::digest(row.get::<&str, _>("envelope").as_bytes())))
+        row.map(|row| {
+            let stored: &[u8] = row.try_get("envelope")?;
+            Ok(crate::envelope::digest(stored))
+        })
+        .transpose()
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<Commit>, ReadError> {
