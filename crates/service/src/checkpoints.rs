@@ -10,8 +10,8 @@ use scoreledger_integrity::{
     SignedCheckpoint,
 };
 use scoreledger_store::{
-    checkpoints_stream, prepare, read_entries, set_aside_of, unsealed, AppendError, Commit, Entry,
-    EventStore, ExecuteError, ReadError, Request,
+    checkpoints_stream, prepare, read_entries, set_aside_of, unsealed_changed, AppendError, Commit,
+    Entry, EventStore, ExecuteError, ReadError, Request,
 };
 
 /// Commits read per batch while following the tree.
@@ -212,17 +212,23 @@ async fn follow(
                 )));
             }
             let (position, problem, digest) = match entry {
-                Entry::Commit(commit) => match unsealed(&commit) {
-                    None => {
-                        frontier.push(checked_leaf(&commit, ring, signed_from)?);
+                Entry::Commit(commit) => {
+                    if commit.compute_hash() == commit.hash {
+                        frontier.push(signed_leaf(&commit, ring, signed_from)?);
                         continue;
                     }
-                    Some(problem) => (
+                    let Some(problem) = unsealed_changed(&commit) else {
+                        return Err(CheckpointFailure::Unverified(format!(
+                            "the commit at position {} was changed",
+                            commit.position
+                        )));
+                    };
+                    (
                         commit.position,
                         problem,
                         store.stored_digest(commit.position).await?,
-                    ),
-                },
+                    )
+                }
                 Entry::Unreadable {
                     position,
                     problem,
@@ -246,18 +252,12 @@ async fn follow(
     Ok(())
 }
 
-/// The leaf of a commit, once its hash and signature hold.
-fn checked_leaf(
+/// The leaf of a commit whose hash holds, once its signature does.
+fn signed_leaf(
     commit: &Commit,
     ring: &KeyRing,
     signed_from: Option<Position>,
 ) -> Result<scoreledger_integrity::Hash, CheckpointFailure> {
-    if commit.compute_hash() != commit.hash {
-        return Err(CheckpointFailure::Unverified(format!(
-            "the commit at position {} was changed",
-            commit.position
-        )));
-    }
     if signed_from.is_some_and(|from| commit.position > from) {
         ring.check_commit(&commit.hash, commit.signature.as_ref())
             .map_err(|problem| {

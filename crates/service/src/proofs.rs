@@ -119,6 +119,31 @@ async fn tree_of(
     store: &dyn EventStore,
     checkpoint: &SignedCheckpoint,
 ) -> Result<(Tree, Vec<String>), ProofError> {
+    // Commits are taken at the hash they carry; only a log whose tree then does not make the
+    // signed head is read again, telling apart the commits that were set aside (hashing every
+    // commit's contents costs more than the rest of a proof).
+    match leaves(store, checkpoint, false).await? {
+        Some(tree) => Ok(tree),
+        None => leaves(store, checkpoint, true)
+            .await?
+            .ok_or(ProofError::Mismatch {
+                size: checkpoint.size,
+            }),
+    }
+}
+
+/// The tree of the commits `checkpoint` covers, or `None` if it does not make its head. A
+/// commit that cannot be read stands as its stored bytes' digest, as it did when the
+/// checkpoint was signed over it (after it was set aside); with `unsealed_too`, so does one
+/// whose events cannot be read and whose contents do not make its hash.
+async fn leaves(
+    store: &dyn EventStore,
+    checkpoint: &SignedCheckpoint,
+    unsealed_too: bool,
+) -> Result<Option<(Tree, Vec<String>)>, ProofError> {
+    let mismatch = || ProofError::Mismatch {
+        size: checkpoint.size,
+    };
     let mut tree = Tree::new();
     let mut hashes = Vec::new();
     while tree.size() < checkpoint.size {
@@ -126,46 +151,29 @@ async fn tree_of(
         let limit = BATCH.min((checkpoint.size - after.0) as usize);
         let entries = read_entries(store, after, limit).await?;
         if entries.is_empty() {
-            return Err(ProofError::Mismatch {
-                size: checkpoint.size,
-            });
+            return Ok(None);
         }
         for entry in entries {
-            // A commit that cannot be read stands as its stored bytes' digest, as it did when
-            // the checkpoint was signed over it (after it was set aside).
-            let hash =
-                match entry {
-                    Entry::Commit(commit) => match unsealed(&commit) {
-                        None => commit.hash,
-                        Some(_) => store.stored_digest(commit.position).await?.ok_or(
-                            ProofError::Mismatch {
-                                size: checkpoint.size,
-                            },
-                        )?,
-                    },
-                    Entry::Unreadable {
-                        digest: Some(digest),
-                        ..
-                    } => digest,
-                    Entry::Unreadable { .. } => {
-                        return Err(ProofError::Mismatch {
-                            size: checkpoint.size,
-                        })
-                    }
-                };
-            let leaf = leaf_hash(&hash).map_err(|_| ProofError::Mismatch {
-                size: checkpoint.size,
-            })?;
+            let hash = match entry {
+                Entry::Commit(commit) if unsealed_too && unsealed(&commit).is_some() => store
+                    .stored_digest(commit.position)
+                    .await?
+                    .ok_or_else(mismatch)?,
+                Entry::Commit(commit) => commit.hash,
+                Entry::Unreadable {
+                    digest: Some(digest),
+                    ..
+                } => digest,
+                Entry::Unreadable { .. } => return Ok(None),
+            };
+            let Ok(leaf) = leaf_hash(&hash) else {
+                return Ok(None);
+            };
             tree.push(leaf);
             hashes.push(hash);
         }
     }
-    if tree.root_at(checkpoint.size).ok() != Some(checkpoint.root) {
-        return Err(ProofError::Mismatch {
-            size: checkpoint.size,
-        });
-    }
-    Ok((tree, hashes))
+    Ok((tree.root_at(checkpoint.size).ok() == Some(checkpoint.root)).then_some((tree, hashes)))
 }
 
 /// The proof that the commit at `position` is in the checkpoint of `size` commits (the

@@ -38,7 +38,7 @@ pub use verify::{
     verify_log, verify_log_with, CheckpointSeen, Finding, LogVerification, LogVerifier, Start,
     Step, Witness,
 };
-pub use walk::{read_entries, unsealed, Entry};
+pub use walk::{read_entries, unsealed, unsealed_changed, Entry};
 
 /// The result of an append.
 #[derive(Debug, Clone, PartialEq)]

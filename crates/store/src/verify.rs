@@ -412,9 +412,10 @@ impl LogVerifier {
         match self.check_commit(commit) {
             Ok(()) => Ok(Step::Checked),
             // Nothing was taken from the commit before its hash was found wrong.
-            Err(Finding::Changed { .. }) if crate::walk::unsealed(commit).is_some() => Ok(
-                Step::Unsealed(crate::walk::unsealed(commit).expect("checked just now")),
-            ),
+            Err(changed @ Finding::Changed { .. }) => match crate::walk::unsealed_changed(commit) {
+                Some(problem) => Ok(Step::Unsealed(problem)),
+                None => Err(self.first_of(changed)),
+            },
             Err(finding) => Err(self.first_of(finding)),
         }
     }

@@ -44,6 +44,12 @@ pub fn unsealed(commit: &Commit) -> Option<String> {
     if commit.compute_hash() == commit.hash {
         return None;
     }
+    unsealed_changed(commit)
+}
+
+/// [`unsealed`] for a commit already found not to make its hash (the hash is not computed
+/// again): `None` means its events read, so it was changed.
+pub fn unsealed_changed(commit: &Commit) -> Option<String> {
     commit.domain_events().err().map(|err| {
         format!(
             "its events cannot be read ({err}) and its contents do not make the hash it carries"
