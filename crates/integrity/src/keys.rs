@@ -179,6 +179,7 @@ impl PublicKey {
     /// Whether `signature` is this key's signature of the commit hash.
     pub fn verifies_commit(&self, commit_hash: &str, signature: &CommitSignature) -> bool {
         signature.key == self.id()
+            && signature.has_written_form()
             && hex::decode(&signature.signature)
                 .is_ok_and(|sig| self.verifier.verify(&commit_message(commit_hash), &sig))
     }
@@ -193,8 +194,21 @@ impl PublicKey {
 pub struct CommitSignature {
     /// `<origin>+<key id>`.
     pub key: String,
-    /// The signature, in hexadecimal.
+    /// The signature, in lowercase hexadecimal.
     pub signature: String,
+}
+
+impl CommitSignature {
+    /// Whether the signature is written as the log writes one: an Ed25519 signature's 64
+    /// bytes as 128 lowercase hexadecimal digits. Decoding hexadecimal ignores case, so a
+    /// letter's case changed in the stored bytes would otherwise verify.
+    pub fn has_written_form(&self) -> bool {
+        self.signature.len() == 128
+            && self
+                .signature
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    }
 }
 
 /// The keys a log has recorded, in order: which may sign now, and which signed before.
@@ -255,8 +269,9 @@ impl KeyRing {
     }
 
     /// What can be checked of a commit's signature without the cost of verifying it: there is
-    /// one, by a key that may sign now, of an Ed25519 signature's length in hexadecimal. A signature removed,
-    /// or renamed to another key, fails here; one altered in place needs [`KeyRing::check_commit`].
+    /// one, by a key that may sign now, written as the log writes one
+    /// ([`CommitSignature::has_written_form`]). A signature removed, renamed to another key or
+    /// rewritten in another case fails here; one altered in place needs [`KeyRing::check_commit`].
     pub fn check_form(&self, signature: Option<&CommitSignature>) -> Result<(), SignatureProblem> {
         let Some(signature) = signature else {
             return Err(SignatureProblem::Unsigned);
@@ -264,7 +279,7 @@ impl KeyRing {
         if !self.active().any(|key| key.is_named(&signature.key)) {
             return Err(SignatureProblem::UnknownKey(signature.key.clone()));
         }
-        if signature.signature.len() != 128 {
+        if !signature.has_written_form() {
             return Err(SignatureProblem::Invalid(signature.key.clone()));
         }
         Ok(())
@@ -346,6 +361,35 @@ mod tests {
             Err(SignatureProblem::Unsigned)
         );
         assert!(!format!("{key:?}").contains(key.secret()));
+    }
+
+    #[test]
+    fn a_signature_rewritten_in_another_case_or_length_is_refused_though_it_decodes_alike() {
+        let key = LogKey::generate("scoreledger.test/council").unwrap();
+        let ring = KeyRing::of([key.public().clone()]);
+        let signature = key.sign_commit("ab12");
+        assert!(signature.has_written_form());
+        ring.check_form(Some(&signature)).unwrap();
+        let letter = signature
+            .signature
+            .find(|c: char| c.is_ascii_alphabetic())
+            .expect("128 hexadecimal digits hold a letter");
+        let mut rewritten = signature.clone();
+        rewritten.signature.replace_range(
+            letter..=letter,
+            &signature.signature[letter..=letter].to_uppercase(),
+        );
+        let mut padded = signature.clone();
+        padded.signature.push_str("00");
+        for changed in [rewritten, padded] {
+            let invalid = Err(SignatureProblem::Invalid(key.public().id()));
+            assert_eq!(ring.check_form(Some(&changed)), invalid, "{changed:?}");
+            assert_eq!(
+                ring.check_commit("ab12", Some(&changed)),
+                invalid,
+                "{changed:?}"
+            );
+        }
     }
 
     #[test]

@@ -21,9 +21,9 @@
 //!
 //! Before the random cases, fixed ones, with the verifier as `scoreledger verify` runs it: any
 //! change to a signature no checkpoint vouches for (the first key's commit, the last
-//! checkpoint's) is `forged` there; a signature removed or given to another key is `forged`
-//! even where a checkpoint covers the commit (`KeyRing::check_form`); and a checkpoint moved
-//! one place later is named right after the commits it covers.
+//! checkpoint's) is `forged` there; a signature removed, given to another key or rewritten in
+//! upper case is `forged` even where a checkpoint covers the commit (`KeyRing::check_form`);
+//! and a checkpoint moved one place later is named right after the commits it covers.
 //!
 //! The random cases run the verifier checking every signature as it comes
 //! (`LogVerifier::checking_every_signature`, `verify --all-signatures`): by default a matching
@@ -203,6 +203,8 @@ enum SignatureChange {
         bit: u8,
     },
     Removed,
+    /// Its first letter written in upper case: hexadecimal that decodes to the same bytes.
+    LetterUppercased,
     /// The signature of the commit at this index.
     CopiedFrom(usize),
 }
@@ -222,6 +224,15 @@ fn change_signature(rows: &mut [Row], at: usize, change: SignatureChange) {
                 hex::decode(signature.as_str().expect("a signature")).expect("a signature is hex");
             bytes[byte] ^= 1 << bit;
             *signature = Value::String(hex::encode(bytes));
+        }
+        SignatureChange::LetterUppercased => {
+            let signature = &mut value["signature"]["signature"];
+            let mut text = signature.as_str().expect("a signature").to_owned();
+            let letter = text
+                .find(|c: char| c.is_ascii_alphabetic())
+                .expect("128 hexadecimal digits hold a letter");
+            text.replace_range(letter..=letter, &text[letter..=letter].to_uppercase());
+            *signature = Value::String(text);
         }
         SignatureChange::Removed => {
             value
@@ -415,6 +426,7 @@ fn a_thousand_random_tamperings_of_a_signed_log_are_all_found_in_range() {
             SignatureChange::ByteFlipped { byte: 0, bit: 0 },
             SignatureChange::ByteFlipped { byte: 63, bit: 7 },
             SignatureChange::Removed,
+            SignatureChange::LetterUppercased,
             SignatureChange::CopiedFrom(from),
             SignatureChange::CopiedFrom(at.abs_diff(1)),
         ] {
@@ -428,15 +440,18 @@ fn a_thousand_random_tamperings_of_a_signed_log_are_all_found_in_range() {
         }
     }
 
-    // Where a checkpoint covers the commit, a signature removed is still found as it is read.
+    // Where a checkpoint covers the commit, a signature removed, or rewritten in another case
+    // (decoding to the same bytes), is still found as it is read.
     let covered = template.checkpoints[0] as usize - 2;
-    let mut rows = template.rows.clone();
-    change_signature(&mut rows, covered, SignatureChange::Removed);
-    let finding = verify(&rows).finding;
-    assert!(
-        matches!(&finding, Some(Finding::Forged { position, .. }) if position.0 == covered as u64 + 1),
-        "removed at {covered}: {finding:?}"
-    );
+    for change in [SignatureChange::Removed, SignatureChange::LetterUppercased] {
+        let mut rows = template.rows.clone();
+        change_signature(&mut rows, covered, change);
+        let finding = verify(&rows).finding;
+        assert!(
+            matches!(&finding, Some(Finding::Forged { position, .. }) if position.0 == covered as u64 + 1),
+            "{change:?} at {covered}: {finding:?}"
+        );
+    }
 
     // A checkpoint moved one place later, behind a commit it does not cover, is named right
     // after the commits it does cover, which are intact.
