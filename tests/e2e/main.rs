@@ -3,6 +3,7 @@
 mod approvals;
 mod auditor;
 mod backup;
+mod bench;
 mod browser;
 mod client;
 mod crash;

@@ -145,6 +145,8 @@ pub enum Command {
     /// of the same store measured in the same run, and print both and their ratio.
     ///
     /// Example: scoreledger bench verify --commits 100000
+    ///
+    /// Example: scoreledger bench rebuild --commits 100000 --postgres postgres://postgres@127.0.0.1:5432/postgres
     Bench(BenchArgs),
     /// Import a scorecard (plan, priorities, outcomes, measures with their targets,
     /// values, assessments and notes) from JSON or CSV. All or nothing: a malformed row is
@@ -973,12 +975,19 @@ pub struct LockArgs {
 /// `bench` options.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// The workload: `verify` (the whole log verified, against reading it raw).
-    #[arg(value_parser = ["verify"])]
+    /// The workload: `verify` (the whole log verified, against reading it raw) or `rebuild`
+    /// (a scorecard log replayed into fresh read models, against loading its events as plain
+    /// rows into the same database).
+    #[arg(value_parser = ["verify", "rebuild"])]
     pub workload: String,
-    /// How many commits to generate.
+    /// How many commits (`verify`) or events (`rebuild`) to generate.
     #[arg(long, default_value_t = 100_000)]
     pub commits: u64,
+    /// `rebuild` into PostgreSQL: a server the bench may create (and then drops) a database
+    /// of its own on, e.g. postgres://postgres@127.0.0.1:5432/postgres. Without it, the read
+    /// models are the embedded default, in the log's SQLite file.
+    #[arg(long, value_name = "URL")]
+    pub postgres: Option<String>,
     /// One JSON object per workload.
     #[arg(long)]
     pub json: bool,

@@ -1,14 +1,11 @@
 //! `scoreledger bench verify`: how fast `verify` walks a log, beside the raw rate at which the
-//! same store hands the same commits out, measured in the same run on a generated log in a
-//! temporary directory. Figures are for this machine at this moment; the ratio is what to
-//! compare between runs.
+//! same store hands the same commits out.
 
 use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
 
 use scoreledger_domain::{DomainEvent, Period, StreamId};
 use scoreledger_integrity::LogKey;
@@ -18,6 +15,7 @@ use scoreledger_store::{
     SqliteStore, StreamVersion,
 };
 
+use super::{Figures, Target};
 use crate::args::BenchArgs;
 use crate::failure::{CliResult, Failed};
 
@@ -28,18 +26,8 @@ const STREAMS: u64 = 1000;
 /// Commits read per batch by the raw read.
 const READ_BATCH: usize = 1000;
 
-#[derive(Serialize)]
-struct Figures {
-    workload: &'static str,
-    commits: u64,
-    raw_read_per_second: f64,
-    verify_per_second: f64,
-    ratio: f64,
-    target: f64,
-}
-
 /// Runs `bench verify`.
-pub async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
+pub(super) async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     let dir = tempfile::tempdir()?;
     let key = Arc::new(LogKey::generate("scoreledger.bench/verify").map_err(Failed::rejected)?);
     let store = SqliteStore::open_default(&dir.path().join("bench.db"))
@@ -65,28 +53,24 @@ pub async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
             "the generated log does not verify: {finding}"
         )));
     }
-    let figures = Figures {
-        workload: "verify",
-        commits: head.0,
-        raw_read_per_second: raw.round(),
-        verify_per_second: ours.round(),
-        ratio: (ours / raw * 100.0).round() / 100.0,
-        target: 0.5,
-    };
-    if args.json {
-        writeln!(out, "{}", serde_json::to_string(&figures)?)?;
-    } else {
+    if !args.json {
         writeln!(
             out,
-            "verify, {} signed commits with {} checkpoints (embedded SQLite)\n  raw read (read_all, {READ_BATCH} a batch): {:>9.0} commits/s\n  scoreledger verify:                  {:>9.0} commits/s\n  ratio {:.2} (target ≥ {:.1})",
-            figures.commits,
-            verification.checkpoints,
-            figures.raw_read_per_second,
-            figures.verify_per_second,
-            figures.ratio,
-            figures.target
+            "{} signed commits with {} checkpoints (embedded SQLite)",
+            head.0, verification.checkpoints
         )?;
     }
+    Figures::new(
+        "verify",
+        "sqlite",
+        "commits",
+        head.0,
+        "read_all, 1,000 a batch, nothing checked",
+        raw,
+        ours,
+        Target::Ratio(0.5),
+    )
+    .print(args.json, out)?;
     Ok(())
 }
 

@@ -1,0 +1,76 @@
+//! `scoreledger bench`: each workload runs end to end on a small generated log and prints, for
+//! machines, our rate, the raw limit measured in the same run and their ratio.
+
+use serde_json::Value;
+use sqlx::{Connection, PgConnection};
+
+use scoreledger_testkit::postgres::admin_url;
+
+use crate::support::{assert_success, run, stdout};
+
+/// Runs `bench ARGS --json` and returns its one JSON object, checked for what every workload
+/// prints.
+fn bench(args: &[&str], at_least: u64) -> Value {
+    let mut all = vec!["bench"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let output = run(&all);
+    assert_success(&output);
+    let figures: Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    let count = figures["count"].as_u64().expect("a count");
+    assert!(count >= at_least, "{figures}");
+    let raw = figures["raw_per_second"].as_f64().expect("a raw rate");
+    let ours = figures["ours_per_second"].as_f64().expect("our rate");
+    assert!(raw > 0.0 && ours > 0.0, "{figures}");
+    let ratio = figures["ratio"].as_f64().expect("a ratio");
+    assert!((ratio - ours / raw).abs() < 0.01, "{figures}");
+    figures
+}
+
+async fn bench_databases() -> i64 {
+    let mut conn = PgConnection::connect(&admin_url())
+        .await
+        .expect("the test PostgreSQL server (scripts/services.sh)");
+    sqlx::query_scalar("SELECT count(*) FROM pg_database WHERE datname LIKE 'scoreledger_bench_%'")
+        .fetch_one(&mut conn)
+        .await
+        .expect("a count")
+}
+
+#[test]
+fn bench_verify_and_rebuild_print_ours_the_raw_limit_and_the_ratio() {
+    let verify = bench(&["verify", "--commits", "1500"], 1500);
+    assert_eq!(verify["workload"], "verify");
+    assert_eq!(verify["target"]["ratio"], 0.5);
+
+    let sqlite = bench(&["rebuild", "--commits", "2000"], 2000);
+    assert_eq!(sqlite["backend"], "sqlite");
+    assert_eq!(sqlite["unit"], "events");
+
+    // On PostgreSQL the bench works in a database of its own, dropped when it ends.
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let before = runtime.block_on(bench_databases());
+    let postgres = bench(
+        &["rebuild", "--commits", "2000", "--postgres", &admin_url()],
+        2000,
+    );
+    assert_eq!(postgres["backend"], "postgres");
+    assert_eq!(postgres["target"]["ratio"], 0.5);
+    assert_eq!(runtime.block_on(bench_databases()), before);
+}
+
+#[test]
+fn bench_rebuild_on_an_unreachable_postgres_says_what_to_give() {
+    let output = run(&[
+        "bench",
+        "rebuild",
+        "--commits",
+        "100",
+        "--postgres",
+        "postgres://nobody:secret@127.0.0.1:1/postgres",
+    ]);
+    assert!(!output.status.success());
+    let said = crate::support::stderr(&output);
+    assert!(said.contains("cannot reach PostgreSQL"), "{said}");
+    assert!(!said.contains("secret"), "{said}");
+}
