@@ -5,6 +5,7 @@ use sqlx::AnyConnection;
 use scoreledger_domain::{DomainEvent, FieldChange, MeasureDefinition, Period, Position, StreamId};
 use scoreledger_store::Commit;
 
+use crate::batch::{Batch, HistoryRow};
 use crate::projector::ProjectionError;
 
 /// One row of the history view, before it is written.
@@ -49,6 +50,7 @@ fn aggregate_id(stream: &StreamId) -> String {
 
 pub(crate) async fn apply_commit(
     conn: &mut AnyConnection,
+    batch: &mut Batch,
     commit: &Commit,
 ) -> Result<(), ProjectionError> {
     let position = commit.position;
@@ -59,71 +61,55 @@ pub(crate) async fn apply_commit(
             problem: err.to_string(),
         })?;
     let id = aggregate_id(&commit.stream);
-    // (measure_ref, plan_id) of a measure stream, read once per commit when first needed.
-    let mut measure_keys: Option<(Option<String>, Option<String>)> = None;
     // One history row per change: an event is one change, except an amendment, which is one
     // per field. `seq` numbers the rows of the commit.
     let mut seq = 0_i64;
     for event in &events {
         for change in apply_event(conn, &id, position, commit, event).await? {
-            write_change(conn, commit, event, change, &mut measure_keys, seq).await?;
+            keep_change(conn, batch, commit, event, change, seq).await?;
             seq += 1;
         }
     }
     Ok(())
 }
 
-/// Writes one row of the history view.
-async fn write_change(
+/// Keeps one row of the history view for the end of the batch.
+async fn keep_change(
     conn: &mut AnyConnection,
+    batch: &mut Batch,
     commit: &Commit,
     event: &DomainEvent,
     mut change: Change,
-    measure_keys: &mut Option<(Option<String>, Option<String>)>,
     seq: i64,
 ) -> Result<(), ProjectionError> {
-    let position = commit.position;
     let id = aggregate_id(&commit.stream);
     change.period = change.period.or_else(|| event.period());
     if change.measure_id.is_some() && change.measure_ref.is_none() {
-        if measure_keys.is_none() {
-            let row: Option<(String, String)> =
-                sqlx::query_as("SELECT measure_ref, plan_id FROM measures WHERE measure_id = $1")
-                    .bind(&id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            *measure_keys = Some(row.map_or((None, None), |(r, p)| (Some(r), Some(p))));
-        }
-        if let Some((measure_ref, plan_id)) = measure_keys {
-            change.measure_ref.clone_from(measure_ref);
-            change.plan_id.clone_from(plan_id);
+        if let Some((measure_ref, plan_id)) = batch.measure_keys(conn, &id).await? {
+            change.measure_ref = Some(measure_ref);
+            change.plan_id = Some(plan_id);
         }
     }
-    sqlx::query(
-            "INSERT INTO history (position, seq, stream, plan_id, measure_id, measure_ref, recorded_at, \
-             actor_id, actor_name, actor_role, on_behalf_of, event_type, period, what, before, after, \
-             reason, classification) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-        )
-        .bind(position.0 as i64)
-        .bind(seq)
-        .bind(commit.stream.as_str())
-        .bind(&change.plan_id)
-        .bind(&change.measure_id)
-        .bind(&change.measure_ref)
-        .bind(commit.recorded_at.to_rfc3339())
-        .bind(&commit.actor.id)
-        .bind(&commit.actor.name)
-        .bind(commit.actor.role.as_str())
-        .bind(&commit.on_behalf_of)
-        .bind(event.event_type())
-        .bind(change.period.map(|p| p.to_string()))
-        .bind(&change.what)
-        .bind(&change.before)
-        .bind(&change.after)
-        .bind(&commit.reason)
-        .bind(&change.classification)
-        .execute(&mut *conn)
-        .await?;
+    batch.push_history(HistoryRow {
+        position: commit.position.0 as i64,
+        seq,
+        stream: commit.stream.as_str().to_owned(),
+        plan_id: change.plan_id,
+        measure_id: change.measure_id,
+        measure_ref: change.measure_ref,
+        recorded_at: commit.recorded_at.to_rfc3339(),
+        actor_id: commit.actor.id.clone(),
+        actor_name: commit.actor.name.clone(),
+        actor_role: commit.actor.role.as_str(),
+        on_behalf_of: commit.on_behalf_of.clone(),
+        event_type: event.event_type(),
+        period: change.period.map(|p| p.to_string()),
+        what: change.what,
+        before: change.before,
+        after: change.after,
+        reason: commit.reason.clone(),
+        classification: change.classification,
+    });
     Ok(())
 }
 
@@ -144,34 +130,21 @@ async fn close_current(
     } else {
         "revision"
     };
-    let select = format!(
-        "SELECT {display}, {revision} FROM {table} WHERE measure_id = $1 AND period = $2{} \
-         AND recorded_to_position IS NULL",
-        kind_filter(3)
+    // One statement: the row closed comes back from the UPDATE itself. A fact has at most one
+    // current version, so at most one row returns.
+    let update = format!(
+        "UPDATE {table} SET recorded_to_position = $1 WHERE measure_id = $2 AND period = $3{} \
+         AND recorded_to_position IS NULL RETURNING {display}, {revision}",
+        kind_filter(4)
     );
-    let mut query = sqlx::query_as::<_, (String, i64)>(&select)
+    let mut query = sqlx::query_as::<_, (String, i64)>(&update)
+        .bind(position.0 as i64)
         .bind(measure_id)
         .bind(period.to_string());
     if let Some(kind) = kind {
         query = query.bind(kind);
     }
-    let current = query.fetch_optional(&mut *conn).await?;
-    if current.is_some() {
-        let update = format!(
-            "UPDATE {table} SET recorded_to_position = $1 WHERE measure_id = $2 AND period = $3{} \
-             AND recorded_to_position IS NULL",
-            kind_filter(4)
-        );
-        let mut query = sqlx::query(&update)
-            .bind(position.0 as i64)
-            .bind(measure_id)
-            .bind(period.to_string());
-        if let Some(kind) = kind {
-            query = query.bind(kind);
-        }
-        query.execute(&mut *conn).await?;
-    }
-    Ok(current)
+    Ok(query.fetch_all(&mut *conn).await?.into_iter().next())
 }
 
 async fn apply_event(

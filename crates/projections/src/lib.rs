@@ -6,6 +6,7 @@
 //! commit it cannot read unless an admin has set that commit aside.
 
 mod apply;
+mod batch;
 pub mod checksum;
 pub mod history_kind;
 pub mod history_view;

@@ -18,6 +18,7 @@ use scoreledger_store::{
 };
 
 use crate::apply::apply_commit;
+use crate::batch::Batch;
 use crate::read_models::{Dialect, ReadModels};
 
 /// Name of the projector that maintains every read model of this crate.
@@ -139,6 +140,7 @@ pub async fn project_commits(
         return Ok(Outcome::CaughtUp);
     };
     let (mut tx, existing) = begin_projecting(read).await?;
+    let mut batch = Batch::new(read.dialect());
     let mut expected = Position(existing.0 + 1);
     for commit in commits {
         if commit.position < expected {
@@ -152,7 +154,7 @@ pub async fn project_commits(
                 found: commit.position,
             });
         }
-        apply_commit(&mut tx, commit).await?;
+        apply_commit(&mut tx, &mut batch, commit).await?;
         expected = Position(commit.position.0 + 1);
     }
     // A batch another projector already applied must not move the checkpoint backwards.
@@ -163,6 +165,7 @@ pub async fn project_commits(
             to: existing.max(last.position),
         });
     }
+    batch.flush(&mut tx).await?;
     move_checkpoint(tx, reached).await
 }
 
