@@ -74,3 +74,30 @@ fn bench_rebuild_on_an_unreachable_postgres_says_what_to_give() {
     assert!(said.contains("cannot reach PostgreSQL"), "{said}");
     assert!(!said.contains("secret"), "{said}");
 }
+
+#[test]
+fn bench_as_at_reads_the_q3_scorecard_at_an_old_position_and_at_the_head() {
+    let output = run(&["bench", "as-at", "--commits", "3000", "--json"]);
+    assert_success(&output);
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0]["at"], "old");
+    assert_eq!(lines[1]["at"], "current");
+    assert!(lines[0]["position"].as_u64() < lines[1]["position"].as_u64());
+    for figures in &lines {
+        assert_eq!(figures["workload"], "as-at");
+        assert!(figures["events"].as_u64().expect("events") >= 3000);
+        // Every generated measure is on the scorecard at both positions.
+        assert_eq!(figures["rows"], 500, "{figures}");
+        let p50 = figures["p50_ms"].as_f64().expect("p50");
+        let p99 = figures["p99_ms"].as_f64().expect("p99");
+        assert!(0.0 < p50 && p50 <= p99, "{figures}");
+        assert!(
+            figures["raw_p50_ms"].as_f64().expect("raw p50") > 0.0,
+            "{figures}"
+        );
+    }
+}

@@ -975,15 +975,16 @@ pub struct LockArgs {
 /// `bench` options.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// The workload: `verify` (the whole log verified, against reading it raw) or `rebuild`
-    /// (a scorecard log replayed into fresh read models, against loading its events as plain
-    /// rows into the same database).
-    #[arg(value_parser = ["verify", "rebuild"])]
+    /// The workload: `verify` (the whole log verified, against reading it raw), `rebuild` (a
+    /// scorecard log replayed into fresh read models, against loading its events as plain rows
+    /// into the same database) or `as-at` (the Q3 2016/17 scorecard read as at an old position
+    /// and at the head, p50 and p99, against one round trip to the same database).
+    #[arg(value_parser = ["verify", "rebuild", "as-at"])]
     pub workload: String,
-    /// How many commits (`verify`) or events (`rebuild`) to generate.
+    /// How many commits (`verify`) or events (`rebuild`, `as-at`) to generate.
     #[arg(long, default_value_t = 100_000)]
     pub commits: u64,
-    /// `rebuild` into PostgreSQL: a server the bench may create (and then drops) a database
+    /// `rebuild` and `as-at` on PostgreSQL read models: a server the bench may create (and then drops) a database
     /// of its own on, e.g. postgres://postgres@127.0.0.1:5432/postgres. Without it, the read
     /// models are the embedded default, in the log's SQLite file.
     #[arg(long, value_name = "URL")]

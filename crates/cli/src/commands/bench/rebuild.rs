@@ -10,8 +10,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use sqlx::{Connection, Executor};
 
 use scoreledger_projections::{self as projections, Dialect, ReadModels};
-use scoreledger_store::{new_id, redacted, Commit, EventStore, Position, SqliteStore};
+use scoreledger_store::{Commit, EventStore, Position, SqliteStore};
 
+use super::database::read_models;
 use super::scorecard_log::{generate, MEASURES};
 use super::{Figures, Target};
 use crate::args::BenchArgs;
@@ -28,33 +29,22 @@ pub(super) async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     let path = dir.path().join("bench.db");
     let store = SqliteStore::open_default(&path).await?;
     let generated = generate(&store, args.commits, !args.json).await?;
-    match &args.postgres {
-        None => {
-            // The embedded default: the read models in the log's own file.
-            let read = ReadModels::sqlite(&path).await?;
-            measure(&store, &read, None, generated.events, args, out).await
-        }
-        Some(server) => {
-            let database = BenchDatabase::create(server).await?;
-            let outcome = async {
-                let read = ReadModels::postgres(&database.url).await?;
-                let measured = measure(
-                    &store,
-                    &read,
-                    Some(&database.url),
-                    generated.events,
-                    args,
-                    out,
-                )
-                .await;
-                read.pool().close().await;
-                measured
-            }
-            .await;
-            database.drop_it().await?;
-            outcome
-        }
+    let (read, database) = read_models(&path, args.postgres.as_deref()).await?;
+    let copy_to = database.as_ref().map(|d| d.url.clone());
+    let measured = measure(
+        &store,
+        &read,
+        copy_to.as_deref(),
+        generated.events,
+        args,
+        out,
+    )
+    .await;
+    read.pool().close().await;
+    if let Some(database) = database {
+        database.drop_it().await?;
     }
+    measured
 }
 
 /// `copy_to` is the PostgreSQL database `read` is in, which the raw load copies into.
@@ -167,19 +157,8 @@ fn rows(commits: &[Commit]) -> Vec<(i64, i64, String, String, String)> {
 async fn insert_rows(read: &ReadModels, rows: &[(i64, i64, String, String, String)]) -> CliResult {
     let mut tx = read.pool().begin().await?;
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let n = i * 5;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5
-                )
-            })
-            .collect();
+        // Plain `?`: SQLite binds numbered parameters by scanning every parameter's name.
+        let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()];
         let sql = format!("INSERT INTO bench_raw VALUES {}", values.join(", "));
         let mut query = sqlx::query(&sql);
         for (position, seq, stream, kind, payload) in chunk {
@@ -224,42 +203,4 @@ fn copy_text(value: &str) -> String {
         .replace('\t', "\\t")
         .replace('\n', "\\n")
         .replace('\r', "\\r")
-}
-
-/// A database of its own on the PostgreSQL server given, so the bench never touches anyone's
-/// read models; dropped when the bench ends.
-struct BenchDatabase {
-    server: String,
-    name: String,
-    url: String,
-}
-
-impl BenchDatabase {
-    async fn create(server: &str) -> CliResult<Self> {
-        let mut conn = sqlx::PgConnection::connect(server).await.map_err(|err| {
-            Failed::rejected(format!(
-                "cannot reach PostgreSQL at {}: {err}; give a server the bench may create a database on (--postgres postgres://USER@HOST:PORT/postgres)",
-                redacted(server)
-            ))
-        })?;
-        let name = format!("scoreledger_bench_{}", new_id().simple());
-        conn.execute(format!("CREATE DATABASE {name}").as_str())
-            .await?;
-        conn.close().await?;
-        let base = server.rsplit_once('/').map_or(server, |(base, _)| base);
-        let url = format!("{base}/{name}");
-        Ok(Self {
-            server: server.to_owned(),
-            name,
-            url,
-        })
-    }
-
-    async fn drop_it(self) -> CliResult {
-        let mut conn = sqlx::PgConnection::connect(&self.server).await?;
-        conn.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str())
-            .await?;
-        conn.close().await?;
-        Ok(())
-    }
 }
