@@ -86,7 +86,8 @@ pub struct ScorecardRow {
     pub lead_accountability: String,
     /// Target for the period's financial year.
     pub target: Option<TargetCell>,
-    /// Values by period (all periods known).
+    /// Values by period: the periods the report of the scorecard's period prints
+    /// ([`Period::scorecard_columns`]), as known at the position.
     pub values: BTreeMap<Period, ValueCell>,
     /// Officer's status for the period.
     pub status: Option<Status>,
@@ -351,15 +352,35 @@ pub async fn scorecard_as_at(
             parse::<Period>("period", &p.period)?.scorecard_columns(),
         ));
     }
-    let values = sqlx::query_as::<_, (String, String, String, String, Option<String>, i64, Option<String>)>(&format!(
+    // Only the periods the report prints: a measure reporting monthly for years has many
+    // more, and reading them all made the query grow with the log.
+    let columns = period.scorecard_columns();
+    let in_columns: Vec<String> = (0..columns.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
         "SELECT v.measure_id, v.period, v.value, v.quality, v.source_system, v.revision, v.classification \
-         FROM values_history v JOIN measures m USING (measure_id) WHERE m.plan_id = $1 AND {}",
-        as_at("v", 2)
-    ))
+         FROM values_history v JOIN measures m USING (measure_id) WHERE m.plan_id = $1 AND {} \
+         AND v.period IN ({})",
+        as_at("v", 2),
+        in_columns.join(", ")
+    );
+    let mut query = sqlx::query_as::<
+        _,
+        (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            i64,
+            Option<String>,
+        ),
+    >(&sql)
     .bind(&plan_key)
-    .bind(at)
-    .fetch_all(read.pool())
-    .await?;
+    .bind(at);
+    for column in &columns {
+        query = query.bind(column.to_string());
+    }
+    let values = query.fetch_all(read.pool()).await?;
     for (measure_id, value_period, value, quality, source_system, revision, classification) in
         values
     {
