@@ -83,7 +83,7 @@ pub async fn submit(
     }
     let mut retries = 0;
     loop {
-        let (request, plan) = judged_against(store, read, &submission).await?;
+        let (request, plan, through) = judged_against(store, read, &submission).await?;
         let mut commit = prepare(store, submission.stream, submission.commands, &request).await?;
         if let (Some(expected), ExpectedVersion::Exact(current)) =
             (submission.if_version, commit.expected)
@@ -96,6 +96,9 @@ pub async fn submit(
         // committed in between is a conflict, judged again below, never a change that slips
         // into a period locked a moment earlier.
         commit.judged_against = plan.clone();
+        // Nor if a report was published after what the judgment read: which periods are
+        // published decides which changes need a reason.
+        commit.judged_through = through;
         match store.append(commit).await {
             // The plan moved (a lock, a reopening): the commands are judged again against it,
             // whatever the client expected of its own stream.
@@ -151,15 +154,23 @@ async fn checkpoint_after(store: &dyn EventStore) {
 /// What a submission is judged against beyond its own stream: the plan's locks, publications,
 /// year and outline (read after catching the read models up), the people a new token must not
 /// be mistaken for, and the commit a setting aside is about; and the plan's stream at the
-/// version read, which the append must still find.
+/// version read, which the append must still find, and the log position the publications
+/// were read through, after which none may have landed.
 async fn judged_against(
     store: &dyn EventStore,
     read: &ReadModels,
     submission: &Submission<'_>,
-) -> Result<(Request, Option<(StreamId, StreamVersion)>), SubmitError> {
-    let (published_through, locked, plan_year, outline, plan) = match submission.plan_id {
+) -> Result<
+    (
+        Request,
+        Option<(StreamId, StreamVersion)>,
+        Option<scoreledger_domain::Position>,
+    ),
+    SubmitError,
+> {
+    let (published_through, locked, plan_year, outline, plan, through) = match submission.plan_id {
         Some(plan) => {
-            projections::drain(store, read, 1000, |_| {}).await?;
+            let through = projections::drain(store, read, 1000, |_| {}).await?;
             let (state, version) = load(store, &plan.stream())
                 .await
                 .map_err(ExecuteError::from)?;
@@ -171,9 +182,10 @@ async fn judged_against(
                 year,
                 state.plan().map(PlanOutline::of),
                 Some((plan.stream(), version)),
+                Some(through),
             )
         }
-        None => (None, Default::default(), None, None, None),
+        None => (None, Default::default(), None, None, None, None),
     };
     // A new token's user id is judged against the people the installation knows, so a
     // look-alike of someone else's id is refused (maker ≠ checker depends on it).
@@ -215,7 +227,7 @@ async fn judged_against(
         today: Some(store.clock().now().date_naive()),
         unreadable,
     };
-    Ok((request, plan))
+    Ok((request, plan, through))
 }
 
 /// How often a submission without an expected version is judged again after losing a race.

@@ -63,6 +63,12 @@ pub struct NewCommit {
     /// it was read: the commit lands only if that stream has not moved since, so a lock
     /// committed a moment earlier is a conflict, never a change inside a locked period.
     pub judged_against: Option<(StreamId, StreamVersion)>,
+    /// The log position the judgment read the log through (the read models' position after
+    /// catching up), when it depended on what had been published: the commit lands only if no
+    /// report has been published after it, else it is a conflict on `judged_against`'s stream
+    /// and is judged again. A publication lands on a report's own stream, which
+    /// `judged_against` does not see.
+    pub judged_through: Option<Position>,
     /// The log position the commit must land directly after: a checkpoint of the first N
     /// commits is the commit at N + 1, or it is not appended (`AppendError::Moved`).
     pub directly_after: Option<Position>,
@@ -87,6 +93,7 @@ impl NewCommit {
             causation_id: None,
             events,
             judged_against: None,
+            judged_through: None,
             directly_after: None,
         }
     }

@@ -5,7 +5,7 @@
 
 use scoreledger_domain::{Position, StreamId, StreamVersion};
 
-use crate::envelope::ExpectedVersion;
+use crate::envelope::{ExpectedVersion, NewCommit};
 
 /// Boxed source error of a backend.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -84,6 +84,21 @@ pub enum ReadError {
         /// What.
         problem: String,
     },
+}
+
+/// A report was published after the log position `new` was judged through
+/// (`NewCommit::judged_through`): a conflict on the stream it was judged against, so that it
+/// is judged again against what is published now.
+pub(crate) fn published_since(new: &NewCommit) -> AppendError {
+    let (stream, version) = new
+        .judged_against
+        .clone()
+        .unwrap_or_else(|| (new.stream.clone(), StreamVersion(0)));
+    AppendError::Conflict {
+        stream,
+        expected: ExpectedVersion::Exact(version),
+        actual: version,
+    }
 }
 
 impl From<sqlx::Error> for AppendError {

@@ -24,7 +24,7 @@ use scoreledger_domain::{Position, StreamId, StreamVersion};
 
 use crate::clock::Clock;
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
-use crate::error::{AppendError, BoxError, ReadError};
+use crate::error::{published_since, AppendError, BoxError, ReadError};
 use crate::server_url::ServerUrl;
 use crate::signing::{keys_stream, Signing};
 use crate::{Appended, EventStore};
@@ -355,6 +355,23 @@ impl NatsStore {
         Ok(())
     }
 
+    /// Refuses with a conflict if a report was published after `through`: the last message
+    /// on any report's subject is after it. Read after the head the publish will expect, so
+    /// a publication landing later fails the publish instead.
+    async fn check_nothing_published_since(
+        &self,
+        new: &NewCommit,
+        through: Position,
+    ) -> Result<(), AppendError> {
+        let reports = format!("{}.report.>", self.config.prefix);
+        match self.stream.direct_get_last_for_subject(&reports).await {
+            Ok(message) if message.sequence > through.0 => Err(published_since(new)),
+            Ok(_) => Ok(()),
+            Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => Ok(()),
+            Err(err) => Err(AppendError::from(unavailable(err))),
+        }
+    }
+
     /// Up to `limit` messages after `after`, as stored (sequence and payload), in log order:
     /// what a logical backup copies.
     pub(crate) async fn read_stored(
@@ -547,13 +564,16 @@ impl EventStore for NatsStore {
             // must land directly after a position expects exactly that position.
             let expected_head = match new.directly_after {
                 Some(after) => Some(after.0),
-                None if new.judged_against.is_some() => {
+                None if new.judged_against.is_some() || new.judged_through.is_some() => {
                     Some(self.last_sequence().await.map_err(AppendError::from)?)
                 }
                 None => None,
             };
             if let Some(judged) = &new.judged_against {
                 self.check_judged_against(judged).await?;
+            }
+            if let Some(through) = new.judged_through {
+                self.check_nothing_published_since(&new, through).await?;
             }
             if let Some(head) = expected_head {
                 headers.insert("Nats-Expected-Last-Sequence", head.to_string().as_str());

@@ -20,7 +20,7 @@ use scoreledger_domain::{Position, StreamId, StreamVersion};
 
 use crate::clock::{Clock, SystemClock};
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
-use crate::error::{AppendError, ReadError};
+use crate::error::{published_since, AppendError, ReadError};
 use crate::signing::{Signing, KEYS_STREAM};
 use crate::{Appended, EventStore};
 use scoreledger_integrity::LogKey;
@@ -173,6 +173,19 @@ impl SqliteStore {
                     expected: ExpectedVersion::Exact(*version),
                     actual: StreamVersion(current as u64),
                 });
+            }
+        }
+        if let Some(through) = new.judged_through {
+            // Report streams only (`report-…`), by a range the stream index serves.
+            let published: Option<i64> = sqlx::query_scalar(
+                "SELECT position FROM commits WHERE stream >= 'report-' AND stream < 'report.' \
+                 AND position > ? LIMIT 1",
+            )
+            .bind(through.0 as i64)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if published.is_some() {
+                return Err(published_since(&new));
             }
         }
         let has_keys = async {

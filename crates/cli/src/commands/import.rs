@@ -109,7 +109,7 @@ pub async fn apply(
     let (plan_state, plan_version) = load(&*app.store, &plan_stream).await?;
     // An import into an existing plan is judged like any other change: a locked or published
     // period refuses it (an import carries no reason).
-    app.catch_up().await?;
+    let read_through = app.catch_up().await?;
     let request = Request {
         actor: app.actor.clone(),
         reason: None,
@@ -169,8 +169,10 @@ pub async fn apply(
             Ok(mut commit) => {
                 // Into an existing plan, each commit lands only if the plan (its locks) has not
                 // moved since it was read, as for any other change.
+                // Nor if a report was published after what was read.
                 if plan_state.plan().is_some() {
                     commit.judged_against = Some((plan.plan_id.stream(), plan_version));
+                    commit.judged_through = Some(read_through);
                 }
                 commits.push(commit.with_commit_id(commit_id))
             }

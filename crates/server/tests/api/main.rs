@@ -13,6 +13,7 @@ mod openapi;
 mod operations;
 mod pages;
 mod proofs;
+mod publication_race;
 mod queries;
 mod roles;
 mod sessions;

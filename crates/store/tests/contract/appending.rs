@@ -238,3 +238,40 @@ store_test!(
         assert_eq!(store.head().await.unwrap(), Position(3), "nothing appended");
     }
 );
+
+store_test!(
+    a_commit_judged_through_a_position_a_report_was_published_after_is_a_conflict,
+    |store| {
+        // The plan stands in as the stream the change was judged against; a report's stream
+        // as where a publication lands, which the plan's version does not see.
+        let plan = StreamId("plan-published".into());
+        store.append(notes(&plan, 0, 1)).await.unwrap();
+        let report = StreamId("report-q3".into());
+        store.append(notes(&report, 0, 1)).await.unwrap();
+        // Judged after the publication: it lands.
+        let mut judged = notes(&stream("a"), 0, 1);
+        judged.judged_against = Some((plan.clone(), StreamVersion(1)));
+        judged.judged_through = Some(Position(2));
+        store.append(judged).await.unwrap();
+        // Other streams moving is no reason to judge again.
+        store.append(notes(&stream("b"), 0, 1)).await.unwrap();
+        let mut unaffected = notes(&stream("a"), 1, 1);
+        unaffected.judged_against = Some((plan.clone(), StreamVersion(1)));
+        unaffected.judged_through = Some(Position(3));
+        store.append(unaffected).await.unwrap();
+
+        // A second report is published between the judgement and the append.
+        store
+            .append(notes(&StreamId("report-q4".into()), 0, 1))
+            .await
+            .unwrap();
+        let mut stale = notes(&stream("a"), 2, 1);
+        stale.judged_against = Some((plan.clone(), StreamVersion(1)));
+        stale.judged_through = Some(Position(5));
+        match store.append(stale).await.unwrap_err() {
+            AppendError::Conflict { stream, .. } => assert_eq!(stream, plan),
+            other => panic!("expected a conflict on the plan, got {other:?}"),
+        }
+        assert_eq!(store.head().await.unwrap(), Position(6), "nothing appended");
+    }
+);

@@ -1,0 +1,102 @@
+//! The publication race: a quarter is published while officers are writing into its months
+//! without a reason. Whatever the interleaving, no change without a reason lands in the log
+//! after the publication of its period; each write is either before it or refused as needing
+//! a reason.
+
+use reqwest::StatusCode;
+use scoreledger_domain::{Command, DomainEvent, Period, Polarity, Position, Role};
+use scoreledger_testkit::{measure_definition, measure_id, pair_test, plan_id};
+use serde_json::json;
+
+use crate::commands::{performance, plan_with_a_measure, post, run, token};
+use crate::support::TestServer;
+
+/// Measures 1.A3 (from `plan_with_a_measure`) and 1.A4 to 1.A11.
+const MEASURES: std::ops::RangeInclusive<u32> = 3..=11;
+
+pair_test!(
+    a_publication_racing_writes_lets_no_change_without_a_reason_land_after_it,
+    |db| {
+        plan_with_a_measure(&db).await;
+        for n in 4..=*MEASURES.end() {
+            let measure = measure_id(u128::from(n));
+            run(
+                &db,
+                &measure.stream(),
+                Command::DefineMeasure {
+                    measure_id: measure,
+                    definition: measure_definition(plan_id(1), &format!("1.A{n}"), Polarity::Low),
+                    target: None,
+                },
+                performance(),
+            )
+            .await;
+        }
+        let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
+        let team = token(&db, 4, Role::Performance, None).await;
+        let server = TestServer::start(&db).await;
+
+        for (quarter, published_on) in [(1_u8, "2016-07-20"), (2, "2016-10-20"), (3, "2017-01-13")]
+        {
+            let q = Period::quarter(2016, quarter);
+            let months = q.months();
+            let mut writes = Vec::new();
+            for n in MEASURES {
+                for month in &months {
+                    let url = server.url(&format!("/api/measures/1.A{n}/values"));
+                    let body = json!({"period": month.to_string(), "value": "42%"}).to_string();
+                    let officer = officer.clone();
+                    writes.push(tokio::spawn(async move {
+                        post(&url, &officer, &body, &[]).await
+                    }));
+                }
+            }
+            let url = server.url("/api/reports");
+            let body = json!({
+                "period": q.to_string(),
+                "meeting": "Cabinet",
+                "published_on": published_on
+            })
+            .to_string();
+            let team = team.clone();
+            let publication = tokio::spawn(async move { post(&url, &team, &body, &[]).await });
+            for write in writes {
+                let (status, _, body) = write.await.unwrap();
+                assert!(
+                    status == StatusCode::CREATED
+                        || (status == StatusCode::UNPROCESSABLE_ENTITY
+                            && body["error"]
+                                .as_str()
+                                .is_some_and(|e| e.contains("has been published"))),
+                    "{status} {body}"
+                );
+            }
+            let (status, _, body) = publication.await.unwrap();
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+
+            let log = db.store.read_all(Position(0), 10_000).await.unwrap();
+            let published_at = log
+                .iter()
+                .find(|commit| {
+                    commit.domain_events().unwrap().iter().any(|event| {
+                    matches!(event, DomainEvent::ReportPublished { period, .. } if *period == q)
+                })
+                })
+                .expect("the publication is in the log")
+                .position;
+            for commit in log.iter().filter(|c| c.position > published_at) {
+                for event in commit.domain_events().unwrap() {
+                    if let DomainEvent::ValueRecorded { period, .. } = event {
+                        assert!(
+                        !months.contains(&period) || commit.reason.is_some(),
+                        "{period} recorded without a reason at position {} by {}, after {q} was published at {published_at}",
+                        commit.position,
+                        commit.actor.id
+                    );
+                    }
+                }
+            }
+        }
+        server.stop().await;
+    }
+);
