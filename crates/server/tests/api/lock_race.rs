@@ -2,10 +2,13 @@
 //! interleaving, no officer's change lands in the log after the lock covering its period; each
 //! write is either before the lock or refused as locked.
 
+use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use scoreledger_domain::{Command, DomainEvent, Period, Polarity, Position, Role};
+use scoreledger_testkit::pair::Pair;
 use scoreledger_testkit::{measure_definition, measure_id, pair_test, plan_id};
-use serde_json::json;
+use serde_json::{json, Value};
+use tokio::task::JoinHandle;
 
 use crate::commands::{performance, plan_with_a_measure, post, run, token};
 use crate::support::TestServer;
@@ -13,12 +16,13 @@ use crate::support::TestServer;
 /// Measures 1.A3 (from `plan_with_a_measure`) and 1.A4 to 1.A11.
 const MEASURES: std::ops::RangeInclusive<u32> = 3..=11;
 
-pair_test!(a_lock_racing_writes_lets_no_change_land_after_it, |db| {
-    plan_with_a_measure(&db).await;
+/// The plan with CYPS's measures 1.A3 to 1.A11, for officers to race a lock or a publication.
+pub(crate) async fn plan_with_nine_measures(db: &Pair) {
+    plan_with_a_measure(db).await;
     for n in 4..=*MEASURES.end() {
         let measure = measure_id(u128::from(n));
         run(
-            &db,
+            db,
             &measure.stream(),
             Command::DefineMeasure {
                 measure_id: measure,
@@ -29,6 +33,31 @@ pair_test!(a_lock_racing_writes_lets_no_change_land_after_it, |db| {
         )
         .await;
     }
+}
+
+/// The officer's writes of 42% into each of `months` of every measure, sent all at once,
+/// without a reason.
+pub(crate) fn officer_writing(
+    server: &TestServer,
+    officer: &str,
+    months: &[Period],
+) -> Vec<JoinHandle<(StatusCode, HeaderMap, Value)>> {
+    let mut writes = Vec::new();
+    for n in MEASURES {
+        for month in months {
+            let url = server.url(&format!("/api/measures/1.A{n}/values"));
+            let body = json!({"period": month.to_string(), "value": "42%"}).to_string();
+            let officer = officer.to_owned();
+            writes.push(tokio::spawn(async move {
+                post(&url, &officer, &body, &[]).await
+            }));
+        }
+    }
+    writes
+}
+
+pair_test!(a_lock_racing_writes_lets_no_change_land_after_it, |db| {
+    plan_with_nine_measures(&db).await;
     let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
     let team = token(&db, 4, Role::Performance, None).await;
     let server = TestServer::start(&db).await;
@@ -42,17 +71,7 @@ pair_test!(a_lock_racing_writes_lets_no_change_land_after_it, |db| {
                 Period::month(year, month)
             })
             .collect();
-        let mut writes = Vec::new();
-        for n in MEASURES {
-            for month in &months {
-                let url = server.url(&format!("/api/measures/1.A{n}/values"));
-                let body = json!({"period": month.to_string(), "value": "42%"}).to_string();
-                let officer = officer.clone();
-                writes.push(tokio::spawn(async move {
-                    post(&url, &officer, &body, &[]).await
-                }));
-            }
-        }
+        let writes = officer_writing(&server, &officer, &months);
         let lock_url = server.url("/api/locks");
         let lock_body = json!({"period": q.to_string()}).to_string();
         let team = team.clone();

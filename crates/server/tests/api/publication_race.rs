@@ -4,34 +4,18 @@
 //! a reason.
 
 use reqwest::StatusCode;
-use scoreledger_domain::{Command, DomainEvent, Period, Polarity, Position, Role};
-use scoreledger_testkit::{measure_definition, measure_id, pair_test, plan_id};
+use scoreledger_domain::{DomainEvent, Period, Position, Role};
+use scoreledger_testkit::pair_test;
 use serde_json::json;
 
-use crate::commands::{performance, plan_with_a_measure, post, run, token};
+use crate::commands::{post, token};
+use crate::lock_race::{officer_writing, plan_with_nine_measures};
 use crate::support::TestServer;
-
-/// Measures 1.A3 (from `plan_with_a_measure`) and 1.A4 to 1.A11.
-const MEASURES: std::ops::RangeInclusive<u32> = 3..=11;
 
 pair_test!(
     a_publication_racing_writes_lets_no_change_without_a_reason_land_after_it,
     |db| {
-        plan_with_a_measure(&db).await;
-        for n in 4..=*MEASURES.end() {
-            let measure = measure_id(u128::from(n));
-            run(
-                &db,
-                &measure.stream(),
-                Command::DefineMeasure {
-                    measure_id: measure,
-                    definition: measure_definition(plan_id(1), &format!("1.A{n}"), Polarity::Low),
-                    target: None,
-                },
-                performance(),
-            )
-            .await;
-        }
+        plan_with_nine_measures(&db).await;
         let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
         let team = token(&db, 4, Role::Performance, None).await;
         let server = TestServer::start(&db).await;
@@ -40,17 +24,7 @@ pair_test!(
         {
             let q = Period::quarter(2016, quarter);
             let months = q.months();
-            let mut writes = Vec::new();
-            for n in MEASURES {
-                for month in &months {
-                    let url = server.url(&format!("/api/measures/1.A{n}/values"));
-                    let body = json!({"period": month.to_string(), "value": "42%"}).to_string();
-                    let officer = officer.clone();
-                    writes.push(tokio::spawn(async move {
-                        post(&url, &officer, &body, &[]).await
-                    }));
-                }
-            }
+            let writes = officer_writing(&server, &officer, &months);
             let url = server.url("/api/reports");
             let body = json!({
                 "period": q.to_string(),

@@ -47,12 +47,9 @@ pub(super) async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     let path = dir.path().join("bench.db");
     let store = SqliteStore::open_default(&path).await?;
     let generated = generate(&store, args.commits, !args.json).await?;
-    let (read, database) = read_models(&path, args.postgres.as_deref()).await?;
-    let measured = measure(&store, &read, generated.events, args.json, out).await;
-    read.pool().close().await;
-    if let Some(database) = database {
-        database.drop_it().await?;
-    }
+    let models = read_models(&path, args.postgres.as_deref()).await?;
+    let measured = measure(&store, &models.read, generated.events, args.json, out).await;
+    models.close().await?;
     measured
 }
 

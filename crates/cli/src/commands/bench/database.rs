@@ -10,18 +10,44 @@ use scoreledger_store::{new_id, redacted};
 
 use crate::failure::{CliResult, Failed};
 
+/// A workload's read models, and the database made for them, if one was.
+pub(super) struct BenchReadModels {
+    /// The read models.
+    pub read: ReadModels,
+    database: Option<BenchDatabase>,
+}
+
+impl BenchReadModels {
+    /// Closes the read models and drops the database made for them.
+    pub(super) async fn close(self) -> CliResult {
+        self.read.pool().close().await;
+        if let Some(database) = self.database {
+            database.drop_it().await?;
+        }
+        Ok(())
+    }
+
+    /// The PostgreSQL database the read models are in, if the bench made one.
+    pub(super) fn database_url(&self) -> Option<&str> {
+        self.database.as_ref().map(|d| d.url.as_str())
+    }
+}
+
 /// The read models for a log at `path`: in its own file, or with `postgres` (a server URL) in
-/// a fresh database there, which the caller drops when done.
-pub(super) async fn read_models(
-    path: &Path,
-    postgres: Option<&str>,
-) -> CliResult<(ReadModels, Option<BenchDatabase>)> {
+/// a fresh database there, which [`BenchReadModels::close`] drops.
+pub(super) async fn read_models(path: &Path, postgres: Option<&str>) -> CliResult<BenchReadModels> {
     match postgres {
-        None => Ok((ReadModels::sqlite(path).await?, None)),
+        None => Ok(BenchReadModels {
+            read: ReadModels::sqlite(path).await?,
+            database: None,
+        }),
         Some(server) => {
             let database = BenchDatabase::create(server).await?;
             match ReadModels::postgres(&database.url).await {
-                Ok(read) => Ok((read, Some(database))),
+                Ok(read) => Ok(BenchReadModels {
+                    read,
+                    database: Some(database),
+                }),
                 Err(err) => {
                     database.drop_it().await?;
                     Err(err.into())
@@ -33,11 +59,10 @@ pub(super) async fn read_models(
 
 /// A database of its own on the PostgreSQL server given, so the bench never touches anyone's
 /// read models; dropped when the bench ends.
-pub(super) struct BenchDatabase {
+struct BenchDatabase {
     server: String,
     name: String,
-    /// Its URL.
-    pub url: String,
+    url: String,
 }
 
 impl BenchDatabase {
@@ -61,7 +86,7 @@ impl BenchDatabase {
         })
     }
 
-    pub(super) async fn drop_it(self) -> CliResult {
+    async fn drop_it(self) -> CliResult {
         let mut conn = sqlx::PgConnection::connect(&self.server).await?;
         conn.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str())
             .await?;

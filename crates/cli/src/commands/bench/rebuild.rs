@@ -29,21 +29,17 @@ pub(super) async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     let path = dir.path().join("bench.db");
     let store = SqliteStore::open_default(&path).await?;
     let generated = generate(&store, args.commits, !args.json).await?;
-    let (read, database) = read_models(&path, args.postgres.as_deref()).await?;
-    let copy_to = database.as_ref().map(|d| d.url.clone());
+    let models = read_models(&path, args.postgres.as_deref()).await?;
     let measured = measure(
         &store,
-        &read,
-        copy_to.as_deref(),
+        &models.read,
+        models.database_url(),
         generated.events,
         args,
         out,
     )
     .await;
-    read.pool().close().await;
-    if let Some(database) = database {
-        database.drop_it().await?;
-    }
+    models.close().await?;
     measured
 }
 
