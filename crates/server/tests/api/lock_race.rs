@@ -56,6 +56,22 @@ pub(crate) fn officer_writing(
     writes
 }
 
+/// Waits for every write: each landed, or was refused with an error saying `refusal`.
+pub(crate) async fn each_landed_or_refused(
+    writes: Vec<JoinHandle<(StatusCode, HeaderMap, Value)>>,
+    refusal: &str,
+) {
+    for write in writes {
+        let (status, _, body) = write.await.unwrap();
+        assert!(
+            status == StatusCode::CREATED
+                || (status == StatusCode::UNPROCESSABLE_ENTITY
+                    && body["error"].as_str().is_some_and(|e| e.contains(refusal))),
+            "{status} {body}"
+        );
+    }
+}
+
 pair_test!(a_lock_racing_writes_lets_no_change_land_after_it, |db| {
     plan_with_nine_measures(&db).await;
     let officer = token(&db, 1, Role::Officer, Some("CYPS")).await;
@@ -76,17 +92,7 @@ pair_test!(a_lock_racing_writes_lets_no_change_land_after_it, |db| {
         let lock_body = json!({"period": q.to_string()}).to_string();
         let team = team.clone();
         let lock = tokio::spawn(async move { post(&lock_url, &team, &lock_body, &[]).await });
-        for write in writes {
-            let (status, _, body) = write.await.unwrap();
-            assert!(
-                status == StatusCode::CREATED
-                    || (status == StatusCode::UNPROCESSABLE_ENTITY
-                        && body["error"]
-                            .as_str()
-                            .is_some_and(|e| e.contains("is locked"))),
-                "{status} {body}"
-            );
-        }
+        each_landed_or_refused(writes, "is locked").await;
         let (status, _, body) = lock.await.unwrap();
         assert_eq!(status, StatusCode::CREATED, "{body}");
 

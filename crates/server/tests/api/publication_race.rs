@@ -9,7 +9,7 @@ use scoreledger_testkit::pair_test;
 use serde_json::json;
 
 use crate::commands::{post, token};
-use crate::lock_race::{officer_writing, plan_with_nine_measures};
+use crate::lock_race::{each_landed_or_refused, officer_writing, plan_with_nine_measures};
 use crate::support::TestServer;
 
 pair_test!(
@@ -34,17 +34,7 @@ pair_test!(
             .to_string();
             let team = team.clone();
             let publication = tokio::spawn(async move { post(&url, &team, &body, &[]).await });
-            for write in writes {
-                let (status, _, body) = write.await.unwrap();
-                assert!(
-                    status == StatusCode::CREATED
-                        || (status == StatusCode::UNPROCESSABLE_ENTITY
-                            && body["error"]
-                                .as_str()
-                                .is_some_and(|e| e.contains("has been published"))),
-                    "{status} {body}"
-                );
-            }
+            each_landed_or_refused(writes, "has been published").await;
             let (status, _, body) = publication.await.unwrap();
             assert_eq!(status, StatusCode::CREATED, "{body}");
 
