@@ -101,3 +101,82 @@ fn bench_as_at_reads_the_q3_scorecard_at_an_old_position_and_at_the_head() {
         );
     }
 }
+
+#[test]
+fn bench_append_writes_through_the_write_path_and_leaves_nothing_behind() {
+    let output = run(&[
+        "bench",
+        "append",
+        "--commits",
+        "120",
+        "--writers",
+        "1,4",
+        "--streams",
+        "12",
+        "--json",
+    ]);
+    assert_success(&output);
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for (figures, writers) in lines.iter().zip([1, 4]) {
+        assert_eq!(figures["workload"], "append");
+        assert_eq!(figures["via"], "library");
+        assert_eq!(figures["backend"], "sqlite");
+        assert_eq!(figures["writers"], writers);
+        assert_eq!(figures["count"], 120);
+        let (raw, ours) = (
+            figures["raw_per_second"].as_f64().expect("a raw rate"),
+            figures["ours_per_second"].as_f64().expect("our rate"),
+        );
+        assert!(raw > 0.0 && ours > 0.0, "{figures}");
+        assert!(
+            (figures["ratio"].as_f64().expect("a ratio") - ours / raw).abs() < 0.001,
+            "{figures}"
+        );
+        let p50 = figures["p50_ms"].as_f64().expect("p50");
+        assert!(0.0 < p50 && p50 <= figures["p99_ms"].as_f64().expect("p99"));
+    }
+
+    // Over HTTP on NATS with PostgreSQL read models: the bench's streams and database go
+    // when it ends.
+    let nats =
+        scoreledger_testkit::nats::TestNats::start(scoreledger_testkit::nats::NatsRelease::Current);
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let before = runtime.block_on(bench_databases());
+    let output = run(&[
+        "bench",
+        "append",
+        "--commits",
+        "60",
+        "--writers",
+        "3",
+        "--streams",
+        "6",
+        "--http",
+        "--nats",
+        &nats.url(),
+        "--postgres",
+        &admin_url(),
+        "--json",
+    ]);
+    assert_success(&output);
+    let figures: Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    assert_eq!(figures["via"], "http", "{figures}");
+    assert_eq!(figures["backend"], "nats", "{figures}");
+    assert_eq!(figures["read_models"], "postgres", "{figures}");
+    assert_eq!(figures["count"], 60, "{figures}");
+    assert_eq!(runtime.block_on(bench_databases()), before);
+    let streams = runtime.block_on(async {
+        use futures::TryStreamExt;
+        let client = async_nats::connect(nats.url()).await.expect("nats answers");
+        async_nats::jetstream::new(client)
+            .stream_names()
+            .try_collect::<Vec<String>>()
+            .await
+            .expect("stream names")
+    });
+    assert!(streams.is_empty(), "{streams:?}");
+}

@@ -977,14 +977,33 @@ pub struct LockArgs {
 pub struct BenchArgs {
     /// The workload: `verify` (the whole log verified, against reading it raw), `rebuild` (a
     /// scorecard log replayed into fresh read models, against loading its events as plain rows
-    /// into the same database) or `as-at` (the Q3 2016/17 scorecard read as at an old position
-    /// and at the head, p50 and p99, against one round trip to the same database).
-    #[arg(value_parser = ["verify", "rebuild", "as-at"])]
+    /// into the same database), `as-at` (the Q3 2016/17 scorecard read as at an old position
+    /// and at the head, p50 and p99, against one round trip to the same database) or `append`
+    /// (data notes written through the write path by 1, 16 and 64 concurrent writers, each to
+    /// streams of its own, against the store's raw write rate: one fsynced row per commit on
+    /// SQLite, pipelined publishes with the expected-sequence header on NATS).
+    #[arg(value_parser = ["verify", "rebuild", "as-at", "append"])]
     pub workload: String,
-    /// How many commits (`verify`) or events (`rebuild`, `as-at`) to generate.
-    #[arg(long, default_value_t = 100_000)]
-    pub commits: u64,
-    /// `rebuild` and `as-at` on PostgreSQL read models: a server the bench may create (and then drops) a database
+    /// How many commits (`verify`, `append`: at each number of writers) or events (`rebuild`,
+    /// `as-at`) to generate. Default: 100,000; 2,000 for `append`.
+    #[arg(long)]
+    pub commits: Option<u64>,
+    /// `append`: the numbers of concurrent writers to measure, in turn.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+    pub writers: Vec<usize>,
+    /// `append`: the streams (measures) written to, shared out among the writers.
+    #[arg(long, default_value_t = 1_000)]
+    pub streams: usize,
+    /// `append` over HTTP: `serve`'s routes on a loopback port in this process, a projector
+    /// beside them, and each writer a client with a bearer token. Without it, the writers call
+    /// the write path as a library.
+    #[arg(long)]
+    pub http: bool,
+    /// `append` on a NATS JetStream log at this URL (e.g. nats://127.0.0.1:4222): streams of
+    /// the bench's own, deleted when it ends. Without it, the log is embedded SQLite.
+    #[arg(long, value_name = "URL")]
+    pub nats: Option<String>,
+    /// `rebuild`, `as-at` and `append` on PostgreSQL read models: a server the bench may create (and then drops) a database
     /// of its own on, e.g. postgres://postgres@127.0.0.1:5432/postgres. Without it, the read
     /// models are the embedded default, in the log's SQLite file.
     #[arg(long, value_name = "URL")]
@@ -992,6 +1011,16 @@ pub struct BenchArgs {
     /// One JSON object per workload.
     #[arg(long)]
     pub json: bool,
+}
+
+impl BenchArgs {
+    /// `--commits`, or the workload's default.
+    pub fn commits(&self) -> u64 {
+        self.commits.unwrap_or(match self.workload.as_str() {
+            "append" => 2_000,
+            _ => 100_000,
+        })
+    }
 }
 
 /// `verify` options.

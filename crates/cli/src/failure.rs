@@ -147,6 +147,10 @@ impl From<scoreledger_service::SubmitError> for Failed {
                 kind: Failure::Conflict,
                 error: stale.into(),
             },
+            unreadable @ SubmitError::Unreadable { .. } => Self {
+                kind: Failure::Corrupt,
+                error: unreadable.into(),
+            },
         }
     }
 }

@@ -1,11 +1,14 @@
 //! The write path both front ends use: judge commands against the stream and the plan's locks
 //! and publications, and append them as one commit, at most once per idempotency key.
 
-use scoreledger_domain::{Actor, Command, PlanId, PlanOutline, StreamId, StreamVersion};
+use chrono::NaiveDate;
+use scoreledger_domain::{
+    Actor, Command, DomainEvent, PlanId, PlanOutline, Position, StreamId, StreamVersion,
+};
 use scoreledger_projections::{self as projections, ProjectionError, ReadModels};
 use scoreledger_store::{
-    load, prepare, unreadable_at, AppendError, Appended, EventStore, ExecuteError, ExpectedVersion,
-    Request,
+    decide_commit, load, set_aside_of, unreadable_at, AppendError, Appended, EventStore,
+    ExecuteError, ReadError, Request,
 };
 use uuid::Uuid;
 
@@ -45,6 +48,20 @@ pub enum SubmitError {
         /// Where the stream is.
         current: StreamVersion,
     },
+    /// A commit of a stream the change is judged against cannot be read: the change waits
+    /// until it is repaired or set aside.
+    #[error(
+        "the commit at position {position} cannot be read ({problem}), and this change is judged \
+         against its stream. Repair it from a backup, or, if it cannot be repaired, an admin may \
+         set it aside with a reason: `scoreledger --role admin set-aside {position} --reason \"…\"` \
+         or POST /api/set-asides"
+    )]
+    Unreadable {
+        /// Where.
+        position: Position,
+        /// What the store said.
+        problem: String,
+    },
     /// The read models did not answer.
     #[error("failed to query the read models")]
     ReadModels(#[from] sqlx::Error),
@@ -53,7 +70,11 @@ pub enum SubmitError {
     Projection(#[from] ProjectionError),
 }
 
-/// Judges and appends a submission.
+/// Judges and appends a submission, from the log alone: the stream is loaded once, and
+/// If-Match and the commands are both judged against that load; the plan's locks, year and
+/// outline come from its stream, and its publications from the reports' streams, so a write
+/// never waits for the read models to catch up (only a new token, judged against the people
+/// the read models know, does).
 pub async fn submit(
     store: &dyn EventStore,
     read: &ReadModels,
@@ -71,39 +92,39 @@ pub async fn submit(
             });
         }
     }
-    // A client that read an older version learns that first, whatever its commands would
-    // meet in the stream now.
-    if let Some(expected) = submission.if_version {
-        let (_, current) = load(store, submission.stream)
-            .await
-            .map_err(ExecuteError::from)?;
-        if expected != current {
-            return Err(SubmitError::Stale { expected, current });
-        }
-    }
     let mut retries = 0;
     loop {
-        let (request, plan, through) = judged_against(store, read, &submission).await?;
-        let mut commit = prepare(store, submission.stream, submission.commands, &request).await?;
-        if let (Some(expected), ExpectedVersion::Exact(current)) =
-            (submission.if_version, commit.expected)
-        {
+        let judged = judged_against(store, read, &submission).await?;
+        let (state, current) = load(store, submission.stream).await.map_err(unreadable)?;
+        // A client that read an older version learns that first, whatever its commands would
+        // meet in the stream now.
+        if let Some(expected) = submission.if_version {
             if expected != current {
                 return Err(SubmitError::Stale { expected, current });
             }
         }
+        let mut commit = decide_commit(
+            state,
+            current,
+            submission.stream,
+            submission.commands,
+            &judged.request,
+        )?;
         // The commit lands only if the plan has not moved since its locks were read: a lock
         // committed in between is a conflict, judged again below, never a change that slips
         // into a period locked a moment earlier.
-        commit.judged_against = plan.clone();
-        // Nor if a report was published after what the judgment read: which periods are
-        // published decides which changes need a reason.
-        commit.judged_through = through;
+        commit.judged_against = judged.plan.clone();
+        // Nor if a report was published after the last one the judgment read: which periods
+        // are published decides which changes need a reason.
+        commit.judged_through = judged.through;
         match store.append(commit).await {
-            // The plan moved (a lock, a reopening): the commands are judged again against it,
-            // whatever the client expected of its own stream.
+            // The plan moved (a lock, a reopening), or a report was published: the commands
+            // are judged again, whatever the client expected of its own stream.
             Err(AppendError::Conflict { stream, .. })
-                if plan.as_ref().is_some_and(|(plan, _)| *plan == stream)
+                if judged
+                    .plan
+                    .as_ref()
+                    .is_some_and(|(plan, _)| *plan == stream)
                     && retries < CONFLICT_RETRIES =>
             {
                 retries += 1;
@@ -151,33 +172,30 @@ async fn checkpoint_after(store: &dyn EventStore) {
     }
 }
 
-/// What a submission is judged against beyond its own stream: the plan's locks, publications,
-/// year and outline (read after catching the read models up), the people a new token must not
-/// be mistaken for, and the commit a setting aside is about; and the plan's stream at the
-/// version read, which the append must still find, and the log position the publications
-/// were read through, after which none may have landed.
+/// What a submission is judged against beyond its own stream.
+struct Judgement {
+    /// The plan's locks, publications, year and outline, the people a new token must not be
+    /// mistaken for, and the commit a setting aside is about.
+    request: Request,
+    /// The plan's stream at the version read, which the append must still find.
+    plan: Option<(StreamId, StreamVersion)>,
+    /// The last report publication the judgment read, after which none may have landed.
+    through: Option<Position>,
+}
+
 async fn judged_against(
     store: &dyn EventStore,
     read: &ReadModels,
     submission: &Submission<'_>,
-) -> Result<
-    (
-        Request,
-        Option<(StreamId, StreamVersion)>,
-        Option<scoreledger_domain::Position>,
-    ),
-    SubmitError,
-> {
+) -> Result<Judgement, SubmitError> {
     let (published_through, locked, plan_year, outline, plan, through) = match submission.plan_id {
         Some(plan) => {
-            let through = projections::drain(store, read, 1000, |_| {}).await?;
-            let (state, version) = load(store, &plan.stream())
-                .await
-                .map_err(ExecuteError::from)?;
+            let (state, version) = load(store, &plan.stream()).await.map_err(unreadable)?;
+            let (published_through, through) = publications(store, plan).await?;
             let locked = state.plan().map(|p| p.locked.clone()).unwrap_or_default();
             let year = state.plan().map(|p| p.financial_year);
             (
-                projections::published_through(read, plan).await?,
+                published_through,
                 locked,
                 year,
                 state.plan().map(PlanOutline::of),
@@ -227,8 +245,70 @@ async fn judged_against(
         today: Some(store.clock().now().date_naive()),
         unreadable,
     };
-    Ok((request, plan, through))
+    Ok(Judgement {
+        request,
+        plan,
+        through,
+    })
 }
+
+/// The end of the latest period of `plan` a report was published for, read from the reports'
+/// streams, and the position of the last publication of any plan read (0 if none): a later
+/// one makes the append a conflict. A report commit set aside says nothing, as in the read
+/// models; any other that cannot be read stops the write.
+pub async fn publications(
+    store: &dyn EventStore,
+    plan: PlanId,
+) -> Result<(Option<NaiveDate>, Position), SubmitError> {
+    let mut through = None;
+    let mut last = Position(0);
+    for stored in store.read_kind(REPORT_KIND).await.map_err(unreadable)? {
+        let events = match stored.and_then(|commit| {
+            last = last.max(commit.position);
+            commit.domain_events().map_err(|err| ReadError::Corrupt {
+                position: commit.position,
+                problem: err.to_string(),
+            })
+        }) {
+            Ok(events) => events,
+            Err(ReadError::Corrupt { position, problem }) => {
+                last = last.max(position);
+                if set_aside_of(store, position)
+                    .await
+                    .map_err(ExecuteError::from)?
+                    .is_none()
+                {
+                    return Err(SubmitError::Unreadable { position, problem });
+                }
+                continue;
+            }
+            Err(other) => return Err(ExecuteError::from(other).into()),
+        };
+        for event in events {
+            if let DomainEvent::ReportPublished {
+                plan_id, period, ..
+            } = event
+            {
+                if plan_id == plan {
+                    through = through.max(Some(period.end_date()));
+                }
+            }
+        }
+    }
+    Ok((through, last))
+}
+
+/// A stream the change is judged against could not be read: a commit that cannot be read is
+/// named, with what to do about it.
+fn unreadable(err: ReadError) -> SubmitError {
+    match err {
+        ReadError::Corrupt { position, problem } => SubmitError::Unreadable { position, problem },
+        other => ExecuteError::from(other).into(),
+    }
+}
+
+/// The kind of stream every publication is in (`report-…`).
+const REPORT_KIND: &str = "report";
 
 /// How often a submission without an expected version is judged again after losing a race.
 const CONFLICT_RETRIES: u32 = 5;

@@ -1,5 +1,6 @@
-//! Command handling: load a stream, `decide`, append with the version it was decided at.
-//! The one path every write takes, from the CLI today and the HTTP API later.
+//! Command handling: load a stream and `decide` commands against it into the commit that
+//! would land at the version loaded. Appending it, with the plan's context read from the log,
+//! is `scoreledger_service::submit`: the one path every write takes.
 
 use scoreledger_domain::{
     decide, evolve, Actor, Command, Context, Rejection, StreamId, StreamState, StreamVersion,
@@ -8,7 +9,7 @@ use uuid::Uuid;
 
 use crate::envelope::{ExpectedVersion, NewCommit};
 use crate::error::{AppendError, ReadError};
-use crate::{Appended, EventStore};
+use crate::EventStore;
 
 /// Why a command did not land. Nothing was appended in every case.
 #[derive(Debug, thiserror::Error)]
@@ -109,7 +110,20 @@ pub async fn prepare(
     commands: &[Command],
     request: &Request,
 ) -> Result<NewCommit, ExecuteError> {
-    let (mut state, version) = load(store, stream).await?;
+    let (state, version) = load(store, stream).await?;
+    decide_commit(state, version, stream, commands, request)
+}
+
+/// Decides `commands` in order against `state`, the stream as loaded at `version`, into the
+/// commit that would land there: no I/O, so a caller that has loaded the stream for its own
+/// checks (If-Match) decides against that same load.
+pub fn decide_commit(
+    mut state: StreamState,
+    version: StreamVersion,
+    stream: &StreamId,
+    commands: &[Command],
+    request: &Request,
+) -> Result<NewCommit, ExecuteError> {
     let ctx = Context {
         reason: request.reason.clone(),
         published_through: request.published_through,
@@ -142,26 +156,4 @@ pub async fn prepare(
     commit.on_behalf_of = request.on_behalf_of.clone();
     commit.check_readable().map_err(AppendError::from)?;
     Ok(commit)
-}
-
-/// Loads `stream`, decides `command` and appends the events at the loaded version.
-///
-/// A request whose idempotency key was appended before gets the original commit back
-/// before anything is decided: a retry is not judged against the state it created.
-pub async fn execute(
-    store: &dyn EventStore,
-    stream: &StreamId,
-    command: &Command,
-    request: &Request,
-) -> Result<Appended, ExecuteError> {
-    if let Some(commit_id) = request.commit_id {
-        if let Some(commit) = store.find_commit(stream, commit_id).await? {
-            return Ok(Appended {
-                commit,
-                deduplicated: true,
-            });
-        }
-    }
-    let commit = prepare(store, stream, std::slice::from_ref(command), request).await?;
-    Ok(store.append(commit).await?)
 }

@@ -26,7 +26,7 @@ pub use envelope::{
     digest, verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit, Unreadable,
 };
 pub use error::{AppendError, ReadError};
-pub use execute::{execute, load, prepare, ExecuteError, Request};
+pub use execute::{decide_commit, load, prepare, ExecuteError, Request};
 pub use ids::{derived_id, new_id};
 pub use nats::{NatsConfig, NatsStore};
 pub use scoreledger_domain::{Position, StreamId, StreamVersion};
@@ -95,6 +95,13 @@ pub trait EventStore: Send + Sync {
 
     /// Every commit of one stream, in version order.
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError>;
+
+    /// Every commit of every stream of one kind (`report` for the `report-…` streams), in
+    /// log order: what a judgment reads whole from the log, such as every publication, where
+    /// the kind's streams are few and short. Each is the commit, or the error naming the one
+    /// that cannot be read (`ReadError::Corrupt`, with its position), so that a caller can pass
+    /// over a commit an admin has set aside and still read the rest.
+    async fn read_kind(&self, kind: &str) -> Result<Vec<Result<Commit, ReadError>>, ReadError>;
 
     /// The last commit of one stream, if it has any.
     async fn last_commit_of(&self, stream: &StreamId) -> Result<Option<Commit>, ReadError> {

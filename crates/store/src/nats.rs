@@ -272,19 +272,21 @@ impl NatsStore {
         last: u64,
         limit: usize,
     ) -> Result<Vec<Commit>, ReadError> {
-        self.read_range_stored(start, last, limit)
+        self.read_range_stored(start, last, limit, None)
             .await?
             .into_iter()
             .map(|(sequence, payload)| Self::decode(sequence, &payload))
             .collect()
     }
 
-    /// Like `read_range`, the messages as stored: each one's sequence and payload, undecoded.
+    /// Like `read_range`, the messages as stored: each one's sequence and payload, undecoded;
+    /// with `subjects`, only the messages on them.
     async fn read_range_stored(
         &self,
         start: u64,
         last: u64,
         limit: usize,
+        subjects: Option<String>,
     ) -> Result<Vec<(u64, Bytes)>, ReadError> {
         let mut commits = Vec::new();
         if limit == 0 || start > last {
@@ -296,6 +298,7 @@ impl NatsStore {
                 deliver_policy: consumer::DeliverPolicy::ByStartSequence {
                     start_sequence: start,
                 },
+                filter_subject: subjects.unwrap_or_default(),
                 ..Default::default()
             })
             .await
@@ -380,7 +383,7 @@ impl NatsStore {
         limit: usize,
     ) -> Result<Vec<(u64, Bytes)>, ReadError> {
         let last = self.last_sequence().await?;
-        self.read_range_stored(after.0 + 1, last, limit).await
+        self.read_range_stored(after.0 + 1, last, limit, None).await
     }
 
     /// Publishes a commit's stored bytes again, as restored from a backup, so that it lands at
@@ -684,6 +687,23 @@ impl EventStore for NatsStore {
             next = message.sequence + 1;
         }
         Ok(commits)
+    }
+
+    async fn read_kind(&self, kind: &str) -> Result<Vec<Result<Commit, ReadError>>, ReadError> {
+        let subjects = format!("{}.{kind}.>", self.config.prefix);
+        let last = match self.stream.direct_get_last_for_subject(&subjects).await {
+            Ok(message) => message.sequence,
+            Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => {
+                return Ok(Vec::new())
+            }
+            Err(err) => return Err(unavailable(err)),
+        };
+        Ok(self
+            .read_range_stored(1, last, usize::MAX, Some(subjects))
+            .await?
+            .into_iter()
+            .map(|(sequence, payload)| Self::decode(sequence, &payload))
+            .collect())
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<Commit>, ReadError> {

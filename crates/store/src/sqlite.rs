@@ -348,6 +348,21 @@ impl EventStore for SqliteStore {
         Self::decode_rows(rows)
     }
 
+    async fn read_kind(&self, kind: &str) -> Result<Vec<Result<Commit, ReadError>>, ReadError> {
+        // `kind-…` and nothing else, by a range the stream index serves ('.' follows '-').
+        let rows = sqlx::query(
+            "SELECT position, envelope FROM commits WHERE stream >= ? AND stream < ? ORDER BY position",
+        )
+        .bind(format!("{kind}-"))
+        .bind(format!("{kind}."))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Self::decode(row.get("position"), row.get("envelope")))
+            .collect())
+    }
+
     async fn last_commit_of(&self, stream: &StreamId) -> Result<Option<Commit>, ReadError> {
         let row = sqlx::query(
             "SELECT position, envelope FROM commits WHERE stream = ? ORDER BY stream_version DESC LIMIT 1",

@@ -5,6 +5,7 @@ pub mod events;
 pub mod nats;
 pub mod pair;
 pub mod postgres;
+pub mod write;
 
 use std::sync::Arc;
 

@@ -142,14 +142,22 @@ impl Pair {
     /// malformed (a period stored as `0/01`), on NATS a message that is not a commit at all.
     /// Returns its position. The log must hold at least one commit.
     pub async fn land_unreadable_commit(&self) -> Position {
+        self.land_unreadable_commit_in("measure").await
+    }
+
+    /// Like [`Pair::land_unreadable_commit`], on a stream of `kind` (`measure`, `report`, …).
+    pub async fn land_unreadable_commit_in(&self, kind: &str) -> Position {
         let head = self.store.head().await.expect("the log answers");
         if let Some(path) = &self.log_path {
-            land_unreadable_row(path).await;
+            land_unreadable_row_in(path, kind).await;
         } else {
             let url = self.nats_url().expect("a NATS log has a server");
             let client = async_nats::connect(url).await.expect("nats-server answers");
             async_nats::jetstream::new(client)
-                .publish("scoreledger.measure.intruder", "not a commit".into())
+                .publish(
+                    format!("scoreledger.{kind}.intruder"),
+                    "not a commit".into(),
+                )
                 .await
                 .expect("published")
                 .await
@@ -190,6 +198,11 @@ impl Pair {
 /// period stored as `0/01`), as a bug or a damaged disk would, behind the store's back: a copy
 /// of the first commit's envelope on a stream of its own. The log must hold a commit.
 pub async fn land_unreadable_row(path: &std::path::Path) {
+    land_unreadable_row_in(path, "measure").await;
+}
+
+/// Like [`land_unreadable_row`], on a stream of `kind`.
+pub async fn land_unreadable_row_in(path: &std::path::Path, kind: &str) {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
         .await
         .expect("the log's file opens");
@@ -200,7 +213,7 @@ pub async fn land_unreadable_row(path: &std::path::Path) {
             .expect("the log holds a commit");
     let mut envelope: serde_json::Value =
         serde_json::from_str(&envelope).expect("the first envelope reads");
-    let stream = format!("measure-{}", uuid::Uuid::from_u128(0xbad));
+    let stream = format!("{kind}-{}", uuid::Uuid::from_u128(0xbad));
     let commit_id = uuid::Uuid::from_u128(0xbad0).to_string();
     envelope["commit_id"] = commit_id.clone().into();
     envelope["stream"] = stream.clone().into();

@@ -109,14 +109,16 @@ pub async fn apply(
     let (plan_state, plan_version) = load(&*app.store, &plan_stream).await?;
     // An import into an existing plan is judged like any other change: a locked or published
     // period refuses it (an import carries no reason).
-    let read_through = app.catch_up().await?;
+    // Which periods are published, read from the reports' streams as the write path reads
+    // them, and the last publication read, after which none may land.
+    let (published_through, read_through) =
+        scoreledger_service::submit::publications(&*app.store, plan.plan_id).await?;
     let request = Request {
         actor: app.actor.clone(),
         reason: None,
         on_behalf_of: None,
         commit_id: None,
-        published_through: scoreledger_projections::published_through(app.read(), plan.plan_id)
-            .await?,
+        published_through,
         locked: plan_state
             .plan()
             .map(|p| p.locked.clone())

@@ -7,8 +7,9 @@ use scoreledger_projections::{
     catch_up_for_reading, checkpoint, drain, find_measure, history, rebuild, set_asides_through,
     stopped_by, table_checksums, HistoryFilter, ProjectionError,
 };
-use scoreledger_store::{execute, set_aside_id, unreadable_at, ExecuteError};
+use scoreledger_store::{set_aside_id, unreadable_at, ExecuteError};
 use scoreledger_testkit::pair_test;
+use scoreledger_testkit::write::run_command;
 
 use crate::support::{define_measure, define_plan, request};
 
@@ -62,7 +63,7 @@ pair_test!(
             position,
         };
         let mut asking = request(admin(), Some("damaged disk; no backup holds it"));
-        let refused = execute(
+        let refused = run_command(
             &*pair.store,
             &set_aside_id(last_good).stream(),
             &set_aside(last_good),
@@ -74,7 +75,7 @@ pair_test!(
             "{refused:?}"
         );
         asking.unreadable = unreadable;
-        execute(
+        run_command(
             &*pair.store,
             &set_aside_id(bad).stream(),
             &set_aside(bad),
@@ -163,7 +164,7 @@ pair_test!(
 
         let mut asking = request(admin(), Some("damaged disk; no backup holds it"));
         asking.unreadable = unreadable_at(&*pair.store, bad).await.unwrap();
-        execute(
+        run_command(
             &*pair.store,
             &set_aside_id(bad).stream(),
             &Command::SetAsideCommit {

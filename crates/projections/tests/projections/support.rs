@@ -6,8 +6,9 @@ use scoreledger_domain::{
     Actor, Command, DataQuality, Period, PlanId, Polarity, RecordedValue, RuleSet, StatusScheme,
     StreamId,
 };
-use scoreledger_store::{execute, Appended, ExecuteError, Request};
+use scoreledger_store::{Appended, ExecuteError, Request};
 use scoreledger_testkit::pair::Pair;
+use scoreledger_testkit::write::run_command;
 use scoreledger_testkit::{measure_definition, measure_id, plan_id};
 
 pub(crate) const PLAN: u128 = 1;
@@ -36,7 +37,7 @@ pub(crate) async fn run(
     reason: Option<&str>,
 ) -> Result<Appended, ExecuteError> {
     db.clock.advance(Duration::minutes(1));
-    execute(&*db.store, stream, &command, &request(actor, reason)).await
+    run_command(&*db.store, stream, &command, &request(actor, reason)).await
 }
 
 pub(crate) async fn define_plan(db: &Pair) -> PlanId {

@@ -1,6 +1,5 @@
-//! Changes go through the one write path (load → decide → append) the way the CLI drives it:
-//! a change to a measure carries the plan's locks and how far the plan has published
-//! (`App::execute_as`), a lock goes to the plan's stream (`scoreledger lock`), and a
+//! Changes are judged as the one write path (`scoreledger_service::submit`) judges them:
+//! a change to a measure carries the plan's locks and how far the plan has published, a lock goes to the plan's stream (`scoreledger lock`), and a
 //! publication freezes the report built at the caught-up head (`scoreledger publish`).
 //! A request that left `locked` or `published_through` empty would check nothing.
 
@@ -11,8 +10,9 @@ use scoreledger_domain::{
 };
 use scoreledger_projections::{drain, published_through};
 use scoreledger_reports::QuarterReport;
-use scoreledger_store::{execute, load, Appended, ExecuteError, Request};
+use scoreledger_store::{load, Appended, ExecuteError, Request};
 use scoreledger_testkit::pair::Pair;
+use scoreledger_testkit::write::run_command;
 use scoreledger_testkit::{
     lead_officer, measure_definition, measure_id, performance_officer, plan_id,
 };
@@ -61,7 +61,7 @@ async fn run(
 ) -> Result<Appended, ExecuteError> {
     // Each commit a minute after the last, so history rows have distinct times.
     db.clock.advance(Duration::minutes(1));
-    execute(&*db.store, stream, command, request).await
+    run_command(&*db.store, stream, command, request).await
 }
 
 /// Brings the read models up to the head of the log; returns the head.
@@ -114,8 +114,9 @@ pub(crate) async fn define_plan_and_measures(db: &Pair) -> Vec<StreamId> {
     streams
 }
 
-/// Runs a change to a measure as `App::execute_as` does: catch up, then read the plan's
-/// locks from its stream and how far it has published from the read models.
+/// Runs a change to a measure judged as `submit` judges it: the plan's locks from its stream
+/// and how far it has published (here from the caught-up read models, which hold the same
+/// publications as the reports' streams `submit` reads).
 pub(crate) async fn change_measure(
     db: &Pair,
     stream: &StreamId,

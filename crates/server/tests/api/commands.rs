@@ -6,8 +6,9 @@ use reqwest::StatusCode;
 use scoreledger_domain::{
     Actor, Command, Period, PlanId, Polarity, Role, RuleSet, StatusScheme, TokenId,
 };
-use scoreledger_store::{execute, Request};
+use scoreledger_store::Request;
 use scoreledger_testkit::pair::Pair;
+use scoreledger_testkit::write::run_command;
 use scoreledger_testkit::{measure_definition, measure_id, pair_test, plan_id, uuid};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -37,7 +38,7 @@ pub(crate) async fn run(
         today: None,
         unreadable: None,
     };
-    execute(&*db.store, stream, &command, &request)
+    run_command(&*db.store, stream, &command, &request)
         .await
         .unwrap();
 }

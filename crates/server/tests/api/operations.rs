@@ -28,7 +28,7 @@ async fn define_a_measure(db: &scoreledger_testkit::pair::Pair) {
         today: None,
         unreadable: None,
     };
-    scoreledger_store::execute(&*db.store, &measure.stream(), &define, &request)
+    scoreledger_testkit::write::run_command(&*db.store, &measure.stream(), &define, &request)
         .await
         .unwrap();
 }

@@ -9,8 +9,9 @@ use scoreledger_domain::{
     Role, RuleSet, StatusScheme, TokenId,
 };
 use scoreledger_projections::drain;
-use scoreledger_store::{execute, Appended, Request};
+use scoreledger_store::{Appended, Request};
 use scoreledger_testkit::pair::Pair;
+use scoreledger_testkit::write::run_command;
 use scoreledger_testkit::{measure_definition, measure_id, pair_test, plan_id, uuid};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -45,7 +46,7 @@ pub(crate) async fn run(
     reason: Option<&str>,
 ) -> Appended {
     db.clock.advance(chrono::Duration::minutes(1));
-    execute(&*db.store, stream, &command, &request(actor, reason))
+    run_command(&*db.store, stream, &command, &request(actor, reason))
         .await
         .unwrap()
 }

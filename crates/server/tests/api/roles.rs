@@ -4,8 +4,9 @@
 
 use reqwest::StatusCode;
 use scoreledger_domain::{Actor, Command, Role, TokenId};
-use scoreledger_store::{execute, Request};
+use scoreledger_store::Request;
 use scoreledger_testkit::pair::Pair;
+use scoreledger_testkit::write::run_command;
 use scoreledger_testkit::{pair_test, uuid};
 use sha2::{Digest, Sha256};
 
@@ -276,7 +277,7 @@ pair_test!(
             .await;
         }
         let revoked = TokenId(uuid(308));
-        execute(
+        run_command(
             &*db.store,
             &revoked.stream(),
             &Command::RevokeToken { token_id: revoked },

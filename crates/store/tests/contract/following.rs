@@ -41,3 +41,38 @@ store_test!(
         assert_eq!(store.head().await.unwrap(), Position(1200));
     }
 );
+
+store_test!(
+    reading_a_kind_gives_every_commit_of_its_streams_in_log_order_and_nothing_else,
+    |store| {
+        assert!(store.read_kind("report").await.unwrap().is_empty());
+        let report = |id: &str| scoreledger_store::StreamId(format!("report-{id}"));
+        // Names either side of `report-` in byte order, which a range over stream names
+        // must leave out: `report` alone, `report.x`, `reports-x`, `reporz-x`.
+        for (n, name) in ["measure-a", "report", "report.x", "reports-x", "reporz-x"]
+            .into_iter()
+            .enumerate()
+        {
+            let other = scoreledger_store::StreamId(name.to_owned());
+            store.append(notes(&other, 0, 1)).await.unwrap();
+            if n == 2 {
+                store.append(notes(&report("b"), 0, 1)).await.unwrap();
+            }
+        }
+        store.append(notes(&report("a"), 0, 2)).await.unwrap();
+        store.append(notes(&stream("z"), 0, 1)).await.unwrap();
+        store.append(notes(&report("b"), 1, 1)).await.unwrap();
+
+        let read: Vec<_> = store
+            .read_kind("report")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        let streams: Vec<&str> = read.iter().map(|c| c.stream.as_str()).collect();
+        assert_eq!(streams, ["report-b", "report-a", "report-b"]);
+        assert!(read.windows(2).all(|w| w[0].position < w[1].position));
+        assert_eq!(read[1].events.len(), 2);
+    }
+);

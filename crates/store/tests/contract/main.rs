@@ -6,7 +6,6 @@ mod support;
 mod appending;
 mod backup;
 mod deployment;
-mod executing;
 mod following;
 mod hash_chain;
 mod jetstream;

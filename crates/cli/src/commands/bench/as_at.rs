@@ -46,7 +46,7 @@ pub(super) async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("bench.db");
     let store = SqliteStore::open_default(&path).await?;
-    let generated = generate(&store, args.commits, !args.json).await?;
+    let generated = generate(&store, args.commits(), !args.json).await?;
     let models = read_models(&path, args.postgres.as_deref()).await?;
     let measured = measure(&store, &models.read, generated.events, args.json, out).await;
     models.close().await?;
@@ -139,13 +139,13 @@ where
 }
 
 /// The `p`th percentile of sorted durations (nearest rank).
-fn percentile(sorted: &[Duration], p: usize) -> Duration {
+pub(super) fn percentile(sorted: &[Duration], p: usize) -> Duration {
     let rank = (p * sorted.len()).div_ceil(100).max(1);
     sorted[rank - 1]
 }
 
 /// Milliseconds to the microsecond.
-fn millis(duration: Duration) -> f64 {
+pub(super) fn millis(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1_000_000.0).round() / 1_000.0
 }
 

@@ -3,6 +3,7 @@
 //! prints both and their ratio. Figures are for this machine at this moment; the ratio is what
 //! to compare between runs (`BENCHMARKS.md`).
 
+mod append;
 mod as_at;
 mod database;
 mod rebuild;
@@ -21,6 +22,7 @@ pub async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     match args.workload.as_str() {
         "rebuild" => rebuild::run(args, out).await,
         "as-at" => as_at::run(args, out).await,
+        "append" => append::run(args, out).await,
         _ => verify::run(args, out).await,
     }
 }

@@ -28,7 +28,7 @@ pub(super) async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("bench.db");
     let store = SqliteStore::open_default(&path).await?;
-    let generated = generate(&store, args.commits, !args.json).await?;
+    let generated = generate(&store, args.commits(), !args.json).await?;
     let models = read_models(&path, args.postgres.as_deref()).await?;
     let measured = measure(
         &store,

@@ -17,6 +17,51 @@ use scoreledger_store::{
     new_id, EventStore, ExecuteError, ExpectedVersion, NewCommit, SqliteStore, StreamVersion,
 };
 
+/// A plan of 2016/17 and its measures, as [`define_plan`] wrote them.
+pub(super) struct DefinedPlan {
+    pub plan_id: PlanId,
+    /// Each measure's id and reference, in the order defined.
+    pub measures: Vec<(MeasureId, String)>,
+}
+
+/// Defines a plan of 2016/17 with `measures` measures (targets set, nothing recorded yet):
+/// what the append workload writes to.
+pub(super) async fn define_plan(store: &dyn EventStore, measures: usize) -> CliResult<DefinedPlan> {
+    let team = Actor::new("bench", "Performance team", Role::Performance);
+    let plan_id = PlanId(new_id());
+    let mut plan = Stream {
+        id: plan_id.stream(),
+        version: 0,
+    };
+    let mut pending = vec![plan.commit(&team, plan_events(plan_id))];
+    let mut defined = Vec::with_capacity(measures);
+    for n in 0..measures {
+        let measure_id = MeasureId(new_id());
+        let mut stream = Stream {
+            id: measure_id.stream(),
+            version: 0,
+        };
+        let events = measure_events(plan_id, measure_id, n);
+        if let Some(DomainEvent::MeasureDefined { definition, .. }) = events.first() {
+            defined.push((measure_id, definition.ref_as_printed.clone()));
+        }
+        pending.push(stream.commit(&team, events));
+    }
+    let mut written = Generated {
+        commits: 0,
+        events: 0,
+    };
+    while !pending.is_empty() {
+        let rest = pending.split_off(pending.len().min(BATCH));
+        write(store, &mut pending, &mut written).await?;
+        pending = rest;
+    }
+    Ok(DefinedPlan {
+        plan_id,
+        measures: defined,
+    })
+}
+
 use crate::failure::CliResult;
 
 /// Measures in the plan: a large council's scorecard.
@@ -134,7 +179,7 @@ pub(super) async fn generate(store: &SqliteStore, events: u64, show: bool) -> Cl
 }
 
 async fn write(
-    store: &SqliteStore,
+    store: &dyn EventStore,
     pending: &mut Vec<NewCommit>,
     written: &mut Generated,
 ) -> CliResult {

@@ -33,7 +33,7 @@ pub(super) async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     let store = SqliteStore::open_default(&dir.path().join("bench.db"))
         .await?
         .with_key(key.clone());
-    generate(&store, &key, args.commits, !args.json).await?;
+    generate(&store, &key, args.commits(), !args.json).await?;
 
     // The raw limit: the same commits, read in the same batches, checked for nothing.
     let head = store.head().await?;

@@ -1,0 +1,217 @@
+//! The one write path on every backend pair: a retry returns its original commit, and the
+//! plan's publications are read from the log, not from read models that may lag behind it.
+
+use chrono::{Duration, NaiveDate};
+use scoreledger_domain::command::OutcomeSpec;
+use scoreledger_domain::event::ReportKind;
+use scoreledger_domain::{
+    Actor, Command, DataQuality, Period, PlanId, Polarity, Position, RecordedValue, ReportId,
+    RuleSet, StatusScheme, StreamId,
+};
+use scoreledger_projections::checkpoint as read_checkpoint;
+use scoreledger_service::{submit, Submission, SubmitError};
+use scoreledger_store::{Appended, ExecuteError};
+use scoreledger_testkit::pair::Pair;
+use scoreledger_testkit::{
+    lead_officer, measure_definition, measure_id, pair_test, performance_officer, plan_id, uuid,
+};
+
+async fn write(
+    db: &Pair,
+    actor: &Actor,
+    stream: &StreamId,
+    plan: Option<PlanId>,
+    command: Command,
+    reason: Option<&str>,
+    key: Option<u128>,
+) -> Result<Appended, SubmitError> {
+    db.clock.advance(Duration::minutes(1));
+    submit(
+        &*db.store,
+        &db.read,
+        Submission {
+            actor,
+            stream,
+            plan_id: plan,
+            commands: std::slice::from_ref(&command),
+            reason: reason.map(str::to_owned),
+            on_behalf_of: None,
+            commit_id: key.map(uuid),
+            if_version: None,
+        },
+    )
+    .await
+}
+
+/// A plan of 2016/17 with one measure; returns the plan and the measure's stream.
+async fn plan_with_a_measure(db: &Pair) -> (PlanId, StreamId) {
+    let plan = plan_id(1);
+    let team = performance_officer();
+    let define_plan = Command::DefinePlan {
+        plan_id: plan,
+        name: "Corporate Plan 2016/17".into(),
+        financial_year: Period::financial_year(2016),
+        status_scheme: StatusScheme::Corporate2016,
+        approved_on: None,
+        approved_by: None,
+        priorities: vec![(1, "Every child making the best start in life".into())],
+        outcomes: vec![OutcomeSpec {
+            priority: 1,
+            letter: "A".into(),
+            title: "Protected".into(),
+        }],
+        rule_set: RuleSet::default(),
+    };
+    write(db, &team, &plan.stream(), None, define_plan, None, None)
+        .await
+        .expect("the plan is defined");
+    let measure = measure_id(1);
+    let define = Command::DefineMeasure {
+        measure_id: measure,
+        definition: measure_definition(plan, "1.A3", Polarity::Low),
+        target: None,
+    };
+    write(db, &team, &measure.stream(), Some(plan), define, None, None)
+        .await
+        .expect("the measure is defined");
+    (plan, measure.stream())
+}
+
+fn note(text: &str) -> Command {
+    Command::EditCommentary {
+        period: Period::quarter(2016, 3),
+        text: text.to_owned(),
+    }
+}
+
+fn record(raw: &str) -> Command {
+    Command::RecordValue {
+        period: Period::quarter(2016, 3),
+        value: RecordedValue::parse(raw).expect("a value"),
+        quality: DataQuality::default(),
+    }
+}
+
+pair_test!(
+    a_retried_submission_returns_the_original_commit_instead_of_a_rejection,
+    |db| {
+        let (plan, stream) = plan_with_a_measure(&db).await;
+        let officer = lead_officer();
+        let first = write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            record("28.3%"),
+            None,
+            Some(42),
+        )
+        .await
+        .expect("the value is recorded");
+        let retry = write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            record("28.3%"),
+            None,
+            Some(42),
+        )
+        .await
+        .expect("a retry is answered");
+        assert!(retry.deduplicated);
+        assert_eq!(retry.commit, first.commit);
+        // The same command under a new key is judged on its merits: the value exists already.
+        let err = write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            record("28.3%"),
+            None,
+            Some(43),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, SubmitError::Execute(ExecuteError::Rejected(_))),
+            "{err:?}"
+        );
+        assert_eq!(db.store.head().await.unwrap(), Position(3));
+    }
+);
+
+pair_test!(
+    a_publication_the_read_models_have_not_seen_still_needs_a_reason_to_rewrite_a_note,
+    |db| {
+        let (plan, stream) = plan_with_a_measure(&db).await;
+        let officer = lead_officer();
+        write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            note("first"),
+            None,
+            None,
+        )
+        .await
+        .expect("the note is written");
+        let report_id = ReportId(uuid(7));
+        let publish = Command::PublishReport {
+            report_id,
+            plan_id: plan,
+            kind: ReportKind::QuarterlyScorecard,
+            period: Period::quarter(2016, 3),
+            cut_off: db.store.head().await.unwrap(),
+            meeting: "Cabinet".into(),
+            published_on: NaiveDate::from_ymd_opt(2017, 1, 13).unwrap(),
+            rule_set_version: 1,
+            sha256: "a".repeat(64),
+            parts: Vec::new(),
+        };
+        write(
+            &db,
+            &performance_officer(),
+            &report_id.stream(),
+            None,
+            publish,
+            None,
+            None,
+        )
+        .await
+        .expect("the report is published");
+        let projected = read_checkpoint(&db.read).await.unwrap();
+
+        let err = write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            note("second"),
+            None,
+            None,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, SubmitError::Execute(ExecuteError::Rejected(_))),
+            "a published period's note rewritten without a reason: {err:?}"
+        );
+        let reason = Some("the service corrected its figures");
+        write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            note("second"),
+            reason,
+            None,
+        )
+        .await
+        .expect("with a reason it lands");
+        // Judged from the log: the writes did not wait for the read models to catch up.
+        assert_eq!(read_checkpoint(&db.read).await.unwrap(), projected);
+        assert!(projected < db.store.head().await.unwrap());
+    }
+);
