@@ -26,7 +26,6 @@ use scoreledger_store::ManualClock;
 
 use crate::app::App;
 use crate::args::DemoArgs;
-use crate::commands::import::suggestions;
 use crate::commands::publish::publish;
 use crate::commands::report::build;
 use crate::commands::{history, restated};
@@ -187,24 +186,35 @@ const INTERIM_DIRECTOR: &str = "Interim Strategic Director, Adult Social Care an
 const PUBLISHED_STATUS: [u64; 6] = [25, 15, 17, 0, 17, 29];
 const PUBLISHED_DIRECTION: [u64; 4] = [33, 20, 16, 34];
 
-/// An officer's status and direction for a quarter, with the rules' suggestions beside them.
-fn assessment(
-    quarter: Period,
-    (status, direction): (Status, Direction),
-    (computed_status, computed_direction): (Option<Status>, Direction),
+/// What the demo's officers go by for an earlier quarter: the rules' status and direction
+/// from the values in the sample (the log records its own suggestion beside each assessment).
+fn suggestions(
+    measure: &ValidMeasure,
+    values: &BTreeMap<Period, RecordedValue>,
+    period: &Period,
     rules: &RuleSet,
-) -> Vec<Command> {
+) -> (Option<Status>, Direction) {
+    let target = measure.target.as_ref().map(|t| t.for_period(period));
+    let current = values.get(period).and_then(|v| v.amount);
+    let previous = values.get(&period.previous()).and_then(|v| v.amount);
+    let status = rules
+        .suggest_status(target, current, measure.definition.polarity)
+        .map(|s| s.value);
+    let direction = rules.suggest_direction(previous, current, measure.definition.polarity);
+    (status, direction)
+}
+
+/// An officer's status and direction for a quarter (the log records the rules' suggestions
+/// beside them).
+fn assessment(quarter: Period, (status, direction): (Status, Direction)) -> Vec<Command> {
     vec![
         Command::AssessStatus {
             period: quarter,
             status,
-            computed: computed_status,
-            rule_set_version: rules.version,
         },
         Command::AssessDirection {
             period: quarter,
             direction,
-            computed: Some(computed_direction),
         },
     ]
 }
@@ -432,12 +442,7 @@ impl Story<'_> {
                     computed_direction,
                 )
             };
-            let mut commands = assessment(
-                quarter,
-                (status, direction),
-                (computed_status, computed_direction),
-                &rules,
-            );
+            let mut commands = assessment(quarter, (status, direction));
             if published {
                 if let Some(note) = &measure.note {
                     commands.push(Command::EditCommentary {
@@ -474,19 +479,12 @@ impl Story<'_> {
 
     /// Revises the assessments the pack says were revised, to the printed ones, with a reason.
     async fn reassess(&mut self, quarter: Period, assessed: DateTime<Utc>) -> CliResult {
-        let rules = RuleSet::default();
         for r in REASSESSMENTS {
             self.clock.set(assessed + chrono::Duration::hours(6));
             let measure = self.find(r.measure)?;
             let status = measure.status.unwrap_or(Status::NotYetAvailable);
             let direction = measure.direction.unwrap_or(Direction::NotApplicable);
-            let (computed_status, computed_direction) = Self::suggest(&measure, quarter, &rules);
-            let commands = assessment(
-                quarter,
-                (status, direction),
-                (computed_status, computed_direction),
-                &rules,
-            );
+            let commands = assessment(quarter, (status, direction));
             self.run(&performance(), &measure, &commands, Some(r.reason))
                 .await?;
             self.say(

@@ -104,16 +104,13 @@ pub enum Command {
         /// Quality flags of the new value.
         quality: DataQuality,
     },
-    /// Assess the overall status for a period.
+    /// Assess the overall status for a period. What the plan's rules suggest is computed by
+    /// `decide` and recorded beside it.
     AssessStatus {
         /// The period.
         period: Period,
         /// The officer's assessment.
         status: Status,
-        /// What the rules suggested.
-        computed: Option<Status>,
-        /// Version of those rules.
-        rule_set_version: u32,
     },
     /// Give a 2010-scheme RAG rating for a period.
     AssessRag {
@@ -122,14 +119,13 @@ pub enum Command {
         /// The rating.
         rag: Rag,
     },
-    /// Assess the direction of travel for a period.
+    /// Assess the direction of travel for a period. What the plan's rules suggest is computed
+    /// by `decide` and recorded beside it.
     AssessDirection {
         /// The period.
         period: Period,
         /// The officer's assessment.
         direction: Direction,
-        /// What the rules suggested.
-        computed: Option<Direction>,
     },
     /// Write the data note for a period (the whole new text).
     EditCommentary {

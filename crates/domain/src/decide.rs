@@ -10,6 +10,7 @@ use crate::command::{Command, CommandKind};
 use crate::event::{DomainEvent, FieldChange};
 use crate::measure::{MeasureDefinition, MeasureField};
 use crate::period::Period;
+use crate::rules::RuleSet;
 use crate::state::{Maker, MeasureState, StreamState};
 use crate::status::StatusScheme;
 use crate::text::{self, TextKind};
@@ -46,6 +47,9 @@ pub struct Context {
     /// The commit the log cannot read, when setting one aside: only a commit the store has
     /// found unreadable may be set aside.
     pub unreadable: Option<UnreadableCommit>,
+    /// The plan's rule set, which the suggestion recorded beside an officer's assessment is
+    /// computed with (the default rules when no plan is given).
+    pub rules: Option<RuleSet>,
 }
 
 /// A commit the store cannot read, and why.
@@ -870,12 +874,7 @@ fn decide_measure(
                 quality: quality.clone(),
             }])
         }
-        Command::AssessStatus {
-            period,
-            status,
-            computed,
-            rule_set_version,
-        } => {
+        Command::AssessStatus { period, status } => {
             if measure.definition.status_scheme != StatusScheme::Corporate2016 {
                 return Err(Rejection::WrongScheme {
                     scheme: measure.definition.status_scheme,
@@ -892,11 +891,12 @@ fn decide_measure(
                 }
                 published_needs_reason("a revised status", period)?;
             }
+            let rules = ctx.rules.clone().unwrap_or_default();
             Ok(vec![DomainEvent::StatusAssessed {
                 period: *period,
                 status: *status,
-                computed: *computed,
-                rule_set_version: *rule_set_version,
+                computed: measure.suggestions(&rules, period).0,
+                rule_set_version: rules.version,
             }])
         }
         Command::AssessRag { period, rag } => {
@@ -919,11 +919,7 @@ fn decide_measure(
                 rag: *rag,
             }])
         }
-        Command::AssessDirection {
-            period,
-            direction,
-            computed,
-        } => {
+        Command::AssessDirection { period, direction } => {
             if let Some(current) = measure.directions.get(period) {
                 if current == direction {
                     return Err(Rejection::Unchanged {
@@ -934,10 +930,11 @@ fn decide_measure(
                 }
                 published_needs_reason("a revised direction of travel", period)?;
             }
+            let rules = ctx.rules.clone().unwrap_or_default();
             Ok(vec![DomainEvent::DirectionAssessed {
                 period: *period,
                 direction: *direction,
-                computed: *computed,
+                computed: Some(measure.suggestions(&rules, period).1),
             }])
         }
         Command::EditCommentary { period, text } => {
@@ -1641,8 +1638,6 @@ mod tests {
         let assess = |status| Command::AssessStatus {
             period: q2(),
             status,
-            computed: None,
-            rule_set_version: 1,
         };
         assert!(when(
             &[defined(StatusScheme::Corporate2016)],
@@ -1660,6 +1655,52 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Rejection::ReasonRequired { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn an_assessment_records_what_the_plans_rules_suggest_beside_it() {
+        let rules = RuleSet {
+            version: 7,
+            ..RuleSet::default()
+        };
+        let ctx = Context {
+            rules: Some(rules),
+            ..performance_team()
+        };
+        let given = [defined(StatusScheme::Corporate2016), record("45%")];
+        let assessed = when(
+            &given,
+            Command::AssessStatus {
+                period: q2(),
+                status: Status::OnTarget,
+            },
+            &ctx,
+        )
+        .unwrap();
+        // The target says 2016/17 is a baseline year: the rules suggest not applicable,
+        // whatever the officer says, and the plan's rule-set version is recorded.
+        assert_eq!(
+            assessed,
+            vec![DomainEvent::StatusAssessed {
+                period: q2(),
+                status: Status::OnTarget,
+                computed: Some(Status::NotApplicable),
+                rule_set_version: 7,
+            }]
+        );
+        let directed = when(
+            &given,
+            Command::AssessDirection {
+                period: q2(),
+                direction: crate::status::Direction::Improved,
+            },
+            &ctx,
+        )
+        .unwrap();
+        let DomainEvent::DirectionAssessed { computed, .. } = &directed[0] else {
+            panic!("{directed:?}");
+        };
+        assert!(computed.is_some(), "{directed:?}");
     }
 
     #[test]
@@ -1715,8 +1756,6 @@ mod tests {
         let status = Command::AssessStatus {
             period: q2(),
             status: Status::OnTarget,
-            computed: None,
-            rule_set_version: 1,
         };
         let rag = Command::AssessRag {
             period: q2(),
@@ -2014,8 +2053,6 @@ mod tests {
         let status = Command::AssessStatus {
             period: q2(),
             status: Status::OnTarget,
-            computed: None,
-            rule_set_version: 1,
         };
         let note = Command::EditCommentary {
             period: q2(),

@@ -13,8 +13,8 @@ use axum::Json;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
     Command, CommandKind, DataQuality, Direction, Frequency, MeasureDefinition, MeasureId,
-    MeasureRef, MeasureState, Period, Polarity, RecordedValue, Rejection, RevisionClass, Role,
-    RuleSet, Status, StreamVersion, ValueKind,
+    MeasureRef, Period, Polarity, RecordedValue, Rejection, RevisionClass, Role, Status,
+    StreamVersion, ValueKind,
 };
 use scoreledger_service::{submit, Submission, SubmitError};
 use scoreledger_store::{load, AppendError, ExecuteError};
@@ -605,23 +605,12 @@ pub async fn assess(
             "give a status, a direction, or both",
         ));
     }
-    let (rules, measure) = rules_and_measure(&state, &reference, &period).await?;
-    let (computed_status, computed_direction) = measure.suggestions(&rules, &period);
     let mut commands = Vec::new();
     if let Some(status) = status {
-        commands.push(Command::AssessStatus {
-            period,
-            status,
-            computed: computed_status,
-            rule_set_version: rules.version,
-        });
+        commands.push(Command::AssessStatus { period, status });
     }
     if let Some(direction) = direction {
-        commands.push(Command::AssessDirection {
-            period,
-            direction,
-            computed: Some(computed_direction),
-        });
+        commands.push(Command::AssessDirection { period, direction });
     }
     write(
         &state,
@@ -637,29 +626,6 @@ pub async fn assess(
         },
     )
     .await
-}
-
-/// The plan's rules and the measure's state, for the rules' suggestions.
-async fn rules_and_measure(
-    state: &ServerState,
-    reference: &str,
-    period: &Period,
-) -> Result<(RuleSet, MeasureState), ApiError> {
-    let (measure_id, plan_id) = find(state, reference, Some(period)).await?;
-    let (plan, _) = load(&*state.store, &plan_id.stream())
-        .await
-        .map_err(ApiError::log_unavailable)?;
-    let (measure, _) = load(&*state.store, &measure_id.stream())
-        .await
-        .map_err(ApiError::log_unavailable)?;
-    let rules = plan.plan().map(|p| p.rule_set.clone()).unwrap_or_default();
-    let measure = measure.measure().cloned().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("no measure {reference} is defined"),
-        )
-    })?;
-    Ok((rules, measure))
 }
 
 /// `POST /api/locks` and `POST /api/reopenings`.

@@ -188,23 +188,25 @@ async fn judged_against(
     read: &ReadModels,
     submission: &Submission<'_>,
 ) -> Result<Judgement, SubmitError> {
-    let (published_through, locked, plan_year, outline, plan, through) = match submission.plan_id {
-        Some(plan) => {
-            let (state, version) = load(store, &plan.stream()).await.map_err(unreadable)?;
-            let (published_through, through) = publications(store, plan).await?;
-            let locked = state.plan().map(|p| p.locked.clone()).unwrap_or_default();
-            let year = state.plan().map(|p| p.financial_year);
-            (
-                published_through,
-                locked,
-                year,
-                state.plan().map(PlanOutline::of),
-                Some((plan.stream(), version)),
-                Some(through),
-            )
-        }
-        None => (None, Default::default(), None, None, None, None),
-    };
+    let (published_through, locked, plan_year, outline, rules, plan, through) =
+        match submission.plan_id {
+            Some(plan) => {
+                let (state, version) = load(store, &plan.stream()).await.map_err(unreadable)?;
+                let (published_through, through) = publications(store, plan).await?;
+                let locked = state.plan().map(|p| p.locked.clone()).unwrap_or_default();
+                let year = state.plan().map(|p| p.financial_year);
+                (
+                    published_through,
+                    locked,
+                    year,
+                    state.plan().map(PlanOutline::of),
+                    state.plan().map(|p| p.rule_set.clone()),
+                    Some((plan.stream(), version)),
+                    Some(through),
+                )
+            }
+            None => (None, Default::default(), None, None, None, None, None),
+        };
     // A new token's user id is judged against the people the installation knows, so a
     // look-alike of someone else's id is refused (maker ≠ checker depends on it).
     let known_users = if submission
@@ -244,6 +246,7 @@ async fn judged_against(
         outline,
         today: Some(store.clock().now().date_naive()),
         unreadable,
+        rules,
     };
     Ok(Judgement {
         request,

@@ -50,6 +50,8 @@ pub struct Request {
     pub today: Option<chrono::NaiveDate>,
     /// The unreadable commit a set-aside is about (see [`Context`]).
     pub unreadable: Option<scoreledger_domain::UnreadableCommit>,
+    /// The plan's rule set, for the suggestion beside an assessment (see [`Context`]).
+    pub rules: Option<scoreledger_domain::RuleSet>,
 }
 
 impl Request {
@@ -68,6 +70,7 @@ impl Request {
             outline: None,
             today: None,
             unreadable: None,
+            rules: None,
         }
     }
 }
@@ -136,6 +139,7 @@ pub fn decide_commit(
         outline: request.outline.clone(),
         today: request.today,
         unreadable: request.unreadable.clone(),
+        rules: request.rules.clone(),
     };
     let mut events = Vec::new();
     for command in commands {

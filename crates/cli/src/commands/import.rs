@@ -1,10 +1,9 @@
 //! `scoreledger import`: a whole scorecard as events, all or nothing.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use scoreledger_domain::StreamId;
-use scoreledger_domain::{Command, Direction, Period, PlanOutline, RecordedValue, RuleSet, Status};
+use scoreledger_domain::{Command, Period, PlanOutline};
 use scoreledger_store::{load, prepare, ExecuteError, NewCommit, Request};
 
 use crate::app::App;
@@ -28,36 +27,13 @@ pub struct Imported {
     pub already_imported: usize,
 }
 
-/// The rules' suggestions for a measure's status and direction in `period`.
-pub fn suggestions(
-    measure: &ValidMeasure,
-    values: &BTreeMap<Period, RecordedValue>,
-    period: &Period,
-    rules: &RuleSet,
-) -> (Option<Status>, Direction) {
-    let target = measure.target.as_ref().map(|t| t.for_period(period));
-    let current = values.get(period).and_then(|v| v.amount);
-    let previous = values.get(&period.previous()).and_then(|v| v.amount);
-    let status = rules
-        .suggest_status(target, current, measure.definition.polarity)
-        .map(|s| s.value);
-    let direction = rules.suggest_direction(previous, current, measure.definition.polarity);
-    (status, direction)
-}
-
 /// The commands that define a measure with its target, values, assessments and note.
-pub fn measure_commands(
-    measure: &ValidMeasure,
-    plan_year: Period,
-    period: Period,
-    rules: &RuleSet,
-) -> Vec<Command> {
+pub fn measure_commands(measure: &ValidMeasure, plan_year: Period, period: Period) -> Vec<Command> {
     let mut commands = vec![Command::DefineMeasure {
         measure_id: measure.measure_id,
         definition: measure.definition.clone(),
         target: measure.target.clone().map(|t| (plan_year, t)),
     }];
-    let values: BTreeMap<Period, RecordedValue> = measure.values.iter().cloned().collect();
     for (value_period, value) in &measure.values {
         commands.push(Command::RecordValue {
             period: *value_period,
@@ -65,24 +41,14 @@ pub fn measure_commands(
             quality: Default::default(),
         });
     }
-    let (computed_status, computed_direction) = suggestions(measure, &values, &period, rules);
     if let Some(status) = measure.status {
-        commands.push(Command::AssessStatus {
-            period,
-            status,
-            computed: computed_status,
-            rule_set_version: rules.version,
-        });
+        commands.push(Command::AssessStatus { period, status });
     }
     if let Some(rag) = measure.rag {
         commands.push(Command::AssessRag { period, rag });
     }
     if let Some(direction) = measure.direction {
-        commands.push(Command::AssessDirection {
-            period,
-            direction,
-            computed: Some(computed_direction),
-        });
+        commands.push(Command::AssessDirection { period, direction });
     }
     if let Some(note) = &measure.note {
         commands.push(Command::EditCommentary {
@@ -109,6 +75,10 @@ pub async fn apply(
     let (plan_state, plan_version) = load(&*app.store, &plan_stream).await?;
     // An import into an existing plan is judged like any other change: a locked or published
     // period refuses it (an import carries no reason).
+    let rules = plan_state
+        .plan()
+        .map(|p| p.rule_set.clone())
+        .unwrap_or_default();
     // Which periods are published, read from the reports' streams as the write path reads
     // them, and the last publication read, after which none may land.
     let (published_through, read_through) =
@@ -139,11 +109,8 @@ pub async fn apply(
         }),
         today: Some(app.store.clock().now().date_naive()),
         unreadable: None,
+        rules: Some(rules.clone()),
     };
-    let rules = plan_state
-        .plan()
-        .map(|p| p.rule_set.clone())
-        .unwrap_or_default();
     let mut pending: Vec<(StreamId, Vec<Command>, String)> = Vec::new();
     if plan_state.plan().is_none() {
         pending.push((
@@ -153,8 +120,7 @@ pub async fn apply(
         ));
     }
     for (index, measure) in valid.measures.iter().enumerate() {
-        let commands =
-            measure_commands(measure, plan.financial_year, valid.reporting_period, &rules);
+        let commands = measure_commands(measure, plan.financial_year, valid.reporting_period);
         let location = format!("measure {} ({})", index + 1, measure.definition.measure_ref);
         pending.push((measure.measure_id.stream(), commands, location));
     }

@@ -6,9 +6,8 @@ use std::io::Write;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
-    Command, DataQuality, Direction, Rag, RecordedValue, RevisionClass, Status,
+    Command, DataQuality, Direction, DomainEvent, Rag, RecordedValue, RevisionClass, Status,
 };
-use scoreledger_store::load;
 
 use crate::app::{period, App};
 use crate::args::{RecordCommand, Subject};
@@ -63,37 +62,22 @@ pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliR
         RecordCommand::Status { target, status } => {
             let at = period(&target.period)?;
             let status: Status = status.parse().map_err(Failed::rejected)?;
-            let (measure_id, plan_id) = app.measure(&target.measure, Some(&at)).await?;
-            let (computed, version) = suggest_status(app, measure_id, plan_id, &at).await?;
-            let described = match computed {
-                Some(c) if c != status => format!("status {status} (the rules suggest {c})"),
-                _ => format!("status {status}"),
-            };
             (
                 target,
-                Command::AssessStatus {
-                    period: at,
-                    status,
-                    computed,
-                    rule_set_version: version,
-                },
-                described,
+                Command::AssessStatus { period: at, status },
+                format!("status {status}"),
             )
         }
         RecordCommand::Direction { target, direction } => {
             let at = period(&target.period)?;
             let direction: Direction = direction.parse().map_err(Failed::rejected)?;
-            let (measure_id, plan_id) = app.measure(&target.measure, Some(&at)).await?;
-            let computed = suggest_direction(app, measure_id, plan_id, &at).await?;
-            let described = format!("direction of travel {direction}");
             (
                 target,
                 Command::AssessDirection {
                     period: at,
                     direction,
-                    computed: Some(computed),
                 },
-                described,
+                format!("direction of travel {direction}"),
             )
         }
         RecordCommand::Rag { target, rating } => {
@@ -136,6 +120,24 @@ async fn record(
         )
         .await?;
     app.catch_up().await?;
+    // What the plan's rules suggested, recorded beside a status that differs from it.
+    let suggested = appended
+        .commit
+        .domain_events()
+        .unwrap_or_default()
+        .into_iter()
+        .find_map(|event| match event {
+            DomainEvent::StatusAssessed {
+                status,
+                computed: Some(computed),
+                ..
+            } if computed != status => Some(computed),
+            _ => None,
+        });
+    let described = match suggested {
+        Some(computed) => format!("{described} (the rules suggest {computed})"),
+        None => described,
+    };
     writeln!(
         out,
         "recorded {described} for {} {} at position {} (by {})",
@@ -145,42 +147,4 @@ async fn record(
         app.actor
     )?;
     Ok(())
-}
-
-async fn rules_and_state(
-    app: &App,
-    measure_id: scoreledger_domain::MeasureId,
-    plan_id: scoreledger_domain::PlanId,
-) -> CliResult<(
-    scoreledger_domain::RuleSet,
-    Box<scoreledger_domain::MeasureState>,
-)> {
-    let (plan, _) = load(&*app.store, &plan_id.stream()).await?;
-    let rules = plan.plan().map(|p| p.rule_set.clone()).unwrap_or_default();
-    let (measure, _) = load(&*app.store, &measure_id.stream()).await?;
-    let measure = measure
-        .measure()
-        .cloned()
-        .ok_or_else(|| Failed::rejected("the measure's stream holds no measure"))?;
-    Ok((rules, Box::new(measure)))
-}
-
-async fn suggest_status(
-    app: &App,
-    measure_id: scoreledger_domain::MeasureId,
-    plan_id: scoreledger_domain::PlanId,
-    at: &scoreledger_domain::Period,
-) -> CliResult<(Option<Status>, u32)> {
-    let (rules, measure) = rules_and_state(app, measure_id, plan_id).await?;
-    Ok((measure.suggestions(&rules, at).0, rules.version))
-}
-
-async fn suggest_direction(
-    app: &App,
-    measure_id: scoreledger_domain::MeasureId,
-    plan_id: scoreledger_domain::PlanId,
-    at: &scoreledger_domain::Period,
-) -> CliResult<Direction> {
-    let (rules, measure) = rules_and_state(app, measure_id, plan_id).await?;
-    Ok(measure.suggestions(&rules, at).1)
 }

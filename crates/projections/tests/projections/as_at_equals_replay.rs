@@ -107,8 +107,6 @@ fn command(op: &Op) -> Command {
         } => Command::AssessStatus {
             period: quarter(q),
             status: Status::ALL[status],
-            computed: None,
-            rule_set_version: 1,
         },
         Op::Direction {
             quarter: q,
@@ -117,7 +115,6 @@ fn command(op: &Op) -> Command {
         } => Command::AssessDirection {
             period: quarter(q),
             direction: Direction::ALL[direction],
-            computed: None,
         },
         Op::Note {
             quarter: q, text, ..

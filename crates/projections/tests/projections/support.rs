@@ -26,6 +26,7 @@ pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
         outline: None,
         today: None,
         unreadable: None,
+        rules: None,
     }
 }
 

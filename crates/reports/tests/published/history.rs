@@ -286,8 +286,6 @@ impl Action {
                 Command::AssessStatus {
                     period: slot.period(),
                     status,
-                    computed: None,
-                    rule_set_version: 1,
                 },
             ),
             Action::Direction {
@@ -300,7 +298,6 @@ impl Action {
                 Command::AssessDirection {
                     period: slot.period(),
                     direction,
-                    computed: None,
                 },
             ),
             Action::Note {

@@ -50,6 +50,7 @@ fn plain_request(who: Who, reason: Reason) -> Request {
         outline: None,
         today: None,
         unreadable: None,
+        rules: None,
     }
 }
 

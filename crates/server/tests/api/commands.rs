@@ -37,6 +37,7 @@ pub(crate) async fn run(
         outline: None,
         today: None,
         unreadable: None,
+        rules: None,
     };
     run_command(&*db.store, stream, &command, &request)
         .await

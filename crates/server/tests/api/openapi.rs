@@ -131,13 +131,10 @@ pub(crate) async fn every_kind_of_fact(db: &Pair) {
         Command::AssessStatus {
             period: q2,
             status: Status::OffTarget,
-            computed: Some(Status::OffTarget),
-            rule_set_version: 1,
         },
         Command::AssessDirection {
             period: q2,
             direction: Direction::Worse,
-            computed: None,
         },
         Command::EditCommentary {
             period: q2,

@@ -27,6 +27,7 @@ async fn define_a_measure(db: &scoreledger_testkit::pair::Pair) {
         outline: None,
         today: None,
         unreadable: None,
+        rules: None,
     };
     scoreledger_testkit::write::run_command(&*db.store, &measure.stream(), &define, &request)
         .await

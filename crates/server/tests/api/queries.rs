@@ -31,6 +31,7 @@ fn request(actor: Actor, reason: Option<&str>) -> Request {
         outline: None,
         today: None,
         unreadable: None,
+        rules: None,
     }
 }
 

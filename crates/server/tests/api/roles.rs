@@ -293,6 +293,7 @@ pair_test!(
                 outline: None,
                 today: None,
                 unreadable: None,
+                rules: None,
             },
         )
         .await
