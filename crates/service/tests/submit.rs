@@ -215,3 +215,68 @@ pair_test!(
         assert!(projected < db.store.head().await.unwrap());
     }
 );
+
+/// Notes each of the 64 writers writes.
+const WRITES_EACH: u64 = 8;
+
+pair_test!(
+    sixty_four_writers_judged_against_one_plan_all_land_without_a_conflict,
+    |db| {
+        let (plan, _) = plan_with_a_measure(&db).await;
+        let team = performance_officer();
+        let mut streams = Vec::new();
+        for n in 0..64_u128 {
+            let measure = measure_id(100 + n);
+            let define = Command::DefineMeasure {
+                measure_id: measure,
+                definition: measure_definition(plan, &format!("1.A{}", 10 + n), Polarity::High),
+                target: None,
+            };
+            write(
+                &db,
+                &team,
+                &measure.stream(),
+                Some(plan),
+                define,
+                None,
+                None,
+            )
+            .await
+            .expect("the measure is defined");
+            streams.push(measure.stream());
+        }
+        let before = db.store.head().await.unwrap();
+        // Each writer to a measure of its own, all at once, eight times: nothing they do
+        // conflicts, so every one lands, however they race for the log's head.
+        let writers = streams.iter().map(|stream| {
+            let (db, team) = (&db, &team);
+            async move {
+                for k in 0..WRITES_EACH {
+                    submit(
+                        &*db.store,
+                        &db.read,
+                        Submission {
+                            actor: team,
+                            stream,
+                            plan_id: Some(plan),
+                            commands: &[note(&format!("note {k}"))],
+                            reason: None,
+                            on_behalf_of: None,
+                            commit_id: None,
+                            if_version: None,
+                        },
+                    )
+                    .await?;
+                }
+                Ok::<_, SubmitError>(())
+            }
+        });
+        for landed in futures::future::join_all(writers).await {
+            landed.expect("every write lands");
+        }
+        assert_eq!(
+            db.store.head().await.unwrap().0,
+            before.0 + 64 * WRITES_EACH
+        );
+    }
+);

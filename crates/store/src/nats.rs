@@ -141,6 +141,13 @@ pub struct NatsStore {
     config: NatsConfig,
     clock: Arc<dyn Clock>,
     signing: Signing,
+    /// Taken by an append that expects the whole log's last sequence (one judged against a
+    /// plan or the publications, or that must land directly after a position), for as long as
+    /// it reads that sequence, checks and publishes: such appends from one process would
+    /// otherwise race each other for the same head, all but one failing and checking again,
+    /// and at tens of writers hardly any would land. Other processes' appends still cost a
+    /// retry.
+    head_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How many times an append with `ExpectedVersion::Any` re-reads and retries after losing a race.
@@ -217,6 +224,7 @@ impl NatsStore {
             config,
             clock,
             signing: Signing::default(),
+            head_turn: Arc::default(),
         })
     }
 
@@ -505,6 +513,13 @@ impl EventStore for NatsStore {
         }
         let subject = self.subject(&new.stream);
         let commit_id = new.commit_id.unwrap_or_else(crate::ids::new_id);
+        let expects_head = new.directly_after.is_some()
+            || new.judged_against.is_some()
+            || new.judged_through.is_some();
+        let _turn = match expects_head {
+            true => Some(self.head_turn.lock().await),
+            false => None,
+        };
         for _ in 0..ANY_RETRIES {
             let last = self
                 .last_commit(&subject)
