@@ -180,3 +180,46 @@ fn bench_append_writes_through_the_write_path_and_leaves_nothing_behind() {
     });
     assert!(streams.is_empty(), "{streams:?}");
 }
+
+#[test]
+fn bench_lag_times_each_acknowledged_write_until_the_read_models_show_it() {
+    let output = run(&[
+        "bench",
+        "lag",
+        "--commits",
+        "60",
+        "--writers",
+        "1,3",
+        "--streams",
+        "6",
+        "--json",
+    ]);
+    assert_success(&output);
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    for (figures, writers) in lines.iter().zip([1, 3]) {
+        assert_eq!(figures["workload"], "lag");
+        assert_eq!(figures["writers"], writers);
+        assert_eq!(figures["commits"], 60);
+        assert_eq!(figures["target_p99_ms"], 50.0);
+        let (p50, p99) = (
+            figures["p50_ms"].as_f64().expect("p50"),
+            figures["p99_ms"].as_f64().expect("p99"),
+        );
+        // Projected after the store handed it on: never before the write was acknowledged.
+        assert!(0.0 <= p50 && p50 <= p99, "{figures}");
+        let raw = figures["raw_p99_ms"].as_f64().expect("raw p99");
+        assert!(0.0 <= raw, "{figures}");
+    }
+}
+
+#[test]
+fn bench_verify_report_proves_a_publication_of_the_generated_log() {
+    let figures = bench(&["verify-report", "--commits", "2000"], 2000);
+    assert_eq!(figures["workload"], "verify-report");
+    assert_eq!(figures["unit"], "events");
+    assert_eq!(figures["target"], "unset");
+}

@@ -981,17 +981,21 @@ pub struct BenchArgs {
     /// and at the head, p50 and p99, against one round trip to the same database) or `append`
     /// (data notes written through the write path by 1, 16 and 64 concurrent writers, each to
     /// streams of its own, against the store's raw write rate: one fsynced row per commit on
-    /// SQLite, pipelined publishes with the expected-sequence header on NATS).
-    #[arg(value_parser = ["verify", "rebuild", "as-at", "append"])]
+    /// SQLite, pipelined publishes with the expected-sequence header on NATS) or `lag` (the same
+    /// writers with the projector beside them: how long after a write is acknowledged the read
+    /// models show it, p50 and p99, against how long the store takes to hand it to a follower)
+    /// or `verify-report` (the Q3 2016/17 report of a generated scorecard log published at its
+    /// head, then proved by replaying the log to its cut-off, against reading those commits raw).
+    #[arg(value_parser = ["verify", "rebuild", "as-at", "append", "lag", "verify-report"])]
     pub workload: String,
-    /// How many commits (`verify`, `append`: at each number of writers) or events (`rebuild`,
-    /// `as-at`) to generate. Default: 100,000; 2,000 for `append`.
+    /// How many commits (`verify`; `append`, `lag`: at each number of writers) or events (`rebuild`,
+    /// `as-at`, `verify-report`) to generate. Default: 100,000; 2,000 for `append` and `lag`.
     #[arg(long)]
     pub commits: Option<u64>,
-    /// `append`: the numbers of concurrent writers to measure, in turn.
+    /// `append`, `lag`: the numbers of concurrent writers to measure, in turn.
     #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
     pub writers: Vec<usize>,
-    /// `append`: the streams (measures) written to, shared out among the writers.
+    /// `append`, `lag`: the streams (measures) written to, shared out among the writers.
     #[arg(long, default_value_t = 1_000)]
     pub streams: usize,
     /// `append` over HTTP: `serve`'s routes on a loopback port in this process, a projector
@@ -999,11 +1003,11 @@ pub struct BenchArgs {
     /// the write path as a library.
     #[arg(long)]
     pub http: bool,
-    /// `append` on a NATS JetStream log at this URL (e.g. nats://127.0.0.1:4222): streams of
+    /// `append`, `lag` on a NATS JetStream log at this URL (e.g. nats://127.0.0.1:4222): streams of
     /// the bench's own, deleted when it ends. Without it, the log is embedded SQLite.
     #[arg(long, value_name = "URL")]
     pub nats: Option<String>,
-    /// `rebuild`, `as-at` and `append` on PostgreSQL read models: a server the bench may create (and then drops) a database
+    /// `rebuild`, `as-at`, `append` and `lag` on PostgreSQL read models: a server the bench may create (and then drops) a database
     /// of its own on, e.g. postgres://postgres@127.0.0.1:5432/postgres. Without it, the read
     /// models are the embedded default, in the log's SQLite file.
     #[arg(long, value_name = "URL")]
@@ -1017,7 +1021,7 @@ impl BenchArgs {
     /// `--commits`, or the workload's default.
     pub fn commits(&self) -> u64 {
         self.commits.unwrap_or(match self.workload.as_str() {
-            "append" => 2_000,
+            "append" | "lag" => 2_000,
             _ => 100_000,
         })
     }

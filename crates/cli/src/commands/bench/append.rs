@@ -145,7 +145,7 @@ async fn measure(
 
 /// Writer `w`'s share of the commits: every `writers`th one, to the measures whose index
 /// leaves `w` when divided by `writers`, so no two writers share a stream.
-fn share(w: usize, writers: usize, commits: u64, measures: usize) -> Vec<usize> {
+pub(super) fn share(w: usize, writers: usize, commits: u64, measures: usize) -> Vec<usize> {
     let mine: Vec<usize> = (w..measures).step_by(writers).collect();
     (w as u64..commits)
         .step_by(writers)
@@ -155,7 +155,7 @@ fn share(w: usize, writers: usize, commits: u64, measures: usize) -> Vec<usize> 
 }
 
 /// The quarter every note is written for.
-fn quarter() -> Period {
+pub(super) fn quarter() -> Period {
     Period::quarter(2016, 3)
 }
 
@@ -210,7 +210,7 @@ async fn as_library(
 }
 
 /// Checks that the log grew by exactly the commits acknowledged.
-async fn landed(log: &BenchLog, before: Position, commits: u64) -> CliResult {
+pub(super) async fn landed(log: &BenchLog, before: Position, commits: u64) -> CliResult {
     let head = log.store.head().await?;
     if head.0 - before.0 != commits {
         return Err(Failed::rejected(format!(
@@ -330,8 +330,8 @@ async fn over_http(
 
 /// The log a run writes to: a SQLite file in the run's directory, or streams of the bench's
 /// own on a NATS server.
-struct BenchLog {
-    store: Arc<dyn EventStore>,
+pub(super) struct BenchLog {
+    pub(super) store: Arc<dyn EventStore>,
     nats: Option<NatsBench>,
 }
 
@@ -345,7 +345,7 @@ struct NatsBench {
 }
 
 impl BenchLog {
-    async fn open(dir: &Path, nats: Option<&str>) -> CliResult<Self> {
+    pub(super) async fn open(dir: &Path, nats: Option<&str>) -> CliResult<Self> {
         match nats {
             None => Ok(Self {
                 store: Arc::new(SqliteStore::open_default(&dir.join("bench.db")).await?),
@@ -369,7 +369,7 @@ impl BenchLog {
         }
     }
 
-    fn backend(&self) -> &'static str {
+    pub(super) fn backend(&self) -> &'static str {
         if self.nats.is_some() {
             "nats"
         } else {
@@ -379,7 +379,7 @@ impl BenchLog {
 
     /// Where the embedded read models go: the log's own file, as `serve` keeps them by
     /// default, or a file beside a NATS log.
-    fn read_models_file(&self, dir: &Path) -> std::path::PathBuf {
+    pub(super) fn read_models_file(&self, dir: &Path) -> std::path::PathBuf {
         dir.join(if self.nats.is_some() {
             "read.db"
         } else {
@@ -410,7 +410,7 @@ impl BenchLog {
     }
 
     /// Deletes the NATS streams the run made.
-    async fn close(self) -> CliResult {
+    pub(super) async fn close(self) -> CliResult {
         let Some(nats) = self.nats else {
             return Ok(());
         };

@@ -6,9 +6,11 @@
 mod append;
 mod as_at;
 mod database;
+mod lag;
 mod rebuild;
 mod scorecard_log;
 mod verify;
+mod verify_report;
 
 use std::io::Write;
 
@@ -23,6 +25,8 @@ pub async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
         "rebuild" => rebuild::run(args, out).await,
         "as-at" => as_at::run(args, out).await,
         "append" => append::run(args, out).await,
+        "lag" => lag::run(args, out).await,
+        "verify-report" => verify_report::run(args, out).await,
         _ => verify::run(args, out).await,
     }
 }
@@ -53,6 +57,8 @@ pub(super) enum Target {
     Ratio(f64),
     /// At least this many a second.
     PerSecond(f64),
+    /// Issue 13 names none.
+    Unset,
 }
 
 impl std::fmt::Display for Target {
@@ -60,6 +66,7 @@ impl std::fmt::Display for Target {
         match self {
             Target::Ratio(ratio) => write!(f, "ratio ≥ {ratio}"),
             Target::PerSecond(rate) => write!(f, "≥ {rate:.0}/s"),
+            Target::Unset => f.write_str("none set"),
         }
     }
 }
