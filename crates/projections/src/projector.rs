@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use sqlx::{Any, Row, Transaction};
 use tracing::{error, instrument};
 
@@ -367,9 +367,37 @@ pub async fn rebuild(
     drain(store, read, batch, progress).await
 }
 
+/// Commits the live projector applies in one transaction at most.
+const LIVE_BATCH: usize = 500;
+
+/// `first` and the readable commits that follow it and have already arrived, up to
+/// [`LIVE_BATCH`], without waiting for more; and what ended the batch, if it was not simply
+/// that nothing more had arrived: a commit that cannot be read, an error, or the end.
+fn ready_batch(
+    first: Option<Result<Commit, ReadError>>,
+    follow: &mut (impl futures::Stream<Item = Result<Commit, ReadError>> + Unpin),
+) -> (Vec<Commit>, Option<Option<Result<Commit, ReadError>>>) {
+    let mut batch = Vec::new();
+    let mut next = first;
+    loop {
+        match next {
+            Some(Ok(commit)) if unreadable_events(&commit).is_none() => batch.push(commit),
+            other => return (batch, Some(other)),
+        }
+        if batch.len() == LIVE_BATCH {
+            return (batch, None);
+        }
+        match follow.next().now_or_never() {
+            Some(arrived) => next = arrived,
+            None => return (batch, None),
+        }
+    }
+}
+
 /// Catches up, then follows the log (on NATS through the projector's durable consumer) and
-/// projects every new commit until `stop` resolves. At a commit that cannot be read it waits
-/// (queries answer at the position before it) until the commit is set aside.
+/// projects new commits, those that have arrived together in one transaction, until `stop`
+/// resolves. At a commit that cannot be read it waits (queries answer at the position before
+/// it) until the commit is set aside.
 pub async fn run_until_stopped(
     store: &dyn EventStore,
     read: &ReadModels,
@@ -395,17 +423,22 @@ pub async fn run_until_stopped(
         let from = read_checkpoint(read).await?;
         let mut follow = store.subscribe(SCORECARD_PROJECTOR, from);
         loop {
-            tokio::select! {
+            let next = tokio::select! {
                 _ = &mut stop => return Ok(()),
-                next = follow.next() => match next {
-                    Some(Ok(commit)) if unreadable_events(&commit).is_none() => {
-                        project_commits(read, &[commit]).await?;
-                    }
-                    // A commit that cannot be read: back to catching up, which waits at it.
-                    Some(Ok(_) | Err(ReadError::Corrupt { .. })) => break,
-                    Some(Err(err)) => return Err(err.into()),
-                    None => return Ok(()),
-                },
+                next = follow.next() => next,
+            };
+            // Whatever else has arrived goes into the same transaction: under load, one
+            // commit of the read models (one fsync on SQLite) for many of the log's.
+            let (batch, after) = ready_batch(next, &mut follow);
+            if !batch.is_empty() {
+                project_commits(read, &batch).await?;
+            }
+            match after {
+                None => {}
+                // A commit that cannot be read: back to catching up, which waits at it.
+                Some(Some(Ok(_) | Err(ReadError::Corrupt { .. }))) => break,
+                Some(Some(Err(err))) => return Err(err.into()),
+                Some(None) => return Ok(()),
             }
         }
     }

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use scoreledger_domain::Position;
+use scoreledger_domain::{Command, Period, Position};
 use scoreledger_projections::{checkpoint, run_until_stopped, ReadModels};
 use scoreledger_testkit::pair::Pair;
 use scoreledger_testkit::pair_test;
 use tokio::sync::oneshot;
 
-use crate::support::{define_measure, define_plan};
+use crate::support::{define_measure, define_plan, run};
 
 /// Runs a projector until the read models reach `head`, then stops it.
 async fn follow_until(pair: &Pair, read: &ReadModels, head: Position) {
@@ -96,3 +96,70 @@ pair_test!(a_running_projector_keeps_up_with_new_commits, |pair| {
         projector.await.unwrap().unwrap();
     }
 });
+
+pair_test!(
+    a_running_projector_fed_bursts_of_commits_equals_a_rebuild,
+    |pair| {
+        define_plan(&pair).await;
+        let mut streams = Vec::new();
+        for n in 0..8u128 {
+            streams.push(define_measure(&pair, 10 + n, &format!("1.A{}", n + 1), "10%").await);
+        }
+        let (stop, stopped) = oneshot::channel::<()>();
+        let store = pair.store.clone();
+        let read_models = pair.read.clone();
+        let projector = tokio::spawn(async move {
+            run_until_stopped(&*store, &read_models, async {
+                let _ = stopped.await;
+            })
+            .await
+        });
+        // Eight writers at once, so commits arrive while the projector is busy and it takes
+        // several of them in one transaction.
+        let writers = streams.iter().map(|stream| {
+            let pair = &pair;
+            async move {
+                for k in 0..25 {
+                    let note = Command::EditCommentary {
+                        period: Period::quarter(2016, 3),
+                        text: format!("note {k}"),
+                    };
+                    run(
+                        pair,
+                        stream,
+                        note,
+                        scoreledger_testkit::lead_officer(),
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                }
+            }
+        });
+        futures::future::join_all(writers).await;
+        let head = pair.store.head().await.unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while checkpoint(&pair.read).await.unwrap() < head {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the projector did not reach {head}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop.send(()).unwrap();
+        projector.await.unwrap().unwrap();
+
+        let fresh = pair.fresh_read_models().await;
+        scoreledger_projections::rebuild(&*pair.store, &fresh, 1000, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(
+            scoreledger_projections::table_checksums(&fresh)
+                .await
+                .unwrap(),
+            scoreledger_projections::table_checksums(&pair.read)
+                .await
+                .unwrap()
+        );
+    }
+);
