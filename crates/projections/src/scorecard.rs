@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+use crate::batch::placeholder;
 use crate::read_models::ReadModels;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -381,27 +382,32 @@ pub async fn scorecard_as_at(
         query = query.bind(column.to_string());
     }
     let values = query.fetch_all(read.pool()).await?;
+    // Every version of every revised cell, in one query rather than one per cell.
+    let revised: Vec<(&str, &str)> = values
+        .iter()
+        .filter(|v| v.5 > 0)
+        .map(|v| (v.0.as_str(), v.1.as_str()))
+        .collect();
+    let versions = if cut_offs.is_empty() {
+        BTreeMap::new()
+    } else {
+        versions_of(read, &revised).await?
+    };
     for (measure_id, value_period, value, quality, source_system, revision, classification) in
         values
     {
         let value: RecordedValue = from_json("value", &value)?;
-        let first_published = if revision > 0 {
-            let value_period: Period = parse("period", &value_period)?;
-            let printed_at: Vec<i64> = cut_offs
-                .iter()
-                .filter(|(_, columns)| columns.contains(&value_period))
-                .map(|(cut_off, _)| *cut_off)
-                .collect();
-            first_published(
-                read,
-                &measure_id,
-                &value_period.to_string(),
-                &printed_at,
-                &value.raw,
-            )
-            .await?
-        } else {
-            None
+        let first_published = match versions.get(&(measure_id.clone(), value_period.clone())) {
+            Some(versions) if revision > 0 => {
+                let value_period: Period = parse("period", &value_period)?;
+                let printed_at: Vec<i64> = cut_offs
+                    .iter()
+                    .filter(|(_, columns)| columns.contains(&value_period))
+                    .map(|(cut_off, _)| *cut_off)
+                    .collect();
+                first_published(versions, &printed_at, &value.raw)
+            }
+            _ => None,
         };
         let cell = ValueCell {
             value,
@@ -477,32 +483,86 @@ pub async fn scorecard_as_at(
     }))
 }
 
-/// The figure the first publication that printed a revised value showed, when it differs from
-/// `current`; `cut_offs` are the cut-offs of the publications whose reports print its period.
-async fn first_published(
+/// Every recorded version (raw figure, recorded from, recorded to) of each of `cells`
+/// (measure id, period), oldest first: what each publication printed of them.
+async fn versions_of(
     read: &ReadModels,
-    measure_id: &str,
-    period: &str,
-    cut_offs: &[i64],
-    current: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    let versions = sqlx::query_as::<_, (String, i64, Option<i64>)>(
-        "SELECT raw, recorded_from_position, recorded_to_position FROM values_history \
-         WHERE measure_id = $1 AND period = $2 ORDER BY recorded_from_position",
-    )
-    .bind(measure_id)
-    .bind(period)
-    .fetch_all(read.pool())
-    .await?;
-    let Some(first_recorded) = versions.first().map(|v| v.1) else {
-        return Ok(None);
-    };
-    let Some(cut_off) = cut_offs.iter().copied().find(|c| *c >= first_recorded) else {
-        return Ok(None);
-    };
-    Ok(versions
-        .into_iter()
+    cells: &[(&str, &str)],
+) -> Result<BTreeMap<(String, String), Vec<Version>>, sqlx::Error> {
+    let mut versions: BTreeMap<(String, String), Vec<Version>> = BTreeMap::new();
+    for chunk in cells.chunks(CELLS_PER_QUERY) {
+        let pairs: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "({}, {})",
+                    placeholder(read.dialect(), 2 * i + 1),
+                    placeholder(read.dialect(), 2 * i + 2)
+                )
+            })
+            .collect();
+        let sql = format!(
+            "SELECT measure_id, period, raw, recorded_from_position, recorded_to_position \
+             FROM values_history WHERE (measure_id, period) IN (VALUES {}) \
+             ORDER BY recorded_from_position",
+            pairs.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (String, String, String, i64, Option<i64>)>(&sql);
+        for (measure_id, period) in chunk {
+            query = query.bind(*measure_id).bind(*period);
+        }
+        for (measure_id, period, raw, from, to) in query.fetch_all(read.pool()).await? {
+            versions
+                .entry((measure_id, period))
+                .or_default()
+                .push((raw, from, to));
+        }
+    }
+    Ok(versions)
+}
+
+/// A value's recorded version: its raw figure, and the positions it was current from and to.
+type Version = (String, i64, Option<i64>);
+
+/// Revised cells asked about in one query (two parameters each).
+const CELLS_PER_QUERY: usize = 400;
+
+/// The figure the first publication that printed a revised value showed, when it differs from
+/// `current`: `versions` are the cell's recorded versions, oldest first, and `cut_offs` the
+/// cut-offs of the publications whose reports print its period.
+fn first_published(versions: &[Version], cut_offs: &[i64], current: &str) -> Option<String> {
+    let first_recorded = versions.first()?.1;
+    let cut_off = cut_offs.iter().copied().find(|c| *c >= first_recorded)?;
+    versions
+        .iter()
         .find(|(_, from, to)| *from <= cut_off && to.is_none_or(|to| to > cut_off))
-        .map(|(raw, _, _)| raw)
-        .filter(|raw| raw != current))
+        .map(|(raw, _, _)| raw.clone())
+        .filter(|raw| raw != current)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(raw: &str, from: i64, to: Option<i64>) -> Version {
+        (raw.to_owned(), from, to)
+    }
+
+    #[test]
+    fn the_first_published_figure_is_the_version_current_at_the_first_cut_off_after_it() {
+        let versions = [
+            version("112", 10, Some(40)),
+            version("98", 40, Some(70)),
+            version("95", 70, None),
+        ];
+        // Printed at 50 (98 then) and at 80: the first report that printed it showed 98.
+        assert_eq!(
+            first_published(&versions, &[5, 50, 80], "95"),
+            Some("98".into())
+        );
+        assert_eq!(first_published(&versions, &[20], "95"), Some("112".into()));
+        // Nothing printed it, or what was printed is what it reads now.
+        assert_eq!(first_published(&versions, &[5], "95"), None);
+        assert_eq!(first_published(&versions, &[75], "95"), None);
+        assert_eq!(first_published(&[], &[20], "95"), None);
+    }
 }
