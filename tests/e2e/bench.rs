@@ -27,6 +27,15 @@ fn bench(args: &[&str], at_least: u64) -> Value {
     figures
 }
 
+/// A successful run's output, one JSON object a line.
+fn json_lines(output: &std::process::Output) -> Vec<Value> {
+    assert_success(output);
+    stdout(output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect()
+}
+
 async fn bench_databases() -> i64 {
     let mut conn = PgConnection::connect(&admin_url())
         .await
@@ -78,11 +87,7 @@ fn bench_rebuild_on_an_unreachable_postgres_says_what_to_give() {
 #[test]
 fn bench_as_at_reads_the_q3_scorecard_at_an_old_position_and_at_the_head() {
     let output = run(&["bench", "as-at", "--commits", "3000", "--json"]);
-    assert_success(&output);
-    let lines: Vec<Value> = stdout(&output)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
-        .collect();
+    let lines = json_lines(&output);
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert_eq!(lines[0]["at"], "old");
     assert_eq!(lines[1]["at"], "current");
@@ -115,11 +120,7 @@ fn bench_append_writes_through_the_write_path_and_leaves_nothing_behind() {
         "12",
         "--json",
     ]);
-    assert_success(&output);
-    let lines: Vec<Value> = stdout(&output)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
-        .collect();
+    let lines = json_lines(&output);
     assert_eq!(lines.len(), 2, "{lines:?}");
     for (figures, writers) in lines.iter().zip([1, 4]) {
         assert_eq!(figures["workload"], "append");
@@ -194,11 +195,7 @@ fn bench_lag_times_each_acknowledged_write_until_the_read_models_show_it() {
         "6",
         "--json",
     ]);
-    assert_success(&output);
-    let lines: Vec<Value> = stdout(&output)
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
-        .collect();
+    let lines = json_lines(&output);
     assert_eq!(lines.len(), 2, "{lines:?}");
     for (figures, writers) in lines.iter().zip([1, 3]) {
         assert_eq!(figures["workload"], "lag");

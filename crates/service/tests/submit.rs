@@ -2,18 +2,18 @@
 //! plan's publications are read from the log, not from read models that may lag behind it.
 
 use chrono::{Duration, NaiveDate};
-use scoreledger_domain::command::OutcomeSpec;
 use scoreledger_domain::event::ReportKind;
 use scoreledger_domain::{
     Actor, Command, DataQuality, Period, PlanId, Polarity, Position, RecordedValue, ReportId,
-    RuleSet, StatusScheme, StreamId,
+    StreamId,
 };
 use scoreledger_projections::checkpoint as read_checkpoint;
 use scoreledger_service::{submit, Submission, SubmitError};
 use scoreledger_store::{Appended, ExecuteError};
 use scoreledger_testkit::pair::Pair;
 use scoreledger_testkit::{
-    lead_officer, measure_definition, measure_id, pair_test, performance_officer, plan_id, uuid,
+    define_plan_2016, lead_officer, measure_definition, measure_id, pair_test, performance_officer,
+    plan_id, uuid,
 };
 
 async fn write(
@@ -47,21 +47,7 @@ async fn write(
 async fn plan_with_a_measure(db: &Pair) -> (PlanId, StreamId) {
     let plan = plan_id(1);
     let team = performance_officer();
-    let define_plan = Command::DefinePlan {
-        plan_id: plan,
-        name: "Corporate Plan 2016/17".into(),
-        financial_year: Period::financial_year(2016),
-        status_scheme: StatusScheme::Corporate2016,
-        approved_on: None,
-        approved_by: None,
-        priorities: vec![(1, "Every child making the best start in life".into())],
-        outcomes: vec![OutcomeSpec {
-            priority: 1,
-            letter: "A".into(),
-            title: "Protected".into(),
-        }],
-        rule_set: RuleSet::default(),
-    };
+    let define_plan = define_plan_2016(plan);
     write(db, &team, &plan.stream(), None, define_plan, None, None)
         .await
         .expect("the plan is defined");

@@ -80,6 +80,26 @@ pub fn uuid(n: u128) -> Uuid {
     Uuid::from_u128(n)
 }
 
+/// The command defining a Corporate Plan for 2016/17 with one priority and one outcome
+/// (1.A), under the default rules: where sample measures go.
+pub fn define_plan_2016(plan_id: PlanId) -> scoreledger_domain::Command {
+    scoreledger_domain::Command::DefinePlan {
+        plan_id,
+        name: "Corporate Plan 2016/17".into(),
+        financial_year: scoreledger_domain::Period::financial_year(2016),
+        status_scheme: StatusScheme::Corporate2016,
+        approved_on: None,
+        approved_by: None,
+        priorities: vec![(1, "Every child making the best start in life".into())],
+        outcomes: vec![scoreledger_domain::command::OutcomeSpec {
+            priority: 1,
+            letter: "A".into(),
+            title: "Protected".into(),
+        }],
+        rule_set: scoreledger_domain::RuleSet::default(),
+    }
+}
+
 /// A measure definition in the shape of the 2016/17 scorecard.
 pub fn measure_definition(
     plan_id: PlanId,

@@ -1,10 +1,8 @@
 use chrono::Duration;
 use rust_decimal::Decimal;
-use scoreledger_domain::command::OutcomeSpec;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
-    Actor, Command, DataQuality, Period, PlanId, Polarity, RecordedValue, RuleSet, StatusScheme,
-    StreamId,
+    Actor, Command, DataQuality, Period, PlanId, Polarity, RecordedValue, StreamId,
 };
 use scoreledger_store::{Appended, ExecuteError, Request};
 use scoreledger_testkit::pair::Pair;
@@ -46,21 +44,7 @@ pub(crate) async fn define_plan(db: &Pair) -> PlanId {
     run(
         db,
         &plan.stream(),
-        Command::DefinePlan {
-            plan_id: plan,
-            name: "Corporate Plan 2016/17".into(),
-            financial_year: Period::financial_year(2016),
-            status_scheme: StatusScheme::Corporate2016,
-            approved_on: None,
-            approved_by: None,
-            priorities: vec![(1, "Every child making the best start in life".into())],
-            outcomes: vec![OutcomeSpec {
-                priority: 1,
-                letter: "A".into(),
-                title: "Protected".into(),
-            }],
-            rule_set: RuleSet::default(),
-        },
+        scoreledger_testkit::define_plan_2016(plan),
         scoreledger_testkit::performance_officer(),
         None,
     )

@@ -16,7 +16,7 @@ use scoreledger_domain::{Actor, Command, Period, Role, TokenId};
 use scoreledger_projections as projections;
 use scoreledger_service::{submit, Submission};
 use scoreledger_store::{
-    new_id, EventStore, NatsConfig, NatsStore, Position, SqliteStore, SystemClock,
+    new_id, Appended, EventStore, NatsConfig, NatsStore, Position, SqliteStore, SystemClock,
 };
 
 use super::as_at::{millis, percentile};
@@ -145,7 +145,7 @@ async fn measure(
 
 /// Writer `w`'s share of the commits: every `writers`th one, to the measures whose index
 /// leaves `w` when divided by `writers`, so no two writers share a stream.
-pub(super) fn share(w: usize, writers: usize, commits: u64, measures: usize) -> Vec<usize> {
+fn share(w: usize, writers: usize, commits: u64, measures: usize) -> Vec<usize> {
     let mine: Vec<usize> = (w..measures).step_by(writers).collect();
     (w as u64..commits)
         .step_by(writers)
@@ -155,7 +155,7 @@ pub(super) fn share(w: usize, writers: usize, commits: u64, measures: usize) -> 
 }
 
 /// The quarter every note is written for.
-pub(super) fn quarter() -> Period {
+fn quarter() -> Period {
     Period::quarter(2016, 3)
 }
 
@@ -167,14 +167,33 @@ async fn as_library(
     writers: usize,
     commits: u64,
 ) -> CliResult<(Duration, Vec<Duration>)> {
-    let actor = Actor::new("bench", "Performance team", Role::Performance);
     let before = log.store.head().await?;
+    let latencies = std::sync::Mutex::new(Vec::with_capacity(commits as usize));
     let started = Instant::now();
+    write_notes(log, read, plan, (writers, commits), &|_, took| {
+        latencies.lock().expect("not poisoned").push(took);
+    })
+    .await?;
+    let elapsed = started.elapsed();
+    landed(log, before, commits).await?;
+    Ok((elapsed, latencies.into_inner().expect("not poisoned")))
+}
+
+/// `writers` writers (of `commits` in all), each to measures of its own, writing data notes
+/// through `submit`; `acked` hears of each commit as it is acknowledged, with how long that
+/// took.
+pub(super) async fn write_notes(
+    log: &BenchLog,
+    read: &projections::ReadModels,
+    plan: &DefinedPlan,
+    (writers, commits): (usize, u64),
+    acked: &(dyn Fn(&Appended, Duration) + Sync),
+) -> CliResult {
+    let actor = Actor::new("bench", "Performance team", Role::Performance);
     let tasks = (0..writers).map(|w| {
         let actor = &actor;
         let targets = share(w, writers, commits, plan.measures.len());
         async move {
-            let mut latencies = Vec::with_capacity(targets.len());
             for (k, measure) in targets.into_iter().enumerate() {
                 let stream = plan.measures[measure].0.stream();
                 let command = Command::EditCommentary {
@@ -182,7 +201,7 @@ async fn as_library(
                     text: format!("note {k} by writer {w}"),
                 };
                 let began = Instant::now();
-                submit(
+                let appended = submit(
                     &*log.store,
                     read,
                     Submission {
@@ -198,15 +217,13 @@ async fn as_library(
                 )
                 .await
                 .map_err(Failed::from)?;
-                latencies.push(began.elapsed());
+                acked(&appended, began.elapsed());
             }
-            CliResult::Ok(latencies)
+            CliResult::Ok(())
         }
     });
-    let all = futures::future::try_join_all(tasks).await?;
-    let elapsed = started.elapsed();
-    landed(log, before, commits).await?;
-    Ok((elapsed, all.into_iter().flatten().collect()))
+    futures::future::try_join_all(tasks).await?;
+    Ok(())
 }
 
 /// Checks that the log grew by exactly the commits acknowledged.

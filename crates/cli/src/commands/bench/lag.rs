@@ -12,14 +12,12 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use serde::Serialize;
 
-use scoreledger_domain::{Actor, Command, Role};
 use scoreledger_projections::{self as projections, ReadModels};
-use scoreledger_service::{submit, Submission};
 
-use super::append::{landed, quarter, share, BenchLog};
+use super::append::{landed, write_notes, BenchLog};
 use super::as_at::{millis, percentile};
 use super::database::read_models;
-use super::scorecard_log::{define_plan, DefinedPlan};
+use super::scorecard_log::define_plan;
 use crate::args::BenchArgs;
 use crate::failure::{CliResult, Failed};
 
@@ -158,7 +156,10 @@ async fn measure(
         })
     };
 
-    let written = write(log, read, &plan, writers, commits, &acked).await;
+    let written = write_notes(log, read, &plan, (writers, commits), &|appended, _| {
+        seen(&acked, appended.commit.position.0);
+    })
+    .await;
     // Every acknowledged commit reaches the read models, or the run says it did not.
     let last = log.store.head().await?;
     let settled = tokio::time::timeout(SETTLE, async {
@@ -210,49 +211,4 @@ fn seen(map: &Seen, position: u64) {
         .expect("not poisoned")
         .entry(position)
         .or_insert_with(Instant::now);
-}
-
-/// The writers, each to measures of its own, noting when each commit was acknowledged.
-async fn write(
-    log: &BenchLog,
-    read: &ReadModels,
-    plan: &DefinedPlan,
-    writers: usize,
-    commits: u64,
-    acked: &Seen,
-) -> CliResult {
-    let actor = Actor::new("bench", "Performance team", Role::Performance);
-    let tasks = (0..writers).map(|w| {
-        let actor = &actor;
-        let targets = share(w, writers, commits, plan.measures.len());
-        async move {
-            for (k, measure) in targets.into_iter().enumerate() {
-                let stream = plan.measures[measure].0.stream();
-                let command = Command::EditCommentary {
-                    period: quarter(),
-                    text: format!("note {k} by writer {w}"),
-                };
-                let appended = submit(
-                    &*log.store,
-                    read,
-                    Submission {
-                        actor,
-                        stream: &stream,
-                        plan_id: Some(plan.plan_id),
-                        commands: std::slice::from_ref(&command),
-                        reason: None,
-                        on_behalf_of: None,
-                        commit_id: None,
-                        if_version: None,
-                    },
-                )
-                .await
-                .map_err(Failed::from)?;
-                seen(acked, appended.commit.position.0);
-            }
-            CliResult::Ok(())
-        }
-    });
-    futures::future::try_join_all(tasks).await?;
-    Ok(())
 }
