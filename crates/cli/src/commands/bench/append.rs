@@ -58,16 +58,21 @@ struct Appends {
     target: &'static str,
 }
 
+/// Each of `writers` must have streams of its own among `streams`.
+pub(super) fn check_writers(writers: usize, streams: usize) -> CliResult {
+    if writers == 0 || writers > streams {
+        return Err(Failed::rejected(format!(
+            "{writers} writers cannot each have streams of their own among {streams}: give --writers between 1 and --streams"
+        )));
+    }
+    Ok(())
+}
+
 /// Runs `bench append`.
 pub(super) async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     let commits = args.commits();
     for &writers in &args.writers {
-        if writers == 0 || writers > args.streams {
-            return Err(Failed::rejected(format!(
-                "{writers} writers cannot each have streams of their own among {}: give --writers between 1 and --streams",
-                args.streams
-            )));
-        }
+        check_writers(writers, args.streams)?;
         let dir = tempfile::tempdir()?;
         let log = BenchLog::open(dir.path(), args.nats.as_deref()).await?;
         let measured = measure(&log, dir.path(), writers, commits, args, out).await;

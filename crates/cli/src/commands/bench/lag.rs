@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use scoreledger_projections::{self as projections, ReadModels};
 
-use super::append::{landed, write_notes, BenchLog};
+use super::append::{check_writers, landed, write_notes, BenchLog};
 use super::as_at::{millis, percentile};
 use super::database::read_models;
 use super::scorecard_log::define_plan;
@@ -51,12 +51,7 @@ type Seen = Arc<Mutex<BTreeMap<u64, Instant>>>;
 pub(super) async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
     let commits = args.commits();
     for &writers in &args.writers {
-        if writers == 0 || writers > args.streams {
-            return Err(Failed::rejected(format!(
-                "{writers} writers cannot each have streams of their own among {}: give --writers between 1 and --streams",
-                args.streams
-            )));
-        }
+        check_writers(writers, args.streams)?;
         let dir = tempfile::tempdir()?;
         let log = BenchLog::open(dir.path(), args.nats.as_deref()).await?;
         let models =
