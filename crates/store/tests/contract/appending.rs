@@ -275,3 +275,35 @@ store_test!(
         assert_eq!(store.head().await.unwrap(), Position(6), "nothing appended");
     }
 );
+
+store_test!(
+    concurrent_appends_are_each_atomic_and_answered_on_their_own,
+    |store| {
+        // 32 writers at once, each to a stream of its own; every fourth then makes a stale
+        // append in the midst of the others', which must be refused alone (a group commit that
+        // wrote concurrent appends in one transaction would have to keep that so).
+        let writers = (0..32).map(|n| {
+            let store = store.clone();
+            async move {
+                let mine = stream(&format!("group{n}"));
+                let landed = store.append(notes(&mine, 0, 2)).await;
+                let stale = match n % 4 {
+                    0 => Some(store.append(notes(&mine, 5, 1)).await),
+                    _ => None,
+                };
+                (mine, landed, stale)
+            }
+        });
+        for (mine, landed, stale) in futures::future::join_all(writers).await {
+            let landed = landed.expect("a fresh stream takes its first commit");
+            if let Some(stale) = stale {
+                assert!(
+                    matches!(stale, Err(AppendError::Conflict { .. })),
+                    "{stale:?}"
+                );
+            }
+            assert_eq!(store.read_stream(&mine).await.unwrap(), vec![landed.commit]);
+        }
+        assert_eq!(store.head().await.unwrap(), Position(32));
+    }
+);
