@@ -72,6 +72,21 @@ pub struct TestNats {
     pub clock: Arc<ManualClock>,
 }
 
+/// Servers launched by this process, for their names.
+static LAUNCHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The name the server listening on `port` announces in its greeting (`INFO {…
+/// "server_name":"…"}`), or `None` while nothing answers there.
+fn announced_name(port: u16) -> Option<String> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    let mut greeting = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stream), &mut greeting).ok()?;
+    let info: serde_json::Value =
+        serde_json::from_str(greeting.strip_prefix("INFO ")?.trim()).ok()?;
+    info["server_name"].as_str().map(str::to_owned)
+}
+
 /// A loopback port nothing listens on (just now).
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -139,7 +154,15 @@ impl TestNats {
 
     fn launch(&mut self) {
         let binary = self.release.binary();
+        // A name of its own, which the server announces to every client: the way to know the
+        // server answering on the port is this one.
+        let name = format!(
+            "scoreledger-test-{}-{}",
+            std::process::id(),
+            LAUNCHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
         let mut command = Command::new(&binary);
+        command.args(["-n", &name]);
         match &self.config {
             Some((dir, env)) => {
                 command
@@ -167,7 +190,24 @@ impl TestNats {
             .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(15);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+        loop {
+            match announced_name(self.port) {
+                Some(answering) if answering == name => break,
+                // Another test's server was handed the same free port a moment earlier: ours
+                // cannot bind it. Start again on another port (a configured server's port is
+                // in its file, so it fails instead).
+                Some(other) => {
+                    assert!(
+                        self.config.is_none(),
+                        "port {} is taken by {other}",
+                        self.port
+                    );
+                    self.kill();
+                    self.port = free_port();
+                    return self.launch();
+                }
+                None => {}
+            }
             if let Some(status) = self
                 .child
                 .as_mut()
@@ -231,5 +271,28 @@ impl TestNats {
 impl Drop for TestNats {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Needs nats-server; see scripts/services.sh.
+    #[test]
+    fn a_server_handed_a_port_another_server_holds_starts_on_another() {
+        let first = TestNats::start(NatsRelease::Current);
+        let mut second = TestNats {
+            release: NatsRelease::Current,
+            child: None,
+            config: None,
+            port: first.port,
+            store_dir: tempfile::tempdir().expect("temporary directory"),
+            clock: Arc::new(ManualClock::new(q3_scorecard_day())),
+        };
+        second.launch();
+        assert_ne!(second.port, first.port);
+        let names = (announced_name(first.port), announced_name(second.port));
+        assert!(matches!(&names, (Some(a), Some(b)) if a != b), "{names:?}");
     }
 }
