@@ -3,7 +3,8 @@
 
 use chrono::NaiveDate;
 use scoreledger_domain::{
-    Actor, Command, DomainEvent, PlanId, PlanOutline, Position, StreamId, StreamVersion,
+    Actor, Command, DomainEvent, PlanId, PlanOutline, Position, StreamId, StreamState,
+    StreamVersion,
 };
 use scoreledger_projections::{self as projections, ProjectionError, ReadModels};
 use scoreledger_store::{
@@ -188,25 +189,23 @@ async fn judged_against(
     read: &ReadModels,
     submission: &Submission<'_>,
 ) -> Result<Judgement, SubmitError> {
-    let (published_through, locked, plan_year, outline, rules, plan, through) =
-        match submission.plan_id {
-            Some(plan) => {
-                let (state, version) = load(store, &plan.stream()).await.map_err(unreadable)?;
-                let (published_through, through) = publications(store, plan).await?;
-                let locked = state.plan().map(|p| p.locked.clone()).unwrap_or_default();
-                let year = state.plan().map(|p| p.financial_year);
-                (
-                    published_through,
-                    locked,
-                    year,
-                    state.plan().map(PlanOutline::of),
-                    state.plan().map(|p| p.rule_set.clone()),
-                    Some((plan.stream(), version)),
-                    Some(through),
-                )
-            }
-            None => (None, Default::default(), None, None, None, None, None),
-        };
+    let (state, plan, published_through, through) = match submission.plan_id {
+        Some(plan) => {
+            let (state, version) = load(store, &plan.stream()).await.map_err(unreadable)?;
+            let (published_through, through) = publications(store, plan).await?;
+            let state = match state {
+                StreamState::Plan(state) => Some(state),
+                _ => None,
+            };
+            (
+                state,
+                Some((plan.stream(), version)),
+                published_through,
+                Some(through),
+            )
+        }
+        None => (None, None, None, None),
+    };
     // A new token's user id is judged against the people the installation knows, so a
     // look-alike of someone else's id is refused (maker ≠ checker depends on it).
     let known_users = if submission
@@ -240,13 +239,13 @@ async fn judged_against(
         on_behalf_of: submission.on_behalf_of.clone(),
         commit_id: submission.commit_id,
         published_through,
-        locked,
-        plan_year,
+        locked: state.as_ref().map(|p| p.locked.clone()).unwrap_or_default(),
+        plan_year: state.as_ref().map(|p| p.financial_year),
         known_users,
-        outline,
+        outline: state.as_ref().map(PlanOutline::of),
         today: Some(store.clock().now().date_naive()),
         unreadable,
-        rules,
+        rules: state.map(|p| p.rule_set),
     };
     Ok(Judgement {
         request,
@@ -266,26 +265,26 @@ pub async fn publications(
     let mut through = None;
     let mut last = Position(0);
     for stored in store.read_kind(REPORT_KIND).await.map_err(unreadable)? {
-        let events = match stored.and_then(|commit| {
-            last = last.max(commit.position);
-            commit.domain_events().map_err(|err| ReadError::Corrupt {
-                position: commit.position,
-                problem: err.to_string(),
-            })
-        }) {
+        let (position, events) = match stored {
+            Ok(commit) => (
+                commit.position,
+                commit.domain_events().map_err(|err| err.to_string()),
+            ),
+            Err(ReadError::Corrupt { position, problem }) => (position, Err(problem)),
+            Err(other) => return Err(ExecuteError::from(other).into()),
+        };
+        last = last.max(position);
+        let events = match events {
             Ok(events) => events,
-            Err(ReadError::Corrupt { position, problem }) => {
-                last = last.max(position);
-                if set_aside_of(store, position)
+            Err(problem) => {
+                let set_aside = set_aside_of(store, position)
                     .await
-                    .map_err(ExecuteError::from)?
-                    .is_none()
-                {
+                    .map_err(ExecuteError::from)?;
+                if set_aside.is_none() {
                     return Err(SubmitError::Unreadable { position, problem });
                 }
                 continue;
             }
-            Err(other) => return Err(ExecuteError::from(other).into()),
         };
         for event in events {
             if let DomainEvent::ReportPublished {

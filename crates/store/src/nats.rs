@@ -516,9 +516,10 @@ impl EventStore for NatsStore {
         let expects_head = new.directly_after.is_some()
             || new.judged_against.is_some()
             || new.judged_through.is_some();
-        let _turn = match expects_head {
-            true => Some(self.head_turn.lock().await),
-            false => None,
+        let _turn = if expects_head {
+            Some(self.head_turn.lock().await)
+        } else {
+            None
         };
         for _ in 0..ANY_RETRIES {
             let last = self

@@ -99,10 +99,7 @@ async fn measure(
     } else {
         as_library(log, &models.read, &plan, writers, commits).await
     };
-    let read_models = match models.database_url() {
-        Some(_) => "postgres",
-        None => "sqlite",
-    };
+    let read_models = models.backend();
     models.close().await?;
     let (elapsed, mut latencies) = timed?;
     latencies.sort();

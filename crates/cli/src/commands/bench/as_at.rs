@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use scoreledger_domain::{Period, Position};
-use scoreledger_projections::{self as projections, Dialect, ReadModels};
+use scoreledger_projections::{self as projections, ReadModels};
 use scoreledger_store::{EventStore, SqliteStore};
 
-use super::database::read_models;
+use super::database::{dialect_name, read_models};
 use super::scorecard_log::generate;
 use crate::args::BenchArgs;
 use crate::failure::{CliResult, Failed};
@@ -67,10 +67,7 @@ async fn measure(
             "the read models reached position {reached}, not the head {head}"
         )));
     }
-    let backend = match read.dialect() {
-        Dialect::Sqlite => "sqlite",
-        Dialect::Postgres => "postgres",
-    };
+    let backend = dialect_name(read.dialect());
     let q3 = Period::quarter(2016, 3);
     for (at, position) in [("old", Position(head.0 / 4)), ("current", head)] {
         let (ours, rows) = timed(|| async {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use sqlx::{Connection, Executor};
 
-use scoreledger_projections::ReadModels;
+use scoreledger_projections::{Dialect, ReadModels};
 use scoreledger_store::{new_id, redacted};
 
 use crate::failure::{CliResult, Failed};
@@ -27,9 +27,22 @@ impl BenchReadModels {
         Ok(())
     }
 
+    /// Where the read models are, as the figures name it (`sqlite`, `postgres`).
+    pub(super) fn backend(&self) -> &'static str {
+        dialect_name(self.read.dialect())
+    }
+
     /// The PostgreSQL database the read models are in, if the bench made one.
     pub(super) fn database_url(&self) -> Option<&str> {
         self.database.as_ref().map(|d| d.url.as_str())
+    }
+}
+
+/// The name the figures give read models of `dialect`.
+pub(super) fn dialect_name(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "sqlite",
+        Dialect::Postgres => "postgres",
     }
 }
 

@@ -57,20 +57,13 @@ pub(super) async fn run(args: &BenchArgs, out: &mut dyn Write) -> CliResult {
         let models =
             read_models(&log.read_models_file(dir.path()), args.postgres.as_deref()).await?;
         let measured = measure(&log, &models.read, writers, commits, args).await;
-        let read_models = match models.database_url() {
-            Some(_) => "postgres",
-            None => "sqlite",
-        };
+        let (backend, read_models) = (log.backend(), models.backend());
         models.close().await?;
         log.close().await?;
         let (ours, raw) = measured?;
         let lags = Lags {
             workload: "lag",
-            backend: if args.nats.is_some() {
-                "nats"
-            } else {
-                "sqlite"
-            },
+            backend,
             read_models,
             writers,
             commits,
