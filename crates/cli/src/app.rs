@@ -168,7 +168,6 @@ impl App {
         let described = commands.first().map_or("change nothing", Command::describe);
         scoreledger_service::submit(
             &*self.store,
-            self.read(),
             scoreledger_service::Submission {
                 actor,
                 stream,
@@ -197,19 +196,13 @@ impl App {
             )
             .collect::<Vec<_>>()
             .join(" ");
-        scoreledger_service::record_access(
-            &*self.store,
-            self.read(),
-            &self.actor,
-            what,
-            measure_ref,
-        )
-        .await
-        .map_err(|err| {
-            let scoreledger_service::Unrecorded(cause) = err;
-            Failed::from(cause)
-                .context("the read could not be recorded in the audit trail, so it is refused")
-        })?;
+        scoreledger_service::record_access(&*self.store, &self.actor, what, measure_ref)
+            .await
+            .map_err(|err| {
+                let scoreledger_service::Unrecorded(cause) = err;
+                Failed::from(cause)
+                    .context("the read could not be recorded in the audit trail, so it is refused")
+            })?;
         Ok(())
     }
 

@@ -141,8 +141,10 @@ impl From<scoreledger_service::SubmitError> for Failed {
         use scoreledger_service::SubmitError;
         match err {
             SubmitError::Execute(err) => err.into(),
-            SubmitError::Projection(err) => err.into(),
-            SubmitError::ReadModels(err) => err.into(),
+            refused @ SubmitError::Refused(_) => Self {
+                kind: Failure::Rejected,
+                error: refused.into(),
+            },
             stale @ SubmitError::Stale { .. } => Self {
                 kind: Failure::Conflict,
                 error: stale.into(),

@@ -336,7 +336,6 @@ async fn write(
     }
     let appended = submit(
         &*state.store,
-        &state.read,
         Submission {
             actor: &session.actor,
             stream: &stream,
@@ -676,7 +675,6 @@ async fn write_to(
 ) -> Result<Response, ApiError> {
     let appended = submit(
         &*state.store,
-        &state.read,
         Submission {
             actor: &session.actor,
             stream,

@@ -100,7 +100,6 @@ pub(crate) async fn record_access(
 ) -> Result<(), ApiError> {
     service::record_access(
         &*state.store,
-        &state.read,
         &session.actor,
         format!("GET {uri}"),
         measure_ref,

@@ -2,7 +2,6 @@
 //! the answer is given, by every front end the same way.
 
 use scoreledger_domain::{AccessId, Actor, Command};
-use scoreledger_projections::ReadModels;
 use scoreledger_store::{Appended, EventStore};
 
 use crate::submit::{submit, Submission, SubmitError};
@@ -17,7 +16,6 @@ pub struct Unrecorded(#[source] pub SubmitError);
 /// must not be answered, so the trail of who looked at what has no gaps.
 pub async fn record_access(
     store: &dyn EventStore,
-    read: &ReadModels,
     actor: &Actor,
     what: String,
     measure_ref: Option<String>,
@@ -30,7 +28,6 @@ pub async fn record_access(
     };
     submit(
         store,
-        read,
         Submission {
             actor,
             stream: &access_id.stream(),

@@ -4,9 +4,9 @@
 
 use scoreledger_domain::{Actor, Command, DomainEvent, Position};
 use scoreledger_integrity::{LogKey, PublicKey};
-use scoreledger_store::{
-    keys_stream, prepare, Appended, Commit, EventStore, ExecuteError, ReadError, Request,
-};
+use scoreledger_store::{keys_stream, Appended, Commit, EventStore, ReadError};
+
+use crate::submit::{submit, Submission, SubmitError};
 
 /// A key as the log recorded it: the commit that added it and, once rotated out, the commit
 /// that retired it. The first key signs from its own commit on; a later key from the commit
@@ -74,17 +74,25 @@ pub async fn add_key(
     replaces: Option<&PublicKey>,
     actor: Actor,
     reason: Option<String>,
-) -> Result<Appended, ExecuteError> {
+) -> Result<Appended, SubmitError> {
     let command = Command::AddSigningKey {
         key: key.text().to_owned(),
         replaces: replaces.map(|old| old.text().to_owned()),
     };
-    let request = Request {
-        reason,
-        ..Request::new(actor)
-    };
-    let commit = prepare(store, &keys_stream(), &[command], &request).await?;
-    store.append(commit).await.map_err(ExecuteError::from)
+    submit(
+        store,
+        Submission {
+            actor: &actor,
+            stream: &keys_stream(),
+            plan_id: None,
+            commands: std::slice::from_ref(&command),
+            reason,
+            on_behalf_of: None,
+            commit_id: None,
+            if_version: None,
+        },
+    )
+    .await
 }
 
 /// Whether the store's key is one the log signs with now (or the log has none yet).

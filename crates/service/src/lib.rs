@@ -23,5 +23,8 @@ pub use log_check::{check_log, check_log_with, LogCheck, LogCheckOptions, LogFin
 pub use measure::measure_at;
 pub use published::{find_publication, publication, published_report, report_at};
 pub use restated::{restated, Restated};
-pub use submit::{submit, Submission, SubmitError};
+pub use submit::{
+    prepare_batch, submit, submit_batch, Batch, Prepared, PreparedBatch, Refusal, Refusals,
+    StreamChange, Submission, SubmitError,
+};
 pub use verification::{verify_publication, Verification};

@@ -2,14 +2,15 @@
 //! and publications, and append them as one commit, at most once per idempotency key.
 
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
 use scoreledger_domain::{
-    Actor, Command, DomainEvent, PlanId, PlanOutline, Position, StreamId, StreamState,
-    StreamVersion,
+    evolve, Actor, Command, DomainEvent, PlanId, PlanOutline, Position, Rejection, StreamId,
+    StreamState, StreamVersion,
 };
-use scoreledger_projections::{self as projections, ProjectionError, ReadModels};
 use scoreledger_store::{
-    decide_commit, load, set_aside_of, unreadable_at, AppendError, Appended, EventStore,
-    ExecuteError, ReadError, Request,
+    decide_commit, load, set_aside_of, unreadable_at, AppendError, Appended, Commit, EventStore,
+    ExecuteError, NewCommit, ReadError, Request,
 };
 use uuid::Uuid;
 
@@ -33,6 +34,84 @@ pub struct Submission<'a> {
     /// The stream version the client last saw (HTTP `If-Match`): anything else is a conflict,
     /// not a silent overwrite.
     pub if_version: Option<StreamVersion>,
+}
+
+/// Several streams' changes by one actor, judged against one reading of the plan and
+/// appended together (an import: the plan, then each measure with its values).
+#[derive(Debug, Clone)]
+pub struct Batch<'a> {
+    /// Who (from the session, never from a request body).
+    pub actor: &'a Actor,
+    /// The plan whose locks and publications every write is judged against.
+    pub plan_id: Option<PlanId>,
+    /// Why, for every write.
+    pub reason: Option<String>,
+    /// For whom.
+    pub on_behalf_of: Option<String>,
+    /// The writes, judged in order.
+    pub writes: Vec<StreamChange>,
+}
+
+/// One stream's commands in a batch, to land as one commit.
+#[derive(Debug, Clone)]
+pub struct StreamChange {
+    /// The stream.
+    pub stream: StreamId,
+    /// The commands, decided in order.
+    pub commands: Vec<Command>,
+    /// Idempotency key: a write whose commit landed before is not appended again.
+    pub commit_id: Option<Uuid>,
+    /// The stream version the client last saw (HTTP `If-Match`).
+    pub if_version: Option<StreamVersion>,
+}
+
+/// A batch judged: what each write would append, or had appended before.
+#[derive(Debug, Default)]
+pub struct PreparedBatch {
+    /// For each write not refused, in order: the commit it would append, or the one it had.
+    pub writes: Vec<Prepared>,
+    /// The writes the domain refused; nothing is appended while there is one.
+    pub refusals: Vec<Refusal>,
+    /// For each entry of `writes`, whether it had landed before.
+    landed_at: Vec<bool>,
+}
+
+/// One write of a batch, judged.
+#[derive(Debug)]
+pub enum Prepared {
+    /// The commit it would append.
+    Ready(NewCommit),
+    /// The commit its idempotency key had appended before.
+    Landed(Commit),
+}
+
+/// A write of a batch the domain refused.
+#[derive(Debug)]
+pub struct Refusal {
+    /// Its place in the batch, from 0.
+    pub index: usize,
+    /// Its stream.
+    pub stream: StreamId,
+    /// Why.
+    pub rejection: Rejection,
+}
+
+/// Every write of a batch the domain refused.
+#[derive(Debug)]
+pub struct Refusals(pub Vec<Refusal>);
+
+impl std::fmt::Display for Refusals {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} change(s) refused; nothing was appended",
+            self.0.len()
+        )?;
+        for refusal in &self.0 {
+            write!(f, "\n  {}: {}", refusal.stream, refusal.rejection)?;
+        }
+        Ok(())
+    }
 }
 
 /// Why a submission was not appended.
@@ -63,91 +142,287 @@ pub enum SubmitError {
         /// What the store said.
         problem: String,
     },
-    /// The read models did not answer.
-    #[error("failed to query the read models")]
-    ReadModels(#[from] sqlx::Error),
-    /// The read models could not catch up with the log.
-    #[error(transparent)]
-    Projection(#[from] ProjectionError),
+    /// Writes of a batch the domain refused.
+    #[error("{0}")]
+    Refused(Refusals),
 }
 
 /// Judges and appends a submission, from the log alone: the stream is loaded once, and
 /// If-Match and the commands are both judged against that load; the plan's locks, year and
-/// outline come from its stream, and its publications from the reports' streams, so a write
-/// never waits for the read models to catch up (only a new token, judged against the people
-/// the read models know, does).
+/// outline come from its stream, its publications from the reports' streams, and the people
+/// a new token must not be mistaken for from the tokens' streams, so a write never waits for
+/// the read models to catch up.
 pub async fn submit(
     store: &dyn EventStore,
-    read: &ReadModels,
     submission: Submission<'_>,
 ) -> Result<Appended, SubmitError> {
-    if let Some(commit_id) = submission.commit_id {
-        if let Some(commit) = store
-            .find_commit(submission.stream, commit_id)
-            .await
-            .map_err(ExecuteError::from)?
-        {
-            return Ok(Appended {
-                commit,
-                deduplicated: true,
-            });
-        }
+    let batch = Batch {
+        actor: submission.actor,
+        plan_id: submission.plan_id,
+        reason: submission.reason,
+        on_behalf_of: submission.on_behalf_of,
+        writes: vec![StreamChange {
+            stream: submission.stream.clone(),
+            commands: submission.commands.to_vec(),
+            commit_id: submission.commit_id,
+            if_version: submission.if_version,
+        }],
+    };
+    match submit_batch(store, &batch).await {
+        Ok(mut appended) => Ok(appended.remove(0)),
+        Err(SubmitError::Refused(mut refusals)) if refusals.0.len() == 1 => Err(
+            SubmitError::Execute(ExecuteError::Rejected(refusals.0.remove(0).rejection)),
+        ),
+        Err(other) => Err(other),
     }
+}
+
+/// Judges a batch as [`prepare_batch`] does and appends it: all or nothing where the store
+/// allows it (SQLite), otherwise in order, each write's commit id fixed before the first
+/// attempt so a batch judged again after a conflict, or run again after an interruption,
+/// appends only what has not landed. Writes that had landed before come back deduplicated.
+pub async fn submit_batch(
+    store: &dyn EventStore,
+    batch: &Batch<'_>,
+) -> Result<Vec<Appended>, SubmitError> {
+    // A write without an idempotency key gets one now, so that judging the batch again after
+    // a partial append (NATS lands a batch commit by commit) never appends a write twice.
+    let keyed: Vec<StreamChange> = batch
+        .writes
+        .iter()
+        .map(|write| StreamChange {
+            commit_id: Some(write.commit_id.unwrap_or_else(scoreledger_store::new_id)),
+            ..write.clone()
+        })
+        .collect();
+    let keyed = Batch {
+        writes: keyed,
+        ..batch.clone()
+    };
     let mut retries = 0;
     loop {
-        let judged = judged_against(store, read, &submission).await?;
-        let (state, current) = load(store, submission.stream).await.map_err(unreadable)?;
-        // A client that read an older version learns that first, whatever its commands would
-        // meet in the stream now.
-        if let Some(expected) = submission.if_version {
-            if expected != current {
-                return Err(SubmitError::Stale { expected, current });
-            }
+        // The first attempt looks for earlier commits only under the keys the caller gave.
+        let prepared = prepare(store, &keyed, &batch.writes, retries > 0).await?;
+        if !prepared.refusals.is_empty() {
+            return Err(SubmitError::Refused(Refusals(prepared.refusals)));
         }
-        let mut commit = decide_commit(
-            state,
-            current,
-            submission.stream,
-            submission.commands,
-            &judged.request,
-        )?;
-        // The commit lands only if the plan has not moved since its locks were read: a lock
-        // committed in between is a conflict, judged again below, never a change that slips
-        // into a period locked a moment earlier.
-        commit.judged_against = judged.plan.clone();
-        // Nor if a report was published after the last one the judgment read: which periods
-        // are published decides which changes need a reason.
-        commit.judged_through = judged.through;
-        match store.append(commit).await {
+        let seals = batch
+            .writes
+            .iter()
+            .zip(&prepared.landed_at)
+            .any(|(write, landed)| !landed && seals_a_period(&write.commands));
+        let (judged, to_append): (Vec<_>, Vec<_>) = prepared
+            .writes
+            .into_iter()
+            .partition(|write| matches!(write, Prepared::Landed(_)));
+        let to_append: Vec<NewCommit> = to_append
+            .into_iter()
+            .filter_map(|write| match write {
+                Prepared::Ready(commit) => Some(commit),
+                Prepared::Landed(_) => None,
+            })
+            .collect();
+        let appended = match to_append.len() {
+            0 => Ok(Vec::new()),
+            1 => store
+                .append(to_append.into_iter().next().expect("one commit"))
+                .await
+                .map(|appended| vec![appended]),
+            _ => store.append_all(to_append).await,
+        };
+        match appended {
             // The plan moved (a lock, a reopening), or a report was published: the commands
             // are judged again, whatever the client expected of its own stream.
             Err(AppendError::Conflict { stream, .. })
-                if judged
-                    .plan
-                    .as_ref()
-                    .is_some_and(|(plan, _)| *plan == stream)
+                if batch.plan_id.is_some_and(|plan| plan.stream() == stream)
                     && retries < CONFLICT_RETRIES =>
             {
                 retries += 1;
             }
             // Without If-Match the client asked for its commands to be judged against the
-            // stream as it is: another writer getting in first (another period of the same
-            // measure, say) is no conflict for it, so they are judged again against the new
-            // version — and refused if they no longer hold. A few times, then the conflict.
+            // streams as they are: another writer getting in first (another period of the
+            // same measure, say) is no conflict for it, so they are judged again against the
+            // new version — and refused if they no longer hold. A few times, then the conflict.
             Err(AppendError::Conflict { .. })
-                if submission.if_version.is_none() && retries < CONFLICT_RETRIES =>
+                if batch.writes.iter().all(|w| w.if_version.is_none())
+                    && retries < CONFLICT_RETRIES =>
             {
                 retries += 1;
             }
             appended => {
-                let appended = appended.map_err(ExecuteError::from)?;
-                if !appended.deduplicated && seals_a_period(submission.commands) {
+                let mut appended = appended.map_err(ExecuteError::from)?.into_iter();
+                if seals {
                     checkpoint_after(store).await;
                 }
-                return Ok(appended);
+                // Back in the batch's order, the writes found landed among them.
+                let mut landed = judged.into_iter();
+                let mut ordered = Vec::with_capacity(batch.writes.len());
+                for was_landed in prepared.landed_at {
+                    let next = if was_landed {
+                        match landed.next() {
+                            Some(Prepared::Landed(commit)) => Appended {
+                                commit,
+                                deduplicated: true,
+                            },
+                            _ => unreachable!("one landed commit per landed write"),
+                        }
+                    } else {
+                        appended
+                            .next()
+                            .expect("one appended commit per ready write")
+                    };
+                    ordered.push(next);
+                }
+                return Ok(ordered);
             }
         }
     }
+}
+
+/// Judges every write of a batch, in order, against one reading of the log, without
+/// appending: each write is judged as if the ones before it had landed (a plan defined
+/// first is the plan the measures after it join; a stream written twice is judged the second
+/// time as the first write left it). What an import's dry run shows, and what
+/// [`submit_batch`] appends.
+pub async fn prepare_batch(
+    store: &dyn EventStore,
+    batch: &Batch<'_>,
+) -> Result<PreparedBatch, SubmitError> {
+    prepare(store, batch, &batch.writes, false).await
+}
+
+async fn prepare(
+    store: &dyn EventStore,
+    batch: &Batch<'_>,
+    given: &[StreamChange],
+    look_for_every_key: bool,
+) -> Result<PreparedBatch, SubmitError> {
+    let mut streams: BTreeMap<StreamId, (StreamState, StreamVersion)> = BTreeMap::new();
+    let plan_stream = batch.plan_id.map(|plan| plan.stream());
+    let mut through = None;
+    let mut published_through = None;
+    if let Some(plan) = batch.plan_id {
+        let loaded = load(store, &plan.stream()).await.map_err(unreadable)?;
+        streams.insert(plan.stream(), loaded);
+        let (published, last) = publications(store, plan).await?;
+        published_through = published;
+        through = Some(last);
+    }
+    // A new token's user id is judged against the people the log knows, so a look-alike of
+    // someone else's id is refused (maker ≠ checker depends on it).
+    let issues_token = batch.writes.iter().any(|write| {
+        write
+            .commands
+            .iter()
+            .any(|command| matches!(command, Command::IssueToken { .. }))
+    });
+    let known_users = if issues_token {
+        known_users(store).await?
+    } else {
+        Vec::new()
+    };
+    let today = store.clock().now().date_naive();
+    let mut prepared = PreparedBatch::default();
+    for (index, (write, as_given)) in batch.writes.iter().zip(given).enumerate() {
+        if let Some(commit_id) = write
+            .commit_id
+            .filter(|_| look_for_every_key || as_given.commit_id.is_some())
+        {
+            let found = store
+                .find_commit(&write.stream, commit_id)
+                .await
+                .map_err(ExecuteError::from)?;
+            if let Some(commit) = found {
+                prepared.writes.push(Prepared::Landed(commit));
+                prepared.landed_at.push(true);
+                continue;
+            }
+        }
+        let (state, current) = match streams.get(&write.stream) {
+            Some(loaded) => loaded.clone(),
+            None => load(store, &write.stream).await.map_err(unreadable)?,
+        };
+        // A client that read an older version learns that first, whatever its commands would
+        // meet in the stream now.
+        if let Some(expected) = write.if_version {
+            if expected != current {
+                return Err(SubmitError::Stale { expected, current });
+            }
+        }
+        let plan = plan_stream
+            .as_ref()
+            .and_then(|stream| streams.get(stream))
+            .and_then(|(state, _)| state.plan());
+        let request = Request {
+            actor: batch.actor.clone(),
+            reason: batch.reason.clone(),
+            on_behalf_of: batch.on_behalf_of.clone(),
+            commit_id: write.commit_id,
+            published_through,
+            locked: plan.map(|p| p.locked.clone()).unwrap_or_default(),
+            plan_year: plan.map(|p| p.financial_year),
+            known_users: known_users.clone(),
+            outline: plan.map(PlanOutline::of),
+            today: Some(today),
+            unreadable: set_aside_target(store, &write.commands).await?,
+            rules: plan.map(|p| p.rule_set.clone()),
+        };
+        let mut commit = match decide_commit(
+            state.clone(),
+            current,
+            &write.stream,
+            &write.commands,
+            &request,
+        ) {
+            Ok(commit) => commit,
+            Err(ExecuteError::Rejected(rejection)) => {
+                prepared.refusals.push(Refusal {
+                    index,
+                    stream: write.stream.clone(),
+                    rejection,
+                });
+                continue;
+            }
+            Err(other) => return Err(other.into()),
+        };
+        // The commit lands only if the plan has not moved since its locks were read: a lock
+        // committed in between is a conflict, judged again, never a change that slips into a
+        // period locked a moment earlier.
+        commit.judged_against = plan_stream
+            .as_ref()
+            .and_then(|stream| streams.get(stream).map(|(_, v)| (stream.clone(), *v)));
+        // Nor if a report was published after the last one the judgment read: which periods
+        // are published decides which changes need a reason.
+        commit.judged_through = through;
+        // The writes after this one are judged against the stream as this one leaves it (a
+        // stream's version counts its events).
+        let version = StreamVersion(current.0 + commit.events.len() as u64);
+        let state = commit
+            .events
+            .iter()
+            .fold(state, |state, event| evolve(state, event, &batch.actor.id));
+        streams.insert(write.stream.clone(), (state, version));
+        prepared.writes.push(Prepared::Ready(commit));
+        prepared.landed_at.push(false);
+    }
+    Ok(prepared)
+}
+
+/// Only a commit the store cannot read may be set aside: the domain judges a setting aside
+/// against what the store says of that position.
+async fn set_aside_target(
+    store: &dyn EventStore,
+    commands: &[Command],
+) -> Result<Option<scoreledger_domain::UnreadableCommit>, SubmitError> {
+    let mut unreadable = None;
+    for command in commands {
+        if let Command::SetAsideCommit { position, .. } = command {
+            unreadable = unreadable_at(store, *position)
+                .await
+                .map_err(ExecuteError::from)?;
+        }
+    }
+    Ok(unreadable)
 }
 
 /// A lock or a publication is what auditors come back to: each is followed at once by a
@@ -173,99 +448,49 @@ async fn checkpoint_after(store: &dyn EventStore) {
     }
 }
 
-/// What a submission is judged against beyond its own stream.
-struct Judgement {
-    /// The plan's locks, publications, year and outline, the people a new token must not be
-    /// mistaken for, and the commit a setting aside is about.
-    request: Request,
-    /// The plan's stream at the version read, which the append must still find.
-    plan: Option<(StreamId, StreamVersion)>,
-    /// The last report publication the judgment read, after which none may have landed.
-    through: Option<Position>,
-}
-
-async fn judged_against(
-    store: &dyn EventStore,
-    read: &ReadModels,
-    submission: &Submission<'_>,
-) -> Result<Judgement, SubmitError> {
-    let (state, plan, published_through, through) = match submission.plan_id {
-        Some(plan) => {
-            let (state, version) = load(store, &plan.stream()).await.map_err(unreadable)?;
-            let (published_through, through) = publications(store, plan).await?;
-            let state = match state {
-                StreamState::Plan(state) => Some(state),
-                _ => None,
-            };
-            (
-                state,
-                Some((plan.stream(), version)),
-                published_through,
-                Some(through),
-            )
-        }
-        None => (None, None, None, None),
-    };
-    // A new token's user id is judged against the people the installation knows, so a
-    // look-alike of someone else's id is refused (maker ≠ checker depends on it).
-    let known_users = if submission
-        .commands
-        .iter()
-        .any(|command| matches!(command, Command::IssueToken { .. }))
-    {
-        projections::drain(store, read, 1000, |_| {}).await?;
-        projections::tokens(read)
-            .await
-            .map_err(ProjectionError::from)?
-            .into_iter()
-            .map(|token| token.user_id)
-            .collect()
-    } else {
-        Vec::new()
-    };
-    // Only a commit the store cannot read may be set aside: the domain judges the setting
-    // aside against what the store says of that position.
-    let mut unreadable = None;
-    for command in submission.commands {
-        if let Command::SetAsideCommit { position, .. } = command {
-            unreadable = unreadable_at(store, *position)
-                .await
-                .map_err(ExecuteError::from)?;
-        }
-    }
-    let request = Request {
-        actor: submission.actor.clone(),
-        reason: submission.reason.clone(),
-        on_behalf_of: submission.on_behalf_of.clone(),
-        commit_id: submission.commit_id,
-        published_through,
-        locked: state.as_ref().map(|p| p.locked.clone()).unwrap_or_default(),
-        plan_year: state.as_ref().map(|p| p.financial_year),
-        known_users,
-        outline: state.as_ref().map(PlanOutline::of),
-        today: Some(store.clock().now().date_naive()),
-        unreadable,
-        rules: state.map(|p| p.rule_set),
-    };
-    Ok(Judgement {
-        request,
-        plan,
-        through,
-    })
-}
-
 /// The end of the latest period of `plan` a report was published for, read from the reports'
 /// streams, and the position of the last publication of any plan read (0 if none): a later
-/// one makes the append a conflict. A report commit set aside says nothing, as in the read
-/// models; any other that cannot be read stops the write.
+/// one makes the append a conflict.
 pub async fn publications(
     store: &dyn EventStore,
     plan: PlanId,
 ) -> Result<(Option<NaiveDate>, Position), SubmitError> {
-    let mut through = None;
+    let (events, last) = events_of_kind(store, REPORT_KIND).await?;
+    let through = events
+        .iter()
+        .filter_map(|event| match event {
+            DomainEvent::ReportPublished {
+                plan_id, period, ..
+            } if *plan_id == plan => Some(period.end_date()),
+            _ => None,
+        })
+        .max();
+    Ok((through, last))
+}
+
+/// The user ids of every token issued, read from the tokens' streams.
+async fn known_users(store: &dyn EventStore) -> Result<Vec<String>, SubmitError> {
+    let (events, _) = events_of_kind(store, TOKEN_KIND).await?;
+    Ok(events
+        .into_iter()
+        .filter_map(|event| match event {
+            DomainEvent::TokenIssued { user_id, .. } => Some(user_id),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Every event of every stream of one kind, in log order, and the position of the last
+/// commit read (0 if none). A commit set aside says nothing, as in the read models; any other
+/// that cannot be read stops the write, since what it says might change the judgment.
+async fn events_of_kind(
+    store: &dyn EventStore,
+    kind: &str,
+) -> Result<(Vec<DomainEvent>, Position), SubmitError> {
+    let mut events = Vec::new();
     let mut last = Position(0);
-    for stored in store.read_kind(REPORT_KIND).await.map_err(unreadable)? {
-        let (position, events) = match stored {
+    for stored in store.read_kind(kind).await.map_err(unreadable)? {
+        let (position, read) = match stored {
             Ok(commit) => (
                 commit.position,
                 commit.domain_events().map_err(|err| err.to_string()),
@@ -274,8 +499,8 @@ pub async fn publications(
             Err(other) => return Err(ExecuteError::from(other).into()),
         };
         last = last.max(position);
-        let events = match events {
-            Ok(events) => events,
+        match read {
+            Ok(read) => events.extend(read),
             Err(problem) => {
                 let set_aside = set_aside_of(store, position)
                     .await
@@ -283,21 +508,10 @@ pub async fn publications(
                 if set_aside.is_none() {
                     return Err(SubmitError::Unreadable { position, problem });
                 }
-                continue;
-            }
-        };
-        for event in events {
-            if let DomainEvent::ReportPublished {
-                plan_id, period, ..
-            } = event
-            {
-                if plan_id == plan {
-                    through = through.max(Some(period.end_date()));
-                }
             }
         }
     }
-    Ok((through, last))
+    Ok((events, last))
 }
 
 /// A stream the change is judged against could not be read: a commit that cannot be read is
@@ -311,6 +525,9 @@ fn unreadable(err: ReadError) -> SubmitError {
 
 /// The kind of stream every publication is in (`report-…`).
 const REPORT_KIND: &str = "report";
+
+/// The kind of stream every token is in (`token-…`).
+const TOKEN_KIND: &str = "token";
 
 /// How often a submission without an expected version is judged again after losing a race.
 const CONFLICT_RETRIES: u32 = 5;

@@ -4,11 +4,11 @@
 use chrono::{Duration, NaiveDate};
 use scoreledger_domain::event::ReportKind;
 use scoreledger_domain::{
-    Actor, Command, DataQuality, Period, PlanId, Polarity, Position, RecordedValue, ReportId,
-    StreamId,
+    Actor, Command, DataQuality, Period, PlanId, Polarity, Position, RecordedValue, Rejection,
+    ReportId, Role, StreamId, TokenId,
 };
 use scoreledger_projections::checkpoint as read_checkpoint;
-use scoreledger_service::{submit, Submission, SubmitError};
+use scoreledger_service::{submit, submit_batch, Batch, StreamChange, Submission, SubmitError};
 use scoreledger_store::{Appended, ExecuteError};
 use scoreledger_testkit::pair::Pair;
 use scoreledger_testkit::{
@@ -28,7 +28,6 @@ async fn write(
     db.clock.advance(Duration::minutes(1));
     submit(
         &*db.store,
-        &db.read,
         Submission {
             actor,
             stream,
@@ -240,7 +239,6 @@ pair_test!(
                 for k in 0..WRITES_EACH {
                     submit(
                         &*db.store,
-                        &db.read,
                         Submission {
                             actor: team,
                             stream,
@@ -264,5 +262,121 @@ pair_test!(
             db.store.head().await.unwrap().0,
             before.0 + 64 * WRITES_EACH
         );
+    }
+);
+
+fn measure_write(plan: PlanId, n: u128, reference: &str, key: u128) -> StreamChange {
+    let measure = measure_id(n);
+    StreamChange {
+        stream: measure.stream(),
+        commands: vec![
+            Command::DefineMeasure {
+                measure_id: measure,
+                definition: measure_definition(plan, reference, Polarity::High),
+                target: None,
+            },
+            record("61.0%"),
+        ],
+        commit_id: Some(uuid(key)),
+        if_version: None,
+    }
+}
+
+pair_test!(
+    a_batch_judges_each_write_as_the_ones_before_it_leave_the_log_and_lands_all_or_nothing,
+    |db| {
+        let plan = plan_id(1);
+        let team = performance_officer();
+        let define_plan = StreamChange {
+            stream: plan.stream(),
+            commands: vec![define_plan_2016(plan)],
+            commit_id: Some(uuid(100)),
+            if_version: None,
+        };
+        let batch = |writes| Batch {
+            actor: &team,
+            plan_id: Some(plan),
+            reason: None,
+            on_behalf_of: None,
+            writes,
+        };
+        // The measures join the plan the batch defines first; one naming a priority the plan
+        // does not have is refused, and so nothing lands.
+        let refused = batch(vec![
+            define_plan.clone(),
+            measure_write(plan, 1, "1.A3", 101),
+            measure_write(plan, 2, "9.Z1", 102),
+        ]);
+        let err = submit_batch(&*db.store, &refused).await.unwrap_err();
+        let SubmitError::Refused(refusals) = &err else {
+            panic!("a refusal, not {err:?}");
+        };
+        assert_eq!(refusals.0.iter().map(|r| r.index).collect::<Vec<_>>(), [2]);
+        assert!(err.to_string().contains("nothing was appended"), "{err}");
+        assert_eq!(db.store.head().await.unwrap(), Position(0));
+
+        let good = batch(vec![
+            define_plan,
+            measure_write(plan, 1, "1.A3", 101),
+            measure_write(plan, 2, "1.A4", 102),
+        ]);
+        let appended = submit_batch(&*db.store, &good)
+            .await
+            .expect("the batch lands");
+        assert_eq!(appended.len(), 3);
+        assert!(appended.iter().all(|a| !a.deduplicated));
+        let head = db.store.head().await.unwrap();
+        assert_eq!(head, Position(3));
+        // Run again (an interrupted import, say), it appends nothing and answers the same.
+        let again = submit_batch(&*db.store, &good).await.expect("a rerun");
+        assert!(again.iter().all(|a| a.deduplicated));
+        assert_eq!(
+            again.iter().map(|a| a.commit.position).collect::<Vec<_>>(),
+            appended
+                .iter()
+                .map(|a| a.commit.position)
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(db.store.head().await.unwrap(), head);
+        // The read models never took part in the judging.
+        assert_eq!(read_checkpoint(&db.read).await.unwrap(), Position(0));
+    }
+);
+
+pair_test!(
+    a_look_alike_of_someone_the_log_knows_is_refused_before_the_read_models_have_seen_them,
+    |db| {
+        let admin = Actor::new("admin", "Admin", Role::Admin);
+        let issue = |n: u128, user_id: &str| {
+            let token_id = TokenId(uuid(n));
+            (
+                token_id.stream(),
+                Command::IssueToken {
+                    token_id,
+                    user_id: user_id.into(),
+                    name: "Sam Newton".into(),
+                    role: Role::Approver,
+                    directorate: None,
+                    secret_sha256: "ab".repeat(32),
+                    expires_on: None,
+                },
+            )
+        };
+        let (stream, first) = issue(1, "sam.newton");
+        write(&db, &admin, &stream, None, first, None, None)
+            .await
+            .expect("the first token is issued");
+        let (stream, look_alike) = issue(2, "\u{0455}am.newton");
+        let err = write(&db, &admin, &stream, None, look_alike, None, None)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SubmitError::Execute(ExecuteError::Rejected(Rejection::LookAlikeUser { .. }))
+            ),
+            "{err:?}"
+        );
+        assert_eq!(read_checkpoint(&db.read).await.unwrap(), Position(0));
     }
 );

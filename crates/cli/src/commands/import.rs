@@ -2,9 +2,11 @@
 
 use std::io::Write;
 
-use scoreledger_domain::StreamId;
-use scoreledger_domain::{Command, Period, PlanOutline};
-use scoreledger_store::{load, prepare, ExecuteError, NewCommit, Request};
+use scoreledger_domain::{Command, Period, RuleSet, StreamId};
+use scoreledger_service::{
+    prepare_batch, submit_batch, Batch, Prepared, Refusals, StreamChange, SubmitError,
+};
+use scoreledger_store::load;
 
 use crate::app::App;
 use crate::args::{ImportArgs, ImportFormat};
@@ -59,8 +61,9 @@ pub fn measure_commands(measure: &ValidMeasure, plan_year: Period, period: Perio
     commands
 }
 
-/// Validates a scorecard against the log and appends it; nothing is appended when any
-/// measure is rejected.
+/// Validates a scorecard against the log and appends it through the one write path, as a
+/// batch judged against one reading of the plan; nothing is appended when any measure is
+/// refused.
 ///
 /// Each commit's id is derived from the file's digest and the stream, so importing the same
 /// file again (say, after an interrupted import) appends only what is missing.
@@ -72,105 +75,90 @@ pub async fn apply(
 ) -> CliResult<Imported> {
     let plan = &valid.plan;
     let plan_stream = plan.plan_id.stream();
-    let (plan_state, plan_version) = load(&*app.store, &plan_stream).await?;
-    // An import into an existing plan is judged like any other change: a locked or published
-    // period refuses it (an import carries no reason).
-    let rules = plan_state
-        .plan()
-        .map(|p| p.rule_set.clone())
-        .unwrap_or_default();
-    // Which periods are published, read from the reports' streams as the write path reads
-    // them, and the last publication read, after which none may land.
-    let (published_through, read_through) =
-        scoreledger_service::submit::publications(&*app.store, plan.plan_id).await?;
-    let request = Request {
-        actor: app.actor.clone(),
-        reason: None,
-        on_behalf_of: None,
-        commit_id: None,
-        published_through,
-        locked: plan_state
-            .plan()
-            .map(|p| p.locked.clone())
-            .unwrap_or_default(),
-        plan_year: Some(plan.financial_year),
-        known_users: Vec::new(),
-        // Measures join the plan as the log has it, or as the file defines it.
-        outline: Some(match plan_state.plan() {
-            Some(existing) => PlanOutline::of(existing),
-            None => PlanOutline {
-                priorities: plan.priorities.iter().map(|(n, _)| *n).collect(),
-                outcomes: plan
-                    .outcomes
-                    .iter()
-                    .map(|o| (o.priority, o.letter.clone()))
-                    .collect(),
-            },
-        }),
-        today: Some(app.store.clock().now().date_naive()),
-        unreadable: None,
-        rules: Some(rules.clone()),
-    };
-    let mut pending: Vec<(StreamId, Vec<Command>, String)> = Vec::new();
+    let (plan_state, _) = load(&*app.store, &plan_stream).await?;
+    let key = |stream: &StreamId| Some(ids::derived(&["import", digest, stream.as_str()]));
+    let mut writes = Vec::new();
+    let mut locations = Vec::new();
+    // A new plan is defined first, and the measures after it are judged as joining it; an
+    // existing one judges them by its own locks and publications (an import carries no
+    // reason, so a locked or published period refuses it).
     if plan_state.plan().is_none() {
-        pending.push((
-            plan_stream,
-            vec![plan.define(rules.clone())],
-            "plan".to_owned(),
-        ));
+        writes.push(StreamChange {
+            commit_id: key(&plan_stream),
+            stream: plan_stream,
+            commands: vec![plan.define(RuleSet::default())],
+            if_version: None,
+        });
+        locations.push("plan".to_owned());
     }
     for (index, measure) in valid.measures.iter().enumerate() {
-        let commands = measure_commands(measure, plan.financial_year, valid.reporting_period);
-        let location = format!("measure {} ({})", index + 1, measure.definition.measure_ref);
-        pending.push((measure.measure_id.stream(), commands, location));
+        let stream = measure.measure_id.stream();
+        writes.push(StreamChange {
+            commit_id: key(&stream),
+            stream,
+            commands: measure_commands(measure, plan.financial_year, valid.reporting_period),
+            if_version: None,
+        });
+        locations.push(format!(
+            "measure {} ({})",
+            index + 1,
+            measure.definition.measure_ref
+        ));
     }
-    let mut commits: Vec<NewCommit> = Vec::new();
-    let mut already = 0;
-    let mut problems = Vec::new();
-    for (stream, commands, location) in pending {
-        let commit_id = ids::derived(&["import", digest, stream.as_str()]);
-        if app.store.find_commit(&stream, commit_id).await?.is_some() {
-            already += 1;
-            continue;
-        }
-        match prepare(&*app.store, &stream, &commands, &request).await {
-            Ok(mut commit) => {
-                // Into an existing plan, each commit lands only if the plan (its locks) has not
-                // moved since it was read, as for any other change.
-                // Nor if a report was published after what was read.
-                if plan_state.plan().is_some() {
-                    commit.judged_against = Some((plan.plan_id.stream(), plan_version));
-                    commit.judged_through = Some(read_through);
-                }
-                commits.push(commit.with_commit_id(commit_id))
-            }
-            Err(ExecuteError::Rejected(rejection)) => problems.push(Problem {
-                location,
-                field: "measure".into(),
-                message: rejection.to_string(),
-            }),
-            Err(other) => return Err(other.into()),
-        }
-    }
-    if !problems.is_empty() {
-        return Err(Failed::rejected(Problems(problems)));
-    }
-    let imported = Imported {
-        commits: commits.len(),
-        events: commits.iter().map(|c| c.events.len()).sum(),
-        measures: valid.measures.len(),
-        already_imported: already,
+    let batch = Batch {
+        actor: &app.actor,
+        plan_id: Some(plan.plan_id),
+        reason: None,
+        on_behalf_of: None,
+        writes,
     };
+    let refused = |refusals: Refusals| {
+        Failed::rejected(Problems(
+            refusals
+                .0
+                .into_iter()
+                .map(|refusal| Problem {
+                    location: locations[refusal.index].clone(),
+                    field: "measure".into(),
+                    message: refusal.rejection.to_string(),
+                })
+                .collect(),
+        ))
+    };
+    let measures = valid.measures.len();
     if dry_run {
-        return Ok(imported);
+        let prepared = prepare_batch(&*app.store, &batch).await?;
+        if !prepared.refusals.is_empty() {
+            return Err(refused(Refusals(prepared.refusals)));
+        }
+        let ready: Vec<_> = prepared
+            .writes
+            .iter()
+            .filter_map(|write| match write {
+                Prepared::Ready(commit) => Some(commit.events.len()),
+                Prepared::Landed(_) => None,
+            })
+            .collect();
+        return Ok(Imported {
+            commits: ready.len(),
+            events: ready.iter().sum(),
+            measures,
+            already_imported: prepared.writes.len() - ready.len(),
+        });
     }
     // All or nothing on SQLite; on NATS commit by commit, and re-running the same file
     // appends only what an interruption left out (the ids are derived from its digest).
-    app.store
-        .append_all(commits)
-        .await
-        .map_err(|err| Failed::from(ExecuteError::from(err)))?;
-    Ok(imported)
+    let appended = match submit_batch(&*app.store, &batch).await {
+        Err(SubmitError::Refused(refusals)) => return Err(refused(refusals)),
+        other => other?,
+    };
+    let new: Vec<_> = appended.iter().filter(|a| !a.deduplicated).collect();
+    Ok(Imported {
+        commits: new.len(),
+        events: new.iter().map(|a| a.commit.events.len()).sum(),
+        measures,
+        already_imported: appended.len() - new.len(),
+    })
 }
 
 /// Runs `import`.

@@ -97,7 +97,7 @@ async fn measure(
     let timed = if args.http {
         over_http(log, &models.read, &plan, writers, commits).await
     } else {
-        as_library(log, &models.read, &plan, writers, commits).await
+        as_library(log, &plan, writers, commits).await
     };
     let read_models = models.backend();
     models.close().await?;
@@ -164,7 +164,6 @@ fn quarter() -> Period {
 /// Writers calling `submit` in this process.
 async fn as_library(
     log: &BenchLog,
-    read: &projections::ReadModels,
     plan: &DefinedPlan,
     writers: usize,
     commits: u64,
@@ -172,7 +171,7 @@ async fn as_library(
     let before = log.store.head().await?;
     let latencies = std::sync::Mutex::new(Vec::with_capacity(commits as usize));
     let started = Instant::now();
-    write_notes(log, read, plan, (writers, commits), &|_, took| {
+    write_notes(log, plan, (writers, commits), &|_, took| {
         latencies.lock().expect("not poisoned").push(took);
     })
     .await?;
@@ -186,7 +185,6 @@ async fn as_library(
 /// took.
 pub(super) async fn write_notes(
     log: &BenchLog,
-    read: &projections::ReadModels,
     plan: &DefinedPlan,
     (writers, commits): (usize, u64),
     acked: &(dyn Fn(&Appended, Duration) + Sync),
@@ -205,7 +203,6 @@ pub(super) async fn write_notes(
                 let began = Instant::now();
                 let appended = submit(
                     &*log.store,
-                    read,
                     Submission {
                         actor,
                         stream: &stream,
@@ -253,7 +250,6 @@ async fn over_http(
     let token_id = TokenId(new_id());
     submit(
         &*log.store,
-        read,
         Submission {
             actor: &admin,
             stream: &token_id.stream(),

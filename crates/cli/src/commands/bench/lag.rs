@@ -144,7 +144,7 @@ async fn measure(
         })
     };
 
-    let written = write_notes(log, read, &plan, (writers, commits), &|appended, _| {
+    let written = write_notes(log, &plan, (writers, commits), &|appended, _| {
         seen(&acked, appended.commit.position.0);
     })
     .await;

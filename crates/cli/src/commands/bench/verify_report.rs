@@ -57,7 +57,6 @@ async fn measure(
     let team = Actor::new("bench", "Performance team", Role::Performance);
     submit(
         store,
-        read,
         Submission {
             actor: &team,
             stream: &report_id.stream(),
