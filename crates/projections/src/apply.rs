@@ -5,7 +5,10 @@ use sqlx::AnyConnection;
 use scoreledger_domain::{DomainEvent, FieldChange, MeasureDefinition, Period, Position, StreamId};
 use scoreledger_store::Commit;
 
+use std::collections::BTreeSet;
+
 use crate::batch::{Batch, HistoryRow};
+use crate::facts::{Cell, FactKey, FactTable};
 use crate::projector::ProjectionError;
 
 /// One row of the history view, before it is written.
@@ -48,24 +51,64 @@ fn aggregate_id(stream: &StreamId) -> String {
         .to_owned()
 }
 
+/// Reads, for a whole batch up front, what applying it would otherwise ask the database
+/// commit by commit: the current versions of the facts it changes, and the references and
+/// plans of the measures it touches.
+pub(crate) async fn read_ahead(
+    conn: &mut AnyConnection,
+    batch: &mut Batch,
+    commits: &[(&Commit, Vec<DomainEvent>)],
+) -> Result<(), ProjectionError> {
+    let mut measures = BTreeSet::new();
+    let mut facts = Vec::new();
+    for (commit, events) in commits {
+        let id = aggregate_id(&commit.stream);
+        if commit.stream.kind() == "measure" {
+            measures.insert(id.clone());
+        }
+        facts.extend(events.iter().filter_map(|event| fact_key(&id, event)));
+    }
+    batch.read_measure_keys(conn, &measures).await?;
+    batch.facts.read_current(conn, facts).await?;
+    Ok(())
+}
+
+/// The system-versioned fact an event supersedes the current version of, if any.
+fn fact_key(measure_id: &str, event: &DomainEvent) -> Option<FactKey> {
+    let (table, period, kind) = match event {
+        DomainEvent::TargetSet { period, .. } | DomainEvent::TargetChanged { period, .. } => {
+            (FactTable::Targets, period, None)
+        }
+        DomainEvent::ValueRecorded { period, .. } | DomainEvent::ValueRevised { period, .. } => {
+            (FactTable::Values, period, None)
+        }
+        DomainEvent::StatusAssessed { period, .. } => {
+            (FactTable::Assessments, period, Some("status"))
+        }
+        DomainEvent::DirectionAssessed { period, .. } => {
+            (FactTable::Assessments, period, Some("direction"))
+        }
+        DomainEvent::RagAssessed { period, .. } => (FactTable::Assessments, period, Some("rag")),
+        DomainEvent::CommentaryEdited { period, .. } => (FactTable::Notes, period, None),
+        _ => return None,
+    };
+    Some(fact(table, measure_id, period, kind))
+}
+
+/// Applies one commit, whose `events` are its own as read back.
 pub(crate) async fn apply_commit(
     conn: &mut AnyConnection,
     batch: &mut Batch,
     commit: &Commit,
+    events: &[DomainEvent],
 ) -> Result<(), ProjectionError> {
     let position = commit.position;
-    let events = commit
-        .domain_events()
-        .map_err(|err| ProjectionError::Corrupt {
-            position,
-            problem: err.to_string(),
-        })?;
     let id = aggregate_id(&commit.stream);
     // One history row per change: an event is one change, except an amendment, which is one
     // per field. `seq` numbers the rows of the commit.
     let mut seq = 0_i64;
-    for event in &events {
-        for change in apply_event(conn, &id, position, commit, event).await? {
+    for event in events {
+        for change in apply_event(conn, batch, &id, position, commit, event).await? {
             keep_change(conn, batch, commit, event, change, seq).await?;
             seq += 1;
         }
@@ -84,6 +127,11 @@ async fn keep_change(
 ) -> Result<(), ProjectionError> {
     let id = aggregate_id(&commit.stream);
     change.period = change.period.or_else(|| event.period());
+    if let (Some(measure_id), Some(measure_ref), Some(plan_id)) =
+        (&change.measure_id, &change.measure_ref, &change.plan_id)
+    {
+        batch.know_measure(measure_id, measure_ref, plan_id);
+    }
     if change.measure_id.is_some() && change.measure_ref.is_none() {
         if let Some((measure_ref, plan_id)) = batch.measure_keys(conn, &id).await? {
             change.measure_ref = Some(measure_ref);
@@ -113,42 +161,9 @@ async fn keep_change(
     Ok(())
 }
 
-/// Closes the current version of a system-versioned fact and returns the closed row's
-/// display text and revision number.
-async fn close_current(
-    conn: &mut AnyConnection,
-    table: &'static str,
-    display: &'static str,
-    measure_id: &str,
-    period: &Period,
-    kind: Option<&str>,
-    position: Position,
-) -> Result<Option<(String, i64)>, sqlx::Error> {
-    let kind_filter = |n: u8| kind.map_or(String::new(), |_| format!(" AND kind = ${n}"));
-    let revision = if table == "assessments_history" || table == "notes_history" {
-        "CAST(0 AS BIGINT)"
-    } else {
-        "revision"
-    };
-    // One statement: the row closed comes back from the UPDATE itself. A fact has at most one
-    // current version, so at most one row returns.
-    let update = format!(
-        "UPDATE {table} SET recorded_to_position = $1 WHERE measure_id = $2 AND period = $3{} \
-         AND recorded_to_position IS NULL RETURNING {display}, {revision}",
-        kind_filter(4)
-    );
-    let mut query = sqlx::query_as::<_, (String, i64)>(&update)
-        .bind(position.0 as i64)
-        .bind(measure_id)
-        .bind(period.to_string());
-    if let Some(kind) = kind {
-        query = query.bind(kind);
-    }
-    Ok(query.fetch_all(&mut *conn).await?.into_iter().next())
-}
-
 async fn apply_event(
     conn: &mut AnyConnection,
+    batch: &mut Batch,
     id: &str,
     position: Position,
     commit: &Commit,
@@ -338,21 +353,20 @@ async fn apply_event(
             new: target,
             ..
         } => {
-            let closed =
-                close_current(conn, "targets_history", "raw", id, period, None, position).await?;
+            let key = fact(FactTable::Targets, id, period, None);
+            let closed = batch.facts.close_current(conn, &key, at).await?;
             let revision = closed.as_ref().map_or(0, |(_, r)| r + 1);
-            sqlx::query(
-                "INSERT INTO targets_history (measure_id, period, target, raw, revision, recorded_from_position) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id)
-            .bind(period.to_string())
-            .bind(json(target))
-            .bind(&target.raw)
-            .bind(revision)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+            batch.facts.open(
+                key,
+                target.raw.clone(),
+                revision,
+                vec![
+                    Cell::Text(Some(json(target))),
+                    Cell::Text(Some(target.raw.clone())),
+                    Cell::Int(Some(revision)),
+                ],
+                at,
+            );
             Change {
                 before: closed.map(|(raw, _)| raw),
                 after: Some(target.raw.clone()),
@@ -376,25 +390,24 @@ async fn apply_event(
                 }
                 _ => None,
             };
-            let closed =
-                close_current(conn, "values_history", "raw", id, period, None, position).await?;
+            let key = fact(FactTable::Values, id, period, None);
+            let closed = batch.facts.close_current(conn, &key, at).await?;
             let revision = closed.as_ref().map_or(0, |(_, r)| r + 1);
-            sqlx::query(
-                "INSERT INTO values_history (measure_id, period, value, raw, amount, quality, source_system, \
-                 revision, classification, recorded_from_position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(id)
-            .bind(period.to_string())
-            .bind(json(value))
-            .bind(&value.raw)
-            .bind(value.amount.map(|a| a.to_string()))
-            .bind(quality.quality.as_str())
-            .bind(&quality.source_system)
-            .bind(revision)
-            .bind(&classification)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+            batch.facts.open(
+                key,
+                value.raw.clone(),
+                revision,
+                vec![
+                    Cell::Text(Some(json(value))),
+                    Cell::Text(Some(value.raw.clone())),
+                    Cell::Text(value.amount.map(|a| a.to_string())),
+                    Cell::Text(Some(quality.quality.as_str().to_owned())),
+                    Cell::Text(quality.source_system.clone()),
+                    Cell::Int(Some(revision)),
+                    Cell::Text(classification.clone()),
+                ],
+                at,
+            );
             Change {
                 before: closed.map(|(raw, _)| raw),
                 after: Some(value.raw.clone()),
@@ -409,6 +422,7 @@ async fn apply_event(
             rule_set_version,
         } => assess(
             conn,
+            batch,
             id,
             period,
             "status",
@@ -429,6 +443,7 @@ async fn apply_event(
             computed,
         } => assess(
             conn,
+            batch,
             id,
             period,
             "direction",
@@ -443,27 +458,33 @@ async fn apply_event(
             after: Some(with_suggestion(direction, computed)),
             ..measure("direction of travel")
         })?,
-        DomainEvent::RagAssessed { period, rag } => {
-            assess(conn, id, period, "rag", rag.as_str(), None, None, position)
-                .await
-                .map(|before| Change {
-                    before,
-                    after: Some(rag.to_string()),
-                    ..measure("RAG rating")
-                })?
-        }
+        DomainEvent::RagAssessed { period, rag } => assess(
+            conn,
+            batch,
+            id,
+            period,
+            "rag",
+            rag.as_str(),
+            None,
+            None,
+            position,
+        )
+        .await
+        .map(|before| Change {
+            before,
+            after: Some(rag.to_string()),
+            ..measure("RAG rating")
+        })?,
         DomainEvent::CommentaryEdited { period, text } => {
-            let closed =
-                close_current(conn, "notes_history", "text", id, period, None, position).await?;
-            sqlx::query(
-                "INSERT INTO notes_history (measure_id, period, text, recorded_from_position) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id)
-            .bind(period.to_string())
-            .bind(text)
-            .bind(at)
-            .execute(&mut *conn)
-            .await?;
+            let key = fact(FactTable::Notes, id, period, None);
+            let closed = batch.facts.close_current(conn, &key, at).await?;
+            batch.facts.open(
+                key,
+                text.clone(),
+                0,
+                vec![Cell::Text(Some(text.clone()))],
+                at,
+            );
             Change {
                 before: closed.map(|(text, _)| text),
                 after: Some(text.clone()),
@@ -483,6 +504,8 @@ async fn apply_event(
             .bind(at)
             .execute(&mut *conn)
             .await?;
+            // The revision signed off may be one this batch wrote.
+            batch.facts.flush(conn).await?;
             let raw: Option<String> = sqlx::query_scalar(
                 "SELECT raw FROM values_history WHERE measure_id = $1 AND period = $2 AND revision = $3 \
                  ORDER BY recorded_from_position DESC LIMIT 1",
@@ -501,6 +524,8 @@ async fn apply_event(
             }
         }
         DomainEvent::CommentaryApproved { period } => {
+            // The note approved may be one this batch wrote.
+            batch.facts.flush(conn).await?;
             let text: Option<String> = sqlx::query_scalar(
                 "SELECT text FROM notes_history WHERE measure_id = $1 AND period = $2 \
                  AND recorded_to_position IS NULL",
@@ -710,38 +735,44 @@ async fn amend_definition(
 )]
 async fn assess(
     conn: &mut AnyConnection,
+    batch: &mut Batch,
     measure_id: &str,
     period: &Period,
-    kind: &str,
+    kind: &'static str,
     assessed: &str,
     computed: Option<&str>,
     rule_set_version: Option<u32>,
     position: Position,
 ) -> Result<Option<String>, ProjectionError> {
-    let closed = close_current(
-        conn,
-        "assessments_history",
-        "assessed",
-        measure_id,
-        period,
-        Some(kind),
-        position,
-    )
-    .await?;
-    sqlx::query(
-        "INSERT INTO assessments_history (measure_id, period, kind, assessed, computed, rule_set_version, \
-         recorded_from_position) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(measure_id)
-    .bind(period.to_string())
-    .bind(kind)
-    .bind(assessed)
-    .bind(computed)
-    .bind(rule_set_version.map(i64::from))
-    .bind(position.0 as i64)
-    .execute(&mut *conn)
-    .await?;
+    let at = position.0 as i64;
+    let key = fact(FactTable::Assessments, measure_id, period, Some(kind));
+    let closed = batch.facts.close_current(conn, &key, at).await?;
+    batch.facts.open(
+        key,
+        assessed.to_owned(),
+        0,
+        vec![
+            Cell::Text(Some(assessed.to_owned())),
+            Cell::Text(computed.map(str::to_owned)),
+            Cell::Int(rule_set_version.map(i64::from)),
+        ],
+        at,
+    );
     Ok(closed.map(|(text, _)| text))
+}
+
+fn fact(
+    table: FactTable,
+    measure_id: &str,
+    period: &Period,
+    kind: Option<&'static str>,
+) -> FactKey {
+    FactKey {
+        table,
+        measure_id: measure_id.to_owned(),
+        period: period.to_string(),
+        kind,
+    }
 }
 
 /// An assessment as the history view shows it: with the rules' suggestion when the officer

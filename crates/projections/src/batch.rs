@@ -1,12 +1,13 @@
 //! What a batch of commits projected in one transaction keeps in memory until the end of the
 //! transaction: the history view's rows, which nothing reads while projecting, written with
-//! multi-row INSERTs; and each measure's reference and plan, read once per batch rather than
-//! once per commit.
+//! multi-row INSERTs; the system-versioned facts it changes (`facts`); and each measure's
+//! reference and plan, read for the whole batch up front rather than once per commit.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::AnyConnection;
 
+use crate::facts::Facts;
 use crate::read_models::Dialect;
 
 /// Rows per multi-row INSERT: 18 parameters a row, well under SQLite's and PostgreSQL's limits.
@@ -40,6 +41,8 @@ pub(crate) struct HistoryRow {
 pub(crate) struct Batch {
     dialect: Dialect,
     history: Vec<HistoryRow>,
+    /// The system-versioned facts the batch changes.
+    pub facts: Facts,
     /// measure id → (reference, plan id), for measures the read models hold. A measure not
     /// found is not remembered: it may be defined later in the batch.
     measure_keys: BTreeMap<String, (String, String)>,
@@ -51,6 +54,7 @@ impl Batch {
         Self {
             dialect,
             history: Vec::new(),
+            facts: Facts::new(dialect),
             measure_keys: BTreeMap::new(),
         }
     }
@@ -81,8 +85,47 @@ impl Batch {
         Ok(row)
     }
 
-    /// Writes the history rows kept so far, in the batch's transaction.
+    /// Remembers the reference and plan of a measure the batch defines.
+    pub(crate) fn know_measure(&mut self, measure_id: &str, measure_ref: &str, plan_id: &str) {
+        self.measure_keys.insert(
+            measure_id.to_owned(),
+            (measure_ref.to_owned(), plan_id.to_owned()),
+        );
+    }
+
+    /// Reads the references and plans of `measure_ids` the batch does not know yet, a few
+    /// hundred a statement.
+    pub(crate) async fn read_measure_keys(
+        &mut self,
+        conn: &mut AnyConnection,
+        measure_ids: &BTreeSet<String>,
+    ) -> Result<(), sqlx::Error> {
+        let unknown: Vec<&String> = measure_ids
+            .iter()
+            .filter(|id| !self.measure_keys.contains_key(id.as_str()))
+            .collect();
+        for chunk in unknown.chunks(ROWS_PER_INSERT) {
+            let params: Vec<String> = (1..=chunk.len())
+                .map(|n| placeholder(self.dialect, n))
+                .collect();
+            let sql = format!(
+                "SELECT measure_id, measure_ref, plan_id FROM measures WHERE measure_id IN ({})",
+                params.join(", ")
+            );
+            let mut query = sqlx::query_as::<_, (String, String, String)>(&sql);
+            for id in chunk {
+                query = query.bind(id.as_str());
+            }
+            for (id, measure_ref, plan_id) in query.fetch_all(&mut *conn).await? {
+                self.measure_keys.insert(id, (measure_ref, plan_id));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the facts and history rows kept so far, in the batch's transaction.
     pub(crate) async fn flush(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+        self.facts.flush(conn).await?;
         for chunk in std::mem::take(&mut self.history).chunks(ROWS_PER_INSERT) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| {

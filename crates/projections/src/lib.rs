@@ -8,6 +8,7 @@
 mod apply;
 mod batch;
 pub mod checksum;
+mod facts;
 pub mod history_kind;
 pub mod history_view;
 pub mod lookup;

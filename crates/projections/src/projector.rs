@@ -17,7 +17,7 @@ use scoreledger_store::{
     set_aside_of, unreadable_at, unreadable_events, Commit, EventStore, ReadError,
 };
 
-use crate::apply::apply_commit;
+use crate::apply::{apply_commit, read_ahead};
 use crate::batch::Batch;
 use crate::read_models::{Dialect, ReadModels};
 
@@ -142,6 +142,7 @@ pub async fn project_commits(
     let (mut tx, existing) = begin_projecting(read).await?;
     let mut batch = Batch::new(read.dialect());
     let mut expected = Position(existing.0 + 1);
+    let mut to_apply = Vec::with_capacity(commits.len());
     for commit in commits {
         if commit.position < expected {
             // Applied by a concurrent projector already; the transaction makes this exact.
@@ -154,8 +155,18 @@ pub async fn project_commits(
                 found: commit.position,
             });
         }
-        apply_commit(&mut tx, &mut batch, commit).await?;
+        let events = commit
+            .domain_events()
+            .map_err(|err| ProjectionError::Corrupt {
+                position: commit.position,
+                problem: err.to_string(),
+            })?;
+        to_apply.push((commit, events));
         expected = Position(commit.position.0 + 1);
+    }
+    read_ahead(&mut tx, &mut batch, &to_apply).await?;
+    for (commit, events) in &to_apply {
+        apply_commit(&mut tx, &mut batch, commit, events).await?;
     }
     // A batch another projector already applied must not move the checkpoint backwards.
     let reached = Position(expected.0 - 1);

@@ -2,6 +2,7 @@
 
 mod approvals;
 mod as_at_equals_replay;
+mod batches;
 mod first_published;
 mod following;
 mod foreign_messages;
