@@ -6,6 +6,7 @@
 
 pub mod backup;
 pub mod clock;
+mod direct_batch;
 pub mod envelope;
 pub mod error;
 pub mod execute;

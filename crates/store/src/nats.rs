@@ -23,6 +23,7 @@ use uuid::Uuid;
 use scoreledger_domain::{Position, StreamId, StreamVersion};
 
 use crate::clock::Clock;
+use crate::direct_batch;
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{published_since, AppendError, BoxError, ReadError};
 use crate::server_url::ServerUrl;
@@ -137,6 +138,12 @@ impl Login {
 #[derive(Clone)]
 pub struct NatsStore {
     context: jetstream::Context,
+    client: async_nats::Client,
+    /// The stream's direct get API, `$JS.API.DIRECT.GET.<stream>`.
+    direct_api: String,
+    /// Whether the server answers batched direct gets (2.11 and later): a stream is then read
+    /// in one round trip, not one per commit.
+    batched_gets: bool,
     stream: stream::Stream,
     config: NatsConfig,
     clock: Arc<dyn Clock>,
@@ -190,7 +197,8 @@ impl NatsStore {
                     source: Box::new(err),
                 },
             })?;
-        let context = jetstream::new(client);
+        let batched_gets = crate::direct_batch::supported(&client.server_info().version);
+        let context = jetstream::new(client.clone());
         let wanted = stream::Config {
             name: config.stream.clone(),
             subjects: vec![format!("{}.>", config.prefix)],
@@ -220,6 +228,9 @@ impl NatsStore {
         }
         Ok(Self {
             context,
+            direct_api: format!("$JS.API.DIRECT.GET.{}", config.stream),
+            client,
+            batched_gets,
             stream,
             config,
             clock,
@@ -684,12 +695,28 @@ impl EventStore for NatsStore {
 
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError> {
         let subject = self.subject(stream);
-        let Some(last) = self.last_commit(&subject).await? else {
-            return Ok(Vec::new());
-        };
         let mut commits = Vec::new();
+        if self.batched_gets {
+            let mut from = 1;
+            loop {
+                let batch =
+                    direct_batch::next_of_subject(&self.client, &self.direct_api, &subject, from)
+                        .await?;
+                for (sequence, payload) in &batch.messages {
+                    commits.push(Self::decode(*sequence, payload)?);
+                    from = sequence + 1;
+                }
+                if !batch.more {
+                    return Ok(commits);
+                }
+            }
+        }
+        // Older servers: the last commit, then one direct get for each before it.
+        let Some(last) = self.last_commit(&subject).await? else {
+            return Ok(commits);
+        };
         let mut next = 1;
-        while next <= last.position.0 {
+        while next < last.position.0 {
             let message = match self
                 .stream
                 .direct_get_next_for_subject(subject.as_str(), Some(next))
@@ -699,9 +726,13 @@ impl EventStore for NatsStore {
                 Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => break,
                 Err(err) => return Err(unavailable(err)),
             };
+            if message.sequence >= last.position.0 {
+                break;
+            }
             commits.push(Self::decode(message.sequence, &message.payload)?);
             next = message.sequence + 1;
         }
+        commits.push(last);
         Ok(commits)
     }
 

@@ -307,3 +307,34 @@ store_test!(
         assert_eq!(store.head().await.unwrap(), Position(32));
     }
 );
+
+store_test!(
+    a_stream_longer_than_one_read_among_others_is_read_whole_in_order,
+    |store| {
+        // More commits than one batched read returns (256), interleaved with another
+        // stream's, so a read must go on from where the last stopped and skip the others.
+        let (long, other) = (stream("long"), stream("other"));
+        let (mut longs, mut others) = (Vec::new(), Vec::new());
+        let mut commits = Vec::new();
+        for k in 0..300u64 {
+            commits.push(notes(&long, k, 1));
+            if k % 3 == 0 {
+                commits.push(notes(&other, k / 3, 1));
+            }
+        }
+        for appended in store.append_all(commits).await.unwrap() {
+            if appended.commit.stream == long {
+                longs.push(appended.commit);
+            } else {
+                others.push(appended.commit);
+            }
+        }
+        assert_eq!(store.read_stream(&long).await.unwrap(), longs);
+        assert_eq!(store.read_stream(&other).await.unwrap(), others);
+        assert!(store
+            .read_stream(&stream("never"))
+            .await
+            .unwrap()
+            .is_empty());
+    }
+);
