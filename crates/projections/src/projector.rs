@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 use tracing::{error, instrument};
 
 use scoreledger_domain::{Position, UnreadableCommit};
@@ -19,7 +19,7 @@ use scoreledger_store::{
 
 use crate::apply::{apply_commit, read_ahead};
 use crate::batch::Batch;
-use crate::read_models::{Dialect, ReadModels};
+use crate::read_models::{Dialect, ReadModels, WriteTx};
 
 /// Name of the projector that maintains every read model of this crate.
 pub const SCORECARD_PROJECTOR: &str = "scorecard";
@@ -181,9 +181,7 @@ pub async fn project_commits(
 }
 
 /// Opens the transaction a batch is applied in, and reads the checkpoint inside it.
-async fn begin_projecting(
-    read: &ReadModels,
-) -> Result<(Transaction<'static, Any>, Position), ProjectionError> {
+async fn begin_projecting(read: &ReadModels) -> Result<(WriteTx, Position), ProjectionError> {
     let mut tx = read.begin().await?;
     // Two projectors (the service's own and a request catching up, or two processes) must
     // apply batches one after the other. SQLite's BEGIN IMMEDIATE already holds the
@@ -205,10 +203,7 @@ async fn begin_projecting(
 }
 
 /// Moves the checkpoint to `reached` and commits the batch.
-async fn move_checkpoint(
-    mut tx: Transaction<'static, Any>,
-    reached: Position,
-) -> Result<Outcome, ProjectionError> {
+async fn move_checkpoint(mut tx: WriteTx, reached: Position) -> Result<Outcome, ProjectionError> {
     sqlx::query(
         "INSERT INTO checkpoints (projector, position) VALUES ($1, $2) \
          ON CONFLICT (projector) DO UPDATE SET position = excluded.position",

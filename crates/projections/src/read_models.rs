@@ -5,8 +5,10 @@
 
 use std::path::Path;
 
+use scoreledger_store::write_turn::{write_turn, WriteTurn};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use tokio::sync::OwnedMutexGuard;
 
 /// Migrations of the PostgreSQL read models (the SQLite ones live with the embedded log).
 pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
@@ -51,6 +53,39 @@ pub enum ReadModelsError {
 pub struct ReadModels {
     pool: AnyPool,
     dialect: Dialect,
+    /// An embedded file's write turn, shared with the log when it lives in the same file.
+    turn: Option<WriteTurn>,
+}
+
+/// A write transaction on the read models; on SQLite it holds the file's write turn until it
+/// ends. It is the connection it writes on.
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
 }
 
 impl ReadModels {
@@ -72,6 +107,7 @@ impl ReadModels {
         Ok(Self {
             pool,
             dialect: Dialect::Sqlite,
+            turn: Some(write_turn(path)),
         })
     }
 
@@ -94,6 +130,7 @@ impl ReadModels {
         Ok(Self {
             pool,
             dialect: Dialect::Postgres,
+            turn: None,
         })
     }
 
@@ -121,11 +158,17 @@ impl ReadModels {
     }
 
     /// A write transaction. SQLite takes its write lock up front (`BEGIN IMMEDIATE`), so a
-    /// transaction that reads before it writes never fails to upgrade.
-    pub(crate) async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
-        match self.dialect {
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Dialect::Postgres => self.pool.begin().await,
-        }
+    /// transaction that reads before it writes never fails to upgrade, after the file's write
+    /// turn, so the projector and the log's appends in one process take turns fairly.
+    pub(crate) async fn begin(&self) -> Result<WriteTx, sqlx::Error> {
+        let turn = match &self.turn {
+            Some(turn) => Some(turn.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, _turn: turn })
     }
 }

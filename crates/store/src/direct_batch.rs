@@ -71,7 +71,8 @@ pub(crate) async fn next_of_subject(
                         .and_then(|h| h.get(name))
                         .and_then(|v| v.as_str().parse::<u64>().ok())
                 };
-                let sequence = header(NATS_SEQUENCE.as_ref()).ok_or_else(|| unavailable(NoSequence))?;
+                let sequence =
+                    header(NATS_SEQUENCE.as_ref()).ok_or_else(|| unavailable(NoSequence))?;
                 batch.more = header(NUM_PENDING).is_none_or(|pending| pending > 0);
                 batch.messages.push((sequence, reply.payload));
             }

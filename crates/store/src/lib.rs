@@ -18,6 +18,7 @@ pub mod signing;
 pub mod sqlite;
 pub mod verify;
 pub mod walk;
+pub mod write_turn;
 
 use async_trait::async_trait;
 use futures::stream::BoxStream;

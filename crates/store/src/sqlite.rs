@@ -12,7 +12,7 @@ use chrono::SubsecRound;
 use futures::stream::{self, BoxStream, StreamExt};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
-use tokio::sync::Notify;
+use tokio::sync::{oneshot, Notify};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -22,6 +22,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{published_since, AppendError, ReadError};
 use crate::signing::{Signing, KEYS_STREAM};
+use crate::write_turn::{write_turn, WriteTurn};
 use crate::{Appended, EventStore};
 use scoreledger_integrity::LogKey;
 
@@ -69,7 +70,23 @@ pub struct SqliteStore {
     clock: Arc<dyn Clock>,
     appended: Arc<Notify>,
     signing: Signing,
+    /// The file's write turn, shared with the read models in it (`write_turn`).
+    turn: WriteTurn,
+    /// Appends waiting for the write turn: whoever takes it next commits them all in one
+    /// transaction (group commit).
+    waiting: Arc<std::sync::Mutex<Vec<Waiting>>>,
 }
+
+/// An append waiting to be committed with others, and where its answer goes.
+struct Waiting {
+    commit: NewCommit,
+    answer: oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+/// A group of appends whose transaction failed: none of them landed.
+#[derive(Debug, thiserror::Error)]
+#[error("the appends committed together could not be committed: {0}")]
+struct GroupNotCommitted(String);
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +120,8 @@ impl SqliteStore {
             clock,
             appended: Arc::new(Notify::new()),
             signing: Signing::default(),
+            turn: write_turn(path),
+            waiting: Arc::default(),
         })
     }
 
@@ -282,6 +301,55 @@ impl SqliteStore {
         })
     }
 
+    /// Commits every append waiting, with the write turn held: one transaction, each commit
+    /// in a savepoint of its own, so one refused (a conflict, say) leaves the others; each
+    /// answered only once the transaction is durable.
+    async fn commit_waiting(&self) {
+        let waiting = std::mem::take(&mut *self.waiting.lock().expect("never poisoned"));
+        if waiting.is_empty() {
+            return;
+        }
+        let (commits, answers): (Vec<_>, Vec<_>) = waiting
+            .into_iter()
+            .map(|waiting| (waiting.commit, waiting.answer))
+            .unzip();
+        match self.land_group(commits).await {
+            Ok(results) => {
+                for (answer, result) in answers.into_iter().zip(results) {
+                    let _ = answer.send(result);
+                }
+                self.appended.notify_waiters();
+            }
+            Err(err) => {
+                let problem = err.to_string();
+                for answer in answers {
+                    let _ = answer.send(Err(AppendError::Unavailable(Box::new(
+                        GroupNotCommitted(problem.clone()),
+                    ))));
+                }
+            }
+        }
+    }
+
+    async fn land_group(
+        &self,
+        commits: Vec<NewCommit>,
+    ) -> Result<Vec<Result<Appended, AppendError>>, sqlx::Error> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut results = Vec::with_capacity(commits.len());
+        for commit in commits {
+            let mut own = sqlx::Acquire::begin(&mut tx).await?;
+            let result = self.append_in(&mut own, commit).await;
+            match result {
+                Ok(_) => own.commit().await?,
+                Err(_) => own.rollback().await?,
+            }
+            results.push(result);
+        }
+        tx.commit().await?;
+        Ok(results)
+    }
+
     fn decode_rows(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<Commit>, ReadError> {
         rows.iter()
             .map(|row| Self::decode(row.get("position"), row.get("envelope")))
@@ -293,17 +361,34 @@ impl SqliteStore {
 impl EventStore for SqliteStore {
     #[instrument(skip_all, fields(stream = %new.stream))]
     async fn append(&self, new: NewCommit) -> Result<Appended, AppendError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let appended = self.append_in(&mut tx, new).await?;
-        tx.commit().await?;
-        self.appended.notify_waiters();
-        Ok(appended)
+        // Group commit: the append waits its turn; whoever takes the turn first commits every
+        // append waiting by then, in one transaction and one fsync, so concurrent writers
+        // share the cost of a durable commit. The commit runs in a task of its own holding
+        // the turn, so an append whose caller gives up does not abandon the others with it.
+        let (answer, answered) = oneshot::channel();
+        self.waiting.lock().expect("never poisoned").push(Waiting {
+            commit: new,
+            answer,
+        });
+        let turn = self.turn.clone().lock_owned().await;
+        let store = self.clone();
+        let _ = tokio::spawn(async move {
+            store.commit_waiting().await;
+            drop(turn);
+        })
+        .await;
+        answered.await.unwrap_or_else(|_| {
+            Err(AppendError::Unavailable(Box::new(GroupNotCommitted(
+                "the group commit stopped before answering".into(),
+            ))))
+        })
     }
 
     #[instrument(skip_all, fields(commits = commits.len()))]
     async fn append_all(&self, commits: Vec<NewCommit>) -> Result<Vec<Appended>, AppendError> {
         // One write transaction: every commit lands, or (on any refusal, conflict or crash)
         // none does.
+        let _turn = self.turn.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut appended = Vec::with_capacity(commits.len());
         for commit in commits {

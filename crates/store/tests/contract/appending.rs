@@ -281,7 +281,8 @@ store_test!(
     |store| {
         // 32 writers at once, each to a stream of its own; every fourth then makes a stale
         // append in the midst of the others', which must be refused alone (a group commit that
-        // wrote concurrent appends in one transaction would have to keep that so).
+        // wrote concurrent appends in one transaction would have to keep that so). Eight more
+        // make only a stale append, at the same moment as the first 32.
         let writers = (0..32).map(|n| {
             let store = store.clone();
             async move {
@@ -294,7 +295,19 @@ store_test!(
                 (mine, landed, stale)
             }
         });
-        for (mine, landed, stale) in futures::future::join_all(writers).await {
+        let stale_only = (0..8).map(|n| {
+            let store = store.clone();
+            async move {
+                let mine = stream(&format!("stale{n}"));
+                (mine.clone(), store.append(notes(&mine, 3, 1)).await)
+            }
+        });
+        let (landed, refused) = futures::future::join(
+            futures::future::join_all(writers),
+            futures::future::join_all(stale_only),
+        )
+        .await;
+        for (mine, landed, stale) in landed {
             let landed = landed.expect("a fresh stream takes its first commit");
             if let Some(stale) = stale {
                 assert!(
@@ -303,6 +316,13 @@ store_test!(
                 );
             }
             assert_eq!(store.read_stream(&mine).await.unwrap(), vec![landed.commit]);
+        }
+        for (mine, refused) in refused {
+            assert!(
+                matches!(refused, Err(AppendError::Conflict { .. })),
+                "{refused:?}"
+            );
+            assert!(store.read_stream(&mine).await.unwrap().is_empty());
         }
         assert_eq!(store.head().await.unwrap(), Position(32));
     }
