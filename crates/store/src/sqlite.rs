@@ -1,7 +1,7 @@
 //! The embedded backend: one SQLite file (WAL) holds the log; appends are `BEGIN IMMEDIATE`
 //! transactions, so writers in other processes queue behind each other instead of failing.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -81,6 +81,143 @@ pub struct SqliteStore {
 struct Waiting {
     commit: NewCommit,
     answer: oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+/// Commits per multi-row INSERT of a group: six parameters each.
+const GROUP_ROWS_PER_STATEMENT: usize = 500;
+
+/// What a group of appends depends on in the log, read in a few statements and kept up to date
+/// as each commit of the group is accepted.
+struct GroupView {
+    /// Each stream's last version and hash, for the streams the group writes or is judged
+    /// against (absent: the stream is empty).
+    heads: BTreeMap<String, (StreamVersion, String)>,
+    /// The commits appended before under the group's commit ids (or why one cannot be read).
+    existing: BTreeMap<String, Result<Commit, (Position, String)>>,
+    /// The group's accepted commits by id, with their place among the sealed ones.
+    accepted: BTreeMap<Uuid, usize>,
+    /// The position of the last commit on a report's stream, if any.
+    last_report: Option<Position>,
+    /// Whether the group has accepted a commit on a report's stream (its position, not yet
+    /// known, is after every position read).
+    report_in_group: bool,
+    /// How many commits the group has accepted.
+    sealed: usize,
+}
+
+impl GroupView {
+    async fn read(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        commits: &[NewCommit],
+    ) -> Result<Self, sqlx::Error> {
+        let ids: BTreeSet<String> = commits
+            .iter()
+            .filter_map(|c| c.commit_id.map(|id| id.to_string()))
+            .collect();
+        let streams: BTreeSet<&str> = commits
+            .iter()
+            .flat_map(|c| {
+                std::iter::once(c.stream.as_str())
+                    .chain(c.judged_against.as_ref().map(|(s, _)| s.as_str()))
+            })
+            .collect();
+        let mut view = GroupView {
+            heads: BTreeMap::new(),
+            existing: BTreeMap::new(),
+            accepted: BTreeMap::new(),
+            last_report: None,
+            report_in_group: false,
+            sealed: 0,
+        };
+        let ids: Vec<String> = ids.into_iter().collect();
+        for chunk in ids.chunks(GROUP_ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT commit_id, position, envelope FROM commits WHERE commit_id IN ({})",
+                vec!["?"; chunk.len()].join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id.as_str());
+            }
+            for row in query.fetch_all(&mut **tx).await? {
+                let position: i64 = row.get("position");
+                let commit = SqliteStore::decode(position, row.get("envelope"))
+                    .map_err(|err| (Position(position as u64), err.to_string()));
+                view.existing.insert(row.get("commit_id"), commit);
+            }
+        }
+        let streams: Vec<&str> = streams.into_iter().collect();
+        for chunk in streams.chunks(GROUP_ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT stream, stream_version, hash FROM commits AS c WHERE stream IN ({}) \
+                 AND stream_version = (SELECT MAX(stream_version) FROM commits WHERE stream = c.stream)",
+                vec!["?"; chunk.len()].join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for stream in chunk {
+                query = query.bind(*stream);
+            }
+            for row in query.fetch_all(&mut **tx).await? {
+                view.heads.insert(
+                    row.get("stream"),
+                    (
+                        StreamVersion(row.get::<i64, _>("stream_version") as u64),
+                        row.get("hash"),
+                    ),
+                );
+            }
+        }
+        if commits.iter().any(|c| c.judged_through.is_some()) {
+            let last: Option<i64> = sqlx::query_scalar(
+                "SELECT MAX(position) FROM commits WHERE stream >= 'report-' AND stream < 'report.'",
+            )
+            .fetch_one(&mut **tx)
+            .await?;
+            view.last_report = last.map(|p| Position(p as u64));
+        }
+        Ok(view)
+    }
+
+    fn version_of(&self, stream: &str) -> StreamVersion {
+        self.heads
+            .get(stream)
+            .map_or(StreamVersion(0), |(version, _)| *version)
+    }
+
+    /// Whether a report was published after `through`: read, or accepted in the group.
+    fn report_since(&self, through: Position) -> bool {
+        self.report_in_group || self.last_report.is_some_and(|last| last > through)
+    }
+
+    fn accept(&mut self, commit: &Commit) {
+        self.heads.insert(
+            commit.stream.as_str().to_owned(),
+            (commit.stream_version, commit.hash.clone()),
+        );
+        self.accepted.insert(commit.commit_id, self.sealed);
+        self.sealed += 1;
+        if commit.stream.kind() == "report" {
+            self.report_in_group = true;
+        }
+    }
+}
+
+/// A commit of a group, judged.
+enum Judged {
+    /// Its id was appended before.
+    Existing(Commit),
+    /// Its id is that of a commit accepted earlier in the group (at that place).
+    SameAs(usize),
+    /// Accepted, sealed, with its envelope as it will be stored.
+    Sealed(Commit, String),
+}
+
+/// What each commit of a group comes to.
+enum Outcome {
+    Refused(AppendError),
+    Existing(Box<Commit>),
+    New(usize),
+    SameAs(usize),
 }
 
 /// A group of appends whose transaction failed: none of them landed.
@@ -336,18 +473,219 @@ impl SqliteStore {
         commits: Vec<NewCommit>,
     ) -> Result<Vec<Result<Appended, AppendError>>, sqlx::Error> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut results = Vec::with_capacity(commits.len());
-        for commit in commits {
-            let mut own = sqlx::Acquire::begin(&mut tx).await?;
-            let result = self.append_in(&mut own, commit).await;
-            match result {
-                Ok(_) => own.commit().await?,
-                Err(_) => own.rollback().await?,
+        // A checkpoint (which must land directly after a given head) or a key's record
+        // (which changes what may sign) is judged one commit at a time; every other group
+        // is judged in memory against a few statements' reading of the log.
+        let one_by_one = commits
+            .iter()
+            .any(|c| c.directly_after.is_some() || c.stream.as_str() == KEYS_STREAM);
+        let results = if one_by_one {
+            let mut results = Vec::with_capacity(commits.len());
+            for commit in commits {
+                let mut own = sqlx::Acquire::begin(&mut tx).await?;
+                let result = self.append_in(&mut own, commit).await;
+                match result {
+                    Ok(_) => own.commit().await?,
+                    Err(_) => own.rollback().await?,
+                }
+                results.push(result);
             }
-            results.push(result);
-        }
+            results
+        } else {
+            self.land_together(&mut tx, commits).await?
+        };
         tx.commit().await?;
         Ok(results)
+    }
+
+    /// Judges a group of ordinary commits as `append_in` would judge them one after another
+    /// (each sees the ones accepted before it: a stream's new version and hash, a plan that
+    /// moved, a report published, a commit id used), from one reading of what they depend on,
+    /// and inserts the accepted ones in one statement.
+    async fn land_together(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        commits: Vec<NewCommit>,
+    ) -> Result<Vec<Result<Appended, AppendError>>, sqlx::Error> {
+        let mut view = GroupView::read(tx, &commits).await?;
+        let has_keys = sqlx::query("SELECT 1 FROM commits WHERE stream = ? LIMIT 1")
+            .bind(KEYS_STREAM)
+            .fetch_optional(&mut **tx)
+            .await?
+            .is_some();
+        if self.signing.key().is_some() {
+            let last: Option<i64> =
+                sqlx::query("SELECT MAX(position) AS last FROM commits WHERE stream = ?")
+                    .bind(KEYS_STREAM)
+                    .fetch_one(&mut **tx)
+                    .await?
+                    .get("last");
+            let last = last.map(|p| Position(p as u64));
+            if let Some(at) = last.filter(|_| self.signing.needs_judging(last)) {
+                let rows = sqlx::query(
+                    "SELECT position, envelope FROM commits WHERE stream = ? ORDER BY stream_version",
+                )
+                .bind(KEYS_STREAM)
+                .fetch_all(&mut **tx)
+                .await?;
+                match Self::decode_rows(rows) {
+                    Ok(keys) => self.signing.judge(at, &keys),
+                    Err(err) => {
+                        let problem = err.to_string();
+                        return Ok(commits
+                            .iter()
+                            .map(|_| {
+                                Err(AppendError::from(ReadError::Corrupt {
+                                    position: at,
+                                    problem: problem.clone(),
+                                }))
+                            })
+                            .collect());
+                    }
+                }
+            }
+        }
+        let mut outcomes = Vec::with_capacity(commits.len());
+        let mut sealed: Vec<(Commit, String)> = Vec::new();
+        for new in commits {
+            let outcome = match self.judge_in_group(&mut view, has_keys, new).await {
+                Ok(Judged::Existing(commit)) => Outcome::Existing(Box::new(commit)),
+                Ok(Judged::SameAs(index)) => Outcome::SameAs(index),
+                Ok(Judged::Sealed(commit, envelope)) => {
+                    sealed.push((commit, envelope));
+                    Outcome::New(sealed.len() - 1)
+                }
+                Err(err) => Outcome::Refused(err),
+            };
+            outcomes.push(outcome);
+        }
+        let positions = Self::insert_all(tx, &sealed).await?;
+        let appended = |index: usize, deduplicated| Appended {
+            commit: Commit {
+                position: positions[index],
+                ..sealed[index].0.clone()
+            },
+            deduplicated,
+        };
+        Ok(outcomes
+            .into_iter()
+            .map(|outcome| match outcome {
+                Outcome::Refused(err) => Err(err),
+                Outcome::Existing(commit) => Ok(Appended {
+                    commit: *commit,
+                    deduplicated: true,
+                }),
+                Outcome::New(index) => Ok(appended(index, false)),
+                Outcome::SameAs(index) => Ok(appended(index, true)),
+            })
+            .collect())
+    }
+
+    /// One commit of a group judged against the group's view of the log, which it updates
+    /// when the commit is accepted.
+    async fn judge_in_group(
+        &self,
+        view: &mut GroupView,
+        has_keys: bool,
+        new: NewCommit,
+    ) -> Result<Judged, AppendError> {
+        if new.events.is_empty() {
+            return Err(AppendError::Empty);
+        }
+        if let Some(commit_id) = new.commit_id {
+            if let Some(existing) = view.existing.get(&commit_id.to_string()) {
+                return match existing {
+                    Ok(commit) => Ok(Judged::Existing(commit.clone())),
+                    Err((position, problem)) => Err(AppendError::Corrupt {
+                        position: *position,
+                        problem: problem.clone(),
+                    }),
+                };
+            }
+            if let Some(index) = view.accepted.get(&commit_id) {
+                return Ok(Judged::SameAs(*index));
+            }
+        }
+        if let Some((judged, version)) = &new.judged_against {
+            let current = view.version_of(judged.as_str());
+            if current != *version {
+                return Err(AppendError::Conflict {
+                    stream: judged.clone(),
+                    expected: ExpectedVersion::Exact(*version),
+                    actual: current,
+                });
+            }
+        }
+        if let Some(through) = new.judged_through {
+            if view.report_since(through) {
+                return Err(published_since(&new));
+            }
+        }
+        self.signing
+            .check_can_sign(&new.stream, async { Ok(has_keys) })
+            .await?;
+        if self.signing.key().is_some() {
+            self.signing.check_key_standing()?;
+        }
+        let actual = view.version_of(new.stream.as_str());
+        if let ExpectedVersion::Exact(expected) = new.expected {
+            if expected != actual {
+                return Err(AppendError::Conflict {
+                    stream: new.stream,
+                    expected: new.expected,
+                    actual,
+                });
+            }
+        }
+        let prev_hash = view
+            .heads
+            .get(new.stream.as_str())
+            .map_or_else(|| GENESIS_HASH.to_owned(), |(_, hash)| hash.clone());
+        let (commit, envelope) = new.seal(
+            new.commit_id.unwrap_or_else(crate::ids::new_id),
+            actual,
+            prev_hash,
+            self.clock.now().trunc_subsecs(6),
+            self.signing.key(),
+        )?;
+        let envelope = String::from_utf8(envelope).expect("JSON is UTF-8");
+        view.accept(&commit);
+        Ok(Judged::Sealed(commit, envelope))
+    }
+
+    /// Inserts sealed commits in order, a few hundred a statement; their positions, in order.
+    async fn insert_all(
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+        sealed: &[(Commit, String)],
+    ) -> Result<Vec<Position>, sqlx::Error> {
+        let mut positions = BTreeMap::new();
+        for chunk in sealed.chunks(GROUP_ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO commits (commit_id, stream, stream_version, recorded_at, envelope, hash) \
+                 VALUES {} RETURNING commit_id, position",
+                vec!["(?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for (commit, envelope) in chunk {
+                query = query
+                    .bind(commit.commit_id.to_string())
+                    .bind(commit.stream.as_str())
+                    .bind(commit.stream_version.0 as i64)
+                    .bind(commit.recorded_at.to_rfc3339())
+                    .bind(envelope.as_str())
+                    .bind(commit.hash.as_str());
+            }
+            for row in query.fetch_all(&mut **tx).await? {
+                positions.insert(
+                    row.get::<String, _>("commit_id"),
+                    Position(row.get::<i64, _>("position") as u64),
+                );
+            }
+        }
+        Ok(sealed
+            .iter()
+            .map(|(commit, _)| positions[&commit.commit_id.to_string()])
+            .collect())
     }
 
     fn decode_rows(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<Commit>, ReadError> {

@@ -358,3 +358,68 @@ store_test!(
             .is_empty());
     }
 );
+
+store_test!(
+    appends_made_at_the_same_moment_are_judged_as_if_one_after_another,
+    |store| {
+        // Made at once, so on SQLite they are committed together; whatever order they are
+        // judged in, each must be judged against the ones before it.
+        let plan = StreamId("plan-moment".into());
+        store.append(notes(&plan, 0, 1)).await.unwrap();
+        let (twice, judged_stream) = (stream("twice"), stream("judged"));
+        let mut judged = notes(&judged_stream, 0, 1);
+        judged.judged_against = Some((plan.clone(), StreamVersion(1)));
+        let mut judged_through = notes(&stream("through"), 0, 1);
+        judged_through.judged_through = Some(Position(1));
+        let retried = notes(&stream("retried"), 0, 1).with_commit_id(uuid(77));
+        let appends = vec![
+            notes(&twice, 0, 1),
+            notes(&twice, 0, 1),
+            notes(&plan, 1, 1),
+            judged,
+            notes(&StreamId("report-moment".into()), 0, 1),
+            judged_through,
+            retried.clone(),
+            retried,
+        ];
+        let results = futures::future::join_all(appends.into_iter().map(|commit| {
+            let store = store.clone();
+            async move { store.append(commit).await }
+        }))
+        .await;
+        let [first, second, plan_moved, judged, report, through, retried, again] =
+            <[_; 8]>::try_from(results).unwrap();
+        // One stream written twice at the same version: exactly one lands.
+        assert!(first.is_ok() != second.is_ok(), "{first:?} / {second:?}");
+        let plan_moved = plan_moved.unwrap().commit.position;
+        let report = report.unwrap().commit.position;
+        // A change judged against the plan lands only before the plan moves, and one judged
+        // through a position only before a report lands after it.
+        match judged {
+            Ok(landed) => assert!(landed.commit.position < plan_moved),
+            Err(err) => assert!(matches!(err, AppendError::Conflict { .. }), "{err:?}"),
+        }
+        match through {
+            Ok(landed) => assert!(landed.commit.position < report),
+            Err(err) => assert!(matches!(err, AppendError::Conflict { .. }), "{err:?}"),
+        }
+        // One commit id twice: one commit, answered to both.
+        let (retried, again) = (retried.unwrap(), again.unwrap());
+        assert_eq!(retried.commit, again.commit);
+        assert!(retried.deduplicated != again.deduplicated);
+        assert_eq!(
+            store.read_stream(&stream("retried")).await.unwrap(),
+            vec![retried.commit]
+        );
+        // Every stream's chain holds.
+        let all = store.read_all(Position(0), 100).await.unwrap();
+        for written in [&twice, &plan, &judged_stream] {
+            let chain: Vec<_> = all
+                .iter()
+                .filter(|c| &c.stream == written)
+                .cloned()
+                .collect();
+            scoreledger_store::verify_chain(&chain).unwrap();
+        }
+    }
+);
