@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use crate::batch::placeholder;
-use crate::read_models::ReadModels;
+use crate::read_models::{Dialect, ReadModels};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -16,8 +16,10 @@ use scoreledger_domain::{
     RevisionClass, RuleSet, Status, StatusScheme,
 };
 
-/// The as-at predicate on a system-versioned table (`alias` may be empty), with the position
-/// as parameter `$n`.
+/// A value cell as the scorecard's query aggregates it: period, value (JSON), quality, source
+/// system, revision, classification.
+type ValueColumns = (String, String, String, Option<String>, i64, Option<String>);
+
 /// The definition of measure `alias` as at position `$n`: the amendment current then, or the
 /// definition the measure was defined with.
 pub(crate) fn definition_as_at(alias: &str, n: u8) -> String {
@@ -28,6 +30,8 @@ pub(crate) fn definition_as_at(alias: &str, n: u8) -> String {
     )
 }
 
+/// The as-at predicate on a system-versioned table (`alias` may be empty), with the position
+/// as parameter `$n`.
 pub(crate) fn as_at(alias: &str, n: u8) -> String {
     let a = if alias.is_empty() {
         String::new()
@@ -357,31 +361,48 @@ pub async fn scorecard_as_at(
     // more, and reading them all made the query grow with the log.
     let columns = period.scorecard_columns();
     let in_columns: Vec<String> = (0..columns.len()).map(|i| format!("${}", i + 3)).collect();
+    // One row per measure, its cells aggregated as a JSON array in the query: the rows, not
+    // the query, were the cost (each handed over from the driver's worker thread on its own
+    // and converted for the `Any` driver), about eight a measure.
+    let cells = match read.dialect() {
+        Dialect::Sqlite => {
+            "json_group_array(json_array(v.period, v.value, v.quality, \
+                            v.source_system, v.revision, v.classification))"
+        }
+        Dialect::Postgres => {
+            "CAST(json_agg(json_build_array(v.period, v.value, v.quality, \
+                              v.source_system, v.revision, v.classification)) AS TEXT)"
+        }
+    };
     let sql = format!(
-        "SELECT v.measure_id, v.period, v.value, v.quality, v.source_system, v.revision, v.classification \
-         FROM values_history v JOIN measures m USING (measure_id) WHERE m.plan_id = $1 AND {} \
-         AND v.period IN ({})",
+        "SELECT v.measure_id, {cells} FROM values_history v JOIN measures m USING (measure_id) \
+         WHERE m.plan_id = $1 AND {} AND v.period IN ({}) GROUP BY v.measure_id",
         as_at("v", 2),
         in_columns.join(", ")
     );
-    let mut query = sqlx::query_as::<
-        _,
-        (
-            String,
-            String,
-            String,
-            String,
-            Option<String>,
-            i64,
-            Option<String>,
-        ),
-    >(&sql)
-    .bind(&plan_key)
-    .bind(at);
+    let mut query = sqlx::query_as::<_, (String, String)>(&sql)
+        .bind(&plan_key)
+        .bind(at);
     for column in &columns {
         query = query.bind(column.to_string());
     }
-    let values = query.fetch_all(read.pool()).await?;
+    let mut values = Vec::new();
+    for (measure_id, cells) in query.fetch_all(read.pool()).await? {
+        let cells: Vec<ValueColumns> = from_json("values", &cells)?;
+        values.extend(cells.into_iter().map(
+            |(period, value, quality, source_system, revision, classification)| {
+                (
+                    measure_id.clone(),
+                    period,
+                    value,
+                    quality,
+                    source_system,
+                    revision,
+                    classification,
+                )
+            },
+        ));
+    }
     // Every version of every revised cell, in one query rather than one per cell.
     let revised: Vec<(&str, &str)> = values
         .iter()
