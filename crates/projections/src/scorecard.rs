@@ -360,61 +360,19 @@ pub async fn scorecard_as_at(
     // Only the periods the report prints: a measure reporting monthly for years has many
     // more, and reading them all made the query grow with the log.
     let columns = period.scorecard_columns();
-    let in_columns: Vec<String> = (0..columns.len()).map(|i| format!("${}", i + 3)).collect();
-    // One row per measure, its cells aggregated as a JSON array in the query: the rows, not
-    // the query, were the cost (each handed over from the driver's worker thread on its own
-    // and converted for the `Any` driver), about eight a measure.
-    let cells = match read.dialect() {
-        Dialect::Sqlite => {
-            "json_group_array(json_array(v.period, v.value, v.quality, \
-                            v.source_system, v.revision, v.classification))"
-        }
-        Dialect::Postgres => {
-            "CAST(json_agg(json_build_array(v.period, v.value, v.quality, \
-                              v.source_system, v.revision, v.classification)) AS TEXT)"
-        }
-    };
-    let sql = format!(
-        "SELECT v.measure_id, {cells} FROM values_history v JOIN measures m USING (measure_id) \
-         WHERE m.plan_id = $1 AND {} AND v.period IN ({}) GROUP BY v.measure_id",
-        as_at("v", 2),
-        in_columns.join(", ")
-    );
-    let mut query = sqlx::query_as::<_, (String, String)>(&sql)
-        .bind(&plan_key)
-        .bind(at);
-    for column in &columns {
-        query = query.bind(column.to_string());
-    }
-    let mut values = Vec::new();
-    for (measure_id, cells) in query.fetch_all(read.pool()).await? {
-        let cells: Vec<ValueColumns> = from_json("values", &cells)?;
-        values.extend(cells.into_iter().map(
-            |(period, value, quality, source_system, revision, classification)| {
-                (
-                    measure_id.clone(),
-                    period,
-                    value,
-                    quality,
-                    source_system,
-                    revision,
-                    classification,
-                )
-            },
-        ));
-    }
+    let values = value_cells(read, &plan_key, at, &columns).await?;
     // Every version of every revised cell, in one query rather than one per cell.
     let revised: Vec<(&str, &str)> = values
         .iter()
-        .filter(|v| v.5 > 0)
-        .map(|v| (v.0.as_str(), v.1.as_str()))
+        .filter(|(_, cell)| cell.4 > 0)
+        .map(|(measure_id, cell)| (measure_id.as_str(), cell.0.as_str()))
         .collect();
     let versions = if cut_offs.is_empty() {
         BTreeMap::new()
     } else {
         versions_of(read, &revised).await?
     };
-    for (measure_id, value_period, value, quality, source_system, revision, classification) in
+    for (measure_id, (value_period, value, quality, source_system, revision, classification)) in
         values
     {
         let value: RecordedValue = from_json("value", &value)?;
@@ -502,6 +460,87 @@ pub async fn scorecard_as_at(
         rows,
         set_asides,
     }))
+}
+
+/// The value cells of the plan's measures in `columns`, as at position `at`: measure id and
+/// [`ValueColumns`].
+///
+/// On SQLite a measure's cells come as one row, aggregated as a JSON array in the query: the
+/// rows, not the query, are the cost there (each handed over from the driver's worker thread
+/// on its own and converted for the `Any` driver). On PostgreSQL the same aggregation made the
+/// scorecard slower (p50 19–20 → 24 ms, interleaved runs of `bench as-at`), so it reads a row
+/// per cell.
+async fn value_cells(
+    read: &ReadModels,
+    plan_key: &str,
+    at: i64,
+    columns: &[Period],
+) -> Result<Vec<(String, ValueColumns)>, sqlx::Error> {
+    let in_columns: Vec<String> = (0..columns.len()).map(|i| format!("${}", i + 3)).collect();
+    let from = format!(
+        "FROM values_history v JOIN measures m USING (measure_id) \
+         WHERE m.plan_id = $1 AND {} AND v.period IN ({})",
+        as_at("v", 2),
+        in_columns.join(", ")
+    );
+    let cells = "v.period, v.value, v.quality, v.source_system, v.revision, v.classification";
+    match read.dialect() {
+        Dialect::Sqlite => {
+            let sql = format!(
+                "SELECT v.measure_id, json_group_array(json_array({cells})) {from} \
+                 GROUP BY v.measure_id"
+            );
+            let mut query = sqlx::query_as::<_, (String, String)>(&sql)
+                .bind(plan_key)
+                .bind(at);
+            for column in columns {
+                query = query.bind(column.to_string());
+            }
+            let mut values = Vec::new();
+            for (measure_id, aggregated) in query.fetch_all(read.pool()).await? {
+                let aggregated: Vec<ValueColumns> = from_json("values", &aggregated)?;
+                values.extend(
+                    aggregated
+                        .into_iter()
+                        .map(|cell| (measure_id.clone(), cell)),
+                );
+            }
+            Ok(values)
+        }
+        Dialect::Postgres => {
+            let sql = format!("SELECT v.measure_id, {cells} {from}");
+            let mut query = sqlx::query_as::<
+                _,
+                (
+                    String,
+                    String,
+                    String,
+                    String,
+                    Option<String>,
+                    i64,
+                    Option<String>,
+                ),
+            >(&sql)
+            .bind(plan_key)
+            .bind(at);
+            for column in columns {
+                query = query.bind(column.to_string());
+            }
+            Ok(query
+                .fetch_all(read.pool())
+                .await?
+                .into_iter()
+                .map(
+                    |(measure_id, period, value, quality, source, revision, class)| {
+                        (
+                            measure_id,
+                            (period, value, quality, source, revision, class),
+                        )
+                    },
+                )
+                .collect())
+        }
+    }
 }
 
 /// Every recorded version (raw figure, recorded from, recorded to) of each of `cells`
