@@ -211,7 +211,7 @@ pub async fn submit_batch(
             .iter()
             .zip(&prepared.landed_at)
             .any(|(write, landed)| !landed && seals_a_period(&write.commands));
-        let (judged, to_append): (Vec<_>, Vec<_>) = prepared
+        let (landed_before, to_append): (Vec<_>, Vec<_>) = prepared
             .writes
             .into_iter()
             .partition(|write| matches!(write, Prepared::Landed(_)));
@@ -255,7 +255,7 @@ pub async fn submit_batch(
                     checkpoint_after(store).await;
                 }
                 // Back in the batch's order, the writes found landed among them.
-                let mut landed = judged.into_iter();
+                let mut landed = landed_before.into_iter();
                 let mut ordered = Vec::with_capacity(batch.writes.len());
                 for was_landed in prepared.landed_at {
                     let next = if was_landed {

@@ -355,23 +355,7 @@ impl SqliteStore {
         // A rotation by another process lands in this file too: judged inside the write
         // transaction, so nothing is signed with a key retired before it.
         if self.signing.key().is_some() {
-            let last: Option<i64> =
-                sqlx::query("SELECT MAX(position) AS last FROM commits WHERE stream = ?")
-                    .bind(KEYS_STREAM)
-                    .fetch_one(&mut **tx)
-                    .await?
-                    .get("last");
-            let last = last.map(|p| Position(p as u64));
-            if let Some(at) = last.filter(|_| self.signing.needs_judging(last)) {
-                let rows = sqlx::query(
-                    "SELECT position, envelope FROM commits WHERE stream = ? ORDER BY stream_version",
-                )
-                .bind(KEYS_STREAM)
-                .fetch_all(&mut **tx)
-                .await?;
-                let keys = Self::decode_rows(rows).map_err(AppendError::from)?;
-                self.signing.judge(at, &keys);
-            }
+            self.judge_key(tx).await?.map_err(AppendError::from)?;
             self.signing.check_key_standing()?;
         }
         if let Some(after) = new.directly_after {
@@ -436,6 +420,36 @@ impl SqliteStore {
             },
             deduplicated: false,
         })
+    }
+
+    /// Reads the log's keys stream when it has moved since it was last judged, to know whether
+    /// this store's key may still sign: inside the write transaction, so a rotation by another
+    /// process landing in this file is seen and nothing is signed with a key retired before
+    /// it. A key's record that cannot be read is the inner error.
+    async fn judge_key(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    ) -> Result<Result<(), ReadError>, sqlx::Error> {
+        let last: Option<i64> =
+            sqlx::query("SELECT MAX(position) AS last FROM commits WHERE stream = ?")
+                .bind(KEYS_STREAM)
+                .fetch_one(&mut **tx)
+                .await?
+                .get("last");
+        let last = last.map(|p| Position(p as u64));
+        if let Some(at) = last.filter(|_| self.signing.needs_judging(last)) {
+            let rows = sqlx::query(
+                "SELECT position, envelope FROM commits WHERE stream = ? ORDER BY stream_version",
+            )
+            .bind(KEYS_STREAM)
+            .fetch_all(&mut **tx)
+            .await?;
+            match Self::decode_rows(rows) {
+                Ok(keys) => self.signing.judge(at, &keys),
+                Err(unreadable) => return Ok(Err(unreadable)),
+            }
+        }
+        Ok(Ok(()))
     }
 
     /// Commits every append waiting, with the write turn held: one transaction, each commit
@@ -514,35 +528,21 @@ impl SqliteStore {
             .await?
             .is_some();
         if self.signing.key().is_some() {
-            let last: Option<i64> =
-                sqlx::query("SELECT MAX(position) AS last FROM commits WHERE stream = ?")
-                    .bind(KEYS_STREAM)
-                    .fetch_one(&mut **tx)
-                    .await?
-                    .get("last");
-            let last = last.map(|p| Position(p as u64));
-            if let Some(at) = last.filter(|_| self.signing.needs_judging(last)) {
-                let rows = sqlx::query(
-                    "SELECT position, envelope FROM commits WHERE stream = ? ORDER BY stream_version",
-                )
-                .bind(KEYS_STREAM)
-                .fetch_all(&mut **tx)
-                .await?;
-                match Self::decode_rows(rows) {
-                    Ok(keys) => self.signing.judge(at, &keys),
-                    Err(err) => {
-                        let problem = err.to_string();
-                        return Ok(commits
-                            .iter()
-                            .map(|_| {
-                                Err(AppendError::from(ReadError::Corrupt {
-                                    position: at,
-                                    problem: problem.clone(),
-                                }))
-                            })
-                            .collect());
-                    }
-                }
+            if let Err(unreadable) = self.judge_key(tx).await? {
+                let problem = unreadable.to_string();
+                let position = match unreadable {
+                    ReadError::Corrupt { position, .. } => position,
+                    ReadError::Unavailable(_) => Position(0),
+                };
+                return Ok(commits
+                    .iter()
+                    .map(|_| {
+                        Err(AppendError::Corrupt {
+                            position,
+                            problem: problem.clone(),
+                        })
+                    })
+                    .collect());
             }
         }
         let mut outcomes = Vec::with_capacity(commits.len());
