@@ -1,11 +1,11 @@
 //! Applies one commit to the read models, inside the caller's transaction.
 
+use std::collections::BTreeSet;
+
 use sqlx::AnyConnection;
 
 use scoreledger_domain::{DomainEvent, FieldChange, MeasureDefinition, Period, Position, StreamId};
 use scoreledger_store::Commit;
-
-use std::collections::BTreeSet;
 
 use crate::batch::{Batch, HistoryRow};
 use crate::facts::{Cell, FactKey, FactTable};
