@@ -73,8 +73,18 @@ pub(crate) async fn next_of_subject(
                 };
                 let sequence =
                     header(NATS_SEQUENCE.as_ref()).ok_or_else(|| unavailable(NoSequence))?;
-                batch.more = header(NUM_PENDING).is_none_or(|pending| pending > 0);
+                let pending = header(NUM_PENDING);
                 batch.messages.push((sequence, reply.payload));
+                match pending {
+                    Some(pending) => batch.more = pending > 0,
+                    // A server before 2.11 (a replica not yet upgraded, say) ignores the batch
+                    // and answers one message, with no count and no end of batch: take it as
+                    // a batch of one and ask again from the next.
+                    None => {
+                        batch.more = true;
+                        break;
+                    }
+                }
             }
             // The end of the batch (204), or no message of the subject from there (404).
             Some(status) if status == 204 || status == 404 => break,
