@@ -184,6 +184,14 @@ impl GroupView {
             .map_or(StreamVersion(0), |(version, _)| *version)
     }
 
+    /// A stream's last version and hash, as for an empty stream when it has none.
+    fn head_of(&self, stream: &str) -> (StreamVersion, String) {
+        self.heads
+            .get(stream)
+            .cloned()
+            .unwrap_or_else(|| (StreamVersion(0), GENESIS_HASH.to_owned()))
+    }
+
     /// Whether a report was published after `through`: read, or accepted in the group.
     fn report_since(&self, through: Position) -> bool {
         self.report_in_group || self.last_report.is_some_and(|last| last > through)
@@ -383,23 +391,7 @@ impl SqliteStore {
             ),
             None => (StreamVersion(0), GENESIS_HASH.to_owned()),
         };
-        if let ExpectedVersion::Exact(expected) = new.expected {
-            if expected != actual {
-                return Err(AppendError::Conflict {
-                    stream: new.stream,
-                    expected: new.expected,
-                    actual,
-                });
-            }
-        }
-        let (commit, envelope) = new.seal(
-            new.commit_id.unwrap_or_else(crate::ids::new_id),
-            actual,
-            prev_hash,
-            self.clock.now().trunc_subsecs(6),
-            self.signing.key(),
-        )?;
-        let envelope = String::from_utf8(envelope).expect("JSON is UTF-8");
+        let (commit, envelope) = self.seal_after(new, actual, prev_hash)?;
         let position: i64 = sqlx::query(
             "INSERT INTO commits (commit_id, stream, stream_version, recorded_at, envelope, hash) \
              VALUES (?, ?, ?, ?, ?, ?) RETURNING position",
@@ -627,7 +619,20 @@ impl SqliteStore {
         if self.signing.key().is_some() {
             self.signing.check_key_standing()?;
         }
-        let actual = view.version_of(new.stream.as_str());
+        let (actual, prev_hash) = view.head_of(new.stream.as_str());
+        let (commit, envelope) = self.seal_after(new, actual, prev_hash)?;
+        view.accept(&commit);
+        Ok(Judged::Sealed(commit, envelope))
+    }
+
+    /// Seals `new` after its stream's last commit (at `actual`, hashed `prev_hash`), if that is
+    /// the version it expects: the commit and its envelope as stored.
+    fn seal_after(
+        &self,
+        new: NewCommit,
+        actual: StreamVersion,
+        prev_hash: String,
+    ) -> Result<(Commit, String), AppendError> {
         if let ExpectedVersion::Exact(expected) = new.expected {
             if expected != actual {
                 return Err(AppendError::Conflict {
@@ -637,10 +642,6 @@ impl SqliteStore {
                 });
             }
         }
-        let prev_hash = view
-            .heads
-            .get(new.stream.as_str())
-            .map_or_else(|| GENESIS_HASH.to_owned(), |(_, hash)| hash.clone());
         let (commit, envelope) = new.seal(
             new.commit_id.unwrap_or_else(crate::ids::new_id),
             actual,
@@ -648,9 +649,7 @@ impl SqliteStore {
             self.clock.now().trunc_subsecs(6),
             self.signing.key(),
         )?;
-        let envelope = String::from_utf8(envelope).expect("JSON is UTF-8");
-        view.accept(&commit);
-        Ok(Judged::Sealed(commit, envelope))
+        Ok((commit, String::from_utf8(envelope).expect("JSON is UTF-8")))
     }
 
     /// Inserts sealed commits in order, a few hundred a statement; their positions, in order.
