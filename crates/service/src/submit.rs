@@ -8,6 +8,7 @@ use scoreledger_domain::{
     evolve, Actor, Command, DomainEvent, PlanId, PlanOutline, Position, Rejection, StreamId,
     StreamState, StreamVersion,
 };
+use scoreledger_store::remembered::{Publications, Remembered};
 use scoreledger_store::{
     decide_commit, load, set_aside_of, unreadable_at, AppendError, Appended, Commit, EventStore,
     ExecuteError, NewCommit, ReadError, Request,
@@ -200,10 +201,24 @@ pub async fn submit_batch(
         ..batch.clone()
     };
     let mut retries = 0;
+    // The first attempt judges against the plan and publications as this process last read
+    // them, if it has; the append refuses what that judged wrongly (a conflict), and a refusal
+    // or a stale If-Match is judged again from the log before it is given.
+    let mut fresh = batch.plan_id.is_none() || store.remembered().is_none();
     loop {
         // The first attempt looks for earlier commits only under the keys the caller gave.
-        let prepared = prepare(store, &keyed, &batch.writes, retries > 0).await?;
+        let prepared = match prepare(store, &keyed, &batch.writes, retries > 0, !fresh).await {
+            Err(SubmitError::Stale { .. }) if !fresh => {
+                fresh = true;
+                continue;
+            }
+            prepared => prepared?,
+        };
         if !prepared.refusals.is_empty() {
+            if !fresh {
+                fresh = true;
+                continue;
+            }
             return Err(SubmitError::Refused(Refusals(prepared.refusals)));
         }
         let seals = batch
@@ -238,6 +253,7 @@ pub async fn submit_batch(
                     && retries < CONFLICT_RETRIES =>
             {
                 retries += 1;
+                fresh = true;
             }
             // Without If-Match the client asked for its commands to be judged against the
             // streams as they are: another writer getting in first (another period of the
@@ -248,6 +264,7 @@ pub async fn submit_batch(
                     && retries < CONFLICT_RETRIES =>
             {
                 retries += 1;
+                fresh = true;
             }
             appended => {
                 let mut appended = appended.map_err(ExecuteError::from)?.into_iter();
@@ -288,7 +305,7 @@ pub async fn prepare_batch(
     store: &dyn EventStore,
     batch: &Batch<'_>,
 ) -> Result<PreparedBatch, SubmitError> {
-    prepare(store, batch, &batch.writes, false).await
+    prepare(store, batch, &batch.writes, false, false).await
 }
 
 async fn prepare(
@@ -296,17 +313,31 @@ async fn prepare(
     batch: &Batch<'_>,
     given: &[StreamChange],
     look_for_every_key: bool,
+    remembered: bool,
 ) -> Result<PreparedBatch, SubmitError> {
     let mut streams: BTreeMap<StreamId, (StreamState, StreamVersion)> = BTreeMap::new();
     let plan_stream = batch.plan_id.map(|plan| plan.stream());
     let mut through = None;
     let mut published_through = None;
     if let Some(plan) = batch.plan_id {
-        let loaded = load(store, &plan.stream()).await.map_err(unreadable)?;
+        let memory = store.remembered().filter(|_| remembered);
+        let loaded = match memory.and_then(|memory| memory.plan(&plan.stream())) {
+            Some(known) => known,
+            None => {
+                let (state, version) = load(store, &plan.stream()).await.map_err(unreadable)?;
+                if let Some(memory) = store.remembered() {
+                    memory.remember_plan(&plan.stream(), &state, version);
+                }
+                (state, version)
+            }
+        };
         streams.insert(plan.stream(), loaded);
-        let (published, last) = publications(store, plan).await?;
-        published_through = published;
-        through = Some(last);
+        let publications = match memory.and_then(Remembered::publications) {
+            Some(known) => known,
+            None => read_publications(store).await?,
+        };
+        published_through = publications.through.get(&plan).copied();
+        through = Some(publications.last);
     }
     // A new token's user id is judged against the people the log knows, so a look-alike of
     // someone else's id is refused (maker ≠ checker depends on it).
@@ -455,17 +486,29 @@ pub async fn publications(
     store: &dyn EventStore,
     plan: PlanId,
 ) -> Result<(Option<NaiveDate>, Position), SubmitError> {
+    let publications = read_publications(store).await?;
+    Ok((publications.through.get(&plan).copied(), publications.last))
+}
+
+/// Every plan's published periods, read from the reports' streams, and remembered.
+async fn read_publications(store: &dyn EventStore) -> Result<Publications, SubmitError> {
     let (events, last) = events_of_kind(store, REPORT_KIND).await?;
-    let through = events
-        .iter()
-        .filter_map(|event| match event {
-            DomainEvent::ReportPublished {
-                plan_id, period, ..
-            } if *plan_id == plan => Some(period.end_date()),
-            _ => None,
-        })
-        .max();
-    Ok((through, last))
+    let mut through: BTreeMap<PlanId, NaiveDate> = BTreeMap::new();
+    for event in events {
+        if let DomainEvent::ReportPublished {
+            plan_id, period, ..
+        } = event
+        {
+            let end = period.end_date();
+            let latest = through.entry(plan_id).or_insert(end);
+            *latest = (*latest).max(end);
+        }
+    }
+    let publications = Publications { through, last };
+    if let Some(memory) = store.remembered() {
+        memory.remember_publications(&publications);
+    }
+    Ok(publications)
 }
 
 /// The user ids of every token issued, read from the tokens' streams.

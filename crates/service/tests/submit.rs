@@ -380,3 +380,97 @@ pair_test!(
         assert_eq!(read_checkpoint(&db.read).await.unwrap(), Position(0));
     }
 );
+
+/// Submits `command` to `stream` through `store`, as the performance team.
+async fn write_through(
+    store: &dyn scoreledger_store::EventStore,
+    stream: &StreamId,
+    plan: PlanId,
+    command: Command,
+    reason: Option<&str>,
+) -> Result<Appended, SubmitError> {
+    submit(
+        store,
+        Submission {
+            actor: &performance_officer(),
+            stream,
+            plan_id: Some(plan),
+            commands: std::slice::from_ref(&command),
+            reason: reason.map(str::to_owned),
+            on_behalf_of: None,
+            commit_id: None,
+            if_version: None,
+        },
+    )
+    .await
+}
+
+pair_test!(
+    a_plan_another_process_locked_or_reopened_is_judged_as_it_is_now,
+    |db| {
+        // This process remembers the plan as it read it for its first write; another process
+        // then locks and reopens the period. Neither a change slipping into the locked period
+        // nor a refusal of one after the reopening may come from what it remembered.
+        let (plan, stream) = plan_with_a_measure(&db).await;
+        let officer = lead_officer();
+        write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            note("first"),
+            None,
+            None,
+        )
+        .await
+        .expect("the note is written");
+        let other = db.another_process().await;
+        let q3 = Period::quarter(2016, 3);
+        write_through(
+            &*other,
+            &plan.stream(),
+            plan,
+            Command::LockPeriod { period: q3 },
+            None,
+        )
+        .await
+        .expect("the other process locks Q3");
+        let head = db.store.head().await.unwrap();
+        let err = write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            note("second"),
+            None,
+            None,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, SubmitError::Execute(ExecuteError::Rejected(_))),
+            "a change to a period locked by another process: {err:?}"
+        );
+        assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
+        write_through(
+            &*other,
+            &plan.stream(),
+            plan,
+            Command::ReopenPeriod { period: q3 },
+            Some("a late correction from the service"),
+        )
+        .await
+        .expect("the other process reopens Q3");
+        write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            note("second"),
+            None,
+            None,
+        )
+        .await
+        .expect("a change to the reopened period lands");
+    }
+);

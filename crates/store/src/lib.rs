@@ -10,8 +10,10 @@ mod direct_batch;
 pub mod envelope;
 pub mod error;
 pub mod execute;
+mod group;
 mod ids;
 pub mod nats;
+pub mod remembered;
 mod server_url;
 pub mod set_aside;
 pub mod signing;
@@ -112,6 +114,12 @@ pub trait EventStore: Send + Sync {
 
     /// The key this store signs its commits with, if it was given one.
     fn key(&self) -> Option<&scoreledger_integrity::LogKey> {
+        None
+    }
+
+    /// What this process last read of the plans and publications writes are judged against
+    /// (`remembered`), if the store keeps it.
+    fn remembered(&self) -> Option<&remembered::Remembered> {
         None
     }
 

@@ -26,10 +26,14 @@ use crate::clock::Clock;
 use crate::direct_batch;
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{published_since, AppendError, BoxError, ReadError};
+use crate::group::Waiting;
+use crate::remembered::Remembered;
 use crate::server_url::ServerUrl;
 use crate::signing::{keys_stream, Signing};
 use crate::{Appended, EventStore};
 use scoreledger_integrity::LogKey;
+
+mod pipeline;
 
 /// Where the log lives on NATS.
 #[derive(Debug, Clone)]
@@ -155,6 +159,11 @@ pub struct NatsStore {
     /// and at tens of writers hardly any would land. Other processes' appends still cost a
     /// retry.
     head_turn: Arc<tokio::sync::Mutex<()>>,
+    /// Judged appends waiting for the head turn: whoever takes it next publishes them all in
+    /// one pipeline (`pipeline`).
+    waiting: Arc<std::sync::Mutex<Vec<Waiting>>>,
+    /// The plans and publications as this process last read them.
+    remembered: Arc<Remembered>,
 }
 
 /// How many times an append with `ExpectedVersion::Any` re-reads and retries after losing a race.
@@ -236,6 +245,8 @@ impl NatsStore {
             clock,
             signing: Signing::default(),
             head_turn: Arc::default(),
+            waiting: Arc::default(),
+            remembered: Arc::default(),
         })
     }
 
@@ -385,12 +396,19 @@ impl NatsStore {
         new: &NewCommit,
         through: Position,
     ) -> Result<(), AppendError> {
+        match self.last_report().await? {
+            Some(last) if last > through.0 => Err(published_since(new)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The sequence of the last message on any report's subject, if there is one.
+    async fn last_report(&self) -> Result<Option<u64>, ReadError> {
         let reports = format!("{}.report.>", self.config.prefix);
         match self.stream.direct_get_last_for_subject(&reports).await {
-            Ok(message) if message.sequence > through.0 => Err(published_since(new)),
-            Ok(_) => Ok(()),
-            Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => Ok(()),
-            Err(err) => Err(AppendError::from(unavailable(err))),
+            Ok(message) => Ok(Some(message.sequence)),
+            Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => Ok(None),
+            Err(err) => Err(unavailable(err)),
         }
     }
 
@@ -496,6 +514,9 @@ impl EventStore for NatsStore {
     async fn append(&self, new: NewCommit) -> Result<Appended, AppendError> {
         if new.events.is_empty() {
             return Err(AppendError::Empty);
+        }
+        if Self::lands_in_group(&new) {
+            return self.append_in_group(new).await;
         }
         let keys_subject = self.subject(&keys_stream());
         let has_keys = async {
@@ -691,6 +712,10 @@ impl EventStore for NatsStore {
 
     fn key(&self) -> Option<&LogKey> {
         self.signing.key()
+    }
+
+    fn remembered(&self) -> Option<&Remembered> {
+        Some(&self.remembered)
     }
 
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError> {

@@ -21,6 +21,8 @@ use scoreledger_domain::{Position, StreamId, StreamVersion};
 use crate::clock::{Clock, SystemClock};
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{published_since, AppendError, ReadError};
+use crate::group::{GroupView, Waiting};
+use crate::remembered::Remembered;
 use crate::signing::{Signing, KEYS_STREAM};
 use crate::write_turn::{write_turn, WriteTurn};
 use crate::{Appended, EventStore};
@@ -75,37 +77,22 @@ pub struct SqliteStore {
     /// Appends waiting for the write turn: whoever takes it next commits them all in one
     /// transaction (group commit).
     waiting: Arc<std::sync::Mutex<Vec<Waiting>>>,
-}
-
-/// An append waiting to be committed with others, and where its answer goes.
-struct Waiting {
-    commit: NewCommit,
-    answer: oneshot::Sender<Result<Appended, AppendError>>,
+    /// The plans and publications as this process last read them.
+    remembered: Arc<Remembered>,
 }
 
 /// Commits per multi-row INSERT of a group: six parameters each.
 const GROUP_ROWS_PER_STATEMENT: usize = 500;
 
-/// What a group of appends depends on in the log, read in a few statements and kept up to date
-/// as each commit of the group is accepted.
-struct GroupView {
-    /// Each stream's last version and hash, for the streams the group writes or is judged
-    /// against (absent: the stream is empty).
-    heads: BTreeMap<String, (StreamVersion, String)>,
+/// What a group of appends depends on in the log, read in a few statements.
+struct GroupReading {
+    /// The streams' heads and the last report, for judging (`group`).
+    view: GroupView,
     /// The commits appended before under the group's commit ids (or why one cannot be read).
     existing: BTreeMap<String, Result<Commit, (Position, String)>>,
-    /// The group's accepted commits by id, with their place among the sealed ones.
-    accepted: BTreeMap<Uuid, usize>,
-    /// The position of the last commit on a report's stream, if any.
-    last_report: Option<Position>,
-    /// Whether the group has accepted a commit on a report's stream (its position, not yet
-    /// known, is after every position read).
-    report_in_group: bool,
-    /// How many commits the group has accepted.
-    sealed: usize,
 }
 
-impl GroupView {
+impl GroupReading {
     async fn read(
         tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
         commits: &[NewCommit],
@@ -121,14 +108,7 @@ impl GroupView {
                     .chain(c.judged_against.as_ref().map(|(s, _)| s.as_str()))
             })
             .collect();
-        let mut view = GroupView {
-            heads: BTreeMap::new(),
-            existing: BTreeMap::new(),
-            accepted: BTreeMap::new(),
-            last_report: None,
-            report_in_group: false,
-            sealed: 0,
-        };
+        let mut existing = BTreeMap::new();
         let ids: Vec<String> = ids.into_iter().collect();
         for chunk in ids.chunks(GROUP_ROWS_PER_STATEMENT) {
             let sql = format!(
@@ -143,9 +123,10 @@ impl GroupView {
                 let position: i64 = row.get("position");
                 let commit = SqliteStore::decode(position, row.get("envelope"))
                     .map_err(|err| (Position(position as u64), err.to_string()));
-                view.existing.insert(row.get("commit_id"), commit);
+                existing.insert(row.get("commit_id"), commit);
             }
         }
+        let mut heads = BTreeMap::new();
         let streams: Vec<&str> = streams.into_iter().collect();
         for chunk in streams.chunks(GROUP_ROWS_PER_STATEMENT) {
             let sql = format!(
@@ -158,7 +139,7 @@ impl GroupView {
                 query = query.bind(*stream);
             }
             for row in query.fetch_all(&mut **tx).await? {
-                view.heads.insert(
+                heads.insert(
                     row.get("stream"),
                     (
                         StreamVersion(row.get::<i64, _>("stream_version") as u64),
@@ -167,46 +148,19 @@ impl GroupView {
                 );
             }
         }
+        let mut last_report = None;
         if commits.iter().any(|c| c.judged_through.is_some()) {
             let last: Option<i64> = sqlx::query_scalar(
                 "SELECT MAX(position) FROM commits WHERE stream >= 'report-' AND stream < 'report.'",
             )
             .fetch_one(&mut **tx)
             .await?;
-            view.last_report = last.map(|p| Position(p as u64));
+            last_report = last.map(|p| Position(p as u64));
         }
-        Ok(view)
-    }
-
-    fn version_of(&self, stream: &str) -> StreamVersion {
-        self.heads
-            .get(stream)
-            .map_or(StreamVersion(0), |(version, _)| *version)
-    }
-
-    /// A stream's last version and hash, as for an empty stream when it has none.
-    fn head_of(&self, stream: &str) -> (StreamVersion, String) {
-        self.heads
-            .get(stream)
-            .cloned()
-            .unwrap_or_else(|| (StreamVersion(0), GENESIS_HASH.to_owned()))
-    }
-
-    /// Whether a report was published after `through`: read, or accepted in the group.
-    fn report_since(&self, through: Position) -> bool {
-        self.report_in_group || self.last_report.is_some_and(|last| last > through)
-    }
-
-    fn accept(&mut self, commit: &Commit) {
-        self.heads.insert(
-            commit.stream.as_str().to_owned(),
-            (commit.stream_version, commit.hash.clone()),
-        );
-        self.accepted.insert(commit.commit_id, self.sealed);
-        self.sealed += 1;
-        if commit.stream.kind() == "report" {
-            self.report_in_group = true;
-        }
+        Ok(Self {
+            view: GroupView::new(heads, last_report),
+            existing,
+        })
     }
 }
 
@@ -267,6 +221,7 @@ impl SqliteStore {
             signing: Signing::default(),
             turn: write_turn(path),
             waiting: Arc::default(),
+            remembered: Arc::default(),
         })
     }
 
@@ -513,7 +468,7 @@ impl SqliteStore {
         tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
         commits: Vec<NewCommit>,
     ) -> Result<Vec<Result<Appended, AppendError>>, sqlx::Error> {
-        let mut view = GroupView::read(tx, &commits).await?;
+        let mut reading = GroupReading::read(tx, &commits).await?;
         let has_keys = sqlx::query("SELECT 1 FROM commits WHERE stream = ? LIMIT 1")
             .bind(KEYS_STREAM)
             .fetch_optional(&mut **tx)
@@ -540,7 +495,7 @@ impl SqliteStore {
         let mut outcomes = Vec::with_capacity(commits.len());
         let mut sealed: Vec<(Commit, String)> = Vec::new();
         for new in commits {
-            let outcome = match self.judge_in_group(&mut view, has_keys, new).await {
+            let outcome = match self.judge_in_group(&mut reading, has_keys, new).await {
                 Ok(Judged::Existing(commit)) => Outcome::Existing(Box::new(commit)),
                 Ok(Judged::SameAs(index)) => Outcome::SameAs(index),
                 Ok(Judged::Sealed(commit, envelope)) => {
@@ -577,7 +532,7 @@ impl SqliteStore {
     /// when the commit is accepted.
     async fn judge_in_group(
         &self,
-        view: &mut GroupView,
+        reading: &mut GroupReading,
         has_keys: bool,
         new: NewCommit,
     ) -> Result<Judged, AppendError> {
@@ -585,7 +540,7 @@ impl SqliteStore {
             return Err(AppendError::Empty);
         }
         if let Some(commit_id) = new.commit_id {
-            if let Some(existing) = view.existing.get(&commit_id.to_string()) {
+            if let Some(existing) = reading.existing.get(&commit_id.to_string()) {
                 return match existing {
                     Ok(commit) => Ok(Judged::Existing(commit.clone())),
                     Err((position, problem)) => Err(AppendError::Corrupt {
@@ -594,34 +549,20 @@ impl SqliteStore {
                     }),
                 };
             }
-            if let Some(index) = view.accepted.get(&commit_id) {
-                return Ok(Judged::SameAs(*index));
+            if let Some(place) = reading.view.accepted_as(commit_id) {
+                return Ok(Judged::SameAs(place));
             }
         }
-        if let Some((judged, version)) = &new.judged_against {
-            let current = view.version_of(judged.as_str());
-            if current != *version {
-                return Err(AppendError::Conflict {
-                    stream: judged.clone(),
-                    expected: ExpectedVersion::Exact(*version),
-                    actual: current,
-                });
-            }
-        }
-        if let Some(through) = new.judged_through {
-            if view.report_since(through) {
-                return Err(published_since(&new));
-            }
-        }
+        reading.view.check_judgments(&new)?;
         self.signing
             .check_can_sign(&new.stream, async { Ok(has_keys) })
             .await?;
         if self.signing.key().is_some() {
             self.signing.check_key_standing()?;
         }
-        let (actual, prev_hash) = view.head_of(new.stream.as_str());
+        let (actual, prev_hash) = reading.view.head_of(new.stream.as_str());
         let (commit, envelope) = self.seal_after(new, actual, prev_hash)?;
-        view.accept(&commit);
+        reading.view.accept(&commit);
         Ok(Judged::Sealed(commit, envelope))
     }
 
@@ -798,6 +739,10 @@ impl EventStore for SqliteStore {
 
     fn key(&self) -> Option<&LogKey> {
         self.signing.key()
+    }
+
+    fn remembered(&self) -> Option<&Remembered> {
+        Some(&self.remembered)
     }
 
     async fn stored_digest(&self, position: Position) -> Result<Option<String>, ReadError> {

@@ -104,21 +104,7 @@ impl Pair {
     /// Makes the log sign with `key` from now on, its public half recorded in the log (signed
     /// by itself), as `scoreledger keys generate` does.
     pub async fn sign(&mut self, key: Arc<scoreledger_integrity::LogKey>) {
-        self.store = match (&self.log_path, &self.guards.nats) {
-            (Some(path), _) => Arc::new(
-                SqliteStore::open(path, self.clock.clone())
-                    .await
-                    .expect("the SQLite log opens again")
-                    .with_key(key.clone()),
-            ),
-            (None, Some(server)) => Arc::new(
-                NatsStore::connect(NatsConfig::new(server.url()), self.clock.clone())
-                    .await
-                    .expect("the NATS log opens again")
-                    .with_key(key.clone()),
-            ),
-            (None, None) => unreachable!("a pair's log is SQLite or NATS"),
-        };
+        self.store = self.open_log(Some(key.clone())).await;
         let recorded = scoreledger_store::NewCommit::new(
             scoreledger_store::keys_stream(),
             scoreledger_store::ExpectedVersion::Exact(scoreledger_store::StreamVersion(0)),
@@ -166,6 +152,39 @@ impl Pair {
         let landed = self.store.head().await.expect("the log answers");
         assert_eq!(landed, Position(head.0 + 1), "one commit landed");
         landed
+    }
+
+    /// The same log opened again, as another process would open it: a store of its own (its
+    /// own connection, its own memory of what it read), on the same file or server.
+    pub async fn another_process(&self) -> Arc<dyn EventStore> {
+        self.open_log(None).await
+    }
+
+    async fn open_log(
+        &self,
+        key: Option<Arc<scoreledger_integrity::LogKey>>,
+    ) -> Arc<dyn EventStore> {
+        match (&self.log_path, &self.guards.nats) {
+            (Some(path), _) => {
+                let store = SqliteStore::open(path, self.clock.clone())
+                    .await
+                    .expect("the SQLite log opens again");
+                Arc::new(match key {
+                    Some(key) => store.with_key(key),
+                    None => store,
+                })
+            }
+            (None, Some(server)) => {
+                let store = NatsStore::connect(NatsConfig::new(server.url()), self.clock.clone())
+                    .await
+                    .expect("the NATS log opens again");
+                Arc::new(match key {
+                    Some(key) => store.with_key(key),
+                    None => store,
+                })
+            }
+            (None, None) => unreachable!("a pair's log is SQLite or NATS"),
+        }
     }
 
     /// The URL of the pair's nats-server, when the log is on NATS.

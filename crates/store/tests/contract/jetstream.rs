@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use scoreledger_store::nats::NatsOpenError;
-use scoreledger_store::{AppendError, EventStore, NatsConfig, NatsStore, Position, ReadError};
+use scoreledger_store::{
+    AppendError, EventStore, NatsConfig, NatsStore, Position, ReadError, StreamId,
+};
 use scoreledger_testkit::nats::{NatsRelease, TestNats};
 use scoreledger_testkit::uuid;
 
@@ -187,5 +189,75 @@ async fn killing_the_server_mid_stream_loses_and_doubles_no_acknowledged_commit(
     );
     for name in ["w0", "w1", "w2"] {
         scoreledger_store::verify_chain(&store.read_stream(&stream(name)).await.unwrap()).unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn judged_appends_from_two_processes_at_once_land_only_as_judged() {
+    // Two connections are two processes: each lands its judged appends in pipelines of its
+    // own, so the other's commits (and the plan's moves) land in the midst of them. Whatever
+    // lands must have been judged against the plan exactly as it stood just before it.
+    for release in RELEASES {
+        let server = TestNats::start(release);
+        let (one, two) = (server.store().await, server.store().await);
+        let plan = StreamId("plan-race".into());
+        one.append(notes(&plan, 0, 1)).await.unwrap();
+        let writers = (0..24).map(|n| {
+            let store = if n % 2 == 0 { one.clone() } else { two.clone() };
+            let plan = plan.clone();
+            async move {
+                let mine = stream(&format!("racer{n}"));
+                let mut landed = Vec::new();
+                for _ in 0..6 {
+                    let judged = store.last_commit_of(&plan).await.unwrap().unwrap();
+                    let mut commit = notes(&mine, landed.len() as u64, 1);
+                    commit.judged_against = Some((plan.clone(), judged.stream_version));
+                    match store.append(commit).await {
+                        Ok(appended) => landed.push((appended.commit, judged.stream_version)),
+                        Err(AppendError::Conflict { .. }) => {}
+                        Err(other) => panic!("{release:?}: {other:?}"),
+                    }
+                }
+                landed
+            }
+        });
+        let mover = async {
+            let mut moved = 0;
+            for version in 1..=8 {
+                tokio::time::sleep(Duration::from_millis(15)).await;
+                one.append(notes(&plan, version, 1)).await.unwrap();
+                moved += 1;
+            }
+            moved
+        };
+        let (landed, moved) =
+            futures::future::join(futures::future::join_all(writers), mover).await;
+        let landed: Vec<_> = landed.into_iter().flatten().collect();
+        let all = one.read_all(Position(0), 10_000).await.unwrap();
+        assert_eq!(
+            all.len(),
+            1 + moved + landed.len(),
+            "{release:?}: only what was acknowledged"
+        );
+        for (commit, judged) in &landed {
+            assert_eq!(&all[commit.position.0 as usize - 1], commit, "{release:?}");
+            let plan_before = all[..commit.position.0 as usize - 1]
+                .iter()
+                .filter(|c| c.stream == plan)
+                .count() as u64;
+            assert_eq!(
+                plan_before, judged.0,
+                "{release:?}: a commit judged against the plan at version {} landed at {} after {plan_before} of its commits",
+                judged.0, commit.position.0
+            );
+        }
+        let streams: BTreeMap<_, Vec<_>> = all.iter().fold(BTreeMap::new(), |mut by, c| {
+            by.entry(c.stream.clone()).or_default().push(c.clone());
+            by
+        });
+        for chain in streams.values() {
+            scoreledger_store::verify_chain(chain).unwrap();
+        }
+        assert!(landed.len() > 24, "{release:?}: {} landed", landed.len());
     }
 }

@@ -1,0 +1,99 @@
+//! Appends judged together. Concurrent appends are landed as a group (one transaction on
+//! SQLite, one pipeline of publishes on NATS), judged as if one after another: each against
+//! what the log held when the group's dependencies were read, plus the commits of the group
+//! accepted before it. The backends read those dependencies their own way; the judging is here.
+
+use std::collections::BTreeMap;
+
+use tokio::sync::oneshot;
+use uuid::Uuid;
+
+use scoreledger_domain::{Position, StreamVersion};
+
+use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
+use crate::error::{published_since, AppendError};
+use crate::Appended;
+
+/// An append waiting to be landed with others, and where its answer goes.
+pub(crate) struct Waiting {
+    pub(crate) commit: NewCommit,
+    pub(crate) answer: oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+/// What a group of appends depends on in the log, kept up to date as each commit of the group
+/// is accepted.
+pub(crate) struct GroupView {
+    /// Each stream's last version and hash, for the streams the group writes or is judged
+    /// against (absent: the stream is empty).
+    heads: BTreeMap<String, (StreamVersion, String)>,
+    /// The group's accepted commits by id, with their place among them.
+    accepted: BTreeMap<Uuid, usize>,
+    /// The position of the last commit on a report's stream, if any.
+    last_report: Option<Position>,
+    /// Whether the group has accepted a commit on a report's stream (its position, not yet
+    /// known, is after every position read).
+    report_in_group: bool,
+}
+
+impl GroupView {
+    /// The view from the streams' heads and the last report's position, as read.
+    pub(crate) fn new(
+        heads: BTreeMap<String, (StreamVersion, String)>,
+        last_report: Option<Position>,
+    ) -> Self {
+        Self {
+            heads,
+            accepted: BTreeMap::new(),
+            last_report,
+            report_in_group: false,
+        }
+    }
+
+    /// A stream's last version and hash, as for an empty stream when it has none.
+    pub(crate) fn head_of(&self, stream: &str) -> (StreamVersion, String) {
+        self.heads
+            .get(stream)
+            .cloned()
+            .unwrap_or_else(|| (StreamVersion(0), GENESIS_HASH.to_owned()))
+    }
+
+    /// The place of a commit with this id accepted earlier in the group, if any.
+    pub(crate) fn accepted_as(&self, commit_id: Uuid) -> Option<usize> {
+        self.accepted.get(&commit_id).copied()
+    }
+
+    /// Refuses, with a conflict, a commit judged against a stream that has moved or through a
+    /// position after which a report was published (read, or accepted in the group).
+    pub(crate) fn check_judgments(&self, new: &NewCommit) -> Result<(), AppendError> {
+        if let Some((judged, version)) = &new.judged_against {
+            let (current, _) = self.head_of(judged.as_str());
+            if current != *version {
+                return Err(AppendError::Conflict {
+                    stream: judged.clone(),
+                    expected: ExpectedVersion::Exact(*version),
+                    actual: current,
+                });
+            }
+        }
+        if let Some(through) = new.judged_through {
+            if self.report_in_group || self.last_report.is_some_and(|last| last > through) {
+                return Err(published_since(new));
+            }
+        }
+        Ok(())
+    }
+
+    /// Accepts a sealed commit: later commits of the group see it. Its place in the group.
+    pub(crate) fn accept(&mut self, commit: &Commit) -> usize {
+        self.heads.insert(
+            commit.stream.as_str().to_owned(),
+            (commit.stream_version, commit.hash.clone()),
+        );
+        let place = self.accepted.len();
+        self.accepted.insert(commit.commit_id, place);
+        if commit.stream.kind() == "report" {
+            self.report_in_group = true;
+        }
+        place
+    }
+}
