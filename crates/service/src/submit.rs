@@ -75,6 +75,8 @@ pub struct PreparedBatch {
     pub refusals: Vec<Refusal>,
     /// For each entry of `writes`, whether it had landed before.
     landed_at: Vec<bool>,
+    /// Each stream written as the writes leave it, once they land.
+    left: BTreeMap<StreamId, (StreamState, StreamVersion)>,
 }
 
 /// One write of a batch, judged.
@@ -201,10 +203,11 @@ pub async fn submit_batch(
         ..batch.clone()
     };
     let mut retries = 0;
-    // The first attempt judges against the plan and publications as this process last read
-    // them, if it has; the append refuses what that judged wrongly (a conflict), and a refusal
-    // or a stale If-Match is judged again from the log before it is given.
-    let mut fresh = batch.plan_id.is_none() || store.remembered().is_none();
+    // The first attempt judges against the streams and publications as this process last
+    // read or wrote them, where it remembers them; the append refuses what that judged
+    // wrongly (a conflict, judged again from the log), and a refusal or a stale If-Match is
+    // judged again from the log before it is given.
+    let mut fresh = store.remembered().is_none();
     loop {
         // The first attempt looks for earlier commits only under the keys the caller gave.
         let prepared = match prepare(store, &keyed, &batch.writes, retries > 0, !fresh).await {
@@ -246,6 +249,11 @@ pub async fn submit_batch(
             _ => store.append_all(to_append).await,
         };
         match appended {
+            // Judged from what this process remembered, which had moved.
+            Err(AppendError::Conflict { .. }) if !fresh && retries < CONFLICT_RETRIES => {
+                retries += 1;
+                fresh = true;
+            }
             // The plan moved (a lock, a reopening), or a report was published: the commands
             // are judged again, whatever the client expected of its own stream.
             Err(AppendError::Conflict { stream, .. })
@@ -267,7 +275,9 @@ pub async fn submit_batch(
                 fresh = true;
             }
             appended => {
-                let mut appended = appended.map_err(ExecuteError::from)?.into_iter();
+                let appended = appended.map_err(ExecuteError::from)?;
+                remember_landed(store, &prepared.left, &appended);
+                let mut appended = appended.into_iter();
                 if seals {
                     checkpoint_after(store).await;
                 }
@@ -320,18 +330,9 @@ async fn prepare(
     let mut through = None;
     let mut published_through = None;
     if let Some(plan) = batch.plan_id {
-        let memory = store.remembered().filter(|_| remembered);
-        let loaded = match memory.and_then(|memory| memory.plan(&plan.stream())) {
-            Some(known) => known,
-            None => {
-                let (state, version) = load(store, &plan.stream()).await.map_err(unreadable)?;
-                if let Some(memory) = store.remembered() {
-                    memory.remember_plan(&plan.stream(), &state, version);
-                }
-                (state, version)
-            }
-        };
+        let loaded = state_of(store, &plan.stream(), remembered).await?;
         streams.insert(plan.stream(), loaded);
+        let memory = store.remembered().filter(|_| remembered);
         let publications = match memory.and_then(Remembered::publications) {
             Some(known) => known,
             None => read_publications(store).await?,
@@ -371,7 +372,7 @@ async fn prepare(
         }
         let (state, current) = match streams.get(&write.stream) {
             Some(loaded) => loaded.clone(),
-            None => load(store, &write.stream).await.map_err(unreadable)?,
+            None => state_of(store, &write.stream, remembered).await?,
         };
         // A client that read an older version learns that first, whatever its commands would
         // meet in the stream now.
@@ -432,11 +433,55 @@ async fn prepare(
             .events
             .iter()
             .fold(state, |state, event| evolve(state, event, &batch.actor.id));
+        prepared
+            .left
+            .insert(write.stream.clone(), (state.clone(), version));
         streams.insert(write.stream.clone(), (state, version));
         prepared.writes.push(Prepared::Ready(commit));
         prepared.landed_at.push(false);
     }
     Ok(prepared)
+}
+
+/// Remembers each stream written as the writes that landed left it, so this process's next
+/// write to it need not read it again.
+fn remember_landed(
+    store: &dyn EventStore,
+    left: &BTreeMap<StreamId, (StreamState, StreamVersion)>,
+    appended: &[Appended],
+) {
+    let Some(memory) = store.remembered() else {
+        return;
+    };
+    for landed in appended.iter().filter(|landed| !landed.deduplicated) {
+        let commit = &landed.commit;
+        if let Some((state, version)) = left.get(&commit.stream) {
+            if *version == commit.stream_version {
+                memory.remember(&commit.stream, state, *version);
+            }
+        }
+    }
+}
+
+/// A stream's state and version: as this process remembers them when `remembered` allows it
+/// and it does (`store::remembered`), else loaded from the log, and remembered.
+async fn state_of(
+    store: &dyn EventStore,
+    stream: &StreamId,
+    remembered: bool,
+) -> Result<(StreamState, StreamVersion), SubmitError> {
+    let memory = store.remembered();
+    if let Some(known) = memory
+        .filter(|_| remembered)
+        .and_then(|memory| memory.state(stream))
+    {
+        return Ok(known);
+    }
+    let (state, version) = load(store, stream).await.map_err(unreadable)?;
+    if let Some(memory) = memory {
+        memory.remember(stream, &state, version);
+    }
+    Ok((state, version))
 }
 
 /// Only a commit the store cannot read may be set aside: the domain judges a setting aside

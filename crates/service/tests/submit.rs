@@ -474,3 +474,83 @@ pair_test!(
         .expect("a change to the reopened period lands");
     }
 );
+
+fn revise(raw: &str) -> Command {
+    Command::ReviseValue {
+        period: Period::quarter(2016, 3),
+        value: RecordedValue::parse(raw).expect("a value"),
+        classification: scoreledger_domain::RevisionClass::Correction,
+        quality: DataQuality::default(),
+    }
+}
+
+pair_test!(
+    a_measure_another_process_revised_is_judged_as_it_is_now,
+    |db| {
+        // This process remembers the measure as it wrote it; another process revises the
+        // value. This process's own revision must record the other's figure as the one it
+        // replaces, not the figure it remembered.
+        let (plan, stream) = plan_with_a_measure(&db).await;
+        let officer = lead_officer();
+        write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            record("28.3%"),
+            None,
+            None,
+        )
+        .await
+        .expect("the value is recorded");
+        let other = db.another_process().await;
+        write_through(
+            &*other,
+            &stream,
+            plan,
+            revise("30%"),
+            Some("the service's figure"),
+        )
+        .await
+        .expect("the other process revises it");
+        let landed = write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            revise("31%"),
+            Some("a later correction"),
+            None,
+        )
+        .await
+        .expect("this process's revision lands");
+        match landed.commit.domain_events().unwrap().as_slice() {
+            [scoreledger_domain::DomainEvent::ValueRevised { old, new, .. }] => {
+                assert_eq!((old.raw.as_str(), new.raw.as_str()), ("30%", "31%"));
+            }
+            other => panic!("expected one revision, got {other:?}"),
+        }
+        // The other process revises again, to the figure this process then asks for: an
+        // unchanged value, refused, however this process remembered it.
+        write_through(&*other, &stream, plan, revise("32%"), Some("checked again"))
+            .await
+            .expect("the other process revises it again");
+        let head = db.store.head().await.unwrap();
+        let err = write(
+            &db,
+            &officer,
+            &stream,
+            Some(plan),
+            revise("32%"),
+            Some("a correction"),
+            None,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(err, SubmitError::Execute(ExecuteError::Rejected(_))),
+            "{err:?}"
+        );
+        assert_eq!(db.store.head().await.unwrap(), head, "nothing appended");
+    }
+);

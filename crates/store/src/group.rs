@@ -4,6 +4,8 @@
 //! accepted before it. The backends read those dependencies their own way; the judging is here.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 use uuid::Uuid;
@@ -18,6 +20,85 @@ use crate::Appended;
 pub(crate) struct Waiting {
     pub(crate) commit: NewCommit,
     pub(crate) answer: oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+/// The appends waiting to be landed, shared by every clone of a store, and whether a task is
+/// landing them.
+#[derive(Clone, Default)]
+pub(crate) struct Queue(Arc<Mutex<Queued>>);
+
+#[derive(Default)]
+struct Queued {
+    waiting: Vec<Waiting>,
+    landing: bool,
+}
+
+/// A group's landing stopped (a panic) before it answered an append.
+#[derive(Debug, thiserror::Error)]
+#[error("the appends landed together stopped before this one was answered; it may or may not have landed: retry it with the same commit id")]
+struct Unanswered;
+
+impl Queue {
+    /// Queues an append and waits for its answer. If no task is landing the queue, one is
+    /// started, which lands whatever is waiting with `land` (the group it is given), again and
+    /// again until nothing is: appends arriving while a group lands wait for the next group
+    /// together, instead of each taking a turn. The task is the store's, not the caller's, so
+    /// a caller that gives up abandons no one.
+    pub(crate) async fn append<L, F>(
+        &self,
+        commit: NewCommit,
+        land: L,
+    ) -> Result<Appended, AppendError>
+    where
+        L: Fn(Vec<Waiting>) -> F + Send + 'static,
+        F: Future<Output = ()> + Send,
+    {
+        let (answer, answered) = oneshot::channel();
+        let start = {
+            let mut queued = self.0.lock().expect("never poisoned");
+            queued.waiting.push(Waiting { commit, answer });
+            !std::mem::replace(&mut queued.landing, true)
+        };
+        if start {
+            let queue = self.clone();
+            tokio::spawn(async move {
+                let mut stopped = Stopped(Some(queue.clone()));
+                while let Some(group) = queue.next_group() {
+                    land(group).await;
+                }
+                stopped.0 = None;
+            });
+        }
+        answered
+            .await
+            .unwrap_or_else(|_| Err(AppendError::Unavailable(Box::new(Unanswered))))
+    }
+
+    /// Everything waiting; or, when nothing is, `None`, and the queue marked as having no task
+    /// landing it (in the same critical section, so no append is left waiting unseen).
+    fn next_group(&self) -> Option<Vec<Waiting>> {
+        let mut queued = self.0.lock().expect("never poisoned");
+        if queued.waiting.is_empty() {
+            queued.landing = false;
+            None
+        } else {
+            Some(std::mem::take(&mut queued.waiting))
+        }
+    }
+}
+
+/// Marks the queue as having no task landing it if the task stops early (a panic), so the
+/// next append starts another.
+struct Stopped(Option<Queue>);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        if let Some(queue) = self.0.take() {
+            if let Ok(mut queued) = queue.0.lock() {
+                queued.landing = false;
+            }
+        }
+    }
 }
 
 /// What a group of appends depends on in the log, kept up to date as each commit of the group

@@ -26,7 +26,7 @@ use crate::clock::Clock;
 use crate::direct_batch;
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{published_since, AppendError, BoxError, ReadError};
-use crate::group::Waiting;
+use crate::group::Queue;
 use crate::remembered::Remembered;
 use crate::server_url::ServerUrl;
 use crate::signing::{keys_stream, Signing};
@@ -159,9 +159,8 @@ pub struct NatsStore {
     /// and at tens of writers hardly any would land. Other processes' appends still cost a
     /// retry.
     head_turn: Arc<tokio::sync::Mutex<()>>,
-    /// Judged appends waiting for the head turn: whoever takes it next publishes them all in
-    /// one pipeline (`pipeline`).
-    waiting: Arc<std::sync::Mutex<Vec<Waiting>>>,
+    /// Judged appends waiting to be published together in one pipeline (`pipeline`).
+    queue: Queue,
     /// The plans and publications as this process last read them.
     remembered: Arc<Remembered>,
 }
@@ -245,7 +244,7 @@ impl NatsStore {
             clock,
             signing: Signing::default(),
             head_turn: Arc::default(),
-            waiting: Arc::default(),
+            queue: Queue::default(),
             remembered: Arc::default(),
         })
     }

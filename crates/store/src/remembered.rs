@@ -1,10 +1,12 @@
-//! What this process last read of what every write is judged against: each plan's state and
-//! the publications. A write may be judged from it without reading them again, because its
-//! append carries what it was judged against (`NewCommit::judged_against`, `judged_through`):
-//! if the plan has moved or a report has been published since, the append is a conflict and
-//! the write is judged again from a fresh reading, which is remembered in turn. A refusal is
-//! never given from it (`scoreledger_service::submit` judges a refused write again from a
-//! fresh reading), so neither a stale acceptance nor a stale refusal ever reaches anyone.
+//! What this process last read, or last wrote, of what writes are judged against: the states
+//! of the streams written (a plan, a measure) and the publications. A write may be judged from
+//! it without reading them again, because its append carries everything it was judged
+//! against (the stream's expected version, `NewCommit::judged_against`, `judged_through`): if
+//! the stream or its plan has moved or a report has been published since, the append is a
+//! conflict and the write is judged again from a fresh reading, which is remembered in turn.
+//! A refusal is never given from it (`scoreledger_service::submit` judges a refused write
+//! again from a fresh reading), so neither a stale acceptance nor a stale refusal reaches
+//! anyone.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -21,30 +23,58 @@ pub struct Publications {
     pub last: Position,
 }
 
-/// The plans' states and the publications as last read, shared by every clone of a store.
+/// How many streams' states are remembered; beyond it, the least recently used is forgotten
+/// (a measure's state holds its values: a few kilobytes).
+const STREAMS: usize = 4_096;
+
+/// The streams' states and the publications as last read, shared by every clone of a store.
 #[derive(Debug, Default)]
 pub struct Remembered {
-    plans: Mutex<BTreeMap<StreamId, (StreamState, StreamVersion)>>,
+    streams: Mutex<Streams>,
     publications: Mutex<Option<Publications>>,
 }
 
+/// Remembered streams, each with when it was last used.
+#[derive(Debug, Default)]
+struct Streams {
+    states: BTreeMap<StreamId, (StreamState, StreamVersion, u64)>,
+    clock: u64,
+}
+
 impl Remembered {
-    /// A plan's state and version as last read, if it has been.
-    pub fn plan(&self, stream: &StreamId) -> Option<(StreamState, StreamVersion)> {
-        self.plans
-            .lock()
-            .expect("never poisoned")
-            .get(stream)
-            .cloned()
+    /// A stream's state and version as last read or written, if remembered.
+    pub fn state(&self, stream: &StreamId) -> Option<(StreamState, StreamVersion)> {
+        let mut streams = self.streams.lock().expect("never poisoned");
+        streams.clock += 1;
+        let now = streams.clock;
+        let (state, version, used) = streams.states.get_mut(stream)?;
+        *used = now;
+        Some((state.clone(), *version))
     }
 
-    /// Remembers a plan as read, unless a later version is remembered already (two writes
-    /// reading at once).
-    pub fn remember_plan(&self, stream: &StreamId, state: &StreamState, version: StreamVersion) {
-        let mut plans = self.plans.lock().expect("never poisoned");
-        if plans.get(stream).is_none_or(|(_, known)| *known <= version) {
-            plans.insert(stream.clone(), (state.clone(), version));
+    /// Remembers a stream's state at a version, unless a later version is remembered already
+    /// (two writes reading at once).
+    pub fn remember(&self, stream: &StreamId, state: &StreamState, version: StreamVersion) {
+        let mut streams = self.streams.lock().expect("never poisoned");
+        streams.clock += 1;
+        let now = streams.clock;
+        if let Some((_, known, _)) = streams.states.get(stream) {
+            if *known > version {
+                return;
+            }
+        } else if streams.states.len() >= STREAMS {
+            let oldest = streams
+                .states
+                .iter()
+                .min_by_key(|(_, (_, _, used))| *used)
+                .map(|(stream, _)| stream.clone());
+            if let Some(oldest) = oldest {
+                streams.states.remove(&oldest);
+            }
         }
+        streams
+            .states
+            .insert(stream.clone(), (state.clone(), version, now));
     }
 
     /// The publications as last read, if they have been.

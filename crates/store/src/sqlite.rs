@@ -12,7 +12,7 @@ use chrono::SubsecRound;
 use futures::stream::{self, BoxStream, StreamExt};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::Notify;
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ use scoreledger_domain::{Position, StreamId, StreamVersion};
 use crate::clock::{Clock, SystemClock};
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{published_since, AppendError, ReadError};
-use crate::group::{GroupView, Waiting};
+use crate::group::{GroupView, Queue, Waiting};
 use crate::remembered::Remembered;
 use crate::signing::{Signing, KEYS_STREAM};
 use crate::write_turn::{write_turn, WriteTurn};
@@ -74,9 +74,8 @@ pub struct SqliteStore {
     signing: Signing,
     /// The file's write turn, shared with the read models in it (`write_turn`).
     turn: WriteTurn,
-    /// Appends waiting for the write turn: whoever takes it next commits them all in one
-    /// transaction (group commit).
-    waiting: Arc<std::sync::Mutex<Vec<Waiting>>>,
+    /// Appends waiting to be committed together (group commit).
+    queue: Queue,
     /// The plans and publications as this process last read them.
     remembered: Arc<Remembered>,
 }
@@ -220,7 +219,7 @@ impl SqliteStore {
             appended: Arc::new(Notify::new()),
             signing: Signing::default(),
             turn: write_turn(path),
-            waiting: Arc::default(),
+            queue: Queue::default(),
             remembered: Arc::default(),
         })
     }
@@ -399,14 +398,10 @@ impl SqliteStore {
         Ok(Ok(()))
     }
 
-    /// Commits every append waiting, with the write turn held: one transaction, each commit
-    /// in a savepoint of its own, so one refused (a conflict, say) leaves the others; each
-    /// answered only once the transaction is durable.
-    async fn commit_waiting(&self) {
-        let waiting = std::mem::take(&mut *self.waiting.lock().expect("never poisoned"));
-        if waiting.is_empty() {
-            return;
-        }
+    /// Commits a group of appends, with the write turn held: one transaction, in which a
+    /// refused commit (a conflict, say) leaves the others; each answered only once the
+    /// transaction is durable.
+    async fn commit_group(&self, waiting: Vec<Waiting>) {
         let (commits, answers): (Vec<_>, Vec<_>) = waiting
             .into_iter()
             .map(|waiting| (waiting.commit, waiting.answer))
@@ -639,27 +634,19 @@ impl SqliteStore {
 impl EventStore for SqliteStore {
     #[instrument(skip_all, fields(stream = %new.stream))]
     async fn append(&self, new: NewCommit) -> Result<Appended, AppendError> {
-        // Group commit: the append waits its turn; whoever takes the turn first commits every
-        // append waiting by then, in one transaction and one fsync, so concurrent writers
-        // share the cost of a durable commit. The commit runs in a task of its own holding
-        // the turn, so an append whose caller gives up does not abandon the others with it.
-        let (answer, answered) = oneshot::channel();
-        self.waiting.lock().expect("never poisoned").push(Waiting {
-            commit: new,
-            answer,
-        });
-        let turn = self.turn.clone().lock_owned().await;
+        // Group commit: the append is queued, and the store's landing task commits every
+        // append waiting when it takes the write turn, in one transaction and one fsync, so
+        // concurrent writers share the cost of a durable commit.
         let store = self.clone();
-        let _ = tokio::spawn(async move {
-            store.commit_waiting().await;
-            drop(turn);
-        })
-        .await;
-        answered.await.unwrap_or_else(|_| {
-            Err(AppendError::Unavailable(Box::new(GroupNotCommitted(
-                "the group commit stopped before answering".into(),
-            ))))
-        })
+        self.queue
+            .append(new, move |group| {
+                let store = store.clone();
+                async move {
+                    let _turn = store.turn.lock().await;
+                    store.commit_group(group).await;
+                }
+            })
+            .await
     }
 
     #[instrument(skip_all, fields(commits = commits.len()))]

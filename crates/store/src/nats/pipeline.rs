@@ -12,7 +12,6 @@ use async_nats::jetstream;
 use async_nats::HeaderMap;
 use bytes::Bytes;
 use chrono::SubsecRound;
-use tokio::sync::oneshot;
 use uuid::Uuid;
 
 use scoreledger_domain::{Position, StreamVersion};
@@ -69,31 +68,24 @@ impl NatsStore {
             && new.stream.as_str() != KEYS_STREAM
     }
 
-    /// Queues a judged append and takes the head turn; whoever takes it lands every append
-    /// waiting by then. The landing runs in a task of its own holding the turn, so an append
-    /// whose caller gives up does not abandon the others with it.
+    /// Queues a judged append; the store's landing task publishes every append waiting when
+    /// it takes the head turn.
     pub(super) async fn append_in_group(&self, new: NewCommit) -> Result<Appended, AppendError> {
-        let (answer, answered) = oneshot::channel();
-        self.waiting.lock().expect("never poisoned").push(Waiting {
-            commit: new,
-            answer,
-        });
-        let turn = self.head_turn.clone().lock_owned().await;
         let store = self.clone();
-        let _ = tokio::spawn(async move {
-            store.land_waiting().await;
-            drop(turn);
-        })
-        .await;
-        answered.await.unwrap_or_else(|_| {
-            Err(AppendError::Unavailable(Box::new(GroupNotLanded(
-                "the group stopped before answering".into(),
-            ))))
-        })
+        self.queue
+            .append(new, move |group| {
+                let store = store.clone();
+                async move {
+                    let _turn = store.head_turn.lock().await;
+                    store.land_group(group).await;
+                }
+            })
+            .await
     }
 
-    async fn land_waiting(&self) {
-        let mut waiting = std::mem::take(&mut *self.waiting.lock().expect("never poisoned"));
+    /// Lands a group, in rounds while another process gets in first; what is still not
+    /// landed after them is a conflict.
+    async fn land_group(&self, mut waiting: Vec<Waiting>) {
         for _ in 0..ANY_RETRIES {
             if waiting.is_empty() {
                 return;
