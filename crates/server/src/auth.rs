@@ -88,10 +88,11 @@ impl Session {
     ) -> Result<Self, ApiError> {
         let today = state.clock.now().date_naive();
         // The read models may trail the log: a revocation is checked in the log itself (the
-        // token's stream is one or two commits), so it takes effect at once.
+        // token's stream, or what this process remembers of it while its last commit is the
+        // one remembered), so it takes effect at once.
         let revoked_in_log = match token.token_id.parse() {
             Ok(id) => {
-                let (stream, _) = scoreledger_store::load(
+                let (stream, _) = scoreledger_store::load_current(
                     &*state.store,
                     &scoreledger_domain::TokenId(id).stream(),
                 )

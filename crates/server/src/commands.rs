@@ -17,7 +17,7 @@ use scoreledger_domain::{
     StreamVersion, ValueKind,
 };
 use scoreledger_service::{submit, Submission, SubmitError};
-use scoreledger_store::{load, AppendError, ExecuteError};
+use scoreledger_store::{load, load_current, AppendError, ExecuteError};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -316,7 +316,7 @@ async fn write(
     let (measure_id, plan_id) = find(state, reference, period.as_ref()).await?;
     let stream = measure_id.stream();
     if session.actor.role == Role::Officer {
-        let (measure, _) = load(&*state.store, &stream)
+        let (measure, _) = load_current(&*state.store, &stream)
             .await
             .map_err(ApiError::log_unavailable)?;
         let theirs = measure.measure().map(|m| m.definition.directorate.clone());

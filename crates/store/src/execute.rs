@@ -75,6 +75,30 @@ impl Request {
     }
 }
 
+/// Like [`load`], from what this process remembers of the stream (`remembered`) when the
+/// stream's last commit shows it has not moved since: one read of that commit instead of the
+/// whole stream. Exact, for checks no append guards (a token's revocation).
+pub async fn load_current(
+    store: &dyn EventStore,
+    stream: &StreamId,
+) -> Result<(StreamState, StreamVersion), ReadError> {
+    let memory = store.remembered();
+    if let Some((state, version)) = memory.and_then(|memory| memory.state(stream)) {
+        let last = store
+            .last_commit_of(stream)
+            .await?
+            .map_or(StreamVersion(0), |commit| commit.stream_version);
+        if last == version {
+            return Ok((state, version));
+        }
+    }
+    let (state, version) = load(store, stream).await?;
+    if let Some(memory) = memory {
+        memory.remember(stream, &state, version);
+    }
+    Ok((state, version))
+}
+
 /// Rebuilds a stream's state by folding its events.
 pub async fn load(
     store: &dyn EventStore,
