@@ -159,8 +159,22 @@ impl NatsStore {
             }
         }
         let fates = self.publish_in_order(reading.head, &sealed).await;
-        let mut answers: BTreeMap<usize, Result<Appended, AppendError>> = now.into_iter().collect();
+        // A refusal judged after a commit that did not land may have been refused because of
+        // it: judged again too.
+        let first_not_landed = sealed
+            .iter()
+            .zip(&fates)
+            .find(|(_, fate)| matches!(fate, Fate::Again))
+            .map(|(sealed, _)| sealed.from);
         let mut again = BTreeSet::new();
+        let mut answers: BTreeMap<usize, Result<Appended, AppendError>> = BTreeMap::new();
+        for (from, answer) in now {
+            if answer.is_err() && first_not_landed.is_some_and(|first| from > first) {
+                again.insert(from);
+            } else {
+                answers.insert(from, answer);
+            }
+        }
         let mut settle = |from: usize, fate: &Fate, deduplicated: bool| match fate {
             Fate::Landed(appended) => {
                 answers.insert(
