@@ -141,6 +141,24 @@ impl NewCommit {
         Ok(())
     }
 
+    /// [`NewCommit::seal`] under its own commit id (or a fresh one), recorded now by `clock`
+    /// to the microsecond, as every store keeps it.
+    pub(crate) fn seal_now(
+        &self,
+        before: StreamVersion,
+        prev_hash: String,
+        clock: &dyn crate::Clock,
+        key: Option<&LogKey>,
+    ) -> Result<(Commit, Vec<u8>), Unreadable> {
+        self.seal(
+            self.commit_id.unwrap_or_else(crate::ids::new_id),
+            before,
+            prev_hash,
+            chrono::SubsecRound::trunc_subsecs(clock.now(), 6),
+            key,
+        )
+    }
+
     /// The stored commit: the events wrapped with fresh ids, the envelope filled in, sealed
     /// and signed with the log's key (when the store has one), and the bytes the log stores,
     /// checked to read back as the same commit.

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::SubsecRound;
 use futures::stream::{self, BoxStream, StreamExt};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -578,13 +577,8 @@ impl SqliteStore {
                 });
             }
         }
-        let (commit, envelope) = new.seal(
-            new.commit_id.unwrap_or_else(crate::ids::new_id),
-            actual,
-            prev_hash,
-            self.clock.now().trunc_subsecs(6),
-            self.signing.key(),
-        )?;
+        let (commit, envelope) =
+            new.seal_now(actual, prev_hash, &*self.clock, self.signing.key())?;
         Ok((commit, String::from_utf8(envelope).expect("JSON is UTF-8")))
     }
 

@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_nats::jetstream;
 use async_nats::HeaderMap;
 use bytes::Bytes;
-use chrono::SubsecRound;
 use uuid::Uuid;
 
 use scoreledger_domain::{Position, StreamVersion};
@@ -308,13 +307,8 @@ impl NatsStore {
                 });
             }
         }
-        let (commit, payload) = new.seal(
-            new.commit_id.unwrap_or_else(crate::ids::new_id),
-            actual,
-            prev_hash,
-            self.clock.now().trunc_subsecs(6),
-            self.signing.key(),
-        )?;
+        let (commit, payload) =
+            new.seal_now(actual, prev_hash, &*self.clock, self.signing.key())?;
         reading.view.accept(&commit);
         Ok(Judged::Sealed(commit, Bytes::from(payload)))
     }
