@@ -87,16 +87,22 @@ impl Queue {
     }
 }
 
-/// Marks the queue as having no task landing it if the task stops early (a panic), so the
-/// next append starts another.
+/// If the landing task stops early (a panic), answers every append still queued as
+/// unanswered (its sender dropped) rather than leave it waiting for a task that is gone, and
+/// marks the queue as having no task landing it, so the next append starts another.
 struct Stopped(Option<Queue>);
 
 impl Drop for Stopped {
     fn drop(&mut self) {
         if let Some(queue) = self.0.take() {
-            if let Ok(mut queued) = queue.0.lock() {
-                queued.landing = false;
-            }
+            let abandoned = match queue.0.lock() {
+                Ok(mut queued) => {
+                    queued.landing = false;
+                    std::mem::take(&mut queued.waiting)
+                }
+                Err(_) => Vec::new(),
+            };
+            drop(abandoned);
         }
     }
 }
