@@ -252,6 +252,9 @@ impl NatsStore {
     /// Signs every commit appended from now on with the log's key.
     pub fn with_key(mut self, key: Arc<LogKey>) -> Self {
         self.signing = Signing::with_key(key);
+        // Queued appends are sealed and signed by the store whose append started the landing
+        // task: a store that signs differently must never share its queue.
+        self.queue = Queue::default();
         self
     }
 

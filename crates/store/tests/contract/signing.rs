@@ -142,3 +142,57 @@ store_test!(
         assert!(verification.verified(), "{verification:?}");
     }
 );
+
+store_test!(
+    stores_signing_with_different_keys_never_land_each_others_appends,
+    |store| {
+        // Two stores on one log, one with the log's key and one with a stranger's, appending
+        // at the same moment: appends are landed together, but never by a store that signs
+        // differently (the stranger's would land signed with the log's key).
+        let key = Arc::new(LogKey::generate("scoreledger.test/contract").unwrap());
+        let signing = store.clone().with_key(key.clone());
+        signing
+            .append(NewCommit::new(
+                keys_stream(),
+                ExpectedVersion::Exact(StreamVersion(0)),
+                scoreledger_testkit::performance_officer(),
+                vec![DomainEvent::SigningKeyAdded {
+                    key: key.public().text().to_owned(),
+                }],
+            ))
+            .await
+            .unwrap();
+        let stranger = Arc::new(LogKey::generate("scoreledger.test/contract").unwrap());
+        let strange = store.clone().with_key(stranger);
+        // Judged commits, so that on NATS too they are landed in groups.
+        let judged = |name: String| {
+            let mut commit = notes(&stream(&name), 0, 1);
+            commit.judged_through = Some(Position(0));
+            commit
+        };
+        let (landed, refused) = futures::future::join(
+            futures::future::join_all(
+                (0..24).map(|n| signing.append(judged(format!("signed{n}")))),
+            ),
+            futures::future::join_all(
+                (0..24).map(|n| strange.append(judged(format!("strange{n}")))),
+            ),
+        )
+        .await;
+        for landed in landed {
+            let landed = landed.expect("the log's key signs");
+            assert!(landed.commit.signature.is_some());
+        }
+        for refused in refused {
+            assert!(
+                matches!(refused, Err(AppendError::KeyNotInLog { .. })),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(store.head().await.unwrap(), Position(25));
+        let verification = scoreledger_store::verify_log(&signing, |_, _| {})
+            .await
+            .unwrap();
+        assert!(verification.verified(), "{verification:?}");
+    }
+);
