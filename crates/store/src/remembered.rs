@@ -6,7 +6,8 @@
 //! conflict and the write is judged again from a fresh reading, which is remembered in turn.
 //! A refusal is never given from it (`scoreledger_service::submit` judges a refused write
 //! again from a fresh reading), so neither a stale acceptance nor a stale refusal reaches
-//! anyone.
+//! anyone. Checks no append guards (a token's revocation) use it only while the stream's last
+//! commit is the one remembered (`execute::load_current`).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
