@@ -107,6 +107,16 @@ impl Drop for Stopped {
     }
 }
 
+/// A commit of a group, judged.
+pub(crate) enum Judged<P> {
+    /// Its id was appended before.
+    Existing(Commit),
+    /// Its id is that of a commit accepted earlier in the group (at that place).
+    SameAs(usize),
+    /// Accepted and sealed, with what the store will store (`P`: an envelope, a payload).
+    Sealed(Commit, P),
+}
+
 /// What a group of appends depends on in the log, kept up to date as each commit of the group
 /// is accepted.
 pub(crate) struct GroupView {

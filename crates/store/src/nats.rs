@@ -370,6 +370,19 @@ impl NatsStore {
         Ok(())
     }
 
+    /// The conflict of an append that kept losing races: its stream's version now, or why it
+    /// cannot be read.
+    async fn conflict(&self, new: &NewCommit) -> AppendError {
+        match self.last_commit(&self.subject(&new.stream)).await {
+            Ok(last) => AppendError::Conflict {
+                stream: new.stream.clone(),
+                expected: new.expected,
+                actual: last.map_or(StreamVersion(0), |commit| commit.stream_version),
+            },
+            Err(err) => err.into(),
+        }
+    }
+
     /// Refuses with a conflict unless `stream` is still at `version`.
     async fn check_judged_against(
         &self,
@@ -678,16 +691,7 @@ impl EventStore for NatsStore {
                 Err(err) => return Err(AppendError::Unavailable(Box::new(err))),
             }
         }
-        let actual = self
-            .last_commit(&subject)
-            .await
-            .map_err(AppendError::from)?
-            .map_or(StreamVersion(0), |c| c.stream_version);
-        Err(AppendError::Conflict {
-            stream: new.stream,
-            expected: new.expected,
-            actual,
-        })
+        Err(self.conflict(&new).await)
     }
 
     fn clock(&self) -> &dyn Clock {

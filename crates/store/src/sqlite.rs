@@ -20,7 +20,7 @@ use scoreledger_domain::{Position, StreamId, StreamVersion};
 use crate::clock::{Clock, SystemClock};
 use crate::envelope::{Commit, ExpectedVersion, NewCommit, GENESIS_HASH};
 use crate::error::{published_since, AppendError, ReadError};
-use crate::group::{GroupView, Queue, Waiting};
+use crate::group::{GroupView, Judged, Queue, Waiting};
 use crate::remembered::Remembered;
 use crate::signing::{Signing, KEYS_STREAM};
 use crate::write_turn::{write_turn, WriteTurn};
@@ -160,16 +160,6 @@ impl GroupReading {
             existing,
         })
     }
-}
-
-/// A commit of a group, judged.
-enum Judged {
-    /// Its id was appended before.
-    Existing(Commit),
-    /// Its id is that of a commit accepted earlier in the group (at that place).
-    SameAs(usize),
-    /// Accepted, sealed, with its envelope as it will be stored.
-    Sealed(Commit, String),
 }
 
 /// What each commit of a group comes to.
@@ -532,7 +522,7 @@ impl SqliteStore {
         reading: &mut GroupReading,
         has_keys: bool,
         new: NewCommit,
-    ) -> Result<Judged, AppendError> {
+    ) -> Result<Judged<String>, AppendError> {
         if new.events.is_empty() {
             return Err(AppendError::Empty);
         }

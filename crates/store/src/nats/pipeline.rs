@@ -13,12 +13,12 @@ use async_nats::HeaderMap;
 use bytes::Bytes;
 use uuid::Uuid;
 
-use scoreledger_domain::{Position, StreamVersion};
+use scoreledger_domain::Position;
 
 use super::{NatsStore, ANY_RETRIES};
 use crate::envelope::{Commit, ExpectedVersion, NewCommit};
 use crate::error::AppendError;
-use crate::group::{GroupView, Waiting};
+use crate::group::{GroupView, Judged, Waiting};
 use crate::signing::{keys_stream, KEYS_STREAM};
 use crate::{Appended, EventStore};
 
@@ -92,19 +92,8 @@ impl NatsStore {
             waiting = self.land_round(waiting).await;
         }
         for left in waiting {
-            let stream = left.commit.stream.clone();
-            let actual = match self.last_commit(&self.subject(&stream)).await {
-                Ok(last) => last.map_or(StreamVersion(0), |commit| commit.stream_version),
-                Err(err) => {
-                    let _ = left.answer.send(Err(err.into()));
-                    continue;
-                }
-            };
-            let _ = left.answer.send(Err(AppendError::Conflict {
-                stream,
-                expected: left.commit.expected,
-                actual,
-            }));
+            let conflict = self.conflict(&left.commit).await;
+            let _ = left.answer.send(Err(conflict));
         }
     }
 
@@ -272,7 +261,7 @@ impl NatsStore {
         &self,
         reading: &mut GroupReading,
         new: &NewCommit,
-    ) -> Result<Judged, AppendError> {
+    ) -> Result<Judged<Bytes>, AppendError> {
         if new.events.is_empty() {
             return Err(AppendError::Empty);
         }
@@ -398,14 +387,4 @@ impl NatsStore {
             Err(err) => Fate::Failed(err.to_string()),
         }
     }
-}
-
-/// A commit of a group, judged.
-enum Judged {
-    /// Its id was appended before.
-    Existing(Commit),
-    /// Its id is that of a commit accepted earlier in the group (at that place).
-    SameAs(usize),
-    /// Accepted and sealed, with its payload as it will be stored.
-    Sealed(Commit, Bytes),
 }
