@@ -123,9 +123,14 @@ impl Batch {
         Ok(())
     }
 
-    /// Writes the facts and history rows kept so far, in the batch's transaction.
-    pub(crate) async fn flush(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
-        self.facts.flush(conn).await?;
+    /// Writes the facts and history rows kept so far, in the batch's transaction; returns how
+    /// many rows it inserted or changed in each table.
+    pub(crate) async fn flush(
+        &mut self,
+        conn: &mut AnyConnection,
+    ) -> Result<Vec<(&'static str, u64)>, sqlx::Error> {
+        let mut rows = self.facts.flush(conn).await?;
+        rows.push(("history", self.history.len() as u64));
         for chunk in std::mem::take(&mut self.history).chunks(ROWS_PER_INSERT) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| {
@@ -165,7 +170,7 @@ impl Batch {
             }
             query.execute(&mut *conn).await?;
         }
-        Ok(())
+        Ok(rows)
     }
 }
 

@@ -280,10 +280,15 @@ impl Facts {
 
     /// Writes what the batch has changed so far, in its transaction: the superseded rows
     /// closed first (a closed row is found by its key and being current, which the new
-    /// versions also are), then the new versions.
-    pub(crate) async fn flush(&mut self, conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    /// versions also are), then the new versions; returns how many rows it closed or inserted
+    /// in each table.
+    pub(crate) async fn flush(
+        &mut self,
+        conn: &mut AnyConnection,
+    ) -> Result<Vec<(&'static str, u64)>, sqlx::Error> {
         let closed = std::mem::take(&mut self.closed);
         let opened = std::mem::take(&mut self.opened);
+        let mut rows = Vec::with_capacity(FactTable::ALL.len());
         for table in FactTable::ALL {
             let closes: Vec<&(FactKey, i64)> = closed
                 .iter()
@@ -297,12 +302,13 @@ impl Facts {
             for chunk in versions.chunks(VERSIONS_PER_INSERT) {
                 self.insert(conn, table, chunk).await?;
             }
+            rows.push((table.name(), (closes.len() + versions.len()) as u64));
         }
         // What was pending is written now.
         for current in self.current.values_mut().flatten() {
             current.pending = None;
         }
-        Ok(())
+        Ok(rows)
     }
 
     async fn close_rows(

@@ -21,6 +21,7 @@ pub mod scorecard;
 pub mod sessions;
 pub mod set_asides;
 pub mod snapshot;
+mod statistics;
 pub mod tokens;
 
 pub use checksum::table_checksums;

@@ -20,6 +20,7 @@ use scoreledger_store::{
 use crate::apply::{apply_commit, read_ahead};
 use crate::batch::Batch;
 use crate::read_models::{Dialect, ReadModels, WriteTx};
+use crate::statistics;
 
 /// Name of the projector that maintains every read model of this crate.
 pub const SCORECARD_PROJECTOR: &str = "scorecard";
@@ -176,8 +177,10 @@ pub async fn project_commits(
             to: existing.max(last.position),
         });
     }
-    batch.flush(&mut tx).await?;
-    move_checkpoint(tx, reached).await
+    let rows = batch.flush(&mut tx).await?;
+    let outcome = move_checkpoint(tx, reached).await?;
+    statistics::after_batch(read, &rows).await;
+    Ok(outcome)
 }
 
 /// Opens the transaction a batch is applied in, and reads the checkpoint inside it.
@@ -370,7 +373,10 @@ pub async fn rebuild(
             .await?;
     }
     tx.commit().await?;
-    drain(store, read, batch, progress).await
+    let reached = drain(store, read, batch, progress).await?;
+    // Queries that follow a rebuild are planned on what it wrote.
+    statistics::analyse_all(read, &TABLES).await?;
+    Ok(reached)
 }
 
 /// Commits the live projector applies in one transaction at most.

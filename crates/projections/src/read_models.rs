@@ -10,6 +10,8 @@ use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
+use crate::statistics::Written;
+
 /// Migrations of the PostgreSQL read models (the SQLite ones live with the embedded log).
 pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
@@ -55,6 +57,8 @@ pub struct ReadModels {
     dialect: Dialect,
     /// An embedded file's write turn, shared with the log when it lives in the same file.
     turn: Option<WriteTurn>,
+    /// Rows projected since the planner's statistics were last looked at.
+    written: Written,
 }
 
 /// A write transaction on the read models; on SQLite it holds the file's write turn until it
@@ -108,6 +112,7 @@ impl ReadModels {
             pool,
             dialect: Dialect::Sqlite,
             turn: Some(write_turn(path)),
+            written: Written::default(),
         })
     }
 
@@ -131,6 +136,7 @@ impl ReadModels {
             pool,
             dialect: Dialect::Postgres,
             turn: None,
+            written: Written::default(),
         })
     }
 
@@ -155,6 +161,11 @@ impl ReadModels {
     /// Which database this is.
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// Rows projected since the planner's statistics were last looked at.
+    pub(crate) fn written(&self) -> &Written {
+        &self.written
     }
 
     /// A write transaction. SQLite takes its write lock up front (`BEGIN IMMEDIATE`), so a

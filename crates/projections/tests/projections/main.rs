@@ -9,5 +9,6 @@ mod foreign_messages;
 mod halting;
 mod history_view;
 mod set_aside;
+mod statistics;
 mod support;
 mod tokens;
