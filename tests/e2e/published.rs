@@ -174,6 +174,108 @@ fn two_published_reports_compare_share_by_share_in_points() {
 }
 
 #[test]
+fn two_published_reports_compare_measure_by_measure() {
+    let db = crate::support::shared_demo();
+    let by_measure = |extra: &[&str]| {
+        let mut args = vec![
+            "report",
+            "compare",
+            "Q2 2016/17",
+            "Q3 2016/17",
+            "--by-measure",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        crate::support::json_of(db, &args)
+    };
+    let all = by_measure(&[]);
+    let measures = all["measures"].as_array().unwrap();
+    let measure = |reference: &str| {
+        measures
+            .iter()
+            .find(|m| m["measure_ref"] == reference)
+            .unwrap_or_else(|| panic!("no measure {reference}: {all}"))
+            .clone()
+    };
+    // 1.B1 as the Q2 and Q3 packs print it: its own quarter's value, status and direction
+    // moved; its target did not.
+    let childcare = measure("1.B1");
+    assert_eq!(
+        childcare["changed"],
+        serde_json::json!(["value", "status", "direction"])
+    );
+    assert_eq!(childcare["before"]["value"], "79.5% (summer term)");
+    assert_eq!(childcare["after"]["value"], "87.2% (Autumn term 2016)");
+    assert_eq!(childcare["before"]["status"], "satisfactory");
+    assert_eq!(childcare["after"]["status"], "on_target");
+    assert_eq!(childcare["after"]["target"], "80%");
+    let changed_only = by_measure(&["--changed"]);
+    let changed = changed_only["measures"].as_array().unwrap();
+    assert!(
+        changed.len() < measures.len() && !changed.is_empty(),
+        "{} of {}",
+        changed.len(),
+        measures.len()
+    );
+    assert!(changed
+        .iter()
+        .all(|m| !m["changed"].as_array().unwrap().is_empty()));
+    let unchanged = measures.len()
+        - measures
+            .iter()
+            .filter(|m| !m["changed"].as_array().unwrap().is_empty())
+            .count();
+    assert_eq!(changed.len() + unchanged, measures.len());
+
+    // For people: before → after in the changed cells; for spreadsheets, both sides in
+    // columns of their own.
+    let table = run_in(
+        db,
+        &[
+            "report",
+            "compare",
+            "Q2 2016/17",
+            "Q3 2016/17",
+            "--by-measure",
+        ],
+    );
+    assert_success(&table);
+    assert!(
+        stdout(&table).contains("satisfactory → on target"),
+        "{}",
+        stdout(&table)
+    );
+    let csv = run_in(
+        db,
+        &[
+            "report",
+            "compare",
+            "Q2 2016/17",
+            "Q3 2016/17",
+            "--by-measure",
+            "--changed",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_success(&csv);
+    let text = stdout(&csv);
+    assert!(
+        text.starts_with("measure_ref,measure,changed,earlier_value,later_value,"),
+        "{text}"
+    );
+    assert!(text.contains("1.B1,"), "{text}");
+
+    // --changed means nothing without --by-measure.
+    let refused = run_in(
+        db,
+        &["report", "compare", "Q2 2016/17", "Q3 2016/17", "--changed"],
+    );
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+}
+
+#[test]
 fn a_period_published_to_a_second_meeting_is_named_by_meeting_or_date_never_chosen_silently() {
     let workspace = Workspace::new();
     let kept = workspace.dir.path().join("demo.db");

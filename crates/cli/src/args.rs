@@ -735,9 +735,12 @@ pub enum ReportAction {
     /// ("a rise from the 39.7% in the last quarter").
     ///
     /// Each report is a published report (id or period of a publication) or, with
-    /// --current, a period as the log stands now (or at --as-at / --position).
+    /// --current, a period as the log stands now (or at --as-at / --position). With
+    /// --by-measure, every measure's figures before → after instead.
     ///
     /// Example: scoreledger report compare "Q2 2016/17" "Q3 2016/17"
+    ///
+    /// Example: scoreledger report compare "Q2 2016/17" "Q3 2016/17" --by-measure --changed
     Compare {
         /// The earlier report.
         earlier: String,
@@ -747,6 +750,13 @@ pub enum ReportAction {
         /// their publications.
         #[arg(long)]
         current: bool,
+        /// Every measure instead of the summary: its value for the report's own period,
+        /// target, status, direction and RAG, before → after.
+        #[arg(long)]
+        by_measure: bool,
+        /// With --by-measure: only the measures where something changed.
+        #[arg(long, requires = "by_measure")]
+        changed: bool,
         /// When (with --current).
         #[command(flatten)]
         when: AsAtArgs,

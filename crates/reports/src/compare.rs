@@ -1,12 +1,15 @@
-//! Report-to-report comparison of the summary's shares, as the pack's narrative does it
-//! ("a rise from the 39.7% in the last quarter").
+//! Report-to-report comparison: the summary's shares, as the pack's narrative does it ("a
+//! rise from the 39.7% in the last quarter"), and every measure's figures before → after.
+
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use scoreledger_domain::percent::{format_percent, percent_of};
+use scoreledger_domain::{Direction, MeasureRef, Rag, Status};
 
-use crate::quarter::QuarterReport;
+use crate::quarter::{QuarterReport, ReportRow};
 use crate::summary::{Share, Summary};
 
 /// One figure of the summary in both reports.
@@ -98,6 +101,171 @@ pub fn compare(before: &QuarterReport, after: &QuarterReport) -> Vec<FigureChang
         .collect()
 }
 
+/// What a report says of one measure, as a comparison shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeasureFigures {
+    /// The value of the report's own period (its quarter's column), as printed.
+    pub value: Option<String>,
+    /// The target, as printed.
+    pub target: Option<String>,
+    /// The status.
+    pub status: Status,
+    /// The direction of travel.
+    pub direction: Direction,
+    /// The 2010-scheme rating.
+    pub rag: Option<Rag>,
+}
+
+/// One measure in both reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeasureChange {
+    /// Normalised reference.
+    pub measure_ref: String,
+    /// Reference as printed (in the later report where the measure is in both).
+    pub ref_as_printed: String,
+    /// Measure text.
+    pub measure: String,
+    /// In the earlier report; `None` when the measure is not in it.
+    pub before: Option<MeasureFigures>,
+    /// In the later report; `None` when the measure is not in it.
+    pub after: Option<MeasureFigures>,
+    /// The figures that differ, in [`Figure::ALL`] order; all of them when the measure is in
+    /// only one report.
+    pub changed: Vec<Figure>,
+}
+
+/// A figure of a measure that a per-measure comparison shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Figure {
+    /// The value of the report's own period.
+    Value,
+    /// The target.
+    Target,
+    /// The status.
+    Status,
+    /// The direction of travel.
+    Direction,
+    /// The 2010-scheme rating.
+    Rag,
+}
+
+impl Figure {
+    /// Every figure, in the order they are shown.
+    pub const ALL: [Figure; 5] = [
+        Figure::Value,
+        Figure::Target,
+        Figure::Status,
+        Figure::Direction,
+        Figure::Rag,
+    ];
+
+    /// Its name in machine output (`value`, …, `rag`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Figure::Value => "value",
+            Figure::Target => "target",
+            Figure::Status => "status",
+            Figure::Direction => "direction",
+            Figure::Rag => "rag",
+        }
+    }
+
+    /// Its column heading.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Figure::Value => "Value",
+            Figure::Target => "Target",
+            Figure::Status => "Status",
+            Figure::Direction => "Direction",
+            Figure::Rag => "RAG",
+        }
+    }
+}
+
+impl MeasureChange {
+    /// Whether anything differs.
+    pub fn is_changed(&self) -> bool {
+        !self.changed.is_empty()
+    }
+}
+
+impl MeasureFigures {
+    /// One figure as people read it: statuses, directions and ratings in words (`on
+    /// target`), empty where the report has none.
+    pub fn text(&self, figure: Figure) -> String {
+        let words = |code: String| code.replace('_', " ");
+        match figure {
+            Figure::Value => self.value.clone().unwrap_or_default(),
+            Figure::Target => self.target.clone().unwrap_or_default(),
+            Figure::Status => words(self.status.to_string()),
+            Figure::Direction => words(self.direction.to_string()),
+            Figure::Rag => self.rag.map(|r| words(r.to_string())).unwrap_or_default(),
+        }
+    }
+}
+
+fn figures_of(report: &QuarterReport, row: &ReportRow) -> MeasureFigures {
+    let own = report.columns.iter().position(|c| *c == report.period);
+    MeasureFigures {
+        value: own.and_then(|i| row.values.get(i).cloned().flatten()),
+        target: row.target.clone(),
+        status: row.status,
+        direction: row.direction,
+        rag: row.rag,
+    }
+}
+
+fn differing(before: &MeasureFigures, after: &MeasureFigures) -> Vec<Figure> {
+    let same = [
+        before.value == after.value,
+        before.target == after.target,
+        before.status == after.status,
+        before.direction == after.direction,
+        before.rag == after.rag,
+    ];
+    Figure::ALL
+        .into_iter()
+        .zip(same)
+        .filter(|(_, same)| !same)
+        .map(|(figure, _)| figure)
+        .collect()
+}
+
+/// Every measure of either report, in the natural order of references, with its figures in
+/// `before` and in `after` and which of them differ.
+pub fn compare_measures(before: &QuarterReport, after: &QuarterReport) -> Vec<MeasureChange> {
+    let mut both: BTreeMap<&str, (Option<&ReportRow>, Option<&ReportRow>)> = BTreeMap::new();
+    for row in &before.rows {
+        both.entry(&row.measure_ref).or_default().0 = Some(row);
+    }
+    for row in &after.rows {
+        both.entry(&row.measure_ref).or_default().1 = Some(row);
+    }
+    let mut changes: Vec<MeasureChange> = both
+        .into_values()
+        .filter_map(|(old, new)| {
+            let shown = new.or(old)?;
+            let before = old.map(|row| figures_of(before, row));
+            let after = new.map(|row| figures_of(after, row));
+            let changed = match (&before, &after) {
+                (Some(b), Some(a)) => differing(b, a),
+                _ => Figure::ALL.to_vec(),
+            };
+            Some(MeasureChange {
+                measure_ref: shown.measure_ref.clone(),
+                ref_as_printed: shown.ref_as_printed.clone(),
+                measure: shown.measure.clone(),
+                before,
+                after,
+                changed,
+            })
+        })
+        .collect();
+    changes.sort_by_cached_key(|c| MeasureRef::parse(&c.measure_ref).ok());
+    changes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +285,56 @@ mod tests {
             Some("0.0")
         );
         assert_eq!(points(&Share::new(0, 0), &Share::new(2, 4)), None);
+    }
+
+    #[test]
+    fn every_measure_of_either_report_is_compared_figure_by_figure() {
+        let before = crate::html::sample::report();
+        let mut after = before.clone();
+        // 1.A3 revised and reassessed; 1.B8 as it was; 2.A1 gone; 3.A1 new.
+        after.rows[0].values[4] = Some("90".to_owned());
+        after.rows[0].status = Status::OnTarget;
+        after.rows.truncate(2);
+        let mut new = before.rows[2].clone();
+        new.measure_ref = "3.A1".to_owned();
+        new.ref_as_printed = "3.A1".to_owned();
+        after.rows.push(new);
+
+        let changes = compare_measures(&before, &after);
+        let refs: Vec<&str> = changes.iter().map(|c| c.measure_ref.as_str()).collect();
+        assert_eq!(refs, ["1.A3", "1.B8", "2.A1", "3.A1"]);
+        let revised = &changes[0];
+        assert_eq!(revised.changed, [Figure::Value, Figure::Status]);
+        let (was, now) = (
+            revised.before.as_ref().unwrap(),
+            revised.after.as_ref().unwrap(),
+        );
+        assert_eq!(
+            was.value.as_deref(),
+            Some("95 (revised; first published 112)")
+        );
+        assert_eq!(now.value.as_deref(), Some("90"));
+        assert_eq!(
+            (was.status, now.status),
+            (Status::OffTarget, Status::OnTarget)
+        );
+        assert!(!changes[1].is_changed());
+        assert!(changes[2].after.is_none() && changes[2].changed == Figure::ALL);
+        assert!(changes[3].before.is_none() && changes[3].changed == Figure::ALL);
+    }
+
+    #[test]
+    fn a_measure_s_value_is_its_report_s_own_period() {
+        let before = crate::html::sample::report();
+        let mut after = before.clone();
+        // The same rows read as a Q2 report: its own value is the Q2 column.
+        after.period = after.columns[3].clone();
+        let changes = compare_measures(&before, &after);
+        let revised = &changes[0];
+        assert_eq!(revised.changed, [Figure::Value]);
+        assert_eq!(
+            revised.after.as_ref().unwrap().value.as_deref(),
+            Some("30.4%")
+        );
     }
 }

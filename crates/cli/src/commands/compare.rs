@@ -1,12 +1,15 @@
 //! `scoreledger report compare`: two reports' summary figures side by side, with the change
-//! in percentage points.
+//! in percentage points, or (`--by-measure`) every measure's figures before → after.
 
 use std::io::Write;
 
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, Table};
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use scoreledger_domain::Position;
-use scoreledger_reports::{compare, FigureChange, QuarterReport, Share};
+use scoreledger_reports::{
+    compare, compare_measures, Figure, FigureChange, MeasureChange, MeasureFigures, QuarterReport,
+    Share,
+};
 use serde::Serialize;
 
 use crate::app::{period, App};
@@ -33,6 +36,24 @@ struct Comparison {
     earlier: Side,
     later: Side,
     figures: Vec<FigureChange>,
+}
+
+#[derive(Debug, Serialize)]
+struct MeasureComparison {
+    earlier: Side,
+    later: Side,
+    measures: Vec<MeasureChange>,
+}
+
+/// What a comparison shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// The summary's figures.
+    Summary,
+    /// Every measure.
+    Measures,
+    /// The measures where something changed.
+    ChangedMeasures,
 }
 
 /// A published report as published, or (with `current`) a period at `at`.
@@ -87,6 +108,7 @@ pub async fn run(
     app: &App,
     [earlier, later]: [&String; 2],
     current: bool,
+    shown: Shown,
     when: &AsAtArgs,
     format: Format,
     out: &mut dyn Write,
@@ -94,6 +116,18 @@ pub async fn run(
     let at = as_at::resolve(app, when).await?;
     let (earlier, before) = side(app, earlier, current, at).await?;
     let (later, after) = side(app, later, current, at).await?;
+    if shown != Shown::Summary {
+        let mut measures = compare_measures(&before, &after);
+        if shown == Shown::ChangedMeasures {
+            measures.retain(MeasureChange::is_changed);
+        }
+        let comparison = MeasureComparison {
+            earlier,
+            later,
+            measures,
+        };
+        return write_measures(&comparison, format, out);
+    }
     let comparison = Comparison {
         figures: compare(&before, &after),
         earlier,
@@ -147,6 +181,101 @@ pub async fn run(
                     Cell::new(f.points.as_deref().unwrap_or("-"))
                         .set_alignment(CellAlignment::Right),
                 ]);
+            }
+            writeln!(out, "{table}")?;
+        }
+    }
+    Ok(())
+}
+
+/// One figure of a measure in one report; empty where the measure is not in it.
+fn figure(figures: Option<&MeasureFigures>, which: Figure) -> String {
+    figures.map(|f| f.text(which)).unwrap_or_default()
+}
+
+/// A table cell: the figure where it is the same in both, `before → after` where it changed.
+fn before_after(change: &MeasureChange, which: Figure) -> String {
+    let before = figure(change.before.as_ref(), which);
+    let after = figure(change.after.as_ref(), which);
+    if !change.changed.contains(&which) {
+        return after;
+    }
+    let shown = |side: Option<&MeasureFigures>, text: String| match side {
+        None => "(not in the report)".to_owned(),
+        Some(_) if text.is_empty() => "—".to_owned(),
+        Some(_) => text,
+    };
+    format!(
+        "{} → {}",
+        shown(change.before.as_ref(), before),
+        shown(change.after.as_ref(), after)
+    )
+}
+
+fn write_measures(
+    comparison: &MeasureComparison,
+    format: Format,
+    out: &mut dyn Write,
+) -> CliResult {
+    // RAG is shown only where either report rates measures that way.
+    let rated = comparison.measures.iter().any(|m| {
+        m.before.as_ref().is_some_and(|f| f.rag.is_some())
+            || m.after.as_ref().is_some_and(|f| f.rag.is_some())
+    });
+    let shown: Vec<Figure> = Figure::ALL
+        .into_iter()
+        .filter(|f| *f != Figure::Rag || rated)
+        .collect();
+    match format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(comparison).expect("comparisons serialise")
+        )?,
+        Format::Csv => {
+            let mut writer = scoreledger_reports::safe_csv::Writer::new();
+            let mut header = vec![
+                "measure_ref".to_owned(),
+                "measure".to_owned(),
+                "changed".to_owned(),
+            ];
+            for which in Figure::ALL {
+                header.push(format!("earlier_{}", which.name()));
+                header.push(format!("later_{}", which.name()));
+            }
+            writer.record(header);
+            for m in &comparison.measures {
+                let changed: Vec<&str> = m.changed.iter().map(|f| f.name()).collect();
+                let mut record = vec![
+                    m.ref_as_printed.clone(),
+                    m.measure.clone(),
+                    changed.join(";"),
+                ];
+                for which in Figure::ALL {
+                    record.push(figure(m.before.as_ref(), which));
+                    record.push(figure(m.after.as_ref(), which));
+                }
+                writer.record(record);
+            }
+            write!(out, "{}", writer.finish())?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "{} → {}: {} measure(s) shown; a changed figure reads before → after",
+                heading(&comparison.earlier).replace('\n', " "),
+                heading(&comparison.later).replace('\n', " "),
+                comparison.measures.len()
+            )?;
+            let mut table = Table::new();
+            table.set_content_arrangement(ContentArrangement::Dynamic);
+            let mut header = vec!["Ref".to_owned(), "Measure".to_owned()];
+            header.extend(shown.iter().map(|f| f.heading().to_owned()));
+            table.load_preset(UTF8_FULL_CONDENSED).set_header(header);
+            for m in &comparison.measures {
+                let mut row = vec![Cell::new(&m.ref_as_printed), Cell::new(&m.measure)];
+                row.extend(shown.iter().map(|f| Cell::new(before_after(m, *f))));
+                table.add_row(row);
             }
             writeln!(out, "{table}")?;
         }

@@ -39,10 +39,18 @@ pub async fn run(app: &App, args: &ReportArgs, out: &mut dyn Write) -> CliResult
             earlier,
             later,
             current,
+            by_measure,
+            changed,
             when,
             format,
         }) => {
-            return super::compare::run(app, [earlier, later], *current, when, *format, out).await
+            let shown = match (*by_measure, *changed) {
+                (false, _) => super::compare::Shown::Summary,
+                (true, false) => super::compare::Shown::Measures,
+                (true, true) => super::compare::Shown::ChangedMeasures,
+            };
+            return super::compare::run(app, [earlier, later], *current, shown, when, *format, out)
+                .await;
         }
         None => {}
     }

@@ -4,6 +4,7 @@
 //! position, exactly as the API does, and reads of the history are recorded as the API's are.
 
 mod audit;
+mod compare;
 mod evidence;
 mod layout;
 mod manifest;
@@ -50,6 +51,7 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/verification", get(verification::page))
         .route("/reports", get(reports::list))
         .route("/reports/{report}", get(reports::page))
+        .route("/reports/{report}/compare", get(compare::page))
         .route("/reports/{report}/evidence.zip", get(evidence::report))
         .layer(axum::middleware::from_fn(origin::require_same_origin))
         .layer(axum::middleware::map_response(protect))

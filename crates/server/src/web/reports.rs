@@ -96,6 +96,7 @@ pub(crate) async fn page(
                     "Download the evidence pack (report, events, hashes)"
                 }
                 a href=(with_query("/scorecard", &format!("period={}", super::urlencode(&publication.period)))) { "Today's scorecard for this period" }
+                a href=(format!("/reports/{}/compare", publication.report_id)) { "Compare with another report, measure by measure" }
             }
             h2 { "Restatements since publication" }
             p { (restated.restatements.len()) " cell(s) read differently " (form.describe(at)) "." }

@@ -434,3 +434,98 @@ pair_test!(
         server.stop().await;
     }
 );
+
+pair_test!(two_publications_are_compared_measure_by_measure, |db| {
+    use scoreledger_domain::event::ReportKind;
+    use scoreledger_domain::{Command, Period, ReportId};
+
+    // Q2 published to Cabinet with 112, revised to 95, then published again to the
+    // scrutiny board: the second publication's figure is the restated one.
+    let (plan, _) = history_with_a_restatement(&db).await;
+    drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+    let q2 = Period::quarter(2016, 2);
+    let cut_off = db.store.head().await.unwrap();
+    let report = scoreledger_service::report_at(&db.read, q2, cut_off)
+        .await
+        .unwrap();
+    let second = ReportId(scoreledger_testkit::uuid(51));
+    crate::queries::run(
+        &db,
+        &second.stream(),
+        Command::PublishReport {
+            report_id: second,
+            plan_id: plan,
+            kind: ReportKind::QuarterlyScorecard,
+            period: q2,
+            cut_off,
+            meeting: "Overview and Scrutiny Management Board".into(),
+            published_on: NaiveDate::from_ymd_opt(2016, 12, 5).unwrap(),
+            rule_set_version: report.rule_set_version,
+            sha256: report.sha256(),
+            parts: report.part_digests(),
+        },
+        crate::queries::performance(),
+        None,
+    )
+    .await;
+    let auditor = token(&db, 1, Role::Auditor, None).await;
+    drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+    let first = scoreledger_projections::all_publications(&db.read)
+        .await
+        .unwrap()[0]
+        .report_id
+        .clone();
+    let server = TestServer::start(&db).await;
+    let cookie = sign_in(&server, &auditor).await;
+
+    // The report page leads to the comparison, whose form offers the other publication.
+    let (status, body) = page(&server, &cookie, &format!("/reports/{first}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains(&format!("href=\"/reports/{first}/compare\"")),
+        "{body}"
+    );
+    let (status, body) = page(&server, &cookie, &format!("/reports/{first}/compare")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains(&format!("<option value=\"{second}\">")),
+        "{body}"
+    );
+    assert!(
+        body.contains("Overview and Scrutiny Management Board"),
+        "{body}"
+    );
+
+    // Measure by measure: the value 112 → 95, marked; whichever report the page is of,
+    // the earlier publication comes first.
+    for (of, with) in [
+        (first.clone(), second.to_string()),
+        (second.to_string(), first.clone()),
+    ] {
+        let (status, body) = page(
+            &server,
+            &cookie,
+            &format!("/reports/{of}/compare?with={with}&changed=on"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(
+            body.contains("<td class=\"restated\"><del>112</del> → <ins>95"),
+            "{body}"
+        );
+        assert!(
+            body.contains("1 measure(s) changed, shown below."),
+            "{body}"
+        );
+    }
+
+    // A publication that does not exist is a page that says so.
+    let (status, body) = page(
+        &server,
+        &cookie,
+        &format!("/reports/{first}/compare?with=nonesuch"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    server.stop().await;
+});
