@@ -77,18 +77,17 @@ pub(crate) async fn after_batch(read: &ReadModels, rows: &[(&'static str, u64)])
 }
 
 /// Analyses `tables` whatever was counted (the end of a rebuild, so the queries that follow
-/// are planned on what it wrote).
-pub(crate) async fn analyse_all(
-    read: &ReadModels,
-    tables: &[&'static str],
-) -> Result<(), sqlx::Error> {
+/// are planned on what it wrote). What was written stands whether or not this succeeds, so a
+/// failure is logged, not returned.
+pub(crate) async fn analyse_all(read: &ReadModels, tables: &[&'static str]) {
     if read.dialect() != Dialect::Postgres {
-        return Ok(());
+        return;
     }
     for &table in tables {
-        analyse(read, table).await?;
+        if let Err(err) = analyse(read, table).await {
+            warn!(%table, error = %err, "cannot analyse a read-model table; queries on it may be planned badly");
+        }
     }
-    Ok(())
 }
 
 async fn analyse(read: &ReadModels, table: &'static str) -> Result<(), sqlx::Error> {

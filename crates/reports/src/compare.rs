@@ -188,6 +188,23 @@ impl MeasureChange {
     pub fn is_changed(&self) -> bool {
         !self.changed.is_empty()
     }
+
+    /// `figure` in the earlier (`later` false) or later report, as a changed cell prints it:
+    /// "—" where the report has none, "not in the report" where the measure is not in it.
+    pub fn side(&self, later: bool, figure: Figure) -> String {
+        let side = if later { &self.after } else { &self.before };
+        match side {
+            None => "not in the report".to_owned(),
+            Some(figures) => {
+                let text = figures.text(figure);
+                if text.is_empty() {
+                    "—".to_owned()
+                } else {
+                    text
+                }
+            }
+        }
+    }
 }
 
 impl MeasureFigures {
@@ -203,6 +220,21 @@ impl MeasureFigures {
             Figure::Rag => self.rag.map(|r| words(r.to_string())).unwrap_or_default(),
         }
     }
+}
+
+/// The figures worth showing for `measures`: RAG only where either report rates a measure
+/// that way (the 2010 scheme); the 2016 scorecards have none.
+pub fn figures_shown(measures: &[MeasureChange]) -> Vec<Figure> {
+    let rated = measures.iter().any(|m| {
+        [&m.before, &m.after]
+            .into_iter()
+            .flatten()
+            .any(|f| f.rag.is_some())
+    });
+    Figure::ALL
+        .into_iter()
+        .filter(|f| *f != Figure::Rag || rated)
+        .collect()
 }
 
 fn figures_of(report: &QuarterReport, row: &ReportRow) -> MeasureFigures {

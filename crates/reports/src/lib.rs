@@ -20,7 +20,9 @@ pub mod summary;
 pub mod xlsx;
 
 pub use canonical::{canonical_json, sha256_hex};
-pub use compare::{compare, compare_measures, Figure, FigureChange, MeasureChange, MeasureFigures};
+pub use compare::{
+    compare, compare_measures, figures_shown, Figure, FigureChange, MeasureChange, MeasureFigures,
+};
 pub use diff::{diff, CellChange};
 pub use quarter::{build_quarter_report, first_difference, QuarterReport, ReportRow};
 pub use restatement::{restatements, Restatement};

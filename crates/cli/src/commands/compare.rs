@@ -7,8 +7,8 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use scoreledger_domain::Position;
 use scoreledger_reports::{
-    compare, compare_measures, Figure, FigureChange, MeasureChange, MeasureFigures, QuarterReport,
-    Share,
+    compare, compare_measures, figures_shown, Figure, FigureChange, MeasureChange, MeasureFigures,
+    QuarterReport, Share,
 };
 use serde::Serialize;
 
@@ -195,21 +195,15 @@ fn figure(figures: Option<&MeasureFigures>, which: Figure) -> String {
 
 /// A table cell: the figure where it is the same in both, `before → after` where it changed.
 fn before_after(change: &MeasureChange, which: Figure) -> String {
-    let before = figure(change.before.as_ref(), which);
-    let after = figure(change.after.as_ref(), which);
-    if !change.changed.contains(&which) {
-        return after;
+    if change.changed.contains(&which) {
+        format!(
+            "{} → {}",
+            change.side(false, which),
+            change.side(true, which)
+        )
+    } else {
+        figure(change.after.as_ref(), which)
     }
-    let shown = |side: Option<&MeasureFigures>, text: String| match side {
-        None => "(not in the report)".to_owned(),
-        Some(_) if text.is_empty() => "—".to_owned(),
-        Some(_) => text,
-    };
-    format!(
-        "{} → {}",
-        shown(change.before.as_ref(), before),
-        shown(change.after.as_ref(), after)
-    )
 }
 
 fn write_measures(
@@ -217,15 +211,7 @@ fn write_measures(
     format: Format,
     out: &mut dyn Write,
 ) -> CliResult {
-    // RAG is shown only where either report rates measures that way.
-    let rated = comparison.measures.iter().any(|m| {
-        m.before.as_ref().is_some_and(|f| f.rag.is_some())
-            || m.after.as_ref().is_some_and(|f| f.rag.is_some())
-    });
-    let shown: Vec<Figure> = Figure::ALL
-        .into_iter()
-        .filter(|f| *f != Figure::Rag || rated)
-        .collect();
+    let shown = figures_shown(&comparison.measures);
     match format {
         Format::Json => writeln!(
             out,

@@ -7,7 +7,7 @@ use axum::response::Html;
 use maud::{html, Markup};
 use scoreledger_domain::{Period, Position};
 use scoreledger_projections::{self as projections, Publication};
-use scoreledger_reports::{compare_measures, Figure, MeasureChange, QuarterReport};
+use scoreledger_reports::{compare_measures, figures_shown, Figure, MeasureChange, QuarterReport};
 use scoreledger_service as service;
 use serde::Deserialize;
 
@@ -111,21 +111,10 @@ fn choose(
 
 /// A cell: the figure where it is the same in both reports, before → after where it changed.
 fn cell(change: &MeasureChange, figure: Figure) -> Markup {
-    let text = |side: Option<&scoreledger_reports::MeasureFigures>| match side {
-        None => "not in the report".to_owned(),
-        Some(f) => {
-            let shown = f.text(figure);
-            if shown.is_empty() {
-                "—".to_owned()
-            } else {
-                shown
-            }
-        }
-    };
     if change.changed.contains(&figure) {
         html! {
             td.restated {
-                del { (text(change.before.as_ref())) } " → " ins { (text(change.after.as_ref())) }
+                del { (change.side(false, figure)) } " → " ins { (change.side(true, figure)) }
             }
         }
     } else {
@@ -139,14 +128,7 @@ fn table(
     measures: &[MeasureChange],
     only_changed: bool,
 ) -> Markup {
-    let rated = measures.iter().any(|m| {
-        m.before.as_ref().is_some_and(|f| f.rag.is_some())
-            || m.after.as_ref().is_some_and(|f| f.rag.is_some())
-    });
-    let shown: Vec<Figure> = Figure::ALL
-        .into_iter()
-        .filter(|f| *f != Figure::Rag || rated)
-        .collect();
+    let shown = figures_shown(measures);
     let changed = measures.iter().filter(|m| m.is_changed()).count();
     html! {
         p { (describe(earlier)) " → " (describe(later)) ": " (changed) " measure(s) changed"
