@@ -530,9 +530,10 @@ pub struct ImportArgs {
     /// Plan name (CSV only; JSON files carry their plan).
     #[arg(long, default_value = "Corporate Plan 2016/17")]
     pub plan_name: String,
-    /// Plan financial year (CSV only), e.g. 2016/17.
-    #[arg(long, default_value = "2016/17")]
-    pub plan_year: String,
+    /// Plan financial year (CSV only), e.g. 2016/17. By default the financial year of the
+    /// file's reporting_period; a file whose period lies in another year is refused.
+    #[arg(long)]
+    pub plan_year: Option<String>,
     /// Check the file and report what would be appended, without appending.
     #[arg(long)]
     pub dry_run: bool,

@@ -275,8 +275,8 @@ pub enum Format {
 pub struct CsvPlan {
     /// Plan name.
     pub name: String,
-    /// Plan year.
-    pub financial_year: String,
+    /// Plan year; `None`: the financial year of the file's reporting period.
+    pub financial_year: Option<String>,
 }
 
 /// Reads and parses a file (no validation of field values yet); also returns the SHA-256 of
@@ -523,7 +523,12 @@ pub fn parse_csv(text: &str, plan: &CsvPlan) -> Result<ScorecardFile, Problems> 
         format: FORMAT.into(),
         plan: PlanSpec {
             name: plan.name.clone(),
-            financial_year: plan.financial_year.clone(),
+            financial_year: plan.financial_year.clone().unwrap_or_else(|| {
+                // Inferred where the period reads; otherwise validation names the period.
+                Period::parse(&reporting_period)
+                    .map(|p| Period::financial_year(p.financial_year_of()).to_string())
+                    .unwrap_or_default()
+            }),
             status_scheme: default_scheme(),
             approved_on: None,
             approved_by: None,
@@ -600,6 +605,21 @@ impl ScorecardFile {
         let reporting_period = Period::parse(&self.reporting_period)
             .map_err(|err| problem("file", "reporting_period", err.to_string()))
             .ok();
+        if let (Some(Period::FinancialYear { start }), Some(period)) =
+            (financial_year, reporting_period)
+        {
+            if period.financial_year_of() != start {
+                problem(
+                    "file",
+                    "reporting_period",
+                    format!(
+                        "{period} is not in the plan's year {}; import it into a plan of {} (--plan-year for a CSV file) or fix the period",
+                        self.plan.financial_year,
+                        Period::financial_year(period.financial_year_of())
+                    ),
+                );
+            }
+        }
         let (Some(financial_year), Some(status_scheme), Some(reporting_period)) =
             (financial_year, status_scheme, reporting_period)
         else {
@@ -831,11 +851,36 @@ mod tests {
     }
 
     #[test]
+    fn a_csv_file_s_plan_year_is_its_period_s_unless_given_and_never_another() {
+        let sample = include_str!("../../../fixtures/corporate_plan_2016_17.csv");
+        let plan = |year: Option<&str>| CsvPlan {
+            name: "Corporate Plan".into(),
+            financial_year: year.map(str::to_owned),
+        };
+        let inferred = parse_csv(sample, &plan(None)).unwrap();
+        let valid = inferred.validate(Numbering::CsvRows).unwrap();
+        assert_eq!(valid.plan.financial_year, Period::financial_year(2016));
+        assert!(parse_csv(sample, &plan(Some("2016/17")))
+            .unwrap()
+            .validate(Numbering::CsvRows)
+            .is_ok());
+        let problems = parse_csv(sample, &plan(Some("2017/18")))
+            .unwrap()
+            .validate(Numbering::CsvRows)
+            .unwrap_err();
+        let said = problems.to_string();
+        assert!(
+            said.contains("is not in the plan's year 2017/18") && said.contains("plan of 2016/17"),
+            "{said}"
+        );
+    }
+
+    #[test]
     fn rows_that_disagree_on_a_priority_or_outcome_title_are_refused_by_row() {
         let sample = include_str!("../../../fixtures/corporate_plan_2016_17.csv");
         let plan = CsvPlan {
             name: "Corporate Plan".into(),
-            financial_year: "2016/17".into(),
+            financial_year: Some("2016/17".into()),
         };
         assert!(parse_csv(sample, &plan).is_ok());
         let mut lines: Vec<String> = sample.lines().map(str::to_owned).collect();
