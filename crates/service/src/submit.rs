@@ -10,8 +10,8 @@ use scoreledger_domain::{
 };
 use scoreledger_store::remembered::{Publications, Remembered};
 use scoreledger_store::{
-    decide_commit, load, set_aside_of, unreadable_at, AppendError, Appended, Commit, EventStore,
-    ExecuteError, NewCommit, ReadError, Request,
+    decide_commit, load_and_remember, set_aside_of, unreadable_at, AppendError, Appended, Commit,
+    EventStore, ExecuteError, NewCommit, ReadError, Request,
 };
 use uuid::Uuid;
 
@@ -470,18 +470,14 @@ async fn state_of(
     stream: &StreamId,
     remembered: bool,
 ) -> Result<(StreamState, StreamVersion), SubmitError> {
-    let memory = store.remembered();
-    if let Some(known) = memory
+    if let Some(known) = store
+        .remembered()
         .filter(|_| remembered)
         .and_then(|memory| memory.state(stream))
     {
         return Ok(known);
     }
-    let (state, version) = load(store, stream).await.map_err(unreadable)?;
-    if let Some(memory) = memory {
-        memory.remember(stream, &state, version);
-    }
-    Ok((state, version))
+    load_and_remember(store, stream).await.map_err(unreadable)
 }
 
 /// Only a commit the store cannot read may be set aside: the domain judges a setting aside

@@ -92,8 +92,16 @@ pub async fn load_current(
             return Ok((state, version));
         }
     }
+    load_and_remember(store, stream).await
+}
+
+/// [`load`], and what it read remembered (`remembered`) for this process's next write or check.
+pub async fn load_and_remember(
+    store: &dyn EventStore,
+    stream: &StreamId,
+) -> Result<(StreamState, StreamVersion), ReadError> {
     let (state, version) = load(store, stream).await?;
-    if let Some(memory) = memory {
+    if let Some(memory) = store.remembered() {
         memory.remember(stream, &state, version);
     }
     Ok((state, version))

@@ -30,7 +30,9 @@ pub use envelope::{
     digest, verify_chain, ChainError, Commit, EventRecord, ExpectedVersion, NewCommit, Unreadable,
 };
 pub use error::{AppendError, ReadError};
-pub use execute::{decide_commit, load, load_current, prepare, ExecuteError, Request};
+pub use execute::{
+    decide_commit, load, load_and_remember, load_current, prepare, ExecuteError, Request,
+};
 pub use ids::{derived_id, new_id};
 pub use nats::{NatsConfig, NatsStore};
 pub use scoreledger_domain::{Position, StreamId, StreamVersion};
