@@ -25,4 +25,5 @@ mod set_aside;
 mod settings;
 mod support;
 mod token;
+mod values;
 mod verify;

@@ -152,6 +152,17 @@ pub enum Command {
     /// values, assessments and notes) from JSON or CSV. All or nothing: a malformed row is
     /// reported by row and field and nothing is appended.
     Import(ImportArgs),
+    /// Import a period's values, statuses, directions of travel and data notes for measures
+    /// already defined, from a filled-in scorecard export (CSV or XLSX, the export's own
+    /// columns). Shows every cell first — new, revised, changed, unchanged — and what is
+    /// refused; a revised value needs a classification and a reason (columns of the sheet, or
+    /// --classification and --reason for the whole file). All or nothing; importing the same
+    /// file again appends nothing.
+    ///
+    /// Example: scoreledger report --period "Q4 2016/17" --format xlsx -o q4.xlsx
+    ///
+    /// Example: scoreledger import-values q4.xlsx --period "Q4 2016/17" --dry-run
+    ImportValues(ImportValuesArgs),
     /// Record a value, target, status, direction of travel or data note for a measure.
     #[command(subcommand)]
     Record(RecordCommand),
@@ -537,6 +548,46 @@ pub struct ImportArgs {
     /// Check the file and report what would be appended, without appending.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Formats of a values sheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SheetFormat {
+    /// Decide from the file extension.
+    Auto,
+    /// The CSV export's columns.
+    Csv,
+    /// An Excel workbook: its "Scorecard" sheet.
+    Xlsx,
+}
+
+/// `import-values` options.
+#[derive(Debug, Args)]
+pub struct ImportValuesArgs {
+    /// The filled-in sheet.
+    pub file: PathBuf,
+    /// The period the status, direction and note columns are for, e.g. "Q3 2016/17".
+    #[arg(long, short = 'p')]
+    pub period: String,
+    /// Its format.
+    #[arg(long, value_enum, default_value_t = SheetFormat::Auto)]
+    pub format: SheetFormat,
+    /// The classification of every revised value whose row has none: late_data,
+    /// scheduled_revision, correction or definition_change.
+    #[arg(long)]
+    pub classification: Option<String>,
+    /// Why, for every row that gives no reason of its own.
+    #[arg(long, short = 'r')]
+    pub reason: Option<String>,
+    /// Show what would be appended, cell by cell, without appending.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// List unchanged cells too.
+    #[arg(long)]
+    pub all: bool,
+    /// Print the preview as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which measure and period a record command is about.

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod explain;
 pub mod history;
 pub mod import;
+pub mod import_values;
 pub mod init;
 pub mod keys;
 pub mod lock;
@@ -69,6 +70,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         }
         Command::Init => init::run(&app, &settings, out).await,
         Command::Import(args) => import::run(&app, &args, out).await,
+        Command::ImportValues(args) => import_values::run(&app, &args, out).await,
         Command::Record(args) => record::run(&app, args, out).await,
         Command::Signoff(args) => approval::sign_off(&app, &args, out).await,
         Command::ApproveNote(args) => approval::approve_note(&app, &args, out).await,

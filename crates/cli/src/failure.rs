@@ -157,6 +157,20 @@ impl From<scoreledger_service::SubmitError> for Failed {
     }
 }
 
+impl From<scoreledger_service::ValuesError> for Failed {
+    fn from(err: scoreledger_service::ValuesError) -> Self {
+        use scoreledger_service::ValuesError;
+        match err {
+            ValuesError::Refused(preview) => {
+                Failed::rejected(scoreledger_reports::sheet::Problems(preview.problems))
+            }
+            ValuesError::Lookup(err) => err.into(),
+            ValuesError::Read(err) => err.into(),
+            ValuesError::Submit(err) => err.into(),
+        }
+    }
+}
+
 impl From<scoreledger_service::QueryError> for Failed {
     fn from(err: scoreledger_service::QueryError) -> Self {
         use scoreledger_service::QueryError;

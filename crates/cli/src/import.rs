@@ -3,7 +3,6 @@
 //! appended: a malformed row is reported by row and field, and nothing lands.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -149,47 +148,7 @@ pub struct ScorecardFile {
     pub measures: Vec<MeasureSpec>,
 }
 
-/// Where in the file a problem is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// "row 13" (CSV, counting the header as row 1) or "measure 12" (JSON, from 1).
-    pub location: String,
-    /// The field.
-    pub field: String,
-    /// What is wrong and how to fix it.
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}, field {}: {}",
-            self.location, self.field, self.message
-        )
-    }
-}
-
-/// Every problem found in a file (validation goes on past the first).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problems(pub Vec<Problem>);
-
-impl fmt::Display for Problems {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the file has {} problem(s); nothing was imported",
-            self.0.len()
-        )?;
-        for problem in self.0.iter().take(25) {
-            write!(f, "\n  {problem}")?;
-        }
-        if self.0.len() > 25 {
-            write!(f, "\n  … and {} more", self.0.len() - 25)?;
-        }
-        Ok(())
-    }
-}
+pub use scoreledger_reports::sheet::{Problem, Problems};
 
 /// A plan ready to define.
 #[derive(Debug, Clone)]

@@ -205,6 +205,12 @@ impl MeasureField {
 }
 
 impl MeasureDefinition {
+    /// Whether an officer of `directorate` may change the measure: directorates are compared
+    /// without regard to case, as tokens and definitions may write them differently.
+    pub fn in_directorate(&self, directorate: &str) -> bool {
+        self.directorate.eq_ignore_ascii_case(directorate)
+    }
+
     /// The field's current value, in the form `MeasureField::normalise` produces.
     pub fn field(&self, field: MeasureField) -> String {
         match field {

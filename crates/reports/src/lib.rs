@@ -16,6 +16,7 @@ pub mod quarter;
 pub mod render;
 pub mod restatement;
 pub mod safe_csv;
+pub mod sheet;
 pub mod summary;
 pub mod xlsx;
 

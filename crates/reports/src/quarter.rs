@@ -177,6 +177,18 @@ fn render_value(cell: &ValueCell) -> String {
     }
 }
 
+/// The figure of an exported value cell: the cell without the revision marker
+/// [`render_value`] adds, so a sheet exported and filled in reads back as figures.
+pub fn figure_of(cell: &str) -> &str {
+    if let Some(figure) = cell.strip_suffix(" (revised)") {
+        return figure;
+    }
+    match cell.rfind(" (revised; first published ") {
+        Some(at) if cell.ends_with(')') => &cell[..at],
+        _ => cell,
+    }
+}
+
 fn row(scorecard_row: &ScorecardRow, columns: &[Period]) -> ReportRow {
     let definition = &scorecard_row.definition;
     let status = scorecard_row.status.unwrap_or(Status::NotYetAvailable);
@@ -245,6 +257,7 @@ pub fn build_quarter_report(scorecard: &Scorecard) -> QuarterReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scoreledger_domain::RecordedValue;
 
     fn digest(part: &str, sha: &str) -> PartDigest {
         PartDigest {
@@ -275,6 +288,27 @@ mod tests {
             Some("2.B1")
         );
         assert_eq!(first_difference(&[], &rebuilt).as_deref(), Some("summary"));
+    }
+
+    #[test]
+    fn an_exported_cell_reads_back_as_its_figure() {
+        let value = RecordedValue::parse("87.2%").unwrap();
+        let cell = |revision, first_published: Option<&str>| ValueCell {
+            value: value.clone(),
+            quality: scoreledger_domain::value::Quality::Final,
+            source_system: None,
+            revision,
+            classification: None,
+            first_published: first_published.map(str::to_owned),
+        };
+        for printed in [
+            render_value(&cell(0, None)),
+            render_value(&cell(1, None)),
+            render_value(&cell(2, Some("79.5%"))),
+        ] {
+            assert_eq!(figure_of(&printed), "87.2%", "{printed}");
+        }
+        assert_eq!(figure_of("62 (Oct-Nov only)"), "62 (Oct-Nov only)");
     }
 
     #[test]

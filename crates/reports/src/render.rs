@@ -212,6 +212,25 @@ pub const LEADING_COLUMNS: [&str; 13] = [
     "direction",
 ];
 
+/// Each column of the export as people read it: its name in the machine export, and the
+/// heading the exports for people print. A sheet read back ([`crate::sheet`]) may carry either.
+pub const HEADINGS: [(&str, &str); 14] = [
+    ("ref", "Ref"),
+    ("ref_as_printed", "Ref as printed"),
+    ("priority", "Priority"),
+    ("outcome", "Outcome"),
+    ("measure", "Measure"),
+    ("priority_measure", "Priority measure"),
+    ("lead_officer", "Lead officer"),
+    ("lead_accountability", "Lead accountability"),
+    ("good_performance", "Good performance"),
+    ("frequency", "Frequency"),
+    ("target", "Target"),
+    ("status", "Status"),
+    ("direction", "Direction of travel"),
+    ("note", "Data note"),
+];
+
 /// The export's header: the leading columns, the report's value columns, the note.
 pub fn csv_header(report: &QuarterReport) -> Vec<String> {
     LEADING_COLUMNS

@@ -26,6 +26,15 @@ pub fn cell(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// The text a person typed, from a cell [`cell`] wrote: the `'` it put in front of a risky
+/// text taken off again (a `'` in front of anything else was typed, and stays).
+pub fn uncell(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if cell(rest) == text => rest,
+        _ => text,
+    }
+}
+
 /// A signed number, perhaps a percentage, with digits grouped by commas: `-3.5%`, `+1,234`.
 fn is_figure(text: &str) -> bool {
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
@@ -121,6 +130,16 @@ mod tests {
         check("  =1+1", "'  =1+1");
         check("＝1+1", "'＝1+1");
         check("-", "'-");
+    }
+
+    #[test]
+    fn a_guarded_cell_reads_back_as_typed() {
+        for typed in [
+            "=1+1", "-", "@SUM(A1)", "'quoted", "28.3%", "-3.5%", "plain", "",
+        ] {
+            assert_eq!(uncell(&cell(typed)), typed, "{typed:?}");
+        }
+        assert_eq!(uncell("'plain"), "'plain");
     }
 
     #[test]

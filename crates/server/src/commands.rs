@@ -319,17 +319,17 @@ async fn write(
         let (measure, _) = load_current(&*state.store, &stream)
             .await
             .map_err(ApiError::log_unavailable)?;
-        let theirs = measure.measure().map(|m| m.definition.directorate.clone());
         let mine = session.directorate.as_deref().unwrap_or_default();
-        if theirs
-            .as_deref()
-            .is_some_and(|d| !d.eq_ignore_ascii_case(mine))
+        if let Some(theirs) = measure
+            .measure()
+            .map(|m| &m.definition)
+            .filter(|d| !d.in_directorate(mine))
         {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 format!(
                     "officers change only their own directorate's measures: yours is {mine}, {reference} is {}",
-                    theirs.unwrap_or_default()
+                    theirs.directorate
                 ),
             ));
         }

@@ -14,6 +14,7 @@ pub mod proofs;
 pub mod published;
 pub mod restated;
 pub mod submit;
+pub mod values;
 pub mod verification;
 
 pub use access::{record_access, Unrecorded};
@@ -27,4 +28,5 @@ pub use submit::{
     prepare_batch, submit, submit_batch, Batch, Prepared, PreparedBatch, Refusal, Refusals,
     StreamChange, Submission, SubmitError,
 };
+pub use values::{CellChange, Outcome, Preview, ValuesError, ValuesImport};
 pub use verification::{verify_publication, Verification};

@@ -64,6 +64,8 @@ pub struct StreamChange {
     pub commit_id: Option<Uuid>,
     /// The stream version the client last saw (HTTP `If-Match`).
     pub if_version: Option<StreamVersion>,
+    /// Why, for this write alone (a values import's row); the batch's reason when `None`.
+    pub reason: Option<String>,
 }
 
 /// A batch judged: what each write would append, or had appended before.
@@ -169,6 +171,7 @@ pub async fn submit(
             commands: submission.commands.to_vec(),
             commit_id: submission.commit_id,
             if_version: submission.if_version,
+            reason: None,
         }],
     };
     match submit_batch(store, &batch).await {
@@ -387,7 +390,7 @@ async fn prepare(
             .and_then(|(state, _)| state.plan());
         let request = Request {
             actor: batch.actor.clone(),
-            reason: batch.reason.clone(),
+            reason: write.reason.clone().or_else(|| batch.reason.clone()),
             on_behalf_of: batch.on_behalf_of.clone(),
             commit_id: write.commit_id,
             published_through,

@@ -279,6 +279,7 @@ fn measure_write(plan: PlanId, n: u128, reference: &str, key: u128) -> StreamCha
         ],
         commit_id: Some(uuid(key)),
         if_version: None,
+        reason: None,
     }
 }
 
@@ -292,6 +293,7 @@ pair_test!(
             commands: vec![define_plan_2016(plan)],
             commit_id: Some(uuid(100)),
             if_version: None,
+            reason: None,
         };
         let batch = |writes| Batch {
             actor: &team,

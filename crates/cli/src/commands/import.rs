@@ -88,6 +88,7 @@ pub async fn apply(
             stream: plan_stream,
             commands: vec![plan.define(RuleSet::default())],
             if_version: None,
+            reason: None,
         });
         locations.push("plan".to_owned());
     }
@@ -98,6 +99,7 @@ pub async fn apply(
             stream,
             commands: measure_commands(measure, plan.financial_year, valid.reporting_period),
             if_version: None,
+            reason: None,
         });
         locations.push(format!(
             "measure {} ({})",
