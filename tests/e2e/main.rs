@@ -12,6 +12,7 @@ mod evidence;
 mod golden;
 mod history;
 mod import;
+mod lifecycle;
 mod lock;
 mod nats;
 mod project;

@@ -185,6 +185,17 @@ pub enum Command {
     ///
     /// Example: scoreledger amend -m 2.B1 --lead-officer "Jo Smith" --reason "Cabinet reassigned it"
     Amend(AmendArgs),
+    /// Withdraw a measure from a period on (--role performance or admin, with a reason):
+    /// reports of that period and later leave it out and count their totals without it, and
+    /// nothing more is entered for it then; reports published before keep it.
+    ///
+    /// Example: scoreledger withdraw -m 3.A4 --from "Q3 2016/17" --reason "Cabinet dropped it in the December refresh"
+    Withdraw(ApplicabilityArgs),
+    /// Reinstate a withdrawn measure from a period on (--role performance or admin, with a
+    /// reason): reports of that period and later count it again.
+    ///
+    /// Example: scoreledger reinstate -m 3.A4 --from "Q1 2017/18" --reason "back in the 2017/18 plan"
+    Reinstate(ApplicabilityArgs),
     /// Lock a period (and the months and terms inside it): from now on any change to it needs
     /// the performance team (or an admin) and a reason.
     Lock(LockArgs),
@@ -1019,6 +1030,21 @@ pub struct AmendArgs {
     #[arg(long)]
     pub priority_measure: Option<String>,
     /// Why the definition changes (required).
+    #[arg(long, short = 'r')]
+    pub reason: Option<String>,
+}
+
+/// `withdraw` and `reinstate` options.
+#[derive(Debug, Args)]
+pub struct ApplicabilityArgs {
+    /// Measure reference, e.g. 1.A3 or "2.B4 (a)".
+    #[arg(long, short = 'm')]
+    pub measure: String,
+    /// The first period it no longer applies to (withdraw) or applies to again (reinstate),
+    /// e.g. "Q3 2016/17".
+    #[arg(long)]
+    pub from: String,
+    /// Why (required).
     #[arg(long, short = 'r')]
     pub reason: Option<String>,
 }

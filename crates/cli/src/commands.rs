@@ -1,5 +1,6 @@
 //! One module per subcommand; `dispatch` picks one.
 
+pub mod applicability;
 pub mod approval;
 pub mod audit;
 pub mod backup;
@@ -75,6 +76,8 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Signoff(args) => approval::sign_off(&app, &args, out).await,
         Command::ApproveNote(args) => approval::approve_note(&app, &args, out).await,
         Command::Amend(args) => approval::amend(&app, args, out).await,
+        Command::Withdraw(args) => applicability::run(&app, &args, false, out).await,
+        Command::Reinstate(args) => applicability::run(&app, &args, true, out).await,
         Command::Lock(args) => lock::run(&app, &args, true, out).await,
         Command::Reopen(args) => lock::run(&app, &args, false, out).await,
         Command::Publish(args) => publish::run(&app, &args, out).await,

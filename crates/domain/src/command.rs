@@ -150,6 +150,17 @@ pub enum Command {
         /// written; `decide` refuses a name it does not know.
         changes: BTreeMap<String, String>,
     },
+    /// Withdraw a measure from a period on (needs a reason): reports from then on leave it
+    /// out.
+    WithdrawMeasure {
+        /// The first period it no longer applies to.
+        from: Period,
+    },
+    /// Reinstate a withdrawn measure from a period on (needs a reason).
+    ReinstateMeasure {
+        /// The first period it applies to again.
+        from: Period,
+    },
     /// Publish a report built at a log position.
     PublishReport {
         /// New report id.
@@ -264,6 +275,10 @@ pub enum CommandKind {
     ApproveCommentary,
     /// Amend a measure's definition.
     AmendMeasure,
+    /// Withdraw a measure.
+    WithdrawMeasure,
+    /// Reinstate a measure.
+    ReinstateMeasure,
     /// Publish a report.
     PublishReport,
     /// Issue an API token.
@@ -299,6 +314,8 @@ impl CommandKind {
             CommandKind::SignOffValue => "sign off a value",
             CommandKind::ApproveCommentary => "approve a data note",
             CommandKind::AmendMeasure => "amend a measure's definition",
+            CommandKind::WithdrawMeasure => "withdraw a measure",
+            CommandKind::ReinstateMeasure => "reinstate a measure",
             CommandKind::PublishReport => "publish a report",
             CommandKind::IssueToken => "issue an API token",
             CommandKind::RevokeToken => "revoke an API token",
@@ -329,6 +346,8 @@ impl Command {
             Command::SignOffValue { .. } => CommandKind::SignOffValue,
             Command::ApproveCommentary { .. } => CommandKind::ApproveCommentary,
             Command::AmendMeasure { .. } => CommandKind::AmendMeasure,
+            Command::WithdrawMeasure { .. } => CommandKind::WithdrawMeasure,
+            Command::ReinstateMeasure { .. } => CommandKind::ReinstateMeasure,
             Command::PublishReport { .. } => CommandKind::PublishReport,
             Command::IssueToken { .. } => CommandKind::IssueToken,
             Command::RevokeToken { .. } => CommandKind::RevokeToken,
@@ -439,6 +458,8 @@ impl Command {
             | Command::AssessDirection { .. }
             | Command::SignOffValue { .. }
             | Command::ApproveCommentary { .. }
+            | Command::WithdrawMeasure { .. }
+            | Command::ReinstateMeasure { .. }
             | Command::RevokeToken { .. }
             | Command::SetAsideCommit { .. }
             | Command::AddSigningKey { .. }

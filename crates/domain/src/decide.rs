@@ -279,6 +279,14 @@ pub enum Rejection {
         /// Why a reason is needed.
         why: &'static str,
     },
+    /// The measure is withdrawn in the period changed.
+    #[error("the measure is withdrawn from {from} on, so nothing is entered for {period}; if it applies again, reinstate it first (scoreledger reinstate)")]
+    Withdrawn {
+        /// The period changed.
+        period: Period,
+        /// The first period of the withdrawal.
+        from: Period,
+    },
     /// The change would change nothing.
     #[error("{what} changes nothing: {detail}")]
     NoChange {
@@ -331,7 +339,9 @@ pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
         CommandKind::SignOffValue | CommandKind::ApproveCommentary => {
             matches!(role, Role::Approver | Role::Admin)
         }
-        CommandKind::AmendMeasure => matches!(role, Role::Performance | Role::Admin),
+        CommandKind::AmendMeasure
+        | CommandKind::WithdrawMeasure
+        | CommandKind::ReinstateMeasure => matches!(role, Role::Performance | Role::Admin),
         CommandKind::IssueToken
         | CommandKind::RevokeToken
         | CommandKind::SetAsideCommit
@@ -747,11 +757,25 @@ fn decide_measure(
         | Command::AssessStatus { period, .. }
         | Command::AssessRag { period, .. }
         | Command::AssessDirection { period, .. }
-        | Command::EditCommentary { period, .. } => Some(period),
+        | Command::EditCommentary { period, .. }
+        | Command::WithdrawMeasure { from: period }
+        | Command::ReinstateMeasure { from: period } => Some(period),
         _ => None,
     };
-    if let Some(period) = changed_period {
+    let changes_applicability = matches!(
+        command,
+        Command::WithdrawMeasure { .. } | Command::ReinstateMeasure { .. }
+    );
+    if let Some(period) = changed_period.filter(|_| !changes_applicability) {
         ctx.near_plan(period)?;
+        if let Some(withdrawal) = crate::lifecycle::deciding(&measure.applicability, period)
+            .filter(|change| !change.applies)
+        {
+            return Err(Rejection::Withdrawn {
+                period: *period,
+                from: withdrawal.from,
+            });
+        }
     }
     if let Some(period) = changed_period {
         if let Some(lock) = ctx.lock_covering(period) {
@@ -969,6 +993,8 @@ fn decide_measure(
             Ok(vec![DomainEvent::CommentaryApproved { period: *period }])
         }
         Command::AmendMeasure { changes } => amend(measure, changes, ctx),
+        Command::WithdrawMeasure { from } => applicability(measure, *from, false, ctx),
+        Command::ReinstateMeasure { from } => applicability(measure, *from, true, ctx),
         Command::DefinePlan { .. }
         | Command::PublishReport { .. }
         | Command::LockPeriod { .. }
@@ -1162,6 +1188,47 @@ fn amend(
         });
     }
     Ok(vec![DomainEvent::MeasureAmended { changes }])
+}
+
+/// Withdraws (`applies` false) or reinstates a measure from a period on, with a reason:
+/// every report from then on counts differently.
+fn applicability(
+    measure: &MeasureState,
+    from: Period,
+    applies: bool,
+    ctx: &Context,
+) -> Result<Vec<DomainEvent>, Rejection> {
+    ctx.near_plan(&from)?;
+    let reference = &measure.definition.measure_ref;
+    if measure.applies_in(&from) == applies {
+        return Err(Rejection::NoChange {
+            what: if applies {
+                "the reinstatement"
+            } else {
+                "the withdrawal"
+            },
+            detail: if applies {
+                format!("{reference} applies in {from}; only a withdrawn measure is reinstated")
+            } else {
+                format!("{reference} is already withdrawn in {from}")
+            },
+        });
+    }
+    if ctx.reason().is_none() {
+        return Err(Rejection::NoReason {
+            what: if applies {
+                "a reinstatement of a measure"
+            } else {
+                "a withdrawal of a measure"
+            },
+            why: "reports from that period on count the plan's measures differently",
+        });
+    }
+    Ok(vec![if applies {
+        DomainEvent::MeasureReinstated { from }
+    } else {
+        DomainEvent::MeasureWithdrawn { from }
+    }])
 }
 
 fn non_empty(field: &'static str, text: &str) -> Result<(), Rejection> {
@@ -2554,6 +2621,68 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_measure_is_withdrawn_and_reinstated_from_a_period_with_a_reason_and_takes_nothing_between()
+    {
+        let withdraw = Command::WithdrawMeasure { from: q2() };
+        let given = [defined(StatusScheme::Corporate2016)];
+        assert_eq!(
+            when(&given, withdraw.clone(), &performance_team()),
+            Err(Rejection::NoReason {
+                what: "a withdrawal of a measure",
+                why: "reports from that period on count the plan's measures differently",
+            })
+        );
+        assert_eq!(
+            when(&given, withdraw.clone(), &reason("dropped in the refresh")),
+            Ok(vec![DomainEvent::MeasureWithdrawn { from: q2() }])
+        );
+        let withdrawn = [defined(StatusScheme::Corporate2016), withdraw.clone()];
+        assert!(matches!(
+            when(&withdrawn, withdraw, &reason("again")),
+            Err(Rejection::NoChange { .. })
+        ));
+        // Nothing is entered for a period it is withdrawn in; before it, as ever.
+        assert_eq!(
+            when(&withdrawn, record("112"), &performance_team()),
+            Err(Rejection::Withdrawn {
+                period: q2(),
+                from: q2(),
+            })
+        );
+        let q1_value = Command::RecordValue {
+            period: Period::quarter(2016, 1),
+            value: RecordedValue::parse("98").unwrap(),
+            quality: DataQuality::default(),
+        };
+        assert!(when(&withdrawn, q1_value, &performance_team()).is_ok());
+        // Only a withdrawn measure is reinstated, and then it takes values again.
+        let q3 = Period::quarter(2016, 3);
+        assert!(matches!(
+            when(
+                &given,
+                Command::ReinstateMeasure { from: q3 },
+                &reason("back")
+            ),
+            Err(Rejection::NoChange { .. })
+        ));
+        let reinstated = [
+            defined(StatusScheme::Corporate2016),
+            Command::WithdrawMeasure { from: q2() },
+            Command::ReinstateMeasure { from: q3 },
+        ];
+        let q3_value = Command::RecordValue {
+            period: q3,
+            value: RecordedValue::parse("101").unwrap(),
+            quality: DataQuality::default(),
+        };
+        assert!(when(&reinstated, q3_value, &performance_team()).is_ok());
+        assert!(matches!(
+            when(&reinstated, record("112"), &performance_team()),
+            Err(Rejection::Withdrawn { .. })
+        ));
     }
 
     fn amendment(fields: &[(&str, &str)]) -> Command {

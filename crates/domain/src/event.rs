@@ -186,6 +186,16 @@ pub enum DomainEvent {
         /// Each field changed, before → after, in the order of `MeasureField`.
         changes: Vec<FieldChange>,
     },
+    /// The measure no longer applies from a period on (the reason is on the commit).
+    MeasureWithdrawn {
+        /// The first period it no longer applies to.
+        from: Period,
+    },
+    /// A withdrawn measure applies again from a period on (the reason is on the commit).
+    MeasureReinstated {
+        /// The first period it applies to again.
+        from: Period,
+    },
     /// A report was published: what it covered, the log position it was built at and the
     /// SHA-256 of its canonical JSON.
     ReportPublished {
@@ -351,6 +361,8 @@ impl DomainEvent {
             DomainEvent::ValueSignedOff { .. } => "ValueSignedOff",
             DomainEvent::CommentaryApproved { .. } => "CommentaryApproved",
             DomainEvent::MeasureAmended { .. } => "MeasureAmended",
+            DomainEvent::MeasureWithdrawn { .. } => "MeasureWithdrawn",
+            DomainEvent::MeasureReinstated { .. } => "MeasureReinstated",
             DomainEvent::ReportPublished { .. } => "ReportPublished",
             DomainEvent::TokenIssued { .. } => "TokenIssued",
             DomainEvent::TokenRevoked { .. } => "TokenRevoked",
@@ -408,6 +420,9 @@ impl DomainEvent {
             | DomainEvent::PeriodLocked { period }
             | DomainEvent::PeriodReopened { period }
             | DomainEvent::ReportPublished { period, .. } => Some(*period),
+            DomainEvent::MeasureWithdrawn { from } | DomainEvent::MeasureReinstated { from } => {
+                Some(*from)
+            }
             _ => None,
         }
     }

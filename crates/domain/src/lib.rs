@@ -10,6 +10,7 @@ pub mod cumulative;
 pub mod decide;
 pub mod event;
 pub mod ids;
+pub mod lifecycle;
 pub mod measure;
 pub mod measure_ref;
 pub mod percent;
@@ -28,6 +29,7 @@ pub use event::{DomainEvent, EventType, FieldChange, PartDigest, SchemaVersion, 
 pub use ids::{
     AccessId, MeasureId, PlanId, Position, ReportId, SetAsideId, StreamId, StreamVersion, TokenId,
 };
+pub use lifecycle::{applies_in, Applicability};
 pub use measure::{Frequency, MeasureDefinition, MeasureField, Polarity, ValueKind};
 pub use measure_ref::MeasureRef;
 pub use period::Period;

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use crate::event::DomainEvent;
 use crate::ids::{MeasureId, PlanId, Position, TokenId};
+use crate::lifecycle::Applicability;
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -60,6 +61,8 @@ pub struct MeasureState {
     pub value_makers: BTreeMap<Period, Maker>,
     /// Who wrote each period's current data note, and who approved it.
     pub note_makers: BTreeMap<Period, Maker>,
+    /// Its withdrawals and reinstatements, in log order ([`crate::lifecycle`]).
+    pub applicability: Vec<Applicability>,
 }
 
 /// Who made the current version of a value or a note, and who checked it (maker–checker).
@@ -183,6 +186,7 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
             commentary: BTreeMap::new(),
             value_makers: BTreeMap::new(),
             note_makers: BTreeMap::new(),
+            applicability: Vec::new(),
         })),
         (StreamState::Measure(mut measure), event) => {
             match event {
@@ -229,6 +233,18 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
                         // no longer parses is left out rather than guessed at.
                         let _ = measure.definition.set_field(change.field, &change.after);
                     }
+                }
+                DomainEvent::MeasureWithdrawn { from } => {
+                    measure.applicability.push(Applicability {
+                        from: *from,
+                        applies: false,
+                    });
+                }
+                DomainEvent::MeasureReinstated { from } => {
+                    measure.applicability.push(Applicability {
+                        from: *from,
+                        applies: true,
+                    });
                 }
                 DomainEvent::StatusAssessed { period, status, .. } => {
                     measure.statuses.insert(*period, *status);
@@ -290,6 +306,11 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
 }
 
 impl MeasureState {
+    /// Whether the measure applies in `period` (not withdrawn then).
+    pub fn applies_in(&self, period: &Period) -> bool {
+        crate::lifecycle::applies_in(&self.applicability, period)
+    }
+
     /// What `rules` suggest for `period` from what the measure holds now: a status against the
     /// year's target (`None` when the rules cannot decide) and a direction of travel against
     /// the previous period. Stored beside the officer's assessment, never instead of it.

@@ -550,6 +550,32 @@ async fn apply_event(
                 })
                 .collect());
         }
+        DomainEvent::MeasureWithdrawn { from } | DomainEvent::MeasureReinstated { from } => {
+            let applies = matches!(event, DomainEvent::MeasureReinstated { .. });
+            sqlx::query(
+                "INSERT INTO measure_applicability (measure_id, position, first_period, applies) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(at)
+            .bind(from.to_string())
+            .bind(i64::from(applies))
+            .execute(&mut *conn)
+            .await?;
+            if applies {
+                Change {
+                    before: Some("withdrawn".into()),
+                    after: Some(format!("applies again from {from}")),
+                    ..measure("measure reinstated")
+                }
+            } else {
+                Change {
+                    before: Some("applies".into()),
+                    after: Some(format!("withdrawn from {from}")),
+                    ..measure("measure withdrawn")
+                }
+            }
+        }
         DomainEvent::ReportPublished {
             report_id,
             plan_id,

@@ -33,6 +33,8 @@ pub enum HistoryKind {
     Approval,
     /// A field of a measure's definition amended.
     Definition,
+    /// A measure withdrawn or reinstated.
+    Withdrawal,
     /// A period locked or reopened.
     Lock,
     /// A report published.
@@ -59,7 +61,7 @@ pub struct UnknownKind {
 
 impl HistoryKind {
     /// Every kind, in the order messages and forms list them.
-    pub const ALL: [HistoryKind; 18] = [
+    pub const ALL: [HistoryKind; 19] = [
         HistoryKind::Value,
         HistoryKind::Target,
         HistoryKind::Status,
@@ -71,6 +73,7 @@ impl HistoryKind {
         HistoryKind::Signoff,
         HistoryKind::Approval,
         HistoryKind::Definition,
+        HistoryKind::Withdrawal,
         HistoryKind::Lock,
         HistoryKind::Publication,
         HistoryKind::Token,
@@ -94,6 +97,7 @@ impl HistoryKind {
             HistoryKind::Signoff => "signoff",
             HistoryKind::Approval => "approval",
             HistoryKind::Definition => "definition",
+            HistoryKind::Withdrawal => "withdrawal",
             HistoryKind::Lock => "lock",
             HistoryKind::Publication => "publication",
             HistoryKind::Token => "token",
@@ -118,6 +122,7 @@ impl HistoryKind {
             HistoryKind::Signoff => &["signoffs", "sign-off", "sign-offs"],
             HistoryKind::Approval => &["approvals"],
             HistoryKind::Definition => &["definitions", "amendment", "amendments"],
+            HistoryKind::Withdrawal => &["withdrawals", "reinstatement", "reinstatements"],
             HistoryKind::Lock => &["locks", "reopening", "reopenings"],
             HistoryKind::Publication => &["publications"],
             HistoryKind::Token => &["tokens"],
@@ -152,6 +157,7 @@ impl HistoryKind {
                 "definition: frequency_text",
                 "definition: priority_measure",
             ],
+            HistoryKind::Withdrawal => &["measure withdrawn", "measure reinstated"],
             HistoryKind::Lock => &["period locked", "period reopened"],
             HistoryKind::Publication => &["report published"],
             HistoryKind::Token => &["token issued", "token revoked"],
@@ -181,6 +187,7 @@ impl HistoryKind {
             HistoryKind::Signoff => "sign-offs",
             HistoryKind::Approval => "note approvals",
             HistoryKind::Definition => "definition amendments",
+            HistoryKind::Withdrawal => "measures withdrawn and reinstated",
             HistoryKind::Lock => "locks and reopenings",
             HistoryKind::Publication => "reports published",
             HistoryKind::Token => "tokens issued and revoked",
@@ -300,7 +307,8 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "\"nonsense\" is not a kind of change; use value, target, status, direction, rag, \
-             note, accountability, measure, signoff, approval, definition, lock, publication, \
+             note, accountability, measure, signoff, approval, definition, withdrawal, lock, \
+             publication, \
              token, read, set-aside, plan or key"
         );
     }

@@ -33,7 +33,7 @@ const PROJECTOR_LOCK: i64 = 0x5343_4f52_454c_4544;
 const UNREADABLE_POLL: Duration = Duration::from_secs(1);
 
 /// Every read-model table, in the order a rebuild empties them.
-pub const TABLES: [&str; 17] = [
+pub const TABLES: [&str; 18] = [
     "checkpoints",
     "plans",
     "priorities",
@@ -41,6 +41,7 @@ pub const TABLES: [&str; 17] = [
     "rule_sets_history",
     "measures",
     "measure_definitions_history",
+    "measure_applicability",
     "accountability_history",
     "values_history",
     "targets_history",

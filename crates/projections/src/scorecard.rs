@@ -12,8 +12,8 @@ use serde::Serialize;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
-    Direction, MeasureDefinition, MeasureId, Period, PlanId, Position, Rag, RecordedValue,
-    RevisionClass, RuleSet, Status, StatusScheme,
+    applies_in, Applicability, Direction, MeasureDefinition, MeasureId, Period, PlanId, Position,
+    Rag, RecordedValue, RevisionClass, RuleSet, Status, StatusScheme,
 };
 
 /// A value cell as the scorecard's query aggregates it: period, value (JSON), quality, source
@@ -445,6 +445,32 @@ pub async fn scorecard_as_at(
     for (measure_id, text) in notes {
         if let Some(row) = rows.get_mut(&measure_id) {
             row.note = Some(text);
+        }
+    }
+
+    // Measures withdrawn by then in the period are left out, and so out of every total.
+    let changes = sqlx::query_as::<_, (String, String, i64)>(
+        "SELECT a.measure_id, a.first_period, a.applies FROM measure_applicability a \
+         JOIN measures m USING (measure_id) WHERE m.plan_id = $1 AND a.position <= $2 \
+         ORDER BY a.position",
+    )
+    .bind(&plan_key)
+    .bind(at)
+    .fetch_all(read.pool())
+    .await?;
+    let mut applicability: BTreeMap<String, Vec<Applicability>> = BTreeMap::new();
+    for (measure_id, from, applies) in changes {
+        applicability
+            .entry(measure_id)
+            .or_default()
+            .push(Applicability {
+                from: parse("period", &from)?,
+                applies: applies != 0,
+            });
+    }
+    for (measure_id, changes) in &applicability {
+        if !applies_in(changes, &period) {
+            rows.remove(measure_id);
         }
     }
 

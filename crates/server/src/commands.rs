@@ -899,6 +899,17 @@ pub struct AmendmentBody {
     pub reason: Option<String>,
 }
 
+/// `POST /api/measures/{ref}/withdrawals` and `POST /api/measures/{ref}/reinstatements`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicabilityBody {
+    /// The first period the measure no longer applies to (a withdrawal) or applies to again
+    /// (a reinstatement), e.g. `Q3 2016/17`.
+    pub from: String,
+    /// Why (required).
+    pub reason: Option<String>,
+}
+
 /// `POST /api/measures`: a measure as the importer's JSON gives one, plus the plan's year.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -1074,6 +1085,106 @@ pub async fn amend(
             commands: vec![Command::AmendMeasure {
                 changes: body.changes,
             }],
+            reason: body.reason,
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
+/// Withdraw the measure from a period on, with a reason (the performance team): reports of
+/// that period and later leave it out; reports published before keep it.
+#[utoipa::path(post, path = "/api/measures/{measure}/withdrawals", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = ApplicabilityBody,
+    responses(
+        (status = 201, description = "Withdrawn", body = Written),
+        (status = 403, description = "A role that may not withdraw measures", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: no reason, a period that does not read, a locked period, or already withdrawn then", body = ErrorBody),
+        WriteErrors),
+    security(("bearer" = [])))]
+pub async fn withdraw(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    raw: Request,
+) -> Result<Response, ApiError> {
+    applicability(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        raw,
+        CommandKind::WithdrawMeasure,
+    )
+    .await
+}
+
+/// Reinstate a withdrawn measure from a period on, with a reason (the performance team).
+#[utoipa::path(post, path = "/api/measures/{measure}/reinstatements", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = ApplicabilityBody,
+    responses(
+        (status = 201, description = "Reinstated", body = Written),
+        (status = 403, description = "A role that may not reinstate measures", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: no reason, a period that does not read, a locked period, or not withdrawn then", body = ErrorBody),
+        WriteErrors),
+    security(("bearer" = [])))]
+pub async fn reinstate(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    raw: Request,
+) -> Result<Response, ApiError> {
+    applicability(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        raw,
+        CommandKind::ReinstateMeasure,
+    )
+    .await
+}
+
+async fn applicability(
+    state: &ServerState,
+    session: &Session,
+    headers: &HeaderMap,
+    reference: &str,
+    raw: Request,
+    kind: CommandKind,
+) -> Result<Response, ApiError> {
+    let body: ApplicabilityBody = permitted(session, &[kind], raw).await?;
+    let (route, command): (&str, fn(Period) -> Command) = match kind {
+        CommandKind::ReinstateMeasure => ("POST /api/measures/{measure}/reinstatements", |from| {
+            Command::ReinstateMeasure { from }
+        }),
+        _ => ("POST /api/measures/{measure}/withdrawals", |from| {
+            Command::WithdrawMeasure { from }
+        }),
+    };
+    let request = request(route, &body);
+    let from = field("from", Period::parse(&body.from))?;
+    write(
+        state,
+        session,
+        headers,
+        reference,
+        Change {
+            request,
+            period: Some(from),
+            commands: vec![command(from)],
             reason: body.reason,
             on_behalf_of: None,
         },

@@ -163,6 +163,14 @@ fn api_routes() -> Router<ServerState> {
             post(commands::assess),
         )
         .route("/api/measures/{measure}/amendments", post(commands::amend))
+        .route(
+            "/api/measures/{measure}/withdrawals",
+            post(commands::withdraw),
+        )
+        .route(
+            "/api/measures/{measure}/reinstatements",
+            post(commands::reinstate),
+        )
         .route("/api/measures/{measure}/signoffs", post(commands::sign_off))
         .route(
             "/api/measures/{measure}/approvals",

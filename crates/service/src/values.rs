@@ -496,6 +496,7 @@ mod tests {
             commentary: BTreeMap::from([(Q3, "On track.".to_owned())]),
             value_makers: BTreeMap::new(),
             note_makers: BTreeMap::new(),
+            applicability: Vec::new(),
         }
     }
 

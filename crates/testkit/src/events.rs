@@ -69,6 +69,8 @@ kinds!(
     ValueSignedOff,
     CommentaryApproved,
     MeasureAmended,
+    MeasureWithdrawn,
+    MeasureReinstated,
     ReportPublished,
     TokenIssued,
     TokenRevoked,
@@ -238,6 +240,12 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
             .boxed(),
         Kind::MeasureAmended => proptest::collection::vec(field_change(), 0..4)
             .prop_map(|changes| DomainEvent::MeasureAmended { changes })
+            .boxed(),
+        Kind::MeasureWithdrawn => p()
+            .prop_map(|from| DomainEvent::MeasureWithdrawn { from })
+            .boxed(),
+        Kind::MeasureReinstated => p()
+            .prop_map(|from| DomainEvent::MeasureReinstated { from })
             .boxed(),
         Kind::ReportPublished => (
             (uuid(), uuid(), p(), any::<u64>()),

@@ -288,6 +288,18 @@ golden!(
     }
 );
 golden!(
+    measure_withdrawn,
+    DomainEvent::MeasureWithdrawn {
+        from: Period::quarter(2016, 3),
+    }
+);
+golden!(
+    measure_reinstated,
+    DomainEvent::MeasureReinstated {
+        from: Period::quarter(2017, 1),
+    }
+);
+golden!(
     measure_amended,
     DomainEvent::MeasureAmended {
         changes: vec![

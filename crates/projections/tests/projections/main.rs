@@ -12,3 +12,4 @@ mod set_aside;
 mod statistics;
 mod support;
 mod tokens;
+mod withdrawals;

@@ -29,7 +29,8 @@ const FORBIDDEN: u16 = 403;
 /// One row of the matrix: a request and the status each role gets, in `ROLES` order. In
 /// paths and bodies `{month}` is a month of its own for each role, `{n}` its number and `{m}`
 /// that number plus 4, so that one role's write never stands in the way of the next's;
-/// `{checked}` is the month whose figures it is asked to sign off.
+/// `{checked}` is the month whose figures it is asked to sign off, `{withdrawn}` the month it
+/// withdraws 1.A3 from and then reinstates it from.
 struct Case {
     method: &'static str,
     path: &'static str,
@@ -126,6 +127,16 @@ const MATRIX: &[Case] = &[
         r#"{"period": "{month}", "reason": "late data"}"#,
         MANAGES,
     ),
+    post(
+        "/api/measures/1.A3/withdrawals",
+        r#"{"from": "{withdrawn}", "reason": "dropped in the refresh"}"#,
+        MANAGES,
+    ),
+    post(
+        "/api/measures/1.A3/reinstatements",
+        r#"{"from": "{withdrawn}", "reason": "back in the plan"}"#,
+        MANAGES,
+    ),
 ];
 
 /// A write only an admin may make, and only of a commit the log cannot read (see
@@ -147,6 +158,10 @@ fn writes() -> impl Iterator<Item = &'static Case> {
 const MONTHS: [&str; 5] = ["Apr-16", "May-16", "Jun-16", "Jul-16", "Aug-16"];
 /// What each role is asked to check: someone else's figures where it may check at all.
 const CHECKED: [&str; 5] = ["Apr-16", "Apr-16", "Apr-16", "Apr-16", "May-16"];
+/// Where each role withdraws 1.A3 from: the admin's month before the performance team's, so
+/// the measure still applies there when the admin withdraws it, and is withdrawn at both
+/// when each reinstates it.
+const WITHDRAWN: [&str; 5] = ["Jul-16", "Sep-16", "Jul-16", "Jul-16", "Jun-16"];
 
 /// A plan with one CYPS measure (1.A3), and a token for each role; returns their secrets.
 pub(crate) async fn plan_and_tokens(db: &Pair) -> Vec<String> {
@@ -188,7 +203,8 @@ pair_test!(every_endpoint_answers_each_role_as_the_design_says, |db| {
                 .replace("{month}", MONTHS[index])
                 .replace("{n}", &index.to_string())
                 .replace("{m}", &(index + 4).to_string())
-                .replace("{checked}", CHECKED[index]);
+                .replace("{checked}", CHECKED[index])
+                .replace("{withdrawn}", WITHDRAWN[index]);
             let before = db.store.head().await.unwrap();
             let request = match case.method {
                 "GET" => client.get(server.url(&path)),
@@ -474,7 +490,8 @@ pair_test!(
                     .replace("{month}", "Sep-16")
                     .replace("{n}", "9")
                     .replace("{m}", "9")
-                    .replace("{checked}", "Apr-16");
+                    .replace("{checked}", "Apr-16")
+                    .replace("{withdrawn}", "Oct-16");
                 let response = request.body(body).send().await.unwrap();
                 let status = response.status();
                 if !declared.contains_key(status.as_str()) {
