@@ -105,3 +105,108 @@ fn a_withdrawn_measure_leaves_later_totals_and_published_reports_keep_it() {
         .collect();
     assert_eq!(what, ["measure withdrawn", "measure reinstated"]);
 }
+
+#[test]
+fn a_plan_rolls_over_into_the_next_year_without_its_withdrawn_measures_once() {
+    let workspace = Workspace::new();
+    let db = workspace.db();
+    assert_success(&run_in(&db, &["demo", "--keep", db.to_str().unwrap()]));
+    assert_success(&run_in(
+        &db,
+        &[
+            "withdraw",
+            "-m",
+            "3.A4",
+            "--from",
+            "Q3 2016/17",
+            "--reason",
+            "dropped",
+        ],
+    ));
+    let stray = workspace.file("stray.csv", "Ref,Target\n3.A4,90%\n");
+    let refused = run_in(
+        &db,
+        &[
+            "roll-over",
+            "--to",
+            "2017/18",
+            "--targets",
+            stray.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(
+        stderr(&refused).contains("3.A4 is not carried into 2017/18"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let targets = workspace.file("targets.csv", "ref,target\n1.A1,320\n2.B1,95%\n");
+    let roll = || {
+        run_in(
+            &db,
+            &[
+                "roll-over",
+                "--to",
+                "2017/18",
+                "--targets",
+                targets.to_str().unwrap(),
+            ],
+        )
+    };
+    let rolled = roll();
+    assert_success(&rolled);
+    let said = stdout(&rolled);
+    assert!(
+        said.contains("Corporate Plan 2016/17 (2016/17) → Corporate Plan 2017/18 (2017/18): 102 measures carried, 2 with a 2017/18 target"),
+        "{said}"
+    );
+    assert!(
+        said.contains("left behind, withdrawn by the start of 2017/18: 3.A4"),
+        "{said}"
+    );
+    let again = roll();
+    assert_success(&again);
+    assert!(
+        stdout(&again).contains("appended 0 commits"),
+        "{}",
+        stdout(&again)
+    );
+
+    let q1 = report(&db, "Q1 2017/18");
+    assert_eq!(q1["plan"], "Corporate Plan 2017/18");
+    assert_eq!(q1["summary"]["total"], 102);
+    let target_of = |reference: &str| {
+        q1["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["measure_ref"] == reference)
+            .map(|row| row["target"].clone())
+    };
+    assert_eq!(target_of("1.A1"), Some(Value::from("320")));
+    assert_eq!(target_of("1.A2"), Some(Value::Null));
+    assert_eq!(target_of("3.A4"), None);
+
+    // 1.A1 is now two measures, one in each year's plan; the history says which.
+    let years = |extra: &[&str]| {
+        let mut args = vec!["history", "-m", "1.A1", "--json"];
+        args.extend_from_slice(extra);
+        let mut years: Vec<String> = crate::support::json_lines_of(&db, &args)
+            .iter()
+            .filter(|e| e["what"] != "history read")
+            .map(|e| e["plan_year"].as_str().unwrap().to_owned())
+            .collect();
+        years.dedup();
+        years
+    };
+    assert_eq!(years(&[]), ["2016/17", "2017/18"]);
+    assert_eq!(years(&["--plan-year", "2017/18"]), ["2017/18"]);
+    let table = run_in(&db, &["history", "-m", "1.A1"]);
+    assert_success(&table);
+    assert!(
+        stdout(&table).contains("1.A1 (2017/18)"),
+        "{}",
+        stdout(&table)
+    );
+}

@@ -163,6 +163,13 @@ pub enum Command {
     ///
     /// Example: scoreledger import-values q4.xlsx --period "Q4 2016/17" --dry-run
     ImportValues(ImportValuesArgs),
+    /// Carry a plan into the next financial year (--role performance or admin): its
+    /// priorities, outcomes and rules, and every measure that still applies when that year
+    /// starts, each with its new target from --targets (a CSV with ref and target columns) or
+    /// none yet. Measures withdrawn by then stay behind. Running it again appends nothing.
+    ///
+    /// Example: scoreledger roll-over --to 2017/18 --targets targets-2017-18.csv --dry-run
+    RollOver(RollOverArgs),
     /// Record a value, target, status, direction of travel or data note for a measure.
     #[command(subcommand)]
     Record(RecordCommand),
@@ -1034,6 +1041,26 @@ pub struct AmendArgs {
     pub reason: Option<String>,
 }
 
+/// `roll-over` options.
+#[derive(Debug, Args)]
+pub struct RollOverArgs {
+    /// The new financial year, e.g. 2017/18.
+    #[arg(long)]
+    pub to: String,
+    /// The year of the plan to carry; by default the year before --to.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// The new plan's name; by default the old one with its year replaced.
+    #[arg(long)]
+    pub plan_name: Option<String>,
+    /// The new year's targets: a CSV with ref and target columns, targets as printed.
+    #[arg(long)]
+    pub targets: Option<PathBuf>,
+    /// Say what would be appended, without appending.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
 /// `withdraw` and `reinstate` options.
 #[derive(Debug, Args)]
 pub struct ApplicabilityArgs {
@@ -1224,9 +1251,9 @@ pub struct HistoryArgs {
     pub period: Option<String>,
     /// Only these kinds of change (repeat or separate with commas): value, target, status,
     /// direction, rag, note, accountability, measure, signoff, approval (of data notes),
-    /// definition (amendments), lock, publication, token, read (recorded reads of the
-    /// history), set-aside (commits set aside), plan, key (signing keys); or a kind as the history prints it
-    /// ("data note").
+    /// definition (amendments), withdrawal (measures withdrawn and reinstated), lock,
+    /// publication, token, read (recorded reads of the history), set-aside (commits set aside),
+    /// plan, key (signing keys); or a kind as the history prints it ("data note").
     #[arg(long, value_delimiter = ',')]
     pub what: Vec<String>,
     /// Only changes that replaced an earlier fact: revisions, target changes, reassessments,
@@ -1239,6 +1266,10 @@ pub struct HistoryArgs {
     /// Only changes recorded before this day (YYYY-MM-DD, UTC).
     #[arg(long)]
     pub until: Option<String>,
+    /// Only the plan of this financial year and its measures, e.g. 2017/18 (a reference
+    /// carried into the next year's plan is another measure there).
+    #[arg(long)]
+    pub plan_year: Option<String>,
     /// The history as it stood then.
     #[command(flatten)]
     pub when: AsAtArgs,

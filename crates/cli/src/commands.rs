@@ -25,6 +25,7 @@ pub mod record;
 pub mod report;
 pub mod restated;
 pub mod restore;
+pub mod roll_over;
 pub mod serve;
 pub mod session;
 pub mod set_aside;
@@ -72,6 +73,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Init => init::run(&app, &settings, out).await,
         Command::Import(args) => import::run(&app, &args, out).await,
         Command::ImportValues(args) => import_values::run(&app, &args, out).await,
+        Command::RollOver(args) => roll_over::run(&app, &args, out).await,
         Command::Record(args) => record::run(&app, args, out).await,
         Command::Signoff(args) => approval::sign_off(&app, &args, out).await,
         Command::ApproveNote(args) => approval::approve_note(&app, &args, out).await,

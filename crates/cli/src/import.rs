@@ -17,8 +17,6 @@ use scoreledger_domain::{
     RecordedValue, Status, StatusScheme, ValueKind,
 };
 
-use crate::ids;
-
 /// The JSON format tag this build reads.
 pub const FORMAT: &str = "scoreledger-scorecard/1";
 
@@ -169,6 +167,8 @@ pub struct ValidPlan {
     pub priorities: Vec<(u8, String)>,
     /// Outcomes.
     pub outcomes: Vec<OutcomeSpec>,
+    /// The rules it adopts (the defaults for an import; a roll-over carries the year's).
+    pub rule_set: RuleSet,
 }
 
 impl ValidPlan {
@@ -584,11 +584,7 @@ impl ScorecardFile {
         else {
             return Err(Problems(problems));
         };
-        let plan_id = PlanId(ids::derived(&[
-            "plan",
-            &self.plan.name,
-            &financial_year.to_string(),
-        ]));
+        let plan_id = scoreledger_store::plan_id_for(&self.plan.name, &financial_year);
         let mut seen = BTreeMap::new();
         let mut measures = Vec::new();
         for (index, spec) in self.measures.iter().enumerate() {
@@ -714,11 +710,7 @@ impl ScorecardFile {
             else {
                 continue;
             };
-            let measure_id = MeasureId(ids::derived(&[
-                "measure",
-                &plan_id.to_string(),
-                measure_ref.as_str(),
-            ]));
+            let measure_id = scoreledger_store::measure_id_for(plan_id, &measure_ref);
             let definition = MeasureDefinition {
                 plan_id,
                 ref_as_printed: if spec.ref_as_printed.is_empty() {
@@ -786,6 +778,7 @@ impl ScorecardFile {
                         title: o.title.clone(),
                     })
                     .collect(),
+                rule_set: RuleSet::default(),
             },
             reporting_period,
             measures,

@@ -26,6 +26,8 @@ pub struct HistoryFilter {
     pub since: Option<String>,
     /// Only changes recorded before this instant (RFC 3339 prefix).
     pub until: Option<String>,
+    /// Only changes to the plan of this financial year and its measures (`2017/18`).
+    pub plan_year: Option<String>,
 }
 
 /// One change.
@@ -62,6 +64,9 @@ pub struct HistoryEntry {
     pub reason: Option<String>,
     /// Revision classification.
     pub classification: Option<String>,
+    /// The financial year of the plan the change belongs to, when it belongs to one: the same
+    /// reference in two years' plans is two measures.
+    pub plan_year: Option<String>,
 }
 
 /// Changes matching `filter`, in log order.
@@ -71,19 +76,22 @@ pub async fn history(
 ) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     let mut sql = String::from(
         "SELECT position, seq, recorded_at, actor_id, actor_name, actor_role, on_behalf_of, event_type, \
-         measure_ref, period, what, before, after, reason, classification FROM history \
+         measure_ref, period, what, before, after, reason, classification, \
+         (SELECT p.financial_year FROM plans p WHERE p.plan_id = history.plan_id) AS plan_year \
+         FROM history \
          WHERE (CAST($1 AS TEXT) IS NULL OR measure_ref = $1) \
          AND (CAST($2 AS TEXT) IS NULL OR lower(actor_id) = lower($2) OR lower(actor_name) = lower($2)) \
          AND (CAST($3 AS TEXT) IS NULL OR period = $3) \
          AND ($4 = 0 OR before IS NOT NULL) \
          AND position > $5 AND position <= $6 \
          AND (CAST($7 AS TEXT) IS NULL OR recorded_at >= $7) \
-         AND (CAST($8 AS TEXT) IS NULL OR recorded_at < $8)",
+         AND (CAST($8 AS TEXT) IS NULL OR recorded_at < $8) \
+         AND (CAST($9 AS TEXT) IS NULL OR plan_id IN (SELECT p.plan_id FROM plans p WHERE p.financial_year = $9))",
     );
     // One placeholder per kind keeps the statement portable between SQLite and PostgreSQL.
     if !filter.what.is_empty() {
         let placeholders: Vec<String> = (0..filter.what.len())
-            .map(|i| format!("${}", 9 + i))
+            .map(|i| format!("${}", 10 + i))
             .collect();
         sql.push_str(&format!(" AND what IN ({})", placeholders.join(", ")));
     }
@@ -96,7 +104,8 @@ pub async fn history(
         .bind(filter.after.map_or(0, |p| p.0 as i64))
         .bind(filter.through.map_or(i64::MAX, |p| p.0 as i64))
         .bind(&filter.since)
-        .bind(&filter.until);
+        .bind(&filter.until)
+        .bind(&filter.plan_year);
     for what in &filter.what {
         query = query.bind(what);
     }

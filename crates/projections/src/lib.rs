@@ -27,7 +27,7 @@ pub mod tokens;
 pub use checksum::table_checksums;
 pub use history_kind::{HistoryKind, UnknownKind};
 pub use history_view::{history, HistoryEntry, HistoryFilter};
-pub use lookup::{find_measure, position_before, published_through};
+pub use lookup::{find_measure, measures_of_plan, position_before, published_through};
 pub use measure_view::{
     measure_as_at, value_versions, AccountabilitySpell, MeasureView, PeriodFact, PeriodValue,
     ValueVersion,

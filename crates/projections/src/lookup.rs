@@ -32,6 +32,26 @@ pub async fn find_measure(
     .transpose()
 }
 
+/// Every measure of a plan, in the order they were defined.
+pub async fn measures_of_plan(
+    read: &ReadModels,
+    plan_id: PlanId,
+) -> Result<Vec<MeasureId>, sqlx::Error> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT measure_id FROM measures WHERE plan_id = $1 ORDER BY recorded_from_position, measure_id",
+    )
+    .bind(plan_id.to_string())
+    .fetch_all(read.pool())
+    .await?;
+    ids.into_iter()
+        .map(|id| {
+            id.parse()
+                .map(MeasureId)
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+        })
+        .collect()
+}
+
 /// The end of the latest period the plan has published a report for.
 pub async fn published_through(
     read: &ReadModels,

@@ -265,7 +265,7 @@ pub fn csv_record(row: &ReportRow) -> Vec<String> {
 }
 
 /// The fields of a [`HistoryEntry`], in its serialisation order.
-const HISTORY_COLUMNS: [&str; 15] = [
+const HISTORY_COLUMNS: [&str; 16] = [
     "position",
     "seq",
     "recorded_at",
@@ -281,6 +281,7 @@ const HISTORY_COLUMNS: [&str; 15] = [
     "after",
     "reason",
     "classification",
+    "plan_year",
 ];
 
 /// The history as CSV, one row per change with every field of the entry, so an auditor's
@@ -308,6 +309,7 @@ pub fn history_csv(entries: &[HistoryEntry]) -> String {
             text(&entry.after),
             text(&entry.reason),
             text(&entry.classification),
+            text(&entry.plan_year),
         ]);
     }
     writer.finish()
@@ -334,6 +336,7 @@ mod tests {
             after: Some("30.6%".to_owned()),
             reason: Some("late returns, \"final\"".to_owned()),
             classification: Some("late_data".to_owned()),
+            plan_year: Some("2016/17".to_owned()),
         }
     }
 
@@ -354,7 +357,7 @@ mod tests {
         assert_eq!(lines.next().unwrap(), HISTORY_COLUMNS.join(","));
         assert_eq!(
             lines.next().unwrap(),
-            "7,0,2016-12-12T10:00:00Z,sdennis,Simon Dennis,performance,,ValueRevised,1.A3,Q1 Apr - Jun 2016,value,30.9%,30.6%,\"late returns, \"\"final\"\"\",late_data"
+            "7,0,2016-12-12T10:00:00Z,sdennis,Simon Dennis,performance,,ValueRevised,1.A3,Q1 Apr - Jun 2016,value,30.9%,30.6%,\"late returns, \"\"final\"\"\",late_data,2016/17"
         );
     }
 

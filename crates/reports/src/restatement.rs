@@ -83,6 +83,7 @@ mod tests {
             after: Some(after.into()),
             reason: Some("definitional error".into()),
             classification: Some("correction".into()),
+            plan_year: Some("2016/17".into()),
         }
     }
 

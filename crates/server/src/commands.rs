@@ -12,9 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
-    Command, CommandKind, DataQuality, Direction, Frequency, MeasureDefinition, MeasureId,
-    MeasureRef, Period, Polarity, RecordedValue, Rejection, RevisionClass, Role, Status,
-    StreamVersion, ValueKind,
+    Command, CommandKind, DataQuality, Direction, Frequency, MeasureDefinition, MeasureRef, Period,
+    Polarity, RecordedValue, Rejection, RevisionClass, Role, Status, StreamVersion, ValueKind,
 };
 use scoreledger_service::{submit, Submission, SubmitError};
 use scoreledger_store::{load, load_current, AppendError, ExecuteError};
@@ -1237,11 +1236,7 @@ pub async fn define_measure(
         .map(|t| field("target", TargetSpec::parse(t)))
         .transpose()?
         .map(|t| (plan.financial_year, t));
-    let measure_id = MeasureId(scoreledger_store::derived_id(&[
-        "measure",
-        &plan_id.to_string(),
-        measure_ref.as_str(),
-    ]));
+    let measure_id = scoreledger_store::measure_id_for(plan_id, &measure_ref);
     let definition = MeasureDefinition {
         plan_id,
         ref_as_printed: body

@@ -270,13 +270,16 @@ pub struct HistoryQuery {
     /// Only changes about this period.
     pub period: Option<String>,
     /// Only these kinds of change, comma-separated: `value`, `target`, `status`, `direction`,
-    /// `rag`, `note`, `accountability`, `measure`, `signoff`, `approval`, `definition`, `lock`,
-    /// `publication`, `token`, `read`, `set-aside`, `plan`, or a kind as the history stores it
-    /// (`data note`); another word is 422 listing these.
+    /// `rag`, `note`, `accountability`, `measure`, `signoff`, `approval`, `definition`,
+    /// `withdrawal`, `lock`, `publication`, `token`, `read`, `set-aside`, `plan`, `key`, or a
+    /// kind as the history stores it (`data note`); another word is 422 listing these.
     pub what: Option<String>,
     /// Only changes that replaced an earlier fact.
     #[serde(default)]
     pub revisions: bool,
+    /// Only the plan of this financial year and its measures (`2017/18`): a reference carried
+    /// into the next year's plan is another measure there.
+    pub plan_year: Option<String>,
 }
 
 /// Who changed what, when, in which role, before → after, and why. The read itself is recorded
@@ -317,6 +320,11 @@ pub async fn history(
             .map_err(|err| ApiError::unprocessable(format!("what: {err}")))?,
         revisions_only: query.revisions,
         through: Some(at),
+        plan_year: query
+            .plan_year
+            .as_deref()
+            .map(|y| period(y).map(|p| Period::financial_year(p.financial_year_of()).to_string()))
+            .transpose()?,
         ..HistoryFilter::default()
     };
     record_access(&state, &session, &uri, filter.measure_ref.clone()).await?;

@@ -3,6 +3,8 @@
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use scoreledger_domain::{MeasureId, MeasureRef, Period, PlanId};
+
 /// A fresh, time-ordered id (commits, events, publications, tokens, accesses).
 pub fn new_id() -> Uuid {
     #[expect(
@@ -10,6 +12,22 @@ pub fn new_id() -> Uuid {
         reason = "the one place that mints time-ordered random ids"
     )]
     Uuid::now_v7()
+}
+
+/// A plan's id, from its name and year: an import, the API and a roll-over that name the same
+/// plan name the same stream, so it is defined once.
+pub fn plan_id_for(name: &str, financial_year: &Period) -> PlanId {
+    PlanId(derived_id(&["plan", name, &financial_year.to_string()]))
+}
+
+/// A measure's id, from its plan and reference: the same reference in another plan (the next
+/// year's, say) is another measure.
+pub fn measure_id_for(plan: PlanId, reference: &MeasureRef) -> MeasureId {
+    MeasureId(derived_id(&[
+        "measure",
+        &plan.to_string(),
+        reference.as_str(),
+    ]))
 }
 
 /// A stable id from the given parts (SHA-256, first 16 bytes, RFC 9562 version 8): the same

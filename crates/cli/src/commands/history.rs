@@ -37,7 +37,17 @@ pub fn table(entries: &[HistoryEntry]) -> String {
             "Before → after",
             "Why",
         ]);
+    // A reference in two years' plans is two measures: name the plan's year when both show.
+    let years: std::collections::BTreeSet<&str> = entries
+        .iter()
+        .filter(|e| e.measure_ref.is_some())
+        .filter_map(|e| e.plan_year.as_deref())
+        .collect();
     for e in entries {
+        let measure = match (&e.measure_ref, &e.plan_year) {
+            (Some(reference), Some(year)) if years.len() > 1 => format!("{reference} ({year})"),
+            (reference, _) => reference.clone().unwrap_or_default(),
+        };
         let change = match (&e.before, &e.after) {
             (Some(before), Some(after)) => {
                 format!("{} → {}", shorten(before, 80), shorten(after, 80))
@@ -63,7 +73,7 @@ pub fn table(entries: &[HistoryEntry]) -> String {
                 .unwrap_or(&e.recorded_at)
                 .replace('T', " "),
             who,
-            e.measure_ref.clone().unwrap_or_default(),
+            measure,
             e.period.clone().unwrap_or_default(),
             e.what.clone(),
             change,
@@ -107,6 +117,15 @@ pub fn filter(args: &HistoryArgs, through: Position) -> CliResult<HistoryFilter>
             .until
             .as_deref()
             .map(|d| date(d).map(|d| d.to_string()))
+            .transpose()?,
+        plan_year: args
+            .plan_year
+            .as_deref()
+            .map(|y| {
+                period(y).map(|p| {
+                    scoreledger_domain::Period::financial_year(p.financial_year_of()).to_string()
+                })
+            })
             .transpose()?,
     })
 }

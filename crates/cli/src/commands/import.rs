@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use scoreledger_domain::{Command, Period, RuleSet, StreamId};
+use scoreledger_domain::{Command, Period, StreamId};
 use scoreledger_service::{
     prepare_batch, submit_batch, Batch, Prepared, Refusals, StreamChange, SubmitError,
 };
@@ -86,7 +86,7 @@ pub async fn apply(
         writes.push(StreamChange {
             commit_id: key(&plan_stream),
             stream: plan_stream,
-            commands: vec![plan.define(RuleSet::default())],
+            commands: vec![plan.define(plan.rule_set.clone())],
             if_version: None,
             reason: None,
         });
