@@ -5,6 +5,7 @@ mod auditor;
 mod backup;
 mod bench;
 mod browser;
+mod chase;
 mod client;
 mod crash;
 mod demo;

@@ -163,6 +163,14 @@ pub enum Command {
     ///
     /// Example: scoreledger import-values q4.xlsx --period "Q4 2016/17" --dry-run
     ImportValues(ImportValuesArgs),
+    /// What each measure still lacks for a period — a value, its sign-off, a data note, its
+    /// approval, a status, a direction of travel — by directorate and lead officer, with the
+    /// day each is due (days after its period ends) and whether that day has passed.
+    ///
+    /// Example: scoreledger chase --period "Q4 2016/17" --directorate "Regeneration and Environment"
+    ///
+    /// Example: scoreledger chase --period "Q4 2016/17" --format csv > chase.csv
+    Chase(ChaseArgs),
     /// Carry a plan into the next financial year (--role performance or admin): its
     /// priorities, outcomes and rules, and every measure that still applies when that year
     /// starts, each with its new target from --targets (a CSV with ref and target columns) or
@@ -1039,6 +1047,29 @@ pub struct AmendArgs {
     /// Why the definition changes (required).
     #[arg(long, short = 'r')]
     pub reason: Option<String>,
+}
+
+/// `chase` options.
+#[derive(Debug, Args)]
+pub struct ChaseArgs {
+    /// The report period, e.g. "Q4 2016/17".
+    #[arg(long, short = 'p')]
+    pub period: String,
+    /// Only this directorate's measures.
+    #[arg(long)]
+    pub directorate: Option<String>,
+    /// Only this lead officer's measures.
+    #[arg(long)]
+    pub lead_officer: Option<String>,
+    /// How many days after its period ends a figure is due.
+    #[arg(long, default_value_t = 14)]
+    pub days_after: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// The same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
 }
 
 /// `roll-over` options.

@@ -5,6 +5,7 @@ pub mod approval;
 pub mod audit;
 pub mod backup;
 pub mod bench;
+pub mod chase;
 pub mod checkpoint;
 pub mod claims;
 pub mod compare;
@@ -74,6 +75,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Import(args) => import::run(&app, &args, out).await,
         Command::ImportValues(args) => import_values::run(&app, &args, out).await,
         Command::RollOver(args) => roll_over::run(&app, &args, out).await,
+        Command::Chase(args) => chase::run(&app, &args, out).await,
         Command::Record(args) => record::run(&app, args, out).await,
         Command::Signoff(args) => approval::sign_off(&app, &args, out).await,
         Command::ApproveNote(args) => approval::approve_note(&app, &args, out).await,

@@ -5,6 +5,7 @@
 //! Everything time-related arrives as data (a `recorded_at` on an envelope, a date on a command).
 
 pub mod actor;
+pub mod chase;
 pub mod command;
 pub mod cumulative;
 pub mod decide;

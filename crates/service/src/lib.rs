@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod as_at;
+pub mod chase;
 pub mod checkpoints;
 pub mod error;
 pub mod keys;
@@ -19,6 +20,7 @@ pub mod verification;
 
 pub use access::{record_access, Unrecorded};
 pub use as_at::{resolve, AsAt};
+pub use chase::{chase_list, ChaseError, ChaseItem, ChaseList};
 pub use error::QueryError;
 pub use log_check::{check_log, check_log_with, LogCheck, LogCheckOptions, LogFinding, Since};
 pub use measure::measure_at;

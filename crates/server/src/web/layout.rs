@@ -39,6 +39,7 @@ tr.restated td, td.restated { background: #fff3b0; }
 mark.restated { background: #fff3b0; color: inherit; font-weight: bold; }
 .trend { max-width: 100%; height: auto; }
 .trend text { font-size: 12px; fill: #111; }
+strong.overdue { color: #b00020; }
 .actions { display: flex; gap: 1rem; flex-wrap: wrap; margin: .5rem 0; }
 @media print { nav.site, form.query, .actions, .skip { display: none; } del, ins, mark, td.restated, tr.restated td, .notice { -webkit-print-color-adjust: exact; print-color-adjust: exact; } }
 ";
@@ -74,6 +75,7 @@ fn navigation(viewer: Option<&Session>) -> Markup {
             @if let Some(viewer) = viewer {
                 a href="/scorecard" { "Scorecard" }
                 a href="/reports" { "Published reports" }
+                a href="/chase" { "Chase list" }
                 a href="/audit" { "Audit search" }
                 a href="/verification" { "Verification" }
                 span.who {

@@ -4,6 +4,7 @@
 //! position, exactly as the API does, and reads of the history are recorded as the API's are.
 
 mod audit;
+mod chase;
 mod compare;
 mod evidence;
 mod layout;
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/measures/{measure}", get(measure::page))
         .route("/measures/{measure}/evidence.zip", get(evidence::measure))
         .route("/audit", get(audit::page))
+        .route("/chase", get(chase::page))
         .route("/audit.csv", get(audit::csv))
         .route("/verification", get(verification::page))
         .route("/reports", get(reports::list))

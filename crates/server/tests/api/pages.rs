@@ -529,3 +529,100 @@ pair_test!(two_publications_are_compared_measure_by_measure, |db| {
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     server.stop().await;
 });
+
+pair_test!(
+    the_chase_list_shows_what_each_measure_lacks_by_directorate,
+    |db| {
+        use scoreledger_domain::{Command, Polarity};
+        use scoreledger_testkit::{measure_definition, measure_id};
+
+        // 2.B1 (CYPS) has Q2's value, entered by the performance team and not signed off; 2.B2
+        // (Adult Social Care and Housing) has nothing for Q2.
+        let (plan, _) = history_with_a_restatement(&db).await;
+        let mut definition = measure_definition(plan, "2.B2", Polarity::High);
+        definition.directorate = "Adult Social Care and Housing".into();
+        definition.lead_officer = "Nathan Atkinson".into();
+        let second = measure_id(2);
+        crate::queries::run(
+            &db,
+            &second.stream(),
+            Command::DefineMeasure {
+                measure_id: second,
+                definition,
+                target: None,
+            },
+            crate::queries::performance(),
+            None,
+        )
+        .await;
+        let performance = token(&db, 1, Role::Performance, None).await;
+        let officer = token(&db, 2, Role::Officer, None).await;
+        let server = TestServer::start(&db).await;
+
+        let cookie = sign_in(&server, &performance).await;
+        let (status, form) = page(&server, &cookie, "/chase").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(form.contains("Choose the period being reported"), "{form}");
+        let (status, body) = page(&server, &cookie, "/chase?period=Q2+2016%2F17").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let rows = |body: &str| -> Vec<String> {
+            body.split("<tr>")
+                .skip(1)
+                .filter(|row| row.contains("<td>"))
+                .map(|row| {
+                    row.split("<td")
+                        .skip(1)
+                        .map(|cell| {
+                            let text = cell.split_once('>').map_or("", |(_, t)| t);
+                            let mut plain = String::new();
+                            let mut inside = false;
+                            for c in text.split("</td>").next().unwrap_or("").chars() {
+                                match c {
+                                    '<' => inside = true,
+                                    '>' => inside = false,
+                                    c if !inside => plain.push(c),
+                                    _ => {}
+                                }
+                            }
+                            plain.split_whitespace().collect::<Vec<_>>().join(" ")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                })
+                .collect()
+        };
+        assert_eq!(
+        rows(&body),
+        [
+            "Nathan Atkinson | 2.B2 Measure 2.B2 | value | Q2 Jul - Sep 2016 | 2016-10-14 overdue",
+            "Nathan Atkinson | 2.B2 Measure 2.B2 | data note | Q2 Jul - Sep 2016 | 2016-10-14 overdue",
+            "Nathan Atkinson | 2.B2 Measure 2.B2 | status | Q2 Jul - Sep 2016 | 2016-10-14 overdue",
+            "Nathan Atkinson | 2.B2 Measure 2.B2 | direction of travel | Q2 Jul - Sep 2016 | 2016-10-14 overdue",
+            "Mel Meggs | 2.B1 Measure 2.B1 | sign-off of the value | Q2 Jul - Sep 2016 | 2016-10-14 overdue",
+            "Mel Meggs | 2.B1 Measure 2.B1 | data note | Q2 Jul - Sep 2016 | 2016-10-14 overdue",
+            "Mel Meggs | 2.B1 Measure 2.B1 | status | Q2 Jul - Sep 2016 | 2016-10-14 overdue",
+            "Mel Meggs | 2.B1 Measure 2.B1 | direction of travel | Q2 Jul - Sep 2016 | 2016-10-14 overdue",
+        ]
+    );
+        assert!(
+            body.contains("<h2>Adult Social Care and Housing</h2>"),
+            "{body}"
+        );
+        assert!(body.contains("<h2>CYPS</h2>"), "{body}");
+
+        // An officer sees their own directorate's, whatever the address asks for.
+        let cookie = sign_in(&server, &officer).await;
+        let (status, body) = page(
+            &server,
+            &cookie,
+            "/chase?period=Q2+2016%2F17&directorate=CYPS",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(rows(&body).iter().all(|row| row.contains("2.B2")), "{body}");
+        assert!(!body.contains("<h2>CYPS</h2>"), "{body}");
+        let (status, _) = page(&server, &cookie, "/chase?period=Q2+2019%2F20").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        server.stop().await;
+    }
+);
