@@ -12,57 +12,81 @@ use crate::support::{assert_success, commits, run_in, stderr, stdout, Workspace}
 
 const Q4: &str = "Q4 2016/17";
 
-/// The export's Scorecard sheet, cell by cell.
-fn read_scorecard(path: &Path) -> Vec<Vec<Data>> {
+/// A cell of a sheet and its number format.
+type Cell = (Data, Option<String>);
+
+/// The export's Scorecard sheet, cell by cell, each with its number format.
+fn read_scorecard(path: &Path) -> Vec<Vec<Cell>> {
     let bytes = std::fs::read(path).unwrap();
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     let range = workbook.worksheet_range("Scorecard").unwrap();
-    range.rows().map(<[Data]>::to_vec).collect()
+    let styles = workbook.worksheet_style("Scorecard").unwrap();
+    (0u32..)
+        .zip(range.rows())
+        .map(|(r, cells)| {
+            (0u32..)
+                .zip(cells)
+                .map(|(c, cell)| {
+                    let format = styles
+                        .get((r, c))
+                        .and_then(|style| style.number_format.as_ref())
+                        .map(|format| format.format_code.clone());
+                    (cell.clone(), format)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Writes `rows` as a workbook's Scorecard sheet the way a spreadsheet saves a person's
-/// edits: figures they typed are numbers, a percentage typed as one is a number formatted
-/// as a percentage.
-fn write_scorecard(path: &Path, rows: &[Vec<Data>]) {
+/// edits: text as text, numbers as numbers in their formats (a percentage typed as one is a
+/// number formatted as a percentage).
+fn write_scorecard(path: &Path, rows: &[Vec<Cell>]) {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("Scorecard").unwrap();
-    let percent = Format::new().set_num_format("0.0%");
     for (r, row) in (0u32..).zip(rows) {
-        for (c, cell) in (0u16..).zip(row) {
-            match cell {
-                Data::String(text) => {
+        for (c, (cell, format)) in (0u16..).zip(row) {
+            match (cell, format) {
+                (Data::String(text), _) => {
                     sheet.write_string(r, c, text).unwrap();
                 }
-                Data::Float(x) if *x < 1.0 => {
-                    sheet.write_number_with_format(r, c, *x, &percent).unwrap();
+                (Data::Float(x), Some(format)) => {
+                    let format = Format::new().set_num_format(format);
+                    sheet.write_number_with_format(r, c, *x, &format).unwrap();
                 }
-                Data::Float(x) => {
+                (Data::Float(x), None) => {
                     sheet.write_number(r, c, *x).unwrap();
                 }
-                Data::Empty => {}
-                other => panic!("the export holds an unexpected cell {other:?}"),
+                (Data::Empty, _) => {}
+                (other, _) => panic!("the export holds an unexpected cell {other:?}"),
             }
         }
     }
     workbook.save(path).unwrap();
 }
 
-fn column(rows: &[Vec<Data>], heading: &str) -> usize {
+fn column(rows: &[Vec<Cell>], heading: &str) -> usize {
     rows[0]
         .iter()
-        .position(|h| *h == Data::String(heading.into()))
+        .position(|(h, _)| *h == Data::String(heading.into()))
         .unwrap_or_else(|| panic!("no column {heading}"))
 }
 
-fn row_of(rows: &[Vec<Data>], reference: &str) -> usize {
+fn row_of(rows: &[Vec<Cell>], reference: &str) -> usize {
     rows.iter()
-        .position(|r| r[0] == Data::String(reference.into()))
+        .position(|r| r[0].0 == Data::String(reference.into()))
         .unwrap_or_else(|| panic!("no row {reference}"))
 }
 
-fn cell(rows: &[Vec<Data>], reference: &str, heading: &str) -> Data {
-    rows[row_of(rows, reference)][column(rows, heading)].clone()
+fn cell(rows: &[Vec<Cell>], reference: &str, heading: &str) -> Data {
+    rows[row_of(rows, reference)][column(rows, heading)]
+        .0
+        .clone()
+}
+
+fn text(text: &str) -> Cell {
+    (Data::String(text.into()), None)
 }
 
 #[test]
@@ -87,10 +111,7 @@ fn a_quarter_exported_filled_in_and_imported_lands_once() {
     };
     export(&exported);
     let mut rows = read_scorecard(&exported);
-    assert_eq!(
-        cell(&rows, "1.A2", "Q3 Oct - Dec 2016"),
-        Data::String("68%".into())
-    );
+    assert_eq!(cell(&rows, "1.A2", "Q3 Oct - Dec 2016"), Data::Float(0.68));
 
     // Exported and imported unchanged: every cell is what the log holds.
     let before = commits(&workspace);
@@ -107,17 +128,17 @@ fn a_quarter_exported_filled_in_and_imported_lands_once() {
     let (a1, a2) = (row_of(&rows, "1.A1"), row_of(&rows, "1.A2"));
     let q4 = column(&rows, "Q4 Jan - Mar 2017");
     let q3 = column(&rows, "Q3 Oct - Dec 2016");
-    let note = column(&rows, "note");
-    rows[a1][q4] = Data::Float(380.2);
-    rows[a1][note] = Data::String("Q4 from the CIN census".into());
-    rows[a2][q3] = Data::Float(0.7);
+    let note = column(&rows, "Data note");
+    rows[a1][q4] = (Data::Float(380.2), None);
+    rows[a1][note] = text("Q4 from the CIN census");
+    rows[a2][q3] = (Data::Float(0.7), Some("0%".into()));
     for row in rows.iter_mut() {
-        row.extend([Data::Empty, Data::Empty]);
+        row.extend([(Data::Empty, None), (Data::Empty, None)]);
     }
     let width = rows[0].len();
-    rows[0][width - 2] = Data::String("classification".into());
-    rows[0][width - 1] = Data::String("reason".into());
-    rows[a2][width - 2] = Data::String("correction".into());
+    rows[0][width - 2] = text("classification");
+    rows[0][width - 1] = text("reason");
+    rows[a2][width - 2] = text("correction");
     let edited = workspace.dir.path().join("q4-edited.xlsx");
     write_scorecard(&edited, &rows);
 
@@ -134,7 +155,7 @@ fn a_quarter_exported_filled_in_and_imported_lands_once() {
     );
     assert_eq!(commits(&workspace), before);
 
-    rows[a2][width - 1] = Data::String("typed 68 for 70 in the Q3 return".into());
+    rows[a2][width - 1] = text("typed 68 for 70 in the Q3 return");
     write_scorecard(&edited, &rows);
     let preview = import(&db, &edited, &["--dry-run", "--json"]);
     let changed: Vec<String> = preview["cells"]
@@ -202,7 +223,7 @@ fn a_quarter_exported_filled_in_and_imported_lands_once() {
     export(&reexported);
     assert_eq!(
         cell(&read_scorecard(&reexported), "1.A2", "Q3 Oct - Dec 2016"),
-        Data::String("70% (revised; first published 68%)".into())
+        Data::Float(0.7)
     );
     let unchanged = import(&db, &reexported, &["--dry-run", "--json"]);
     assert_eq!(unchanged["commits"], 0, "{unchanged}");

@@ -704,13 +704,17 @@ pub enum ReportFormat {
     Table,
     /// One row per measure with every column.
     Csv,
+    /// The same CSV with headings in words (Ref, Measure, Direction of travel, Data note), for
+    /// people; `import-values` reads it back too.
+    CsvWords,
     /// Canonical JSON (its SHA-256 goes to standard error).
     Json,
     /// The scorecard as the council prints it: a self-contained HTML page with the dashboard
     /// chart, one table per priority and the data notes (print it to PDF from a browser).
     Html,
-    /// An Excel workbook: a Summary sheet and a Scorecard sheet with the CSV's rows (needs
-    /// --output).
+    /// An Excel workbook for people (needs --output): a Summary sheet with the dashboard
+    /// chart and a Scorecard sheet headed in words, statuses in the pack's colours, figures
+    /// typed as numbers and percentages.
     Xlsx,
 }
 

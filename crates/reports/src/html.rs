@@ -1064,6 +1064,7 @@ pub(crate) mod sample {
             rag: None,
             values: vec![None; 8],
             note: None,
+            directorate: "Children and Young People's Services".to_owned(),
         }
     }
 

@@ -51,6 +51,11 @@ pub struct ReportRow {
     pub values: Vec<Option<String>>,
     /// Data note for the period.
     pub note: Option<String>,
+    /// The measure's directorate, for the exports people file by. Not part of the report as
+    /// published (never serialised), so a report's hash is what it was before it was added.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub directorate: String,
 }
 
 /// The report.
@@ -200,6 +205,7 @@ fn row(scorecard_row: &ScorecardRow, columns: &[Period]) -> ReportRow {
         action: definition.action.clone(),
         measure: definition.title.clone(),
         priority_measure: definition.priority_measure,
+        directorate: definition.directorate.clone(),
         lead_officer: definition.lead_officer.clone(),
         lead_accountability: scorecard_row.lead_accountability.clone(),
         good_performance: definition.polarity_text.clone(),

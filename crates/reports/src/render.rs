@@ -194,6 +194,25 @@ pub fn csv(report: &QuarterReport) -> String {
     writer.finish()
 }
 
+/// The same rows as [`csv`], headed in words ([`HEADINGS`]): for people, and read back by a
+/// values import as well as the machine names.
+pub fn csv_in_words(report: &QuarterReport) -> String {
+    let mut writer = safe_csv::Writer::new();
+    writer.record(csv_header(report).iter().map(|name| heading(name)));
+    for row in &report.rows {
+        writer.record(csv_record(row));
+    }
+    writer.finish()
+}
+
+/// A column's heading in words; a value column's heading is its period, as it was.
+pub fn heading(name: &str) -> &str {
+    HEADINGS
+        .iter()
+        .find(|(code, _)| *code == name)
+        .map_or(name, |(_, words)| words)
+}
+
 /// The export's columns before the value columns (shared by the CSV and XLSX exports, so the
 /// two always agree).
 pub const LEADING_COLUMNS: [&str; 13] = [
@@ -214,14 +233,16 @@ pub const LEADING_COLUMNS: [&str; 13] = [
 
 /// Each column of the export as people read it: its name in the machine export, and the
 /// heading the exports for people print. A sheet read back ([`crate::sheet`]) may carry either.
-pub const HEADINGS: [(&str, &str); 14] = [
+pub const HEADINGS: [(&str, &str); 16] = [
     ("ref", "Ref"),
     ("ref_as_printed", "Ref as printed"),
     ("priority", "Priority"),
     ("outcome", "Outcome"),
+    ("action", "Corporate Plan action"),
     ("measure", "Measure"),
     ("priority_measure", "Priority measure"),
     ("lead_officer", "Lead officer"),
+    ("directorate", "Directorate"),
     ("lead_accountability", "Lead accountability"),
     ("good_performance", "Good performance"),
     ("frequency", "Frequency"),
@@ -338,6 +359,29 @@ mod tests {
             classification: Some("late_data".to_owned()),
             plan_year: Some("2016/17".to_owned()),
         }
+    }
+
+    #[test]
+    fn the_csv_in_words_is_headed_for_people_and_reads_back_as_the_machine_csv_does() {
+        let report = crate::html::sample::report();
+        let words = csv_in_words(&report);
+        assert!(
+            words.starts_with(
+                "Ref,Ref as printed,Priority,Outcome,Measure,Priority measure,Lead officer,\
+                 Lead accountability,Good performance,Frequency,Target,Status,\
+                 Direction of travel,2014/15,"
+            ),
+            "{words}"
+        );
+        assert!(words.lines().next().unwrap().ends_with(",Dec-16,Data note"));
+        assert_eq!(
+            words.lines().skip(1).collect::<Vec<_>>(),
+            csv(&report).lines().skip(1).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            crate::sheet::read_csv(&words).unwrap(),
+            crate::sheet::read_csv(&csv(&report)).unwrap()
+        );
     }
 
     #[test]

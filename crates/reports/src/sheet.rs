@@ -211,11 +211,11 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Problems> {
     for (r, cells) in (top..).zip(range.rows()) {
         let mut line = Vec::with_capacity(cells.len());
         for (c, cell) in (left..).zip(cells) {
-            let percent = styles
+            let format = styles
                 .get((r, c))
                 .and_then(|style| style.number_format.as_ref())
-                .is_some_and(|format| format.format_code.contains('%'));
-            match cell_text(cell, percent) {
+                .map(|format| format.format_code.as_str());
+            match cell_text(cell, format) {
                 Ok(text) => line.push(text),
                 Err(message) => {
                     problems.push(Problem::new(
@@ -239,16 +239,21 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Problems> {
     from_grid(grid)
 }
 
-/// A cell as the text a person would have typed: a number formatted as a percentage reads as
-/// one (`0.872` → `87.2%`).
-fn cell_text(cell: &Data, percent: bool) -> Result<String, String> {
+/// A cell as the text a person would have typed: a number shows the decimals its format
+/// gives it, and one formatted as a percentage reads as one (`0.872` as `0.0%` → `87.2%`).
+fn cell_text(cell: &Data, format: Option<&str>) -> Result<String, String> {
+    let percent = format.is_some_and(|f| f.contains('%'));
+    let shown = |x: f64| match format.and_then(decimals) {
+        Some(places) => format!("{x:.places$}"),
+        None => decimal(x),
+    };
     Ok(match cell {
         Data::Empty => String::new(),
         Data::String(text) => text.clone(),
-        Data::Int(n) if percent => format!("{}%", n * 100),
+        Data::Int(n) if percent => format!("{}%", shown(*n as f64 * 100.0)),
         Data::Int(n) => n.to_string(),
-        Data::Float(x) if percent => format!("{}%", decimal(x * 100.0)),
-        Data::Float(x) => decimal(*x),
+        Data::Float(x) if percent => format!("{}%", shown(x * 100.0)),
+        Data::Float(x) => shown(*x),
         Data::Bool(b) => b.to_string(),
         Data::Error(err) => {
             return Err(format!(
@@ -264,6 +269,15 @@ fn cell_text(cell: &Data, percent: bool) -> Result<String, String> {
     })
 }
 
+/// The decimal places a plain number format shows (`0.0%` → 1, `0` → 0); `None` for the
+/// general format and for formats this reader does not follow (grouping, currencies, dates).
+fn decimals(format: &str) -> Option<usize> {
+    let body = format.strip_suffix('%').unwrap_or(format);
+    let (whole, fraction) = body.split_once('.').unwrap_or((body, ""));
+    (!whole.is_empty() && whole.chars().all(|c| c == '0') && fraction.chars().all(|c| c == '0'))
+        .then_some(fraction.len())
+}
+
 /// A number as a person would write it: up to ten decimal places, without the noise binary
 /// fractions add (`87.19999999999999` → `87.2`) and without trailing zeros.
 fn decimal(x: f64) -> String {
@@ -274,6 +288,14 @@ fn decimal(x: f64) -> String {
     } else {
         text.to_owned()
     }
+}
+
+/// An assessment without the symbol the export for people prints before it (`✓ On target`
+/// → `On target`).
+fn words(text: &str) -> String {
+    text.trim_start_matches(|c: char| !c.is_alphanumeric())
+        .trim()
+        .to_owned()
 }
 
 /// The rows below the header (the first row with a `ref` column), cells trimmed.
@@ -355,8 +377,8 @@ fn from_grid(grid: Vec<Vec<String>>) -> Result<Sheet, Problems> {
             match *kind {
                 Column::Ref => row.reference = text,
                 Column::Value(period) => row.values.push((period, figure_of(&text).to_owned())),
-                Column::Status => row.status = Some(text),
-                Column::Direction => row.direction = Some(text),
+                Column::Status => row.status = Some(words(&text)),
+                Column::Direction => row.direction = Some(words(&text)),
                 Column::Note => row.note = Some(text),
                 Column::Classification => row.classification = Some(text),
                 Column::Reason => row.reason = Some(text),
@@ -439,10 +461,24 @@ mod tests {
 
     #[test]
     fn numbers_read_as_a_person_wrote_them() {
-        assert_eq!(cell_text(&Data::Float(0.872), true).unwrap(), "87.2%");
-        assert_eq!(cell_text(&Data::Float(347.1), false).unwrap(), "347.1");
-        assert_eq!(cell_text(&Data::Float(12.0), false).unwrap(), "12");
-        assert_eq!(cell_text(&Data::Int(1), true).unwrap(), "100%");
-        assert!(cell_text(&Data::Error(calamine::CellErrorType::NA), false).is_err());
+        let percent = Some("0.0%");
+        assert_eq!(cell_text(&Data::Float(0.872), percent).unwrap(), "87.2%");
+        assert_eq!(cell_text(&Data::Float(0.75), percent).unwrap(), "75.0%");
+        assert_eq!(cell_text(&Data::Float(0.8725), Some("0%")).unwrap(), "87%");
+        assert_eq!(cell_text(&Data::Float(347.1), None).unwrap(), "347.1");
+        assert_eq!(
+            cell_text(&Data::Float(347.1), Some("General")).unwrap(),
+            "347.1"
+        );
+        assert_eq!(
+            cell_text(&Data::Float(12.0), Some("0.00")).unwrap(),
+            "12.00"
+        );
+        assert_eq!(cell_text(&Data::Float(12.0), None).unwrap(), "12");
+        assert_eq!(cell_text(&Data::Int(1), Some("0%")).unwrap(), "100%");
+        assert!(cell_text(&Data::Error(calamine::CellErrorType::NA), None).is_err());
+        assert_eq!(words("✓ On target"), "On target");
+        assert_eq!(words("↓ Worse"), "Worse");
+        assert_eq!(words("Not yet available"), "Not yet available");
     }
 }

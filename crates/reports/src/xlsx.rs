@@ -1,19 +1,27 @@
-//! The quarterly scorecard as an Excel workbook, for officers who sort and filter: a
-//! "Summary" sheet (the summary box, the executive-summary shares and the per-priority
-//! counts) and a "Scorecard" sheet with exactly the header and cells of
-//! [`render::csv`](crate::render::csv), so the two exports agree.
+//! The quarterly scorecard as an Excel workbook, for people who sort, filter and print: a
+//! "Summary" sheet (the summary box with its dashboard chart, the executive-summary shares and
+//! the per-priority counts) and a "Scorecard" sheet with headings in words, the action,
+//! outcome and directorate of every measure, statuses with the pack's symbols and colours, and
+//! figures typed as numbers and percentages (a revision said in a note on its cell). A values
+//! import reads the Scorecard sheet back ([`crate::sheet`]): figures as typed, statuses and
+//! directions by their words.
 //!
 //! Deterministic: the document's creation time is a constant instead of the clock, and the
 //! writer stamps every zip entry with the same fixed time, so the same report gives the same
-//! bytes. Percentages stay the one-decimal text the packs print; only counts are numbers.
+//! bytes.
 
+use std::str::FromStr;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
 use rust_xlsxwriter::{
-    ColNum, Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, RowNum,
-    Workbook, Worksheet, XlsxError as WriterError,
+    Chart, ChartFormat, ChartPoint, ChartSolidFill, ChartType, ColNum, Color, DocProperties,
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Note, RowNum, Workbook, Worksheet,
+    XlsxError as WriterError,
 };
+use scoreledger_domain::{Direction, Rag, Status};
 
-use crate::quarter::QuarterReport;
-use crate::render;
+use crate::quarter::{figure_of, QuarterReport, ReportRow};
 use crate::summary::{Share, Tally};
 
 /// Why the workbook could not be written. Not transient: retrying gives the same error, the
@@ -84,6 +92,18 @@ struct Formats {
     header: Format,
     body: Format,
     wrapped: Format,
+    good: Format,
+    middling: Format,
+    bad: Format,
+}
+
+/// The colour a status or rating is printed on: the pack's green, amber and red.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fill {
+    Good,
+    Middling,
+    Bad,
+    Neutral,
 }
 
 impl Formats {
@@ -98,7 +118,28 @@ impl Formats {
                 .set_background_color(Color::RGB(0xE8_EA_ED))
                 .set_border_bottom(FormatBorder::Thin),
             wrapped: body.clone().set_text_wrap(),
+            good: body
+                .clone()
+                .set_background_color(Color::RGB(0xC6_EF_CE))
+                .set_font_color(Color::RGB(0x00_61_00)),
+            middling: body
+                .clone()
+                .set_background_color(Color::RGB(0xFF_EB_9C))
+                .set_font_color(Color::RGB(0x9C_57_00)),
+            bad: body
+                .clone()
+                .set_background_color(Color::RGB(0xFF_C7_CE))
+                .set_font_color(Color::RGB(0x9C_00_06)),
             body,
+        }
+    }
+
+    fn status(&self, fill: Fill) -> &Format {
+        match fill {
+            Fill::Good => &self.good,
+            Fill::Middling => &self.middling,
+            Fill::Bad => &self.bad,
+            Fill::Neutral => &self.body,
         }
     }
 }
@@ -218,16 +259,59 @@ fn summary_sheet(report: &QuarterReport, formats: &Formats) -> Result<Worksheet,
         Cell::Text(report.sha256()),
     ])?;
     lines.gap();
-    write_tallies(&mut lines, report)?;
+    let (first, last) = write_tallies(&mut lines, report)?;
     lines.gap();
     write_executive_summary(&mut lines, report)?;
     lines.gap();
     write_priority_counts(&mut lines, report)?;
+    sheet.insert_chart(4, 4, &dashboard_chart(report, first, last))?;
     Ok(sheet)
 }
 
+/// The dashboard the Q3 pack added at members' request: the summary box's counts as bars, in
+/// the pack's colours, drawn from the cells beside it (rows `first` to `last`).
+fn dashboard_chart(report: &QuarterReport, first: RowNum, last: RowNum) -> Chart {
+    let summary = &report.summary;
+    let (title, tallies) = if summary.rag.is_empty() {
+        ("Overall status", &summary.status)
+    } else {
+        ("RAG rating", &summary.rag)
+    };
+    let points: Vec<ChartPoint> = tallies
+        .iter()
+        .map(|tally| {
+            let colour = match tally.key.as_str() {
+                "on_target" | "green" | "complete" => 0x1B_7A_3A,
+                "satisfactory" | "amber" => 0xF9_A8_00,
+                "off_target" | "red" => 0xB0_00_20,
+                _ => 0x9C_A3_AF,
+            };
+            ChartPoint::new().set_format(
+                ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(colour)),
+            )
+        })
+        .collect();
+    let mut chart = Chart::new(ChartType::Bar);
+    chart
+        .add_series()
+        .set_name(title)
+        .set_categories(("Summary", first, 0, last, 0))
+        .set_values(("Summary", first, 1, last, 1))
+        .set_points(&points);
+    chart
+        .title()
+        .set_name(&format!("{title} — {}", report.period));
+    chart.legend().set_hidden();
+    chart.set_width(640).set_height(320);
+    chart
+}
+
 /// The summary box (statuses, or RAG ratings for a 2010 plan) and the direction tally.
-fn write_tallies(lines: &mut Lines<'_>, report: &QuarterReport) -> Result<(), WriterError> {
+/// Returns the rows of the summary box's counts, for the chart.
+fn write_tallies(
+    lines: &mut Lines<'_>,
+    report: &QuarterReport,
+) -> Result<(RowNum, RowNum), WriterError> {
     let summary = &report.summary;
     let (heading, tallies) = if summary.rag.is_empty() {
         ("Overall status", &summary.status)
@@ -235,16 +319,18 @@ fn write_tallies(lines: &mut Lines<'_>, report: &QuarterReport) -> Result<(), Wr
         ("RAG rating", &summary.rag)
     };
     lines.header(&[heading, "Count", "% of all"])?;
+    let first = lines.next;
     for tally in tallies {
         lines.tally(tally)?;
     }
+    let counted = (first, lines.next.saturating_sub(1).max(first));
     lines.line(vec!["Total".into(), summary.total.into()])?;
     lines.gap();
     lines.header(&["Direction of travel", "Count", "% of all"])?;
     for tally in &summary.direction {
         lines.tally(tally)?;
     }
-    Ok(())
+    Ok(counted)
 }
 
 /// The shares of the executive summary, as `render::summary_table` words them.
@@ -344,59 +430,191 @@ fn write_priority_counts(lines: &mut Lines<'_>, report: &QuarterReport) -> Resul
 // ---------------------------------------------------------------------------------------
 // Scorecard sheet.
 
-/// Width and whether the text wraps, for each of `render::LEADING_COLUMNS`.
-const LEADING_LAYOUT: [(u8, bool); 13] = [
-    (10, false),
-    (10, false),
-    (8, false),
-    (8, false),
-    (48, true),
-    (10, false),
-    (20, true),
-    (30, true),
-    (12, true),
-    (12, true),
-    (26, true),
-    (16, false),
-    (14, false),
+/// The scorecard sheet's columns before the value columns, as people read them, each with its
+/// width and whether its text wraps.
+const LEADING: [(&str, u16, bool); 14] = [
+    ("Ref", 9, false),
+    ("Priority", 8, false),
+    ("Outcome", 8, false),
+    ("Corporate Plan action", 30, true),
+    ("Measure", 48, true),
+    ("Priority measure", 9, false),
+    ("Lead officer", 20, true),
+    ("Directorate", 22, true),
+    ("Lead accountability", 28, true),
+    ("Good performance", 12, true),
+    ("Frequency", 12, true),
+    ("Target", 24, true),
+    ("Status", 18, false),
+    ("Direction of travel", 14, false),
 ];
-const VALUE_WIDTH: u8 = 16;
-const NOTE_WIDTH: u8 = 80;
+const VALUE_WIDTH: u16 = 12;
+const NOTE_WIDTH: u16 = 80;
 
-/// Width and wrapping per column: the leading columns as listed, value columns narrow and
-/// wrapped (annotations make them long), the note wide and wrapped.
-fn column_layout(column_count: usize) -> Vec<(u8, bool)> {
-    let values = column_count.saturating_sub(LEADING_LAYOUT.len() + 1);
-    LEADING_LAYOUT
+/// The sheet's header: the leading columns, the report's value columns (periods as printed,
+/// which a values import reads back), the data note.
+fn scorecard_header(report: &QuarterReport) -> Vec<String> {
+    LEADING
         .iter()
-        .copied()
-        .chain(std::iter::repeat_n((VALUE_WIDTH, true), values))
-        .chain(std::iter::once((NOTE_WIDTH, true)))
+        .map(|(heading, _, _)| (*heading).to_owned())
+        .chain(report.columns.iter().cloned())
+        .chain(std::iter::once("Data note".to_owned()))
         .collect()
+}
+
+/// A status, direction or rating as the pack prints it: its symbol, where the pack has one,
+/// then its name in words (`✓ On target`, `↓ Worse`, `Not yet available`).
+fn assessment(symbol: Option<&str>, code: &str) -> String {
+    let mut words = code.replace('_', " ");
+    if let Some(first) = words.get(..1) {
+        words.replace_range(..1, &first.to_ascii_uppercase());
+    }
+    match symbol {
+        Some(symbol) => format!("{symbol} {words}"),
+        None => words,
+    }
+}
+
+fn status_text(row: &ReportRow) -> (String, Fill) {
+    if let Some(rag) = row.rag {
+        let fill = match rag {
+            Rag::Green | Rag::Complete => Fill::Good,
+            Rag::Amber => Fill::Middling,
+            Rag::Red => Fill::Bad,
+        };
+        return (assessment(None, rag.as_str()), fill);
+    }
+    let (symbol, fill) = match row.status {
+        Status::OnTarget => (Some(Status::OnTarget.symbol()), Fill::Good),
+        Status::Satisfactory => (Some(Status::Satisfactory.symbol()), Fill::Middling),
+        Status::OffTarget => (Some(Status::OffTarget.symbol()), Fill::Bad),
+        Status::UnderDevelopment | Status::NotApplicable | Status::NotYetAvailable => {
+            (None, Fill::Neutral)
+        }
+    };
+    (assessment(symbol, row.status.as_str()), fill)
+}
+
+fn direction_text(direction: Direction) -> String {
+    let symbol = direction.is_measured().then(|| direction.symbol());
+    assessment(symbol, direction.as_str())
+}
+
+/// A figure typed as a number where it reads back as typed: an unannotated number or
+/// percentage (`347.1`, `87.2%`) becomes a number cell showing as many decimals as it was
+/// given, a percentage formatted as one; anything else (`62 (Oct-Nov only)`, `£46.07`, `Not
+/// yet available`) stays text. `sheet::read_xlsx` reads it back as the same text.
+fn typed_figure(figure: &str) -> Option<(f64, String)> {
+    let (digits, percent) = match figure.strip_suffix('%') {
+        Some(digits) => (digits, true),
+        None => (figure, false),
+    };
+    let unsigned = digits.strip_prefix('-').unwrap_or(digits);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let plain = |part: &str| part.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty()
+        || !plain(whole)
+        || !plain(fraction)
+        || (unsigned.contains('.') && fraction.is_empty())
+    {
+        return None;
+    }
+    let amount = Decimal::from_str(digits).ok()?;
+    let amount = if percent {
+        amount / Decimal::ONE_HUNDRED
+    } else {
+        amount
+    };
+    let decimals = if fraction.is_empty() {
+        String::new()
+    } else {
+        format!(".{}", "0".repeat(fraction.len()))
+    };
+    let format = format!("0{decimals}{}", if percent { "%" } else { "" });
+    // Excel stores numbers as binary floating point: the export is the one place a figure
+    // becomes one, and the format shows it with the decimals it was given.
+    Some((amount.to_f64()?, format))
 }
 
 fn scorecard_sheet(report: &QuarterReport, formats: &Formats) -> Result<Worksheet, WriterError> {
     let mut sheet = Worksheet::new();
     sheet.set_name("Scorecard")?;
-    let header = render::csv_header(report);
-    let layout = column_layout(header.len());
-    for (col, (heading, &(width, _))) in (0 as ColNum..).zip(header.iter().zip(&layout)) {
-        sheet.set_column_width(col, width)?;
+    let header = scorecard_header(report);
+    let widths: Vec<(u16, bool)> = LEADING
+        .iter()
+        .map(|(_, width, wraps)| (*width, *wraps))
+        .chain(std::iter::repeat_n(
+            (VALUE_WIDTH, true),
+            report.columns.len(),
+        ))
+        .chain(std::iter::once((NOTE_WIDTH, true)))
+        .collect();
+    for (col, (heading, (width, _))) in (0 as ColNum..).zip(header.iter().zip(&widths)) {
+        sheet.set_column_width(col, *width)?;
         sheet.write_string_with_format(0, col, heading, &formats.header)?;
     }
     let mut last_row: RowNum = 0;
-    for (row_number, row) in (1 as RowNum..).zip(&report.rows) {
-        for (col, (text, &(_, wraps))) in
-            (0 as ColNum..).zip(render::csv_record(row).into_iter().zip(&layout))
-        {
+    for (r, row) in (1 as RowNum..).zip(&report.rows) {
+        let text = |sheet: &mut Worksheet, col: ColNum, value: &str, wraps: bool| {
             let format = if wraps {
                 &formats.wrapped
             } else {
                 &formats.body
             };
-            sheet.write_string_with_format(row_number, col, text, format)?;
+            sheet
+                .write_string_with_format(r, col, value, format)
+                .map(|_| ())
+        };
+        text(&mut sheet, 0, &row.measure_ref, false)?;
+        sheet.write_number_with_format(r, 1, f64::from(row.priority), &formats.body)?;
+        text(&mut sheet, 2, &row.outcome, false)?;
+        text(&mut sheet, 3, &row.action, true)?;
+        text(&mut sheet, 4, &row.measure, true)?;
+        text(
+            &mut sheet,
+            5,
+            if row.priority_measure { "Yes" } else { "No" },
+            false,
+        )?;
+        text(&mut sheet, 6, &row.lead_officer, true)?;
+        text(&mut sheet, 7, &row.directorate, true)?;
+        text(&mut sheet, 8, &row.lead_accountability, true)?;
+        text(&mut sheet, 9, &row.good_performance, true)?;
+        text(&mut sheet, 10, &row.frequency, true)?;
+        text(&mut sheet, 11, row.target.as_deref().unwrap_or(""), true)?;
+        let (status, fill) = status_text(row);
+        sheet.write_string_with_format(r, 12, status, formats.status(fill))?;
+        text(&mut sheet, 13, &direction_text(row.direction), false)?;
+        for (col, cell) in (14 as ColNum..).zip(&row.values) {
+            let Some(cell) = cell else {
+                continue;
+            };
+            let figure = figure_of(cell);
+            match typed_figure(figure) {
+                Some((number, format)) => {
+                    let format = formats.body.clone().set_num_format(format);
+                    sheet.write_number_with_format(r, col, number, &format)?;
+                    // A revision is said beside the figure, as the printed pack says it.
+                    if figure != cell {
+                        sheet.insert_note(
+                            r,
+                            col,
+                            &Note::new(cell.as_str()).add_author_prefix(false),
+                        )?;
+                    }
+                }
+                None => text(&mut sheet, col, cell, true)?,
+            }
         }
-        last_row = row_number;
+        let note_col = ColNum::try_from(14 + row.values.len())
+            .map_err(|_| WriterError::RowColumnLimitError)?;
+        text(
+            &mut sheet,
+            note_col,
+            row.note.as_deref().unwrap_or(""),
+            true,
+        )?;
+        last_row = r;
     }
     let last_col = ColNum::try_from(header.len().saturating_sub(1))
         .map_err(|_| WriterError::RowColumnLimitError)?;
@@ -414,9 +632,10 @@ fn scorecard_sheet(report: &QuarterReport, formats: &Formats) -> Result<Workshee
 mod tests {
     use std::io::{Cursor, Read};
 
+    use calamine::{Data, Reader, Xlsx};
+
     use super::*;
-    use crate::html::sample;
-    use crate::render;
+    use crate::html::{self, sample};
 
     fn workbook() -> Vec<u8> {
         scorecard(&sample::report()).expect("the sample report fits in a workbook")
@@ -471,21 +690,6 @@ mod tests {
     }
 
     #[test]
-    fn the_scorecard_sheet_holds_every_cell_escaped() {
-        let bytes = workbook();
-        let strings = part(&bytes, "xl/sharedStrings.xml");
-        assert_contains(&strings, "Data &lt;b&gt;&amp;");
-        assert_contains(&strings, "95 (revised; first published 112)");
-        assert_contains(&strings, "95% (changed from 94%)");
-        assert_contains(&strings, "<t>Q3 Oct - Dec 2016</t>");
-        assert_contains(&strings, "<t>lead_accountability</t>");
-        let sheet = part(&bytes, "xl/worksheets/sheet2.xml");
-        // 13 leading columns, 8 value columns and the note: A to V; 3 rows under the header.
-        assert_contains(&sheet, r#"<autoFilter ref="A1:V4"/>"#);
-        assert_contains(&sheet, r#"state="frozen""#);
-    }
-
-    #[test]
     fn the_summary_sheet_counts_as_the_summary_does() {
         let bytes = workbook();
         let strings = part(&bytes, "xl/sharedStrings.xml");
@@ -501,25 +705,140 @@ mod tests {
     }
 
     #[test]
-    fn the_scorecard_sheet_agrees_with_the_csv_export() {
-        let report = sample::report();
-        let csv_text = render::csv(&report);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(csv_text.as_bytes());
-        let csv_records: Vec<Vec<String>> = reader
-            .records()
-            .map(|r| {
-                r.expect("render::csv writes valid CSV")
-                    .iter()
-                    .map(str::to_owned)
+    fn the_summary_sheet_draws_the_dashboard_from_its_own_counts() {
+        let bytes = workbook();
+        let chart = part(&bytes, "xl/charts/chart1.xml");
+        assert_contains(&chart, "<c:f>Summary!$A$6:$A$11</c:f>");
+        assert_contains(&chart, "<c:f>Summary!$B$6:$B$11</c:f>");
+        assert_contains(&chart, "Overall status — Q3 Oct - Dec 2016");
+        assert_contains(&part(&bytes, "xl/drawings/drawing1.xml"), "Chart 1");
+    }
+
+    /// The Scorecard sheet as a reader sees it: each cell, and its number format.
+    fn scorecard_cells(bytes: &[u8]) -> Vec<Vec<(Data, Option<String>)>> {
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("Scorecard").unwrap();
+        let styles = book.worksheet_style("Scorecard").unwrap();
+        (0u32..)
+            .zip(range.rows())
+            .map(|(r, cells)| {
+                (0u32..)
+                    .zip(cells)
+                    .map(|(c, cell)| {
+                        let format = styles
+                            .get((r, c))
+                            .and_then(|s| s.number_format.as_ref())
+                            .map(|f| f.format_code.clone());
+                        (cell.clone(), format)
+                    })
                     .collect()
             })
-            .collect();
-        let mut ours = vec![render::csv_header(&report)];
-        ours.extend(report.rows.iter().map(render::csv_record));
-        assert_eq!(ours, csv_records);
-        assert_eq!(column_layout(ours[0].len()).len(), ours[0].len());
+            .collect()
+    }
+
+    #[test]
+    fn the_scorecard_sheet_has_headings_in_words_typed_figures_and_the_pack_s_statuses() {
+        let bytes = workbook();
+        let cells = scorecard_cells(&bytes);
+        let text = |r: usize, c: usize| match &cells[r][c].0 {
+            Data::String(text) => text.clone(),
+            other => panic!("row {r} column {c} is {other:?}, not text"),
+        };
+        let header: Vec<String> = (0..cells[0].len()).map(|c| text(0, c)).collect();
+        assert_eq!(header, scorecard_header(&sample::report()));
+        assert_eq!(
+            &header[..5],
+            [
+                "Ref",
+                "Priority",
+                "Outcome",
+                "Corporate Plan action",
+                "Measure"
+            ]
+        );
+        assert_eq!(header[7], "Directorate");
+        assert_eq!(header[14], "2014/15");
+        assert_eq!(header.last().unwrap(), "Data note");
+        // 1.A3: off target and worse, its figures percentages, a revised one with its note.
+        assert_eq!(text(1, 0), "1.A3");
+        assert_eq!(cells[1][1].0, Data::Float(1.0));
+        assert_eq!(text(1, 5), "Yes");
+        assert_eq!(text(1, 7), "Children and Young People's Services");
+        assert_eq!(text(1, 12), "✗ Off target");
+        assert_eq!(text(1, 13), "↓ Worse");
+        assert_eq!(cells[1][14], (Data::Float(0.228), Some("0.0%".to_owned())));
+        assert_eq!(cells[1][18], (Data::Float(95.0), Some("0".to_owned())));
+        assert_eq!(cells[1][20].0, Data::Empty);
+        assert_eq!(text(1, 22), html::sample::UNSAFE_NOTE);
+        assert_contains(
+            &part(&bytes, "xl/comments1.xml"),
+            "95 (revised; first published 112)",
+        );
+        // A target changed stays text; a status without data has no symbol.
+        assert_eq!(text(2, 11), "95% (changed from 94%)");
+        assert_eq!(cells[2][16], (Data::Float(0.89), Some("0%".to_owned())));
+        assert_eq!(text(3, 12), "Not yet available");
+        assert_eq!(text(3, 13), "Not applicable");
+        assert_eq!(cells[3][15], (Data::Float(0.75), Some("0.0%".to_owned())));
+        let sheet = part(&bytes, "xl/worksheets/sheet2.xml");
+        // 14 leading columns, 8 value columns and the note: A to W; 3 rows under the header.
+        assert_contains(&sheet, r#"<autoFilter ref="A1:W4"/>"#);
+        assert_contains(&sheet, r#"state="frozen""#);
+    }
+
+    #[test]
+    fn the_scorecard_sheet_reads_back_as_the_report_s_figures_and_assessments() {
+        let report = sample::report();
+        let read = crate::sheet::read_xlsx(&workbook()).expect("the export reads back");
+        assert_eq!(read.rows.len(), report.rows.len());
+        for (row, read) in report.rows.iter().zip(&read.rows) {
+            assert_eq!(read.reference, row.measure_ref);
+            let expected: Vec<(String, String)> = report
+                .columns
+                .iter()
+                .zip(&row.values)
+                .filter_map(|(column, cell)| {
+                    cell.as_deref()
+                        .map(|cell| (column.clone(), figure_of(cell).to_owned()))
+                })
+                .collect();
+            let got: Vec<(String, String)> = read
+                .values
+                .iter()
+                .map(|(period, figure)| (period.to_string(), figure.clone()))
+                .collect();
+            assert_eq!(got, expected, "{}", row.measure_ref);
+            assert_eq!(
+                read.status.as_deref().map(|s| s.parse::<Status>().unwrap()),
+                Some(row.status)
+            );
+            assert_eq!(
+                read.direction
+                    .as_deref()
+                    .map(|d| d.parse::<Direction>().unwrap()),
+                Some(row.direction)
+            );
+            assert_eq!(read.note, row.note);
+        }
+    }
+
+    #[test]
+    fn figures_are_typed_only_where_they_read_back_as_written() {
+        assert_eq!(typed_figure("87.2%"), Some((0.872, "0.0%".to_owned())));
+        assert_eq!(typed_figure("347.1"), Some((347.1, "0.0".to_owned())));
+        assert_eq!(typed_figure("-3"), Some((-3.0, "0".to_owned())));
+        for text in [
+            "1,234",
+            "£46.07",
+            "62 (Oct-Nov only)",
+            "Not yet available",
+            "5.",
+            ".5",
+            "",
+            "%",
+        ] {
+            assert_eq!(typed_figure(text), None, "{text:?}");
+        }
     }
 
     #[test]

@@ -129,6 +129,7 @@ pub(crate) fn write_report(
             format!("{}sha256 {}\n", render::table(report), report.sha256()).into_bytes()
         }
         ReportFormat::Csv => render::csv(report).into_bytes(),
+        ReportFormat::CsvWords => render::csv_in_words(report).into_bytes(),
         ReportFormat::Json => {
             eprintln!("sha256 {}", report.sha256());
             format!("{}\n", report.canonical_json()).into_bytes()
