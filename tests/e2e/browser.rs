@@ -108,6 +108,158 @@ async fn wait_for_page(client: &Client, prefix: &str) {
     }
 }
 
+/// `scoreledger serve` on `db`, on a free loopback port.
+fn serve(db: &Path) -> (Running, u16) {
+    let port = free_port();
+    let service = Running(
+        Command::new(env!("CARGO_BIN_EXE_scoreledger"))
+            .env_remove("SCORELEDGER_STORE")
+            .env_remove("SCORELEDGER_CONFIG")
+            .args(["--db", db.to_str().unwrap(), "serve", "--addr"])
+            .arg(format!("127.0.0.1:{port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the service starts"),
+    );
+    wait_for_port(port, "the service");
+    (service, port)
+}
+
+fn start_chromedriver() -> (Running, u16) {
+    let port = free_port();
+    let driver = Running(
+        Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    wait_for_port(port, "chromedriver");
+    (driver, port)
+}
+
+/// A headless Chromium with a profile of its own.
+async fn chromium_session(driver_port: u16, profile: &Path) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        serde_json::json!({
+            "binary": chromium(),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1400,1600",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a Chromium session")
+}
+
+/// Signs in through the form with `secret`, from the page at `path` (which sends a stranger
+/// to the sign-in page and back).
+async fn sign_in(client: &Client, base: &str, path: &str, secret: &str) {
+    client.goto(&format!("{base}{path}")).await.unwrap();
+    client
+        .find(Locator::Css("#token"))
+        .await
+        .unwrap()
+        .send_keys(secret)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.signin button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_page(client, path).await;
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|err| panic!("no {css}: {err}"))
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+#[test]
+fn an_officer_enters_a_month_s_figure_and_note_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    assert_success(&run(&["demo", "--keep", db.to_str().unwrap()]));
+    let created = run_in(
+        &db,
+        &[
+            "--role",
+            "admin",
+            "token",
+            "create",
+            "--for",
+            "kim.officer",
+            "--holder",
+            "Kim Officer",
+            "--as",
+            "officer",
+            "--directorate",
+            "CYPS",
+        ],
+    );
+    assert_success(&created);
+    let secret = stdout(&created)
+        .lines()
+        .find(|line| line.starts_with("slt_"))
+        .expect("the secret is printed")
+        .to_owned();
+    let (_service, port) = serve(&db);
+    let (_driver, driver_port) = start_chromedriver();
+    let profile = dir.path().join("chromium-profile");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = chromium_session(driver_port, &profile).await;
+        let base = format!("http://127.0.0.1:{port}");
+        sign_in(&client, &base, "/measures/1.A3", &secret).await;
+        type_into(&client, "#entry-period", "Jan-17").await;
+        type_into(&client, "#entry-value", "27.5%").await;
+        type_into(&client, "#entry-note", "January from Liquid Logic").await;
+        keep_screenshot(&client, "09-officer-entry-form.png").await;
+        client
+            .find(Locator::Css("form.entry button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_page(&client, "/measures/1.A3?entered=").await;
+        let notice = text_of(&client, "p.notice.verified").await;
+        assert!(notice.contains("Entered"), "{notice}");
+        let history = text_of(&client, "table.data").await;
+        assert!(
+            history.contains("27.5%") && history.contains("January from Liquid Logic"),
+            "{history}"
+        );
+        keep_screenshot(&client, "10-officer-entry-landed.png").await;
+        client.close().await.unwrap();
+    });
+    let entered = run_in(&db, &["history", "-m", "1.A3", "-p", "Jan-17", "--json"]);
+    assert_success(&entered);
+    let entered = stdout(&entered);
+    assert!(
+        entered.contains("Kim Officer") && entered.contains("27.5%"),
+        "{entered}"
+    );
+}
+
 #[test]
 fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
@@ -135,54 +287,13 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
         .expect("the secret is printed")
         .to_owned();
 
-    let port = free_port();
-    let _service = Running(
-        Command::new(env!("CARGO_BIN_EXE_scoreledger"))
-            .env_remove("SCORELEDGER_STORE")
-            .env_remove("SCORELEDGER_CONFIG")
-            .args(["--db", db.to_str().unwrap(), "serve", "--addr"])
-            .arg(format!("127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the service starts"),
-    );
-    wait_for_port(port, "the service");
-
-    let driver_port = free_port();
-    let _driver = Running(
-        Command::new(chromedriver())
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
-    wait_for_port(driver_port, "chromedriver");
+    let (_service, port) = serve(&db);
+    let (_driver, driver_port) = start_chromedriver();
     let profile = dir.path().join("chromium-profile");
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".to_owned(),
-            serde_json::json!({
-                "binary": chromium(),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1400,1600",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
-            }),
-        );
-        let client = ClientBuilder::new(
-            hyper_util::client::legacy::connect::HttpConnector::new(),
-        )
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .expect("a Chromium session");
+        let client = chromium_session(driver_port, &profile).await;
         let base = format!("http://127.0.0.1:{port}");
 
         // Signing in: the scorecard sends a stranger to the sign-in page and back.

@@ -11,11 +11,21 @@ use scoreledger_projections::{self as projections, HistoryEntry, HistoryFilter, 
 use scoreledger_reports::chart::{values_against_target, ChartPoint};
 use scoreledger_service as service;
 
+use serde::Deserialize;
+
+use super::entry;
 use super::layout::{page as frame, PageError};
 use super::signin::Viewer;
 use super::{measure_href, urlencode, with_query, AsAtForm};
 use crate::queries::{position, record_access};
 use crate::ServerState;
+
+/// What the page says after a form on it was sent: the position the entry landed at.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Entered {
+    #[serde(default)]
+    entered: Option<u64>,
+}
 
 /// `GET /measures/{ref}?as_at=…`.
 pub(crate) async fn page(
@@ -24,11 +34,25 @@ pub(crate) async fn page(
     uri: axum::http::Uri,
     Path(reference): Path<String>,
     Query(form): Query<AsAtForm>,
+    Query(entered): Query<Entered>,
 ) -> Result<Html<String>, PageError> {
-    let at = position(&state, &form.when()?).await?;
+    // After an entry, read at least as far as it landed: the page shows it.
+    let mut when = form.when()?;
+    when.min_position = entered.entered;
+    let at = position(&state, &when).await?;
     let view = service::measure_at(&state.read, &reference, at).await?;
     let measure_ref = view.definition.measure_ref.to_string();
     record_access(&state, &viewer, &uri, Some(measure_ref.clone())).await?;
+    // The entry form, for whoever may enter, on the measure as it stands now (never on a
+    // past view), drawn at the version it will be judged against.
+    let entry = if form.carried().is_empty() && entry::may_enter(&viewer, &view.definition) {
+        let (_, version) = scoreledger_store::load(&*state.store, &view.measure_id.stream())
+            .await
+            .map_err(|err| PageError(crate::error::ApiError::log_unavailable(err)))?;
+        Some(entry::form(&measure_ref, version))
+    } else {
+        None
+    };
     let history = changes_to(&state, &measure_ref, at).await?;
     let definition = &view.definition;
     let title = format!("{} {}", definition.ref_as_printed, definition.title);
@@ -38,6 +62,9 @@ pub(crate) async fn page(
         Some(&viewer),
         html! {
             h1 { (definition.ref_as_printed) " — " (definition.title) }
+            @if let Some(position) = entered.entered {
+                p.notice.verified role="status" { "Entered: your change is in the log at position " (position) ", below in the history." }
+            }
             form.query method="get" action=(measure_href(&measure_ref, "")) aria-label="As at" {
                 (form.fields())
                 button type="submit" { "Show" }
@@ -56,6 +83,7 @@ pub(crate) async fn page(
                 None => p { "No value recorded has a number to chart." },
             }
             (periods_table(&view))
+            @if let Some(entry) = entry { (entry) }
             h2 #history-heading { "History" }
             (history_table(&history))
         },

@@ -6,6 +6,7 @@
 mod audit;
 mod chase;
 mod compare;
+mod entry;
 mod evidence;
 mod layout;
 mod manifest;
@@ -46,6 +47,7 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/signout", post(signin::signout))
         .route("/scorecard", get(scorecard::page))
         .route("/measures/{measure}", get(measure::page))
+        .route("/measures/{measure}/entries", post(entry::submit_entry))
         .route("/measures/{measure}/evidence.zip", get(evidence::measure))
         .route("/audit", get(audit::page))
         .route("/chase", get(chase::page))

@@ -626,3 +626,136 @@ pair_test!(
         server.stop().await;
     }
 );
+
+/// The value of a form's hidden field `name` on `page`.
+fn hidden(page: &str, name: &str) -> String {
+    let marker = format!(r#"name="{name}" value=""#);
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in:\n{page}"))
+        + marker.len();
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+pair_test!(
+    an_officer_enters_a_value_and_a_note_on_the_measure_s_page,
+    |db| {
+        use scoreledger_domain::{Command, Polarity};
+        use scoreledger_testkit::{measure_definition, measure_id};
+
+        let (plan, _) = history_with_a_restatement(&db).await;
+        let mut definition = measure_definition(plan, "2.B2", Polarity::High);
+        definition.directorate = "Adult Social Care and Housing".into();
+        let second = measure_id(2);
+        crate::queries::run(
+            &db,
+            &second.stream(),
+            Command::DefineMeasure {
+                measure_id: second,
+                definition,
+                target: None,
+            },
+            crate::queries::performance(),
+            None,
+        )
+        .await;
+        let officer = token(&db, 2, Role::Officer, None).await;
+        let server = TestServer::start(&db).await;
+        let cookie = sign_in(&server, &officer).await;
+
+        let (status, form) = page(&server, &cookie, "/measures/2.B2").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            form.contains(r#"action="/measures/2.B2/entries""#),
+            "{form}"
+        );
+        let fields = |version: &str, key: &str| {
+            vec![
+                ("period".to_owned(), "Q3 2016/17".to_owned()),
+                ("value".to_owned(), "27.5%".to_owned()),
+                ("note".to_owned(), "From Liquid Logic".to_owned()),
+                ("version".to_owned(), version.to_owned()),
+                ("key".to_owned(), key.to_owned()),
+            ]
+        };
+        let (version, key) = (hidden(&form, "version"), hidden(&form, "key"));
+        let post = |fields: Vec<(String, String)>, origin: Option<String>| {
+            let mut request = browser()
+                .post(server.url("/measures/2.B2/entries"))
+                .header(COOKIE, &cookie)
+                .form(&fields);
+            if let Some(origin) = origin {
+                request = request.header("origin", origin);
+            }
+            request.send()
+        };
+        let head = db.store.head().await.unwrap();
+
+        // From another site's page: refused, nothing appended.
+        let forged = post(fields(&version, &key), Some("http://evil.example".into()))
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        assert_eq!(db.store.head().await.unwrap(), head);
+
+        let entered = post(fields(&version, &key), Some(server.base.clone()))
+            .await
+            .unwrap();
+        assert_eq!(entered.status(), StatusCode::SEE_OTHER);
+        let location = entered.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(
+            location.starts_with("/measures/2.B2?entered="),
+            "{location}"
+        );
+        let (status, after) = page(&server, &cookie, &location).await;
+        assert_eq!(status, StatusCode::OK, "{after}");
+        assert!(
+            after.contains("Entered: your change is in the log at position"),
+            "{after}"
+        );
+        assert!(
+            after.contains("27.5%") && after.contains("From Liquid Logic"),
+            "{after}"
+        );
+
+        // The same form sent again lands nothing new; a form drawn before the entry conflicts.
+        let head = db.store.head().await.unwrap();
+        let again = post(fields(&version, &key), Some(server.base.clone()))
+            .await
+            .unwrap();
+        assert_eq!(
+            again.status(),
+            StatusCode::SEE_OTHER,
+            "{:?}",
+            again.text().await
+        );
+        assert_eq!(again.headers()[LOCATION].to_str().unwrap(), location);
+        assert_eq!(db.store.head().await.unwrap(), head);
+        let stale = post(fields(&version, "another-key"), Some(server.base.clone()))
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        assert!(stale
+            .text()
+            .await
+            .unwrap()
+            .contains("someone changed it since you read it"));
+
+        // Another directorate's measure: no form, and a post is refused.
+        let (_, other) = page(&server, &cookie, "/measures/2.B1").await;
+        assert!(!other.contains("/entries"), "{other}");
+        // (Reading the page recorded the read.)
+        let head = db.store.head().await.unwrap();
+        let refused = browser()
+            .post(server.url("/measures/2.B1/entries"))
+            .header(COOKIE, &cookie)
+            .header("origin", &server.base)
+            .form(&fields("1", "k"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert_eq!(db.store.head().await.unwrap(), head);
+        server.stop().await;
+    }
+);
