@@ -49,7 +49,7 @@ impl Lack {
 }
 
 /// A thing lacking, for a period, due on a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Missing {
     /// What is lacking.
     pub lack: Lack,
@@ -57,6 +57,9 @@ pub struct Missing {
     pub period: Period,
     /// When it is due.
     pub due_on: NaiveDate,
+    /// For a check that is lacking: who entered what is to be checked (an actor id), who
+    /// may therefore not check it.
+    pub entered_by: Option<String>,
 }
 
 /// The periods whose values a report of `report` expects of a measure of `frequency`.
@@ -94,24 +97,29 @@ pub fn missing(measure: &MeasureState, report: &Period, days_after: u32) -> Vec<
         return Vec::new();
     }
     let mut lacking = Vec::new();
-    let mut lack = |lack, period: Period| {
+    let mut lack = |lack, period: Period, entered_by: Option<&str>| {
         lacking.push(Missing {
             lack,
             period,
             due_on: due_on(&period, days_after),
+            entered_by: entered_by.map(str::to_owned),
         })
     };
     for period in expected_values(measure.definition.frequency, report) {
         // Every value recorded has its maker, and every note its author (`evolve`).
         match measure.value_makers.get(&period) {
-            None => lack(Lack::Value, period),
-            Some(maker) if maker.checked_by.is_none() => lack(Lack::SignOff, period),
+            None => lack(Lack::Value, period, None),
+            Some(maker) if maker.checked_by.is_none() => {
+                lack(Lack::SignOff, period, Some(&maker.actor))
+            }
             Some(_) => {}
         }
     }
     match measure.note_makers.get(report) {
-        None => lack(Lack::Note, *report),
-        Some(maker) if maker.checked_by.is_none() => lack(Lack::Approval, *report),
+        None => lack(Lack::Note, *report, None),
+        Some(maker) if maker.checked_by.is_none() => {
+            lack(Lack::Approval, *report, Some(&maker.actor))
+        }
         Some(_) => {}
     }
     let assessed = match measure.definition.status_scheme {
@@ -119,10 +127,10 @@ pub fn missing(measure: &MeasureState, report: &Period, days_after: u32) -> Vec<
         StatusScheme::Rag2010 => measure.rags.contains_key(report),
     };
     if !assessed {
-        lack(Lack::Assessment, *report);
+        lack(Lack::Assessment, *report, None);
     }
     if !measure.directions.contains_key(report) {
-        lack(Lack::Direction, *report);
+        lack(Lack::Direction, *report, None);
     }
     lacking
 }

@@ -31,6 +31,8 @@ pub struct ChaseItem {
     pub due_on: NaiveDate,
     /// Whether that day has passed.
     pub overdue: bool,
+    /// For a check: who entered what is to be checked, who may not check it.
+    pub entered_by: Option<String>,
 }
 
 impl ChaseItem {
@@ -109,6 +111,7 @@ pub async fn chase_list(
                     period: lacking.period,
                     due_on: lacking.due_on,
                     overdue: lacking.due_on < today,
+                    entered_by: lacking.entered_by,
                 }),
         );
     }

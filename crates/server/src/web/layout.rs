@@ -76,6 +76,9 @@ fn navigation(viewer: Option<&Session>) -> Markup {
                 a href="/scorecard" { "Scorecard" }
                 a href="/reports" { "Published reports" }
                 a href="/chase" { "Chase list" }
+                @if scoreledger_domain::decide::may_issue_kind(viewer.actor.role, scoreledger_domain::CommandKind::SignOffValue) {
+                    a href="/approvals" { "Approvals" }
+                }
                 a href="/audit" { "Audit search" }
                 a href="/verification" { "Verification" }
                 span.who {

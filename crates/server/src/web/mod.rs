@@ -3,6 +3,7 @@
 //! with text equivalents) and printable. Every page answers "as the log stood" at a date or
 //! position, exactly as the API does, and reads of the history are recorded as the API's are.
 
+mod approvals;
 mod audit;
 mod chase;
 mod compare;
@@ -51,6 +52,7 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/measures/{measure}/evidence.zip", get(evidence::measure))
         .route("/audit", get(audit::page))
         .route("/chase", get(chase::page))
+        .route("/approvals", get(approvals::page).post(approvals::check))
         .route("/audit.csv", get(audit::csv))
         .route("/verification", get(verification::page))
         .route("/reports", get(reports::list))

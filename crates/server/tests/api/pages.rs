@@ -759,3 +759,86 @@ pair_test!(
         server.stop().await;
     }
 );
+
+pair_test!(
+    an_approver_signs_off_from_the_queue_and_never_sees_their_own,
+    |db| {
+        use scoreledger_domain::{Actor, Command, DataQuality, Period, RecordedValue};
+        use scoreledger_testkit::measure_id;
+
+        // 2.B1's Q2 value was last revised by Sam Newton; its Q3 value is entered by an admin.
+        history_with_a_restatement(&db).await;
+        let approver = token(&db, 3, Role::Approver, None).await;
+        let admin = token(&db, 4, Role::Admin, None).await;
+        let performance = token(&db, 5, Role::Performance, None).await;
+        crate::queries::run(
+            &db,
+            &measure_id(1).stream(),
+            Command::RecordValue {
+                period: Period::quarter(2016, 3),
+                value: RecordedValue::parse("101").unwrap(),
+                quality: DataQuality::default(),
+            },
+            Actor::new("user4", "User 4", Role::Admin),
+            None,
+        )
+        .await;
+        let server = TestServer::start(&db).await;
+
+        let cookie = sign_in(&server, &performance).await;
+        let (status, _) = page(&server, &cookie, "/approvals?period=Q2+2016%2F17").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let cookie = sign_in(&server, &approver).await;
+        let (status, queue) = page(&server, &cookie, "/approvals?period=Q2+2016%2F17").await;
+        assert_eq!(status, StatusCode::OK, "{queue}");
+        assert!(
+            queue.contains("sign-off of the value") && queue.contains("sam.newton"),
+            "{queue}"
+        );
+        let key = hidden(&queue, "key");
+        let sign_off = |cookie: String, key: String| {
+            browser()
+                .post(server.url("/approvals?period=Q2+2016%2F17"))
+                .header(COOKIE, cookie)
+                .header("origin", &server.base)
+                .form(&[
+                    ("measure", "2.B1"),
+                    ("period", "Q2 2016/17"),
+                    ("what", "value"),
+                    ("key", key.as_str()),
+                ])
+                .send()
+        };
+        let checked = sign_off(cookie.clone(), key.clone()).await.unwrap();
+        assert_eq!(checked.status(), StatusCode::SEE_OTHER);
+        let location = checked.headers()[LOCATION].to_str().unwrap().to_owned();
+        assert!(
+            location.starts_with("/approvals?period=Q2%202016%2F17&checked="),
+            "{location}"
+        );
+        let head = db.store.head().await.unwrap();
+        let again = sign_off(cookie.clone(), key).await.unwrap();
+        assert_eq!(again.headers()[LOCATION].to_str().unwrap(), location);
+        assert_eq!(
+            db.store.head().await.unwrap(),
+            head,
+            "pressed twice, checked once"
+        );
+        let (_, after) = page(&server, &cookie, &location).await;
+        assert!(after.contains("Checked: in the log at position"), "{after}");
+        assert!(!after.contains("sign-off of the value"), "{after}");
+
+        // The admin's own Q3 figure waits for someone else; the approver sees it.
+        let (_, approvers) = page(&server, &cookie, "/approvals?period=Q3+2016%2F17").await;
+        assert!(approvers.contains("user4"), "{approvers}");
+        let cookie = sign_in(&server, &admin).await;
+        let (_, own) = page(&server, &cookie, "/approvals?period=Q3+2016%2F17").await;
+        assert!(!own.contains("<td>user4</td>"), "{own}");
+        assert!(
+            own.contains("1 entered by you wait for another approver"),
+            "{own}"
+        );
+        server.stop().await;
+    }
+);
