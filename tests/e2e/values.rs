@@ -264,3 +264,52 @@ fn import(db: &Path, sheet: &Path, extra: &[&str]) -> Value {
     assert_success(&output);
     serde_json::from_str(&stdout(&output)).expect("the preview is JSON")
 }
+
+#[test]
+fn the_imported_sample_exported_for_people_imports_back_unchanged() {
+    // The sample's figures include ones the pack printed with "(revised)" in them.
+    let workspace = Workspace::new();
+    let db = workspace.db();
+    let sample = workspace.file("sample.json", &crate::support::sample_json());
+    assert_success(&run_in(&db, &["import", sample.to_str().unwrap()]));
+    for (format, name) in [
+        ("csv-words", "q3.csv"),
+        ("csv", "q3-machine.csv"),
+        ("xlsx", "q3.xlsx"),
+    ] {
+        let path = workspace.dir.path().join(name);
+        assert_success(&run_in(
+            &db,
+            &[
+                "report",
+                "-p",
+                "Q3 2016/17",
+                "--format",
+                format,
+                "-o",
+                path.to_str().unwrap(),
+            ],
+        ));
+        let output = run_in(
+            &db,
+            &[
+                "import-values",
+                path.to_str().unwrap(),
+                "-p",
+                "Q3 2016/17",
+                "--dry-run",
+                "--json",
+            ],
+        );
+        assert_success(&output);
+        let preview: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        let changed: Vec<&Value> = preview["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["outcome"] != "unchanged")
+            .collect();
+        assert!(changed.is_empty(), "{format}: {changed:?}");
+        assert_eq!(preview["commits"], 0, "{format}");
+    }
+}

@@ -15,7 +15,6 @@ use serde::Serialize;
 
 use scoreledger_domain::Period;
 
-use crate::quarter::figure_of;
 use crate::render::HEADINGS;
 use crate::safe_csv::uncell;
 
@@ -89,8 +88,8 @@ pub struct SheetRow {
     pub row: usize,
     /// The measure's reference as the row gives it.
     pub reference: String,
-    /// Value cells, by the period heading their column, as typed (a revision marker the
-    /// export printed is taken off).
+    /// Value cells, by the period heading their column, as typed (with any revision marker
+    /// the export printed: `values` compares figures without them, `quarter::figure_of`).
     pub values: Vec<(Period, String)>,
     /// The status (or RAG rating) cell.
     pub status: Option<String>,
@@ -376,7 +375,7 @@ fn from_grid(grid: Vec<Vec<String>>) -> Result<Sheet, Problems> {
             let text = text.to_owned();
             match *kind {
                 Column::Ref => row.reference = text,
-                Column::Value(period) => row.values.push((period, figure_of(&text).to_owned())),
+                Column::Value(period) => row.values.push((period, text)),
                 Column::Status => row.status = Some(words(&text)),
                 Column::Direction => row.direction = Some(words(&text)),
                 Column::Note => row.note = Some(text),
@@ -420,7 +419,7 @@ mod tests {
         assert_eq!(
             first.values,
             [
-                (Period::quarter(2016, 2), "79.5%".to_owned()),
+                (Period::quarter(2016, 2), "79.5% (revised)".to_owned()),
                 (Period::quarter(2016, 3), "87.2%".to_owned())
             ]
         );

@@ -805,7 +805,7 @@ mod tests {
             let got: Vec<(String, String)> = read
                 .values
                 .iter()
-                .map(|(period, figure)| (period.to_string(), figure.clone()))
+                .map(|(period, figure)| (period.to_string(), figure_of(figure).to_owned()))
                 .collect();
             assert_eq!(got, expected, "{}", row.measure_ref);
             assert_eq!(

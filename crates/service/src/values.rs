@@ -14,6 +14,7 @@ use scoreledger_domain::{
     RecordedValue, RevisionClass, Status, StatusScheme,
 };
 use scoreledger_projections::{find_measure, ReadModels};
+use scoreledger_reports::quarter::figure_of;
 use scoreledger_reports::sheet::{Problem, Sheet, SheetRow};
 use scoreledger_store::{derived_id, load, Appended, EventStore, ReadError};
 
@@ -322,7 +323,9 @@ fn judge_row(row: &SheetRow, measure: &MeasureState, import: &ValuesImport<'_>) 
                     quality: DataQuality::default(),
                 });
             }
-            Some(old) if old.raw.trim() == value.raw.trim() => {
+            // The same figure, whatever revision marker the export printed beside it (or
+            // the pack printed into it: the sample's "95 (revised)").
+            Some(old) if figure_of(old.raw.trim()) == figure_of(value.raw.trim()) => {
                 cells.push(cell(
                     *period,
                     "value",
@@ -572,6 +575,41 @@ mod tests {
             [("status", Outcome::Change), ("direction", Outcome::New)]
         );
         assert_eq!(judged.commands.len(), 2);
+    }
+
+    #[test]
+    fn a_figure_is_the_same_whatever_revision_marker_stands_beside_it() {
+        let mut measure = measure(StatusScheme::Corporate2016);
+        measure.values.insert(
+            Period::quarter(2016, 2),
+            RecordedValue::parse("95 (revised)").unwrap(),
+        );
+        let q2 = Period::quarter(2016, 2);
+        for (cell, outcome) in [
+            ("95", Outcome::Unchanged),
+            ("95 (revised)", Outcome::Unchanged),
+            ("95 (revised; first published 112)", Outcome::Unchanged),
+            ("96", Outcome::Revision),
+        ] {
+            let judged = judge(
+                &SheetRow {
+                    values: vec![(q2, cell.into())],
+                    ..row()
+                },
+                &measure,
+                Some(RevisionClass::Correction),
+            );
+            assert_eq!(outcomes(&judged), [("value", outcome)], "{cell}");
+        }
+        let judged = judge(
+            &SheetRow {
+                values: vec![(Q3, "68% (revised; first published 66%)".into())],
+                ..row()
+            },
+            &measure,
+            None,
+        );
+        assert_eq!(outcomes(&judged), [("value", Outcome::Unchanged)]);
     }
 
     #[test]
