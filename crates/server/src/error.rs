@@ -92,6 +92,17 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<scoreledger_service::ChaseError> for ApiError {
+    fn from(err: scoreledger_service::ChaseError) -> Self {
+        use scoreledger_service::ChaseError;
+        match err {
+            ChaseError::NoPlan(_) => ApiError::new(StatusCode::NOT_FOUND, err.to_string()),
+            ChaseError::Lookup(err) => err.into(),
+            ChaseError::Read(err) => ApiError::log_unavailable(err),
+        }
+    }
+}
+
 /// Marks an answer as a write conflict (the stream had moved on), for the metrics middleware:
 /// a conflict is the one error that carries the stream's current version.
 #[derive(Debug, Clone, Copy)]

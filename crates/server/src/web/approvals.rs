@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use scoreledger_domain::chase::Lack;
 use scoreledger_domain::{same_person, Command, CommandKind, Period};
 use scoreledger_projections as projections;
-use scoreledger_service::{chase_list, submit, ChaseError, ChaseItem, Submission};
+use scoreledger_service::{chase_list, submit, ChaseItem, Submission};
 use scoreledger_store::derived_id;
 use serde::Deserialize;
 
@@ -82,11 +82,7 @@ pub(crate) async fn page(
     let period = period_of(&period_text)?;
     let list = chase_list(&*state.store, &state.read, period, 14, None)
         .await
-        .map_err(|err| match err {
-            ChaseError::NoPlan(_) => ApiError::new(StatusCode::NOT_FOUND, err.to_string()),
-            ChaseError::Lookup(err) => ApiError::from(err),
-            ChaseError::Read(err) => ApiError::log_unavailable(err),
-        })?;
+        .map_err(ApiError::from)?;
     let (own, waiting): (Vec<&ChaseItem>, Vec<&ChaseItem>) = list
         .items
         .iter()

@@ -4,11 +4,10 @@
 //! own directorate's.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Html;
 use maud::{html, Markup};
 use scoreledger_domain::{Period, Role};
-use scoreledger_service::{chase_list, ChaseError, ChaseItem, ChaseList};
+use scoreledger_service::{chase_list, ChaseItem, ChaseList};
 use serde::Deserialize;
 
 use super::filled;
@@ -71,11 +70,7 @@ pub(crate) async fn page(
         directorate.as_deref(),
     )
     .await
-    .map_err(|err| match err {
-        ChaseError::NoPlan(_) => ApiError::new(StatusCode::NOT_FOUND, err.to_string()),
-        ChaseError::Lookup(err) => ApiError::from(err),
-        ChaseError::Read(err) => ApiError::log_unavailable(err),
-    })?;
+    .map_err(ApiError::from)?;
     let title = format!("Chase list — {}", list.period);
     Ok(frame(
         &title,
