@@ -261,6 +261,94 @@ fn an_officer_enters_a_month_s_figure_and_note_in_chromium() {
 }
 
 #[test]
+fn the_performance_team_assesses_a_quarter_with_the_rules_suggestion_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    assert_success(&run(&["demo", "--keep", db.to_str().unwrap()]));
+    let created = run_in(
+        &db,
+        &[
+            "--role",
+            "admin",
+            "token",
+            "create",
+            "--for",
+            "simon.dennis",
+            "--holder",
+            "Simon Dennis",
+            "--as",
+            "performance",
+        ],
+    );
+    assert_success(&created);
+    let secret = stdout(&created)
+        .lines()
+        .find(|line| line.starts_with("slt_"))
+        .expect("the secret is printed")
+        .to_owned();
+    let (_service, port) = serve(&db);
+    let (_driver, driver_port) = start_chromedriver();
+    let profile = dir.path().join("chromium-profile");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = chromium_session(driver_port, &profile).await;
+        let base = format!("http://127.0.0.1:{port}");
+        sign_in(&client, &base, "/measures/1.A3", &secret).await;
+        type_into(&client, "#assess-period", "Q4 2016/17").await;
+        client
+            .find(Locator::XPath("//button[.='Show what the rules suggest']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_page(&client, "/measures/1.A3?assess=").await;
+        let suggestion = text_of(&client, "#suggestion").await;
+        assert!(
+            suggestion.contains("The figure for Q4 Jan - Mar 2017 is not entered"),
+            "{suggestion}"
+        );
+        client
+            .find(Locator::Css("#assess-status"))
+            .await
+            .unwrap()
+            .select_by_value("not_yet_available")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#assess-direction"))
+            .await
+            .unwrap()
+            .select_by_value("not_applicable")
+            .await
+            .unwrap();
+        keep_screenshot(&client, "11-assess-form.png").await;
+        client
+            .find(Locator::Css("form.assess button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_page(&client, "/measures/1.A3?entered=").await;
+        let notice = text_of(&client, "p.notice.verified").await;
+        assert!(notice.contains("Entered"), "{notice}");
+        keep_screenshot(&client, "12-assessed.png").await;
+        client.close().await.unwrap();
+    });
+    let assessed = run_in(
+        &db,
+        &["history", "-m", "1.A3", "-p", "Q4 2016/17", "--json"],
+    );
+    assert_success(&assessed);
+    let assessed = stdout(&assessed);
+    assert!(
+        assessed.contains("not_yet_available") && assessed.contains("\"what\":\"status\""),
+        "{assessed}"
+    );
+}
+
+#[test]
 fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");

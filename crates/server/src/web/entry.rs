@@ -198,7 +198,7 @@ pub(crate) async fn submit_entry(
 }
 
 /// Back to the measure's page, which says where the entry landed.
-fn entered(measure_ref: &str, position: u64) -> Response {
+pub(super) fn entered(measure_ref: &str, position: u64) -> Response {
     Redirect::to(&format!(
         "{}?entered={position}",
         measure_href(measure_ref, "")

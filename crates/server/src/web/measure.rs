@@ -13,9 +13,9 @@ use scoreledger_service as service;
 
 use serde::Deserialize;
 
-use super::entry;
 use super::layout::{page as frame, PageError};
 use super::signin::Viewer;
+use super::{assess, entry};
 use super::{measure_href, urlencode, with_query, AsAtForm};
 use crate::queries::{position, record_access};
 use crate::ServerState;
@@ -25,6 +25,9 @@ use crate::ServerState;
 pub(crate) struct Entered {
     #[serde(default)]
     entered: Option<u64>,
+    /// The period to assess, for the performance team's form.
+    #[serde(default)]
+    assess: Option<String>,
 }
 
 /// `GET /measures/{ref}?as_at=…`.
@@ -45,14 +48,28 @@ pub(crate) async fn page(
     record_access(&state, &viewer, &uri, Some(measure_ref.clone())).await?;
     // The entry form, for whoever may enter, on the measure as it stands now (never on a
     // past view), drawn at the version it will be judged against.
-    let entry = if form.carried().is_empty() && entry::may_enter(&viewer, &view.definition) {
-        let (_, version) = scoreledger_store::load(&*state.store, &view.measure_id.stream())
+    let may_enter = entry::may_enter(&viewer, &view.definition);
+    let may_assess = assess::may_assess(&viewer);
+    let (mut entry, mut assessment) = (None, None);
+    if form.carried().is_empty() && (may_enter || may_assess) {
+        let (current, version) = scoreledger_store::load(&*state.store, &view.measure_id.stream())
             .await
             .map_err(|err| PageError(crate::error::ApiError::log_unavailable(err)))?;
-        Some(entry::form(&measure_ref, version))
-    } else {
-        None
-    };
+        if may_enter {
+            entry = Some(entry::form(&measure_ref, version));
+        }
+        if let Some(measure) = current.measure().filter(|_| may_assess) {
+            let period = super::filled(&entered.assess)
+                .map(|p| {
+                    Period::parse(p).map_err(|err| {
+                        crate::error::ApiError::unprocessable(format!("assess: {err}"))
+                    })
+                })
+                .transpose()?;
+            let rules = assess::rules_of(&state, measure).await?;
+            assessment = Some(assess::form(&measure_ref, measure, version, &rules, period));
+        }
+    }
     let history = changes_to(&state, &measure_ref, at).await?;
     let definition = &view.definition;
     let title = format!("{} {}", definition.ref_as_printed, definition.title);
@@ -84,6 +101,7 @@ pub(crate) async fn page(
             }
             (periods_table(&view))
             @if let Some(entry) = entry { (entry) }
+            @if let Some(assessment) = assessment { (assessment) }
             h2 #history-heading { "History" }
             (history_table(&history))
         },

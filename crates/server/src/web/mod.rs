@@ -4,6 +4,7 @@
 //! position, exactly as the API does, and reads of the history are recorded as the API's are.
 
 mod approvals;
+mod assess;
 mod audit;
 mod chase;
 mod compare;
@@ -49,6 +50,10 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/scorecard", get(scorecard::page))
         .route("/measures/{measure}", get(measure::page))
         .route("/measures/{measure}/entries", post(entry::submit_entry))
+        .route(
+            "/measures/{measure}/assessments",
+            post(assess::submit_assessment),
+        )
         .route("/measures/{measure}/evidence.zip", get(evidence::measure))
         .route("/audit", get(audit::page))
         .route("/chase", get(chase::page))

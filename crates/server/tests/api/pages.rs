@@ -842,3 +842,82 @@ pair_test!(
         server.stop().await;
     }
 );
+
+pair_test!(
+    the_performance_team_assesses_with_the_rules_suggestion_beside_the_form,
+    |db| {
+        history_with_a_restatement(&db).await;
+        let performance = token(&db, 5, Role::Performance, None).await;
+        let officer = token(&db, 2, Role::Officer, None).await;
+        let server = TestServer::start(&db).await;
+        let cookie = sign_in(&server, &performance).await;
+
+        let (status, chooser) = page(&server, &cookie, "/measures/2.B1").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(chooser.contains(r#"name="assess""#), "{chooser}");
+        let (status, form) = page(&server, &cookie, "/measures/2.B1?assess=Q2+2016%2F17").await;
+        assert_eq!(status, StatusCode::OK, "{form}");
+        assert!(
+            form.contains("The figure for Q2 Jul - Sep 2016 is <strong>95</strong>"),
+            "{form}"
+        );
+        assert!(form.contains("the direction <strong>"), "{form}");
+        let (version, key) = (hidden(&form, "version"), hidden(&form, "key"));
+        let assess = |key: String| {
+            browser()
+                .post(server.url("/measures/2.B1/assessments"))
+                .header(COOKIE, &cookie)
+                .header("origin", &server.base)
+                .form(&[
+                    ("period", "Q2 2016/17"),
+                    ("status", "off_target"),
+                    ("direction", "worse"),
+                    ("reason", "judged at the clinic"),
+                    ("version", version.as_str()),
+                    ("key", key.as_str()),
+                ])
+                .send()
+        };
+        let assessed = assess(key.clone()).await.unwrap();
+        assert_eq!(
+            assessed.status(),
+            StatusCode::SEE_OTHER,
+            "{:?}",
+            assessed.text().await
+        );
+        let location = assessed.headers()[LOCATION].to_str().unwrap().to_owned();
+        let head = db.store.head().await.unwrap();
+        let again = assess(key).await.unwrap();
+        assert_eq!(again.headers()[LOCATION].to_str().unwrap(), location);
+        assert_eq!(
+            db.store.head().await.unwrap(),
+            head,
+            "sent twice, assessed once"
+        );
+        let (_, after) = page(&server, &cookie, &location).await;
+        assert!(
+            after.contains("off_target") && after.contains("judged at the clinic"),
+            "{after}"
+        );
+
+        // Officers do not assess.
+        let cookie = sign_in(&server, &officer).await;
+        let (_, theirs) = page(&server, &cookie, "/measures/2.B1?assess=Q2+2016%2F17").await;
+        assert!(!theirs.contains("/assessments"), "{theirs}");
+        let refused = browser()
+            .post(server.url("/measures/2.B1/assessments"))
+            .header(COOKIE, &cookie)
+            .header("origin", &server.base)
+            .form(&[
+                ("period", "Q2 2016/17"),
+                ("status", "on_target"),
+                ("version", "1"),
+                ("key", "k"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        server.stop().await;
+    }
+);
