@@ -14,13 +14,13 @@ use scoreledger_domain::{
     Command, CommandKind, Direction, MeasureState, Period, Rag, RuleSet, Status, StatusScheme,
     StreamVersion,
 };
-use scoreledger_projections as projections;
-use scoreledger_service::{submit, Submission, SubmitError};
-use scoreledger_store::{derived_id, load};
+use scoreledger_service::{submit, Submission};
+use scoreledger_store::load;
 use serde::Deserialize;
 
 use super::entry::entered;
 use super::layout::PageError;
+use super::measure_form::{find, Found};
 use super::measure_href;
 use super::signin::Viewer;
 use crate::auth::Session;
@@ -145,35 +145,22 @@ pub(crate) async fn submit_assessment(
     }
     let period =
         Period::parse(form.period.trim()).map_err(|err| unprocessable(format!("period: {err}")))?;
-    let (measure_id, plan_id) =
-        projections::find_measure(&state.read, reference.trim(), Some(&period))
-            .await?
-            .ok_or_else(|| {
-                PageError(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    format!("no measure {reference} is defined"),
-                ))
-            })?;
-    let stream = measure_id.stream();
-    let commit_id = derived_id(&["assess", &viewer.token_id, form.key.trim(), stream.as_str()]);
-    if let Some(landed) = state
-        .store
-        .find_commit(&stream, commit_id)
-        .await
-        .map_err(|err| PageError(ApiError::log_unavailable(err)))?
+    let target = match find(
+        &state,
+        &viewer,
+        reference.trim(),
+        &period,
+        "assess",
+        &form.key,
+    )
+    .await?
     {
-        return Ok(entered(reference.trim(), landed.position.0));
-    }
-    let (current, version) = load(&*state.store, &stream)
-        .await
-        .map_err(|err| PageError(ApiError::log_unavailable(err)))?;
-    if version.0 != form.version {
-        return Err(PageError(ApiError::from(SubmitError::Stale {
-            expected: StreamVersion(form.version),
-            current: version,
-        })));
-    }
-    let rag_plan = current
+        Found::Landed(position) => return Ok(entered(reference.trim(), position)),
+        Found::Measure(target) => target,
+    };
+    target.drawn_at(form.version)?;
+    let rag_plan = target
+        .current
         .measure()
         .is_some_and(|m| m.definition.status_scheme == StatusScheme::Rag2010);
     let mut commands = Vec::new();
@@ -207,13 +194,13 @@ pub(crate) async fn submit_assessment(
         &*state.store,
         Submission {
             actor: &viewer.actor,
-            stream: &stream,
-            plan_id: Some(plan_id),
+            stream: &target.stream,
+            plan_id: Some(target.plan_id),
             commands: &commands,
             reason: Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty()),
             on_behalf_of: None,
-            commit_id: Some(commit_id),
-            if_version: Some(version),
+            commit_id: Some(target.commit_id),
+            if_version: Some(target.version),
         },
     )
     .await

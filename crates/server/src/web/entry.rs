@@ -14,12 +14,11 @@ use scoreledger_domain::{
     Command, CommandKind, DataQuality, MeasureDefinition, Period, RecordedValue, RevisionClass,
     Role, StreamVersion,
 };
-use scoreledger_projections as projections;
 use scoreledger_service::{submit, Submission};
-use scoreledger_store::{derived_id, load};
 use serde::Deserialize;
 
 use super::layout::PageError;
+use super::measure_form::{find, Found};
 use super::measure_href;
 use super::signin::Viewer;
 use crate::auth::Session;
@@ -91,31 +90,22 @@ pub(crate) async fn submit_entry(
     let unprocessable = |message: String| PageError(ApiError::unprocessable(message));
     let period =
         Period::parse(form.period.trim()).map_err(|err| unprocessable(format!("period: {err}")))?;
-    let (measure_id, plan_id) =
-        projections::find_measure(&state.read, reference.trim(), Some(&period))
-            .await?
-            .ok_or_else(|| {
-                PageError(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    format!("no measure {reference} is defined"),
-                ))
-            })?;
-    let stream = measure_id.stream();
     // A form sent again (a double click, the back button) finds what it entered the first
     // time, before anything is judged against what that entry changed.
-    let commit_id = derived_id(&["page", &viewer.token_id, form.key.trim(), stream.as_str()]);
-    let landed = state
-        .store
-        .find_commit(&stream, commit_id)
-        .await
-        .map_err(|err| PageError(ApiError::log_unavailable(err)))?;
-    if let Some(landed) = landed {
-        return Ok(entered(reference.trim(), landed.position.0));
-    }
-    let (current, version) = load(&*state.store, &stream)
-        .await
-        .map_err(|err| PageError(ApiError::log_unavailable(err)))?;
-    let Some(measure) = current.measure() else {
+    let target = match find(
+        &state,
+        &viewer,
+        reference.trim(),
+        &period,
+        "page",
+        &form.key,
+    )
+    .await?
+    {
+        Found::Landed(position) => return Ok(entered(reference.trim(), position)),
+        Found::Measure(target) => target,
+    };
+    let Some(measure) = target.current.measure() else {
         return Err(PageError(ApiError::new(
             StatusCode::NOT_FOUND,
             format!("no measure {reference} is in the log"),
@@ -130,16 +120,8 @@ pub(crate) async fn submit_entry(
             ),
         )));
     }
-    // Judged against the measure the form was drawn from, or not at all: what was entered
-    // meanwhile decides whether this is a first value or a revision.
-    if version.0 != form.version {
-        return Err(PageError(ApiError::from(
-            scoreledger_service::SubmitError::Stale {
-                expected: StreamVersion(form.version),
-                current: version,
-            },
-        )));
-    }
+    // What was entered meanwhile decides whether this is a first value or a revision.
+    target.drawn_at(form.version)?;
     let mut commands = Vec::new();
     let value = form.value.trim();
     if !value.is_empty() {
@@ -180,13 +162,13 @@ pub(crate) async fn submit_entry(
         &*state.store,
         Submission {
             actor: &viewer.actor,
-            stream: &stream,
-            plan_id: Some(plan_id),
+            stream: &target.stream,
+            plan_id: Some(target.plan_id),
             commands: &commands,
             reason,
             on_behalf_of: None,
-            commit_id: Some(commit_id),
-            if_version: Some(StreamVersion(form.version)),
+            commit_id: Some(target.commit_id),
+            if_version: Some(target.version),
         },
     )
     .await

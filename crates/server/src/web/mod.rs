@@ -13,6 +13,7 @@ mod evidence;
 mod layout;
 mod manifest;
 mod measure;
+mod measure_form;
 mod origin;
 mod reports;
 mod scorecard;
