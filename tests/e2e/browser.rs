@@ -108,6 +108,19 @@ async fn wait_for_page(client: &Client, prefix: &str) {
     }
 }
 
+/// Issues a token as an admin (`token create` with `args`) and returns its secret.
+fn token(db: &Path, args: &[&str]) -> String {
+    let mut all = vec!["--role", "admin", "token", "create"];
+    all.extend_from_slice(args);
+    let created = run_in(db, &all);
+    assert_success(&created);
+    stdout(&created)
+        .lines()
+        .find(|line| line.starts_with("slt_"))
+        .expect("the secret is printed")
+        .to_owned()
+}
+
 /// `scoreledger serve` on `db`, on a free loopback port.
 fn serve(db: &Path) -> (Running, u16) {
     let port = free_port();
@@ -198,13 +211,9 @@ fn an_officer_enters_a_month_s_figure_and_note_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     assert_success(&run(&["demo", "--keep", db.to_str().unwrap()]));
-    let created = run_in(
+    let secret = token(
         &db,
         &[
-            "--role",
-            "admin",
-            "token",
-            "create",
             "--for",
             "kim.officer",
             "--holder",
@@ -215,12 +224,6 @@ fn an_officer_enters_a_month_s_figure_and_note_in_chromium() {
             "CYPS",
         ],
     );
-    assert_success(&created);
-    let secret = stdout(&created)
-        .lines()
-        .find(|line| line.starts_with("slt_"))
-        .expect("the secret is printed")
-        .to_owned();
     let (_service, port) = serve(&db);
     let (_driver, driver_port) = start_chromedriver();
     let profile = dir.path().join("chromium-profile");
@@ -265,13 +268,9 @@ fn the_performance_team_assesses_a_quarter_with_the_rules_suggestion_in_chromium
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     assert_success(&run(&["demo", "--keep", db.to_str().unwrap()]));
-    let created = run_in(
+    let secret = token(
         &db,
         &[
-            "--role",
-            "admin",
-            "token",
-            "create",
             "--for",
             "simon.dennis",
             "--holder",
@@ -280,12 +279,6 @@ fn the_performance_team_assesses_a_quarter_with_the_rules_suggestion_in_chromium
             "performance",
         ],
     );
-    assert_success(&created);
-    let secret = stdout(&created)
-        .lines()
-        .find(|line| line.starts_with("slt_"))
-        .expect("the secret is printed")
-        .to_owned();
     let (_service, port) = serve(&db);
     let (_driver, driver_port) = start_chromedriver();
     let profile = dir.path().join("chromium-profile");
@@ -353,13 +346,9 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     assert_success(&run(&["demo", "--keep", db.to_str().unwrap()]));
-    let created = run_in(
+    let secret = token(
         &db,
         &[
-            "--role",
-            "admin",
-            "token",
-            "create",
             "--for",
             "audit",
             "--holder",
@@ -368,12 +357,6 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
             "auditor",
         ],
     );
-    assert_success(&created);
-    let secret = stdout(&created)
-        .lines()
-        .find(|line| line.starts_with("slt_"))
-        .expect("the secret is printed")
-        .to_owned();
 
     let (_service, port) = serve(&db);
     let (_driver, driver_port) = start_chromedriver();

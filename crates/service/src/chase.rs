@@ -57,6 +57,21 @@ pub struct ChaseList {
     pub items: Vec<ChaseItem>,
 }
 
+impl ChaseList {
+    /// How many of its items are overdue.
+    pub fn overdue(&self) -> usize {
+        self.items.iter().filter(|item| item.overdue).count()
+    }
+
+    /// How many measures lack something.
+    pub fn measures_lacking(&self) -> usize {
+        let mut measures: Vec<&MeasureRef> = self.items.iter().map(|item| &item.measure).collect();
+        measures.sort();
+        measures.dedup();
+        measures.len()
+    }
+}
+
 /// Why a chase list could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ChaseError {

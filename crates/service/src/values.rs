@@ -7,6 +7,8 @@
 //! no commands, so importing the same file again appends nothing, and re-running one an
 //! interruption cut short appends only what is missing.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use scoreledger_domain::{
@@ -16,7 +18,7 @@ use scoreledger_domain::{
 use scoreledger_projections::{find_measure, ReadModels};
 use scoreledger_reports::quarter::figure_of;
 use scoreledger_reports::sheet::{Problem, Sheet, SheetRow};
-use scoreledger_store::{derived_id, load, Appended, EventStore, ReadError};
+use scoreledger_store::{derived_id, load_and_remember, Appended, EventStore, ReadError};
 
 use crate::submit::{prepare_batch, submit_batch, Batch, StreamChange, SubmitError};
 
@@ -94,6 +96,18 @@ pub struct Preview {
     writes: Vec<StreamChange>,
 }
 
+impl Outcome {
+    /// The outcome as the JSON preview writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::New => "new",
+            Outcome::Revision => "revision",
+            Outcome::Change => "change",
+            Outcome::Unchanged => "unchanged",
+        }
+    }
+}
+
 impl Preview {
     /// How many cells have `outcome`.
     pub fn count(&self, outcome: Outcome) -> usize {
@@ -136,7 +150,7 @@ pub async fn preview(
         writes: Vec::new(),
     };
     let mut locations = Vec::new();
-    let mut seen: Vec<(MeasureRef, usize)> = Vec::new();
+    let mut seen: BTreeMap<MeasureRef, usize> = BTreeMap::new();
     for row in &sheet.rows {
         let problem = |field: &str, message: String| Problem::new(row.location(), field, message);
         let measure_ref = match MeasureRef::parse(&row.reference) {
@@ -146,14 +160,13 @@ pub async fn preview(
                 continue;
             }
         };
-        if let Some((_, first)) = seen.iter().find(|(r, _)| *r == measure_ref) {
+        if let Some(first) = seen.insert(measure_ref.clone(), row.row) {
             preview.problems.push(problem(
                 "ref",
                 format!("{measure_ref} is also on row {first}; give each measure one row"),
             ));
             continue;
         }
-        seen.push((measure_ref.clone(), row.row));
         let Some((measure_id, plan_id)) =
             find_measure(read, measure_ref.as_str(), Some(&import.period)).await?
         else {
@@ -177,7 +190,9 @@ pub async fn preview(
             Some(_) => {}
         }
         let stream = measure_id.stream();
-        let (state, _) = load(store, &stream).await?;
+        // Remembered, so that applying the preview judges from what was read here (the append
+        // still checks each stream's version).
+        let (state, _) = load_and_remember(store, &stream).await?;
         let Some(measure) = state.measure() else {
             preview.problems.push(problem(
                 "ref",

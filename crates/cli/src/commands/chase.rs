@@ -69,17 +69,15 @@ fn csv(list: &ChaseList) -> String {
 }
 
 fn table(list: &ChaseList, out: &mut dyn Write) -> CliResult {
-    let overdue = list.items.iter().filter(|i| i.overdue).count();
-    let mut measures: Vec<_> = list.items.iter().map(|i| &i.measure).collect();
-    measures.dedup();
     writeln!(
         out,
-        "{} — {}: {} thing(s) lacking for {} of {} measures; {overdue} overdue (today {})",
+        "{} — {}: {} thing(s) lacking for {} of {} measures; {} overdue (today {})",
         list.plan,
         list.period,
         list.items.len(),
-        measures.len(),
+        list.measures_lacking(),
         list.measures,
+        list.overdue(),
         list.today
     )?;
     if list.items.is_empty() {

@@ -131,7 +131,7 @@ fn print(preview: &Preview, args: &ImportValuesArgs, out: &mut dyn Write) -> Cli
         for cell in shown {
             let outcome = match (cell.outcome, cell.classification) {
                 (Outcome::Revision, Some(class)) => format!("revision ({class})"),
-                (outcome, _) => outcome_word(outcome).to_owned(),
+                (outcome, _) => outcome.as_str().to_owned(),
             };
             table.add_row([
                 cell.row.to_string(),
@@ -162,13 +162,4 @@ fn landed_before(commits: usize) -> String {
         return String::new();
     }
     format!("; {commits} commits of this file had landed before and were not appended again")
-}
-
-fn outcome_word(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::New => "new",
-        Outcome::Revision => "revision",
-        Outcome::Change => "change",
-        Outcome::Unchanged => "unchanged",
-    }
 }

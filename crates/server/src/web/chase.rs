@@ -105,17 +105,13 @@ fn picker(period: &str, directorate: Option<&str>, own: bool, days_after: u32) -
 }
 
 fn summary(list: &ChaseList) -> Markup {
-    let overdue = list.items.iter().filter(|i| i.overdue).count();
-    let mut measures: Vec<_> = list.items.iter().map(|i| &i.measure).collect();
-    measures.sort();
-    measures.dedup();
     html! {
         @if list.items.is_empty() {
             p.notice.verified role="status" { "Nothing to chase: each of the " (list.measures) " measures has what the report needs." }
         } @else {
             p.notice role="status" {
-                (list.items.len()) " thing(s) lacking for " (measures.len()) " of " (list.measures)
-                " measures; " strong { (overdue) " overdue" } " (today " (list.today) ")."
+                (list.items.len()) " thing(s) lacking for " (list.measures_lacking()) " of " (list.measures)
+                " measures; " strong { (list.overdue()) " overdue" } " (today " (list.today) ")."
             }
         }
     }

@@ -530,31 +530,37 @@ pair_test!(two_publications_are_compared_measure_by_measure, |db| {
     server.stop().await;
 });
 
+/// The restated history's 2.B1 (CYPS, Mel Meggs) and a measure 2.B2 of Adult Social Care and
+/// Housing (Nathan Atkinson), the directorate of the officers' tokens `token` issues.
+async fn two_directorates(db: &scoreledger_testkit::pair::Pair) {
+    use scoreledger_domain::{Command, Polarity};
+    use scoreledger_testkit::{measure_definition, measure_id};
+
+    let (plan, _) = history_with_a_restatement(db).await;
+    let mut definition = measure_definition(plan, "2.B2", Polarity::High);
+    definition.directorate = "Adult Social Care and Housing".into();
+    definition.lead_officer = "Nathan Atkinson".into();
+    let second = measure_id(2);
+    crate::queries::run(
+        db,
+        &second.stream(),
+        Command::DefineMeasure {
+            measure_id: second,
+            definition,
+            target: None,
+        },
+        crate::queries::performance(),
+        None,
+    )
+    .await;
+}
+
 pair_test!(
     the_chase_list_shows_what_each_measure_lacks_by_directorate,
     |db| {
-        use scoreledger_domain::{Command, Polarity};
-        use scoreledger_testkit::{measure_definition, measure_id};
-
         // 2.B1 (CYPS) has Q2's value, entered by the performance team and not signed off; 2.B2
         // (Adult Social Care and Housing) has nothing for Q2.
-        let (plan, _) = history_with_a_restatement(&db).await;
-        let mut definition = measure_definition(plan, "2.B2", Polarity::High);
-        definition.directorate = "Adult Social Care and Housing".into();
-        definition.lead_officer = "Nathan Atkinson".into();
-        let second = measure_id(2);
-        crate::queries::run(
-            &db,
-            &second.stream(),
-            Command::DefineMeasure {
-                measure_id: second,
-                definition,
-                target: None,
-            },
-            crate::queries::performance(),
-            None,
-        )
-        .await;
+        two_directorates(&db).await;
         let performance = token(&db, 1, Role::Performance, None).await;
         let officer = token(&db, 2, Role::Officer, None).await;
         let server = TestServer::start(&db).await;
@@ -640,25 +646,7 @@ fn hidden(page: &str, name: &str) -> String {
 pair_test!(
     an_officer_enters_a_value_and_a_note_on_the_measure_s_page,
     |db| {
-        use scoreledger_domain::{Command, Polarity};
-        use scoreledger_testkit::{measure_definition, measure_id};
-
-        let (plan, _) = history_with_a_restatement(&db).await;
-        let mut definition = measure_definition(plan, "2.B2", Polarity::High);
-        definition.directorate = "Adult Social Care and Housing".into();
-        let second = measure_id(2);
-        crate::queries::run(
-            &db,
-            &second.stream(),
-            Command::DefineMeasure {
-                measure_id: second,
-                definition,
-                target: None,
-            },
-            crate::queries::performance(),
-            None,
-        )
-        .await;
+        two_directorates(&db).await;
         let officer = token(&db, 2, Role::Officer, None).await;
         let server = TestServer::start(&db).await;
         let cookie = sign_in(&server, &officer).await;
