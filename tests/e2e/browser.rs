@@ -537,3 +537,172 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
         );
     }
 }
+
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|err| panic!("no {css}: {err}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn sign_out(client: &Client) {
+    click(client, "nav.site form button").await;
+    wait_for_page(client, "/signin").await;
+}
+
+/// The close of Q4 in the browser: the performance team uploads a sheet of Q4 figures and
+/// applies its preview, an approver signs one off from the queue, and the performance team
+/// locks the quarter, reopens it with a reason and publishes it, the published report then
+/// offering its PDF.
+#[test]
+fn a_quarter_is_imported_signed_off_locked_reopened_and_published_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    assert_success(&run(&["demo", "--keep", db.to_str().unwrap()]));
+    let performance = token(
+        &db,
+        &[
+            "--for",
+            "simon.dennis",
+            "--holder",
+            "Simon Dennis",
+            "--as",
+            "performance",
+        ],
+    );
+    let approver = token(
+        &db,
+        &[
+            "--for",
+            "jo.checker",
+            "--holder",
+            "Jo Checker",
+            "--as",
+            "approver",
+        ],
+    );
+    let sheet = dir.path().join("q4.csv");
+    std::fs::write(
+        &sheet,
+        "Ref,Q4 2016/17,Data note\n1.A3,26.1%,Q4 from the lead officers' sheet\n",
+    )
+    .unwrap();
+    let (_service, port) = serve(&db);
+    let (_driver, driver_port) = start_chromedriver();
+    let profile = dir.path().join("chromium-profile");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = chromium_session(driver_port, &profile).await;
+        let base = format!("http://127.0.0.1:{port}");
+
+        sign_in(&client, &base, "/import?period=Q4+2016%2F17", &performance).await;
+        type_into(&client, "#import-file", sheet.to_str().unwrap()).await;
+        click(&client, "#import-preview").await;
+        wait_for_page(&client, "/import").await;
+        let counts = text_of(&client, "#import-counts").await;
+        assert!(counts.starts_with("2 new, 0 revised"), "{counts}");
+        keep_screenshot(&client, "13-import-preview.png").await;
+        click(&client, "#import-apply").await;
+        wait_for_page(&client, "/import?period=").await;
+        let applied = text_of(&client, "#applied").await;
+        assert!(
+            applied.contains("Imported: 1 commit(s) appended."),
+            "{applied}"
+        );
+        sign_out(&client).await;
+
+        sign_in(&client, &base, "/approvals?period=Q4+2016%2F17", &approver).await;
+        keep_screenshot(&client, "14-approvals-queue.png").await;
+        client
+            .find(Locator::XPath(
+                "//tr[td[1]/a[.='1.A3'] and td[2][contains(., 'Q4')]]//button[.='Sign off']",
+            ))
+            .await
+            .expect("1.A3's Q4 value waits for its sign-off")
+            .click()
+            .await
+            .unwrap();
+        wait_for_page(&client, "/approvals?period=Q4%202016%2F17&checked=").await;
+        let checked = text_of(&client, "p.notice.verified").await;
+        assert!(
+            checked.contains("Checked: in the log at position"),
+            "{checked}"
+        );
+        sign_out(&client).await;
+
+        sign_in(&client, &base, "/period?period=Q4+2016%2F17", &performance).await;
+        click(&client, "#lock").await;
+        wait_for_page(&client, "/period?period=Q4%202016%2F17&done=").await;
+        let state = text_of(&client, "#lock-state").await;
+        assert!(state.starts_with("Locked"), "{state}");
+        type_into(&client, "#reopen-reason", "a late correction from the NHS").await;
+        click(&client, "#reopen").await;
+        wait_for_page(&client, "/period?period=Q4%202016%2F17&done=").await;
+        let state = text_of(&client, "#lock-state").await;
+        assert!(state.starts_with("Open"), "{state}");
+        let sha256 = text_of(&client, "#report-sha256").await;
+        type_into(
+            &client,
+            "#publish-meeting",
+            "Cabinet and Commissioners' Decision Making Meeting",
+        )
+        .await;
+        // A date field takes its value as the browser's locale writes dates: set it as ISO.
+        client
+            .execute(
+                "document.querySelector('#publish-on').value = '2017-06-12';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        keep_screenshot(&client, "15-close-the-period.png").await;
+        click(&client, "#publish").await;
+        wait_for_page(&client, "/reports/").await;
+        let verified = text_of(&client, "p.notice.verified").await;
+        assert!(verified.contains(&sha256), "{verified}");
+        client
+            .find(Locator::XPath("//a[contains(@href, '/pack.pdf')]"))
+            .await
+            .expect("the published report offers its PDF");
+        keep_screenshot(&client, "16-published.png").await;
+        client.close().await.unwrap();
+    });
+    // In the log: the import, the sign-off, the lock and its reopening, the publication.
+    let history = run_in(
+        &db,
+        &[
+            "history",
+            "-m",
+            "1.A3",
+            "-p",
+            "Q4 2016/17",
+            "--what",
+            "value,signoff",
+            "--json",
+        ],
+    );
+    assert_success(&history);
+    let history = stdout(&history);
+    assert!(
+        history.contains("Simon Dennis") && history.contains("Jo Checker"),
+        "{history}"
+    );
+    let pdf = dir.path().join("q4.pdf");
+    let printed = run_in(
+        &db,
+        &[
+            "report",
+            "show",
+            "Q4 2016/17",
+            "--format",
+            "pdf",
+            "-o",
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert_success(&printed);
+    assert!(std::fs::read(pdf).unwrap().starts_with(b"%PDF-"));
+}

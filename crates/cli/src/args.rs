@@ -716,6 +716,10 @@ pub enum ReportFormat {
     /// chart and a Scorecard sheet headed in words, statuses in the pack's colours, figures
     /// typed as numbers and percentages.
     Xlsx,
+    /// The pack as councils circulate it, a PDF (needs --output): a cover with the summary
+    /// and the dashboard chart, then the scorecard of each priority. The same report gives the
+    /// same bytes, so a published report's PDF can be printed again years later and compared.
+    Pdf,
 }
 
 /// When a query is answered: now (the default), at the end of a day, or at a log position.
@@ -778,6 +782,8 @@ pub enum ReportAction {
     /// checked against the one published (exit 5 if it differs), in any format.
     ///
     /// Example: scoreledger report show "Q2 2016/17" --format html -o q2-as-published.html
+    ///
+    /// Example: scoreledger report show "Q3 2016/17" --format pdf -o q3-pack.pdf
     Show {
         /// The report: an id (or its first characters) from `report list`, a period published
         /// once, or a period and its meeting or date when it was published more than once

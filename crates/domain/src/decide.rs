@@ -91,9 +91,7 @@ impl Context {
 
     /// The locked period that covers `period`, if any (a locked quarter covers its months).
     fn lock_covering(&self, period: &Period) -> Option<&Period> {
-        self.locked.iter().find(|lock| {
-            lock.start_date() <= period.start_date() && period.end_date() <= lock.end_date()
-        })
+        self.locked.iter().find(|lock| lock.covers(period))
     }
 
     fn may_change_locked(&self) -> bool {

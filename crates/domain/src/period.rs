@@ -226,6 +226,12 @@ impl Period {
         }
     }
 
+    /// Whether this period spans `other` (a quarter its months, a year its quarters; every
+    /// period itself): a lock on this period covers `other`.
+    pub fn covers(&self, other: &Period) -> bool {
+        self.start_date() <= other.start_date() && other.end_date() <= self.end_date()
+    }
+
     /// The financial year (start year) the period ends in.
     pub fn financial_year_of(&self) -> i32 {
         let end = self.end_date();

@@ -1,6 +1,6 @@
 //! Deterministic reports: a pure function of the read-model rows at a position and the
 //! rule-set version, rendered as a terminal table, CSV, canonical JSON with its SHA-256, a
-//! printable HTML scorecard or an Excel workbook.
+//! printable HTML scorecard or an Excel workbook (the PDF is `scoreledger-pdf`'s).
 //!
 //! Architecture invariant: no clock, no hash-map order, no floats; percentages to one
 //! decimal place as the packs print them; refs in natural order.
@@ -12,6 +12,7 @@ pub mod claims;
 pub mod compare;
 pub mod diff;
 pub mod html;
+pub mod printed;
 pub mod quarter;
 pub mod render;
 pub mod restatement;

@@ -22,11 +22,7 @@ pub fn summary_table(report: &QuarterReport) -> String {
         report.plan, report.period, report.position, report.rule_set_version
     ));
     let mut status = Table::new();
-    let (heading, tallies) = if summary.rag.is_empty() {
-        ("Overall status", &summary.status)
-    } else {
-        ("RAG rating", &summary.rag)
-    };
+    let (heading, tallies) = summary.summary_box();
     status
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)

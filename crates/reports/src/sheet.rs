@@ -182,6 +182,18 @@ pub fn read_csv(text: &str) -> Result<Sheet, Problems> {
     from_grid(grid)
 }
 
+/// Reads a CSV sheet from a file's bytes, which must be UTF-8 text.
+pub fn read_csv_bytes(bytes: &[u8]) -> Result<Sheet, Problems> {
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        Problems::one(
+            "file",
+            "csv",
+            "not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\"".to_owned(),
+        )
+    })?;
+    read_csv(text)
+}
+
 /// Reads an XLSX workbook's "Scorecard" sheet (its first sheet when none is so named).
 pub fn read_xlsx(bytes: &[u8]) -> Result<Sheet, Problems> {
     let unreadable = |err: calamine::XlsxError| {

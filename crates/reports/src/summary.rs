@@ -121,6 +121,18 @@ pub struct Summary {
     pub priority_measures: PriorityMeasureSummary,
 }
 
+impl Summary {
+    /// The summary box: its heading and lines, the six statuses, or the RAG ratings of a plan
+    /// assessed in the 2010 scheme.
+    pub fn summary_box(&self) -> (&'static str, &[Tally]) {
+        if self.rag.is_empty() {
+            ("Overall status", &self.status)
+        } else {
+            ("RAG rating", &self.rag)
+        }
+    }
+}
+
 /// What the summary needs of each measure.
 #[derive(Debug, Clone, Copy)]
 pub struct Assessed {

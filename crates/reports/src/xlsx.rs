@@ -19,9 +19,9 @@ use rust_xlsxwriter::{
     ExcelDateTime, Format, FormatAlign, FormatBorder, Note, RowNum, Workbook, Worksheet,
     XlsxError as WriterError,
 };
-use scoreledger_domain::{Direction, Rag, Status};
 
-use crate::quarter::{figure_of, QuarterReport, ReportRow};
+use crate::printed::{self, Fill, SummaryLine};
+use crate::quarter::{figure_of, QuarterReport};
 use crate::summary::{Share, Tally};
 
 /// Why the workbook could not be written. Not transient: retrying gives the same error, the
@@ -95,15 +95,6 @@ struct Formats {
     good: Format,
     middling: Format,
     bad: Format,
-}
-
-/// The colour a status or rating is printed on: the pack's green, amber and red.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fill {
-    Good,
-    Middling,
-    Bad,
-    Neutral,
 }
 
 impl Formats {
@@ -271,20 +262,15 @@ fn summary_sheet(report: &QuarterReport, formats: &Formats) -> Result<Worksheet,
 /// The dashboard the Q3 pack added at members' request: the summary box's counts as bars, in
 /// the pack's colours, drawn from the cells beside it (rows `first` to `last`).
 fn dashboard_chart(report: &QuarterReport, first: RowNum, last: RowNum) -> Chart {
-    let summary = &report.summary;
-    let (title, tallies) = if summary.rag.is_empty() {
-        ("Overall status", &summary.status)
-    } else {
-        ("RAG rating", &summary.rag)
-    };
+    let (title, tallies) = report.summary.summary_box();
     let points: Vec<ChartPoint> = tallies
         .iter()
         .map(|tally| {
-            let colour = match tally.key.as_str() {
-                "on_target" | "green" | "complete" => 0x1B_7A_3A,
-                "satisfactory" | "amber" => 0xF9_A8_00,
-                "off_target" | "red" => 0xB0_00_20,
-                _ => 0x9C_A3_AF,
+            let colour = match Fill::of_tally(&tally.key) {
+                Fill::Good => 0x1B_7A_3A,
+                Fill::Middling => 0xF9_A8_00,
+                Fill::Bad => 0xB0_00_20,
+                Fill::Neutral => 0x9C_A3_AF,
             };
             ChartPoint::new().set_format(
                 ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(colour)),
@@ -313,11 +299,7 @@ fn write_tallies(
     report: &QuarterReport,
 ) -> Result<(RowNum, RowNum), WriterError> {
     let summary = &report.summary;
-    let (heading, tallies) = if summary.rag.is_empty() {
-        ("Overall status", &summary.status)
-    } else {
-        ("RAG rating", &summary.rag)
-    };
+    let (heading, tallies) = summary.summary_box();
     lines.header(&[heading, "Count", "% of all"])?;
     let first = lines.next;
     for tally in tallies {
@@ -333,64 +315,19 @@ fn write_tallies(
     Ok(counted)
 }
 
-/// The shares of the executive summary, as `render::summary_table` words them.
+/// The executive summary's counts and shares.
 fn write_executive_summary(
     lines: &mut Lines<'_>,
     report: &QuarterReport,
 ) -> Result<(), WriterError> {
-    let summary = &report.summary;
-    let pm = &summary.priority_measures;
     lines.header(&["Executive summary", "Count", "Of", "%"])?;
-    lines.line(vec![
-        "Measures with data this quarter".into(),
-        summary.measured.into(),
-    ])?;
-    lines.share(
-        "On target, of those with data",
-        &summary.on_target_of_measured,
-    )?;
-    lines.share(
-        "Not progressed (off target), of those with data",
-        &summary.off_target_of_measured,
-    )?;
-    lines.line(vec![
-        "Measures with a direction of travel".into(),
-        summary.with_direction.into(),
-    ])?;
-    lines.share(
-        "Improved, of those with a direction",
-        &summary.improved_of_directed,
-    )?;
-    lines.share(
-        "Got worse, of those with a direction",
-        &summary.worse_of_directed,
-    )?;
-    lines.line(vec!["Priority measures".into(), pm.total.into()])?;
-    lines.line(vec![
-        "Priority measures with data".into(),
-        pm.with_data.into(),
-    ])?;
-    lines.share("Priority measures hitting target", &pm.on_target)?;
-    lines.share("Priority measures missing target", &pm.off_target)?;
-    lines.share(
-        "Priority measures on track but not yet hitting target",
-        &pm.satisfactory,
-    )?;
-    lines.line(vec![
-        "Priority measures without data yet".into(),
-        pm.not_yet_available.into(),
-    ])?;
-    lines.line(vec![
-        "Priority measures without a specific target".into(),
-        pm.not_applicable.into(),
-    ])?;
-    lines.line(vec![
-        "Priority measures with a direction of travel".into(),
-        pm.with_direction.into(),
-    ])?;
-    lines.share("Priority measures improving", &pm.improved)?;
-    lines.share("Priority measures declining", &pm.worse)?;
-    lines.share("Priority measures stable", &pm.stable)
+    for line in printed::executive_summary(&report.summary) {
+        match line {
+            SummaryLine::Count(label, count) => lines.line(vec![label.into(), count.into()])?,
+            SummaryLine::Share(label, share) => lines.share(label, share)?,
+        }
+    }
+    Ok(())
 }
 
 fn write_priority_counts(lines: &mut Lines<'_>, report: &QuarterReport) -> Result<(), WriterError> {
@@ -460,44 +397,6 @@ fn scorecard_header(report: &QuarterReport) -> Vec<String> {
         .chain(report.columns.iter().cloned())
         .chain(std::iter::once("Data note".to_owned()))
         .collect()
-}
-
-/// A status, direction or rating as the pack prints it: its symbol, where the pack has one,
-/// then its name in words (`✓ On target`, `↓ Worse`, `Not yet available`).
-fn assessment(symbol: Option<&str>, code: &str) -> String {
-    let mut words = code.replace('_', " ");
-    if let Some(first) = words.get(..1) {
-        words.replace_range(..1, &first.to_ascii_uppercase());
-    }
-    match symbol {
-        Some(symbol) => format!("{symbol} {words}"),
-        None => words,
-    }
-}
-
-fn status_text(row: &ReportRow) -> (String, Fill) {
-    if let Some(rag) = row.rag {
-        let fill = match rag {
-            Rag::Green | Rag::Complete => Fill::Good,
-            Rag::Amber => Fill::Middling,
-            Rag::Red => Fill::Bad,
-        };
-        return (assessment(None, rag.as_str()), fill);
-    }
-    let (symbol, fill) = match row.status {
-        Status::OnTarget => (Some(Status::OnTarget.symbol()), Fill::Good),
-        Status::Satisfactory => (Some(Status::Satisfactory.symbol()), Fill::Middling),
-        Status::OffTarget => (Some(Status::OffTarget.symbol()), Fill::Bad),
-        Status::UnderDevelopment | Status::NotApplicable | Status::NotYetAvailable => {
-            (None, Fill::Neutral)
-        }
-    };
-    (assessment(symbol, row.status.as_str()), fill)
-}
-
-fn direction_text(direction: Direction) -> String {
-    let symbol = direction.is_measured().then(|| direction.symbol());
-    assessment(symbol, direction.as_str())
 }
 
 /// A figure typed as a number where it reads back as typed: an unannotated number or
@@ -582,9 +481,9 @@ fn scorecard_sheet(report: &QuarterReport, formats: &Formats) -> Result<Workshee
         text(&mut sheet, 9, &row.good_performance, true)?;
         text(&mut sheet, 10, &row.frequency, true)?;
         text(&mut sheet, 11, row.target.as_deref().unwrap_or(""), true)?;
-        let (status, fill) = status_text(row);
+        let (status, fill) = printed::status(row);
         sheet.write_string_with_format(r, 12, status, formats.status(fill))?;
-        text(&mut sheet, 13, &direction_text(row.direction), false)?;
+        text(&mut sheet, 13, &printed::direction(row.direction), false)?;
         for (col, cell) in (14 as ColNum..).zip(&row.values) {
             let Some(cell) = cell else {
                 continue;
@@ -633,6 +532,7 @@ mod tests {
     use std::io::{Cursor, Read};
 
     use calamine::{Data, Reader, Xlsx};
+    use scoreledger_domain::{Direction, Status};
 
     use super::*;
     use crate::html::{self, sample};

@@ -83,15 +83,7 @@ fn read(args: &ImportValuesArgs) -> CliResult<(Sheet, String)> {
     };
     let sheet = match format {
         SheetFormat::Xlsx => sheet::read_xlsx(&bytes),
-        _ => {
-            let text = String::from_utf8(bytes.clone()).map_err(|_| {
-                Failed::rejected(format!(
-                    "{} is not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\"",
-                    args.file.display()
-                ))
-            })?;
-            sheet::read_csv(&text)
-        }
+        _ => sheet::read_csv_bytes(&bytes),
     }
     .map_err(|problems| {
         Failed::rejected(problems).context(format!("failed to read {}", args.file.display()))

@@ -146,6 +146,17 @@ pub(crate) fn write_report(
                 error: err.into(),
             })?
         }
+        ReportFormat::Pdf => {
+            if output.is_none() {
+                return Err(Failed::rejected(
+                    "a PDF is binary: say where to write it with --output FILE.pdf",
+                ));
+            }
+            scoreledger_pdf::pack(report).map_err(|err| Failed {
+                kind: Failure::Unavailable,
+                error: err.into(),
+            })?
+        }
     };
     match output {
         Some(path) => {

@@ -76,6 +76,7 @@ fn navigation(viewer: Option<&Session>) -> Markup {
                 a href="/scorecard" { "Scorecard" }
                 a href="/reports" { "Published reports" }
                 a href="/chase" { "Chase list" }
+                a href="/period" { "Close a period" }
                 @if scoreledger_domain::decide::may_issue_kind(viewer.actor.role, scoreledger_domain::CommandKind::SignOffValue) {
                     a href="/approvals" { "Approvals" }
                 }

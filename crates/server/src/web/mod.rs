@@ -15,10 +15,12 @@ mod manifest;
 mod measure;
 mod measure_form;
 mod origin;
+mod period;
 mod reports;
 mod scorecard;
 mod session;
 mod signin;
+mod values_import;
 mod verification;
 
 use axum::response::Redirect;
@@ -58,12 +60,22 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/measures/{measure}/evidence.zip", get(evidence::measure))
         .route("/audit", get(audit::page))
         .route("/chase", get(chase::page))
+        .route("/period", get(period::page))
+        .route(
+            "/import",
+            get(values_import::page).post(values_import::preview),
+        )
+        .route("/import/apply", post(values_import::apply))
+        .route("/period/lock", post(period::lock))
+        .route("/period/reopen", post(period::reopen))
+        .route("/period/publish", post(period::publish))
         .route("/approvals", get(approvals::page).post(approvals::check))
         .route("/audit.csv", get(audit::csv))
         .route("/verification", get(verification::page))
         .route("/reports", get(reports::list))
         .route("/reports/{report}", get(reports::page))
         .route("/reports/{report}/compare", get(compare::page))
+        .route("/reports/{report}/pack.pdf", get(reports::pdf))
         .route("/reports/{report}/evidence.zip", get(evidence::report))
         .layer(axum::middleware::from_fn(origin::require_same_origin))
         .layer(axum::middleware::map_response(protect))

@@ -2,6 +2,7 @@
 //! called the way a client would.
 
 mod approvals;
+mod close;
 mod commands;
 mod fuzz;
 mod headers;

@@ -532,7 +532,7 @@ pair_test!(two_publications_are_compared_measure_by_measure, |db| {
 
 /// The restated history's 2.B1 (CYPS, Mel Meggs) and a measure 2.B2 of Adult Social Care and
 /// Housing (Nathan Atkinson), the directorate of the officers' tokens `token` issues.
-async fn two_directorates(db: &scoreledger_testkit::pair::Pair) {
+pub(crate) async fn two_directorates(db: &scoreledger_testkit::pair::Pair) {
     use scoreledger_domain::{Command, Polarity};
     use scoreledger_testkit::{measure_definition, measure_id};
 
@@ -634,7 +634,7 @@ pair_test!(
 );
 
 /// The value of a form's hidden field `name` on `page`.
-fn hidden(page: &str, name: &str) -> String {
+pub(crate) fn hidden(page: &str, name: &str) -> String {
     let marker = format!(r#"name="{name}" value=""#);
     let start = page
         .find(&marker)
