@@ -175,6 +175,24 @@ async fn chromium_session(driver_port: u16, profile: &Path) -> Client {
         .expect("a Chromium session")
 }
 
+/// Serves `db` on loopback, starts chromedriver and a headless Chromium with a profile under
+/// `dir`, and runs `test` with the browser and the service's address; everything it started
+/// is stopped when it returns, however it returns.
+fn in_chromium<F, Fut>(dir: &Path, db: &Path, test: F)
+where
+    F: FnOnce(Client, String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (_service, port) = serve(db);
+    let (_driver, driver_port) = start_chromedriver();
+    let profile = dir.join("chromium-profile");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let client = chromium_session(driver_port, &profile).await;
+        test(client, format!("http://127.0.0.1:{port}")).await;
+    });
+}
+
 /// Signs in through the form with `secret`, from the page at `path` (which sends a stranger
 /// to the sign-in page and back).
 async fn sign_in(client: &Client, base: &str, path: &str, secret: &str) {
@@ -224,13 +242,7 @@ fn an_officer_enters_a_month_s_figure_and_note_in_chromium() {
             "CYPS",
         ],
     );
-    let (_service, port) = serve(&db);
-    let (_driver, driver_port) = start_chromedriver();
-    let profile = dir.path().join("chromium-profile");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let client = chromium_session(driver_port, &profile).await;
-        let base = format!("http://127.0.0.1:{port}");
+    in_chromium(dir.path(), &db, |client, base| async move {
         sign_in(&client, &base, "/measures/1.A3", &secret).await;
         type_into(&client, "#entry-period", "Jan-17").await;
         type_into(&client, "#entry-value", "27.5%").await;
@@ -279,13 +291,7 @@ fn the_performance_team_assesses_a_quarter_with_the_rules_suggestion_in_chromium
             "performance",
         ],
     );
-    let (_service, port) = serve(&db);
-    let (_driver, driver_port) = start_chromedriver();
-    let profile = dir.path().join("chromium-profile");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let client = chromium_session(driver_port, &profile).await;
-        let base = format!("http://127.0.0.1:{port}");
+    in_chromium(dir.path(), &db, |client, base| async move {
         sign_in(&client, &base, "/measures/1.A3", &secret).await;
         type_into(&client, "#assess-period", "Q4 2016/17").await;
         client
@@ -358,18 +364,12 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
         ],
     );
 
-    let (_service, port) = serve(&db);
-    let (_driver, driver_port) = start_chromedriver();
-    let profile = dir.path().join("chromium-profile");
-
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let client = chromium_session(driver_port, &profile).await;
-        let base = format!("http://127.0.0.1:{port}");
-
+    in_chromium(dir.path(), &db, |client, base| async move {
         // Signing in: the scorecard sends a stranger to the sign-in page and back.
         client.goto(&format!("{base}/scorecard")).await.unwrap();
-        assert!(path_of(&client).await.starts_with("/signin?next=%2Fscorecard"));
+        assert!(path_of(&client)
+            .await
+            .starts_with("/signin?next=%2Fscorecard"));
         keep_screenshot(&client, "01-sign-in.png").await;
         client
             .find(Locator::Css("#token"))
@@ -390,7 +390,9 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
         wait_for_page(&client, "/scorecard").await;
         let heading = text_of(&client, "h1").await;
         assert!(heading.contains("Q3 Oct - Dec 2016"), "{heading}");
-        assert!(text_of(&client, "nav.site").await.contains("Internal Audit"));
+        assert!(text_of(&client, "nav.site")
+            .await
+            .contains("Internal Audit"));
         let published = text_of(&client, "p.notice").await;
         assert!(published.contains("Cabinet"), "{published}");
         keep_screenshot(&client, "02-scorecard-q3.png").await;
@@ -429,7 +431,9 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
         client.goto(&format!("{base}/reports")).await.unwrap();
         keep_screenshot(&client, "04-reports.png").await;
         client
-            .find(Locator::XPath("//th/a[starts-with(., 'Q2 Jul - Sep 2016')]"))
+            .find(Locator::XPath(
+                "//th/a[starts-with(., 'Q2 Jul - Sep 2016')]",
+            ))
             .await
             .expect("the Q2 publication is listed")
             .click()
@@ -448,11 +452,16 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
             .text()
             .await
             .unwrap();
-        assert!(restated.contains("112") && restated.contains("95"), "{restated}");
+        assert!(
+            restated.contains("112") && restated.contains("95"),
+            "{restated}"
+        );
         let why = text_of(&client, "tr.restated").await;
         keep_screenshot(&client, "05-report-q2-as-published.png").await;
         let restatements = client
-            .find(Locator::XPath("//table[.//caption[starts-with(., 'Restated cells')]]"))
+            .find(Locator::XPath(
+                "//table[.//caption[starts-with(., 'Restated cells')]]",
+            ))
             .await
             .unwrap();
         let png = restatements.screenshot().await.unwrap();
@@ -463,7 +472,9 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
 
         // The as-at picker: the Q2 scorecard as Cabinet saw it in November 2016.
         client
-            .goto(&format!("{base}/scorecard?period=Q2+2016%2F17&as_at=2016-11-20"))
+            .goto(&format!(
+                "{base}/scorecard?period=Q2+2016%2F17&as_at=2016-11-20"
+            ))
             .await
             .unwrap();
         let picked = client
@@ -475,13 +486,18 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
             .unwrap();
         assert_eq!(picked.as_deref(), Some("2016-11-20"));
         let row = client
-            .find(Locator::XPath("//tr[th[contains(@class,'ref')]/a[.='2.B1']]"))
+            .find(Locator::XPath(
+                "//tr[th[contains(@class,'ref')]/a[.='2.B1']]",
+            ))
             .await
             .unwrap()
             .text()
             .await
             .unwrap();
-        assert!(row.contains("112"), "2.B1 read 112 before the revision: {row}");
+        assert!(
+            row.contains("112"),
+            "2.B1 read 112 before the revision: {row}"
+        );
         keep_screenshot(&client, "07-scorecard-q2-as-at-2016-11-20.png").await;
 
         // The audit search, narrowed to one measure's revisions, with its CSV export.
@@ -509,7 +525,10 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
             .unwrap();
         wait_for_page(&client, "/audit?").await;
         let found = text_of(&client, "table.data tbody").await;
-        assert!(found.contains("Sam Newton") && found.contains("S42"), "{found}");
+        assert!(
+            found.contains("Sam Newton") && found.contains("S42"),
+            "{found}"
+        );
         let export = client
             .find(Locator::Css("a[href^='/audit.csv']"))
             .await
@@ -518,7 +537,10 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
             .await
             .unwrap()
             .unwrap();
-        assert!(export.contains("measure=2.B1") && export.contains("revisions=on"), "{export}");
+        assert!(
+            export.contains("measure=2.B1") && export.contains("revisions=on"),
+            "{export}"
+        );
         keep_screenshot(&client, "08-audit-search.png").await;
 
         client.close().await.unwrap();
@@ -590,14 +612,7 @@ fn a_quarter_is_imported_signed_off_locked_reopened_and_published_in_chromium() 
         "Ref,Q4 2016/17,Data note\n1.A3,26.1%,Q4 from the lead officers' sheet\n",
     )
     .unwrap();
-    let (_service, port) = serve(&db);
-    let (_driver, driver_port) = start_chromedriver();
-    let profile = dir.path().join("chromium-profile");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let client = chromium_session(driver_port, &profile).await;
-        let base = format!("http://127.0.0.1:{port}");
-
+    in_chromium(dir.path(), &db, |client, base| async move {
         sign_in(&client, &base, "/import?period=Q4+2016%2F17", &performance).await;
         type_into(&client, "#import-file", sheet.to_str().unwrap()).await;
         click(&client, "#import-preview").await;

@@ -286,17 +286,9 @@ pub(crate) async fn lock(
     Viewer(viewer): Viewer,
     Form(form): Form<LockForm>,
 ) -> Result<Response, PageError> {
-    if !may(&viewer, CommandKind::LockPeriod) {
-        return Err(forbidden(&viewer, "lock a period"));
-    }
-    let period = period_of(&form.period)?;
-    write_to_plan(
-        &state,
-        &viewer,
-        &form,
-        "lock",
-        Command::LockPeriod { period },
-    )
+    write_to_plan(&state, &viewer, &form, CommandKind::LockPeriod, |period| {
+        Command::LockPeriod { period }
+    })
     .await
 }
 
@@ -306,16 +298,12 @@ pub(crate) async fn reopen(
     Viewer(viewer): Viewer,
     Form(form): Form<LockForm>,
 ) -> Result<Response, PageError> {
-    if !may(&viewer, CommandKind::ReopenPeriod) {
-        return Err(forbidden(&viewer, "reopen a period"));
-    }
-    let period = period_of(&form.period)?;
     write_to_plan(
         &state,
         &viewer,
         &form,
-        "reopen",
-        Command::ReopenPeriod { period },
+        CommandKind::ReopenPeriod,
+        |period| Command::ReopenPeriod { period },
     )
     .await
 }
@@ -325,13 +313,21 @@ async fn write_to_plan(
     state: &ServerState,
     viewer: &Session,
     form: &LockForm,
-    kind: &str,
-    command: Command,
+    kind: CommandKind,
+    command: impl FnOnce(Period) -> Command,
 ) -> Result<Response, PageError> {
+    let what = match kind {
+        CommandKind::LockPeriod => "lock",
+        _ => "reopen",
+    };
+    if !may(viewer, kind) {
+        return Err(forbidden(viewer, &format!("{what} a period")));
+    }
     let period = period_of(&form.period)?;
+    let command = command(period);
     let (plan_id, _, _, version) = plan_of(state, &period).await?;
     let stream = plan_id.stream();
-    let commit_id = derived_id(&[kind, &viewer.token_id, form.key.trim(), stream.as_str()]);
+    let commit_id = derived_id(&[what, &viewer.token_id, form.key.trim(), stream.as_str()]);
     if let Some(position) = landed(state, &stream, commit_id).await? {
         return Ok(done(&form.period, position));
     }
