@@ -196,6 +196,16 @@ pair_test!(
 
 /// Uploads `csv` as a sheet for Q3; returns the preview page.
 async fn upload(server: &TestServer, cookie: &str, csv: &str) -> (StatusCode, String) {
+    upload_from(server, cookie, csv, &server.base).await
+}
+
+/// Uploads `csv` from a page of `origin`.
+async fn upload_from(
+    server: &TestServer,
+    cookie: &str,
+    csv: &str,
+    origin: &str,
+) -> (StatusCode, String) {
     let form = multipart::Form::new()
         .text("period", "Q3 2016/17")
         .part(
@@ -207,7 +217,7 @@ async fn upload(server: &TestServer, cookie: &str, csv: &str) -> (StatusCode, St
     let response = browser()
         .post(server.url("/import"))
         .header(COOKIE, cookie)
-        .header("origin", &server.base)
+        .header("origin", origin)
         .multipart(form)
         .send()
         .await
