@@ -82,19 +82,20 @@ fn forbidden(viewer: &Session, what: &str) -> PageError {
     ))
 }
 
-/// The plan covering `period` and its stream as it stands.
-async fn plan_of(
-    state: &ServerState,
-    period: &Period,
-) -> Result<
-    (
-        PlanId,
-        String,
-        scoreledger_domain::StreamState,
-        StreamVersion,
-    ),
-    PageError,
-> {
+/// The plan covering a period, as the log stands.
+struct PlanNow {
+    plan_id: PlanId,
+    name: String,
+    /// The plan's stream: its locks.
+    current: scoreledger_domain::StreamState,
+    /// Its version, which a lock or a reopening is judged against.
+    version: StreamVersion,
+    /// The read models' position, caught up.
+    head: scoreledger_domain::Position,
+}
+
+/// The plan covering `period`, with the read models caught up.
+async fn plan_of(state: &ServerState, period: &Period) -> Result<PlanNow, PageError> {
     let head = state.catch_up().await?;
     let plan = projections::scorecard::find_plan(&state.read, period, head)
         .await?
@@ -107,7 +108,13 @@ async fn plan_of(
     let (current, version) = load(&*state.store, &plan.plan_id.stream())
         .await
         .map_err(|err| PageError(ApiError::log_unavailable(err)))?;
-    Ok((plan.plan_id, plan.name, current, version))
+    Ok(PlanNow {
+        plan_id: plan.plan_id,
+        name: plan.name,
+        current,
+        version,
+        head,
+    })
 }
 
 /// `GET /period?period=…`.
@@ -128,8 +135,13 @@ pub(crate) async fn page(
         ));
     };
     let period = period_of(&period_text)?;
-    let (_, plan, current, version) = plan_of(&state, &period).await?;
-    let head = state.catch_up().await?;
+    let PlanNow {
+        name: plan,
+        current,
+        version,
+        head,
+        ..
+    } = plan_of(&state, &period).await?;
     let report = service::report_at(&state.read, period, head).await?;
     let lacking = service::chase_list(&*state.store, &state.read, period, 14, None)
         .await
@@ -325,7 +337,9 @@ async fn write_to_plan(
     }
     let period = period_of(&form.period)?;
     let command = command(period);
-    let (plan_id, _, _, version) = plan_of(state, &period).await?;
+    let PlanNow {
+        plan_id, version, ..
+    } = plan_of(state, &period).await?;
     let stream = plan_id.stream();
     let commit_id = derived_id(&[what, &viewer.token_id, form.key.trim(), stream.as_str()]);
     if let Some(position) = landed(state, &stream, commit_id).await? {

@@ -187,6 +187,11 @@ pair_test!(
                 response.bytes().await.unwrap()
             }
         };
+        let (_, closed) = page(&server, &cookie, Q3).await;
+        assert!(
+            closed.contains(&format!(r#"<a href="{report}/pack.pdf" download>PDF</a>"#)),
+            "{closed}"
+        );
         let first = pdf(format!("{report}/pack.pdf")).await;
         assert!(first.starts_with(b"%PDF-"));
         assert_eq!(first, pdf(format!("{report}/pack.pdf")).await);
