@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use scoreledger_domain::chase::Lack;
-use scoreledger_domain::{same_person, Command, CommandKind, Period};
+use scoreledger_domain::{same_person, Command, CommandKind};
 use scoreledger_projections as projections;
 use scoreledger_service::{chase_list, submit, ChaseItem, Submission};
 use scoreledger_store::derived_id;
@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 use super::layout::{page as frame, PageError};
 use super::signin::Viewer;
-use super::{filled, measure_href, urlencode};
+use super::{filled, measure_href, period_of, urlencode};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::ServerState;
@@ -54,11 +54,6 @@ fn may_check(viewer: &Session) -> Result<(), PageError> {
             ),
         )))
     }
-}
-
-fn period_of(text: &str) -> Result<Period, PageError> {
-    Period::parse(text.trim())
-        .map_err(|err| PageError(ApiError::unprocessable(format!("period: {err}"))))
 }
 
 /// `GET /approvals?period=…`.

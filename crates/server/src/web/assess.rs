@@ -21,8 +21,8 @@ use serde::Deserialize;
 use super::entry::entered;
 use super::layout::PageError;
 use super::measure_form::{find, Found};
-use super::measure_href;
 use super::signin::Viewer;
+use super::{measure_href, period_of};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::ServerState;
@@ -143,8 +143,7 @@ pub(crate) async fn submit_assessment(
             ),
         )));
     }
-    let period =
-        Period::parse(form.period.trim()).map_err(|err| unprocessable(format!("period: {err}")))?;
+    let period = period_of(&form.period)?;
     let target = match find(
         &state,
         &viewer,

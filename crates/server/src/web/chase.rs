@@ -6,14 +6,14 @@
 use axum::extract::{Query, State};
 use axum::response::Html;
 use maud::{html, Markup};
-use scoreledger_domain::{Period, Role};
+use scoreledger_domain::Role;
 use scoreledger_service::{chase_list, ChaseItem, ChaseList};
 use serde::Deserialize;
 
 use super::filled;
 use super::layout::{page as frame, PageError};
-use super::measure_href;
 use super::signin::Viewer;
+use super::{measure_href, period_of};
 use crate::error::ApiError;
 use crate::ServerState;
 
@@ -60,8 +60,7 @@ pub(crate) async fn page(
             },
         ));
     };
-    let period = Period::parse(&period_text)
-        .map_err(|err| ApiError::unprocessable(format!("period: {err}")))?;
+    let period = period_of(&period_text)?;
     let list = chase_list(
         &*state.store,
         &state.read,

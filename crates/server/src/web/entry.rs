@@ -11,16 +11,16 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::{html, Markup};
 use scoreledger_domain::{
-    Command, CommandKind, DataQuality, MeasureDefinition, Period, RecordedValue, RevisionClass,
-    Role, StreamVersion,
+    Command, CommandKind, DataQuality, MeasureDefinition, RecordedValue, RevisionClass, Role,
+    StreamVersion,
 };
 use scoreledger_service::{submit, Submission};
 use serde::Deserialize;
 
 use super::layout::PageError;
 use super::measure_form::{find, Found};
-use super::measure_href;
 use super::signin::Viewer;
+use super::{measure_href, period_of};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::ServerState;
@@ -88,8 +88,7 @@ pub(crate) async fn submit_entry(
     Form(form): Form<EntryForm>,
 ) -> Result<Response, PageError> {
     let unprocessable = |message: String| PageError(ApiError::unprocessable(message));
-    let period =
-        Period::parse(form.period.trim()).map_err(|err| unprocessable(format!("period: {err}")))?;
+    let period = period_of(&form.period)?;
     // A form sent again (a double click, the back button) finds what it entered the first
     // time, before anything is judged against what that entry changed.
     let target = match find(

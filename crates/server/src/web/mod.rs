@@ -173,6 +173,15 @@ impl AsAtForm {
     }
 }
 
+/// The period a form or an address names, refused as the API refuses it (422, "period: …").
+fn period_of(text: &str) -> Result<scoreledger_domain::Period, layout::PageError> {
+    scoreledger_domain::Period::parse(text.trim()).map_err(|err| {
+        layout::PageError(crate::error::ApiError::unprocessable(format!(
+            "period: {err}"
+        )))
+    })
+}
+
 fn filled(field: &Option<String>) -> Option<&str> {
     field.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }

@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use super::layout::{page as frame, PageError};
 use super::signin::Viewer;
-use super::{filled, urlencode};
+use super::{filled, period_of, urlencode};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::ServerState;
@@ -62,10 +62,6 @@ pub(crate) struct PublishForm {
 
 fn unprocessable(message: String) -> PageError {
     PageError(ApiError::unprocessable(message))
-}
-
-fn period_of(text: &str) -> Result<Period, PageError> {
-    Period::parse(text.trim()).map_err(|err| unprocessable(format!("period: {err}")))
 }
 
 fn may(viewer: &Session, kind: CommandKind) -> bool {
@@ -217,12 +213,20 @@ fn picker(period: &str) -> Markup {
     }
 }
 
+/// What a lock or a reopening form carries: the period, the plan's version it was drawn
+/// from, and a key of its own.
+fn drawn_from(period: &str, version: StreamVersion) -> Markup {
+    html! {
+        input type="hidden" name="period" value=(period);
+        input type="hidden" name="version" value=(version.0);
+        input type="hidden" name="key" value=(scoreledger_store::new_id());
+    }
+}
+
 fn lock_form(period: &str, version: StreamVersion) -> Markup {
     html! {
         form.query method="post" action="/period/lock" aria-label="Lock the period" {
-            input type="hidden" name="period" value=(period);
-            input type="hidden" name="version" value=(version.0);
-            input type="hidden" name="key" value=(scoreledger_store::new_id());
+            (drawn_from(period, version))
             button #lock type="submit" { "Lock " (period) }
         }
     }
@@ -231,9 +235,7 @@ fn lock_form(period: &str, version: StreamVersion) -> Markup {
 fn reopen_form(period: &str, version: StreamVersion) -> Markup {
     html! {
         form.query method="post" action="/period/reopen" aria-label="Reopen the period" {
-            input type="hidden" name="period" value=(period);
-            input type="hidden" name="version" value=(version.0);
-            input type="hidden" name="key" value=(scoreledger_store::new_id());
+            (drawn_from(period, version))
             label { "Why reopen" input #reopen-reason name="reason" required; }
             button #reopen type="submit" { "Reopen " (period) }
         }

@@ -11,8 +11,7 @@ use serde::Deserialize;
 
 use super::layout::{page as frame, PageError};
 use super::signin::Viewer;
-use super::{filled, measure_href, urlencode, with_query, AsAtForm};
-use crate::error::ApiError;
+use super::{filled, measure_href, period_of, urlencode, with_query, AsAtForm};
 use crate::queries::position;
 use crate::ServerState;
 
@@ -55,8 +54,7 @@ pub(crate) async fn page(
             },
         ));
     };
-    let period = Period::parse(&period_text)
-        .map_err(|err| ApiError::unprocessable(format!("period: {err}")))?;
+    let period = period_of(&period_text)?;
     let report = service::report_at(&state.read, period, at).await?;
     let carried = form.when.carried();
     let link = |measure_ref: &str| measure_href(measure_ref, &carried);

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::layout::{page as frame, PageError};
 use super::signin::Viewer;
-use super::{filled, urlencode};
+use super::{filled, period_of, urlencode};
 use crate::auth::Session;
 use crate::error::ApiError;
 use crate::ServerState;
@@ -258,8 +258,7 @@ async fn judge(
     upload: &Upload,
     bytes: &[u8],
 ) -> Result<Judged, PageError> {
-    let period = Period::parse(upload.period.trim())
-        .map_err(|err| unprocessable(format!("period: {err}")))?;
+    let period = period_of(&upload.period)?;
     let sheet = read(&upload.name, bytes)?;
     let key = hex::encode(Sha256::digest(bytes));
     state.catch_up().await?;
