@@ -455,3 +455,376 @@ fn q4_the_cover_report_counts_match_no_state_of_the_log() {
     let cut_off = verdict["publications"][0][1]["position"].clone();
     assert_eq!(scorecard["matches"][0]["position"], cut_off);
 }
+
+/// A fresh demo database in a workspace of its own, for a test that writes.
+fn fresh_demo(workspace: &Workspace) -> std::path::PathBuf {
+    let db = workspace.dir.path().join("demo.db");
+    assert_success(&run_in(
+        &workspace.db(),
+        &["demo", "--keep", db.to_str().unwrap()],
+    ));
+    db
+}
+
+fn find<'a>(rows: &'a [Value], measure: &str) -> &'a Value {
+    rows.iter()
+        .find(|r| r["measure_ref"] == measure)
+        .unwrap_or_else(|| panic!("no row for {measure}"))
+}
+
+/// Q3: the Liquid Logic figures of Q3 flagged for the outturn refresh; after the refresh,
+/// which changed and by how much.
+#[test]
+fn q3_liquid_logic_figures_and_what_the_refresh_changed() {
+    let workspace = Workspace::new();
+    let db = fresh_demo(&workspace);
+    let args = [
+        "audit",
+        "quality",
+        "-p",
+        "Q3 2016/17",
+        "--source",
+        "liquid logic",
+        "--format",
+        "json",
+    ];
+    let before = json_of(&db, &args);
+    let before = before.as_array().unwrap();
+    assert_eq!(
+        strings(before, "measure_ref"),
+        ["1.A1", "1.A3", "1.A4", "1.A5", "1.A6"]
+    );
+    assert!(before.iter().all(|v| v["quality"] == "provisional"
+        && v["outcome"] == "unconfirmed"
+        && v["published_in"] == serde_json::json!(["Q3 Oct - Dec 2016 (2017-01-13)"])));
+    assert_eq!(find(before, "1.A3")["value"], "28.3%");
+
+    // The outturn refresh: one figure changes, one stands.
+    assert_success(&run_in(
+        &db,
+        &[
+            "record",
+            "value",
+            "-m",
+            "1.A3",
+            "-p",
+            "Q3 2016/17",
+            "-v",
+            "28.1%",
+            "--classification",
+            "scheduled_revision",
+            "--quality",
+            "final",
+            "--source",
+            "Liquid Logic",
+            "--reason",
+            "Liquid Logic refresh for the outturn report",
+        ],
+    ));
+    assert_success(&run_in(
+        &db,
+        &[
+            "record",
+            "confirm",
+            "-m",
+            "1.A1",
+            "-p",
+            "Q3 2016/17",
+            "--source",
+            "Liquid Logic",
+            "--reason",
+            "Liquid Logic refresh for the outturn report: unchanged",
+        ],
+    ));
+    let after = json_of(&db, &args);
+    let after = after.as_array().unwrap();
+    let a3 = find(after, "1.A3");
+    assert_eq!(a3["outcome"], "revised");
+    assert_eq!(a3["now"], "28.1%");
+    assert_eq!(a3["difference"], "-0.2");
+    assert_eq!(a3["changed_by"]["classification"], "scheduled_revision");
+    let a1 = find(after, "1.A1");
+    assert_eq!(a1["outcome"], "confirmed");
+    assert_eq!(a1["now"], "375.0");
+    assert_eq!(a1["now_quality"], "final");
+    assert_eq!(find(after, "1.A4")["outcome"], "unconfirmed");
+
+    // The report as published still shows the figures as they were.
+    let published = json_of(&db, &["report", "show", "Q3 2016/17", "--format", "json"]);
+    let a3_row = find(published["rows"].as_array().unwrap(), "1.A3");
+    assert!(a3_row["values"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("28.3%")));
+    let table = stdout(&run_in(&db, &["audit", "quality", "-p", "Q3 2016/17"]));
+    assert!(
+        table.contains("2 confirmed unchanged, 1 revised"),
+        "{table}"
+    );
+}
+
+/// Q9: which Q3 figures were estimates or forecasts at publication, and the actuals.
+#[test]
+fn q9_estimates_at_publication_and_the_actual_that_replaced_them() {
+    let workspace = Workspace::new();
+    let db = fresh_demo(&workspace);
+    let flagged = json_of(
+        &db,
+        &["audit", "quality", "-p", "Q3 2016/17", "--format", "json"],
+    );
+    let b6 = find(flagged.as_array().unwrap(), "3.B6").clone();
+    assert_eq!(b6["quality"], "estimated");
+    assert_eq!(
+        b6["value"],
+        "Forecasted performance up to 31.12.16 = 47.28%"
+    );
+    assert_eq!(b6["outcome"], "unconfirmed");
+
+    assert_success(&run_in(
+        &db,
+        &[
+            "record",
+            "value",
+            "-m",
+            "3.B6",
+            "-p",
+            "Q3 2016/17",
+            "-v",
+            "Performance up to 31.12.16 = 46.91%",
+            "--classification",
+            "late_data",
+            "--quality",
+            "final",
+            "--source",
+            "Waste treatment returns",
+            "--reason",
+            "December's waste treatment returns received at the end of January",
+        ],
+    ));
+    let flagged = json_of(
+        &db,
+        &["audit", "quality", "-p", "Q3 2016/17", "--format", "json"],
+    );
+    let b6 = find(flagged.as_array().unwrap(), "3.B6");
+    assert_eq!(b6["outcome"], "revised");
+    assert_eq!(b6["now"], "Performance up to 31.12.16 = 46.91%");
+    assert_eq!(b6["now_quality"], "final");
+    assert_eq!(b6["changed_by"]["classification"], "late_data");
+    // The estimate is not overwritten: the history holds both.
+    let history = json_lines_of(
+        &db,
+        &[
+            "history",
+            "-m",
+            "3.B6",
+            "-p",
+            "Q3 2016/17",
+            "--what",
+            "value",
+            "--json",
+        ],
+    );
+    let after: Vec<String> = history
+        .iter()
+        .map(|e| e["after"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(after.contains(&"Forecasted performance up to 31.12.16 = 47.28%".to_owned()));
+    assert!(after.contains(&"Performance up to 31.12.16 = 46.91%".to_owned()));
+}
+
+/// Q10: which figures were provisional when the Q3 scorecard was created on 13 Jan 2017, and
+/// whether the DfE's validated release of 19 Jan changed them before the 17 Feb OSMB.
+#[test]
+fn q10_provisional_at_creation_and_validated_before_the_osmb() {
+    let db = shared_demo();
+    let at_creation = json_of(
+        db,
+        &[
+            "audit",
+            "quality",
+            "-p",
+            "Q3 2016/17",
+            "--as-at",
+            "2017-01-13",
+            "--format",
+            "json",
+        ],
+    );
+    let b3 = find(at_creation.as_array().unwrap(), "1.B3");
+    assert_eq!(b3["quality"], "provisional");
+    assert_eq!(b3["source_system"], "DfE");
+    assert_eq!(b3["outcome"], "unconfirmed");
+
+    let by_the_osmb = json_of(
+        db,
+        &[
+            "audit",
+            "quality",
+            "-p",
+            "Q3 2016/17",
+            "--as-at",
+            "2017-02-17",
+            "--format",
+            "json",
+        ],
+    );
+    let b3 = find(by_the_osmb.as_array().unwrap(), "1.B3");
+    assert_eq!(b3["outcome"], "confirmed");
+    assert_eq!(b3["now"], "0.03");
+    assert_eq!(b3["now_source_system"], "DfE validated release");
+    assert!(b3["changed_by"]["recorded_at"]
+        .as_str()
+        .unwrap()
+        .starts_with("2017-01-19"));
+    assert!(b3["changed_by"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("validated"));
+    // A confirmation is not a revision: the scorecard prints the figure as before.
+    let now = json_of(
+        db,
+        &["report", "--period", "Q3 2016/17", "--format", "json"],
+    );
+    let row = find(now["rows"].as_array().unwrap(), "1.B3");
+    assert!(row["values"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("0.03")));
+}
+
+/// Q12: commentary in the Q3 report carried over unchanged from Q2.
+#[test]
+fn q12_commentary_carried_over_from_the_previous_report() {
+    let db = shared_demo();
+    let carried = json_of(
+        db,
+        &[
+            "audit",
+            "carried-over",
+            "-p",
+            "Q3 2016/17",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(carried["earlier"]["period"], "Q2 Jul - Sep 2016");
+    let notes = carried["notes"].as_array().unwrap();
+    assert_eq!(strings(notes, "measure_ref"), ["3.A5 (a)", "3.A5 (b)"]);
+    assert_eq!(
+        notes[0]["sentences"],
+        serde_json::json!([
+            "The LGA polling on resident satisfaction is conducted on a 6 monthly basis and was requested by the Commissioners."
+        ])
+    );
+    assert_eq!(notes[0]["whole_note"], false);
+
+    // Q1 printed no notes, so nothing in Q3 repeats it.
+    let output = run_in(
+        db,
+        &[
+            "audit",
+            "carried-over",
+            "-p",
+            "Q3 2016/17",
+            "--against",
+            "Q1 2016/17",
+        ],
+    );
+    assert_success(&output);
+    assert!(stdout(&output).contains("no data note of Q3 Oct - Dec 2016"));
+}
+
+/// Q21: the priority measures in the 32 at Q3, and whether the list was the one of Q2.
+#[test]
+fn q21_the_priority_measure_set_as_published_and_its_difference() {
+    let db = shared_demo();
+    let sets = json_of(
+        db,
+        &[
+            "audit",
+            "priority-measures",
+            "-p",
+            "Q3 2016/17",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(sets["later"]["measures"].as_array().unwrap().len(), 32);
+    assert_eq!(sets["later"]["summary"]["total"], 32);
+    assert_eq!(sets["earlier"]["period"], "Q2 Jul - Sep 2016");
+    assert_eq!(sets["added"], serde_json::json!([]));
+    assert_eq!(sets["removed"], serde_json::json!([]));
+    let later = sets["later"]["measures"].as_array().unwrap();
+    assert!(later.iter().any(|m| m["measure_ref"] == "1.B7 (b)"));
+    assert!(!later.iter().any(|m| m["measure_ref"] == "3.A7"));
+}
+
+/// Q21 continued: a flag changed before a second publication of Q3 shows in the difference.
+#[test]
+fn q21_a_priority_flag_changed_between_two_publications_is_named() {
+    let workspace = Workspace::new();
+    let db = fresh_demo(&workspace);
+    for (measure, flag) in [("3.A7", "yes"), ("1.B7 (b)", "no")] {
+        assert_success(&run_in(
+            &db,
+            &[
+                "amend",
+                "-m",
+                measure,
+                "--priority-measure",
+                flag,
+                "--reason",
+                "Priority measures reviewed for the OSMB",
+            ],
+        ));
+    }
+    assert_success(&run_in(
+        &db,
+        &[
+            "publish",
+            "-p",
+            "Q3 2016/17",
+            "--meeting",
+            "Overview and Scrutiny Management Board",
+            "--on",
+            "2017-02-17",
+        ],
+    ));
+    let sets = json_of(
+        &db,
+        &[
+            "audit",
+            "priority-measures",
+            "-p",
+            "Q3 2016/17 @ 2017-02-17",
+            "--against",
+            "Q3 2016/17 @ 2017-01-13",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        strings(sets["added"].as_array().unwrap(), "measure_ref"),
+        ["3.A7"]
+    );
+    assert_eq!(
+        strings(sets["removed"].as_array().unwrap(), "measure_ref"),
+        ["1.B7 (b)"]
+    );
+    assert_eq!(sets["later"]["summary"]["total"], 32);
+    let table = stdout(&run_in(
+        &db,
+        &[
+            "audit",
+            "priority-measures",
+            "-p",
+            "Q3 2016/17 @ 2017-02-17",
+            "--against",
+            "Q3 2016/17 @ 2017-01-13",
+        ],
+    ));
+    assert!(
+        table.contains("the sets differ: 1 added, 1 removed"),
+        "{table}"
+    );
+}

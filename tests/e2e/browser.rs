@@ -442,7 +442,7 @@ fn an_auditor_reads_the_scorecard_a_revision_and_a_restated_report_in_chromium()
         wait_for_page(&client, "/reports/").await;
         let verified = text_of(&client, "p.notice.verified").await;
         assert!(verified.contains("Hash verified"), "{verified}");
-        assert!(verified.contains("ed674c38"), "{verified}");
+        assert!(verified.contains("e18d5744"), "{verified}");
         let restated = client
             .find(Locator::XPath(
                 "//table[contains(@class,'side-by-side')]//tr[th/a[.='2.B1']]/td[contains(@class,'restated')]",

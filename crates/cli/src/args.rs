@@ -653,6 +653,22 @@ pub enum RecordCommand {
         #[arg(long)]
         source: Option<String>,
     },
+    /// Confirm a value as it stands with new quality flags: a provisional figure validated,
+    /// an estimate confirmed as the actual. The figure is unchanged (a new figure is a
+    /// revision: `record value --classification`); the reason names what validated it.
+    ///
+    /// Example: scoreledger record confirm -m 1.B3 -p "Q3 2016/17" --quality final
+    /// --source "DfE validated release" -r "DfE validated KS4 results, 19 January 2017"
+    Confirm {
+        #[command(flatten)]
+        target: Subject,
+        /// Its quality now: final, provisional or estimated.
+        #[arg(long, default_value = "final")]
+        quality: String,
+        /// Source system or release of the confirmed figure.
+        #[arg(long)]
+        source: Option<String>,
+    },
     /// Set or change the target for a financial year (the period must be a year, e.g. 2016/17).
     Target {
         #[command(flatten)]
@@ -955,6 +971,52 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Values recorded as provisional or estimated (a DfE provisional release, a forecast
+    /// before December's data arrived), the reports that published them, and what became of
+    /// each: confirmed unchanged, revised (by how much, by whom, why) or not yet confirmed.
+    ///
+    /// Example: scoreledger audit quality -p "Q3 2016/17" --source "Liquid Logic"
+    Quality {
+        /// Only values of this period, e.g. "Q3 2016/17".
+        #[arg(long, short = 'p')]
+        period: Option<String>,
+        /// Only values from this source system (any case), e.g. "Liquid Logic".
+        #[arg(long)]
+        source: Option<String>,
+        /// As known then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Data-note sentences of a published report that an earlier publication printed word
+    /// for word for the same measure: commentary carried over rather than written for the
+    /// quarter ("the next survey is scheduled for December 2016" in a Q3 pack).
+    ///
+    /// Example: scoreledger audit carried-over -p "Q3 2016/17"
+    CarriedOver(PublishedPairArgs),
+    /// The priority measures a published report was built with, the priority-measure
+    /// paragraph it printed of them, and which measures were added to or removed from the
+    /// set since an earlier publication.
+    ///
+    /// Example: scoreledger audit priority-measures -p "Q3 2016/17" --against "Q2 2016/17"
+    PriorityMeasures(PublishedPairArgs),
+}
+
+/// A publication and the earlier one it is compared with.
+#[derive(Debug, Args)]
+pub struct PublishedPairArgs {
+    /// The publication: a period published once ("Q3 2016/17"), a period with its meeting or
+    /// date ("Q3 2016/17 @ Cabinet", "Q3 2016/17 @ 2017-01-13"), or a report id.
+    #[arg(long = "period", short = 'p', value_name = "PUBLICATION")]
+    pub report: String,
+    /// The earlier publication, written the same way; by default the previous quarter's.
+    #[arg(long, value_name = "PUBLICATION")]
+    pub against: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// `audit counts` options: the period and the quoted counts (give any of them).

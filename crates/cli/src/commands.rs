@@ -3,6 +3,8 @@
 pub mod applicability;
 pub mod approval;
 pub mod audit;
+pub mod audit_publications;
+pub mod audit_quality;
 pub mod backup;
 pub mod bench;
 pub mod chase;

@@ -5,7 +5,9 @@
 //! Where the published pack shows that a figure changed ("95 (revised)", "note - Corporate
 //! Plan stated 30.9%", "target has changed from 94% to 95%"), the demo records the earlier
 //! figure first and the change later, by a named person with a reason. The one earlier
-//! figure the pack does not print (2.B1's Q2 value before its revision) is illustrative.
+//! figure the pack does not print (2.B1's Q2 value before its revision) is illustrative, as
+//! are the Q2 data notes of 3.A5 (a) and (b) (the pack prints only Q3's notes) and the DfE's
+//! validation of 1.B3's provisional figure as unchanged.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -16,6 +18,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use scoreledger_domain::target::TargetSpec;
+use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
     Actor, Command, DataQuality, Direction, Period, Position, RecordedValue, RevisionClass, Role,
     RuleSet, Status,
@@ -121,6 +124,111 @@ const RESTATEMENTS: &[Restatement] = &[
         on: (2016, 12, 12),
     },
 ];
+
+/// Values the pack's data notes say were not final when entered.
+struct Flagged {
+    measures: &'static [&'static str],
+    /// The quarter whose value and months' values are flagged.
+    quarter: u8,
+    quality: Quality,
+    source: &'static str,
+}
+
+const FLAGGED: &[Flagged] = &[
+    // "All performance shown for 2016-17 has now been taken from the new liquid logic social
+    // care system … Data validation work is still ongoing … all performance data will be
+    // refreshed for the end of Qtr 4/outturn report" [002:1918-1930].
+    Flagged {
+        measures: &["1.A1", "1.A3", "1.A4", "1.A5", "1.A6"],
+        quarter: 3,
+        quality: Quality::Provisional,
+        source: "Liquid Logic",
+    },
+    // "This data is currently provisional and the validated data will be published by the
+    // DfE on the 19th January 2017" [002:1935].
+    Flagged {
+        measures: &["1.B3"],
+        quarter: 3,
+        quality: Quality::Provisional,
+        source: "DfE",
+    },
+    // "Forecasted performance up to 30.9.16 = 50.41%", "… up to 31.12.16 = 47.28%": "Q3
+    // figures are estimated as performance figures from some of our waste treatment
+    // facilities have only been received for Oct & Nov so far" [002:2039].
+    Flagged {
+        measures: &["3.B6"],
+        quarter: 2,
+        quality: Quality::Estimated,
+        source: "Waste treatment returns",
+    },
+    Flagged {
+        measures: &["3.B6"],
+        quarter: 3,
+        quality: Quality::Estimated,
+        source: "Waste treatment returns",
+    },
+];
+
+/// The quality flags a value of `measure` for `period` was entered with.
+fn entered_quality(fy: i32, measure: &str, period: &Period) -> DataQuality {
+    FLAGGED
+        .iter()
+        .find(|f| {
+            let quarter = Period::quarter(fy, f.quarter);
+            f.measures.contains(&measure)
+                && (*period == quarter || quarter.months().contains(period))
+        })
+        .map(|f| DataQuality {
+            quality: f.quality,
+            source_system: Some(f.source.to_owned()),
+        })
+        .unwrap_or_default()
+}
+
+/// A value confirmed as it stood once validated. Illustrative: the pack was compiled
+/// before the DfE's validated release and does not say whether it changed the figure.
+struct Confirmation {
+    measure: &'static str,
+    quarter: u8,
+    source: &'static str,
+    reason: &'static str,
+    on: (i32, u32, u32),
+}
+
+const CONFIRMATIONS: &[Confirmation] = &[Confirmation {
+    measure: "1.B3",
+    quarter: 3,
+    source: "DfE validated release",
+    reason: "The DfE published the validated 2016 Key Stage 4 results on 19 January 2017; Rotherham's Progress 8 score stands at 0.03",
+    on: (2017, 1, 19),
+}];
+
+/// A data note written for a quarter before the one the pack printed.
+struct EarlierNote {
+    measure: &'static str,
+    quarter: u8,
+    text: &'static str,
+}
+
+/// Illustrative: the pack prints only Q3's data notes. 3.A5's Q3 note repeats its first
+/// sentence from Q2, whose second sentence is the one Appendix A still printed in Q3 ("The
+/// next LGA survey is scheduled for December 2016 …" [002:1327]).
+const EARLIER_NOTES: &[EarlierNote] = &[
+    EarlierNote {
+        measure: "3.A5 (a)",
+        quarter: 2,
+        text: LGA_POLL_Q2,
+    },
+    EarlierNote {
+        measure: "3.A5 (b)",
+        quarter: 2,
+        text: LGA_POLL_Q2,
+    },
+];
+
+const LGA_POLL_Q2: &str = "The LGA polling on resident satisfaction is conducted on a 6 monthly \
+basis and was requested by the Commissioners. The next LGA survey is scheduled for December 2016 \
+and results will be fed in via the Quarter 3 performance report.";
 
 /// A target the pack shows was changed after the Corporate Plan was approved.
 struct TargetChange {
@@ -286,6 +394,8 @@ impl Story<'_> {
     }
 
     fn values_in(&self, measure: &ValidMeasure, keep: impl Fn(&Period) -> bool) -> Vec<Command> {
+        let fy = self.fy().financial_year_of();
+        let reference = measure.definition.measure_ref.as_str();
         measure
             .values
             .iter()
@@ -293,7 +403,7 @@ impl Story<'_> {
             .map(|(period, value)| Command::RecordValue {
                 period: *period,
                 value: Self::first_value(measure, period, value),
-                quality: DataQuality::default(),
+                quality: entered_quality(fy, reference, period),
             })
             .collect()
     }
@@ -443,13 +553,21 @@ impl Story<'_> {
                 )
             };
             let mut commands = assessment(quarter, (status, direction));
-            if published {
-                if let Some(note) = &measure.note {
-                    commands.push(Command::EditCommentary {
-                        period: quarter,
-                        text: note.clone(),
-                    });
-                }
+            let note = if published {
+                measure.note.clone()
+            } else {
+                EARLIER_NOTES
+                    .iter()
+                    .find(|e| {
+                        e.quarter == n && e.measure == measure.definition.measure_ref.as_str()
+                    })
+                    .map(|e| e.text.to_owned())
+            };
+            if let Some(text) = note {
+                commands.push(Command::EditCommentary {
+                    period: quarter,
+                    text,
+                });
             }
             self.run(&performance(), &measure, &commands, None).await?;
         }
@@ -550,6 +668,32 @@ impl Story<'_> {
                 &format!(
                     "{} revises {} {}: {} → {} ({})",
                     r.by.1, r.measure, r.period, r.first, r.then, r.reason
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Confirms the values [`CONFIRMATIONS`] lists as they stand, once validated.
+    async fn confirm_values(&mut self) -> CliResult {
+        for c in CONFIRMATIONS {
+            self.clock.set(at(c.on.0, c.on.1, c.on.2, 10));
+            let measure = self.find(c.measure)?;
+            let quarter = self.quarter(c.quarter);
+            let command = Command::ConfirmValue {
+                period: quarter,
+                quality: DataQuality {
+                    quality: Quality::Final,
+                    source_system: Some(c.source.to_owned()),
+                },
+            };
+            self.run(&performance(), &measure, &[command], Some(c.reason))
+                .await?;
+            self.say(
+                day(c.on.0, c.on.1, c.on.2),
+                &format!(
+                    "{} {quarter}: the provisional figure confirmed by the {}",
+                    c.measure, c.source
                 ),
             )?;
         }
@@ -697,6 +841,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
             "Cabinet and Commissioners' Decision Making Meeting",
         )
         .await?;
+    story.confirm_values().await?;
     story.bar.finish_and_clear();
     let Story {
         app, out, sample, ..

@@ -500,6 +500,11 @@ async fn record(remote: &Remote, command: RecordCommand, out: &mut dyn Write) ->
                 "record rag is not available with --server; run it where the database is",
             ))
         }
+        RecordCommand::Confirm { .. } => {
+            return Err(Failed::rejected(
+                "record confirm is not available with --server; run it where the database is",
+            ))
+        }
     };
     let body = written
         .context("failed to write the request")

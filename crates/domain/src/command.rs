@@ -104,6 +104,14 @@ pub enum Command {
         /// Quality flags of the new value.
         quality: DataQuality,
     },
+    /// Confirm a period's value as it stands with new quality flags: a provisional figure
+    /// validated, an estimate confirmed as the actual (the reason names the validation).
+    ConfirmValue {
+        /// The period.
+        period: Period,
+        /// Its quality flags now.
+        quality: DataQuality,
+    },
     /// Assess the overall status for a period. What the plan's rules suggest is computed by
     /// `decide` and recorded beside it.
     AssessStatus {
@@ -261,6 +269,8 @@ pub enum CommandKind {
     RecordValue,
     /// Revise a value.
     ReviseValue,
+    /// Confirm a value's quality.
+    ConfirmValue,
     /// Assess a status.
     AssessStatus,
     /// Give a RAG rating.
@@ -307,6 +317,7 @@ impl CommandKind {
             CommandKind::SetTarget => "set a target",
             CommandKind::RecordValue => "record a value",
             CommandKind::ReviseValue => "revise a value",
+            CommandKind::ConfirmValue => "confirm a value's quality",
             CommandKind::AssessStatus => "assess a status",
             CommandKind::AssessRag => "give a RAG rating",
             CommandKind::AssessDirection => "assess a direction of travel",
@@ -339,6 +350,7 @@ impl Command {
             Command::SetTarget { .. } => CommandKind::SetTarget,
             Command::RecordValue { .. } => CommandKind::RecordValue,
             Command::ReviseValue { .. } => CommandKind::ReviseValue,
+            Command::ConfirmValue { .. } => CommandKind::ConfirmValue,
             Command::AssessStatus { .. } => CommandKind::AssessStatus,
             Command::AssessRag { .. } => CommandKind::AssessRag,
             Command::AssessDirection { .. } => CommandKind::AssessDirection,
@@ -421,6 +433,11 @@ impl Command {
             | Command::ReviseValue {
                 value: v, quality, ..
             } => value_texts(v, quality),
+            Command::ConfirmValue { quality, .. } => quality
+                .source_system
+                .as_deref()
+                .map(|s| vec![("source system", s, Name)])
+                .unwrap_or_default(),
             Command::EditCommentary { text, .. } => {
                 vec![("note", text.as_str(), TextKind::Prose)]
             }

@@ -321,7 +321,10 @@ pub fn may_issue(role: Role, command: &Command) -> bool {
 /// performance team and admins do everything else; auditors read, so they change nothing.
 pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
     match kind {
-        CommandKind::RecordValue | CommandKind::ReviseValue | CommandKind::EditCommentary => {
+        CommandKind::RecordValue
+        | CommandKind::ReviseValue
+        | CommandKind::ConfirmValue
+        | CommandKind::EditCommentary => {
             matches!(role, Role::Officer | Role::Performance | Role::Admin)
         }
         CommandKind::DefinePlan
@@ -752,6 +755,7 @@ fn decide_measure(
         Command::SetTarget { period, .. }
         | Command::RecordValue { period, .. }
         | Command::ReviseValue { period, .. }
+        | Command::ConfirmValue { period, .. }
         | Command::AssessStatus { period, .. }
         | Command::AssessRag { period, .. }
         | Command::AssessDirection { period, .. }
@@ -893,6 +897,35 @@ fn decide_measure(
                 old: old.clone(),
                 new: value.clone(),
                 classification: *classification,
+                quality: quality.clone(),
+            }])
+        }
+        Command::ConfirmValue { period, quality } => {
+            let (Some(value), Some((was, classification))) = (
+                measure.values.get(period),
+                measure.value_quality.get(period),
+            ) else {
+                return Err(Rejection::NothingToRevise { period: *period });
+            };
+            if was == quality {
+                return Err(Rejection::Unchanged {
+                    what: "the value's quality",
+                    period: *period,
+                    current: quality.describe(),
+                });
+            }
+            if ctx.reason().is_none() {
+                return Err(Rejection::ReasonRequired {
+                    what: "a confirmation",
+                    period: *period,
+                    why: "every confirmation names what validated the figure",
+                });
+            }
+            Ok(vec![DomainEvent::ValueConfirmed {
+                period: *period,
+                value: value.clone(),
+                classification: *classification,
+                was: was.clone(),
                 quality: quality.clone(),
             }])
         }
@@ -1423,6 +1456,77 @@ mod tests {
             published_through: NaiveDate::from_ymd_opt(2016, 9, 30),
             ..performance_team()
         }
+    }
+
+    fn confirm(quality: crate::value::Quality, source: &str) -> Command {
+        Command::ConfirmValue {
+            period: q2(),
+            quality: DataQuality {
+                quality,
+                source_system: Some(source.into()),
+            },
+        }
+    }
+
+    #[test]
+    fn a_provisional_value_is_confirmed_as_it_stands_with_a_reason() {
+        use crate::value::Quality;
+        let provisional = Command::RecordValue {
+            period: q2(),
+            value: RecordedValue::parse("0.03").unwrap(),
+            quality: DataQuality {
+                quality: Quality::Provisional,
+                source_system: Some("DfE".into()),
+            },
+        };
+        let setup = [defined(StatusScheme::Corporate2016), provisional.clone()];
+        let validated = confirm(Quality::Final, "DfE validated release");
+        let events = when(&setup, validated.clone(), &reason("validated release")).unwrap();
+        match &events[..] {
+            [DomainEvent::ValueConfirmed {
+                value,
+                classification: None,
+                was,
+                quality,
+                ..
+            }] => {
+                assert_eq!(value.raw, "0.03");
+                assert_eq!(was.quality, Quality::Provisional);
+                assert_eq!(quality.quality, Quality::Final);
+            }
+            other => panic!("expected one ValueConfirmed, got {other:?}"),
+        }
+        // Without a reason; with nothing to confirm; with the flags it already has.
+        assert!(matches!(
+            when(&setup, validated.clone(), &performance_team()),
+            Err(Rejection::ReasonRequired { .. })
+        ));
+        assert!(matches!(
+            when(&setup[..1], validated.clone(), &reason("validated")),
+            Err(Rejection::NothingToRevise { .. })
+        ));
+        assert!(matches!(
+            when(
+                &setup,
+                confirm(Quality::Provisional, "DfE"),
+                &reason("again")
+            ),
+            Err(Rejection::Unchanged { .. })
+        ));
+        // Confirmed once, the same confirmation again changes nothing.
+        let mut twice = setup.to_vec();
+        twice.push(validated.clone());
+        assert!(matches!(
+            when(&twice, validated, &reason("again")),
+            Err(Rejection::Unchanged { .. })
+        ));
+        // Auditors change nothing.
+        let auditor = Context {
+            role: Some(Role::Auditor),
+            reason: Some("validated".into()),
+            ..Context::default()
+        };
+        assert!(when(&setup, confirm(Quality::Final, "DfE"), &auditor).is_err());
     }
 
     #[test]

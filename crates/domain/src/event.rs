@@ -133,6 +133,20 @@ pub enum DomainEvent {
         /// Quality flags of the new value.
         quality: DataQuality,
     },
+    /// A value was confirmed as it stands with new quality flags (a provisional figure
+    /// validated, an estimate confirmed; the reason is on the commit). The value is unchanged.
+    ValueConfirmed {
+        /// The period.
+        period: Period,
+        /// The value confirmed, as it stands.
+        value: RecordedValue,
+        /// Why it was last revised, if it was.
+        classification: Option<RevisionClass>,
+        /// Its quality flags before.
+        was: DataQuality,
+        /// Its quality flags now.
+        quality: DataQuality,
+    },
     /// The officer's assessment of the overall status for a period.
     StatusAssessed {
         /// The period.
@@ -354,6 +368,7 @@ impl DomainEvent {
             DomainEvent::TargetChanged { .. } => "TargetChanged",
             DomainEvent::ValueRecorded { .. } => "ValueRecorded",
             DomainEvent::ValueRevised { .. } => "ValueRevised",
+            DomainEvent::ValueConfirmed { .. } => "ValueConfirmed",
             DomainEvent::StatusAssessed { .. } => "StatusAssessed",
             DomainEvent::RagAssessed { .. } => "RagAssessed",
             DomainEvent::DirectionAssessed { .. } => "DirectionAssessed",
@@ -411,6 +426,7 @@ impl DomainEvent {
             | DomainEvent::TargetChanged { period, .. }
             | DomainEvent::ValueRecorded { period, .. }
             | DomainEvent::ValueRevised { period, .. }
+            | DomainEvent::ValueConfirmed { period, .. }
             | DomainEvent::StatusAssessed { period, .. }
             | DomainEvent::RagAssessed { period, .. }
             | DomainEvent::DirectionAssessed { period, .. }

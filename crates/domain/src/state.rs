@@ -13,7 +13,7 @@ use crate::period::Period;
 use crate::rules::RuleSet;
 use crate::status::{Direction, Rag, Status, StatusScheme};
 use crate::target::TargetSpec;
-use crate::value::RecordedValue;
+use crate::value::{DataQuality, RecordedValue, RevisionClass};
 
 /// A plan as its events describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +49,8 @@ pub struct MeasureState {
     pub targets: BTreeMap<Period, TargetSpec>,
     /// Current values by period.
     pub values: BTreeMap<Period, RecordedValue>,
+    /// The current value's quality flags and, if it was revised, why, by period.
+    pub value_quality: BTreeMap<Period, (DataQuality, Option<RevisionClass>)>,
     /// Current status assessments by period.
     pub statuses: BTreeMap<Period, Status>,
     /// Current RAG ratings by period.
@@ -180,6 +182,7 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
             accountability: BTreeMap::new(),
             targets: BTreeMap::new(),
             values: BTreeMap::new(),
+            value_quality: BTreeMap::new(),
             statuses: BTreeMap::new(),
             rags: BTreeMap::new(),
             directions: BTreeMap::new(),
@@ -206,13 +209,42 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
                 } => {
                     measure.targets.insert(*period, target.clone());
                 }
-                DomainEvent::ValueRecorded { period, value, .. }
-                | DomainEvent::ValueRevised {
-                    period, new: value, ..
+                DomainEvent::ValueRecorded {
+                    period,
+                    value,
+                    quality,
                 } => {
                     measure.values.insert(*period, value.clone());
+                    measure
+                        .value_quality
+                        .insert(*period, (quality.clone(), None));
                     let maker = Maker::next(measure.value_makers.get(period), actor);
                     measure.value_makers.insert(*period, maker);
+                }
+                DomainEvent::ValueRevised {
+                    period,
+                    new: value,
+                    classification,
+                    quality,
+                    ..
+                } => {
+                    measure.values.insert(*period, value.clone());
+                    measure
+                        .value_quality
+                        .insert(*period, (quality.clone(), Some(*classification)));
+                    let maker = Maker::next(measure.value_makers.get(period), actor);
+                    measure.value_makers.insert(*period, maker);
+                }
+                // The figure is unchanged, so its maker and any sign-off of it stand.
+                DomainEvent::ValueConfirmed {
+                    period,
+                    quality,
+                    classification,
+                    ..
+                } => {
+                    measure
+                        .value_quality
+                        .insert(*period, (quality.clone(), *classification));
                 }
                 DomainEvent::ValueSignedOff { period, revision } => {
                     if let Some(maker) = measure.value_makers.get_mut(period) {

@@ -236,6 +236,16 @@ pub struct DataQuality {
     pub source_system: Option<String>,
 }
 
+impl DataQuality {
+    /// How the flags read in a message: `provisional`, `final (Liquid Logic)`.
+    pub fn describe(&self) -> String {
+        match &self.source_system {
+            Some(source) => format!("{} ({source})", self.quality),
+            None => self.quality.to_string(),
+        }
+    }
+}
+
 impl Default for DataQuality {
     fn default() -> Self {
         Self {

@@ -79,9 +79,9 @@ fn fact_key(measure_id: &str, event: &DomainEvent) -> Option<FactKey> {
         DomainEvent::TargetSet { period, .. } | DomainEvent::TargetChanged { period, .. } => {
             (FactTable::Targets, period, None)
         }
-        DomainEvent::ValueRecorded { period, .. } | DomainEvent::ValueRevised { period, .. } => {
-            (FactTable::Values, period, None)
-        }
+        DomainEvent::ValueRecorded { period, .. }
+        | DomainEvent::ValueRevised { period, .. }
+        | DomainEvent::ValueConfirmed { period, .. } => (FactTable::Values, period, None),
         DomainEvent::StatusAssessed { period, .. } => {
             (FactTable::Assessments, period, Some("status"))
         }
@@ -412,6 +412,39 @@ async fn apply_event(
                 before: closed.map(|(raw, _)| raw),
                 after: Some(value.raw.clone()),
                 classification,
+                ..measure("value")
+            }
+        }
+        DomainEvent::ValueConfirmed {
+            period,
+            value,
+            classification,
+            was,
+            quality,
+        } => {
+            // A new version of the same figure: its revision number stays, so reports print
+            // it as they did; only its quality flags change.
+            let key = fact(FactTable::Values, id, period, None);
+            let closed = batch.facts.close_current(conn, &key, at).await?;
+            let revision = closed.as_ref().map_or(0, |(_, r)| *r);
+            batch.facts.open(
+                key,
+                value.raw.clone(),
+                revision,
+                vec![
+                    Cell::Text(Some(json(value))),
+                    Cell::Text(Some(value.raw.clone())),
+                    Cell::Text(value.amount.map(|a| a.to_string())),
+                    Cell::Text(Some(quality.quality.as_str().to_owned())),
+                    Cell::Text(quality.source_system.clone()),
+                    Cell::Int(Some(revision)),
+                    Cell::Text(classification.map(|c| c.to_string())),
+                ],
+                at,
+            );
+            Change {
+                before: Some(format!("{} — {}", value.raw, was.describe())),
+                after: Some(format!("{} — {}", value.raw, quality.describe())),
                 ..measure("value")
             }
         }

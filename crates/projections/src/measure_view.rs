@@ -5,7 +5,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use scoreledger_domain::{MeasureDefinition, MeasureId, Period, Position, RecordedValue};
+use scoreledger_domain::{
+    DataQuality, MeasureDefinition, MeasureId, Period, Position, RecordedValue,
+};
 
 use crate::read_models::ReadModels;
 use crate::scorecard::{as_at, definition_as_at};
@@ -273,6 +275,8 @@ pub struct ValueVersion {
     pub period: Period,
     /// The value.
     pub value: RecordedValue,
+    /// Its quality flags.
+    pub quality: DataQuality,
     /// Recorded at this position…
     pub from_position: u64,
     /// …and replaced at this one (`None`: still current, as far as the query saw).
@@ -286,8 +290,18 @@ pub async fn value_versions(
     through: Position,
 ) -> Result<Vec<ValueVersion>, sqlx::Error> {
     let at = through.0 as i64;
-    let rows = sqlx::query_as::<_, (String, String, String, i64, Option<i64>)>(
-        "SELECT m.measure_ref, v.period, v.value, v.recorded_from_position, v.recorded_to_position \
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+        Option<i64>,
+    );
+    let rows = sqlx::query_as::<_, Row>(
+        "SELECT m.measure_ref, v.period, v.value, v.quality, v.source_system, \
+         v.recorded_from_position, v.recorded_to_position \
          FROM values_history v JOIN measures m USING (measure_id) WHERE v.recorded_from_position <= $1",
     )
     .bind(at)
@@ -295,15 +309,21 @@ pub async fn value_versions(
     .await?;
     let mut versions = rows
         .into_iter()
-        .map(|(measure_ref, p, value, from, to)| {
-            Ok(ValueVersion {
-                measure_ref,
-                period: period(&p)?,
-                value: serde_json::from_str(&value).map_err(|err| corrupt("value", err))?,
-                from_position: from as u64,
-                to_position: to.filter(|to| *to <= at).map(|to| to as u64),
-            })
-        })
+        .map(
+            |(measure_ref, p, value, quality, source_system, from, to)| {
+                Ok(ValueVersion {
+                    measure_ref,
+                    period: period(&p)?,
+                    value: serde_json::from_str(&value).map_err(|err| corrupt("value", err))?,
+                    quality: DataQuality {
+                        quality: quality.parse().map_err(|err| corrupt("quality", err))?,
+                        source_system,
+                    },
+                    from_position: from as u64,
+                    to_position: to.filter(|to| *to <= at).map(|to| to as u64),
+                })
+            },
+        )
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     versions.sort_by(|a, b| {
         let key = |v: &ValueVersion| {

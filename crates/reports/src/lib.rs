@@ -7,12 +7,14 @@
 
 pub mod audit;
 pub mod canonical;
+pub mod carried;
 pub mod chart;
 pub mod claims;
 pub mod compare;
 pub mod diff;
 pub mod html;
 pub mod printed;
+pub mod priority_sets;
 pub mod quarter;
 pub mod render;
 pub mod restatement;

@@ -508,6 +508,7 @@ mod tests {
             accountability: BTreeMap::new(),
             targets: BTreeMap::new(),
             values: BTreeMap::from([(Q3, RecordedValue::parse("68%").unwrap())]),
+            value_quality: BTreeMap::new(),
             statuses: BTreeMap::from([(Q3, Status::Satisfactory)]),
             rags: BTreeMap::new(),
             directions: BTreeMap::new(),

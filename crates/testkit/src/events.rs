@@ -62,6 +62,7 @@ kinds!(
     TargetChanged,
     ValueRecorded,
     ValueRevised,
+    ValueConfirmed,
     StatusAssessed,
     RagAssessed,
     DirectionAssessed,
@@ -199,6 +200,23 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
                     old,
                     new,
                     classification,
+                    quality,
+                },
+            )
+            .boxed(),
+        Kind::ValueConfirmed => (
+            p(),
+            value(),
+            proptest::option::of(revision_class()),
+            quality(),
+            quality(),
+        )
+            .prop_map(
+                |(period, value, classification, was, quality)| DomainEvent::ValueConfirmed {
+                    period,
+                    value,
+                    classification,
+                    was,
                     quality,
                 },
             )

@@ -49,6 +49,26 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
             let year = financial_year(year)?;
             increments(app, year, at, *format, out).await
         }
+        AuditCommand::Quality {
+            period,
+            source,
+            when,
+            format,
+        } => {
+            super::audit_quality::run(
+                app,
+                period.as_deref(),
+                source.as_deref(),
+                when,
+                *format,
+                out,
+            )
+            .await
+        }
+        AuditCommand::CarriedOver(args) => super::audit_publications::carried(app, args, out).await,
+        AuditCommand::PriorityMeasures(args) => {
+            super::audit_publications::priority(app, args, out).await
+        }
     }
 }
 
@@ -62,7 +82,7 @@ fn financial_year(text: &str) -> CliResult<Period> {
     }
 }
 
-fn csv_of<T: Serialize>(rows: &[T]) -> String {
+pub(crate) fn csv_of<T: Serialize>(rows: &[T]) -> String {
     let mut writer = scoreledger_reports::safe_csv::Writer::new();
     for row in rows {
         writer.serialize(row);
@@ -70,7 +90,7 @@ fn csv_of<T: Serialize>(rows: &[T]) -> String {
     writer.finish()
 }
 
-fn table(header: &[&str]) -> Table {
+pub(crate) fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)

@@ -20,15 +20,15 @@ use crate::failure::CliResult;
 
 /// Which report one side of the comparison is.
 #[derive(Debug, Serialize)]
-struct Side {
+pub(crate) struct Side {
     /// The period as printed.
-    period: String,
+    pub(crate) period: String,
     /// The publication, when the side is a published report.
-    report_id: Option<String>,
+    pub(crate) report_id: Option<String>,
     /// Its date of publication.
-    published_on: Option<String>,
+    pub(crate) published_on: Option<String>,
     /// The position the report is built at.
-    position: u64,
+    pub(crate) position: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -57,7 +57,7 @@ pub enum Shown {
 }
 
 /// A published report as published, or (with `current`) a period at `at`.
-async fn side(
+pub(crate) async fn side(
     app: &App,
     text: &str,
     current: bool,
@@ -96,7 +96,7 @@ fn share(share: &Share) -> String {
     }
 }
 
-fn heading(side: &Side) -> String {
+pub(crate) fn heading(side: &Side) -> String {
     match &side.published_on {
         Some(on) => format!("{}\nas published {on}", side.period),
         None => format!("{}\nat position {}", side.period, side.position),

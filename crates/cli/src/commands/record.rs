@@ -46,6 +46,26 @@ pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliR
             };
             (target, command, described)
         }
+        RecordCommand::Confirm {
+            target,
+            quality,
+            source,
+        } => {
+            let at = period(&target.period)?;
+            let quality = DataQuality {
+                quality: quality.parse::<Quality>().map_err(Failed::rejected)?,
+                source_system: source,
+            };
+            let described = format!("value confirmed as {}", quality.describe());
+            (
+                target,
+                Command::ConfirmValue {
+                    period: at,
+                    quality,
+                },
+                described,
+            )
+        }
         RecordCommand::Target { target, value } => {
             let at = period(&target.period)?;
             let spec = TargetSpec::parse(&value).map_err(Failed::rejected)?;

@@ -145,6 +145,22 @@ golden!(
     }
 );
 golden!(
+    value_confirmed,
+    DomainEvent::ValueConfirmed {
+        period: Period::quarter(2016, 3),
+        value: value("0.03"),
+        classification: None,
+        was: DataQuality {
+            quality: Quality::Provisional,
+            source_system: Some("DfE".to_owned()),
+        },
+        quality: DataQuality {
+            quality: Quality::Final,
+            source_system: Some("DfE validated release".to_owned()),
+        },
+    }
+);
+golden!(
     status_assessed,
     DomainEvent::StatusAssessed {
         period: Period::quarter(2016, 3),
