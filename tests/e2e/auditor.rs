@@ -828,3 +828,156 @@ fn q21_a_priority_flag_changed_between_two_publications_is_named() {
         "{table}"
     );
 }
+
+/// Q20: whether any item on a report was considered in exempt session, and whether any
+/// decision was called in; the public record leaves exempt items out.
+#[test]
+fn q20_exempt_items_and_call_ins_of_the_meetings_that_considered_a_report() {
+    let db = shared_demo();
+    let osmb = json_of(
+        db,
+        &[
+            "meeting",
+            "list",
+            "--report",
+            "Q3 2016/17",
+            "--format",
+            "json",
+        ],
+    );
+    let osmb = osmb.as_array().unwrap();
+    assert_eq!(osmb.len(), 1, "{osmb:?}");
+    assert_eq!(osmb[0]["body"], "Overview and Scrutiny Management Board");
+    assert_eq!(osmb[0]["held_on"], "2017-02-17");
+    assert_eq!(osmb[0]["item"]["item"], "7");
+    assert_eq!(osmb[0]["item"]["exempt_paragraph"], Value::Null);
+
+    let workspace = Workspace::new();
+    let db = fresh_demo(&workspace);
+    let meeting = [
+        "--body",
+        "Cabinet and Commissioners' Decision Making Meeting",
+        "--on",
+        "2017-02-13",
+    ];
+    let with = |args: &[&str]| -> Vec<String> {
+        let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        all.extend(meeting.iter().map(|a| a.to_string()));
+        all
+    };
+    let run_with = |args: &[&str]| {
+        let all = with(args);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        run_in(&db, &refs)
+    };
+    assert_success(&run_with(&["meeting", "record"]));
+    assert_success(&run_with(&[
+        "meeting",
+        "item",
+        "--item",
+        "6",
+        "--title",
+        "Corporate Plan Quarter 3 Performance Report",
+        "--report",
+        "Q3 2016/17",
+    ]));
+    assert_success(&run_with(&[
+        "meeting",
+        "item",
+        "--item",
+        "11",
+        "--title",
+        "Waste PFI contract variation",
+        "--report",
+        "Q3 2016/17",
+        "--exempt",
+        "3",
+    ]));
+    assert_success(&run_with(&[
+        "meeting",
+        "decide",
+        "--item",
+        "6",
+        "--decision",
+        "Resolved: that the report be noted",
+    ]));
+    assert_success(&run_with(&[
+        "meeting",
+        "call-in",
+        "--item",
+        "6",
+        "--by",
+        "Councillor Steele",
+        "--reason",
+        "Referred by three members for the Board's consideration",
+    ]));
+    // Refused, nothing appended: a paragraph outside Schedule 12A, a call-in without a decision.
+    let refused = run_with(&[
+        "meeting", "item", "--item", "12", "--title", "X", "--exempt", "9",
+    ]);
+    assert_eq!(refused.status.code(), Some(3));
+    let refused = run_with(&[
+        "meeting",
+        "call-in",
+        "--item",
+        "11",
+        "--by",
+        "Councillor Steele",
+        "--reason",
+        "r",
+    ]);
+    assert_eq!(refused.status.code(), Some(3));
+
+    let considered = json_of(
+        &db,
+        &[
+            "meeting",
+            "list",
+            "--report",
+            "Q3 2016/17",
+            "--format",
+            "json",
+        ],
+    );
+    let considered = considered.as_array().unwrap();
+    let items: Vec<(&str, Option<u64>)> = considered
+        .iter()
+        .map(|c| {
+            (
+                c["item"]["item"].as_str().unwrap(),
+                c["item"]["exempt_paragraph"].as_u64(),
+            )
+        })
+        .collect();
+    assert_eq!(items, [("6", None), ("11", Some(3)), ("7", None)]);
+    let outcomes = considered[0]["item"]["outcomes"].as_array().unwrap();
+    assert_eq!(strings(outcomes, "kind"), ["decision", "call-in"]);
+    assert_eq!(outcomes[1]["text"], "Councillor Steele");
+    assert!(outcomes[1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("three members"));
+
+    // The public record: the exempt item gone, and with it the report it considered.
+    let public = json_of(&db, &["meeting", "list", "--public", "--format", "json"]);
+    let titles: Vec<String> = public
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["items"].as_array().unwrap().clone())
+        .map(|i| i["title"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(titles.contains(&"Corporate Plan Quarter 3 Performance Report".to_owned()));
+    assert!(
+        !titles.iter().any(|t| t.contains("Waste PFI")),
+        "{titles:?}"
+    );
+    let refused = run_in(
+        &db,
+        &["meeting", "list", "--public", "--report", "Q3 2016/17"],
+    );
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(stdout(&refused).is_empty() || !stdout(&refused).contains("Waste PFI"));
+    let table = stdout(&run_in(&db, &["meeting", "list", "--report", "Q3 2016/17"]));
+    assert!(table.contains("yes, paragraph 3"), "{table}");
+}

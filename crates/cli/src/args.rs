@@ -219,6 +219,16 @@ pub enum Command {
     /// Publish the report of a period: builds it now, stores its SHA-256 and the log
     /// position it was built at, so it can be rebuilt byte for byte later.
     Publish(PublishArgs),
+    /// The governance record (--role performance or admin to change it): the meetings reports
+    /// went to, their agenda items (with the report each considered, and the paragraph of
+    /// Schedule 12A to the Local Government Act 1972 an item considered in exempt session was
+    /// exempt under), the decisions taken and any call-in. Exempt items stay in the log and
+    /// in `meeting list`; `meeting list --public`, like the public pages, leaves them out.
+    ///
+    /// Example: scoreledger meeting item --body "Cabinet" --on 2017-01-13 --item 7
+    /// --title "Corporate Plan Quarter 3 Performance Report" --report "Q3 2016/17"
+    #[command(subcommand)]
+    Meeting(MeetingCommand),
     /// Print the quarterly scorecard report of a period, as it stands now or as it stood.
     Report(ReportArgs),
     /// Who changed what, when, in which role, before → after, and why.
@@ -1413,4 +1423,88 @@ mod interval_tests {
             assert!(err.contains("30s, 10m, 1h"), "{bad}: {err}");
         }
     }
+}
+
+/// Which meeting: its committee, board or panel and the day it met.
+#[derive(Debug, Args)]
+pub struct MeetingArgs {
+    /// The committee, board or panel, e.g. "Overview and Scrutiny Management Board".
+    #[arg(long)]
+    pub body: String,
+    /// The day it met (YYYY-MM-DD).
+    #[arg(long = "on", value_name = "DATE")]
+    pub held_on: String,
+}
+
+/// `meeting` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MeetingCommand {
+    /// Record a meeting (once: the same body and day are the same meeting).
+    Record {
+        #[command(flatten)]
+        meeting: MeetingArgs,
+    },
+    /// Put an item on a recorded meeting's agenda.
+    Item {
+        #[command(flatten)]
+        meeting: MeetingArgs,
+        /// The item's number as printed, e.g. 7.
+        #[arg(long)]
+        item: String,
+        /// Its title.
+        #[arg(long)]
+        title: String,
+        /// The published report it considered: "Q3 2016/17", "Q3 2016/17 @ 2017-01-13" or
+        /// a report id.
+        #[arg(long, value_name = "PUBLICATION")]
+        report: Option<String>,
+        /// Considered in exempt session, the press and public excluded, under this paragraph
+        /// (1 to 7) of Schedule 12A, Part 1 (3: financial or business affairs).
+        #[arg(long, value_name = "PARAGRAPH")]
+        exempt: Option<u8>,
+    },
+    /// Record the decision taken on an agenda item, as resolved (changing a recorded one
+    /// needs a reason).
+    Decide {
+        #[command(flatten)]
+        meeting: MeetingArgs,
+        /// The item's number.
+        #[arg(long)]
+        item: String,
+        /// The decision.
+        #[arg(long)]
+        decision: String,
+        /// Why a recorded decision is changed.
+        #[arg(long, short = 'r')]
+        reason: Option<String>,
+    },
+    /// Record that the decision on an agenda item was called in, by whom and why.
+    CallIn {
+        #[command(flatten)]
+        meeting: MeetingArgs,
+        /// The item's number.
+        #[arg(long)]
+        item: String,
+        /// Who called it in.
+        #[arg(long)]
+        by: String,
+        /// Why.
+        #[arg(long, short = 'r')]
+        reason: String,
+    },
+    /// The meetings recorded, with their agendas, decisions and call-ins.
+    List {
+        /// Only the items that considered this publication ("Q3 2016/17", "… @ DATE", an id).
+        #[arg(long, value_name = "PUBLICATION")]
+        report: Option<String>,
+        /// As the public sees it: items considered in exempt session left out.
+        #[arg(long)]
+        public: bool,
+        /// As known then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }

@@ -19,6 +19,7 @@ pub mod init;
 pub mod keys;
 pub mod lock;
 pub mod measure;
+pub mod meeting;
 pub mod migrate;
 pub mod project;
 pub mod proof;
@@ -87,6 +88,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Lock(args) => lock::run(&app, &args, true, out).await,
         Command::Reopen(args) => lock::run(&app, &args, false, out).await,
         Command::Publish(args) => publish::run(&app, &args, out).await,
+        Command::Meeting(command) => meeting::run(&app, command, out).await,
         Command::Report(args) => report::run(&app, &args, out).await,
         Command::History(args) => history::run(&app, &args, out).await,
         Command::Measure(args) => measure::run(&app, &args, out).await,

@@ -20,8 +20,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
-    Actor, Command, DataQuality, Direction, Period, Position, RecordedValue, RevisionClass, Role,
-    RuleSet, Status,
+    Actor, Command, DataQuality, Direction, Period, Position, RecordedValue, ReportId,
+    RevisionClass, Role, RuleSet, Status,
 };
 use scoreledger_projections::{self as projections, HistoryFilter};
 use scoreledger_reports::{render, QuarterReport};
@@ -700,6 +700,52 @@ impl Story<'_> {
         Ok(())
     }
 
+    /// The Overview and Scrutiny Management Board of 17 February 2017 pre-scrutinises the Q3
+    /// report (its agenda [002:1-38]; none of it was exempt, and the pack records no decision).
+    async fn osmb_meeting(&mut self, q3_position: u64) -> CliResult {
+        let held_on = day(2017, 2, 17);
+        self.clock.set(at(2017, 2, 17, 9));
+        let body = "Overview and Scrutiny Management Board";
+        let q3 = projections::all_publications(self.app.read())
+            .await?
+            .into_iter()
+            .find(|p| p.position == q3_position as i64)
+            .and_then(|p| p.report_id.parse().ok().map(ReportId))
+            .ok_or_else(|| Failed::rejected(format!("no publication at position {q3_position}")))?;
+        let meeting_id = scoreledger_store::meeting_id_for(body, held_on);
+        let item = |item: &str, title: &str, report_id| Command::AddAgendaItem {
+            item: item.to_owned(),
+            title: title.to_owned(),
+            report_id,
+            exempt_paragraph: None,
+        };
+        let commands = [
+            Command::RecordMeeting {
+                meeting_id,
+                body: body.to_owned(),
+                held_on,
+            },
+            item("2", "To consider whether the press and public should be excluded from the meeting during consideration of any part of the agenda", None),
+            item("7", "2016/17 Corporate Plan Quarter 3 Performance Report", Some(q3)),
+            item("14", "Call-in Issues - to consider any issues referred for call-in", None),
+        ];
+        self.app
+            .execute_as(
+                &performance(),
+                &meeting_id.stream(),
+                None,
+                &commands,
+                None,
+                None,
+            )
+            .await?;
+        self.bar.inc(1);
+        self.say(
+            held_on,
+            &format!("{body}: the Q3 report is item 7 of its agenda (pre-scrutiny)"),
+        )
+    }
+
     fn find(&self, reference: &str) -> CliResult<ValidMeasure> {
         self.sample
             .measures
@@ -842,6 +888,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
         )
         .await?;
     story.confirm_values().await?;
+    story.osmb_meeting(q3_position).await?;
     story.bar.finish_and_clear();
     let Story {
         app, out, sample, ..

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::actor::Role;
 use crate::event::{PartDigest, ReportKind};
-use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, SetAsideId, TokenId};
+use crate::ids::{AccessId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, TokenId};
 use crate::measure::MeasureDefinition;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -111,6 +111,40 @@ pub enum Command {
         period: Period,
         /// Its quality flags now.
         quality: DataQuality,
+    },
+    /// Record a meeting of a committee, board or panel.
+    RecordMeeting {
+        /// The meeting (derived from the body and the day).
+        meeting_id: MeetingId,
+        /// The committee, board or panel.
+        body: String,
+        /// The day it met.
+        held_on: NaiveDate,
+    },
+    /// Put an item on a recorded meeting's agenda.
+    AddAgendaItem {
+        /// Its number as printed ("7").
+        item: String,
+        /// Its title.
+        title: String,
+        /// The published report it considered.
+        report_id: Option<ReportId>,
+        /// Considered in exempt session under this paragraph of Schedule 12A, Part 1.
+        exempt_paragraph: Option<u8>,
+    },
+    /// Record the decision taken on an agenda item, as resolved.
+    RecordDecision {
+        /// The item's number.
+        item: String,
+        /// The decision.
+        decision: String,
+    },
+    /// Record that the decision on an agenda item was called in (the reason on the commit).
+    CallInDecision {
+        /// The item's number.
+        item: String,
+        /// Who called it in.
+        by: String,
     },
     /// Assess the overall status for a period. What the plan's rules suggest is computed by
     /// `decide` and recorded beside it.
@@ -271,6 +305,14 @@ pub enum CommandKind {
     ReviseValue,
     /// Confirm a value's quality.
     ConfirmValue,
+    /// Record a meeting.
+    RecordMeeting,
+    /// Add an agenda item.
+    AddAgendaItem,
+    /// Record a decision.
+    RecordDecision,
+    /// Record a call-in.
+    CallInDecision,
     /// Assess a status.
     AssessStatus,
     /// Give a RAG rating.
@@ -318,6 +360,10 @@ impl CommandKind {
             CommandKind::RecordValue => "record a value",
             CommandKind::ReviseValue => "revise a value",
             CommandKind::ConfirmValue => "confirm a value's quality",
+            CommandKind::RecordMeeting => "record a meeting",
+            CommandKind::AddAgendaItem => "add an agenda item",
+            CommandKind::RecordDecision => "record a decision",
+            CommandKind::CallInDecision => "record a call-in",
             CommandKind::AssessStatus => "assess a status",
             CommandKind::AssessRag => "give a RAG rating",
             CommandKind::AssessDirection => "assess a direction of travel",
@@ -351,6 +397,10 @@ impl Command {
             Command::RecordValue { .. } => CommandKind::RecordValue,
             Command::ReviseValue { .. } => CommandKind::ReviseValue,
             Command::ConfirmValue { .. } => CommandKind::ConfirmValue,
+            Command::RecordMeeting { .. } => CommandKind::RecordMeeting,
+            Command::AddAgendaItem { .. } => CommandKind::AddAgendaItem,
+            Command::RecordDecision { .. } => CommandKind::RecordDecision,
+            Command::CallInDecision { .. } => CommandKind::CallInDecision,
             Command::AssessStatus { .. } => CommandKind::AssessStatus,
             Command::AssessRag { .. } => CommandKind::AssessRag,
             Command::AssessDirection { .. } => CommandKind::AssessDirection,
@@ -440,6 +490,23 @@ impl Command {
                 .unwrap_or_default(),
             Command::EditCommentary { text, .. } => {
                 vec![("note", text.as_str(), TextKind::Prose)]
+            }
+            Command::RecordMeeting { body, .. } => vec![("meeting body", body.as_str(), Name)],
+            Command::AddAgendaItem { item, title, .. } => {
+                vec![
+                    ("agenda item", item.as_str(), Name),
+                    ("item title", title, Line),
+                ]
+            }
+            Command::RecordDecision { item, decision } => vec![
+                ("agenda item", item.as_str(), Name),
+                ("decision", decision, TextKind::Prose),
+            ],
+            Command::CallInDecision { item, by } => {
+                vec![
+                    ("agenda item", item.as_str(), Name),
+                    ("called in by", by, Name),
+                ]
             }
             Command::AmendMeasure { changes } => changes
                 .iter()

@@ -82,7 +82,7 @@ impl PlanOutline {
 }
 
 impl Context {
-    fn reason(&self) -> Option<&str> {
+    pub(crate) fn reason(&self) -> Option<&str> {
         self.reason
             .as_deref()
             .map(str::trim)
@@ -336,7 +336,11 @@ pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
         | CommandKind::AssessStatus
         | CommandKind::AssessRag
         | CommandKind::AssessDirection
-        | CommandKind::PublishReport => matches!(role, Role::Performance | Role::Admin),
+        | CommandKind::PublishReport
+        | CommandKind::RecordMeeting
+        | CommandKind::AddAgendaItem
+        | CommandKind::RecordDecision
+        | CommandKind::CallInDecision => matches!(role, Role::Performance | Role::Admin),
         CommandKind::SignOffValue | CommandKind::ApproveCommentary => {
             matches!(role, Role::Approver | Role::Admin)
         }
@@ -618,6 +622,17 @@ pub fn decide(
             command: command.describe(),
             problem: "this stream holds an API token",
         }),
+        (
+            StreamState::Empty,
+            Command::RecordMeeting {
+                meeting_id,
+                body,
+                held_on,
+            },
+        ) => crate::governance::record_meeting(*meeting_id, body, *held_on),
+        (StreamState::Meeting(meeting), command) => {
+            crate::governance::decide_meeting(meeting, command, ctx)
+        }
         (StreamState::Measure(measure), command) => decide_measure(measure, command, ctx),
         (StreamState::Empty, command) => Err(Rejection::WrongStream {
             command: command.describe(),
@@ -1035,7 +1050,11 @@ fn decide_measure(
         | Command::RecordAccess { .. }
         | Command::SetAsideCommit { .. }
         | Command::AddSigningKey { .. }
-        | Command::RecordCheckpoint { .. } => Err(Rejection::WrongStream {
+        | Command::RecordCheckpoint { .. }
+        | Command::RecordMeeting { .. }
+        | Command::AddAgendaItem { .. }
+        | Command::RecordDecision { .. }
+        | Command::CallInDecision { .. } => Err(Rejection::WrongStream {
             command: command.describe(),
             problem: "this stream holds a measure",
         }),
@@ -1262,7 +1281,7 @@ fn applicability(
     }])
 }
 
-fn non_empty(field: &'static str, text: &str) -> Result<(), Rejection> {
+pub(crate) fn non_empty(field: &'static str, text: &str) -> Result<(), Rejection> {
     if text.trim().is_empty() {
         Err(Rejection::Invalid {
             field,

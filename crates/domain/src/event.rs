@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Role;
-use crate::ids::{AccessId, MeasureId, PlanId, Position, ReportId, SetAsideId, TokenId};
+use crate::ids::{AccessId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, TokenId};
 use crate::measure::{MeasureDefinition, MeasureField};
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -146,6 +146,41 @@ pub enum DomainEvent {
         was: DataQuality,
         /// Its quality flags now.
         quality: DataQuality,
+    },
+    /// A meeting of a committee, board or panel was recorded.
+    MeetingRecorded {
+        /// The meeting.
+        meeting_id: MeetingId,
+        /// The committee, board or panel.
+        body: String,
+        /// The day it met.
+        held_on: NaiveDate,
+    },
+    /// An item was put on the meeting's agenda.
+    AgendaItemAdded {
+        /// Its number as printed.
+        item: String,
+        /// Its title.
+        title: String,
+        /// The published report it considered.
+        report_id: Option<ReportId>,
+        /// Considered in exempt session under this paragraph of Schedule 12A, Part 1: left
+        /// out of public renderings.
+        exempt_paragraph: Option<u8>,
+    },
+    /// The decision on an agenda item, as resolved (a changed one carries a reason).
+    DecisionRecorded {
+        /// The item's number.
+        item: String,
+        /// The decision.
+        decision: String,
+    },
+    /// The decision on an agenda item was called in (the reason is on the commit).
+    DecisionCalledIn {
+        /// The item's number.
+        item: String,
+        /// Who called it in.
+        by: String,
     },
     /// The officer's assessment of the overall status for a period.
     StatusAssessed {
@@ -369,6 +404,10 @@ impl DomainEvent {
             DomainEvent::ValueRecorded { .. } => "ValueRecorded",
             DomainEvent::ValueRevised { .. } => "ValueRevised",
             DomainEvent::ValueConfirmed { .. } => "ValueConfirmed",
+            DomainEvent::MeetingRecorded { .. } => "MeetingRecorded",
+            DomainEvent::AgendaItemAdded { .. } => "AgendaItemAdded",
+            DomainEvent::DecisionRecorded { .. } => "DecisionRecorded",
+            DomainEvent::DecisionCalledIn { .. } => "DecisionCalledIn",
             DomainEvent::StatusAssessed { .. } => "StatusAssessed",
             DomainEvent::RagAssessed { .. } => "RagAssessed",
             DomainEvent::DirectionAssessed { .. } => "DirectionAssessed",

@@ -58,6 +58,12 @@ uuid_id!(
 );
 
 uuid_id!(
+    /// One meeting of a committee, board or panel (derived from the body and the day).
+    MeetingId,
+    "meeting"
+);
+
+uuid_id!(
     /// One API bearer token: who it stands for and in which role (the secret is never stored,
     /// only its SHA-256).
     TokenId,

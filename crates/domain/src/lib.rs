@@ -10,6 +10,7 @@ pub mod command;
 pub mod cumulative;
 pub mod decide;
 pub mod event;
+pub mod governance;
 pub mod ids;
 pub mod lifecycle;
 pub mod measure;
@@ -28,7 +29,8 @@ pub use command::{Command, CommandKind};
 pub use decide::{decide, permit, Context, PlanOutline, Rejection, UnreadableCommit};
 pub use event::{DomainEvent, EventType, FieldChange, PartDigest, SchemaVersion, UpcastError};
 pub use ids::{
-    AccessId, MeasureId, PlanId, Position, ReportId, SetAsideId, StreamId, StreamVersion, TokenId,
+    AccessId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, StreamId,
+    StreamVersion, TokenId,
 };
 pub use lifecycle::{applies_in, Applicability};
 pub use measure::{Frequency, MeasureDefinition, MeasureField, Polarity, ValueKind};

@@ -101,6 +101,8 @@ pub enum StreamState {
     Measure(Box<MeasureState>),
     /// A report stream, holding its publication.
     Report(Box<DomainEvent>),
+    /// A meeting's record.
+    Meeting(Box<crate::governance::MeetingState>),
     /// An API token stream.
     Token(TokenState),
     /// The setting aside of the unreadable commit at this position.
@@ -297,6 +299,22 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
                 _ => {}
             }
             StreamState::Measure(measure)
+        }
+        (
+            StreamState::Empty,
+            DomainEvent::MeetingRecorded {
+                meeting_id,
+                body,
+                held_on,
+            },
+        ) => StreamState::Meeting(Box::new(crate::governance::MeetingState {
+            meeting_id: *meeting_id,
+            body: body.clone(),
+            held_on: *held_on,
+            items: BTreeMap::new(),
+        })),
+        (StreamState::Meeting(meeting), event) => {
+            StreamState::Meeting(Box::new(crate::governance::evolve_meeting(*meeting, event)))
         }
         (StreamState::Empty, published @ DomainEvent::ReportPublished { .. }) => {
             StreamState::Report(Box::new(published.clone()))

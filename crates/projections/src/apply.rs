@@ -648,6 +648,65 @@ async fn apply_event(
                 ..Change::new("report published")
             }
         }
+        DomainEvent::MeetingRecorded {
+            meeting_id,
+            body,
+            held_on,
+        } => {
+            sqlx::query(
+                "INSERT INTO meetings (meeting_id, body, held_on, position) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(meeting_id.to_string())
+            .bind(body)
+            .bind(held_on.to_string())
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            Change {
+                after: Some(format!("{body} on {held_on}")),
+                ..Change::new("meeting")
+            }
+        }
+        DomainEvent::AgendaItemAdded {
+            item,
+            title,
+            report_id,
+            exempt_paragraph,
+        } => {
+            sqlx::query(
+                "INSERT INTO agenda_items (meeting_id, item, title, report_id, exempt_paragraph, position) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(item)
+            .bind(title)
+            .bind(report_id.map(|r| r.to_string()))
+            .bind(exempt_paragraph.map(i64::from))
+            .bind(at)
+            .execute(&mut *conn)
+            .await?;
+            let exempt = exempt_paragraph
+                .map(|p| format!(" (exempt: Schedule 12A, paragraph {p})"))
+                .unwrap_or_default();
+            Change {
+                after: Some(format!("item {item}: {title}{exempt}")),
+                ..Change::new("agenda item")
+            }
+        }
+        DomainEvent::DecisionRecorded { item, decision } => {
+            meeting_outcome(conn, commit, id, item, "decision", decision).await?;
+            Change {
+                after: Some(format!("item {item}: {decision}")),
+                ..Change::new("decision")
+            }
+        }
+        DomainEvent::DecisionCalledIn { item, by } => {
+            meeting_outcome(conn, commit, id, item, "call-in", by).await?;
+            Change {
+                after: Some(format!("item {item} called in by {by}")),
+                ..Change::new("call-in")
+            }
+        }
         DomainEvent::TokenIssued {
             token_id,
             user_id,
@@ -843,4 +902,30 @@ fn with_suggestion<T: PartialEq + std::fmt::Display>(assessed: &T, computed: &Op
         }
         _ => assessed.to_string(),
     }
+}
+
+/// One decision or call-in on a meeting's agenda item.
+async fn meeting_outcome(
+    conn: &mut AnyConnection,
+    commit: &Commit,
+    meeting_id: &str,
+    item: &str,
+    kind: &str,
+    text: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO meeting_outcomes (meeting_id, item, position, kind, text, reason, recorded_at, actor_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(meeting_id)
+    .bind(item)
+    .bind(commit.position.0 as i64)
+    .bind(kind)
+    .bind(text)
+    .bind(commit.reason.clone())
+    .bind(commit.recorded_at.to_rfc3339())
+    .bind(&commit.actor.name)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

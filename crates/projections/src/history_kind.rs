@@ -49,6 +49,8 @@ pub enum HistoryKind {
     Plan,
     /// A signing key of the log added or retired.
     Key,
+    /// A meeting recorded, an item on its agenda, a decision or a call-in.
+    Meeting,
 }
 
 /// A word that names no kind of change.
@@ -61,7 +63,7 @@ pub struct UnknownKind {
 
 impl HistoryKind {
     /// Every kind, in the order messages and forms list them.
-    pub const ALL: [HistoryKind; 19] = [
+    pub const ALL: [HistoryKind; 20] = [
         HistoryKind::Value,
         HistoryKind::Target,
         HistoryKind::Status,
@@ -81,6 +83,7 @@ impl HistoryKind {
         HistoryKind::SetAside,
         HistoryKind::Plan,
         HistoryKind::Key,
+        HistoryKind::Meeting,
     ];
 
     /// The word for the kind, as the README and `--what` write it.
@@ -105,6 +108,7 @@ impl HistoryKind {
             HistoryKind::SetAside => "set-aside",
             HistoryKind::Plan => "plan",
             HistoryKind::Key => "key",
+            HistoryKind::Meeting => "meeting",
         }
     }
 
@@ -130,6 +134,7 @@ impl HistoryKind {
             HistoryKind::SetAside => &["set-asides"],
             HistoryKind::Plan => &["plans"],
             HistoryKind::Key => &["keys", "signing-key", "signing-keys"],
+            HistoryKind::Meeting => &["meetings", "decision", "decisions", "call-in", "call-ins"],
         }
     }
 
@@ -170,6 +175,7 @@ impl HistoryKind {
                 "rule set",
             ],
             HistoryKind::Key => &["signing key added", "signing key retired"],
+            HistoryKind::Meeting => &["meeting", "agenda item", "decision", "call-in"],
         }
     }
 
@@ -195,6 +201,7 @@ impl HistoryKind {
             HistoryKind::SetAside => "commits set aside",
             HistoryKind::Plan => "plans, priorities, outcomes and rule sets",
             HistoryKind::Key => "signing keys added and retired",
+            HistoryKind::Meeting => "meetings, agenda items, decisions and call-ins",
         }
     }
 
@@ -309,7 +316,7 @@ mod tests {
             "\"nonsense\" is not a kind of change; use value, target, status, direction, rag, \
              note, accountability, measure, signoff, approval, definition, withdrawal, lock, \
              publication, \
-             token, read, set-aside, plan or key"
+             token, read, set-aside, plan, key or meeting"
         );
     }
 

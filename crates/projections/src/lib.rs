@@ -13,6 +13,7 @@ pub mod history_kind;
 pub mod history_view;
 pub mod lookup;
 pub mod measure_view;
+pub mod meetings;
 pub mod plans;
 pub mod projected_from;
 pub mod projector;
@@ -32,6 +33,7 @@ pub use measure_view::{
     measure_as_at, value_versions, AccountabilitySpell, MeasureView, PeriodFact, PeriodValue,
     ValueVersion,
 };
+pub use meetings::{meetings_as_at, AgendaItemRecord, MeetingOutcome, MeetingRecord};
 pub use plans::{plans_as_at, OutcomeView, PlanView, PriorityView};
 pub use projected_from::{projected_from, Fit, ProjectedFrom, SeenCommit};
 pub use projector::{

@@ -33,7 +33,7 @@ const PROJECTOR_LOCK: i64 = 0x5343_4f52_454c_4544;
 const UNREADABLE_POLL: Duration = Duration::from_secs(1);
 
 /// Every read-model table, in the order a rebuild empties them.
-pub const TABLES: [&str; 18] = [
+pub const TABLES: [&str; 21] = [
     "checkpoints",
     "plans",
     "priorities",
@@ -49,6 +49,9 @@ pub const TABLES: [&str; 18] = [
     "notes_history",
     "value_signoffs",
     "reports_published",
+    "meetings",
+    "agenda_items",
+    "meeting_outcomes",
     "tokens",
     "set_asides",
     "history",

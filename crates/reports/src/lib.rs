@@ -12,6 +12,7 @@ pub mod chart;
 pub mod claims;
 pub mod compare;
 pub mod diff;
+pub mod governance;
 pub mod html;
 pub mod printed;
 pub mod priority_sets;

@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use scoreledger_domain::{MeasureId, MeasureRef, Period, PlanId};
+use scoreledger_domain::{MeasureId, MeasureRef, MeetingId, Period, PlanId};
 
 /// A fresh, time-ordered id (commits, events, publications, tokens, accesses).
 pub fn new_id() -> Uuid {
@@ -28,6 +28,11 @@ pub fn measure_id_for(plan: PlanId, reference: &MeasureRef) -> MeasureId {
         &plan.to_string(),
         reference.as_str(),
     ]))
+}
+
+/// A meeting's id, from its body and day: the same meeting recorded twice is one stream.
+pub fn meeting_id_for(body: &str, held_on: chrono::NaiveDate) -> MeetingId {
+    MeetingId(derived_id(&["meeting", body.trim(), &held_on.to_string()]))
 }
 
 /// A stable id from the given parts (SHA-256, first 16 bytes, RFC 9562 version 8): the same

@@ -19,9 +19,9 @@ use scoreledger_domain::text::{self, TextKind};
 use scoreledger_domain::value::Unit;
 use scoreledger_domain::{
     AccessId, DataQuality, Direction, DomainEvent, FieldChange, Frequency, MeasureDefinition,
-    MeasureField, MeasureId, MeasureRef, PartDigest, Period, PlanId, Polarity, Position, Quality,
-    Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet, SetAsideId, Status, StatusScheme,
-    Target, TargetSegment, TokenId, ValueKind,
+    MeasureField, MeasureId, MeasureRef, MeetingId, PartDigest, Period, PlanId, Polarity, Position,
+    Quality, Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet, SetAsideId, Status,
+    StatusScheme, Target, TargetSegment, TokenId, ValueKind,
 };
 
 macro_rules! kinds {
@@ -63,6 +63,10 @@ kinds!(
     ValueRecorded,
     ValueRevised,
     ValueConfirmed,
+    MeetingRecorded,
+    AgendaItemAdded,
+    DecisionRecorded,
+    DecisionCalledIn,
     StatusAssessed,
     RagAssessed,
     DirectionAssessed,
@@ -220,6 +224,34 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
                     quality,
                 },
             )
+            .boxed(),
+        Kind::MeetingRecorded => (uuid(), name(), date())
+            .prop_map(|(meeting, body, held_on)| DomainEvent::MeetingRecorded {
+                meeting_id: MeetingId(meeting),
+                body,
+                held_on,
+            })
+            .boxed(),
+        Kind::AgendaItemAdded => (
+            name(),
+            line(),
+            proptest::option::of(uuid()),
+            proptest::option::of(any::<u8>()),
+        )
+            .prop_map(
+                |(item, title, report, exempt_paragraph)| DomainEvent::AgendaItemAdded {
+                    item,
+                    title,
+                    report_id: report.map(ReportId),
+                    exempt_paragraph,
+                },
+            )
+            .boxed(),
+        Kind::DecisionRecorded => (name(), prose())
+            .prop_map(|(item, decision)| DomainEvent::DecisionRecorded { item, decision })
+            .boxed(),
+        Kind::DecisionCalledIn => (name(), name())
+            .prop_map(|(item, by)| DomainEvent::DecisionCalledIn { item, by })
             .boxed(),
         Kind::StatusAssessed => (p(), status(), proptest::option::of(status()), any::<u32>())
             .prop_map(

@@ -8,8 +8,8 @@ use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
     AccessId, DataQuality, Direction, DomainEvent, FieldChange, Frequency, MeasureDefinition,
-    MeasureField, MeasureId, MeasureRef, PartDigest, Period, PlanId, Polarity, Position, Rag,
-    RecordedValue, ReportId, RevisionClass, Role, RuleSet, SchemaVersion, SetAsideId, Status,
+    MeasureField, MeasureId, MeasureRef, MeetingId, PartDigest, Period, PlanId, Polarity, Position,
+    Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet, SchemaVersion, SetAsideId, Status,
     StatusScheme, TokenId, ValueKind,
 };
 use uuid::Uuid;
@@ -158,6 +158,37 @@ golden!(
             quality: Quality::Final,
             source_system: Some("DfE validated release".to_owned()),
         },
+    }
+);
+golden!(
+    meeting_recorded,
+    DomainEvent::MeetingRecorded {
+        meeting_id: MeetingId(Uuid::from_u128(7)),
+        body: "Overview and Scrutiny Management Board".into(),
+        held_on: NaiveDate::from_ymd_opt(2017, 2, 17).unwrap(),
+    }
+);
+golden!(
+    agenda_item_added,
+    DomainEvent::AgendaItemAdded {
+        item: "7".into(),
+        title: "Corporate Plan Quarter 3 Performance Report".into(),
+        report_id: Some(ReportId(Uuid::from_u128(3))),
+        exempt_paragraph: Some(3),
+    }
+);
+golden!(
+    decision_recorded,
+    DomainEvent::DecisionRecorded {
+        item: "7".into(),
+        decision: "Resolved: that the report be noted.".into(),
+    }
+);
+golden!(
+    decision_called_in,
+    DomainEvent::DecisionCalledIn {
+        item: "7".into(),
+        by: "Councillor Steele".into(),
     }
 );
 golden!(

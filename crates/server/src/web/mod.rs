@@ -16,6 +16,7 @@ mod measure;
 mod measure_form;
 mod origin;
 mod period;
+mod public;
 mod reports;
 mod scorecard;
 mod session;
@@ -72,6 +73,8 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/approvals", get(approvals::page).post(approvals::check))
         .route("/audit.csv", get(audit::csv))
         .route("/verification", get(verification::page))
+        .route("/public", get(public::index))
+        .route("/public/reports/{report}", get(public::report))
         .route("/reports", get(reports::list))
         .route("/reports/{report}", get(reports::page))
         .route("/reports/{report}/compare", get(compare::page))

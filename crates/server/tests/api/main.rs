@@ -14,6 +14,7 @@ mod openapi;
 mod operations;
 mod pages;
 mod proofs;
+mod public;
 mod publication_race;
 mod queries;
 mod roles;
