@@ -637,37 +637,28 @@ fn q9_estimates_at_publication_and_the_actual_that_replaced_them() {
 #[test]
 fn q10_provisional_at_creation_and_validated_before_the_osmb() {
     let db = shared_demo();
-    let at_creation = json_of(
-        db,
-        &[
-            "audit",
-            "quality",
-            "-p",
-            "Q3 2016/17",
-            "--as-at",
-            "2017-01-13",
-            "--format",
-            "json",
-        ],
-    );
+    let quality_on = |day: &str| {
+        json_of(
+            db,
+            &[
+                "audit",
+                "quality",
+                "-p",
+                "Q3 2016/17",
+                "--as-at",
+                day,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let at_creation = quality_on("2017-01-13");
     let b3 = find(at_creation.as_array().unwrap(), "1.B3");
     assert_eq!(b3["quality"], "provisional");
     assert_eq!(b3["source_system"], "DfE");
     assert_eq!(b3["outcome"], "unconfirmed");
 
-    let by_the_osmb = json_of(
-        db,
-        &[
-            "audit",
-            "quality",
-            "-p",
-            "Q3 2016/17",
-            "--as-at",
-            "2017-02-17",
-            "--format",
-            "json",
-        ],
-    );
+    let by_the_osmb = quality_on("2017-02-17");
     let b3 = find(by_the_osmb.as_array().unwrap(), "1.B3");
     assert_eq!(b3["outcome"], "confirmed");
     assert_eq!(b3["now"], "0.03");

@@ -4,7 +4,10 @@ use std::collections::BTreeSet;
 
 use sqlx::AnyConnection;
 
-use scoreledger_domain::{DomainEvent, FieldChange, MeasureDefinition, Period, Position, StreamId};
+use scoreledger_domain::{
+    DataQuality, DomainEvent, FieldChange, MeasureDefinition, Period, Position, RecordedValue,
+    StreamId,
+};
 use scoreledger_store::Commit;
 
 use crate::batch::{Batch, HistoryRow};
@@ -393,21 +396,10 @@ async fn apply_event(
             let key = fact(FactTable::Values, id, period, None);
             let closed = batch.facts.close_current(conn, &key, at).await?;
             let revision = closed.as_ref().map_or(0, |(_, r)| r + 1);
-            batch.facts.open(
-                key,
-                value.raw.clone(),
-                revision,
-                vec![
-                    Cell::Text(Some(json(value))),
-                    Cell::Text(Some(value.raw.clone())),
-                    Cell::Text(value.amount.map(|a| a.to_string())),
-                    Cell::Text(Some(quality.quality.as_str().to_owned())),
-                    Cell::Text(quality.source_system.clone()),
-                    Cell::Int(Some(revision)),
-                    Cell::Text(classification.clone()),
-                ],
-                at,
-            );
+            let cells = value_cells(value, quality, revision, classification.clone());
+            batch
+                .facts
+                .open(key, value.raw.clone(), revision, cells, at);
             Change {
                 before: closed.map(|(raw, _)| raw),
                 after: Some(value.raw.clone()),
@@ -427,21 +419,15 @@ async fn apply_event(
             let key = fact(FactTable::Values, id, period, None);
             let closed = batch.facts.close_current(conn, &key, at).await?;
             let revision = closed.as_ref().map_or(0, |(_, r)| *r);
-            batch.facts.open(
-                key,
-                value.raw.clone(),
+            let cells = value_cells(
+                value,
+                quality,
                 revision,
-                vec![
-                    Cell::Text(Some(json(value))),
-                    Cell::Text(Some(value.raw.clone())),
-                    Cell::Text(value.amount.map(|a| a.to_string())),
-                    Cell::Text(Some(quality.quality.as_str().to_owned())),
-                    Cell::Text(quality.source_system.clone()),
-                    Cell::Int(Some(revision)),
-                    Cell::Text(classification.map(|c| c.to_string())),
-                ],
-                at,
+                classification.map(|c| c.to_string()),
             );
+            batch
+                .facts
+                .open(key, value.raw.clone(), revision, cells, at);
             Change {
                 before: Some(format!("{} — {}", value.raw, was.describe())),
                 after: Some(format!("{} — {}", value.raw, quality.describe())),
@@ -928,4 +914,22 @@ async fn meeting_outcome(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The cells of one version of a value (`values_history`'s columns after the key).
+fn value_cells(
+    value: &RecordedValue,
+    quality: &DataQuality,
+    revision: i64,
+    classification: Option<String>,
+) -> Vec<Cell> {
+    vec![
+        Cell::Text(Some(json(value))),
+        Cell::Text(Some(value.raw.clone())),
+        Cell::Text(value.amount.map(|a| a.to_string())),
+        Cell::Text(Some(quality.quality.as_str().to_owned())),
+        Cell::Text(quality.source_system.clone()),
+        Cell::Int(Some(revision)),
+        Cell::Text(classification),
+    ]
 }

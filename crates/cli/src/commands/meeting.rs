@@ -143,8 +143,13 @@ pub async fn run(app: &App, command: MeetingCommand, out: &mut dyn Write) -> Cli
                     let bare: Vec<&MeetingRecord> =
                         meetings.iter().filter(|m| m.items.is_empty()).collect();
                     if format == Format::Table {
+                        let none = if public {
+                            "no public business recorded"
+                        } else {
+                            "no agenda items recorded"
+                        };
                         for m in bare {
-                            writeln!(out, "{} on {}: no agenda items recorded", m.body, m.held_on)?;
+                            writeln!(out, "{} on {}: {none}", m.body, m.held_on)?;
                         }
                     }
                 }
