@@ -972,3 +972,128 @@ fn q20_exempt_items_and_call_ins_of_the_meetings_that_considered_a_report() {
     let table = stdout(&run_in(&db, &["meeting", "list", "--report", "Q3 2016/17"]));
     assert!(table.contains("yes, paragraph 3"), "{table}");
 }
+
+/// Q19: off-target measures with a performance clinic called, held or cancelled, and the
+/// mandates and deadlines that resulted.
+#[test]
+fn q19_clinics_of_off_target_measures_with_their_mandates() {
+    let db = shared_demo();
+    let called = json_of(
+        db,
+        &[
+            "audit",
+            "clinics",
+            "-p",
+            "Q3 2016/17",
+            "--off-target",
+            "--format",
+            "json",
+        ],
+    );
+    let called = called.as_array().unwrap();
+    assert_eq!(strings(called, "measure_ref"), ["3.A1"]);
+    assert_eq!(called[0]["status"], "off_target");
+    assert_eq!(called[0]["state"], "called");
+    assert_eq!(called[0]["called_for"], "2017-02-13");
+    assert_eq!(called[0]["chair"], "Safer Rotherham Partnership Board");
+
+    let workspace = Workspace::new();
+    let db = fresh_demo(&workspace);
+    assert_success(&run_in(
+        &db,
+        &[
+            "clinic",
+            "hold",
+            "-m",
+            "3.A1",
+            "--on",
+            "2017-02-13",
+            "--mandate",
+            "Hotspot patrols in the town centre|South Yorkshire Police|2017-03-31",
+            "--mandate",
+            "Report back to the Board|Community Safety Manager|2017-04-10",
+        ],
+    ));
+    // A clinic is held once; a mandate due before the clinic is refused.
+    let again = run_in(&db, &["clinic", "hold", "-m", "3.A1", "--on", "2017-02-13"]);
+    assert_eq!(again.status.code(), Some(3));
+    assert_success(&run_in(
+        &db,
+        &[
+            "clinic",
+            "call",
+            "-m",
+            "2.B2",
+            "--on",
+            "2017-02-20",
+            "--chair",
+            "Strategic Director",
+            "--reason",
+            "Delayed transfers of care above target",
+        ],
+    ));
+    let early = run_in(
+        &db,
+        &[
+            "clinic",
+            "hold",
+            "-m",
+            "2.B2",
+            "--on",
+            "2017-02-20",
+            "--mandate",
+            "X|Y|2017-02-01",
+        ],
+    );
+    assert_eq!(early.status.code(), Some(3));
+    assert_success(&run_in(
+        &db,
+        &[
+            "clinic",
+            "cancel",
+            "-m",
+            "2.B2",
+            "--on",
+            "2017-02-20",
+            "--reason",
+            "December figures back within target",
+        ],
+    ));
+    let all = json_of(
+        &db,
+        &["audit", "clinics", "-p", "Q3 2016/17", "--format", "json"],
+    );
+    let all = all.as_array().unwrap();
+    let a1 = find(all, "3.A1");
+    assert_eq!(a1["state"], "held");
+    let mandates = a1["mandates"].as_array().unwrap();
+    assert_eq!(
+        strings(mandates, "owner"),
+        ["South Yorkshire Police", "Community Safety Manager"]
+    );
+    assert_eq!(mandates[0]["due_on"], "2017-03-31");
+    let b2 = find(all, "2.B2");
+    assert_eq!(b2["state"], "cancelled");
+    assert_eq!(
+        b2["cancelled_because"],
+        "December figures back within target"
+    );
+    // As the log stood before the clinic was held, it was still only called.
+    let before = json_of(
+        &db,
+        &[
+            "audit",
+            "clinics",
+            "--as-at",
+            "2017-02-12",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(find(before.as_array().unwrap(), "3.A1")["state"], "called");
+    let history = json_lines_of(
+        &db,
+        &["history", "-m", "3.A1", "--what", "clinic", "--json"],
+    );
+    assert_eq!(strings(&history, "what"), ["clinic called", "clinic held"]);
+}

@@ -219,6 +219,14 @@ pub enum Command {
     /// Publish the report of a period: builds it now, stores its SHA-256 and the log
     /// position it was built at, so it can be rebuilt byte for byte later.
     Publish(PublishArgs),
+    /// Performance clinics of off-target measures (--role performance or admin): called for a
+    /// day with its chair and the reason, then held with the actions it mandated (owner and
+    /// deadline each), or cancelled with a reason. `audit clinics` lists them.
+    ///
+    /// Example: scoreledger clinic call -m 3.A1 --on 2017-02-13 --chair "Safer Rotherham
+    /// Partnership Board" --reason "ASB year to date 6% above last year"
+    #[command(subcommand)]
+    Clinic(ClinicCommand),
     /// The governance record (--role performance or admin to change it): the meetings reports
     /// went to, their agenda items (with the report each considered, and the paragraph of
     /// Schedule 12A to the Local Government Act 1972 an item considered in exempt session was
@@ -1000,6 +1008,25 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Performance clinics: for each measure, every clinic called (chair, why), held (the
+    /// actions mandated, their owners and deadlines) or cancelled (why); with a period, each
+    /// measure's status in it, and with --off-target only the measures off target then.
+    ///
+    /// Example: scoreledger audit clinics -p "Q3 2016/17" --off-target
+    Clinics {
+        /// The period whose status to show, e.g. "Q3 2016/17".
+        #[arg(long, short = 'p')]
+        period: Option<String>,
+        /// Only measures off target in the period.
+        #[arg(long, requires = "period")]
+        off_target: bool,
+        /// As known then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Data-note sentences of a published report that an earlier publication printed word
     /// for word for the same measure: commentary carried over rather than written for the
     /// quarter ("the next survey is scheduled for December 2016" in a Q3 pack).
@@ -1506,5 +1533,48 @@ pub enum MeetingCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+}
+
+/// Which clinic: the measure and the day it is called for.
+#[derive(Debug, Args)]
+pub struct ClinicArgs {
+    /// The measure, e.g. 3.A1.
+    #[arg(long, short = 'm')]
+    pub measure: String,
+    /// The day the clinic is called for (YYYY-MM-DD).
+    #[arg(long = "on", value_name = "DATE")]
+    pub on: String,
+}
+
+/// `clinic` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ClinicCommand {
+    /// Call a clinic for a day, with its chair and why it is called.
+    Call {
+        #[command(flatten)]
+        clinic: ClinicArgs,
+        /// Who chairs it (a person or a board).
+        #[arg(long)]
+        chair: String,
+        /// Why it is called.
+        #[arg(long, short = 'r')]
+        reason: String,
+    },
+    /// Record that a clinic was held, with each action it mandated.
+    Hold {
+        #[command(flatten)]
+        clinic: ClinicArgs,
+        /// An action mandated, as "ACTION|OWNER|YYYY-MM-DD" (owner and deadline); repeat for each.
+        #[arg(long = "mandate", value_name = "ACTION|OWNER|DUE")]
+        mandates: Vec<String>,
+    },
+    /// Cancel a clinic, with why.
+    Cancel {
+        #[command(flatten)]
+        clinic: ClinicArgs,
+        /// Why it is cancelled.
+        #[arg(long, short = 'r')]
+        reason: String,
     },
 }

@@ -10,6 +10,7 @@ pub mod bench;
 pub mod chase;
 pub mod checkpoint;
 pub mod claims;
+pub mod clinic;
 pub mod compare;
 pub mod explain;
 pub mod history;
@@ -89,6 +90,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Reopen(args) => lock::run(&app, &args, false, out).await,
         Command::Publish(args) => publish::run(&app, &args, out).await,
         Command::Meeting(command) => meeting::run(&app, command, out).await,
+        Command::Clinic(command) => clinic::run(&app, command, out).await,
         Command::Report(args) => report::run(&app, &args, out).await,
         Command::History(args) => history::run(&app, &args, out).await,
         Command::Measure(args) => measure::run(&app, &args, out).await,

@@ -700,6 +700,29 @@ impl Story<'_> {
         Ok(())
     }
 
+    /// 3.A1 (anti-social behaviour) is off target at Q3 and "the subject of a performance
+    /// clinic at the next meeting of the Safer Rotherham Partnership Board on 13th February
+    /// 2017" [002:2010]; the pack records no outcome, so the clinic stays called.
+    async fn asb_clinic(&mut self) -> CliResult {
+        self.clock.set(at(2017, 1, 20, 10));
+        let measure = self.find("3.A1")?;
+        let on = day(2017, 2, 13);
+        let command = Command::CallClinic {
+            on,
+            chair: "Safer Rotherham Partnership Board".to_owned(),
+        };
+        let reason =
+            "ASB year to date 6% above Q1 - Q3 last year; a year-end reduction of 5% is unlikely";
+        self.run(&performance(), &measure, &[command], Some(reason))
+            .await?;
+        self.say(
+            day(2017, 1, 20),
+            &format!(
+                "3.A1: a performance clinic called for {on} (Safer Rotherham Partnership Board)"
+            ),
+        )
+    }
+
     /// The Overview and Scrutiny Management Board of 17 February 2017 pre-scrutinises the Q3
     /// report (its agenda [002:1-38]; none of it was exempt, and the pack records no decision).
     async fn osmb_meeting(&mut self, q3_position: u64) -> CliResult {
@@ -888,6 +911,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
         )
         .await?;
     story.confirm_values().await?;
+    story.asb_clinic().await?;
     story.osmb_meeting(q3_position).await?;
     story.bar.finish_and_clear();
     let Story {

@@ -112,6 +112,25 @@ pub enum Command {
         /// Its quality flags now.
         quality: DataQuality,
     },
+    /// Call a performance clinic for a measure (the reason on the commit).
+    CallClinic {
+        /// The day it is called for.
+        on: NaiveDate,
+        /// Who chairs it (a person or a board).
+        chair: String,
+    },
+    /// Record that the clinic called for `on` was held, with what it mandated.
+    HoldClinic {
+        /// The day it was called for.
+        on: NaiveDate,
+        /// The actions mandated, their owners and deadlines.
+        mandates: Vec<crate::clinic::Mandate>,
+    },
+    /// Cancel the clinic called for `on` (the reason on the commit).
+    CancelClinic {
+        /// The day it was called for.
+        on: NaiveDate,
+    },
     /// Record a meeting of a committee, board or panel.
     RecordMeeting {
         /// The meeting (derived from the body and the day).
@@ -305,6 +324,12 @@ pub enum CommandKind {
     ReviseValue,
     /// Confirm a value's quality.
     ConfirmValue,
+    /// Call a performance clinic.
+    CallClinic,
+    /// Hold a performance clinic.
+    HoldClinic,
+    /// Cancel a performance clinic.
+    CancelClinic,
     /// Record a meeting.
     RecordMeeting,
     /// Add an agenda item.
@@ -360,6 +385,9 @@ impl CommandKind {
             CommandKind::RecordValue => "record a value",
             CommandKind::ReviseValue => "revise a value",
             CommandKind::ConfirmValue => "confirm a value's quality",
+            CommandKind::CallClinic => "call a performance clinic",
+            CommandKind::HoldClinic => "record a clinic held",
+            CommandKind::CancelClinic => "cancel a performance clinic",
             CommandKind::RecordMeeting => "record a meeting",
             CommandKind::AddAgendaItem => "add an agenda item",
             CommandKind::RecordDecision => "record a decision",
@@ -397,6 +425,9 @@ impl Command {
             Command::RecordValue { .. } => CommandKind::RecordValue,
             Command::ReviseValue { .. } => CommandKind::ReviseValue,
             Command::ConfirmValue { .. } => CommandKind::ConfirmValue,
+            Command::CallClinic { .. } => CommandKind::CallClinic,
+            Command::HoldClinic { .. } => CommandKind::HoldClinic,
+            Command::CancelClinic { .. } => CommandKind::CancelClinic,
             Command::RecordMeeting { .. } => CommandKind::RecordMeeting,
             Command::AddAgendaItem { .. } => CommandKind::AddAgendaItem,
             Command::RecordDecision { .. } => CommandKind::RecordDecision,
@@ -492,6 +523,16 @@ impl Command {
                 vec![("note", text.as_str(), TextKind::Prose)]
             }
             Command::RecordMeeting { body, .. } => vec![("meeting body", body.as_str(), Name)],
+            Command::CallClinic { chair, .. } => vec![("chair", chair.as_str(), Name)],
+            Command::HoldClinic { mandates, .. } => mandates
+                .iter()
+                .flat_map(|m| {
+                    [
+                        ("mandated action", m.action.as_str(), Line),
+                        ("mandate owner", m.owner.as_str(), Name),
+                    ]
+                })
+                .collect(),
             Command::AddAgendaItem { item, title, .. } => {
                 vec![
                     ("agenda item", item.as_str(), Name),
@@ -537,6 +578,7 @@ impl Command {
             }
             Command::LockPeriod { .. }
             | Command::ReopenPeriod { .. }
+            | Command::CancelClinic { .. }
             | Command::AssessStatus { .. }
             | Command::AssessRag { .. }
             | Command::AssessDirection { .. }

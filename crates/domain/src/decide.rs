@@ -337,6 +337,9 @@ pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
         | CommandKind::AssessRag
         | CommandKind::AssessDirection
         | CommandKind::PublishReport
+        | CommandKind::CallClinic
+        | CommandKind::HoldClinic
+        | CommandKind::CancelClinic
         | CommandKind::RecordMeeting
         | CommandKind::AddAgendaItem
         | CommandKind::RecordDecision
@@ -1039,6 +1042,9 @@ fn decide_measure(
             Ok(vec![DomainEvent::CommentaryApproved { period: *period }])
         }
         Command::AmendMeasure { changes } => amend(measure, changes, ctx),
+        Command::CallClinic { on, chair } => crate::clinic::call(measure, *on, chair, ctx),
+        Command::HoldClinic { on, mandates } => crate::clinic::hold(measure, *on, mandates),
+        Command::CancelClinic { on } => crate::clinic::cancel(measure, *on, ctx),
         Command::WithdrawMeasure { from } => applicability(measure, *from, false, ctx),
         Command::ReinstateMeasure { from } => applicability(measure, *from, true, ctx),
         Command::DefinePlan { .. }

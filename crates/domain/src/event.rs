@@ -147,6 +147,25 @@ pub enum DomainEvent {
         /// Its quality flags now.
         quality: DataQuality,
     },
+    /// A performance clinic was called for the measure (the reason is on the commit).
+    ClinicCalled {
+        /// The day it is called for.
+        on: NaiveDate,
+        /// Who chairs it.
+        chair: String,
+    },
+    /// The clinic called for `on` was held.
+    ClinicHeld {
+        /// The day it was called for.
+        on: NaiveDate,
+        /// What it mandated, by whom and by when.
+        mandates: Vec<crate::clinic::Mandate>,
+    },
+    /// The clinic called for `on` was cancelled (the reason is on the commit).
+    ClinicCancelled {
+        /// The day it was called for.
+        on: NaiveDate,
+    },
     /// A meeting of a committee, board or panel was recorded.
     MeetingRecorded {
         /// The meeting.
@@ -404,6 +423,9 @@ impl DomainEvent {
             DomainEvent::ValueRecorded { .. } => "ValueRecorded",
             DomainEvent::ValueRevised { .. } => "ValueRevised",
             DomainEvent::ValueConfirmed { .. } => "ValueConfirmed",
+            DomainEvent::ClinicCalled { .. } => "ClinicCalled",
+            DomainEvent::ClinicHeld { .. } => "ClinicHeld",
+            DomainEvent::ClinicCancelled { .. } => "ClinicCancelled",
             DomainEvent::MeetingRecorded { .. } => "MeetingRecorded",
             DomainEvent::AgendaItemAdded { .. } => "AgendaItemAdded",
             DomainEvent::DecisionRecorded { .. } => "DecisionRecorded",

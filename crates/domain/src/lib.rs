@@ -6,6 +6,7 @@
 
 pub mod actor;
 pub mod chase;
+pub mod clinic;
 pub mod command;
 pub mod cumulative;
 pub mod decide;

@@ -65,6 +65,8 @@ pub struct MeasureState {
     pub note_makers: BTreeMap<Period, Maker>,
     /// Its withdrawals and reinstatements, in log order ([`crate::lifecycle`]).
     pub applicability: Vec<Applicability>,
+    /// Its performance clinics by the day each was called for.
+    pub clinics: BTreeMap<NaiveDate, crate::clinic::ClinicState>,
 }
 
 /// Who made the current version of a value or a note, and who checked it (maker–checker).
@@ -185,6 +187,7 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
             targets: BTreeMap::new(),
             values: BTreeMap::new(),
             value_quality: BTreeMap::new(),
+            clinics: BTreeMap::new(),
             statuses: BTreeMap::new(),
             rags: BTreeMap::new(),
             directions: BTreeMap::new(),
@@ -282,6 +285,21 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
                 }
                 DomainEvent::StatusAssessed { period, status, .. } => {
                     measure.statuses.insert(*period, *status);
+                }
+                DomainEvent::ClinicCalled { on, .. } => {
+                    measure
+                        .clinics
+                        .insert(*on, crate::clinic::ClinicState::Called);
+                }
+                DomainEvent::ClinicHeld { on, .. } => {
+                    measure
+                        .clinics
+                        .insert(*on, crate::clinic::ClinicState::Held);
+                }
+                DomainEvent::ClinicCancelled { on } => {
+                    measure
+                        .clinics
+                        .insert(*on, crate::clinic::ClinicState::Cancelled);
                 }
                 DomainEvent::RagAssessed { period, rag } => {
                     measure.rags.insert(*period, *rag);
@@ -397,6 +415,57 @@ impl StreamState {
         match self {
             StreamState::Measure(measure) => Some(measure),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use std::collections::BTreeMap;
+
+    use uuid::Uuid;
+
+    use super::MeasureState;
+    use crate::ids::{MeasureId, PlanId};
+    use crate::measure::{Frequency, MeasureDefinition, Polarity, ValueKind};
+    use crate::measure_ref::MeasureRef;
+    use crate::status::StatusScheme;
+
+    /// A measure with nothing recorded.
+    pub(crate) fn measure() -> MeasureState {
+        MeasureState {
+            measure_id: MeasureId(Uuid::from_u128(2)),
+            definition: MeasureDefinition {
+                plan_id: PlanId(Uuid::from_u128(1)),
+                measure_ref: MeasureRef::parse("3.A1").unwrap(),
+                ref_as_printed: "3.A1".into(),
+                priority: 3,
+                outcome: "A".into(),
+                action: "Anti-social behaviour".into(),
+                title: "Reported anti-social behaviour".into(),
+                priority_measure: false,
+                lead_officer: "Karen Hanson".into(),
+                directorate: "Regeneration and Environment".into(),
+                lead_accountability: "Damien Wilson".into(),
+                polarity: Polarity::Low,
+                polarity_text: "Low".into(),
+                frequency: Frequency::Quarterly,
+                frequency_text: "Quarterly".into(),
+                value_kind: ValueKind::PointInTime,
+                status_scheme: StatusScheme::Corporate2016,
+            },
+            accountability: BTreeMap::new(),
+            targets: BTreeMap::new(),
+            values: BTreeMap::new(),
+            value_quality: BTreeMap::new(),
+            statuses: BTreeMap::new(),
+            rags: BTreeMap::new(),
+            directions: BTreeMap::new(),
+            commentary: BTreeMap::new(),
+            value_makers: BTreeMap::new(),
+            note_makers: BTreeMap::new(),
+            applicability: Vec::new(),
+            clinics: BTreeMap::new(),
         }
     }
 }

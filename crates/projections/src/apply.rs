@@ -634,6 +634,32 @@ async fn apply_event(
                 ..Change::new("report published")
             }
         }
+        DomainEvent::ClinicCalled { on, chair } => {
+            clinic(conn, commit, id, *on, "called", Some(chair), None).await?;
+            Change {
+                after: Some(format!("clinic for {on}, chaired by {chair}")),
+                ..measure("clinic called")
+            }
+        }
+        DomainEvent::ClinicHeld { on, mandates } => {
+            clinic(conn, commit, id, *on, "held", None, Some(&json(mandates))).await?;
+            let mandated = mandates
+                .iter()
+                .map(|m| format!("{} ({}, by {})", m.action, m.owner, m.due_on))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Change {
+                after: Some(format!("clinic of {on} held; mandated: {mandated}")),
+                ..measure("clinic held")
+            }
+        }
+        DomainEvent::ClinicCancelled { on } => {
+            clinic(conn, commit, id, *on, "cancelled", None, None).await?;
+            Change {
+                after: Some(format!("clinic for {on} cancelled")),
+                ..measure("clinic cancelled")
+            }
+        }
         DomainEvent::MeetingRecorded {
             meeting_id,
             body,
@@ -932,4 +958,32 @@ fn value_cells(
         Cell::Int(Some(revision)),
         Cell::Text(classification),
     ]
+}
+
+/// One step of a measure's performance clinic.
+async fn clinic(
+    conn: &mut AnyConnection,
+    commit: &Commit,
+    measure_id: &str,
+    called_for: chrono::NaiveDate,
+    kind: &str,
+    chair: Option<&str>,
+    mandates: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO clinics (measure_id, called_for, position, kind, chair, mandates, reason, recorded_at, actor_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(measure_id)
+    .bind(called_for.to_string())
+    .bind(commit.position.0 as i64)
+    .bind(kind)
+    .bind(chair)
+    .bind(mandates)
+    .bind(commit.reason.clone())
+    .bind(commit.recorded_at.to_rfc3339())
+    .bind(&commit.actor.name)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -51,6 +51,8 @@ pub enum HistoryKind {
     Key,
     /// A meeting recorded, an item on its agenda, a decision or a call-in.
     Meeting,
+    /// A performance clinic called, held or cancelled.
+    Clinic,
 }
 
 /// A word that names no kind of change.
@@ -63,7 +65,7 @@ pub struct UnknownKind {
 
 impl HistoryKind {
     /// Every kind, in the order messages and forms list them.
-    pub const ALL: [HistoryKind; 20] = [
+    pub const ALL: [HistoryKind; 21] = [
         HistoryKind::Value,
         HistoryKind::Target,
         HistoryKind::Status,
@@ -84,6 +86,7 @@ impl HistoryKind {
         HistoryKind::Plan,
         HistoryKind::Key,
         HistoryKind::Meeting,
+        HistoryKind::Clinic,
     ];
 
     /// The word for the kind, as the README and `--what` write it.
@@ -109,6 +112,7 @@ impl HistoryKind {
             HistoryKind::Plan => "plan",
             HistoryKind::Key => "key",
             HistoryKind::Meeting => "meeting",
+            HistoryKind::Clinic => "clinic",
         }
     }
 
@@ -135,6 +139,7 @@ impl HistoryKind {
             HistoryKind::Plan => &["plans"],
             HistoryKind::Key => &["keys", "signing-key", "signing-keys"],
             HistoryKind::Meeting => &["meetings", "decision", "decisions", "call-in", "call-ins"],
+            HistoryKind::Clinic => &["clinics"],
         }
     }
 
@@ -176,6 +181,7 @@ impl HistoryKind {
             ],
             HistoryKind::Key => &["signing key added", "signing key retired"],
             HistoryKind::Meeting => &["meeting", "agenda item", "decision", "call-in"],
+            HistoryKind::Clinic => &["clinic called", "clinic held", "clinic cancelled"],
         }
     }
 
@@ -202,6 +208,7 @@ impl HistoryKind {
             HistoryKind::Plan => "plans, priorities, outcomes and rule sets",
             HistoryKind::Key => "signing keys added and retired",
             HistoryKind::Meeting => "meetings, agenda items, decisions and call-ins",
+            HistoryKind::Clinic => "performance clinics called, held and cancelled",
         }
     }
 
@@ -316,7 +323,7 @@ mod tests {
             "\"nonsense\" is not a kind of change; use value, target, status, direction, rag, \
              note, accountability, measure, signoff, approval, definition, withdrawal, lock, \
              publication, \
-             token, read, set-aside, plan, key or meeting"
+             token, read, set-aside, plan, key, meeting or clinic"
         );
     }
 

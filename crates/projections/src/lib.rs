@@ -8,6 +8,7 @@
 mod apply;
 mod batch;
 pub mod checksum;
+pub mod clinics;
 mod facts;
 pub mod history_kind;
 pub mod history_view;
@@ -26,6 +27,7 @@ mod statistics;
 pub mod tokens;
 
 pub use checksum::table_checksums;
+pub use clinics::{clinics_as_at, ClinicRecord};
 pub use history_kind::{HistoryKind, UnknownKind};
 pub use history_view::{history, HistoryEntry, HistoryFilter};
 pub use lookup::{find_measure, measures_of_plan, position_before, published_through};

@@ -33,7 +33,7 @@ const PROJECTOR_LOCK: i64 = 0x5343_4f52_454c_4544;
 const UNREADABLE_POLL: Duration = Duration::from_secs(1);
 
 /// Every read-model table, in the order a rebuild empties them.
-pub const TABLES: [&str; 21] = [
+pub const TABLES: [&str; 22] = [
     "checkpoints",
     "plans",
     "priorities",
@@ -52,6 +52,7 @@ pub const TABLES: [&str; 21] = [
     "meetings",
     "agenda_items",
     "meeting_outcomes",
+    "clinics",
     "tokens",
     "set_asides",
     "history",

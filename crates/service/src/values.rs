@@ -516,6 +516,7 @@ mod tests {
             value_makers: BTreeMap::new(),
             note_makers: BTreeMap::new(),
             applicability: Vec::new(),
+            clinics: BTreeMap::new(),
         }
     }
 

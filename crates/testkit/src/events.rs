@@ -12,6 +12,7 @@ use proptest::sample::select;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+use scoreledger_domain::clinic::Mandate;
 use scoreledger_domain::event::ReportKind;
 use scoreledger_domain::period::Term;
 use scoreledger_domain::target::{Comparison, TargetSpec, TextKind as TargetText};
@@ -63,6 +64,9 @@ kinds!(
     ValueRecorded,
     ValueRevised,
     ValueConfirmed,
+    ClinicCalled,
+    ClinicHeld,
+    ClinicCancelled,
     MeetingRecorded,
     AgendaItemAdded,
     DecisionRecorded,
@@ -224,6 +228,28 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
                     quality,
                 },
             )
+            .boxed(),
+        Kind::ClinicCalled => (date(), name())
+            .prop_map(|(on, chair)| DomainEvent::ClinicCalled { on, chair })
+            .boxed(),
+        Kind::ClinicHeld => (
+            date(),
+            proptest::collection::vec((line(), name(), date()), 0..3),
+        )
+            .prop_map(|(on, mandates)| DomainEvent::ClinicHeld {
+                on,
+                mandates: mandates
+                    .into_iter()
+                    .map(|(action, owner, due_on)| Mandate {
+                        action,
+                        owner,
+                        due_on,
+                    })
+                    .collect(),
+            })
+            .boxed(),
+        Kind::ClinicCancelled => date()
+            .prop_map(|on| DomainEvent::ClinicCancelled { on })
             .boxed(),
         Kind::MeetingRecorded => (uuid(), name(), date())
             .prop_map(|(meeting, body, held_on)| DomainEvent::MeetingRecorded {

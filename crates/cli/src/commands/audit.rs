@@ -65,6 +65,12 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
             )
             .await
         }
+        AuditCommand::Clinics {
+            period,
+            off_target,
+            when,
+            format,
+        } => super::clinic::audit(app, period.as_deref(), *off_target, when, *format, out).await,
         AuditCommand::CarriedOver(args) => super::audit_publications::carried(app, args, out).await,
         AuditCommand::PriorityMeasures(args) => {
             super::audit_publications::priority(app, args, out).await

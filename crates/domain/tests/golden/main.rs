@@ -161,6 +161,30 @@ golden!(
     }
 );
 golden!(
+    clinic_called,
+    DomainEvent::ClinicCalled {
+        on: NaiveDate::from_ymd_opt(2017, 2, 13).unwrap(),
+        chair: "Safer Rotherham Partnership Board".into(),
+    }
+);
+golden!(
+    clinic_held,
+    DomainEvent::ClinicHeld {
+        on: NaiveDate::from_ymd_opt(2017, 2, 13).unwrap(),
+        mandates: vec![scoreledger_domain::clinic::Mandate {
+            action: "Hotspot patrols in the town centre".into(),
+            owner: "South Yorkshire Police".into(),
+            due_on: NaiveDate::from_ymd_opt(2017, 3, 31).unwrap(),
+        }],
+    }
+);
+golden!(
+    clinic_cancelled,
+    DomainEvent::ClinicCancelled {
+        on: NaiveDate::from_ymd_opt(2017, 2, 13).unwrap(),
+    }
+);
+golden!(
     meeting_recorded,
     DomainEvent::MeetingRecorded {
         meeting_id: MeetingId(Uuid::from_u128(7)),
