@@ -75,6 +75,7 @@ pub(crate) fn routes() -> Router<ServerState> {
         .route("/verification", get(verification::page))
         .route("/public", get(public::index))
         .route("/public/reports/{report}", get(public::report))
+        .route("/public/reports/{report}/pack.pdf", get(public::pdf))
         .route("/reports", get(reports::list))
         .route("/reports/{report}", get(reports::page))
         .route("/reports/{report}/compare", get(compare::page))

@@ -6,7 +6,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Html;
+use axum::response::{Html, Response};
 use maud::{html, Markup, PreEscaped};
 use scoreledger_projections::{self as projections, MeetingRecord, Publication};
 use scoreledger_reports::governance::{public_meetings, public_publications};
@@ -98,23 +98,38 @@ fn meeting_section(meeting: &MeetingRecord, publications: &[Publication]) -> Mar
     }
 }
 
+/// The public publication `report`: one a public rendering may show, or not found, whether
+/// it was considered in exempt session or does not exist.
+async fn public_publication(state: &ServerState, report: &str) -> Result<Publication, PageError> {
+    let (publications, _) = public_record(state).await?;
+    publications
+        .into_iter()
+        .find(|p| p.report_id == report)
+        .ok_or_else(|| {
+            PageError(ApiError::new(
+                StatusCode::NOT_FOUND,
+                format!("no public report {report}; the list is at /public"),
+            ))
+        })
+}
+
+/// `GET /public/reports/{report}/pack.pdf`: a public report's pack, as the signed-in page
+/// gives it.
+pub(crate) async fn pdf(
+    State(state): State<ServerState>,
+    Path(report): Path<String>,
+) -> Result<Response, PageError> {
+    let publication = public_publication(&state, &report).await?;
+    super::reports::pack_pdf(&state, &publication).await
+}
+
 /// `GET /public/reports/{report}`: a public report as published (its hash checked). A report
 /// considered in exempt session, like one that does not exist, is not found.
 pub(crate) async fn report(
     State(state): State<ServerState>,
     Path(report): Path<String>,
 ) -> Result<Html<String>, PageError> {
-    let (publications, _) = public_record(&state).await?;
-    let not_found = || {
-        PageError(ApiError::new(
-            StatusCode::NOT_FOUND,
-            format!("no public report {report}; the list is at /public"),
-        ))
-    };
-    let publication = publications
-        .into_iter()
-        .find(|p| p.report_id == report)
-        .ok_or_else(not_found)?;
+    let publication = public_publication(&state, &report).await?;
     let published = service::published_report(&state.read, &publication).await?;
     Ok(frame(
         &format!("{} as published", publication.period),
@@ -122,6 +137,11 @@ pub(crate) async fn report(
         html! {
             h1 { (published.plan) " — " (publication.period) }
             p.as-at { "Published to " (publication.meeting) " on " (publication.published_on) "." }
+            div.actions {
+                a href=(format!("/public/reports/{}/pack.pdf", publication.report_id)) download {
+                    "Download the pack as PDF"
+                }
+            }
             (PreEscaped(scoreledger_reports::html::sections(&published, None)))
             p { a href="/public" { "All published reports" } }
         },

@@ -123,7 +123,15 @@ pub(crate) async fn pdf(
     Path(report): Path<String>,
 ) -> Result<Response, PageError> {
     let publication = service::find_publication(&state.read, &report).await?;
-    let published = service::published_report(&state.read, &publication).await?;
+    pack_pdf(&state, &publication).await
+}
+
+/// The pack of `publication` as a PDF download, once it rebuilds to its published hash.
+pub(crate) async fn pack_pdf(
+    state: &ServerState,
+    publication: &Publication,
+) -> Result<Response, PageError> {
+    let published = service::published_report(&state.read, publication).await?;
     // Typesetting takes a fraction of a second of CPU: off the async workers.
     let bytes = tokio::task::spawn_blocking(move || scoreledger_pdf::pack(&published))
         .await

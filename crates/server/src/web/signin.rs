@@ -152,6 +152,8 @@ fn signin_page(status: StatusCode, next: &str, why: Option<&str>) -> Response {
                     code { "scoreledger token create --for ID --holder NAME --as ROLE" } "." }
                 button type="submit" { "Sign in" }
             }
+            p { "Without a token, the " a href="/public" { "published performance reports" }
+                " are open to everyone." }
         },
     );
     (status, body).into_response()

@@ -170,6 +170,25 @@ pair_test!(
         assert_eq!(shown.status(), StatusCode::OK);
         let shown = shown.text().await.unwrap();
         assert!(shown.contains("2.B1") && shown.contains("112"), "{shown}");
+        let pdf = browser()
+            .get(server.url(&format!("/public/reports/{public_report}/pack.pdf")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), StatusCode::OK);
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+        for path in [
+            format!("/public/reports/{exempt_report}/pack.pdf"),
+            "/public/reports/no-such-report".to_owned(),
+        ] {
+            let status = browser()
+                .get(server.url(&path))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        }
         let hidden = browser()
             .get(server.url(&format!("/public/reports/{exempt_report}")))
             .send()
