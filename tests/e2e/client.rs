@@ -145,6 +145,38 @@ fn a_write_and_reads_go_through_the_service_as_the_tokens_holder() {
     assert_eq!(last["after"], "27.1%");
     assert_eq!(last["actor_name"], "Pat Perf");
     assert_eq!(last["actor_role"], "performance");
+
+    // A confirmation goes over HTTP too, and needs its reason before anything is sent.
+    let confirm = [
+        "record",
+        "confirm",
+        "-m",
+        "1.A3",
+        "-p",
+        "Q4 2016/17",
+        "--quality",
+        "provisional",
+        "--source",
+        "Liquid Logic",
+    ];
+    let refused = client(&service, &pat, &confirm);
+    assert_eq!(refused.status.code(), Some(3));
+    let mut with_reason = confirm.to_vec();
+    with_reason.extend(["--reason", "awaiting the outturn refresh"]);
+    let output = client(&service, &pat, &with_reason);
+    assert_success(&output);
+    assert!(
+        stdout(&output)
+            .starts_with("recorded value confirmed for 1.A3 Q4 Jan - Mar 2017 at position "),
+        "{}",
+        stdout(&output)
+    );
+    let again = client(&service, &pat, &with_reason);
+    assert_eq!(
+        again.status.code(),
+        Some(3),
+        "the same flags again change nothing"
+    );
     let reads = json_lines_of(&workspace.db(), &["history", "--what", "read", "--json"]);
     assert!(
         reads.iter().any(|r| r["actor_name"] == "Pat Perf"

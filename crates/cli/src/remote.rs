@@ -16,8 +16,8 @@ use serde::Serialize;
 use scoreledger_projections::{HistoryEntry, MeasureView, Publication};
 use scoreledger_reports::QuarterReport;
 use scoreledger_server::commands::{
-    AmendmentBody, AssessmentBody, CheckBody, LockBody, NoteBody, PublishBody, RecordValueBody,
-    ReviseValueBody, SetAsideBody, TargetBody,
+    AmendmentBody, AssessmentBody, CheckBody, ConfirmValueBody, LockBody, NoteBody, PublishBody,
+    RecordValueBody, ReviseValueBody, SetAsideBody, TargetBody,
 };
 
 use crate::app::{date, period};
@@ -500,10 +500,27 @@ async fn record(remote: &Remote, command: RecordCommand, out: &mut dyn Write) ->
                 "record rag is not available with --server; run it where the database is",
             ))
         }
-        RecordCommand::Confirm { .. } => {
-            return Err(Failed::rejected(
-                "record confirm is not available with --server; run it where the database is",
-            ))
+        RecordCommand::Confirm {
+            target,
+            quality,
+            source,
+        } => {
+            let reason = target.reason.clone().ok_or_else(|| {
+                Failed::rejected("a confirmation needs a reason; add --reason \"…\"")
+            })?;
+            let body = ConfirmValueBody {
+                period: period(&target.period)?.to_string(),
+                reason,
+                quality: Some(quality),
+                source,
+            };
+            let described = "value confirmed".to_owned();
+            (
+                target,
+                "confirmations",
+                described,
+                serde_json::to_value(body),
+            )
         }
     };
     let body = written

@@ -113,6 +113,20 @@ pub struct ReviseValueBody {
     pub source: Option<String>,
 }
 
+/// `POST /api/measures/{ref}/confirmations`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmValueBody {
+    /// The period.
+    pub period: String,
+    /// What validated the figure.
+    pub reason: String,
+    /// Its quality now: `final` (the default), `provisional` or `estimated`.
+    pub quality: Option<String>,
+    /// The source system or release of the confirmed figure.
+    pub source: Option<String>,
+}
+
 /// `POST /api/measures/{ref}/targets`.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -452,6 +466,51 @@ pub async fn revise_value(
         period,
         value: field("value", RecordedValue::parse(&body.value))?,
         classification,
+        quality: quality(body.quality.as_deref(), body.source)?,
+    };
+    write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        Change {
+            request,
+            period: Some(period),
+            commands: vec![command],
+            reason: Some(body.reason),
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
+/// Confirm a recorded value as it stands with new quality flags (a provisional figure
+/// validated, an estimate confirmed), with a reason; a new figure is a revision.
+#[utoipa::path(post, path = "/api/measures/{measure}/confirmations", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = ConfirmValueBody,
+    responses(
+        (status = 201, description = "Confirmed", body = Written),
+        (status = 403, description = "Another directorate's measure, or a role that may not do this", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, or a rule (nothing to confirm, the same flags, locked)", body = ErrorBody),
+        WriteErrors),
+    security(("bearer" = [])))]
+pub async fn confirm_value(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    raw: Request,
+) -> Result<Response, ApiError> {
+    let body: ConfirmValueBody = permitted(&session, &[CommandKind::ConfirmValue], raw).await?;
+    let request = request("POST /api/measures/{measure}/confirmations", &body);
+    let period = field("period", Period::parse(&body.period))?;
+    let command = Command::ConfirmValue {
+        period,
         quality: quality(body.quality.as_deref(), body.source)?,
     };
     write(

@@ -153,6 +153,10 @@ fn api_routes() -> Router<ServerState> {
             "/api/measures/{measure}/revisions",
             post(commands::revise_value),
         )
+        .route(
+            "/api/measures/{measure}/confirmations",
+            post(commands::confirm_value),
+        )
         .route("/api/measures/{measure}/notes", post(commands::write_note))
         .route(
             "/api/measures/{measure}/targets",

@@ -85,6 +85,11 @@ const MATRIX: &[Case] = &[
         ENTERS,
     ),
     post(
+        "/api/measures/1.A3/confirmations",
+        r#"{"period": "{month}", "quality": "provisional", "source": "re-run", "reason": "awaiting validation"}"#,
+        ENTERS,
+    ),
+    post(
         "/api/measures/1.A3/notes",
         r#"{"period": "{month}", "text": "Provisional."}"#,
         ENTERS,
