@@ -127,6 +127,51 @@ pub struct ConfirmValueBody {
     pub source: Option<String>,
 }
 
+/// `POST /api/measures/{ref}/clinics`: a performance clinic called.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicCallBody {
+    /// The day it is called for (`YYYY-MM-DD`).
+    pub on: String,
+    /// Who chairs it.
+    pub chair: String,
+    /// Why it is called.
+    pub reason: String,
+}
+
+/// An action a clinic mandated.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MandateBody {
+    /// What is to be done.
+    pub action: String,
+    /// Who is to do it.
+    pub owner: String,
+    /// By when (`YYYY-MM-DD`, not before the clinic).
+    pub due_on: String,
+}
+
+/// `POST /api/measures/{ref}/clinics/held`: the clinic called for `on` held.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicHeldBody {
+    /// The day it was called for.
+    pub on: String,
+    /// What it mandated.
+    #[serde(default)]
+    pub mandates: Vec<MandateBody>,
+}
+
+/// `POST /api/measures/{ref}/clinics/cancelled`: the clinic called for `on` cancelled.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicCancelledBody {
+    /// The day it was called for.
+    pub on: String,
+    /// Why.
+    pub reason: String,
+}
+
 /// `POST /api/measures/{ref}/targets`.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -525,6 +570,159 @@ pub async fn confirm_value(
             reason: Some(body.reason),
             on_behalf_of: None,
         },
+    )
+    .await
+}
+
+fn day(name: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
+    field(
+        name,
+        chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("{text:?} is not a date; write it as YYYY-MM-DD")),
+    )
+}
+
+/// A clinic command to the measure's stream, with its reason.
+async fn clinic_write(
+    state: &ServerState,
+    session: &Session,
+    headers: &HeaderMap,
+    reference: &str,
+    (request, command, reason): (String, Command, Option<String>),
+) -> Result<Response, ApiError> {
+    write(
+        state,
+        session,
+        headers,
+        reference,
+        Change {
+            request,
+            period: None,
+            commands: vec![command],
+            reason,
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
+/// Call a performance clinic for the measure, with its chair and why.
+#[utoipa::path(post, path = "/api/measures/{measure}/clinics", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = ClinicCallBody,
+    responses(
+        (status = 201, description = "Called", body = Written),
+        (status = 403, description = "A role that may not do this", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, or a rule (already called for that day)", body = ErrorBody),
+        WriteErrors),
+    security(("bearer" = [])))]
+pub async fn call_clinic(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    raw: Request,
+) -> Result<Response, ApiError> {
+    let body: ClinicCallBody = permitted(&session, &[CommandKind::CallClinic], raw).await?;
+    let request = request("POST /api/measures/{measure}/clinics", &body);
+    let command = Command::CallClinic {
+        on: day("on", &body.on)?,
+        chair: body.chair,
+    };
+    clinic_write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        (request, command, Some(body.reason)),
+    )
+    .await
+}
+
+/// Record that a called clinic was held, with the actions it mandated.
+#[utoipa::path(post, path = "/api/measures/{measure}/clinics/held", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = ClinicHeldBody,
+    responses(
+        (status = 201, description = "Held", body = Written),
+        (status = 403, description = "A role that may not do this", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, or a rule (not called, already held or cancelled, a mandate due before the clinic)", body = ErrorBody),
+        WriteErrors),
+    security(("bearer" = [])))]
+pub async fn hold_clinic(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    raw: Request,
+) -> Result<Response, ApiError> {
+    let body: ClinicHeldBody = permitted(&session, &[CommandKind::HoldClinic], raw).await?;
+    let request = request("POST /api/measures/{measure}/clinics/held", &body);
+    let mandates = body
+        .mandates
+        .iter()
+        .map(|m| {
+            Ok(scoreledger_domain::clinic::Mandate {
+                action: m.action.clone(),
+                owner: m.owner.clone(),
+                due_on: day("due_on", &m.due_on)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let command = Command::HoldClinic {
+        on: day("on", &body.on)?,
+        mandates,
+    };
+    clinic_write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        (request, command, None),
+    )
+    .await
+}
+
+/// Cancel a called clinic, with why.
+#[utoipa::path(post, path = "/api/measures/{measure}/clinics/cancelled", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = ClinicCancelledBody,
+    responses(
+        (status = 201, description = "Cancelled", body = Written),
+        (status = 403, description = "A role that may not do this", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, or a rule (not called, already held or cancelled)", body = ErrorBody),
+        WriteErrors),
+    security(("bearer" = [])))]
+pub async fn cancel_clinic(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    raw: Request,
+) -> Result<Response, ApiError> {
+    let body: ClinicCancelledBody = permitted(&session, &[CommandKind::CancelClinic], raw).await?;
+    let request = request("POST /api/measures/{measure}/clinics/cancelled", &body);
+    let command = Command::CancelClinic {
+        on: day("on", &body.on)?,
+    };
+    clinic_write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        (request, command, Some(body.reason)),
     )
     .await
 }

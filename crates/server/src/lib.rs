@@ -159,6 +159,18 @@ fn api_routes() -> Router<ServerState> {
         )
         .route("/api/measures/{measure}/notes", post(commands::write_note))
         .route(
+            "/api/measures/{measure}/clinics",
+            post(commands::call_clinic),
+        )
+        .route(
+            "/api/measures/{measure}/clinics/held",
+            post(commands::hold_clinic),
+        )
+        .route(
+            "/api/measures/{measure}/clinics/cancelled",
+            post(commands::cancel_clinic),
+        )
+        .route(
             "/api/measures/{measure}/targets",
             post(commands::set_target),
         )

@@ -90,6 +90,26 @@ const MATRIX: &[Case] = &[
         ENTERS,
     ),
     post(
+        "/api/measures/1.A3/clinics",
+        r#"{"on": "2017-02-1{n}", "chair": "Safer Rotherham Partnership Board", "reason": "off target"}"#,
+        MANAGES,
+    ),
+    post(
+        "/api/measures/1.A3/clinics",
+        r#"{"on": "2017-03-1{n}", "chair": "Strategic Director", "reason": "off target again"}"#,
+        MANAGES,
+    ),
+    post(
+        "/api/measures/1.A3/clinics/held",
+        r#"{"on": "2017-02-1{n}", "mandates": [{"action": "Hotspot patrols", "owner": "SYP", "due_on": "2017-03-31"}]}"#,
+        MANAGES,
+    ),
+    post(
+        "/api/measures/1.A3/clinics/cancelled",
+        r#"{"on": "2017-03-1{n}", "reason": "back on target"}"#,
+        MANAGES,
+    ),
+    post(
         "/api/measures/1.A3/notes",
         r#"{"period": "{month}", "text": "Provisional."}"#,
         ENTERS,
