@@ -582,28 +582,17 @@ fn day(name: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
     )
 }
 
-/// A clinic command to the measure's stream, with its reason.
-async fn clinic_write(
-    state: &ServerState,
-    session: &Session,
-    headers: &HeaderMap,
-    reference: &str,
-    (request, command, reason): (String, Command, Option<String>),
-) -> Result<Response, ApiError> {
-    write(
-        state,
-        session,
-        headers,
-        reference,
-        Change {
+impl Change {
+    /// A change not about a period (a clinic), with the reason it carries.
+    fn undated(request: String, command: Command, reason: Option<String>) -> Self {
+        Self {
             request,
             period: None,
             commands: vec![command],
             reason,
             on_behalf_of: None,
-        },
-    )
-    .await
+        }
+    }
 }
 
 /// Call a performance clinic for the measure, with its chair and why.
@@ -633,12 +622,12 @@ pub async fn call_clinic(
         on: day("on", &body.on)?,
         chair: body.chair,
     };
-    clinic_write(
+    write(
         &state,
         &session,
         &headers,
         &reference,
-        (request, command, Some(body.reason)),
+        Change::undated(request, command, Some(body.reason)),
     )
     .await
 }
@@ -681,12 +670,12 @@ pub async fn hold_clinic(
         on: day("on", &body.on)?,
         mandates,
     };
-    clinic_write(
+    write(
         &state,
         &session,
         &headers,
         &reference,
-        (request, command, None),
+        Change::undated(request, command, None),
     )
     .await
 }
@@ -717,12 +706,12 @@ pub async fn cancel_clinic(
     let command = Command::CancelClinic {
         on: day("on", &body.on)?,
     };
-    clinic_write(
+    write(
         &state,
         &session,
         &headers,
         &reference,
-        (request, command, Some(body.reason)),
+        Change::undated(request, command, Some(body.reason)),
     )
     .await
 }

@@ -27,11 +27,7 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
             let at = as_at::resolve(app, when).await?;
             let wanted = period.as_deref().map(crate::app::period).transpose()?;
             let versions = projections::value_versions(app.read(), at).await?;
-            let publications: Vec<_> = projections::all_publications(app.read())
-                .await?
-                .into_iter()
-                .filter(|p| p.position as u64 <= at.0)
-                .collect();
+            let publications = publications_through(app, at).await?;
             let found: Vec<PartialValue> = partial_values(&versions, &publications)
                 .into_iter()
                 .filter(|p| wanted.is_none_or(|w| p.period == w.to_string()))
@@ -76,6 +72,18 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
             super::audit_publications::priority(app, args, out).await
         }
     }
+}
+
+/// Every publication recorded at or before `at`.
+pub(crate) async fn publications_through(
+    app: &App,
+    at: scoreledger_domain::Position,
+) -> CliResult<Vec<projections::Publication>> {
+    Ok(projections::all_publications(app.read())
+        .await?
+        .into_iter()
+        .filter(|p| p.position as u64 <= at.0)
+        .collect())
 }
 
 fn financial_year(text: &str) -> CliResult<Period> {

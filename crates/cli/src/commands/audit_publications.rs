@@ -5,7 +5,6 @@
 
 use std::io::Write;
 
-use scoreledger_domain::Position;
 use scoreledger_reports::carried::{carried_over, CarriedNote};
 use scoreledger_reports::priority_sets::{compare_priority_sets, PrioritySetChange};
 use scoreledger_reports::QuarterReport;
@@ -14,19 +13,17 @@ use serde::Serialize;
 use crate::app::{period, App};
 use crate::args::{Format, PublishedPairArgs};
 use crate::commands::audit::{csv_of, table};
-use crate::commands::compare::{heading, side, Side};
+use crate::commands::compare::{heading, published, Side};
 use crate::failure::CliResult;
 
 /// The publication asked about and the earlier one, each with its report as published.
 async fn pair(app: &App, args: &PublishedPairArgs) -> CliResult<[(Side, QuarterReport); 2]> {
-    // Only published reports are read: `side` never builds at this position.
-    let unused = Position(0);
-    let later = side(app, &args.report, false, unused).await?;
+    let later = published(app, &args.report).await?;
     let against = match &args.against {
         Some(text) => text.clone(),
         None => period(&later.0.period)?.previous().to_string(),
     };
-    let earlier = side(app, &against, false, unused).await?;
+    let earlier = published(app, &against).await?;
     Ok([earlier, later])
 }
 

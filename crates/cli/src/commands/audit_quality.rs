@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::app::{period, App};
 use crate::args::{AsAtArgs, Format};
 use crate::as_at;
-use crate::commands::audit::{csv_of, table};
+use crate::commands::audit::{csv_of, publications_through, table};
 use crate::commands::restated::{who_and_when, why};
 use crate::failure::CliResult;
 
@@ -36,11 +36,7 @@ pub async fn run(
     let at = as_at::resolve(app, when).await?;
     let wanted = wanted.map(period).transpose()?;
     let versions = projections::value_versions(app.read(), at).await?;
-    let publications: Vec<_> = projections::all_publications(app.read())
-        .await?
-        .into_iter()
-        .filter(|p| p.position as u64 <= at.0)
-        .collect();
+    let publications = publications_through(app, at).await?;
     let from_source = |v: &UnconfirmedValue| match source {
         None => true,
         Some(wanted) => v

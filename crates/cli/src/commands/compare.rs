@@ -57,7 +57,7 @@ pub enum Shown {
 }
 
 /// A published report as published, or (with `current`) a period at `at`.
-pub(crate) async fn side(
+async fn side(
     app: &App,
     text: &str,
     current: bool,
@@ -75,6 +75,11 @@ pub(crate) async fn side(
             report,
         ));
     }
+    published(app, text).await
+}
+
+/// A published report as published: rebuilt at its cut-off.
+pub(crate) async fn published(app: &App, text: &str) -> CliResult<(Side, QuarterReport)> {
     let publication = scoreledger_service::find_publication(app.read(), text).await?;
     let cut_off = Position(publication.cut_off as u64);
     let report = build(app, period(&publication.period)?, cut_off).await?;

@@ -104,21 +104,22 @@ pub async fn run(app: &App, command: MeetingCommand, out: &mut dyn Write) -> Cli
         } => {
             let at = as_at::resolve(app, &when).await?;
             let all = projections::meetings_as_at(app.read(), at).await?;
-            let meetings = if public {
-                public_meetings(&all)
-            } else {
-                all.clone()
+            let publication = match &report {
+                Some(text) => Some(scoreledger_service::find_publication(app.read(), text).await?),
+                None => None,
             };
-            match report {
-                Some(text) => {
-                    let publication =
-                        scoreledger_service::find_publication(app.read(), &text).await?;
-                    if public && !publication_is_public(&publication.report_id, &all) {
-                        return Err(Failed::rejected(format!(
-                            "the {} report to {} was considered in exempt session; it is not public",
-                            publication.period, publication.meeting
-                        )));
-                    }
+            if let Some(publication) = publication
+                .as_ref()
+                .filter(|p| public && !publication_is_public(&p.report_id, &all))
+            {
+                return Err(Failed::rejected(format!(
+                    "the {} report to {} was considered in exempt session; it is not public",
+                    publication.period, publication.meeting
+                )));
+            }
+            let meetings = if public { public_meetings(&all) } else { all };
+            match publication {
+                Some(publication) => {
                     let found = considered_by(&publication.report_id, &meetings);
                     list(
                         &found
