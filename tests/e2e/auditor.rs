@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::support::{
-    assert_success, json_lines_of, json_of, run_in, shared_demo, stdout, Workspace,
+    assert_success, json_lines_of, json_of, run_in, shared_demo, stderr, stdout, Workspace,
 };
 
 fn strings(values: &[Value], field: &str) -> Vec<String> {
@@ -1096,4 +1096,214 @@ fn q19_clinics_of_off_target_measures_with_their_mandates() {
         &["history", "-m", "3.A1", "--what", "clinic", "--json"],
     );
     assert_eq!(strings(&history, "what"), ["clinic called", "clinic held"]);
+}
+
+/// (quoted, read against, verdict, other cells it equals) of each number listed for a measure.
+fn quoted(measure: &Value) -> Vec<(String, String, String, Vec<String>)> {
+    measure["numbers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["quoted"].as_str().unwrap().to_owned(),
+                n["against"].as_str().unwrap().to_owned(),
+                n["verdict"].as_str().unwrap().to_owned(),
+                n["equals"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.as_str().unwrap().to_owned())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn number(
+    quoted: &str,
+    against: &str,
+    verdict: &str,
+    equals: &[&str],
+) -> (String, String, String, Vec<String>) {
+    (
+        quoted.to_owned(),
+        against.to_owned(),
+        verdict.to_owned(),
+        equals.iter().map(|e| (*e).to_owned()).collect(),
+    )
+}
+
+/// Q11 (S29): every narrative sentence of the Q3 Appendix A that quotes a number the
+/// scorecard does not print for the same measure and period.
+#[test]
+fn q11_narrative_numbers_that_differ_from_the_scorecard() {
+    let db = shared_demo();
+    let checked = json_of(
+        db,
+        &["audit", "narrative", "-p", "Q3 2016/17", "--format", "json"],
+    );
+    assert_eq!(checked["report"]["published_on"], "2017-01-13");
+    let measures = checked["measures"].as_array().unwrap();
+    assert_eq!(
+        strings(measures, "measure_ref"),
+        ["1.A3", "1.C4 (b)", "2.B4 (a)", "2.B10"]
+    );
+    let q2 = "Q2 Jul - Sep 2016";
+    let q3 = "Q3 Oct - Dec 2016";
+    assert_eq!(
+        quoted(&measures[0]),
+        [
+            number("25.3%", q3, "differs", &[]),
+            number("31.6%", q2, "differs", &[]),
+        ]
+    );
+    assert!(measures[0]["numbers"][0]["sentence"]
+        .as_str()
+        .unwrap()
+        .contains("is now at 25.3% against the target of 23%"));
+    assert_eq!(measures[0]["numbers"][0]["printed"], "28.3%");
+    // 26.3% is 1.C4 (b)'s 2015/16 figure; 28% is Q2's 28.60% cut short (and 2014/15's 27.8%
+    // rounded).
+    assert_eq!(
+        quoted(&measures[1]),
+        [
+            number("26.3%", q3, "differs", &["2015/16"]),
+            number("28%", q2, "truncated", &["2014/15"]),
+        ]
+    );
+    assert_eq!(
+        quoted(&measures[2]),
+        [number("79.9%", q3, "differs", &[q2])]
+    );
+    assert_eq!(
+        quoted(&measures[3]),
+        [number("5.7%", q3, "differs", &["Q1 Apr - Jun 2016", q2])]
+    );
+
+    // --all lists the numbers that agree too: 1.A5's quarters and 1.A3's target.
+    let all = json_of(
+        db,
+        &[
+            "audit",
+            "narrative",
+            "-p",
+            "Q3 2016/17",
+            "--all",
+            "--format",
+            "json",
+        ],
+    );
+    let all = all["measures"].as_array().unwrap();
+    assert_eq!(
+        quoted(find(all, "1.A5")),
+        [
+            number("81.1%", q2, "agrees", &[]),
+            number("86.5%", q3, "agrees", &[]),
+        ]
+    );
+    assert_eq!(
+        quoted(find(all, "1.A3"))[1],
+        number("23%", "target", "agrees", &[])
+    );
+
+    // The table for people, and the narrative as the log stood before it was written.
+    let table = run_in(db, &["audit", "narrative", "-p", "Q3 2016/17"]);
+    assert_success(&table);
+    let text = stdout(&table);
+    assert!(text.contains("differs; it is the 2015/16 figure"), "{text}");
+    assert!(
+        text.contains(
+            "11 number(s) quoted in the narratives of 5 measure(s); 6 not the scorecard's figure"
+        ),
+        "{text}"
+    );
+    let before = run_in(
+        db,
+        &[
+            "audit",
+            "narrative",
+            "-p",
+            "Q3 2016/17",
+            "--as-at",
+            "2017-01-31",
+        ],
+    );
+    assert_success(&before);
+    assert!(
+        stdout(&before).contains("no narrative is recorded"),
+        "{}",
+        stdout(&before)
+    );
+}
+
+/// A narrative corrected to the scorecard's figures no longer differs; the history keeps the
+/// version that did, and an empty narrative is refused with nothing appended.
+#[test]
+fn q11_a_corrected_narrative_agrees_and_its_history_keeps_both() {
+    let workspace = Workspace::new();
+    let db = fresh_demo(&workspace);
+    let corrected = "The percentage of children who have had a social care concern raised \
+                     within 12 months of the last concern ending is now at 28.3% against the \
+                     target of 23%, down from 30.4% in quarter two.";
+    let args = |text: &'static str| {
+        vec![
+            "record",
+            "narrative",
+            "-m",
+            "1.A3",
+            "-p",
+            "Q3 2016/17",
+            "--text",
+            text,
+            "-r",
+            "Appendix A quoted figures the scorecard does not print",
+        ]
+    };
+    let head = |db: &std::path::Path| json_of(db, &["verify", "--json"])["head"].as_u64().unwrap();
+    let before = head(&db);
+    let refused = run_in(&db, &args("   "));
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("narrative"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(head(&db), before, "nothing appended");
+
+    assert_success(&run_in(&db, &args(corrected)));
+    let checked = json_of(
+        &db,
+        &["audit", "narrative", "-p", "Q3 2016/17", "--format", "json"],
+    );
+    let measures = checked["measures"].as_array().unwrap();
+    assert!(
+        measures.iter().all(|m| m["measure_ref"] != "1.A3"),
+        "{checked}"
+    );
+    // As the log stood for the OSMB, the narrative still differed.
+    let then = json_of(
+        &db,
+        &[
+            "audit",
+            "narrative",
+            "-p",
+            "Q3 2016/17",
+            "--as-at",
+            "2017-02-17",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(then["measures"][0]["measure_ref"], "1.A3");
+    let history = json_lines_of(
+        &db,
+        &["history", "-m", "1.A3", "--what", "narrative", "--json"],
+    );
+    assert_eq!(strings(&history, "what"), ["narrative", "narrative"]);
+    assert_eq!(history[1]["after"], corrected);
+    assert_eq!(
+        history[1]["reason"],
+        "Appendix A quoted figures the scorecard does not print"
+    );
 }

@@ -729,6 +729,19 @@ pub enum RecordCommand {
         #[arg(long, short = 'n')]
         text: String,
     },
+    /// Write what the report narrative (Appendix A's performance story, exceptions or
+    /// headlines) says of the measure for a period, the whole text, so `audit narrative` can
+    /// check the numbers it quotes against the scorecard.
+    ///
+    /// Example: scoreledger record narrative -m 1.A3 -p "Q3 2016/17" --text "… is now at
+    /// 25.3% against the target of 23% …"
+    Narrative {
+        #[command(flatten)]
+        target: Subject,
+        /// The narrative.
+        #[arg(long, short = 'n')]
+        text: String,
+    },
 }
 
 /// Report output formats.
@@ -1039,6 +1052,37 @@ pub enum AuditCommand {
     ///
     /// Example: scoreledger audit priority-measures -p "Q3 2016/17" --against "Q2 2016/17"
     PriorityMeasures(PublishedPairArgs),
+    /// Numbers quoted in the report narrative (`record narrative`) checked against the
+    /// scorecard the report went out with: each is read against the period its clause names
+    /// ("in quarter two"), the target ("the target of 23%") or the report's own period, and
+    /// those that differ are listed, with any other cell of the row they equal. The narrative
+    /// is read as the log stands, or at --as-at (say, the day of the meeting it went to).
+    ///
+    /// Example: scoreledger audit narrative -p "Q3 2016/17"
+    Narrative(NarrativeArgs),
+}
+
+/// `audit narrative` options.
+#[derive(Debug, Args)]
+pub struct NarrativeArgs {
+    /// The publication: a period published once ("Q3 2016/17"), a period with its meeting or
+    /// date ("Q3 2016/17 @ 2017-02-17"), or a report id; with --current, a period.
+    #[arg(long = "period", short = 'p', value_name = "PUBLICATION")]
+    pub report: String,
+    /// Check the period's narrative against its scorecard as the log stands now (or at
+    /// --as-at / --position): before publishing, say.
+    #[arg(long)]
+    pub current: bool,
+    /// Which version of the narrative (by default the latest); with --current, of the
+    /// scorecard too.
+    #[command(flatten)]
+    pub when: AsAtArgs,
+    /// List every number read, the ones that agree too.
+    #[arg(long)]
+    pub all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// A publication and the earlier one it is compared with.
@@ -1390,10 +1434,11 @@ pub struct HistoryArgs {
     #[arg(long, short = 'p')]
     pub period: Option<String>,
     /// Only these kinds of change (repeat or separate with commas): value, target, status,
-    /// direction, rag, note, accountability, measure, signoff, approval (of data notes),
-    /// definition (amendments), withdrawal (measures withdrawn and reinstated), lock,
-    /// publication, token, read (recorded reads of the history), set-aside (commits set aside),
-    /// plan, key (signing keys); or a kind as the history prints it ("data note").
+    /// direction, rag, note, narrative (report narratives), accountability, measure, signoff,
+    /// approval (of data notes), definition (amendments), withdrawal (measures withdrawn and
+    /// reinstated), lock, publication, token, read (recorded reads of the history), set-aside
+    /// (commits set aside), plan, key (signing keys), meeting, clinic; or a kind as the history
+    /// prints it ("data note").
     #[arg(long, value_delimiter = ',')]
     pub what: Vec<String>,
     /// Only changes that replaced an earlier fact: revisions, target changes, reassessments,

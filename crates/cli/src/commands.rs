@@ -3,6 +3,7 @@
 pub mod applicability;
 pub mod approval;
 pub mod audit;
+pub mod audit_narrative;
 pub mod audit_publications;
 pub mod audit_quality;
 pub mod backup;

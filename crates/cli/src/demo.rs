@@ -203,6 +203,47 @@ const CONFIRMATIONS: &[Confirmation] = &[Confirmation {
     on: (2017, 1, 19),
 }];
 
+/// What Appendix A of the Q3 2016/17 performance report (written after the scorecard of 13
+/// January 2017, for the OSMB of 17 February) says of a measure, as printed [002:662-664],
+/// [002:758-760], with the pack's bold marks left out. The exceptions table writes 2.B4 (a)
+/// and (b) in one row; its half about (a) is recorded for (a).
+const NARRATIVES: &[(&str, &str)] = &[
+    (
+        "1.A3",
+        "The percentage of children who have had a social care concern raised within 12 months \
+         of the last concern ending (priority measure) is now at 25.3% against the target of \
+         23%; and, although missing the target, has improved significantly from the 31.6% at \
+         the end of Quarter 2. It remains, however, higher than the national average and a \
+         number of initiatives are in place to further improve performance for the final \
+         quarter.",
+    ),
+    (
+        "1.A5",
+        "The increase in the proportion of children who are cared for in a family setting \
+         (priority measure) is now on track to achieve its target by the year-end; and figures \
+         have improved markedly from quarter two's performance of 81.1%, to a new level of \
+         86.5% in this quarter.",
+    ),
+    (
+        "1.C4 (b)",
+        "The % of Child and Adolescent Mental Health Service (CAMHS) triaged referrals \
+         assessed within 3 weeks is still an area of concern and current performance has \
+         fallen to 26.3% in quarter three, compared to 28% in quarter two. This is well below \
+         the target of 95%. Additional staff were appointed in December 2016 and a series of \
+         actions are in place to improve matters for the final quarter.",
+    ),
+    (
+        "2.B4 (a)",
+        "Ref No. 2.B4 a) - Proportion of adults receiving self-directed support 79.9% - above \
+         target (Priority measure)",
+    ),
+    (
+        "2.B10",
+        "Ref No. 2.B10 - Supporting people with a Learning Disability into employment slightly \
+         below 6% target at 5.7%",
+    ),
+];
+
 /// A data note written for a quarter before the one the pack printed.
 struct EarlierNote {
     measure: &'static str,
@@ -723,6 +764,29 @@ impl Story<'_> {
         )
     }
 
+    /// The performance team writes Appendix A's narrative for the Q3 report after the
+    /// scorecard went to Cabinet, quoting figures of its own ([`NARRATIVES`]).
+    async fn appendix_a(&mut self) -> CliResult {
+        self.clock.set(at(2017, 2, 6, 10));
+        let quarter = self.quarter(3);
+        for (reference, text) in NARRATIVES {
+            let measure = self.find(reference)?;
+            let command = Command::EditNarrative {
+                period: quarter,
+                text: (*text).to_owned(),
+            };
+            self.run(&performance(), &measure, &[command], None).await?;
+        }
+        self.say(
+            day(2017, 2, 6),
+            &format!(
+                "Appendix A's narrative of {quarter} written for {} measures \
+                 (scoreledger audit narrative -p \"{quarter}\")",
+                NARRATIVES.len()
+            ),
+        )
+    }
+
     /// The Overview and Scrutiny Management Board of 17 February 2017 pre-scrutinises the Q3
     /// report (its agenda [002:1-38]; none of it was exempt, and the pack records no decision).
     async fn osmb_meeting(&mut self, q3_position: u64) -> CliResult {
@@ -912,6 +976,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
         .await?;
     story.confirm_values().await?;
     story.asb_clinic().await?;
+    story.appendix_a().await?;
     story.osmb_meeting(q3_position).await?;
     story.bar.finish_and_clear();
     let Story {
@@ -1084,7 +1149,9 @@ async fn sign(
         key_file: Some(key_file.clone()),
         checkpoints: Some(beside.with_extension("checkpoints")),
     };
-    let clock = Arc::new(ManualClock::new(at(2017, 1, 16, 9)));
+    // After the story's last event: a key recorded earlier than the commits before it would
+    // make `--as-at` of a day between the two resolve past them.
+    let clock = Arc::new(ManualClock::new(at(2017, 2, 20, 9)));
     let app = App::open_signed(settings, app.actor.clone(), clock, signing.clone()).await?;
     let admin = Actor::new("it.admin", "IT Administrator", Role::Admin);
     keys::add_key(&*app.store, key.public(), None, admin, None).await?;

@@ -16,8 +16,8 @@ use serde::Serialize;
 use scoreledger_projections::{HistoryEntry, MeasureView, Publication};
 use scoreledger_reports::QuarterReport;
 use scoreledger_server::commands::{
-    AmendmentBody, AssessmentBody, CheckBody, ConfirmValueBody, LockBody, NoteBody, PublishBody,
-    RecordValueBody, ReviseValueBody, SetAsideBody, TargetBody,
+    AmendmentBody, AssessmentBody, CheckBody, ConfirmValueBody, LockBody, NarrativeBody, NoteBody,
+    PublishBody, RecordValueBody, ReviseValueBody, SetAsideBody, TargetBody,
 };
 
 use crate::app::{date, period};
@@ -492,6 +492,19 @@ async fn record(remote: &Remote, command: RecordCommand, out: &mut dyn Write) ->
                 target,
                 "notes",
                 "data note".to_owned(),
+                serde_json::to_value(body),
+            )
+        }
+        RecordCommand::Narrative { target, text } => {
+            let body = NarrativeBody {
+                period: period(&target.period)?.to_string(),
+                text,
+                reason: target.reason.clone(),
+            };
+            (
+                target,
+                "narratives",
+                "narrative".to_owned(),
                 serde_json::to_value(body),
             )
         }

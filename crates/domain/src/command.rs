@@ -195,6 +195,15 @@ pub enum Command {
         /// The note.
         text: String,
     },
+    /// Write what the report's narrative (Appendix A's performance story, exceptions or
+    /// headline text) says of the measure for a period (the whole new text), so the numbers it
+    /// quotes can be checked against the scorecard.
+    EditNarrative {
+        /// The period.
+        period: Period,
+        /// The narrative.
+        text: String,
+    },
     /// Sign off the current value of a period (maker–checker: not by whoever entered it).
     SignOffValue {
         /// The period.
@@ -346,6 +355,8 @@ pub enum CommandKind {
     AssessDirection,
     /// Edit a data note.
     EditCommentary,
+    /// Edit the report narrative of a measure.
+    EditNarrative,
     /// Sign off a value.
     SignOffValue,
     /// Approve a data note.
@@ -396,6 +407,7 @@ impl CommandKind {
             CommandKind::AssessRag => "give a RAG rating",
             CommandKind::AssessDirection => "assess a direction of travel",
             CommandKind::EditCommentary => "edit a data note",
+            CommandKind::EditNarrative => "edit a measure's report narrative",
             CommandKind::SignOffValue => "sign off a value",
             CommandKind::ApproveCommentary => "approve a data note",
             CommandKind::AmendMeasure => "amend a measure's definition",
@@ -436,6 +448,7 @@ impl Command {
             Command::AssessRag { .. } => CommandKind::AssessRag,
             Command::AssessDirection { .. } => CommandKind::AssessDirection,
             Command::EditCommentary { .. } => CommandKind::EditCommentary,
+            Command::EditNarrative { .. } => CommandKind::EditNarrative,
             Command::SignOffValue { .. } => CommandKind::SignOffValue,
             Command::ApproveCommentary { .. } => CommandKind::ApproveCommentary,
             Command::AmendMeasure { .. } => CommandKind::AmendMeasure,
@@ -521,6 +534,9 @@ impl Command {
                 .unwrap_or_default(),
             Command::EditCommentary { text, .. } => {
                 vec![("note", text.as_str(), TextKind::Prose)]
+            }
+            Command::EditNarrative { text, .. } => {
+                vec![("narrative", text.as_str(), TextKind::Prose)]
             }
             Command::RecordMeeting { body, .. } => vec![("meeting body", body.as_str(), Name)],
             Command::CallClinic { chair, .. } => vec![("chair", chair.as_str(), Name)],

@@ -324,7 +324,8 @@ pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
         CommandKind::RecordValue
         | CommandKind::ReviseValue
         | CommandKind::ConfirmValue
-        | CommandKind::EditCommentary => {
+        | CommandKind::EditCommentary
+        | CommandKind::EditNarrative => {
             matches!(role, Role::Officer | Role::Performance | Role::Admin)
         }
         CommandKind::DefinePlan
@@ -778,6 +779,7 @@ fn decide_measure(
         | Command::AssessRag { period, .. }
         | Command::AssessDirection { period, .. }
         | Command::EditCommentary { period, .. }
+        | Command::EditNarrative { period, .. }
         | Command::WithdrawMeasure { from: period }
         | Command::ReinstateMeasure { from: period } => Some(period),
         _ => None,
@@ -1023,6 +1025,23 @@ fn decide_measure(
                 published_needs_reason("an edited data note", period)?;
             }
             Ok(vec![DomainEvent::CommentaryEdited {
+                period: *period,
+                text: text.clone(),
+            }])
+        }
+        Command::EditNarrative { period, text } => {
+            non_empty("narrative", text)?;
+            if measure.narratives.get(period) == Some(text) {
+                return Err(Rejection::Unchanged {
+                    what: "the narrative",
+                    period: *period,
+                    current: "the same text".into(),
+                });
+            }
+            if measure.narratives.contains_key(period) {
+                published_needs_reason("an edited narrative", period)?;
+            }
+            Ok(vec![DomainEvent::NarrativeEdited {
                 period: *period,
                 text: text.clone(),
             }])
@@ -1629,6 +1648,50 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Rejection::Unchanged { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_narrative_is_written_once_per_text_and_rewritten_for_a_published_quarter_with_a_reason() {
+        let narrative = |text: &str| Command::EditNarrative {
+            period: q2(),
+            text: text.into(),
+        };
+        let given = [defined(StatusScheme::Corporate2016), record("112")];
+        let written = when(&given, narrative("Now at 112."), &performance_team()).unwrap();
+        assert_eq!(
+            written,
+            [DomainEvent::NarrativeEdited {
+                period: q2(),
+                text: "Now at 112.".into()
+            }]
+        );
+        let err = when(&given, narrative("  "), &performance_team()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Rejection::Invalid {
+                    field: "narrative",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let given = [
+            defined(StatusScheme::Corporate2016),
+            record("112"),
+            narrative("Now at 112."),
+        ];
+        let err = when(&given, narrative("Now at 112."), &performance_team()).unwrap_err();
+        assert!(matches!(err, Rejection::Unchanged { .. }), "{err:?}");
+        let err = when(&given, narrative("Now at 95."), &published_through_q2()).unwrap_err();
+        assert!(matches!(err, Rejection::ReasonRequired { .. }), "{err:?}");
+        let rewritten = Context {
+            reason: Some("Appendix A quoted Q1's figure".into()),
+            ..published_through_q2()
+        };
+        assert!(when(&given, narrative("Now at 95."), &rewritten).is_ok());
+        assert!(!may_issue(Role::Auditor, &narrative("x")));
+        assert!(may_issue(Role::Officer, &narrative("x")));
     }
 
     #[test]

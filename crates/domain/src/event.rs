@@ -235,6 +235,14 @@ pub enum DomainEvent {
         /// The whole note.
         text: String,
     },
+    /// What the report's narrative says of the measure for a period was written or rewritten
+    /// (full new text).
+    NarrativeEdited {
+        /// The period.
+        period: Period,
+        /// The whole narrative.
+        text: String,
+    },
     /// The current value of a period was signed off by someone other than whoever entered it
     /// (who is on the commit). A later revision needs a new sign-off.
     ValueSignedOff {
@@ -434,6 +442,7 @@ impl DomainEvent {
             DomainEvent::RagAssessed { .. } => "RagAssessed",
             DomainEvent::DirectionAssessed { .. } => "DirectionAssessed",
             DomainEvent::CommentaryEdited { .. } => "CommentaryEdited",
+            DomainEvent::NarrativeEdited { .. } => "NarrativeEdited",
             DomainEvent::ValueSignedOff { .. } => "ValueSignedOff",
             DomainEvent::CommentaryApproved { .. } => "CommentaryApproved",
             DomainEvent::MeasureAmended { .. } => "MeasureAmended",
@@ -492,6 +501,7 @@ impl DomainEvent {
             | DomainEvent::RagAssessed { period, .. }
             | DomainEvent::DirectionAssessed { period, .. }
             | DomainEvent::CommentaryEdited { period, .. }
+            | DomainEvent::NarrativeEdited { period, .. }
             | DomainEvent::ValueSignedOff { period, .. }
             | DomainEvent::CommentaryApproved { period }
             | DomainEvent::PeriodLocked { period }

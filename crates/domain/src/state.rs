@@ -59,6 +59,8 @@ pub struct MeasureState {
     pub directions: BTreeMap<Period, Direction>,
     /// Current data notes by period.
     pub commentary: BTreeMap<Period, String>,
+    /// Current report narratives by period.
+    pub narratives: BTreeMap<Period, String>,
     /// Who entered each period's current value, and who signed it off.
     pub value_makers: BTreeMap<Period, Maker>,
     /// Who wrote each period's current data note, and who approved it.
@@ -192,6 +194,7 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
             rags: BTreeMap::new(),
             directions: BTreeMap::new(),
             commentary: BTreeMap::new(),
+            narratives: BTreeMap::new(),
             value_makers: BTreeMap::new(),
             note_makers: BTreeMap::new(),
             applicability: Vec::new(),
@@ -313,6 +316,9 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
                     measure.commentary.insert(*period, text.clone());
                     let maker = Maker::next(measure.note_makers.get(period), actor);
                     measure.note_makers.insert(*period, maker);
+                }
+                DomainEvent::NarrativeEdited { period, text } => {
+                    measure.narratives.insert(*period, text.clone());
                 }
                 _ => {}
             }
@@ -462,6 +468,7 @@ pub(crate) mod tests_support {
             rags: BTreeMap::new(),
             directions: BTreeMap::new(),
             commentary: BTreeMap::new(),
+            narratives: BTreeMap::new(),
             value_makers: BTreeMap::new(),
             note_makers: BTreeMap::new(),
             applicability: Vec::new(),

@@ -93,6 +93,7 @@ fn fact_key(measure_id: &str, event: &DomainEvent) -> Option<FactKey> {
         }
         DomainEvent::RagAssessed { period, .. } => (FactTable::Assessments, period, Some("rag")),
         DomainEvent::CommentaryEdited { period, .. } => (FactTable::Notes, period, None),
+        DomainEvent::NarrativeEdited { period, .. } => (FactTable::Narratives, period, None),
         _ => return None,
     };
     Some(fact(table, measure_id, period, kind))
@@ -508,6 +509,22 @@ async fn apply_event(
                 before: closed.map(|(text, _)| text),
                 after: Some(text.clone()),
                 ..measure("data note")
+            }
+        }
+        DomainEvent::NarrativeEdited { period, text } => {
+            let key = fact(FactTable::Narratives, id, period, None);
+            let closed = batch.facts.close_current(conn, &key, at).await?;
+            batch.facts.open(
+                key,
+                text.clone(),
+                0,
+                vec![Cell::Text(Some(text.clone()))],
+                at,
+            );
+            Change {
+                before: closed.map(|(text, _)| text),
+                after: Some(text.clone()),
+                ..measure("narrative")
             }
         }
         DomainEvent::ValueSignedOff { period, revision } => {

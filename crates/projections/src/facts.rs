@@ -29,14 +29,16 @@ pub(crate) enum FactTable {
     Values,
     Assessments,
     Notes,
+    Narratives,
 }
 
 impl FactTable {
-    const ALL: [FactTable; 4] = [
+    const ALL: [FactTable; 5] = [
         FactTable::Targets,
         FactTable::Values,
         FactTable::Assessments,
         FactTable::Notes,
+        FactTable::Narratives,
     ];
 
     fn name(self) -> &'static str {
@@ -45,6 +47,7 @@ impl FactTable {
             FactTable::Values => "values_history",
             FactTable::Assessments => "assessments_history",
             FactTable::Notes => "notes_history",
+            FactTable::Narratives => "narratives_history",
         }
     }
 
@@ -53,7 +56,7 @@ impl FactTable {
         match self {
             FactTable::Targets | FactTable::Values => "raw",
             FactTable::Assessments => "assessed",
-            FactTable::Notes => "text",
+            FactTable::Notes | FactTable::Narratives => "text",
         }
     }
 
@@ -61,7 +64,9 @@ impl FactTable {
     fn revision(self) -> &'static str {
         match self {
             FactTable::Targets | FactTable::Values => "revision",
-            FactTable::Assessments | FactTable::Notes => "CAST(0 AS BIGINT)",
+            FactTable::Assessments | FactTable::Notes | FactTable::Narratives => {
+                "CAST(0 AS BIGINT)"
+            }
         }
     }
 
@@ -79,7 +84,7 @@ impl FactTable {
                 "classification",
             ],
             FactTable::Assessments => &["assessed", "computed", "rule_set_version"],
-            FactTable::Notes => &["text"],
+            FactTable::Notes | FactTable::Narratives => &["text"],
         }
     }
 

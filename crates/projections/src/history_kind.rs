@@ -23,6 +23,8 @@ pub enum HistoryKind {
     Rag,
     /// A data note written or edited.
     Note,
+    /// A measure's report narrative written or edited.
+    Narrative,
     /// A lead accountability assigned.
     Accountability,
     /// A measure defined.
@@ -65,13 +67,14 @@ pub struct UnknownKind {
 
 impl HistoryKind {
     /// Every kind, in the order messages and forms list them.
-    pub const ALL: [HistoryKind; 21] = [
+    pub const ALL: [HistoryKind; 22] = [
         HistoryKind::Value,
         HistoryKind::Target,
         HistoryKind::Status,
         HistoryKind::Direction,
         HistoryKind::Rag,
         HistoryKind::Note,
+        HistoryKind::Narrative,
         HistoryKind::Accountability,
         HistoryKind::Measure,
         HistoryKind::Signoff,
@@ -98,6 +101,7 @@ impl HistoryKind {
             HistoryKind::Direction => "direction",
             HistoryKind::Rag => "rag",
             HistoryKind::Note => "note",
+            HistoryKind::Narrative => "narrative",
             HistoryKind::Accountability => "accountability",
             HistoryKind::Measure => "measure",
             HistoryKind::Signoff => "signoff",
@@ -125,6 +129,7 @@ impl HistoryKind {
             HistoryKind::Direction => &["directions", "dot"],
             HistoryKind::Rag => &["rags"],
             HistoryKind::Note => &["notes"],
+            HistoryKind::Narrative => &["narratives"],
             HistoryKind::Accountability => &[],
             HistoryKind::Measure => &["measures"],
             HistoryKind::Signoff => &["signoffs", "sign-off", "sign-offs"],
@@ -152,6 +157,7 @@ impl HistoryKind {
             HistoryKind::Direction => &["direction of travel"],
             HistoryKind::Rag => &["RAG rating"],
             HistoryKind::Note => &["data note"],
+            HistoryKind::Narrative => &["narrative"],
             HistoryKind::Accountability => &["lead accountability"],
             HistoryKind::Measure => &["measure defined"],
             HistoryKind::Signoff => &["sign-off"],
@@ -194,6 +200,7 @@ impl HistoryKind {
             HistoryKind::Direction => "directions of travel",
             HistoryKind::Rag => "RAG ratings",
             HistoryKind::Note => "data notes",
+            HistoryKind::Narrative => "report narratives",
             HistoryKind::Accountability => "lead accountability",
             HistoryKind::Measure => "measures defined",
             HistoryKind::Signoff => "sign-offs",
@@ -321,7 +328,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "\"nonsense\" is not a kind of change; use value, target, status, direction, rag, \
-             note, accountability, measure, signoff, approval, definition, withdrawal, lock, \
+             note, narrative, accountability, measure, signoff, approval, definition, withdrawal, lock, \
              publication, \
              token, read, set-aside, plan, key, meeting or clinic"
         );

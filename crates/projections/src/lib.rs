@@ -15,6 +15,7 @@ pub mod history_view;
 pub mod lookup;
 pub mod measure_view;
 pub mod meetings;
+pub mod narratives;
 pub mod plans;
 pub mod projected_from;
 pub mod projector;
@@ -36,6 +37,7 @@ pub use measure_view::{
     ValueVersion,
 };
 pub use meetings::{meetings_as_at, AgendaItemRecord, MeetingOutcome, MeetingRecord};
+pub use narratives::{narratives_as_at, Narrative};
 pub use plans::{plans_as_at, OutcomeView, PlanView, PriorityView};
 pub use projected_from::{projected_from, Fit, ProjectedFrom, SeenCommit};
 pub use projector::{

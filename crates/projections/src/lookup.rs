@@ -69,15 +69,19 @@ pub async fn published_through(
         .max())
 }
 
-/// The last position recorded before `moment` (0 if none).
+/// The end of the log as it stood just before `moment`: the position before the first commit
+/// recorded at or after it (0 if the log began after it), or `None` when every commit
+/// projected was recorded before it. The log's order is its positions, not its clocks: a
+/// commit stamped earlier than those before it (a clock set back, a replica's skew) must not
+/// pull the later commits into "as the log stood then".
 pub async fn position_before(
     read: &ReadModels,
     moment: DateTime<Utc>,
-) -> Result<Position, sqlx::Error> {
-    let position: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) FROM history WHERE recorded_at < $1")
+) -> Result<Option<Position>, sqlx::Error> {
+    let first_after: Option<i64> =
+        sqlx::query_scalar("SELECT MIN(position) FROM history WHERE recorded_at >= $1")
             .bind(moment.to_rfc3339())
             .fetch_one(read.pool())
             .await?;
-    Ok(Position(position as u64))
+    Ok(first_after.map(|p| Position(p.saturating_sub(1).max(0) as u64)))
 }

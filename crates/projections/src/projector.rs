@@ -33,7 +33,7 @@ const PROJECTOR_LOCK: i64 = 0x5343_4f52_454c_4544;
 const UNREADABLE_POLL: Duration = Duration::from_secs(1);
 
 /// Every read-model table, in the order a rebuild empties them.
-pub const TABLES: [&str; 22] = [
+pub const TABLES: [&str; 23] = [
     "checkpoints",
     "plans",
     "priorities",
@@ -47,6 +47,7 @@ pub const TABLES: [&str; 22] = [
     "targets_history",
     "assessments_history",
     "notes_history",
+    "narratives_history",
     "value_signoffs",
     "reports_published",
     "meetings",

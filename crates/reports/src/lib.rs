@@ -14,6 +14,7 @@ pub mod compare;
 pub mod diff;
 pub mod governance;
 pub mod html;
+pub mod narrative;
 pub mod printed;
 pub mod priority_sets;
 pub mod quarter;

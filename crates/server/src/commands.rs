@@ -211,6 +211,19 @@ pub struct NoteBody {
     pub reason: Option<String>,
 }
 
+/// `POST /api/measures/{ref}/narratives`: what the report narrative says of a measure for a
+/// period.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NarrativeBody {
+    /// The period.
+    pub period: String,
+    /// The whole narrative (the history keeps every version).
+    pub text: String,
+    /// Why (needed for a published or locked period).
+    pub reason: Option<String>,
+}
+
 fn field<T>(name: &str, result: Result<T, impl std::fmt::Display>) -> Result<T, ApiError> {
     result.map_err(|err| ApiError::unprocessable(format!("{name}: {err}")))
 }
@@ -741,6 +754,51 @@ pub async fn write_note(
     let request = request("POST /api/measures/{measure}/notes", &body);
     let period = field("period", Period::parse(&body.period))?;
     let command = Command::EditCommentary {
+        period,
+        text: body.text,
+    };
+    write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        Change {
+            request,
+            period: Some(period),
+            commands: vec![command],
+            reason: body.reason,
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
+/// Write what the report narrative says of the measure for a period (the whole text), so
+/// the numbers it quotes can be checked against the scorecard (`audit narrative`).
+#[utoipa::path(post, path = "/api/measures/{measure}/narratives", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = NarrativeBody,
+    responses(
+        (status = 201, description = "Written", body = Written),
+        (status = 403, description = "Another directorate's measure, or a role that may not do this", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field, or a rule (locked, needs a reason)", body = ErrorBody),
+        WriteErrors),
+    security(("bearer" = [])))]
+pub async fn write_narrative(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    raw: Request,
+) -> Result<Response, ApiError> {
+    let body: NarrativeBody = permitted(&session, &[CommandKind::EditNarrative], raw).await?;
+    let request = request("POST /api/measures/{measure}/narratives", &body);
+    let period = field("period", Period::parse(&body.period))?;
+    let command = Command::EditNarrative {
         period,
         text: body.text,
     };

@@ -159,6 +159,10 @@ fn api_routes() -> Router<ServerState> {
         )
         .route("/api/measures/{measure}/notes", post(commands::write_note))
         .route(
+            "/api/measures/{measure}/narratives",
+            post(commands::write_narrative),
+        )
+        .route(
             "/api/measures/{measure}/clinics",
             post(commands::call_clinic),
         )

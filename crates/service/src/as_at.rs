@@ -40,7 +40,9 @@ pub async fn resolve(
                     QueryError::rejected(format!("{day} is too far in the future to ask about"))
                 })?;
             let moment = Utc.from_utc_datetime(&next.and_time(NaiveTime::MIN));
-            projections::position_before(read, moment).await?.min(now)
+            projections::position_before(read, moment)
+                .await?
+                .map_or(now, |before| before.min(now))
         }
     })
 }

@@ -513,6 +513,7 @@ mod tests {
             rags: BTreeMap::new(),
             directions: BTreeMap::new(),
             commentary: BTreeMap::from([(Q3, "On track.".to_owned())]),
+            narratives: BTreeMap::new(),
             value_makers: BTreeMap::new(),
             note_makers: BTreeMap::new(),
             applicability: Vec::new(),

@@ -75,6 +75,7 @@ kinds!(
     RagAssessed,
     DirectionAssessed,
     CommentaryEdited,
+    NarrativeEdited,
     ValueSignedOff,
     CommentaryApproved,
     MeasureAmended,
@@ -307,6 +308,9 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
             .boxed(),
         Kind::CommentaryEdited => (p(), prose())
             .prop_map(|(period, text)| DomainEvent::CommentaryEdited { period, text })
+            .boxed(),
+        Kind::NarrativeEdited => (p(), prose())
+            .prop_map(|(period, text)| DomainEvent::NarrativeEdited { period, text })
             .boxed(),
         Kind::ValueSignedOff => (p(), any::<u32>())
             .prop_map(|(period, revision)| DomainEvent::ValueSignedOff { period, revision })

@@ -71,6 +71,7 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
         AuditCommand::PriorityMeasures(args) => {
             super::audit_publications::priority(app, args, out).await
         }
+        AuditCommand::Narrative(args) => super::audit_narrative::run(app, args, out).await,
     }
 }
 

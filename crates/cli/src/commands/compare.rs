@@ -57,7 +57,7 @@ pub enum Shown {
 }
 
 /// A published report as published, or (with `current`) a period at `at`.
-async fn side(
+pub(crate) async fn side(
     app: &App,
     text: &str,
     current: bool,

@@ -117,6 +117,14 @@ pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliR
                 "data note".to_owned(),
             )
         }
+        RecordCommand::Narrative { target, text } => {
+            let at = period(&target.period)?;
+            (
+                target,
+                Command::EditNarrative { period: at, text },
+                "narrative".to_owned(),
+            )
+        }
     };
     record(app, target, command, described, out).await
 }

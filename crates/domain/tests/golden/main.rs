@@ -249,6 +249,15 @@ golden!(
     }
 );
 golden!(
+    narrative_edited,
+    DomainEvent::NarrativeEdited {
+        period: Period::quarter(2016, 3),
+        text: "The percentage of children who have had a social care concern raised within 12 \
+               months of the last concern ending is now at 25.3% against the target of 23%."
+            .into(),
+    }
+);
+golden!(
     report_published,
     DomainEvent::ReportPublished {
         report_id: ReportId(Uuid::from_u128(3)),

@@ -2,7 +2,8 @@
 
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{Actor, Command, DataQuality, Period, Position, RevisionClass, Role};
-use scoreledger_projections::{drain, history, HistoryFilter};
+use scoreledger_projections::{drain, history, position_before, HistoryFilter};
+use scoreledger_store::Clock;
 use scoreledger_testkit::{lead_officer, pair_test, performance_officer};
 
 use crate::support::{define_measure, define_plan, record, run, value};
@@ -207,5 +208,59 @@ pair_test!(
         .await
         .unwrap();
         assert_eq!(afters(since_the_second_value), ["25%", "30.6%"]);
+    }
+);
+
+pair_test!(
+    the_log_as_at_a_moment_ends_before_the_first_commit_recorded_after_it,
+    |db| {
+        define_plan(&db).await;
+        let stream = define_measure(&db, 10, "1.A3", "23%").await;
+        let defined = db.store.head().await.unwrap();
+        let note = |text: &str| Command::EditCommentary {
+            period: Period::quarter(2016, 3),
+            text: text.into(),
+        };
+        // A commit an hour on, then one whose clock was set back a day (a replica's skew):
+        // the log as it stood half an hour on holds neither.
+        let start = db.clock.now();
+        db.clock.set(start + chrono::Duration::hours(1));
+        run(
+            &db,
+            &stream,
+            note("An hour on."),
+            performance_officer(),
+            None,
+        )
+        .await
+        .unwrap();
+        db.clock.set(start - chrono::Duration::days(1));
+        run(
+            &db,
+            &stream,
+            note("Stamped a day early."),
+            performance_officer(),
+            None,
+        )
+        .await
+        .unwrap();
+        drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+        let half_an_hour_on = start + chrono::Duration::minutes(30);
+        assert_eq!(
+            position_before(&db.read, half_an_hour_on).await.unwrap(),
+            Some(defined)
+        );
+        assert_eq!(
+            position_before(&db.read, start - chrono::Duration::days(30))
+                .await
+                .unwrap(),
+            Some(Position(0))
+        );
+        assert_eq!(
+            position_before(&db.read, start + chrono::Duration::days(1))
+                .await
+                .unwrap(),
+            None
+        );
     }
 );

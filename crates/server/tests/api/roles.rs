@@ -115,6 +115,11 @@ const MATRIX: &[Case] = &[
         ENTERS,
     ),
     post(
+        "/api/measures/1.A3/narratives",
+        r#"{"period": "{month}", "text": "Now at 2{n}%."}"#,
+        ENTERS,
+    ),
+    post(
         "/api/measures/1.A3/targets",
         r#"{"period": "2016/17", "target": "2{n}%", "reason": "Cabinet agreed a stretch"}"#,
         MANAGES,
