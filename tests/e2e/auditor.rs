@@ -1307,3 +1307,271 @@ fn q11_a_corrected_narrative_agrees_and_its_history_keeps_both() {
         "Appendix A quoted figures the scorecard does not print"
     );
 }
+
+/// Q18: the off-target measures of the Q3 report with no improvement action recorded and no
+/// clinic that mandated one.
+#[test]
+fn q18_off_target_measures_with_no_improvement_action() {
+    let db = shared_demo();
+    let found = json_of(
+        db,
+        &[
+            "audit",
+            "unactioned",
+            "-p",
+            "Q3 2016/17",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(found["report"]["published_on"], "2017-01-13");
+    assert_eq!(found["off_target"], 17);
+    let unactioned = found["unactioned"].as_array().unwrap();
+    assert_eq!(unactioned.len(), 16);
+    // 1.C4 (b) has the action Appendix A describes; 3.A1's clinic is called, not yet held.
+    assert!(unactioned.iter().all(|u| u["measure_ref"] != "1.C4 (b)"));
+    assert_eq!(
+        find(unactioned, "3.A1")["clinics_called"],
+        serde_json::json!(["2017-02-13"])
+    );
+    let actions = json_of(
+        db,
+        &["action", "list", "-m", "1.C4 (b)", "--format", "json"],
+    );
+    assert_eq!(actions[0]["target_date"], "March 2017");
+    assert_eq!(
+        actions[0]["plan"],
+        "Children and Young People's Services Improvement Plan"
+    );
+    // Before the action was registered, 1.C4 (b) was one of them.
+    let before = json_of(
+        db,
+        &[
+            "audit",
+            "unactioned",
+            "-p",
+            "Q3 2016/17",
+            "--as-at",
+            "2017-02-01",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(before["unactioned"].as_array().unwrap().len(), 17);
+}
+
+/// Q16 (S20): an action's target date moved between two updates, with the reason where one
+/// was given and flagged where none was; a clinic that mandated an action for an off-target
+/// measure takes it off the unactioned list.
+#[test]
+fn q16_action_target_dates_moved_with_or_without_a_reason() {
+    let workspace = Workspace::new();
+    let db = fresh_demo(&workspace);
+    let plan = "RMBC Notice to Improve Action Plan";
+    let key = "Reduce the vacancy rate of qualified social workers";
+    let run = |args: &[&str]| {
+        let mut all = vec!["action"];
+        all.extend_from_slice(args);
+        run_in(&db, &all)
+    };
+    assert_success(&run(&[
+        "register",
+        "--plan",
+        plan,
+        "--key-action",
+        key,
+        "--objective",
+        "Recruit and retain a stable workforce",
+        "--lead",
+        "Gani Martins",
+        "--target-date",
+        "June 2010",
+    ]));
+    let twice = run(&[
+        "register",
+        "--plan",
+        plan,
+        "--key-action",
+        key,
+        "--objective",
+        "Again",
+        "--lead",
+        "Gani Martins",
+        "--target-date",
+        "June 2010",
+    ]);
+    assert!(!twice.status.success());
+    assert!(
+        stderr(&twice).contains("already exists"),
+        "{}",
+        stderr(&twice)
+    );
+    assert_success(&run(&[
+        "move",
+        "--plan",
+        plan,
+        "--key-action",
+        key,
+        "--to",
+        "October 2010",
+    ]));
+    let same = run(&[
+        "move",
+        "--plan",
+        plan,
+        "--key-action",
+        key,
+        "--to",
+        "October 2010",
+    ]);
+    assert!(
+        stderr(&same).contains("already due October 2010"),
+        "{}",
+        stderr(&same)
+    );
+    assert_success(&run(&[
+        "move",
+        "--plan",
+        plan,
+        "--key-action",
+        key,
+        "--to",
+        "December 2010",
+        "--reason",
+        "recruitment campaign extended",
+    ]));
+
+    let moved = json_of(
+        &db,
+        &[
+            "audit",
+            "action-dates",
+            "--from",
+            "2017-03-01",
+            "--to",
+            "2099-12-31",
+            "--format",
+            "json",
+        ],
+    );
+    let moved = moved.as_array().unwrap();
+    assert_eq!(moved.len(), 2, "{moved:?}");
+    assert_eq!(
+        (&moved[0]["from"], &moved[0]["to"], &moved[0]["reason"]),
+        (
+            &Value::from("June 2010"),
+            &Value::from("October 2010"),
+            &Value::Null
+        )
+    );
+    assert_eq!(moved[1]["reason"], "recruitment campaign extended");
+    let table = run_in(
+        &db,
+        &[
+            "audit",
+            "action-dates",
+            "--from",
+            "2017-03-01",
+            "--to",
+            "2099-12-31",
+        ],
+    );
+    assert!(
+        stdout(&table).contains("2 target date(s) moved")
+            && stdout(&table).contains("1 with no reason recorded"),
+        "{}",
+        stdout(&table)
+    );
+    // Moves recorded after the window are not in it.
+    let earlier = json_of(
+        &db,
+        &[
+            "audit",
+            "action-dates",
+            "--from",
+            "2017-01-01",
+            "--to",
+            "2017-03-01",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(earlier, serde_json::json!([]));
+
+    assert_success(&run(&[
+        "complete",
+        "--plan",
+        plan,
+        "--key-action",
+        key,
+        "--on",
+        "2010-12-20",
+    ]));
+    let late = run(&[
+        "move",
+        "--plan",
+        plan,
+        "--key-action",
+        key,
+        "--to",
+        "March 2011",
+    ]);
+    assert!(
+        stderr(&late).contains("completed on 2010-12-20"),
+        "{}",
+        stderr(&late)
+    );
+    // The demo's action on 1.C4 (b), then this one's four changes.
+    let history = json_lines_of(&db, &["history", "--what", "action", "--json"]);
+    assert_eq!(
+        strings(&history, "what"),
+        [
+            "action registered",
+            "action registered",
+            "action target date",
+            "action target date",
+            "action completed"
+        ]
+    );
+    assert_eq!(
+        (
+            &history[2]["before"],
+            &history[2]["after"],
+            &history[2]["reason"]
+        ),
+        (
+            &Value::from("June 2010"),
+            &Value::from("October 2010"),
+            &Value::Null
+        )
+    );
+
+    // A held clinic that mandated an action takes 3.A1 off the unactioned list.
+    assert_success(&run_in(
+        &db,
+        &[
+            "clinic",
+            "hold",
+            "-m",
+            "3.A1",
+            "--on",
+            "2017-02-13",
+            "--mandate",
+            "Hotspot patrols|South Yorkshire Police|2017-03-31",
+        ],
+    ));
+    let found = json_of(
+        &db,
+        &[
+            "audit",
+            "unactioned",
+            "-p",
+            "Q3 2016/17",
+            "--format",
+            "json",
+        ],
+    );
+    let unactioned = found["unactioned"].as_array().unwrap();
+    assert_eq!(unactioned.len(), 15);
+    assert!(unactioned.iter().all(|u| u["measure_ref"] != "3.A1"));
+}

@@ -227,6 +227,17 @@ pub enum Command {
     /// Partnership Board" --reason "ASB year to date 6% above last year"
     #[command(subcommand)]
     Clinic(ClinicCommand),
+    /// Improvement actions (--role performance or admin to change them): the key actions of an
+    /// improvement plan, each with its objective, lead, target date and the measures it is
+    /// meant to improve; a target date moved (with the reason, if there is one), an action
+    /// completed. `audit action-dates` lists the moves, `audit unactioned` the off-target
+    /// measures no action names.
+    ///
+    /// Example: scoreledger action register --plan "CYPS Improvement Plan" --objective
+    /// "CAMHS referrals assessed within 3 weeks" --key-action "Appoint additional CAMHS staff"
+    /// --lead "Mel Meggs" --target-date "March 2017" --measure "1.C4 (b)"
+    #[command(subcommand)]
+    Action(ActionCommand),
     /// The governance record (--role performance or admin to change it): the meetings reports
     /// went to, their agenda items (with the report each considered, and the paragraph of
     /// Schedule 12A to the Local Government Act 1972 an item considered in exempt session was
@@ -1060,6 +1071,38 @@ pub enum AuditCommand {
     ///
     /// Example: scoreledger audit narrative -p "Q3 2016/17"
     Narrative(NarrativeArgs),
+    /// Improvement actions whose target date moved between two days (the 17 May and 20 August
+    /// 2010 updates, say), from and to, who moved it and why, or that no reason was recorded.
+    ///
+    /// Example: scoreledger audit action-dates --from 2010-05-17 --to 2010-08-20
+    ActionDates {
+        /// The first day (YYYY-MM-DD); moves after its end are listed.
+        #[arg(long)]
+        from: String,
+        /// The last day (YYYY-MM-DD); moves up to its end are listed.
+        #[arg(long)]
+        to: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The measures off target in a published report that no improvement action names and no
+    /// performance clinic mandated an action for: what the data notes column asks to be
+    /// recorded ("what is being done to improve performance").
+    ///
+    /// Example: scoreledger audit unactioned -p "Q3 2016/17"
+    Unactioned {
+        /// The publication: a period published once ("Q3 2016/17"), a period with its meeting
+        /// or date, or a report id.
+        #[arg(long = "period", short = 'p', value_name = "PUBLICATION")]
+        report: String,
+        /// The actions and clinics as the log stood then (by default now).
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 /// `audit narrative` options.
@@ -1437,8 +1480,8 @@ pub struct HistoryArgs {
     /// direction, rag, note, narrative (report narratives), accountability, measure, signoff,
     /// approval (of data notes), definition (amendments), withdrawal (measures withdrawn and
     /// reinstated), lock, publication, token, read (recorded reads of the history), set-aside
-    /// (commits set aside), plan, key (signing keys), meeting, clinic; or a kind as the history
-    /// prints it ("data note").
+    /// (commits set aside), plan, key (signing keys), meeting, clinic, action (improvement
+    /// actions); or a kind as the history prints it ("data note").
     #[arg(long, value_delimiter = ',')]
     pub what: Vec<String>,
     /// Only changes that replaced an earlier fact: revisions, target changes, reassessments,
@@ -1572,6 +1615,75 @@ pub enum MeetingCommand {
         /// As the public sees it: items considered in exempt session left out.
         #[arg(long)]
         public: bool,
+        /// As known then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+/// Which improvement action: its plan and its key action, as registered.
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    /// The plan, e.g. "RMBC Notice to Improve Action Plan".
+    #[arg(long)]
+    pub plan: String,
+    /// The key action, as the plan writes it.
+    #[arg(long)]
+    pub key_action: String,
+}
+
+/// `action` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ActionCommand {
+    /// Register a key action with its objective, lead, target date and measures.
+    Register {
+        #[command(flatten)]
+        action: ActionArgs,
+        /// The objective it serves.
+        #[arg(long)]
+        objective: String,
+        /// Who leads it.
+        #[arg(long)]
+        lead: String,
+        /// When it is due, as the plan prints it ("June 2010", "March 2011").
+        #[arg(long)]
+        target_date: String,
+        /// A measure it is meant to improve; repeat for each.
+        #[arg(long = "measure", short = 'm', value_name = "REF")]
+        measures: Vec<String>,
+    },
+    /// Move an action's target date; say why with --reason (a move without one is listed as
+    /// such).
+    Move {
+        #[command(flatten)]
+        action: ActionArgs,
+        /// The new target date, as printed.
+        #[arg(long)]
+        to: String,
+        /// Why it moved.
+        #[arg(long, short = 'r')]
+        reason: Option<String>,
+    },
+    /// Record an action completed.
+    Complete {
+        #[command(flatten)]
+        action: ActionArgs,
+        /// The day it was completed (YYYY-MM-DD).
+        #[arg(long = "on", value_name = "DATE")]
+        on: String,
+        /// What evidences it, if anything.
+        #[arg(long, short = 'r')]
+        reason: Option<String>,
+    },
+    /// Every action as the log stood: plan, key action, lead, measures, target date and its
+    /// moves, completion.
+    List {
+        /// Only actions naming this measure.
+        #[arg(long, short = 'm')]
+        measure: Option<String>,
         /// As known then.
         #[command(flatten)]
         when: AsAtArgs,

@@ -1,5 +1,6 @@
 //! One module per subcommand; `dispatch` picks one.
 
+pub mod action;
 pub mod applicability;
 pub mod approval;
 pub mod audit;
@@ -92,6 +93,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Publish(args) => publish::run(&app, &args, out).await,
         Command::Meeting(command) => meeting::run(&app, command, out).await,
         Command::Clinic(command) => clinic::run(&app, command, out).await,
+        Command::Action(command) => action::run(&app, command, out).await,
         Command::Report(args) => report::run(&app, &args, out).await,
         Command::History(args) => history::run(&app, &args, out).await,
         Command::Measure(args) => measure::run(&app, &args, out).await,

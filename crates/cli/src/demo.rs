@@ -787,6 +787,37 @@ impl Story<'_> {
         )
     }
 
+    /// Appendix A says of 1.C4 (b) that "additional staff were appointed in December 2016 and
+    /// a series of actions are in place to improve matters for the final quarter", "as outlined
+    /// in the Children and Young People's Services Improvement Plan" [002:662]. Illustrative:
+    /// the pack prints no action plan, so the action is registered as that sentence words it,
+    /// led by the measure's lead officer and due at the year's end.
+    async fn camhs_action(&mut self) -> CliResult {
+        self.clock.set(at(2017, 2, 6, 11));
+        let measure = self.find("1.C4 (b)")?;
+        let plan = "Children and Young People's Services Improvement Plan";
+        let key_action = "Appoint additional CAMHS staff and put in place a series of actions to \
+                          improve matters for the final quarter";
+        let command = Command::RegisterAction {
+            action_id: scoreledger_store::action_id_for(plan, key_action),
+            plan: plan.to_owned(),
+            objective: measure.definition.title.clone(),
+            key_action: key_action.to_owned(),
+            lead: measure.definition.lead_officer.clone(),
+            target_date: "March 2017".to_owned(),
+            measures: vec![measure.definition.measure_ref.clone()],
+        };
+        let stream = scoreledger_store::action_id_for(plan, key_action).stream();
+        self.app
+            .execute_as(&performance(), &stream, None, &[command], None, None)
+            .await?;
+        self.bar.inc(1);
+        self.say(
+            day(2017, 2, 6),
+            "1.C4 (b): an improvement action registered from Appendix A (scoreledger action list)",
+        )
+    }
+
     /// The Overview and Scrutiny Management Board of 17 February 2017 pre-scrutinises the Q3
     /// report (its agenda [002:1-38]; none of it was exempt, and the pack records no decision).
     async fn osmb_meeting(&mut self, q3_position: u64) -> CliResult {
@@ -977,6 +1008,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
     story.confirm_values().await?;
     story.asb_clinic().await?;
     story.appendix_a().await?;
+    story.camhs_action().await?;
     story.osmb_meeting(q3_position).await?;
     story.bar.finish_and_clear();
     let Story {

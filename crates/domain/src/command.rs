@@ -7,8 +7,11 @@ use chrono::NaiveDate;
 
 use crate::actor::Role;
 use crate::event::{PartDigest, ReportKind};
-use crate::ids::{AccessId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, TokenId};
+use crate::ids::{
+    AccessId, ActionId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, TokenId,
+};
 use crate::measure::MeasureDefinition;
+use crate::measure_ref::MeasureRef;
 use crate::period::Period;
 use crate::rules::RuleSet;
 use crate::status::{Direction, Rag, Status, StatusScheme};
@@ -164,6 +167,33 @@ pub enum Command {
         item: String,
         /// Who called it in.
         by: String,
+    },
+    /// Register a key action of an improvement plan.
+    RegisterAction {
+        /// The action (derived from the plan and the key action).
+        action_id: ActionId,
+        /// The plan it belongs to ("RMBC Notice to Improve Action Plan").
+        plan: String,
+        /// The objective it serves.
+        objective: String,
+        /// The key action, as the plan writes it.
+        key_action: String,
+        /// Who leads it.
+        lead: String,
+        /// When it is due, as the plan prints it ("June 2010").
+        target_date: String,
+        /// The measures it is meant to improve.
+        measures: Vec<MeasureRef>,
+    },
+    /// Move an action's target date (the reason, if given, on the commit).
+    MoveActionTargetDate {
+        /// The new target date, as printed.
+        to: String,
+    },
+    /// Record an action completed.
+    CompleteAction {
+        /// The day it was completed.
+        on: NaiveDate,
     },
     /// Assess the overall status for a period. What the plan's rules suggest is computed by
     /// `decide` and recorded beside it.
@@ -347,6 +377,12 @@ pub enum CommandKind {
     RecordDecision,
     /// Record a call-in.
     CallInDecision,
+    /// Register an improvement action.
+    RegisterAction,
+    /// Move an improvement action's target date.
+    MoveActionTargetDate,
+    /// Record an improvement action completed.
+    CompleteAction,
     /// Assess a status.
     AssessStatus,
     /// Give a RAG rating.
@@ -403,6 +439,9 @@ impl CommandKind {
             CommandKind::AddAgendaItem => "add an agenda item",
             CommandKind::RecordDecision => "record a decision",
             CommandKind::CallInDecision => "record a call-in",
+            CommandKind::RegisterAction => "register an improvement action",
+            CommandKind::MoveActionTargetDate => "move an action's target date",
+            CommandKind::CompleteAction => "record an action completed",
             CommandKind::AssessStatus => "assess a status",
             CommandKind::AssessRag => "give a RAG rating",
             CommandKind::AssessDirection => "assess a direction of travel",
@@ -444,6 +483,9 @@ impl Command {
             Command::AddAgendaItem { .. } => CommandKind::AddAgendaItem,
             Command::RecordDecision { .. } => CommandKind::RecordDecision,
             Command::CallInDecision { .. } => CommandKind::CallInDecision,
+            Command::RegisterAction { .. } => CommandKind::RegisterAction,
+            Command::MoveActionTargetDate { .. } => CommandKind::MoveActionTargetDate,
+            Command::CompleteAction { .. } => CommandKind::CompleteAction,
             Command::AssessStatus { .. } => CommandKind::AssessStatus,
             Command::AssessRag { .. } => CommandKind::AssessRag,
             Command::AssessDirection { .. } => CommandKind::AssessDirection,
@@ -559,6 +601,21 @@ impl Command {
                 ("agenda item", item.as_str(), Name),
                 ("decision", decision, TextKind::Prose),
             ],
+            Command::RegisterAction {
+                plan,
+                objective,
+                key_action,
+                lead,
+                target_date,
+                ..
+            } => vec![
+                ("plan", plan.as_str(), Line),
+                ("objective", objective.as_str(), Line),
+                ("key action", key_action.as_str(), Line),
+                ("lead", lead.as_str(), Name),
+                ("target date", target_date.as_str(), Name),
+            ],
+            Command::MoveActionTargetDate { to } => vec![("target date", to.as_str(), Name)],
             Command::CallInDecision { item, by } => {
                 vec![
                     ("agenda item", item.as_str(), Name),
@@ -595,6 +652,7 @@ impl Command {
             Command::LockPeriod { .. }
             | Command::ReopenPeriod { .. }
             | Command::CancelClinic { .. }
+            | Command::CompleteAction { .. }
             | Command::AssessStatus { .. }
             | Command::AssessRag { .. }
             | Command::AssessDirection { .. }

@@ -344,7 +344,10 @@ pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
         | CommandKind::RecordMeeting
         | CommandKind::AddAgendaItem
         | CommandKind::RecordDecision
-        | CommandKind::CallInDecision => matches!(role, Role::Performance | Role::Admin),
+        | CommandKind::CallInDecision
+        | CommandKind::RegisterAction
+        | CommandKind::MoveActionTargetDate
+        | CommandKind::CompleteAction => matches!(role, Role::Performance | Role::Admin),
         CommandKind::SignOffValue | CommandKind::ApproveCommentary => {
             matches!(role, Role::Approver | Role::Admin)
         }
@@ -636,6 +639,29 @@ pub fn decide(
         ) => crate::governance::record_meeting(*meeting_id, body, *held_on),
         (StreamState::Meeting(meeting), command) => {
             crate::governance::decide_meeting(meeting, command, ctx)
+        }
+        (
+            StreamState::Empty,
+            Command::RegisterAction {
+                action_id,
+                plan,
+                objective,
+                key_action,
+                lead,
+                target_date,
+                measures,
+            },
+        ) => crate::improvement::register(crate::improvement::Registration {
+            action_id: *action_id,
+            plan,
+            objective,
+            key_action,
+            lead,
+            target_date,
+            measures,
+        }),
+        (StreamState::Action(action), command) => {
+            crate::improvement::decide_action(action, command)
         }
         (StreamState::Measure(measure), command) => decide_measure(measure, command, ctx),
         (StreamState::Empty, command) => Err(Rejection::WrongStream {
@@ -1079,7 +1105,10 @@ fn decide_measure(
         | Command::RecordMeeting { .. }
         | Command::AddAgendaItem { .. }
         | Command::RecordDecision { .. }
-        | Command::CallInDecision { .. } => Err(Rejection::WrongStream {
+        | Command::CallInDecision { .. }
+        | Command::RegisterAction { .. }
+        | Command::MoveActionTargetDate { .. }
+        | Command::CompleteAction { .. } => Err(Rejection::WrongStream {
             command: command.describe(),
             problem: "this stream holds a measure",
         }),

@@ -5,8 +5,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Role;
-use crate::ids::{AccessId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, TokenId};
+use crate::ids::{
+    AccessId, ActionId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, TokenId,
+};
 use crate::measure::{MeasureDefinition, MeasureField};
+use crate::measure_ref::MeasureRef;
 use crate::period::Period;
 use crate::rules::RuleSet;
 use crate::status::{Direction, Rag, Status, StatusScheme};
@@ -200,6 +203,35 @@ pub enum DomainEvent {
         item: String,
         /// Who called it in.
         by: String,
+    },
+    /// A key action of an improvement plan was registered.
+    ActionRegistered {
+        /// The action.
+        action_id: ActionId,
+        /// The plan it belongs to.
+        plan: String,
+        /// The objective it serves.
+        objective: String,
+        /// The key action.
+        key_action: String,
+        /// Who leads it.
+        lead: String,
+        /// When it is due, as printed.
+        target_date: String,
+        /// The measures it is meant to improve.
+        measures: Vec<MeasureRef>,
+    },
+    /// An action's target date moved (the reason, if one was given, is on the commit).
+    ActionTargetDateMoved {
+        /// The date before.
+        from: String,
+        /// The date after.
+        to: String,
+    },
+    /// An action was completed.
+    ActionCompleted {
+        /// The day.
+        on: NaiveDate,
     },
     /// The officer's assessment of the overall status for a period.
     StatusAssessed {
@@ -438,6 +470,9 @@ impl DomainEvent {
             DomainEvent::AgendaItemAdded { .. } => "AgendaItemAdded",
             DomainEvent::DecisionRecorded { .. } => "DecisionRecorded",
             DomainEvent::DecisionCalledIn { .. } => "DecisionCalledIn",
+            DomainEvent::ActionRegistered { .. } => "ActionRegistered",
+            DomainEvent::ActionTargetDateMoved { .. } => "ActionTargetDateMoved",
+            DomainEvent::ActionCompleted { .. } => "ActionCompleted",
             DomainEvent::StatusAssessed { .. } => "StatusAssessed",
             DomainEvent::RagAssessed { .. } => "RagAssessed",
             DomainEvent::DirectionAssessed { .. } => "DirectionAssessed",

@@ -64,6 +64,12 @@ uuid_id!(
 );
 
 uuid_id!(
+    /// One key action of an improvement plan (derived from the plan and the action's text).
+    ActionId,
+    "action"
+);
+
+uuid_id!(
     /// One API bearer token: who it stands for and in which role (the secret is never stored,
     /// only its SHA-256).
     TokenId,

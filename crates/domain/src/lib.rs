@@ -13,6 +13,7 @@ pub mod decide;
 pub mod event;
 pub mod governance;
 pub mod ids;
+pub mod improvement;
 pub mod lifecycle;
 pub mod measure;
 pub mod measure_ref;
@@ -30,7 +31,7 @@ pub use command::{Command, CommandKind};
 pub use decide::{decide, permit, Context, PlanOutline, Rejection, UnreadableCommit};
 pub use event::{DomainEvent, EventType, FieldChange, PartDigest, SchemaVersion, UpcastError};
 pub use ids::{
-    AccessId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, StreamId,
+    AccessId, ActionId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, StreamId,
     StreamVersion, TokenId,
 };
 pub use lifecycle::{applies_in, Applicability};

@@ -107,6 +107,8 @@ pub enum StreamState {
     Report(Box<DomainEvent>),
     /// A meeting's record.
     Meeting(Box<crate::governance::MeetingState>),
+    /// An improvement action.
+    Action(Box<crate::improvement::ActionState>),
     /// An API token stream.
     Token(TokenState),
     /// The setting aside of the unreadable commit at this position.
@@ -339,6 +341,21 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
         })),
         (StreamState::Meeting(meeting), event) => {
             StreamState::Meeting(Box::new(crate::governance::evolve_meeting(*meeting, event)))
+        }
+        (
+            StreamState::Empty,
+            DomainEvent::ActionRegistered {
+                action_id,
+                target_date,
+                ..
+            },
+        ) => StreamState::Action(Box::new(crate::improvement::ActionState {
+            action_id: *action_id,
+            target_date: target_date.clone(),
+            completed_on: None,
+        })),
+        (StreamState::Action(action), event) => {
+            StreamState::Action(Box::new(crate::improvement::evolve_action(*action, event)))
         }
         (StreamState::Empty, published @ DomainEvent::ReportPublished { .. }) => {
             StreamState::Report(Box::new(published.clone()))

@@ -736,6 +736,55 @@ async fn apply_event(
                 ..Change::new("call-in")
             }
         }
+        DomainEvent::ActionRegistered {
+            plan,
+            objective,
+            key_action,
+            lead,
+            target_date,
+            measures,
+            ..
+        } => {
+            let row = ActionRow {
+                plan: Some(plan),
+                objective: Some(objective),
+                key_action: Some(key_action),
+                lead: Some(lead),
+                target_date: Some(target_date),
+                measures: Some(json(measures)),
+                ..ActionRow::new("registered")
+            };
+            action(conn, commit, id, row).await?;
+            Change {
+                after: Some(format!("{key_action} (lead {lead}, due {target_date})")),
+                ..Change::new("action registered")
+            }
+        }
+        DomainEvent::ActionTargetDateMoved { from, to } => {
+            let row = ActionRow {
+                target_date: Some(to),
+                moved_from: Some(from),
+                ..ActionRow::new("moved")
+            };
+            action(conn, commit, id, row).await?;
+            Change {
+                before: Some(from.clone()),
+                after: Some(to.clone()),
+                ..Change::new("action target date")
+            }
+        }
+        DomainEvent::ActionCompleted { on } => {
+            let on = on.to_string();
+            let row = ActionRow {
+                completed_on: Some(&on),
+                ..ActionRow::new("completed")
+            };
+            action(conn, commit, id, row).await?;
+            Change {
+                after: Some(format!("completed on {on}")),
+                ..Change::new("action completed")
+            }
+        }
         DomainEvent::TokenIssued {
             token_id,
             user_id,
@@ -978,6 +1027,65 @@ fn value_cells(
 }
 
 /// One step of a measure's performance clinic.
+/// One row of `improvement_actions`: what an action's event says, the rest empty.
+struct ActionRow<'a> {
+    kind: &'a str,
+    plan: Option<&'a str>,
+    objective: Option<&'a str>,
+    key_action: Option<&'a str>,
+    lead: Option<&'a str>,
+    target_date: Option<&'a str>,
+    moved_from: Option<&'a str>,
+    measures: Option<String>,
+    completed_on: Option<&'a str>,
+}
+
+impl<'a> ActionRow<'a> {
+    fn new(kind: &'a str) -> Self {
+        Self {
+            kind,
+            plan: None,
+            objective: None,
+            key_action: None,
+            lead: None,
+            target_date: None,
+            moved_from: None,
+            measures: None,
+            completed_on: None,
+        }
+    }
+}
+
+async fn action(
+    conn: &mut AnyConnection,
+    commit: &Commit,
+    action_id: &str,
+    row: ActionRow<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO improvement_actions (action_id, position, kind, plan, objective, key_action, \
+         lead, target_date, moved_from, measures, completed_on, reason, recorded_at, actor_name) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(action_id)
+    .bind(commit.position.0 as i64)
+    .bind(row.kind)
+    .bind(row.plan)
+    .bind(row.objective)
+    .bind(row.key_action)
+    .bind(row.lead)
+    .bind(row.target_date)
+    .bind(row.moved_from)
+    .bind(row.measures)
+    .bind(row.completed_on)
+    .bind(commit.reason.clone())
+    .bind(commit.recorded_at.to_rfc3339())
+    .bind(&commit.actor.name)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn clinic(
     conn: &mut AnyConnection,
     commit: &Commit,

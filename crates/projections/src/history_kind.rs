@@ -55,6 +55,8 @@ pub enum HistoryKind {
     Meeting,
     /// A performance clinic called, held or cancelled.
     Clinic,
+    /// An improvement action registered, its target date moved, or completed.
+    Action,
 }
 
 /// A word that names no kind of change.
@@ -67,7 +69,7 @@ pub struct UnknownKind {
 
 impl HistoryKind {
     /// Every kind, in the order messages and forms list them.
-    pub const ALL: [HistoryKind; 22] = [
+    pub const ALL: [HistoryKind; 23] = [
         HistoryKind::Value,
         HistoryKind::Target,
         HistoryKind::Status,
@@ -90,6 +92,7 @@ impl HistoryKind {
         HistoryKind::Key,
         HistoryKind::Meeting,
         HistoryKind::Clinic,
+        HistoryKind::Action,
     ];
 
     /// The word for the kind, as the README and `--what` write it.
@@ -117,6 +120,7 @@ impl HistoryKind {
             HistoryKind::Key => "key",
             HistoryKind::Meeting => "meeting",
             HistoryKind::Clinic => "clinic",
+            HistoryKind::Action => "action",
         }
     }
 
@@ -145,6 +149,7 @@ impl HistoryKind {
             HistoryKind::Key => &["keys", "signing-key", "signing-keys"],
             HistoryKind::Meeting => &["meetings", "decision", "decisions", "call-in", "call-ins"],
             HistoryKind::Clinic => &["clinics"],
+            HistoryKind::Action => &["actions"],
         }
     }
 
@@ -188,6 +193,11 @@ impl HistoryKind {
             HistoryKind::Key => &["signing key added", "signing key retired"],
             HistoryKind::Meeting => &["meeting", "agenda item", "decision", "call-in"],
             HistoryKind::Clinic => &["clinic called", "clinic held", "clinic cancelled"],
+            HistoryKind::Action => &[
+                "action registered",
+                "action target date",
+                "action completed",
+            ],
         }
     }
 
@@ -216,6 +226,7 @@ impl HistoryKind {
             HistoryKind::Key => "signing keys added and retired",
             HistoryKind::Meeting => "meetings, agenda items, decisions and call-ins",
             HistoryKind::Clinic => "performance clinics called, held and cancelled",
+            HistoryKind::Action => "improvement actions registered, moved and completed",
         }
     }
 
@@ -330,7 +341,7 @@ mod tests {
             "\"nonsense\" is not a kind of change; use value, target, status, direction, rag, \
              note, narrative, accountability, measure, signoff, approval, definition, withdrawal, lock, \
              publication, \
-             token, read, set-aside, plan, key, meeting or clinic"
+             token, read, set-aside, plan, key, meeting, clinic or action"
         );
     }
 

@@ -5,6 +5,7 @@
 //! covers (exactly-once effect), and a projector halts on a gap rather than skip one, and at a
 //! commit it cannot read unless an admin has set that commit aside.
 
+pub mod actions;
 mod apply;
 mod batch;
 pub mod checksum;
@@ -27,6 +28,7 @@ pub mod snapshot;
 mod statistics;
 pub mod tokens;
 
+pub use actions::{actions_as_at, ActionRecord, DateMove};
 pub use checksum::table_checksums;
 pub use clinics::{clinics_as_at, ClinicRecord};
 pub use history_kind::{HistoryKind, UnknownKind};

@@ -33,7 +33,7 @@ const PROJECTOR_LOCK: i64 = 0x5343_4f52_454c_4544;
 const UNREADABLE_POLL: Duration = Duration::from_secs(1);
 
 /// Every read-model table, in the order a rebuild empties them.
-pub const TABLES: [&str; 23] = [
+pub const TABLES: [&str; 24] = [
     "checkpoints",
     "plans",
     "priorities",
@@ -54,6 +54,7 @@ pub const TABLES: [&str; 23] = [
     "agenda_items",
     "meeting_outcomes",
     "clinics",
+    "improvement_actions",
     "tokens",
     "set_asides",
     "history",

@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use scoreledger_domain::{MeasureId, MeasureRef, MeetingId, Period, PlanId};
+use scoreledger_domain::{ActionId, MeasureId, MeasureRef, MeetingId, Period, PlanId};
 
 /// A fresh, time-ordered id (commits, events, publications, tokens, accesses).
 pub fn new_id() -> Uuid {
@@ -33,6 +33,13 @@ pub fn measure_id_for(plan: PlanId, reference: &MeasureRef) -> MeasureId {
 /// A meeting's id, from its body and day: the same meeting recorded twice is one stream.
 pub fn meeting_id_for(body: &str, held_on: chrono::NaiveDate) -> MeetingId {
     MeetingId(derived_id(&["meeting", body.trim(), &held_on.to_string()]))
+}
+
+/// An improvement action's id, from its plan and key action (spaces normalised): the same
+/// action registered twice is one stream, and a later update names it by the same words.
+pub fn action_id_for(plan: &str, key_action: &str) -> ActionId {
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    ActionId(derived_id(&["action", &words(plan), &words(key_action)]))
 }
 
 /// A stable id from the given parts (SHA-256, first 16 bytes, RFC 9562 version 8): the same

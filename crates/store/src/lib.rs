@@ -33,7 +33,7 @@ pub use error::{AppendError, ReadError};
 pub use execute::{
     decide_commit, load, load_and_remember, load_current, prepare, ExecuteError, Request,
 };
-pub use ids::{derived_id, measure_id_for, meeting_id_for, new_id, plan_id_for};
+pub use ids::{action_id_for, derived_id, measure_id_for, meeting_id_for, new_id, plan_id_for};
 pub use nats::{NatsConfig, NatsStore};
 pub use scoreledger_domain::{Position, StreamId, StreamVersion};
 pub use server_url::{redacted, ServerUrl};

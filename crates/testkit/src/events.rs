@@ -19,10 +19,10 @@ use scoreledger_domain::target::{Comparison, TargetSpec, TextKind as TargetText}
 use scoreledger_domain::text::{self, TextKind};
 use scoreledger_domain::value::Unit;
 use scoreledger_domain::{
-    AccessId, DataQuality, Direction, DomainEvent, FieldChange, Frequency, MeasureDefinition,
-    MeasureField, MeasureId, MeasureRef, MeetingId, PartDigest, Period, PlanId, Polarity, Position,
-    Quality, Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet, SetAsideId, Status,
-    StatusScheme, Target, TargetSegment, TokenId, ValueKind,
+    AccessId, ActionId, DataQuality, Direction, DomainEvent, FieldChange, Frequency,
+    MeasureDefinition, MeasureField, MeasureId, MeasureRef, MeetingId, PartDigest, Period, PlanId,
+    Polarity, Position, Quality, Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet,
+    SetAsideId, Status, StatusScheme, Target, TargetSegment, TokenId, ValueKind,
 };
 
 macro_rules! kinds {
@@ -71,6 +71,9 @@ kinds!(
     AgendaItemAdded,
     DecisionRecorded,
     DecisionCalledIn,
+    ActionRegistered,
+    ActionTargetDateMoved,
+    ActionCompleted,
     StatusAssessed,
     RagAssessed,
     DirectionAssessed,
@@ -279,6 +282,33 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
             .boxed(),
         Kind::DecisionCalledIn => (name(), name())
             .prop_map(|(item, by)| DomainEvent::DecisionCalledIn { item, by })
+            .boxed(),
+        Kind::ActionRegistered => (
+            uuid(),
+            (line(), line(), line()),
+            name(),
+            name(),
+            proptest::collection::vec(measure_ref(), 0..4),
+        )
+            .prop_map(
+                |(action, (plan, objective, key_action), lead, target_date, measures)| {
+                    DomainEvent::ActionRegistered {
+                        action_id: ActionId(action),
+                        plan,
+                        objective,
+                        key_action,
+                        lead,
+                        target_date,
+                        measures,
+                    }
+                },
+            )
+            .boxed(),
+        Kind::ActionTargetDateMoved => (name(), name())
+            .prop_map(|(from, to)| DomainEvent::ActionTargetDateMoved { from, to })
+            .boxed(),
+        Kind::ActionCompleted => date()
+            .prop_map(|on| DomainEvent::ActionCompleted { on })
             .boxed(),
         Kind::StatusAssessed => (p(), status(), proptest::option::of(status()), any::<u32>())
             .prop_map(

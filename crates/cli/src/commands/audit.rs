@@ -72,6 +72,14 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
             super::audit_publications::priority(app, args, out).await
         }
         AuditCommand::Narrative(args) => super::audit_narrative::run(app, args, out).await,
+        AuditCommand::ActionDates { from, to, format } => {
+            super::action::dates(app, from, to, *format, out).await
+        }
+        AuditCommand::Unactioned {
+            report,
+            when,
+            format,
+        } => super::action::unactioned(app, report, when, *format, out).await,
     }
 }
 

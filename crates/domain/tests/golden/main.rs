@@ -7,10 +7,10 @@ use scoreledger_domain::event::ReportKind;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
-    AccessId, DataQuality, Direction, DomainEvent, FieldChange, Frequency, MeasureDefinition,
-    MeasureField, MeasureId, MeasureRef, MeetingId, PartDigest, Period, PlanId, Polarity, Position,
-    Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet, SchemaVersion, SetAsideId, Status,
-    StatusScheme, TokenId, ValueKind,
+    AccessId, ActionId, DataQuality, Direction, DomainEvent, FieldChange, Frequency,
+    MeasureDefinition, MeasureField, MeasureId, MeasureRef, MeetingId, PartDigest, Period, PlanId,
+    Polarity, Position, Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet, SchemaVersion,
+    SetAsideId, Status, StatusScheme, TokenId, ValueKind,
 };
 use uuid::Uuid;
 
@@ -182,6 +182,31 @@ golden!(
     clinic_cancelled,
     DomainEvent::ClinicCancelled {
         on: NaiveDate::from_ymd_opt(2017, 2, 13).unwrap(),
+    }
+);
+golden!(
+    action_registered,
+    DomainEvent::ActionRegistered {
+        action_id: ActionId(Uuid::from_u128(9)),
+        plan: "RMBC Notice to Improve Action Plan".into(),
+        objective: "Recruit and retain a stable social care workforce".into(),
+        key_action: "Reduce the vacancy rate of qualified social workers".into(),
+        lead: "Gani Martins".into(),
+        target_date: "June 2010".into(),
+        measures: vec![MeasureRef::parse("NI 59").unwrap()],
+    }
+);
+golden!(
+    action_target_date_moved,
+    DomainEvent::ActionTargetDateMoved {
+        from: "June 2010".into(),
+        to: "October 2010".into(),
+    }
+);
+golden!(
+    action_completed,
+    DomainEvent::ActionCompleted {
+        on: NaiveDate::from_ymd_opt(2010, 8, 20).unwrap(),
     }
 );
 golden!(

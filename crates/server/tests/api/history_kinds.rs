@@ -89,7 +89,7 @@ pair_test!(
             );
             assert!(
                 error.contains("value, target, status, direction, rag, note,")
-                    && error.contains("read, set-aside, plan, key, meeting or clinic"),
+                    && error.contains("read, set-aside, plan, key, meeting, clinic or action"),
                 "{error}"
             );
         }

@@ -1,0 +1,210 @@
+//! Improvement actions: the key actions of an improvement plan (the 2010 Notice to Improve
+//! action plan, a directorate's improvement plan named in a scorecard's narrative), each with
+//! its objective, lead, target date and the measures it is meant to improve. A target date
+//! that moves keeps its history, with the reason where one was given ("June 2010" → "October
+//! 2010", question 16); an action recorded for an off-target measure is what the data notes
+//! column asks for ("provide details of what is being done to improve performance",
+//! question 18).
+
+use chrono::NaiveDate;
+
+use crate::command::Command;
+use crate::decide::{non_empty, Rejection};
+use crate::event::DomainEvent;
+use crate::ids::ActionId;
+use crate::measure_ref::MeasureRef;
+
+/// An improvement action as its events describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionState {
+    /// The action.
+    pub action_id: ActionId,
+    /// Its target date as the plan prints it ("June 2010").
+    pub target_date: String,
+    /// The day it was completed, once it was.
+    pub completed_on: Option<NaiveDate>,
+}
+
+/// What registering an action records.
+pub struct Registration<'a> {
+    /// The action.
+    pub action_id: ActionId,
+    /// The plan it belongs to.
+    pub plan: &'a str,
+    /// The objective it serves.
+    pub objective: &'a str,
+    /// The key action.
+    pub key_action: &'a str,
+    /// Who leads it.
+    pub lead: &'a str,
+    /// When it is due, as printed.
+    pub target_date: &'a str,
+    /// The measures it is meant to improve.
+    pub measures: &'a [MeasureRef],
+}
+
+/// A new action's first event.
+pub(crate) fn register(r: Registration<'_>) -> Result<Vec<DomainEvent>, Rejection> {
+    non_empty("plan", r.plan)?;
+    non_empty("objective", r.objective)?;
+    non_empty("key action", r.key_action)?;
+    non_empty("lead", r.lead)?;
+    non_empty("target date", r.target_date)?;
+    let mut measures = r.measures.to_vec();
+    measures.sort();
+    measures.dedup();
+    Ok(vec![DomainEvent::ActionRegistered {
+        action_id: r.action_id,
+        plan: r.plan.trim().to_owned(),
+        objective: r.objective.trim().to_owned(),
+        key_action: r.key_action.trim().to_owned(),
+        lead: r.lead.trim().to_owned(),
+        target_date: r.target_date.trim().to_owned(),
+        measures,
+    }])
+}
+
+/// What `command` does to a registered action. A target date may move without a reason
+/// (the 2010 updates moved them silently); the history then says none was given.
+pub(crate) fn decide_action(
+    action: &ActionState,
+    command: &Command,
+) -> Result<Vec<DomainEvent>, Rejection> {
+    if let Some(on) = action.completed_on {
+        return Err(Rejection::Invalid {
+            field: "action",
+            message: format!("the action was completed on {on}; register a new one"),
+        });
+    }
+    match command {
+        Command::RegisterAction { .. } => Err(Rejection::AlreadyExists {
+            what: "this action",
+        }),
+        Command::MoveActionTargetDate { to } => {
+            non_empty("target date", to)?;
+            let to = to.trim();
+            if to == action.target_date {
+                return Err(Rejection::Invalid {
+                    field: "target date",
+                    message: format!("the action is already due {to}"),
+                });
+            }
+            Ok(vec![DomainEvent::ActionTargetDateMoved {
+                from: action.target_date.clone(),
+                to: to.to_owned(),
+            }])
+        }
+        Command::CompleteAction { on } => Ok(vec![DomainEvent::ActionCompleted { on: *on }]),
+        other => Err(Rejection::WrongStream {
+            command: other.describe(),
+            problem: "this stream holds an improvement action",
+        }),
+    }
+}
+
+/// The action after `event`.
+pub(crate) fn evolve_action(mut action: ActionState, event: &DomainEvent) -> ActionState {
+    match event {
+        DomainEvent::ActionTargetDateMoved { to, .. } => action.target_date = to.clone(),
+        DomainEvent::ActionCompleted { on } => action.completed_on = Some(*on),
+        _ => {}
+    }
+    action
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::state::{evolve, StreamState};
+
+    fn id() -> ActionId {
+        ActionId(Uuid::from_u128(7))
+    }
+
+    fn registered() -> StreamState {
+        let refs = [MeasureRef::parse("1.C4 (b)").unwrap()];
+        let events = register(Registration {
+            action_id: id(),
+            plan: "CYPS Improvement Plan",
+            objective: "Assess CAMHS referrals within 3 weeks",
+            key_action: "Appoint additional CAMHS staff",
+            lead: "Mel Meggs",
+            target_date: "March 2017",
+            measures: &refs,
+        })
+        .unwrap();
+        events
+            .iter()
+            .fold(StreamState::Empty, |s, e| evolve(s, e, "setup"))
+    }
+
+    fn action(state: &StreamState) -> &ActionState {
+        match state {
+            StreamState::Action(action) => action,
+            other => panic!("not an action: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_target_date_moves_once_to_a_new_date_and_not_after_completion() {
+        let state = registered();
+        let moved = decide_action(
+            action(&state),
+            &Command::MoveActionTargetDate {
+                to: " October 2010 ".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            moved,
+            [DomainEvent::ActionTargetDateMoved {
+                from: "March 2017".into(),
+                to: "October 2010".into()
+            }]
+        );
+        let state = evolve(state, &moved[0], "someone");
+        let again = decide_action(
+            action(&state),
+            &Command::MoveActionTargetDate {
+                to: "October 2010".into(),
+            },
+        );
+        assert!(matches!(again, Err(Rejection::Invalid { .. })), "{again:?}");
+        let on = NaiveDate::from_ymd_opt(2010, 8, 20).unwrap();
+        let done = decide_action(action(&state), &Command::CompleteAction { on }).unwrap();
+        let state = evolve(state, &done[0], "someone");
+        assert_eq!(action(&state).completed_on, Some(on));
+        let late = decide_action(
+            action(&state),
+            &Command::MoveActionTargetDate {
+                to: "March 2011".into(),
+            },
+        );
+        assert!(matches!(late, Err(Rejection::Invalid { .. })), "{late:?}");
+    }
+
+    #[test]
+    fn an_action_needs_its_plan_objective_key_action_lead_and_date() {
+        let refused = register(Registration {
+            action_id: id(),
+            plan: "Plan",
+            objective: "Objective",
+            key_action: " ",
+            lead: "Lead",
+            target_date: "June 2010",
+            measures: &[],
+        });
+        assert!(
+            matches!(
+                refused,
+                Err(Rejection::Invalid {
+                    field: "key action",
+                    ..
+                })
+            ),
+            "{refused:?}"
+        );
+    }
+}

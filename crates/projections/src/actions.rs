@@ -1,0 +1,132 @@
+//! Improvement actions as at a log position: each key action with its plan, objective, lead
+//! and measures, the target date then in force, every move of it (from, to, who, when, and why
+//! if anyone said), and the day it was completed. The rows are append-only, each from the
+//! position that recorded it.
+
+use serde::Serialize;
+
+use scoreledger_domain::Position;
+
+use crate::read_models::ReadModels;
+
+/// A move of an action's target date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DateMove {
+    /// The date before, as printed.
+    pub from: String,
+    /// The date after.
+    pub to: String,
+    /// Why, if a reason was recorded.
+    pub reason: Option<String>,
+    /// Who moved it.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The log position of the move.
+    pub position: u64,
+}
+
+/// One improvement action as the log stood.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionRecord {
+    /// The action.
+    pub action_id: String,
+    /// The plan it belongs to.
+    pub plan: String,
+    /// The objective it serves.
+    pub objective: String,
+    /// The key action.
+    pub key_action: String,
+    /// Who leads it.
+    pub lead: String,
+    /// The measures it is meant to improve (normalised references).
+    pub measures: Vec<String>,
+    /// Who registered it, and when (RFC 3339).
+    pub registered_by: String,
+    /// When it was registered.
+    pub registered_at: String,
+    /// The target date in force.
+    pub target_date: String,
+    /// Every move of the target date, oldest first.
+    pub moves: Vec<DateMove>,
+    /// The day it was completed, if it was.
+    pub completed_on: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    action_id: String,
+    position: i64,
+    kind: String,
+    plan: Option<String>,
+    objective: Option<String>,
+    key_action: Option<String>,
+    lead: Option<String>,
+    target_date: Option<String>,
+    moved_from: Option<String>,
+    measures: Option<String>,
+    completed_on: Option<String>,
+    reason: Option<String>,
+    recorded_at: String,
+    actor_name: String,
+}
+
+/// Every improvement action registered at or before `at`, by plan, in the order registered.
+pub async fn actions_as_at(
+    read: &ReadModels,
+    at: Position,
+) -> Result<Vec<ActionRecord>, sqlx::Error> {
+    let rows = sqlx::query_as::<_, Row>(
+        "SELECT action_id, position, kind, plan, objective, key_action, lead, target_date, \
+         moved_from, measures, completed_on, reason, recorded_at, actor_name \
+         FROM improvement_actions WHERE position <= $1 ORDER BY position",
+    )
+    .bind(at.0 as i64)
+    .fetch_all(read.pool())
+    .await?;
+    let mut actions: Vec<ActionRecord> = Vec::new();
+    for row in rows {
+        if row.kind == "registered" {
+            let measures =
+                serde_json::from_str(row.measures.as_deref().unwrap_or("[]")).map_err(|err| {
+                    sqlx::Error::Decode(
+                        format!("read model holds unreadable action measures: {err}").into(),
+                    )
+                })?;
+            actions.push(ActionRecord {
+                action_id: row.action_id,
+                plan: row.plan.unwrap_or_default(),
+                objective: row.objective.unwrap_or_default(),
+                key_action: row.key_action.unwrap_or_default(),
+                lead: row.lead.unwrap_or_default(),
+                measures,
+                registered_by: row.actor_name,
+                registered_at: row.recorded_at,
+                target_date: row.target_date.unwrap_or_default(),
+                moves: Vec::new(),
+                completed_on: None,
+            });
+            continue;
+        }
+        let Some(action) = actions.iter_mut().find(|a| a.action_id == row.action_id) else {
+            continue;
+        };
+        if row.kind == "moved" {
+            let to = row.target_date.unwrap_or_default();
+            action.moves.push(DateMove {
+                from: row.moved_from.unwrap_or_default(),
+                to: to.clone(),
+                reason: row.reason,
+                by: row.actor_name,
+                at: row.recorded_at,
+                position: row.position as u64,
+            });
+            action.target_date = to;
+        } else {
+            action.completed_on = row.completed_on;
+        }
+    }
+    // Stable: within a plan, the order registered.
+    actions.sort_by(|a, b| a.plan.cmp(&b.plan));
+    Ok(actions)
+}
