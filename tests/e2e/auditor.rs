@@ -1575,3 +1575,133 @@ fn q16_action_target_dates_moved_with_or_without_a_reason() {
     assert_eq!(unactioned.len(), 15);
     assert!(unactioned.iter().all(|u| u["measure_ref"] != "3.A1"));
 }
+
+/// S19: the RAG tally of an improvement plan's actions at two updates, as the 2010 packs print
+/// it, and the difference: the action added and each colour that changed.
+#[test]
+fn s19_action_rag_tallies_at_two_updates_and_their_difference() {
+    let workspace = Workspace::new();
+    let plan = "RMBC Notice to Improve Action Plan";
+    let act = |args: &[&str]| {
+        let mut all = vec!["action"];
+        all.extend_from_slice(args);
+        let output = workspace.run(&all);
+        assert_success(&output);
+    };
+    let register = |key: &str| {
+        act(&[
+            "register",
+            "--plan",
+            plan,
+            "--key-action",
+            key,
+            "--objective",
+            "Staying safe",
+            "--lead",
+            "Gani Martins",
+            "--target-date",
+            "June 2010",
+        ])
+    };
+    let rate = |key: &str, rag: &str, arrow: &str| {
+        act(&[
+            "rate",
+            "--plan",
+            plan,
+            "--key-action",
+            key,
+            "--rag",
+            rag,
+            "--arrow",
+            arrow,
+        ])
+    };
+    for key in ["Audit files", "Review NFA cases", "Re-engineer assessments"] {
+        register(key);
+    }
+    rate("Audit files", "red", "↓");
+    rate("Review NFA cases", "amber", "→");
+    rate("Re-engineer assessments", "green", "↑");
+    let head = |w: &Workspace| {
+        let output = w.run(&["verify", "--json"]);
+        assert_success(&output);
+        serde_json::from_str::<Value>(&stdout(&output)).unwrap()["head"]
+            .as_u64()
+            .unwrap()
+            .to_string()
+    };
+    let update = head(&workspace);
+    register("Update the Safe and Well protocol");
+    rate("Audit files", "amber", "↑");
+    rate("Update the Safe and Well protocol", "complete", "→");
+
+    let refused = workspace.run(&[
+        "action",
+        "rate",
+        "--plan",
+        plan,
+        "--key-action",
+        "Audit files",
+        "--rag",
+        "amber",
+        "--arrow",
+        "sideways",
+    ]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("improved"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let output = workspace.run(&[
+        "audit",
+        "action-rag",
+        "--against",
+        &update,
+        "--format",
+        "json",
+    ]);
+    assert_success(&output);
+    let audit: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        audit["earlier"]["sentence"],
+        "Red: 1 (33%) Amber: 1 (33%) Green: 1 (33%) (out of which 0 are now deemed as completed)"
+    );
+    assert_eq!(
+        audit["later"]["sentence"],
+        "Red: 0 (0%) Amber: 2 (50%) Green: 2 (50%) (out of which 1 are now deemed as completed)"
+    );
+    let changes: Vec<(String, Value, Value, bool)> = audit["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["key_action"].as_str().unwrap().to_owned(),
+                c["before"].clone(),
+                c["after"].clone(),
+                c["added"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            (
+                "Audit files".to_owned(),
+                Value::from("red"),
+                Value::from("amber"),
+                false
+            ),
+            (
+                "Update the Safe and Well protocol".to_owned(),
+                Value::Null,
+                Value::from("complete"),
+                true
+            ),
+        ]
+    );
+    let history = workspace.run(&["history", "--what", "action", "--json"]);
+    assert!(stdout(&history).contains("↑ amber"), "{}", stdout(&history));
+}

@@ -88,3 +88,70 @@ fn a_2010_plan_is_rated_red_amber_green_and_tallied_that_way() {
         stderr(&output)
     );
 }
+
+fn json_of(workspace: &Workspace, args: &[&str]) -> Value {
+    let output = workspace.run(args);
+    assert_success(&output);
+    serde_json::from_str(&stdout(&output)).unwrap()
+}
+
+/// Q17 (S18): NI 60 met its March target and was rated Amber "in the hope that it would
+/// continue to improve and not fall back": the rules' Green is kept beside the Amber given,
+/// and the override is listed with who gave it and the rationale.
+#[test]
+fn a_rag_rating_against_the_rules_is_listed_with_its_rationale() {
+    let workspace = Workspace::new();
+    let file = workspace.file("nti.json", &notice_to_improve());
+    assert_success(&workspace.run(&["import", file.to_str().unwrap()]));
+    let period = "Q2 2010/11";
+    assert_success(&workspace.run(&["record", "value", "-m", "NI 60", "-p", period, "-v", "80%"]));
+    let rationale = "in the hope that it would continue to improve and not fall back";
+    assert_success(&workspace.run(&[
+        "record", "rag", "-m", "NI 60", "-p", period, "--rating", "amber", "-r", rationale,
+    ]));
+    // NI 59 rated as the rules read it is no override.
+    assert_success(&workspace.run(&["record", "value", "-m", "NI 59", "-p", period, "-v", "70%"]));
+    assert_success(&workspace.run(&[
+        "record", "rag", "-m", "NI 59", "-p", period, "--rating", "red",
+    ]));
+
+    let found = json_of(
+        &workspace,
+        &["audit", "overrides", "-p", period, "--format", "json"],
+    );
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["measure_ref"], "NI 60");
+    assert_eq!(
+        (
+            &found[0]["kind"],
+            &found[0]["assessed"],
+            &found[0]["computed"]
+        ),
+        (&json!("rag"), &json!("amber"), &json!("green"))
+    );
+    assert_eq!(found[0]["reason"], rationale);
+    assert_eq!(found[0]["replaced_at"], Value::Null);
+
+    // The history says it too; rated Green later, the override is marked replaced.
+    let history = workspace.run(&["history", "-m", "NI 60", "--what", "rag", "--json"]);
+    assert!(
+        stdout(&history).contains("amber (rules suggested green)"),
+        "{}",
+        stdout(&history)
+    );
+    assert_success(&workspace.run(&[
+        "record", "rag", "-m", "NI 60", "-p", period, "--rating", "green",
+    ]));
+    let found = json_of(
+        &workspace,
+        &["audit", "overrides", "-p", period, "--format", "json"],
+    );
+    assert!(found[0]["replaced_at"].is_number(), "{found}");
+    let table = workspace.run(&["audit", "overrides", "-p", period]);
+    assert!(
+        stdout(&table).contains("1 assessment(s) given against the rules' suggestion"),
+        "{}",
+        stdout(&table)
+    );
+}

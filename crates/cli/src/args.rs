@@ -1071,6 +1071,42 @@ pub enum AuditCommand {
     ///
     /// Example: scoreledger audit narrative -p "Q3 2016/17"
     Narrative(NarrativeArgs),
+    /// Statuses and RAG ratings given against the rules' suggestion (a measure that met its
+    /// target rated Amber, say): what was given, what the rules suggested, who, when, and the
+    /// rationale recorded, or that none was; with whether a later assessment replaced it.
+    ///
+    /// Example: scoreledger audit overrides -p "Q1 2010/11"
+    Overrides {
+        /// Only assessments of this period.
+        #[arg(long, short = 'p')]
+        period: Option<String>,
+        /// As known then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// The RAG tally of improvement actions as at a day, as the 2010 updates print it ("Red: 2
+    /// (5%) Amber: 22 (50%) Green: 20 (45%) (out of which 13 are now deemed as completed)"),
+    /// unrated actions counted apart; with --against, the tally then too and every action
+    /// added or rated differently since.
+    ///
+    /// Example: scoreledger audit action-rag --as-at 2010-05-17 --against 2010-04-20
+    ActionRag {
+        /// Only the actions of this plan.
+        #[arg(long)]
+        plan: Option<String>,
+        /// The earlier update: a day (YYYY-MM-DD) or a log position.
+        #[arg(long)]
+        against: Option<String>,
+        /// The later update (by default now).
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Improvement actions whose target date moved between two days (the 17 May and 20 August
     /// 2010 updates, say), from and to, who moved it and why, or that no reason was recorded.
     ///
@@ -1664,6 +1700,21 @@ pub enum ActionCommand {
         #[arg(long)]
         to: String,
         /// Why it moved.
+        #[arg(long, short = 'r')]
+        reason: Option<String>,
+    },
+    /// Give an action its RAG rating at an update: red, amber, green or complete, with the
+    /// arrow beside it if the plan prints one (↑ → ↓, or improved, stable, worse).
+    Rate {
+        #[command(flatten)]
+        action: ActionArgs,
+        /// The rating: red, amber, green or complete.
+        #[arg(long)]
+        rag: String,
+        /// The arrow: ↑, →, ↓ (or improved, stable, worse).
+        #[arg(long)]
+        arrow: Option<String>,
+        /// Why, if the rating is not what the figures suggest.
         #[arg(long, short = 'r')]
         reason: Option<String>,
     },

@@ -190,6 +190,13 @@ pub enum Command {
         /// The new target date, as printed.
         to: String,
     },
+    /// Give an action its RAG rating at an update, with its arrow if the plan prints one.
+    RateAction {
+        /// Red, amber, green or complete.
+        rag: Rag,
+        /// The arrow beside it (↑ → ↓), a direction of travel.
+        arrow: Option<Direction>,
+    },
     /// Record an action completed.
     CompleteAction {
         /// The day it was completed.
@@ -381,6 +388,8 @@ pub enum CommandKind {
     RegisterAction,
     /// Move an improvement action's target date.
     MoveActionTargetDate,
+    /// Give an improvement action a RAG rating.
+    RateAction,
     /// Record an improvement action completed.
     CompleteAction,
     /// Assess a status.
@@ -441,6 +450,7 @@ impl CommandKind {
             CommandKind::CallInDecision => "record a call-in",
             CommandKind::RegisterAction => "register an improvement action",
             CommandKind::MoveActionTargetDate => "move an action's target date",
+            CommandKind::RateAction => "give an action a RAG rating",
             CommandKind::CompleteAction => "record an action completed",
             CommandKind::AssessStatus => "assess a status",
             CommandKind::AssessRag => "give a RAG rating",
@@ -485,6 +495,7 @@ impl Command {
             Command::CallInDecision { .. } => CommandKind::CallInDecision,
             Command::RegisterAction { .. } => CommandKind::RegisterAction,
             Command::MoveActionTargetDate { .. } => CommandKind::MoveActionTargetDate,
+            Command::RateAction { .. } => CommandKind::RateAction,
             Command::CompleteAction { .. } => CommandKind::CompleteAction,
             Command::AssessStatus { .. } => CommandKind::AssessStatus,
             Command::AssessRag { .. } => CommandKind::AssessRag,
@@ -653,6 +664,7 @@ impl Command {
             | Command::ReopenPeriod { .. }
             | Command::CancelClinic { .. }
             | Command::CompleteAction { .. }
+            | Command::RateAction { .. }
             | Command::AssessStatus { .. }
             | Command::AssessRag { .. }
             | Command::AssessDirection { .. }

@@ -347,6 +347,7 @@ pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
         | CommandKind::CallInDecision
         | CommandKind::RegisterAction
         | CommandKind::MoveActionTargetDate
+        | CommandKind::RateAction
         | CommandKind::CompleteAction => matches!(role, Role::Performance | Role::Admin),
         CommandKind::SignOffValue | CommandKind::ApproveCommentary => {
             matches!(role, Role::Approver | Role::Admin)
@@ -1015,9 +1016,15 @@ fn decide_measure(
                 });
             }
             published_needs_reason("a revised RAG rating", period)?;
+            let rules = ctx.rules.clone().unwrap_or_default();
             Ok(vec![DomainEvent::RagAssessed {
                 period: *period,
                 rag: *rag,
+                computed: measure
+                    .suggestions(&rules, period)
+                    .0
+                    .and_then(crate::status::Rag::suggested_by),
+                rule_set_version: Some(rules.version),
             }])
         }
         Command::AssessDirection { period, direction } => {
@@ -1108,6 +1115,7 @@ fn decide_measure(
         | Command::CallInDecision { .. }
         | Command::RegisterAction { .. }
         | Command::MoveActionTargetDate { .. }
+        | Command::RateAction { .. }
         | Command::CompleteAction { .. } => Err(Rejection::WrongStream {
             command: command.describe(),
             problem: "this stream holds a measure",

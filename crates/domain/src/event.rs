@@ -228,6 +228,13 @@ pub enum DomainEvent {
         /// The date after.
         to: String,
     },
+    /// An action was given a RAG rating (the rationale, if any, is on the commit).
+    ActionRated {
+        /// The rating.
+        rag: Rag,
+        /// The arrow beside it, if the plan printed one.
+        arrow: Option<Direction>,
+    },
     /// An action was completed.
     ActionCompleted {
         /// The day.
@@ -250,6 +257,13 @@ pub enum DomainEvent {
         period: Period,
         /// The rating.
         rag: Rag,
+        /// What the plan's rules suggested, if they could (absent in ratings recorded before
+        /// it was).
+        #[serde(default)]
+        computed: Option<Rag>,
+        /// Version of the rules behind `computed` (absent likewise).
+        #[serde(default)]
+        rule_set_version: Option<u32>,
     },
     /// The officer's assessment of the direction of travel for a period.
     DirectionAssessed {
@@ -472,6 +486,7 @@ impl DomainEvent {
             DomainEvent::DecisionCalledIn { .. } => "DecisionCalledIn",
             DomainEvent::ActionRegistered { .. } => "ActionRegistered",
             DomainEvent::ActionTargetDateMoved { .. } => "ActionTargetDateMoved",
+            DomainEvent::ActionRated { .. } => "ActionRated",
             DomainEvent::ActionCompleted { .. } => "ActionCompleted",
             DomainEvent::StatusAssessed { .. } => "StatusAssessed",
             DomainEvent::RagAssessed { .. } => "RagAssessed",

@@ -13,6 +13,7 @@ use crate::decide::{non_empty, Rejection};
 use crate::event::DomainEvent;
 use crate::ids::ActionId;
 use crate::measure_ref::MeasureRef;
+use crate::status::{Direction, Rag};
 
 /// An improvement action as its events describe it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub struct ActionState {
     pub target_date: String,
     /// The day it was completed, once it was.
     pub completed_on: Option<NaiveDate>,
+    /// Its current RAG rating and arrow, once rated.
+    pub rating: Option<(Rag, Option<Direction>)>,
 }
 
 /// What registering an action records.
@@ -94,6 +97,18 @@ pub(crate) fn decide_action(
                 to: to.to_owned(),
             }])
         }
+        Command::RateAction { rag, arrow } => {
+            if action.rating == Some((*rag, *arrow)) {
+                return Err(Rejection::Invalid {
+                    field: "RAG rating",
+                    message: format!("the action is already rated {rag}; nothing to change"),
+                });
+            }
+            Ok(vec![DomainEvent::ActionRated {
+                rag: *rag,
+                arrow: *arrow,
+            }])
+        }
         Command::CompleteAction { on } => Ok(vec![DomainEvent::ActionCompleted { on: *on }]),
         other => Err(Rejection::WrongStream {
             command: other.describe(),
@@ -107,6 +122,7 @@ pub(crate) fn evolve_action(mut action: ActionState, event: &DomainEvent) -> Act
     match event {
         DomainEvent::ActionTargetDateMoved { to, .. } => action.target_date = to.clone(),
         DomainEvent::ActionCompleted { on } => action.completed_on = Some(*on),
+        DomainEvent::ActionRated { rag, arrow } => action.rating = Some((*rag, *arrow)),
         _ => {}
     }
     action
@@ -183,6 +199,22 @@ mod tests {
             },
         );
         assert!(matches!(late, Err(Rejection::Invalid { .. })), "{late:?}");
+    }
+
+    #[test]
+    fn an_action_is_rated_with_its_arrow_and_not_twice_alike() {
+        let state = registered();
+        let rate = |rag, arrow| Command::RateAction { rag, arrow };
+        let rated =
+            decide_action(action(&state), &rate(Rag::Amber, Some(Direction::Improved))).unwrap();
+        let state = evolve(state, &rated[0], "someone");
+        assert_eq!(
+            action(&state).rating,
+            Some((Rag::Amber, Some(Direction::Improved)))
+        );
+        let again = decide_action(action(&state), &rate(Rag::Amber, Some(Direction::Improved)));
+        assert!(matches!(again, Err(Rejection::Invalid { .. })), "{again:?}");
+        assert!(decide_action(action(&state), &rate(Rag::Amber, Some(Direction::Stable))).is_ok());
     }
 
     #[test]

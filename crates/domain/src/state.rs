@@ -306,7 +306,7 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
                         .clinics
                         .insert(*on, crate::clinic::ClinicState::Cancelled);
                 }
-                DomainEvent::RagAssessed { period, rag } => {
+                DomainEvent::RagAssessed { period, rag, .. } => {
                     measure.rags.insert(*period, *rag);
                 }
                 DomainEvent::DirectionAssessed {
@@ -353,6 +353,7 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
             action_id: *action_id,
             target_date: target_date.clone(),
             completed_on: None,
+            rating: None,
         })),
         (StreamState::Action(action), event) => {
             StreamState::Action(Box::new(crate::improvement::evolve_action(*action, event)))

@@ -119,6 +119,22 @@ text_enum!(
     }
 );
 
+impl Rag {
+    /// The rating the rules suggest for a measure whose figure the status rules judge
+    /// `status`: on target is Green, satisfactory Amber, off target Red; a status that says
+    /// nothing of performance (no data, no target) suggests none. An officer may rate
+    /// otherwise (NI 60 left Amber at its target "in the hope that it would continue to
+    /// improve"); the suggestion is recorded beside the rating so the override shows.
+    pub fn suggested_by(status: Status) -> Option<Rag> {
+        match status {
+            Status::OnTarget => Some(Rag::Green),
+            Status::Satisfactory => Some(Rag::Amber),
+            Status::OffTarget => Some(Rag::Red),
+            Status::UnderDevelopment | Status::NotApplicable | Status::NotYetAvailable => None,
+        }
+    }
+}
+
 /// The arrow beside a 2010 RAG rating is a direction of travel.
 pub type RagArrow = Direction;
 
@@ -160,5 +176,24 @@ mod tests {
             [Status::OnTarget, Status::Satisfactory, Status::OffTarget]
         );
         assert!(!Direction::NotApplicable.is_measured());
+    }
+
+    #[test]
+    fn the_rules_suggest_a_rating_only_for_a_status_that_judges_the_figure() {
+        let suggested: Vec<(Status, Option<Rag>)> = Status::ALL
+            .iter()
+            .map(|s| (*s, Rag::suggested_by(*s)))
+            .collect();
+        assert_eq!(
+            suggested,
+            [
+                (Status::OnTarget, Some(Rag::Green)),
+                (Status::Satisfactory, Some(Rag::Amber)),
+                (Status::OffTarget, Some(Rag::Red)),
+                (Status::UnderDevelopment, None),
+                (Status::NotApplicable, None),
+                (Status::NotYetAvailable, None),
+            ]
+        );
     }
 }

@@ -26,6 +26,23 @@ pub struct DateMove {
     pub position: u64,
 }
 
+/// A RAG rating an action was given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionRating {
+    /// Red, amber, green or complete.
+    pub rag: String,
+    /// The arrow beside it (`improved`, `stable`, `worse`), if one was printed.
+    pub arrow: Option<String>,
+    /// Who rated it.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The rationale, if one was given.
+    pub reason: Option<String>,
+    /// The log position of the rating.
+    pub position: u64,
+}
+
 /// One improvement action as the log stood.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActionRecord {
@@ -51,6 +68,15 @@ pub struct ActionRecord {
     pub moves: Vec<DateMove>,
     /// The day it was completed, if it was.
     pub completed_on: Option<String>,
+    /// Every RAG rating it was given, oldest first; the last is the one in force.
+    pub ratings: Vec<ActionRating>,
+}
+
+impl ActionRecord {
+    /// The rating in force, if it was rated.
+    pub fn rating(&self) -> Option<&ActionRating> {
+        self.ratings.last()
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -69,6 +95,8 @@ struct Row {
     reason: Option<String>,
     recorded_at: String,
     actor_name: String,
+    rag: Option<String>,
+    arrow: Option<String>,
 }
 
 /// Every improvement action registered at or before `at`, by plan, in the order registered.
@@ -78,7 +106,7 @@ pub async fn actions_as_at(
 ) -> Result<Vec<ActionRecord>, sqlx::Error> {
     let rows = sqlx::query_as::<_, Row>(
         "SELECT action_id, position, kind, plan, objective, key_action, lead, target_date, \
-         moved_from, measures, completed_on, reason, recorded_at, actor_name \
+         moved_from, measures, completed_on, reason, recorded_at, actor_name, rag, arrow \
          FROM improvement_actions WHERE position <= $1 ORDER BY position",
     )
     .bind(at.0 as i64)
@@ -105,6 +133,7 @@ pub async fn actions_as_at(
                 target_date: row.target_date.unwrap_or_default(),
                 moves: Vec::new(),
                 completed_on: None,
+                ratings: Vec::new(),
             });
             continue;
         }
@@ -122,6 +151,15 @@ pub async fn actions_as_at(
                 position: row.position as u64,
             });
             action.target_date = to;
+        } else if row.kind == "rated" {
+            action.ratings.push(ActionRating {
+                rag: row.rag.unwrap_or_default(),
+                arrow: row.arrow,
+                by: row.actor_name,
+                at: row.recorded_at,
+                reason: row.reason,
+                position: row.position as u64,
+            });
         } else {
             action.completed_on = row.completed_on;
         }

@@ -478,21 +478,26 @@ async fn apply_event(
             after: Some(with_suggestion(direction, computed)),
             ..measure("direction of travel")
         })?,
-        DomainEvent::RagAssessed { period, rag } => assess(
+        DomainEvent::RagAssessed {
+            period,
+            rag,
+            computed,
+            rule_set_version,
+        } => assess(
             conn,
             batch,
             id,
             period,
             "rag",
             rag.as_str(),
-            None,
-            None,
+            computed.map(|c| c.as_str()),
+            *rule_set_version,
             position,
         )
         .await
         .map(|before| Change {
             before,
-            after: Some(rag.to_string()),
+            after: Some(with_suggestion(rag, computed)),
             ..measure("RAG rating")
         })?,
         DomainEvent::CommentaryEdited { period, text } => {
@@ -773,6 +778,21 @@ async fn apply_event(
                 ..Change::new("action target date")
             }
         }
+        DomainEvent::ActionRated { rag, arrow } => {
+            let row = ActionRow {
+                rag: Some(rag.as_str()),
+                arrow: arrow.map(|a| a.as_str()),
+                ..ActionRow::new("rated")
+            };
+            action(conn, commit, id, row).await?;
+            let arrow = arrow
+                .map(|a| format!("{} ", a.symbol()))
+                .unwrap_or_default();
+            Change {
+                after: Some(format!("{arrow}{rag}")),
+                ..Change::new("action RAG rating")
+            }
+        }
         DomainEvent::ActionCompleted { on } => {
             let on = on.to_string();
             let row = ActionRow {
@@ -1038,6 +1058,8 @@ struct ActionRow<'a> {
     moved_from: Option<&'a str>,
     measures: Option<String>,
     completed_on: Option<&'a str>,
+    rag: Option<&'a str>,
+    arrow: Option<&'a str>,
 }
 
 impl<'a> ActionRow<'a> {
@@ -1052,6 +1074,8 @@ impl<'a> ActionRow<'a> {
             moved_from: None,
             measures: None,
             completed_on: None,
+            rag: None,
+            arrow: None,
         }
     }
 }
@@ -1064,8 +1088,8 @@ async fn action(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO improvement_actions (action_id, position, kind, plan, objective, key_action, \
-         lead, target_date, moved_from, measures, completed_on, reason, recorded_at, actor_name) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         lead, target_date, moved_from, measures, completed_on, reason, recorded_at, actor_name, \
+         rag, arrow) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(action_id)
     .bind(commit.position.0 as i64)
@@ -1081,6 +1105,8 @@ async fn action(
     .bind(commit.reason.clone())
     .bind(commit.recorded_at.to_rfc3339())
     .bind(&commit.actor.name)
+    .bind(row.rag)
+    .bind(row.arrow)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -196,6 +196,7 @@ impl HistoryKind {
             HistoryKind::Action => &[
                 "action registered",
                 "action target date",
+                "action RAG rating",
                 "action completed",
             ],
         }
@@ -226,7 +227,7 @@ impl HistoryKind {
             HistoryKind::Key => "signing keys added and retired",
             HistoryKind::Meeting => "meetings, agenda items, decisions and call-ins",
             HistoryKind::Clinic => "performance clinics called, held and cancelled",
-            HistoryKind::Action => "improvement actions registered, moved and completed",
+            HistoryKind::Action => "improvement actions registered, moved, rated and completed",
         }
     }
 

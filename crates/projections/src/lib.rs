@@ -17,6 +17,7 @@ pub mod lookup;
 pub mod measure_view;
 pub mod meetings;
 pub mod narratives;
+pub mod overrides;
 pub mod plans;
 pub mod projected_from;
 pub mod projector;
@@ -28,7 +29,7 @@ pub mod snapshot;
 mod statistics;
 pub mod tokens;
 
-pub use actions::{actions_as_at, ActionRecord, DateMove};
+pub use actions::{actions_as_at, ActionRating, ActionRecord, DateMove};
 pub use checksum::table_checksums;
 pub use clinics::{clinics_as_at, ClinicRecord};
 pub use history_kind::{HistoryKind, UnknownKind};
@@ -40,6 +41,7 @@ pub use measure_view::{
 };
 pub use meetings::{meetings_as_at, AgendaItemRecord, MeetingOutcome, MeetingRecord};
 pub use narratives::{narratives_as_at, Narrative};
+pub use overrides::{overrides_as_at, Override};
 pub use plans::{plans_as_at, OutcomeView, PlanView, PriorityView};
 pub use projected_from::{projected_from, Fit, ProjectedFrom, SeenCommit};
 pub use projector::{

@@ -5,6 +5,7 @@
 //! Architecture invariant: no clock, no hash-map order, no floats; percentages to one
 //! decimal place as the packs print them; refs in natural order.
 
+pub mod action_rag;
 pub mod audit;
 pub mod canonical;
 pub mod carried;

@@ -73,6 +73,7 @@ kinds!(
     DecisionCalledIn,
     ActionRegistered,
     ActionTargetDateMoved,
+    ActionRated,
     ActionCompleted,
     StatusAssessed,
     RagAssessed,
@@ -307,6 +308,12 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
         Kind::ActionTargetDateMoved => (name(), name())
             .prop_map(|(from, to)| DomainEvent::ActionTargetDateMoved { from, to })
             .boxed(),
+        Kind::ActionRated => (
+            select(Rag::ALL),
+            proptest::option::of(select(Direction::ALL)),
+        )
+            .prop_map(|(rag, arrow)| DomainEvent::ActionRated { rag, arrow })
+            .boxed(),
         Kind::ActionCompleted => date()
             .prop_map(|on| DomainEvent::ActionCompleted { on })
             .boxed(),
@@ -320,8 +327,21 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
                 },
             )
             .boxed(),
-        Kind::RagAssessed => (p(), select(Rag::ALL))
-            .prop_map(|(period, rag)| DomainEvent::RagAssessed { period, rag })
+        Kind::RagAssessed => (
+            (p(), select(Rag::ALL)),
+            (
+                proptest::option::of(select(Rag::ALL)),
+                proptest::option::of(any::<u32>()),
+            ),
+        )
+            .prop_map(
+                |((period, rag), (computed, rule_set_version))| DomainEvent::RagAssessed {
+                    period,
+                    rag,
+                    computed,
+                    rule_set_version,
+                },
+            )
             .boxed(),
         Kind::DirectionAssessed => (
             p(),

@@ -6,8 +6,9 @@
 use std::io::Write;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use scoreledger_domain::{Command, MeasureRef, Status};
+use scoreledger_domain::{Command, Direction, MeasureRef, Position, Rag, Status};
 use scoreledger_projections::{self as projections, ActionRecord, DateMove};
+use scoreledger_reports::action_rag::{changes, tally, RagChange, RagTally};
 use serde::Serialize;
 
 use crate::app::{date, App};
@@ -52,6 +53,22 @@ pub async fn run(app: &App, command: ActionCommand, out: &mut dyn Write) -> CliR
                 let done = format!("now due {}", to.trim());
                 (action, Command::MoveActionTargetDate { to }, reason, done)
             }
+            ActionCommand::Rate {
+                action,
+                rag,
+                arrow,
+                reason,
+            } => {
+                let rag: Rag = rag.parse().map_err(Failed::rejected)?;
+                let arrow = arrow.as_deref().map(parse_arrow).transpose()?;
+                let done = format!(
+                    "rated {}{rag}",
+                    arrow
+                        .map(|a| format!("{} ", a.symbol()))
+                        .unwrap_or_default()
+                );
+                (action, Command::RateAction { rag, arrow }, reason, done)
+            }
             ActionCommand::Complete { action, on, reason } => {
                 let on = date(&on)?;
                 (
@@ -80,6 +97,16 @@ pub async fn run(app: &App, command: ActionCommand, out: &mut dyn Write) -> CliR
         appended.commit.position
     )?;
     Ok(())
+}
+
+/// An arrow as the plans print it (↑ → ↓) or as a direction's word.
+fn parse_arrow(text: &str) -> CliResult<Direction> {
+    let text = text.trim();
+    Direction::ALL
+        .iter()
+        .copied()
+        .find(|d| d.is_measured() && d.symbol() == text)
+        .map_or_else(|| text.parse().map_err(Failed::rejected), Ok)
 }
 
 /// One line per move, for tables.
@@ -380,6 +407,117 @@ pub async fn unactioned(
                 found.len(),
                 off_target.len()
             )?;
+        }
+    }
+    Ok(())
+}
+
+/// A tally at one update.
+#[derive(Debug, Serialize)]
+struct Tallied {
+    position: u64,
+    #[serde(flatten)]
+    tally: RagTally,
+    sentence: String,
+}
+
+#[derive(Debug, Serialize)]
+struct RagAudit {
+    later: Tallied,
+    earlier: Option<Tallied>,
+    changes: Vec<RagChange>,
+}
+
+/// The actions of `plan` (or every plan) as at `at`.
+async fn actions_of(app: &App, plan: Option<&str>, at: Position) -> CliResult<Vec<ActionRecord>> {
+    Ok(projections::actions_as_at(app.read(), at)
+        .await?
+        .into_iter()
+        .filter(|a| plan.is_none_or(|p| a.plan == p.trim()))
+        .collect())
+}
+
+fn tallied(position: Position, actions: &[ActionRecord]) -> Tallied {
+    let tally = tally(actions);
+    Tallied {
+        position: position.0,
+        sentence: tally.sentence(),
+        tally,
+    }
+}
+
+/// Runs `audit action-rag`.
+pub async fn rag(
+    app: &App,
+    plan: Option<&str>,
+    against: Option<&str>,
+    when: &AsAtArgs,
+    format: Format,
+    out: &mut dyn Write,
+) -> CliResult {
+    let at = as_at::resolve(app, when).await?;
+    let later = actions_of(app, plan, at).await?;
+    let earlier = match against {
+        Some(text) => {
+            let asked = match text.trim().parse::<u64>() {
+                Ok(position) => as_at::AsAt::Position(Position(position)),
+                Err(_) => as_at::AsAt::EndOf(date(text)?),
+            };
+            let then = as_at::position(app, asked).await?;
+            Some((then, actions_of(app, plan, then).await?))
+        }
+        None => None,
+    };
+    let audit = RagAudit {
+        later: tallied(at, &later),
+        changes: earlier
+            .as_ref()
+            .map(|(_, before)| changes(before, &later))
+            .unwrap_or_default(),
+        earlier: earlier
+            .as_ref()
+            .map(|(then, before)| tallied(*then, before)),
+    };
+    match format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&audit).expect("RAG tallies serialise")
+        )?,
+        Format::Csv => write!(out, "{}", csv_of(&audit.changes))?,
+        Format::Table => {
+            if let Some(earlier) = &audit.earlier {
+                writeln!(
+                    out,
+                    "at position {}: {}",
+                    earlier.position, earlier.sentence
+                )?;
+            }
+            writeln!(
+                out,
+                "at position {}: {}",
+                audit.later.position, audit.later.sentence
+            )?;
+            if audit.earlier.is_some() {
+                if audit.changes.is_empty() {
+                    writeln!(out, "no action was added or rated differently in between")?;
+                } else {
+                    let mut t = table(&["Plan", "Key action", "Then", "Now"]);
+                    for c in &audit.changes {
+                        t.add_row(vec![
+                            c.plan.clone(),
+                            c.key_action.clone(),
+                            if c.added {
+                                "(added)".to_owned()
+                            } else {
+                                c.before.clone().unwrap_or_else(|| "not rated".to_owned())
+                            },
+                            c.after.clone().unwrap_or_else(|| "not rated".to_owned()),
+                        ]);
+                    }
+                    writeln!(out, "{t}")?;
+                }
+            }
         }
     }
     Ok(())

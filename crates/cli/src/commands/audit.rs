@@ -72,6 +72,17 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
             super::audit_publications::priority(app, args, out).await
         }
         AuditCommand::Narrative(args) => super::audit_narrative::run(app, args, out).await,
+        AuditCommand::Overrides {
+            period,
+            when,
+            format,
+        } => overrides(app, period.as_deref(), when, *format, out).await,
+        AuditCommand::ActionRag {
+            plan,
+            against,
+            when,
+            format,
+        } => super::action::rag(app, plan.as_deref(), against.as_deref(), when, *format, out).await,
         AuditCommand::ActionDates { from, to, format } => {
             super::action::dates(app, from, to, *format, out).await
         }
@@ -81,6 +92,74 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
             format,
         } => super::action::unactioned(app, report, when, *format, out).await,
     }
+}
+
+/// Runs `audit overrides`.
+async fn overrides(
+    app: &App,
+    wanted: Option<&str>,
+    when: &crate::args::AsAtArgs,
+    format: Format,
+    out: &mut dyn Write,
+) -> CliResult {
+    let at = as_at::resolve(app, when).await?;
+    let wanted = wanted.map(period).transpose()?.map(|p| p.to_string());
+    let found: Vec<projections::Override> = projections::overrides_as_at(app.read(), at)
+        .await?
+        .into_iter()
+        .filter(|o| wanted.as_ref().is_none_or(|w| &o.period == w))
+        .collect();
+    match format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&found).expect("overrides serialise")
+        )?,
+        Format::Csv => write!(out, "{}", csv_of(&found))?,
+        Format::Table => {
+            if !found.is_empty() {
+                let mut t = table(&[
+                    "Measure",
+                    "Period",
+                    "Given",
+                    "Rules suggested",
+                    "Who, when",
+                    "Rationale",
+                ]);
+                for o in &found {
+                    let replaced = o
+                        .replaced_at
+                        .map(|p| format!("\n(replaced at position {p})"))
+                        .unwrap_or_default();
+                    t.add_row(vec![
+                        o.measure_ref.clone(),
+                        o.period.clone(),
+                        format!("{} {}{replaced}", o.kind, o.assessed),
+                        o.computed.clone(),
+                        format!(
+                            "{}\n{}",
+                            o.actor_name,
+                            o.recorded_at
+                                .get(..16)
+                                .unwrap_or(&o.recorded_at)
+                                .replace('T', " ")
+                        ),
+                        o.reason
+                            .clone()
+                            .unwrap_or_else(|| "no rationale recorded".to_owned()),
+                    ]);
+                }
+                writeln!(out, "{t}")?;
+            }
+            let unexplained = found.iter().filter(|o| o.reason.is_none()).count();
+            writeln!(
+                out,
+                "{} assessment(s) given against the rules' suggestion at position {at}; {unexplained} with no rationale recorded",
+                found.len()
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Every publication recorded at or before `at`.

@@ -204,6 +204,13 @@ golden!(
     }
 );
 golden!(
+    action_rated,
+    DomainEvent::ActionRated {
+        rag: Rag::Amber,
+        arrow: Some(Direction::Improved),
+    }
+);
+golden!(
     action_completed,
     DomainEvent::ActionCompleted {
         on: NaiveDate::from_ymd_opt(2010, 8, 20).unwrap(),
@@ -253,9 +260,27 @@ golden!(
     rag_assessed,
     DomainEvent::RagAssessed {
         period: Period::quarter(2010, 1),
-        rag: Rag::Amber
+        rag: Rag::Amber,
+        computed: Some(Rag::Green),
+        rule_set_version: Some(1),
     }
 );
+
+/// A rating recorded before the rules' suggestion was kept beside it still reads, with none.
+#[test]
+fn a_rag_rating_without_its_suggestion_reads_with_none() {
+    let payload = serde_json::json!({"period": "Q1 Apr - Jun 2010", "rag": "amber"});
+    let read = DomainEvent::from_payload("RagAssessed", SchemaVersion::CURRENT, payload).unwrap();
+    assert_eq!(
+        read,
+        DomainEvent::RagAssessed {
+            period: Period::quarter(2010, 1),
+            rag: Rag::Amber,
+            computed: None,
+            rule_set_version: None,
+        }
+    );
+}
 golden!(
     direction_assessed,
     DomainEvent::DirectionAssessed {
@@ -326,6 +351,8 @@ fn an_unknown_schema_version_is_refused_with_a_hint() {
     let (event_type, payload) = DomainEvent::RagAssessed {
         period: Period::quarter(2010, 1),
         rag: Rag::Red,
+        computed: None,
+        rule_set_version: None,
     }
     .to_payload();
     let err = DomainEvent::from_payload(event_type, SchemaVersion(2), payload).unwrap_err();
