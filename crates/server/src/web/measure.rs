@@ -264,10 +264,16 @@ pub(super) fn history_table(entries: &[HistoryEntry]) -> Markup {
     }
 }
 
-/// Before → after; a note's text changes word by word, so the words that changed are marked.
+/// What the history stores as text people write, whose edits change word by word: a data
+/// note, a target ("10% reduction in … by March 2010" losing its "10%"), a narrative.
+const WORDED: [&str; 3] = ["data note", "target", "narrative"];
+
+/// Before → after; a text's edit is shown word by word, so the words that changed are marked.
 fn change(entry: &HistoryEntry) -> Markup {
     match (entry.before.as_deref(), entry.after.as_deref()) {
-        (Some(before), Some(after)) if entry.what == "data note" => word_diff(before, after),
+        (Some(before), Some(after)) if WORDED.contains(&entry.what.as_str()) => {
+            word_diff(before, after)
+        }
         (Some(before), Some(after)) => html! {
             del { (before) } " → " ins { (after) }
         },
@@ -299,6 +305,20 @@ mod tests {
     fn a_note_edit_marks_only_the_words_that_changed() {
         let html = word_diff("Q3 data is provisional", "Q3 data is final").into_string();
         assert_eq!(html, "Q3 data is <del>provisional</del><ins>final</ins>");
+    }
+
+    #[test]
+    fn a_target_edit_marks_the_words_removed() {
+        let html = word_diff(
+            "10% reduction in overall contact and referrals which result in NFA by March 2010",
+            "reduction in overall contact and referrals which result in NFA by March 2010",
+        )
+        .into_string();
+        assert!(
+            html.starts_with("<del>10%</del><del> </del>reduction in overall contact"),
+            "{html}"
+        );
+        assert!(!html.contains("<ins>"), "{html}");
     }
 
     #[test]

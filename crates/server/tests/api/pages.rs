@@ -10,12 +10,13 @@ use chrono::NaiveDate;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::redirect::Policy;
 use reqwest::StatusCode;
-use scoreledger_domain::Role;
+use scoreledger_domain::target::TargetSpec;
+use scoreledger_domain::{Command, Period, Role};
 use scoreledger_projections::{drain, history, HistoryEntry, HistoryFilter};
-use scoreledger_testkit::pair_test;
+use scoreledger_testkit::{measure_id, pair_test};
 use sha2::{Digest, Sha256};
 
-use crate::queries::{history_with_a_restatement, token};
+use crate::queries::{history_with_a_restatement, performance, run, token};
 use crate::support::TestServer;
 
 pub(crate) fn browser() -> reqwest::Client {
@@ -282,6 +283,42 @@ pair_test!(
         let (status, body) = page(&server, &cookie, "/audit?since=yesterday").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body.contains("YYYY-MM-DD"), "{body}");
+        server.stop().await;
+    }
+);
+
+pair_test!(
+    a_target_edit_is_shown_word_by_word_on_the_measure_page,
+    |db| {
+        history_with_a_restatement(&db).await;
+        let target = |text: &str| Command::SetTarget {
+            period: Period::financial_year(2016),
+            target: TargetSpec::parse(text).unwrap(),
+        };
+        let stream = measure_id(1).stream();
+        let before = "10% reduction in overall contact and referrals which result in NFA";
+        run(&db, &stream, target(before), performance(), Some("set")).await;
+        let after = "reduction in overall contact and referrals which result in NFA";
+        run(
+            &db,
+            &stream,
+            target(after),
+            performance(),
+            Some("no 10% was agreed"),
+        )
+        .await;
+        let auditor = token(&db, 1, Role::Auditor, None).await;
+        drain(&*db.store, &db.read, 100, |_| {}).await.unwrap();
+        let server = TestServer::start(&db).await;
+        let cookie = sign_in(&server, &auditor).await;
+        let (status, body) = page(&server, &cookie, "/measures/2.B1").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains("<del>10%</del><del> </del>reduction in overall contact"),
+            "{body}"
+        );
+        // A value's change is shown whole, not word by word.
+        assert!(body.contains("<del>112</del> → <ins>95</ins>"), "{body}");
         server.stop().await;
     }
 );
