@@ -6,7 +6,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    assert_success, json_lines_of, run_in, sample_json, stderr, stdout, Workspace,
+    assert_success, json_lines_of, json_of, run_in, sample_json, stderr, stdout, Workspace,
 };
 
 /// A running `scoreledger serve`, stopped when dropped.
@@ -177,6 +177,47 @@ fn a_write_and_reads_go_through_the_service_as_the_tokens_holder() {
         Some(3),
         "the same flags again change nothing"
     );
+
+    // An improvement action registered and moved over HTTP, as the token's holder.
+    let named = [
+        "--plan",
+        "CYPS Improvement Plan",
+        "--key-action",
+        "Appoint CAMHS staff",
+    ];
+    let mut register = vec!["action", "register"];
+    register.extend(named);
+    register.extend([
+        "--objective",
+        "CAMHS referrals assessed within 3 weeks",
+        "--lead",
+        "Mel Meggs",
+        "--target-date",
+        "March 2017",
+        "-m",
+        "1.C4 (b)",
+    ]);
+    let output = client(&service, &pat, &register);
+    assert_success(&output);
+    assert!(
+        stdout(&output).starts_with("the action is registered, due March 2017 (position "),
+        "{}",
+        stdout(&output)
+    );
+    let mut moved = vec!["action", "move"];
+    moved.extend(named);
+    moved.extend(["--to", "June 2017", "--reason", "recruitment extended"]);
+    assert_success(&client(&service, &pat, &moved));
+    let refused = client(&service, &sam, &moved);
+    assert_eq!(
+        refused.status.code(),
+        Some(3),
+        "officers do not manage actions"
+    );
+    let actions = json_of(&workspace.db(), &["action", "list", "--format", "json"]);
+    assert_eq!(actions[0]["target_date"], "June 2017");
+    assert_eq!(actions[0]["moves"][0]["by"], "Pat Perf");
+    assert_eq!(actions[0]["moves"][0]["reason"], "recruitment extended");
     let reads = json_lines_of(&workspace.db(), &["history", "--what", "read", "--json"]);
     assert!(
         reads.iter().any(|r| r["actor_name"] == "Pat Perf"

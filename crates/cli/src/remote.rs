@@ -15,6 +15,9 @@ use serde::Serialize;
 
 use scoreledger_projections::{HistoryEntry, MeasureView, Publication};
 use scoreledger_reports::QuarterReport;
+use scoreledger_server::actions::{
+    ActionBody, ActionCompletionBody, ActionMoveBody, ActionRatingBody,
+};
 use scoreledger_server::commands::{
     AmendmentBody, AssessmentBody, CheckBody, ConfirmValueBody, LockBody, NarrativeBody, NoteBody,
     PublishBody, RecordValueBody, ReviseValueBody, SetAsideBody, TargetBody,
@@ -22,7 +25,8 @@ use scoreledger_server::commands::{
 
 use crate::app::{date, period};
 use crate::args::{
-    AsAtArgs, Cli, Command, HistoryArgs, RecordCommand, ReportAction, ReportArgs, Subject,
+    ActionCommand, AsAtArgs, Cli, Command, HistoryArgs, RecordCommand, ReportAction, ReportArgs,
+    Subject,
 };
 use crate::exit::Failure;
 use crate::failure::{CliResult, Failed};
@@ -223,6 +227,9 @@ pub async fn dispatch(cli: Cli, server: &str, out: &mut dyn Write) -> CliResult 
         Command::Lock(args) | Command::Reopen(args) if args.period.is_empty() => Err(
             Failed::rejected("say which period: --period \"Q3 2016/17\""),
         ),
+        Command::Action(command) if !matches!(command, ActionCommand::List { .. }) => {
+            action(&remote, command, out).await
+        }
         Command::Lock(args) => lock(&remote, "api/locks", "locked", args, out).await,
         Command::Reopen(args) => lock(&remote, "api/reopenings", "reopened", args, out).await,
         Command::Publish(args) => {
@@ -590,6 +597,79 @@ async fn check(
         out,
         "{done} of {} for {at} at position {}",
         args.measure.trim(),
+        position_of(&answer)
+    )?;
+    Ok(())
+}
+
+/// An improvement action's change through `/api/actions…`.
+async fn action(remote: &Remote, command: ActionCommand, out: &mut dyn Write) -> CliResult {
+    let (route, body, done) = match command {
+        ActionCommand::Register {
+            action,
+            objective,
+            lead,
+            target_date,
+            measures,
+        } => {
+            let body = ActionBody {
+                plan: action.plan,
+                key_action: action.key_action,
+                objective,
+                lead,
+                target_date: target_date.clone(),
+                measures,
+            };
+            let done = format!("registered, due {}", target_date.trim());
+            ("api/actions", serde_json::to_value(body), done)
+        }
+        ActionCommand::Move { action, to, reason } => {
+            let done = format!("now due {}", to.trim());
+            let body = ActionMoveBody {
+                plan: action.plan,
+                key_action: action.key_action,
+                to,
+                reason,
+            };
+            ("api/actions/moves", serde_json::to_value(body), done)
+        }
+        ActionCommand::Rate {
+            action,
+            rag,
+            arrow,
+            reason,
+        } => {
+            let done = format!("rated {}", rag.trim());
+            let body = ActionRatingBody {
+                plan: action.plan,
+                key_action: action.key_action,
+                rag,
+                arrow,
+                reason,
+            };
+            ("api/actions/ratings", serde_json::to_value(body), done)
+        }
+        ActionCommand::Complete { action, on, reason } => {
+            let done = format!("completed on {}", date(&on)?);
+            let body = ActionCompletionBody {
+                plan: action.plan,
+                key_action: action.key_action,
+                on,
+                reason,
+            };
+            ("api/actions/completions", serde_json::to_value(body), done)
+        }
+        ActionCommand::List { .. } => {
+            return Err(Failed::rejected(
+                "action list is not available with --server; run it where the database is",
+            ))
+        }
+    };
+    let body = body.expect("request bodies serialise");
+    let answer = remote.post(route, &body).await?;
+    writeln!(
+        out,
+        "the action is {done} (position {})",
         position_of(&answer)
     )?;
     Ok(())

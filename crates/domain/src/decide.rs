@@ -664,6 +664,17 @@ pub fn decide(
         (StreamState::Action(action), command) => {
             crate::improvement::decide_action(action, command)
         }
+        (
+            StreamState::Empty,
+            Command::MoveActionTargetDate { .. }
+            | Command::RateAction { .. }
+            | Command::CompleteAction { .. },
+        ) => Err(Rejection::Invalid {
+            field: "action",
+            message: "no such improvement action is registered; name it by its plan and key \
+                      action exactly as registered, or register it first"
+                .to_owned(),
+        }),
         (StreamState::Measure(measure), command) => decide_measure(measure, command, ctx),
         (StreamState::Empty, command) => Err(Rejection::WrongStream {
             command: command.describe(),

@@ -51,7 +51,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
 /// ask for them at all is checked first (the domain's rule, 403): a role that may not act
 /// learns that before anything about its body, and nobody learns from a refusal how a body
 /// they may not send would have been judged.
-async fn permitted<T: DeserializeOwned>(
+pub(crate) async fn permitted<T: DeserializeOwned>(
     session: &Session,
     kinds: &[CommandKind],
     raw: Request,
@@ -224,7 +224,10 @@ pub struct NarrativeBody {
     pub reason: Option<String>,
 }
 
-fn field<T>(name: &str, result: Result<T, impl std::fmt::Display>) -> Result<T, ApiError> {
+pub(crate) fn field<T>(
+    name: &str,
+    result: Result<T, impl std::fmt::Display>,
+) -> Result<T, ApiError> {
     result.map_err(|err| ApiError::unprocessable(format!("{name}: {err}")))
 }
 
@@ -297,7 +300,7 @@ fn idempotency_key(
 /// The request an idempotency key is bound to: its route and the canonical JSON of its body
 /// (keys sorted: serde_json's `Map` is a `BTreeMap` without its `preserve_order` feature).
 /// `Debug` output is no stable format, and a retry across an upgrade must derive the same id.
-fn request<B: Serialize>(route: &str, body: &B) -> String {
+pub(crate) fn request<B: Serialize>(route: &str, body: &B) -> String {
     let json = serde_json::to_value(body).expect("request bodies serialise to JSON");
     format!("{route} {json}")
 }
@@ -587,7 +590,7 @@ pub async fn confirm_value(
     .await
 }
 
-fn day(name: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
+pub(crate) fn day(name: &str, text: &str) -> Result<chrono::NaiveDate, ApiError> {
     field(
         name,
         chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
@@ -966,7 +969,7 @@ pub struct PublishBody {
 /// Appends `command` to a stream for `session` and answers like every write; `plan_id` names
 /// the plan a new measure joins, so it is judged against that plan.
 #[allow(clippy::too_many_arguments)]
-async fn write_to(
+pub(crate) async fn write_to(
     state: &ServerState,
     session: &Session,
     headers: &HeaderMap,

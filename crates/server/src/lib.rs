@@ -5,6 +5,7 @@
 //! Architecture invariant: handlers hold no domain rules; they translate HTTP to the same
 //! `decide`/store/projection calls the CLI makes, so both front ends enforce the same rules.
 
+pub mod actions;
 pub mod auth;
 pub mod commands;
 pub mod error;
@@ -162,6 +163,10 @@ fn api_routes() -> Router<ServerState> {
             "/api/measures/{measure}/narratives",
             post(commands::write_narrative),
         )
+        .route("/api/actions", post(actions::register))
+        .route("/api/actions/moves", post(actions::move_date))
+        .route("/api/actions/ratings", post(actions::rate))
+        .route("/api/actions/completions", post(actions::complete))
         .route(
             "/api/measures/{measure}/clinics",
             post(commands::call_clinic),

@@ -7,7 +7,9 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
-use crate::{commands, error, health, integrity, log_check, metrics, plans, queries, sessions};
+use crate::{
+    actions, commands, error, health, integrity, log_check, metrics, plans, queries, sessions,
+};
 
 /// Declares the bearer-token scheme the query paths require.
 struct BearerTokens;
@@ -64,6 +66,10 @@ impl Modify for BearerTokens {
         commands::cancel_clinic,
         commands::write_note,
         commands::write_narrative,
+        actions::register,
+        actions::move_date,
+        actions::rate,
+        actions::complete,
         commands::set_target,
         commands::assess,
         commands::lock,
@@ -89,6 +95,10 @@ impl Modify for BearerTokens {
         commands::MandateBody,
         commands::NoteBody,
         commands::NarrativeBody,
+        actions::ActionBody,
+        actions::ActionMoveBody,
+        actions::ActionRatingBody,
+        actions::ActionCompletionBody,
         commands::TargetBody,
         commands::AssessmentBody,
         commands::LockBody,
@@ -107,6 +117,7 @@ impl Modify for BearerTokens {
         (name = "history", description = "Who changed what, when, in which role, and why"),
         (name = "measures", description = "One measure as the log stood, and changes to it"),
         (name = "periods", description = "Locking and reopening periods"),
+        (name = "actions", description = "Improvement actions: registered, moved, rated, completed"),
         (name = "plans", description = "Plans with their priorities and outcomes"),
         (name = "sessions", description = "The web pages' sessions, for admins")
     )

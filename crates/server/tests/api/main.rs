@@ -1,6 +1,7 @@
 //! The HTTP service, started in-process on a free loopback port over real backends, and
 //! called the way a client would.
 
+mod actions;
 mod approvals;
 mod close;
 mod commands;

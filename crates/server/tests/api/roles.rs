@@ -110,6 +110,26 @@ const MATRIX: &[Case] = &[
         MANAGES,
     ),
     post(
+        "/api/actions",
+        r#"{"plan": "CYPS Improvement Plan", "key_action": "Appoint staff {n}", "objective": "Assess referrals within 3 weeks", "lead": "Mel Meggs", "target_date": "March 2017", "measures": ["1.A3"]}"#,
+        MANAGES,
+    ),
+    post(
+        "/api/actions/moves",
+        r#"{"plan": "CYPS Improvement Plan", "key_action": "Appoint staff {n}", "to": "June 2017", "reason": "recruitment extended"}"#,
+        MANAGES,
+    ),
+    post(
+        "/api/actions/ratings",
+        r#"{"plan": "CYPS Improvement Plan", "key_action": "Appoint staff {n}", "rag": "amber", "arrow": "improved"}"#,
+        MANAGES,
+    ),
+    post(
+        "/api/actions/completions",
+        r#"{"plan": "CYPS Improvement Plan", "key_action": "Appoint staff {n}", "on": "2017-03-31"}"#,
+        MANAGES,
+    ),
+    post(
         "/api/measures/1.A3/notes",
         r#"{"period": "{month}", "text": "Provisional."}"#,
         ENTERS,
