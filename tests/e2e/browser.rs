@@ -108,6 +108,24 @@ async fn wait_for_page(client: &Client, prefix: &str) {
     }
 }
 
+/// Waits for a page at `prefix` other than `left`: a form that answers on the page it was sent
+/// from (the period page after a lock, then after a reopening) must not be read before the
+/// browser has left it, or its elements go stale under the reader.
+async fn wait_for_next_page(client: &Client, prefix: &str, left: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let at = path_of(client).await;
+        if at.starts_with(prefix) && at != left {
+            return;
+        }
+        if Instant::now() > deadline {
+            keep_screenshot(client, "failed-wait.png").await;
+            panic!("expected a page at {prefix} other than {left}, still at {at}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Issues a token as an admin (`token create` with `args`) and returns its secret.
 fn token(db: &Path, args: &[&str]) -> String {
     let mut all = vec!["--role", "admin", "token", "create"];
@@ -653,9 +671,10 @@ fn a_quarter_is_imported_signed_off_locked_reopened_and_published_in_chromium() 
         wait_for_page(&client, "/period?period=Q4%202016%2F17&done=").await;
         let state = text_of(&client, "#lock-state").await;
         assert!(state.starts_with("Locked"), "{state}");
+        let locked = path_of(&client).await;
         type_into(&client, "#reopen-reason", "a late correction from the NHS").await;
         click(&client, "#reopen").await;
-        wait_for_page(&client, "/period?period=Q4%202016%2F17&done=").await;
+        wait_for_next_page(&client, "/period?period=Q4%202016%2F17&done=", &locked).await;
         let state = text_of(&client, "#lock-state").await;
         assert!(state.starts_with("Open"), "{state}");
         let sha256 = text_of(&client, "#report-sha256").await;

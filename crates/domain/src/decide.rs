@@ -858,6 +858,25 @@ fn decide_measure(
             Ok(())
         }
     };
+    // A whole text written for a period (a data note, a narrative): not empty, not the text
+    // it already has, and a rewrite of a published period says why.
+    let rewrite = |(field, what, edited): (&'static str, &'static str, &'static str),
+                   current: Option<&String>,
+                   text: &String,
+                   period: &Period| {
+        non_empty(field, text)?;
+        if current == Some(text) {
+            return Err(Rejection::Unchanged {
+                what,
+                period: *period,
+                current: "the same text".into(),
+            });
+        }
+        if current.is_some() {
+            published_needs_reason(edited, period)?;
+        }
+        Ok(())
+    };
     match command {
         Command::DefineMeasure { .. } => Err(Rejection::AlreadyExists {
             what: "this measure",
@@ -1057,34 +1076,16 @@ fn decide_measure(
             }])
         }
         Command::EditCommentary { period, text } => {
-            non_empty("data note", text)?;
-            if measure.commentary.get(period) == Some(text) {
-                return Err(Rejection::Unchanged {
-                    what: "the data note",
-                    period: *period,
-                    current: "the same text".into(),
-                });
-            }
-            if measure.commentary.contains_key(period) {
-                published_needs_reason("an edited data note", period)?;
-            }
+            let named = ("data note", "the data note", "an edited data note");
+            rewrite(named, measure.commentary.get(period), text, period)?;
             Ok(vec![DomainEvent::CommentaryEdited {
                 period: *period,
                 text: text.clone(),
             }])
         }
         Command::EditNarrative { period, text } => {
-            non_empty("narrative", text)?;
-            if measure.narratives.get(period) == Some(text) {
-                return Err(Rejection::Unchanged {
-                    what: "the narrative",
-                    period: *period,
-                    current: "the same text".into(),
-                });
-            }
-            if measure.narratives.contains_key(period) {
-                published_needs_reason("an edited narrative", period)?;
-            }
+            let named = ("narrative", "the narrative", "an edited narrative");
+            rewrite(named, measure.narratives.get(period), text, period)?;
             Ok(vec![DomainEvent::NarrativeEdited {
                 period: *period,
                 text: text.clone(),

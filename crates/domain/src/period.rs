@@ -11,7 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
-const MONTH_NAMES: [&str; 12] = [
+/// The months' names in lower case, January first.
+pub const MONTH_NAMES: [&str; 12] = [
     "january",
     "february",
     "march",

@@ -500,38 +500,16 @@ async fn apply_event(
             after: Some(with_suggestion(rag, computed)),
             ..measure("RAG rating")
         })?,
-        DomainEvent::CommentaryEdited { period, text } => {
-            let key = fact(FactTable::Notes, id, period, None);
-            let closed = batch.facts.close_current(conn, &key, at).await?;
-            batch.facts.open(
-                key,
-                text.clone(),
-                0,
-                vec![Cell::Text(Some(text.clone()))],
-                at,
-            );
-            Change {
-                before: closed.map(|(text, _)| text),
-                after: Some(text.clone()),
-                ..measure("data note")
-            }
-        }
-        DomainEvent::NarrativeEdited { period, text } => {
-            let key = fact(FactTable::Narratives, id, period, None);
-            let closed = batch.facts.close_current(conn, &key, at).await?;
-            batch.facts.open(
-                key,
-                text.clone(),
-                0,
-                vec![Cell::Text(Some(text.clone()))],
-                at,
-            );
-            Change {
-                before: closed.map(|(text, _)| text),
-                after: Some(text.clone()),
-                ..measure("narrative")
-            }
-        }
+        DomainEvent::CommentaryEdited { period, text } => Change {
+            before: rewrite(conn, batch, FactTable::Notes, (id, period), text, at).await?,
+            after: Some(text.clone()),
+            ..measure("data note")
+        },
+        DomainEvent::NarrativeEdited { period, text } => Change {
+            before: rewrite(conn, batch, FactTable::Narratives, (id, period), text, at).await?,
+            after: Some(text.clone()),
+            ..measure("narrative")
+        },
         DomainEvent::ValueSignedOff { period, revision } => {
             sqlx::query(
                 "INSERT INTO value_signoffs (measure_id, period, revision, actor_id, actor_name, \
@@ -1047,6 +1025,28 @@ fn value_cells(
 }
 
 /// One step of a measure's performance clinic.
+/// A period's whole text (a data note, a narrative) rewritten: the version it supersedes is
+/// closed and the new one opened at `at`; answers the superseded text.
+async fn rewrite(
+    conn: &mut AnyConnection,
+    batch: &mut Batch,
+    table: FactTable,
+    (measure_id, period): (&str, &Period),
+    text: &str,
+    at: i64,
+) -> Result<Option<String>, ProjectionError> {
+    let key = fact(table, measure_id, period, None);
+    let closed = batch.facts.close_current(conn, &key, at).await?;
+    batch.facts.open(
+        key,
+        text.to_owned(),
+        0,
+        vec![Cell::Text(Some(text.to_owned()))],
+        at,
+    );
+    Ok(closed.map(|(text, _)| text))
+}
+
 /// One row of `improvement_actions`: what an action's event says, the rest empty.
 struct ActionRow<'a> {
     kind: &'a str,

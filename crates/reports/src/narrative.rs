@@ -15,6 +15,7 @@
 use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
+use scoreledger_domain::period::MONTH_NAMES;
 use scoreledger_domain::value::Unit;
 use scoreledger_domain::{Period, RecordedValue};
 use serde::Serialize;
@@ -46,21 +47,6 @@ const NAMING_WORDS: [&str; 12] = [
 
 /// Words after which a number is a duration or a date, not a figure.
 const TIME_WORDS: [&str; 7] = ["hour", "day", "week", "month", "year", "minute", "working"];
-
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// How far before a number the word "target" makes it a quote of the target.
 const TARGET_REACH: usize = 3;
@@ -260,7 +246,7 @@ fn period_named(words: &[String], i: usize, fy: i32, columns: &[Option<Period>])
     if word.contains('/') {
         return Period::parse(word).ok();
     }
-    let month = MONTHS
+    let month = MONTH_NAMES
         .iter()
         .position(|m| word == *m || (word.len() == 3 && m.starts_with(word)))?;
     let month = month as u8 + 1;
