@@ -1387,6 +1387,27 @@ fn q16_action_target_dates_moved_with_or_without_a_reason() {
         "--target-date",
         "June 2010",
     ]));
+    let nowhere = run(&[
+        "register",
+        "--plan",
+        plan,
+        "--key-action",
+        "Improve a measure nobody defined",
+        "--objective",
+        "Nothing",
+        "--lead",
+        "Gani Martins",
+        "--target-date",
+        "June 2010",
+        "-m",
+        "9.Z9",
+    ]);
+    assert_eq!(nowhere.status.code(), Some(3));
+    assert!(
+        stderr(&nowhere).contains("no measure 9.Z9 is defined"),
+        "{}",
+        stderr(&nowhere)
+    );
     let twice = run(&[
         "register",
         "--plan",

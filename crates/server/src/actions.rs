@@ -6,6 +6,7 @@ use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use scoreledger_domain::{Command, CommandKind, Direction, MeasureRef, Rag};
+use scoreledger_projections::find_measure;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -120,6 +121,19 @@ pub async fn register(
         .iter()
         .map(|m| field("measures", MeasureRef::parse(m)))
         .collect::<Result<Vec<_>, _>>()?;
+    // A reference no plan defines would leave the action improving nothing anyone can find.
+    for measure in &measures {
+        let mut found = find_measure(&state.read, measure.as_str(), None).await?;
+        if found.is_none() {
+            state.catch_up().await?;
+            found = find_measure(&state.read, measure.as_str(), None).await?;
+        }
+        if found.is_none() {
+            return Err(ApiError::unprocessable(format!(
+                "measures: no measure {measure} is defined; name measures of a plan"
+            )));
+        }
+    }
     let command = Command::RegisterAction {
         action_id: scoreledger_store::action_id_for(&body.plan, &body.key_action),
         plan: body.plan.clone(),

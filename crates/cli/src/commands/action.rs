@@ -33,6 +33,10 @@ pub async fn run(app: &App, command: ActionCommand, out: &mut dyn Write) -> CliR
                     .iter()
                     .map(|m| MeasureRef::parse(m).map_err(Failed::rejected))
                     .collect::<CliResult<Vec<_>>>()?;
+                // A reference no plan defines would leave the action improving nothing.
+                for measure in &measures {
+                    app.measure(measure.as_str(), None).await?;
+                }
                 let command = Command::RegisterAction {
                     action_id: scoreledger_store::action_id_for(&action.plan, &action.key_action),
                     plan: action.plan.clone(),
