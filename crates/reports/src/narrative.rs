@@ -249,6 +249,13 @@ fn period_named(words: &[String], i: usize, fy: i32, columns: &[Option<Period>])
     let month = MONTH_NAMES
         .iter()
         .position(|m| word == *m || (word.len() == 3 && m.starts_with(word)))?;
+    // "may" is a month only beside a year or after "in" ("in May", "May 2016"), not in "it
+    // may reach 80%".
+    let before = i.checked_sub(1).map(|j| words[j].as_str());
+    let dated = next.is_some_and(|n| n.len() == 4 && n.chars().all(|c| c.is_ascii_digit()));
+    if word == "may" && !dated && before != Some("in") {
+        return None;
+    }
     let month = month as u8 + 1;
     columns
         .iter()
@@ -574,6 +581,34 @@ mod tests {
                 ("5.7%".into(), q(3), Verdict::Differs, vec![q(2)]),
             ]
         );
+    }
+
+    #[test]
+    fn may_is_a_month_only_when_it_is_dated() {
+        let mut report = report(&[("Q1", "70%")], "80%");
+        report.period = q(1);
+        report.columns = Period::quarter(2016, 1)
+            .scorecard_columns()
+            .iter()
+            .map(Period::to_string)
+            .collect();
+        report.rows[0].values = report
+            .columns
+            .iter()
+            .map(|c| {
+                (c.starts_with("Q1") || c == "May-16")
+                    .then(|| if c == "May-16" { "65%" } else { "70%" }.to_owned())
+            })
+            .collect();
+        let found = checked(
+            &report,
+            "Performance may reach 70% this year, from 65% in May.",
+        );
+        let against: Vec<String> = found
+            .into_iter()
+            .map(|(_, against, _, _)| against)
+            .collect();
+        assert_eq!(against, [q(1), "May-16".to_owned()]);
     }
 
     #[test]
