@@ -6,12 +6,11 @@ use axum::extract::{Request, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use scoreledger_domain::{Command, CommandKind, Direction, MeasureRef, Rag};
-use scoreledger_projections::find_measure;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Session;
-use crate::commands::{day, field, permitted, request, write_to, Written};
+use crate::commands::{day, field, lookup, permitted, request, write_to, Written};
 use crate::error::{ApiError, ErrorBody};
 use crate::responses::WriteErrors;
 use crate::ServerState;
@@ -123,12 +122,7 @@ pub async fn register(
         .collect::<Result<Vec<_>, _>>()?;
     // A reference no plan defines would leave the action improving nothing anyone can find.
     for measure in &measures {
-        let mut found = find_measure(&state.read, measure.as_str(), None).await?;
-        if found.is_none() {
-            state.catch_up().await?;
-            found = find_measure(&state.read, measure.as_str(), None).await?;
-        }
-        if found.is_none() {
+        if lookup(&state, measure, None).await?.is_none() {
             return Err(ApiError::unprocessable(format!(
                 "measures: no measure {measure} is defined; name measures of a plan"
             )));

@@ -338,22 +338,30 @@ impl From<SubmitError> for ApiError {
     }
 }
 
-/// The measure `reference` names, in the plan covering `period` (in any plan without one),
-/// catching the read models up once if it is not there yet.
+/// The measure `measure_ref` names, in the plan covering `period` (in any plan without one),
+/// catching the read models up once if it is not there yet; `None` if no plan defines it.
+pub(crate) async fn lookup(
+    state: &ServerState,
+    measure_ref: &MeasureRef,
+    period: Option<&Period>,
+) -> Result<Option<(scoreledger_domain::MeasureId, scoreledger_domain::PlanId)>, ApiError> {
+    let found =
+        scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), period).await?;
+    if found.is_some() {
+        return Ok(found);
+    }
+    state.catch_up().await?;
+    Ok(scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), period).await?)
+}
+
+/// The measure `reference` names, as [`lookup`] finds it; 404 if no plan defines it.
 async fn find(
     state: &ServerState,
     reference: &str,
     period: Option<&Period>,
 ) -> Result<(scoreledger_domain::MeasureId, scoreledger_domain::PlanId), ApiError> {
     let measure_ref = field("measure", MeasureRef::parse(reference))?;
-    let mut found =
-        scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), period).await?;
-    if found.is_none() {
-        state.catch_up().await?;
-        found = scoreledger_projections::find_measure(&state.read, measure_ref.as_str(), period)
-            .await?;
-    }
-    found.ok_or_else(|| {
+    lookup(state, &measure_ref, period).await?.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             format!("no measure {measure_ref} is defined"),
