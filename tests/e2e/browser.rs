@@ -632,9 +632,11 @@ fn a_quarter_is_imported_signed_off_locked_reopened_and_published_in_chromium() 
     .unwrap();
     in_chromium(dir.path(), &db, |client, base| async move {
         sign_in(&client, &base, "/import?period=Q4+2016%2F17", &performance).await;
+        let form = path_of(&client).await;
         type_into(&client, "#import-file", sheet.to_str().unwrap()).await;
         click(&client, "#import-preview").await;
-        wait_for_page(&client, "/import").await;
+        // The preview answers at /import, which the form's own address also begins with.
+        wait_for_next_page(&client, "/import", &form).await;
         let counts = text_of(&client, "#import-counts").await;
         assert!(counts.starts_with("2 new, 0 revised"), "{counts}");
         keep_screenshot(&client, "13-import-preview.png").await;
