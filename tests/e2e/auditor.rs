@@ -1726,3 +1726,55 @@ fn s19_action_rag_tallies_at_two_updates_and_their_difference() {
     let history = workspace.run(&["history", "--what", "action", "--json"]);
     assert!(stdout(&history).contains("↑ amber"), "{}", stdout(&history));
 }
+
+/// Q14: which measures changed definition or data source during the year, and whether the
+/// directions of travel across a change still compare like with like.
+#[test]
+fn q14_definition_and_source_changes_and_the_directions_across_them() {
+    let demo = shared_demo();
+    let found = json_of(demo, &["audit", "comparability", "--format", "json"]);
+    let found = found.as_array().unwrap();
+    assert_eq!(
+        strings(found, "measure_ref"),
+        ["2.A1", "2.A4", "2.A5 (a)", "2.A5 (b)", "1.B4 (a)", "4.B5 (a)", "5.D3"]
+    );
+    // Marked after the OSMB, as the scorecard of 13 January 2017 reported them.
+    assert!(found.iter().all(|f| f["reported_on"] == "2017-01-13"));
+    assert_eq!(found[0]["change"], "source change");
+    assert_eq!(found[1]["restated"], true);
+    let flagged: Vec<(&str, &str)> = found
+        .iter()
+        .flat_map(|f| {
+            f["directions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["comparable"] == false)
+                .map(move |d| {
+                    (
+                        f["measure_ref"].as_str().unwrap(),
+                        d["period"].as_str().unwrap(),
+                    )
+                })
+        })
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            ("4.B5 (a)", "Q3 Oct - Dec 2016"),
+            ("5.D3", "Q3 Oct - Dec 2016")
+        ],
+        "the public-health indicators' directions are not applicable, and 1.B4 (a)'s change \
+         ran from 2015/16, before any direction the demo assessed"
+    );
+    let output = run_in(demo, &["audit", "comparability"]);
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("7 change(s) of definition or source to 7 measure(s)")
+            && stdout(&output).contains(
+                "2 direction(s) of travel compare figures across a change that were not restated"
+            ),
+        "{}",
+        stdout(&output)
+    );
+}

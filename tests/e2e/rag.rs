@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::support::{assert_success, stderr, stdout, Workspace};
 
-fn notice_to_improve() -> String {
+pub(crate) fn notice_to_improve() -> String {
     let measure = |reference: &str,
                    text: &str,
                    polarity: &str,

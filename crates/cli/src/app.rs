@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use scoreledger_domain::{
-    Actor, Command, MeasureId, MeasureRef, Period, PlanId, Position, Role, StreamId,
+    Actor, Command, MeasureId, MeasureRef, Period, PlanId, Position, Reported, Role, StreamId,
 };
 use scoreledger_projections::{self as projections, ReadModels};
 use scoreledger_store::{Appended, Clock, EventStore, NatsStore, SqliteStore, SystemClock};
@@ -26,6 +26,21 @@ pub struct App {
     pub actor: Actor,
     /// The signing key and where checkpoints are exported.
     pub signing: Signing,
+    /// When and where the changes entered were reported, if before they are entered
+    /// (`--reported-on`, `--reported-in`): every commit this run appends carries it.
+    pub reported: Option<Reported>,
+}
+
+/// When and where the changes were reported, from `--reported-on` and `--reported-in`
+/// (clap makes each need the other; the domain judges the day and the document).
+pub fn reported_from(cli: &Cli) -> Option<Reported> {
+    match (cli.reported_on, &cli.reported_in) {
+        (Some(on), Some(document)) => Some(Reported {
+            on,
+            document: document.trim().to_owned(),
+        }),
+        _ => None,
+    }
 }
 
 /// The actor described by the global flags.
@@ -91,6 +106,7 @@ impl App {
             read,
             actor,
             signing,
+            reported: None,
         })
     }
 
@@ -175,6 +191,7 @@ impl App {
                 commands,
                 reason,
                 on_behalf_of,
+                reported: self.reported.clone(),
                 commit_id: None,
                 if_version: None,
             },

@@ -107,6 +107,20 @@ pub struct Cli {
     #[arg(long, global = true, env = "SCORELEDGER_CHECKPOINTS")]
     pub checkpoints: Option<PathBuf>,
 
+    /// The day the change you are entering was reported, when that was before today: history
+    /// typed in from a past pack (the 2010 update reported to the Improvement Panel on 13 July
+    /// 2010). The log still records when it was entered; `history --reported-by` and
+    /// `audit observations` read either axis. Needs --reported-in.
+    ///
+    /// Example: scoreledger --reported-on 2010-07-13 --reported-in "Improvement Panel, 13 July
+    /// 2010" record value -m "NI 59" -p "2010/11 to 13 Jul 2010" -v 80.16%
+    #[arg(long, global = true, value_name = "DAY", requires = "reported_in")]
+    pub reported_on: Option<chrono::NaiveDate>,
+
+    /// The document it was reported in: meeting, date, page. Needs --reported-on.
+    #[arg(long, global = true, value_name = "DOCUMENT", requires = "reported_on")]
+    pub reported_in: Option<String>,
+
     /// Whether --role was given on the command line (rather than by the environment, the
     /// configuration file or the default): refused with --server.
     #[arg(skip)]
@@ -163,6 +177,19 @@ pub enum Command {
     ///
     /// Example: scoreledger import-values q4.xlsx --period "Q4 2016/17" --dry-run
     ImportValues(ImportValuesArgs),
+    /// Import an improvement plan's update, as the 2010 Notice to Improve packs print one: a
+    /// CSV of key actions (columns objective, key_action, lead, target_date, rag, arrow; the
+    /// packs' section, workstream, baseline, targets, commentary and source_lines are read
+    /// past). A key action not yet registered is registered and rated; a registered one whose
+    /// target date or rating differs is moved or rated again; one that says the same appends
+    /// nothing, so the same update twice changes nothing. Give the day and document it was
+    /// reported in (--reported-on, --reported-in) and the audits tally it as of that day
+    /// (`audit action-rag --reported-by`). All or nothing (--role performance or admin).
+    ///
+    /// Example: scoreledger --reported-on 2010-05-17 --reported-in "Notice to Improve update,
+    /// 17 May 2010" import-actions fixtures/notice_to_improve_2010/actions-2010-05-17.csv
+    /// --plan "RMBC Notice to Improve Action Plan"
+    ImportActions(ImportActionsArgs),
     /// What each measure still lacks for a period — a value, its sign-off, a data note, its
     /// approval, a status, a direction of travel — by directorate and lead officer, with the
     /// day each is due (days after its period ends) and whether that day has passed.
@@ -572,6 +599,12 @@ pub struct DemoArgs {
     /// The measure whose history to show.
     #[arg(long, default_value = "2.B1")]
     pub measure: String,
+    /// Replay the 2010 Notice to Improve action plan instead: its updates of 17 May and 20
+    /// August 2010 typed in from the packs, each dated as reported, with the RAG tallies at
+    /// both dates, the target dates moved between them and NI 59's year-to-date figures as
+    /// reported to the Panel.
+    #[arg(long = "2010")]
+    pub notice_2010: bool,
 }
 
 /// Import file formats.
@@ -614,6 +647,22 @@ pub enum SheetFormat {
     Csv,
     /// An Excel workbook: its "Scorecard" sheet.
     Xlsx,
+}
+
+/// `import-actions` options.
+#[derive(Debug, Args)]
+pub struct ImportActionsArgs {
+    /// The update, as CSV (UTF-8).
+    pub file: PathBuf,
+    /// The improvement plan the actions belong to, e.g. "RMBC Notice to Improve Action Plan".
+    #[arg(long)]
+    pub plan: String,
+    /// Show what each row would change without appending.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// List the rows that change nothing too.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// `import-values` options.
@@ -753,6 +802,27 @@ pub enum RecordCommand {
         #[arg(long, short = 'n')]
         text: String,
     },
+    /// Record that the measure's definition or data source changed, from the period given
+    /// (-p: the first period reported on the new basis), and whether the earlier figures were
+    /// restated on it (--restated). `audit comparability` then flags each direction of travel
+    /// that compares figures across the change (--role performance or admin).
+    ///
+    /// Example: scoreledger --role performance record basis -m 2.A4 -p "Q3 2016/17" --kind
+    /// definition --restated --note "Definition change in PHOF. Data for 2013-15 and
+    /// retrospective data revised. 2012-14 data as shown in Corporate Plan = 9.7"
+    Basis {
+        #[command(flatten)]
+        target: Subject,
+        /// What changed: definition or source.
+        #[arg(long, short = 'k')]
+        kind: String,
+        /// What changed, as the pack says it.
+        #[arg(long, short = 'n')]
+        note: String,
+        /// The figures before the change were restated on the new basis.
+        #[arg(long)]
+        restated: bool,
+    },
 }
 
 /// Report output formats.
@@ -782,7 +852,7 @@ pub enum ReportFormat {
 
 /// When a query is answered: now (the default), at the end of a day, or at a log position.
 /// Answered from the system-versioned read models, not by replaying.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct AsAtArgs {
     /// As the log stood at the end of this day (YYYY-MM-DD, UTC).
     #[arg(long, conflicts_with = "position")]
@@ -1087,6 +1157,47 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Measures whose definition or data source changed (`record basis`), and whether each
+    /// direction of travel assessed across a change, in the change's year, still compares like
+    /// with like: yes if the earlier figures were revised for the change or the change records
+    /// them as restated, otherwise it is flagged.
+    ///
+    /// Example: scoreledger audit comparability
+    Comparability {
+        /// Only changes from a period of this financial year, e.g. 2016/17.
+        #[arg(long, short = 'y')]
+        year: Option<String>,
+        /// As known then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// A measure's year-to-date observations ("from 1st April to 20th August the figure is
+    /// 80.11%"), each with the day and document it was reported in and when the log recorded
+    /// it, its corrections apart from new observations, and, from each report to the next, the
+    /// figures then and how many corrections fell between. --reported-by reads the packs' axis
+    /// (what had been reported by a day); --as-at the log's (what the log held then).
+    ///
+    /// Example: scoreledger audit observations -m "NI 59" --reported-by 2010-07-13
+    Observations {
+        /// The measure, e.g. "NI 59".
+        #[arg(long, short = 'm')]
+        measure: String,
+        /// Only this financial year's series, e.g. 2010/11.
+        #[arg(long, short = 'y')]
+        year: Option<String>,
+        /// Only what had been reported on or before this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DAY")]
+        reported_by: Option<String>,
+        /// As the log stood then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// The RAG tally of improvement actions as at a day, as the 2010 updates print it ("Red: 2
     /// (5%) Amber: 22 (50%) Green: 20 (45%) (out of which 13 are now deemed as completed)"),
     /// unrated actions counted apart; with --against, the tally then too and every action
@@ -1098,8 +1209,16 @@ pub enum AuditCommand {
         #[arg(long)]
         plan: Option<String>,
         /// The earlier update: a day (YYYY-MM-DD) or a log position.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "against_reported")]
         against: Option<String>,
+        /// The tally as reported by this day (YYYY-MM-DD): each rating, registration and move
+        /// by the day it was reported (`--reported-on` when it was entered), else recorded. A
+        /// past plan's update typed in today is tallied as of its own day.
+        #[arg(long, value_name = "DAY")]
+        reported_by: Option<String>,
+        /// The earlier update as reported by this day, to compare with.
+        #[arg(long, value_name = "DAY")]
+        against_reported: Option<String>,
         /// The later update (by default now).
         #[command(flatten)]
         when: AsAtArgs,
@@ -1534,6 +1653,11 @@ pub struct HistoryArgs {
     /// carried into the next year's plan is another measure there).
     #[arg(long)]
     pub plan_year: Option<String>,
+    /// Only changes reported on or before this day (YYYY-MM-DD): the day a change was
+    /// reported (--reported-on when it was entered), else the day it was recorded. The
+    /// history as the packs had told it by then; --as-at is the history as the log stood.
+    #[arg(long, value_name = "DAY")]
+    pub reported_by: Option<String>,
     /// The history as it stood then.
     #[command(flatten)]
     pub when: AsAtArgs,

@@ -17,6 +17,7 @@ pub mod compare;
 pub mod explain;
 pub mod history;
 pub mod import;
+pub mod import_actions;
 pub mod import_values;
 pub mod init;
 pub mod keys;
@@ -24,6 +25,7 @@ pub mod lock;
 pub mod measure;
 pub mod meeting;
 pub mod migrate;
+pub mod observations;
 pub mod project;
 pub mod proof;
 pub mod publish;
@@ -72,7 +74,8 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         _ => {}
     }
     let signing = crate::signing::signing(&cli, &settings)?;
-    let app = App::open_signed(&settings, actor, Arc::new(SystemClock), signing).await?;
+    let mut app = App::open_signed(&settings, actor, Arc::new(SystemClock), signing).await?;
+    app.reported = crate::app::reported_from(&cli);
     let done = match cli.command {
         Command::Demo(_) | Command::Backup(_) | Command::Restore(_) | Command::Bench(_) => {
             unreachable!("handled above")
@@ -80,6 +83,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Init => init::run(&app, &settings, out).await,
         Command::Import(args) => import::run(&app, &args, out).await,
         Command::ImportValues(args) => import_values::run(&app, &args, out).await,
+        Command::ImportActions(args) => import_actions::run(&app, &args, out).await,
         Command::RollOver(args) => roll_over::run(&app, &args, out).await,
         Command::Chase(args) => chase::run(&app, &args, out).await,
         Command::Record(args) => record::run(&app, args, out).await,

@@ -20,8 +20,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
-    Actor, Command, DataQuality, Direction, Period, Position, RecordedValue, ReportId,
-    RevisionClass, Role, RuleSet, Status,
+    Actor, BasisKind, Command, DataQuality, Direction, Period, Position, RecordedValue, ReportId,
+    Reported, RevisionClass, Role, RuleSet, Status,
 };
 use scoreledger_projections::{self as projections, HistoryFilter};
 use scoreledger_reports::{render, QuarterReport};
@@ -203,6 +203,82 @@ const CONFIRMATIONS: &[Confirmation] = &[Confirmation {
     on: (2017, 1, 19),
 }];
 
+/// A change of definition or data source one of the Q3 scorecard's data notes reports: the
+/// measure, what changed, the first period on the new basis, whether the earlier figures were
+/// restated on it, and the note's words [002:1936], [002:1972-1977], [002:2065], [002:2107].
+struct BasisChange {
+    reference: &'static str,
+    kind: BasisKind,
+    from: &'static str,
+    restated: bool,
+    note: &'static str,
+}
+
+/// The Q3 scorecard's notes of changed definitions and sources (question 14). The public-
+/// health indicators say their earlier data was revised on the new basis, except 2.A1's 2014
+/// figure, printed "18.4% (Now 19.4%)*"; 1.B4 (a)'s new definition runs from 2015/16 ("2.9%
+/// (old definition not comparable)"); 4.B5 (a) and 5.D3 changed how the year is counted without
+/// saying that earlier quarters were recounted.
+const BASIS_CHANGES: &[BasisChange] = &[
+    BasisChange {
+        reference: "2.A1",
+        kind: BasisKind::Source,
+        from: "2015/16",
+        restated: false,
+        note: "Data in PHOF now sourced from Annual Population Survey. Affects 2014 figure: \
+               18.4% (Now 19.4%).",
+    },
+    BasisChange {
+        reference: "2.A4",
+        kind: BasisKind::Definition,
+        from: "2015/16",
+        restated: true,
+        note: "Definition change in PHOF. Data for 2013-15 and retrospective data revised. \
+               2012-14 data as shown in Corporate Plan = 9.7",
+    },
+    BasisChange {
+        reference: "2.A5 (a)",
+        kind: BasisKind::Definition,
+        from: "2015/16",
+        restated: true,
+        note: "Definition change for drug treatment indicators in PHOF. 2015 data and \
+               retrospective data revised. 2014 data unaffected.",
+    },
+    BasisChange {
+        reference: "2.A5 (b)",
+        kind: BasisKind::Definition,
+        from: "2015/16",
+        restated: true,
+        note: "Definition change for drug treatment indicators in PHOF. 2015 data and \
+               retrospective data revised. 2014 data as shown in Corporate Plan 52.6%.",
+    },
+    BasisChange {
+        reference: "1.B4 (a)",
+        kind: BasisKind::Definition,
+        from: "2015/16",
+        restated: false,
+        note: "Persistent absence on the new definition from 2015/16; the 2014/15 figure of \
+               2.9% is on the old definition and not comparable.",
+    },
+    BasisChange {
+        reference: "4.B5 (a)",
+        kind: BasisKind::Definition,
+        from: "Q3 2016/17",
+        restated: false,
+        note: "The Council now caps performance across all Selective Licensing areas at 100%, \
+               as Eastwood had 151% of its estimated properties registered by the end of \
+               quarter 2.",
+    },
+    BasisChange {
+        reference: "5.D3",
+        kind: BasisKind::Definition,
+        from: "Q3 2016/17",
+        restated: false,
+        note: "Classification consultancy expenditure now as agency distorting annual \
+               projections.",
+    },
+];
+
 /// What Appendix A of the Q3 2016/17 performance report (written after the scorecard of 13
 /// January 2017, for the OSMB of 17 February) says of a measure, as printed [002:662-664],
 /// [002:758-760], with the pack's bold marks left out. The exceptions table writes 2.B4 (a)
@@ -345,7 +421,7 @@ fn suggestions(
 ) -> (Option<Status>, Direction) {
     let target = measure.target.as_ref().map(|t| t.for_period(period));
     let current = values.get(period).and_then(|v| v.amount);
-    let previous = values.get(&period.previous()).and_then(|v| v.amount);
+    let previous = scoreledger_domain::previous_observation(values, period).and_then(|v| v.amount);
     let status = rules
         .suggest_status(target, current, measure.definition.polarity)
         .map(|s| s.value);
@@ -818,6 +894,37 @@ impl Story<'_> {
         )
     }
 
+    /// The performance team marks the definition and source changes the Q3 scorecard's notes
+    /// report ([`BASIS_CHANGES`]), after the OSMB, as reported in the scorecard of 13 January.
+    async fn basis_changes(&mut self) -> CliResult {
+        self.clock.set(at(2017, 2, 20, 8));
+        self.app.reported = Some(Reported {
+            on: day(2017, 1, 13),
+            document: "Quarterly Performance Scorecard (data for December 2016), Appendix B, \
+                       13 January 2017"
+                .to_owned(),
+        });
+        for change in BASIS_CHANGES {
+            let measure = self.find(change.reference)?;
+            let command = Command::RecordBasisChange {
+                kind: change.kind,
+                from: Period::parse(change.from).map_err(Failed::rejected)?,
+                note: change.note.to_owned(),
+                restated: change.restated,
+            };
+            self.run(&performance(), &measure, &[command], None).await?;
+        }
+        self.app.reported = None;
+        self.say(
+            day(2017, 2, 20),
+            &format!(
+                "{} changes of definition or source marked, as the Q3 scorecard reported them \
+                 (scoreledger audit comparability)",
+                BASIS_CHANGES.len()
+            ),
+        )
+    }
+
     /// The Overview and Scrutiny Management Board of 17 February 2017 pre-scrutinises the Q3
     /// report (its agenda [002:1-38]; none of it was exempt, and the pack records no decision).
     async fn osmb_meeting(&mut self, q3_position: u64) -> CliResult {
@@ -902,10 +1009,32 @@ fn check_summary(report: &QuarterReport) -> (bool, String) {
     )
 }
 
-/// Runs the demo, writing everything to `out`. With `store` = `nats://…` the log goes to a
-/// fresh JetStream stream of its own on that server; with `db` = `postgres://…` the read
-/// models go to that (empty) database, otherwise to a temporary or `--keep` SQLite file.
-pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn Write) -> CliResult {
+/// A fresh log for a demo, and where it is.
+pub(crate) struct DemoLog {
+    /// The temporary directory holding it, unless --keep named a path (removed when dropped).
+    pub temporary: Option<tempfile::TempDir>,
+    /// The SQLite file (log and read models, or the read models alone beside NATS).
+    pub path: PathBuf,
+    /// The read models' address as given (a path or a PostgreSQL URL).
+    pub db: String,
+    /// Whether the read models are on PostgreSQL.
+    pub postgres: bool,
+    /// Where the log and read models are.
+    pub settings: Settings,
+    /// The log opened on `clock`, as the performance team.
+    pub app: App,
+    /// How the log is described to the reader.
+    pub log: String,
+}
+
+/// Opens an empty log for a demo: a temporary or `--keep` SQLite file, or with `store` =
+/// `nats://…` a JetStream stream of its own, and read models in `db` if it is PostgreSQL.
+pub(crate) async fn open(
+    args: &DemoArgs,
+    store: Option<&str>,
+    db: &str,
+    clock: Arc<ManualClock>,
+) -> CliResult<DemoLog> {
     let (temporary, path): (Option<tempfile::TempDir>, PathBuf) = match &args.keep {
         Some(path) if path.exists() => {
             return Err(Failed::rejected(format!(
@@ -920,10 +1049,6 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
             (Some(dir), path)
         }
     };
-    let sample = parse_json(SAMPLE_2016_17)
-        .and_then(|file| file.validate(Numbering::Measures))
-        .map_err(Failed::rejected)?;
-    let clock = Arc::new(ManualClock::new(at(2016, 7, 13, 9)));
     let postgres = db.starts_with("postgres://") || db.starts_with("postgresql://");
     let db = if postgres {
         db.to_owned()
@@ -943,7 +1068,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
         }
         None => settings(&db, None, "SCORELEDGER", "scoreledger")?,
     };
-    let app = App::open_with_clock(&settings, performance(), clock.clone()).await?;
+    let app = App::open_with_clock(&settings, performance(), clock).await?;
     if app.head().await? != Position(0) {
         return Err(Failed::rejected(
             "the demo needs an empty log; choose a new --keep path",
@@ -958,6 +1083,37 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
             )
         }
     };
+    Ok(DemoLog {
+        temporary,
+        path,
+        db,
+        postgres,
+        settings,
+        app,
+        log,
+    })
+}
+
+/// Runs the demo, writing everything to `out`. With `store` = `nats://…` the log goes to a
+/// fresh JetStream stream of its own on that server; with `db` = `postgres://…` the read
+/// models go to that (empty) database, otherwise to a temporary or `--keep` SQLite file.
+pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn Write) -> CliResult {
+    if args.notice_2010 {
+        return crate::demo_2010::run(args, store, db, out).await;
+    }
+    let sample = parse_json(SAMPLE_2016_17)
+        .and_then(|file| file.validate(Numbering::Measures))
+        .map_err(Failed::rejected)?;
+    let clock = Arc::new(ManualClock::new(at(2016, 7, 13, 9)));
+    let DemoLog {
+        temporary,
+        path,
+        db,
+        postgres,
+        settings,
+        app,
+        log,
+    } = open(args, store, db, clock.clone()).await?;
     writeln!(
         out,
         "Scoreledger demo: {} (Rotherham MBC sample), replayed on a simulated clock into {log}\n",
@@ -1010,6 +1166,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
     story.appendix_a().await?;
     story.camhs_action().await?;
     story.osmb_meeting(q3_position).await?;
+    story.basis_changes().await?;
     story.bar.finish_and_clear();
     let Story {
         app, out, sample, ..

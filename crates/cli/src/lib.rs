@@ -7,6 +7,7 @@ pub mod as_at;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod demo_2010;
 pub mod exit;
 pub mod failure;
 pub mod ids;

@@ -202,6 +202,13 @@ pub async fn dispatch(cli: Cli, server: &str, out: &mut dyn Write) -> CliResult 
             "--role cannot be used with --server: the role is your token's, as the service's admin issued it",
         ));
     }
+    if cli.reported_on.is_some() {
+        return Err(Failed::rejected(
+            "--reported-on is taken only by a command that opens the log itself: the service's API \
+             has no field for it yet, and a change must not land without what you said of it. \
+             Run the command without --server, against the log (--db or --store)",
+        ));
+    }
     let remote = Remote::connect(server, cli.token_file.as_deref())?;
     match cli.command {
         Command::Report(args) => report(&remote, &args, out).await,
@@ -397,6 +404,7 @@ async fn history(remote: &Remote, args: &HistoryArgs, out: &mut dyn Write) -> Cl
     if filter.revisions_only {
         query.push(("revisions", "true".to_owned()));
     }
+    query.extend(filter.reported_by.map(|d| ("reported_by", d)));
     let body = remote.get("api/history", &query).await?;
     let mut entries: Vec<HistoryEntry> = serde_json::from_str(&body)
         .context("the service's history does not read as history")
@@ -518,6 +526,11 @@ async fn record(remote: &Remote, command: RecordCommand, out: &mut dyn Write) ->
         RecordCommand::Rag { .. } => {
             return Err(Failed::rejected(
                 "record rag is not available with --server; run it where the database is",
+            ))
+        }
+        RecordCommand::Basis { .. } => {
+            return Err(Failed::rejected(
+                "record basis is not available with --server; run it where the database is",
             ))
         }
         RecordCommand::Confirm {

@@ -257,6 +257,18 @@ pub enum Command {
         /// written; `decide` refuses a name it does not know.
         changes: BTreeMap<String, String>,
     },
+    /// Record that the measure's definition or data source changed from a period on, and
+    /// whether the earlier figures were restated on the new basis.
+    RecordBasisChange {
+        /// Definition or source.
+        kind: crate::measure::BasisKind,
+        /// The first period reported on the new basis.
+        from: Period,
+        /// What changed, as the pack says it.
+        note: String,
+        /// Whether the figures before `from` were restated on the new basis.
+        restated: bool,
+    },
     /// Withdraw a measure from a period on (needs a reason): reports from then on leave it
     /// out.
     WithdrawMeasure {
@@ -408,6 +420,8 @@ pub enum CommandKind {
     ApproveCommentary,
     /// Amend a measure's definition.
     AmendMeasure,
+    /// Record a definition or source change.
+    RecordBasisChange,
     /// Withdraw a measure.
     WithdrawMeasure,
     /// Reinstate a measure.
@@ -460,6 +474,7 @@ impl CommandKind {
             CommandKind::SignOffValue => "sign off a value",
             CommandKind::ApproveCommentary => "approve a data note",
             CommandKind::AmendMeasure => "amend a measure's definition",
+            CommandKind::RecordBasisChange => "record a definition or source change",
             CommandKind::WithdrawMeasure => "withdraw a measure",
             CommandKind::ReinstateMeasure => "reinstate a measure",
             CommandKind::PublishReport => "publish a report",
@@ -505,6 +520,7 @@ impl Command {
             Command::SignOffValue { .. } => CommandKind::SignOffValue,
             Command::ApproveCommentary { .. } => CommandKind::ApproveCommentary,
             Command::AmendMeasure { .. } => CommandKind::AmendMeasure,
+            Command::RecordBasisChange { .. } => CommandKind::RecordBasisChange,
             Command::WithdrawMeasure { .. } => CommandKind::WithdrawMeasure,
             Command::ReinstateMeasure { .. } => CommandKind::ReinstateMeasure,
             Command::PublishReport { .. } => CommandKind::PublishReport,
@@ -590,6 +606,9 @@ impl Command {
             }
             Command::EditNarrative { text, .. } => {
                 vec![("narrative", text.as_str(), TextKind::Prose)]
+            }
+            Command::RecordBasisChange { note, .. } => {
+                vec![("what changed", note.as_str(), TextKind::Prose)]
             }
             Command::RecordMeeting { body, .. } => vec![("meeting body", body.as_str(), Name)],
             Command::CallClinic { chair, .. } => vec![("chair", chair.as_str(), Name)],

@@ -50,6 +50,9 @@ pub struct Context {
     /// The plan's rule set, which the suggestion recorded beside an officer's assessment is
     /// computed with (the default rules when no plan is given).
     pub rules: Option<RuleSet>,
+    /// When and where the change was reported, when that was before it was recorded (history
+    /// loaded from past packs): the document must be named and the day must have come.
+    pub reported: Option<crate::Reported>,
 }
 
 /// A commit the store cannot read, and why.
@@ -353,6 +356,7 @@ pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
             matches!(role, Role::Approver | Role::Admin)
         }
         CommandKind::AmendMeasure
+        | CommandKind::RecordBasisChange
         | CommandKind::WithdrawMeasure
         | CommandKind::ReinstateMeasure => matches!(role, Role::Performance | Role::Admin),
         CommandKind::IssueToken
@@ -400,6 +404,9 @@ pub fn decide(
             field,
             message: problem.to_string(),
         })?;
+    }
+    if let Some(reported) = &ctx.reported {
+        reported.check(ctx.today)?;
     }
     match (state, command) {
         (
@@ -1109,6 +1116,21 @@ fn decide_measure(
         Command::CallClinic { on, chair } => crate::clinic::call(measure, *on, chair, ctx),
         Command::HoldClinic { on, mandates } => crate::clinic::hold(measure, *on, mandates),
         Command::CancelClinic { on } => crate::clinic::cancel(measure, *on, ctx),
+        Command::RecordBasisChange {
+            kind,
+            from,
+            note,
+            restated,
+        } => {
+            ctx.near_plan(from)?;
+            non_empty("what changed", note)?;
+            Ok(vec![DomainEvent::BasisChanged {
+                kind: *kind,
+                from: *from,
+                note: note.trim().to_owned(),
+                restated: *restated,
+            }])
+        }
         Command::WithdrawMeasure { from } => applicability(measure, *from, false, ctx),
         Command::ReinstateMeasure { from } => applicability(measure, *from, true, ctx),
         Command::DefinePlan { .. }

@@ -8,7 +8,7 @@ use crate::actor::Role;
 use crate::ids::{
     AccessId, ActionId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, TokenId,
 };
-use crate::measure::{MeasureDefinition, MeasureField};
+use crate::measure::{BasisKind, MeasureDefinition, MeasureField};
 use crate::measure_ref::MeasureRef;
 use crate::period::Period;
 use crate::rules::RuleSet;
@@ -308,6 +308,20 @@ pub enum DomainEvent {
         /// Each field changed, before → after, in the order of `MeasureField`.
         changes: Vec<FieldChange>,
     },
+    /// The measure's definition or data source changed from a period on, so its figures
+    /// before and after may not compare (the reason, if one was given, is on the commit).
+    BasisChanged {
+        /// Definition or source.
+        kind: BasisKind,
+        /// The first period reported on the new basis.
+        from: Period,
+        /// What changed, as the pack says it.
+        note: String,
+        /// Whether the figures before `from` were restated on the new basis ("Data for 2013-15
+        /// and retrospective data revised"): then a direction of travel across the change
+        /// still compares like with like.
+        restated: bool,
+    },
     /// The measure no longer applies from a period on (the reason is on the commit).
     MeasureWithdrawn {
         /// The first period it no longer applies to.
@@ -496,6 +510,7 @@ impl DomainEvent {
             DomainEvent::ValueSignedOff { .. } => "ValueSignedOff",
             DomainEvent::CommentaryApproved { .. } => "CommentaryApproved",
             DomainEvent::MeasureAmended { .. } => "MeasureAmended",
+            DomainEvent::BasisChanged { .. } => "BasisChanged",
             DomainEvent::MeasureWithdrawn { .. } => "MeasureWithdrawn",
             DomainEvent::MeasureReinstated { .. } => "MeasureReinstated",
             DomainEvent::ReportPublished { .. } => "ReportPublished",
@@ -557,9 +572,9 @@ impl DomainEvent {
             | DomainEvent::PeriodLocked { period }
             | DomainEvent::PeriodReopened { period }
             | DomainEvent::ReportPublished { period, .. } => Some(*period),
-            DomainEvent::MeasureWithdrawn { from } | DomainEvent::MeasureReinstated { from } => {
-                Some(*from)
-            }
+            DomainEvent::MeasureWithdrawn { from }
+            | DomainEvent::MeasureReinstated { from }
+            | DomainEvent::BasisChanged { from, .. } => Some(*from),
             _ => None,
         }
     }

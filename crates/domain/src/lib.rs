@@ -19,6 +19,7 @@ pub mod measure;
 pub mod measure_ref;
 pub mod percent;
 pub mod period;
+pub mod reported;
 pub mod rules;
 pub mod state;
 pub mod status;
@@ -35,11 +36,14 @@ pub use ids::{
     StreamVersion, TokenId,
 };
 pub use lifecycle::{applies_in, Applicability};
-pub use measure::{Frequency, MeasureDefinition, MeasureField, Polarity, ValueKind};
+pub use measure::{BasisKind, Frequency, MeasureDefinition, MeasureField, Polarity, ValueKind};
 pub use measure_ref::MeasureRef;
 pub use period::Period;
+pub use reported::Reported;
 pub use rules::RuleSet;
-pub use state::{evolve, Maker, MeasureState, PlanState, StreamState, TokenState};
+pub use state::{
+    evolve, previous_observation, Maker, MeasureState, PlanState, StreamState, TokenState,
+};
 pub use status::{Direction, Rag, RagArrow, Status, StatusScheme};
 pub use target::{Target, TargetSegment};
 pub use text::{TextKind, TextProblem};

@@ -160,6 +160,17 @@ pub struct MeasureDefinition {
 }
 
 text_enum!(
+    /// What changed about how a measure's figures are arrived at.
+    BasisKind {
+        /// What is counted and how ("Definition change in PHOF").
+        Definition => "definition",
+        /// Where the figures come from ("Data in PHOF now sourced from Annual Population
+        /// Survey").
+        Source => "source",
+    }
+);
+
+text_enum!(
     /// A field of a measure's definition that an amendment may change: the plain data of the
     /// definition. The reference, plan, outcome, value kind and status scheme identify the
     /// measure or govern how its values are read, so changing them is a new measure.

@@ -100,6 +100,17 @@ pub enum Period {
         /// The year.
         year: i32,
     },
+    /// A financial year from its start to a day within it, as the 2010 improvement plan
+    /// reported its year-to-date figures ("From 1st April to 20th August the figure is
+    /// 79.74%"): `2010/11 to 20 Aug 2010`. Each day is its own observation of the year's
+    /// series, so a figure as at 20 August is a new observation beside the one as at 13 July,
+    /// never a revision of it; putting right the figure as at 13 July revises that period.
+    YearToDate {
+        /// Start year of the financial year.
+        fy: i32,
+        /// The last day the figure covers (within the financial year).
+        through: NaiveDate,
+    },
 }
 
 /// The first calendar year a period may touch. Periods are bounded so that every one prints
@@ -113,7 +124,7 @@ pub const LAST_YEAR: i32 = 2200;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
     /// Not written as any period the packs use.
-    #[error("{input:?} is not a reporting period; write it as the packs do: 2016/17, Q3 Oct - Dec 2016 (or Q3 2016/17), Oct-16, Autumn term 2016, H1 2016/17, 2015/16-2016/17")]
+    #[error("{input:?} is not a reporting period; write it as the packs do: 2016/17, Q3 Oct - Dec 2016 (or Q3 2016/17), Oct-16, Autumn term 2016, H1 2016/17, 2015/16-2016/17, or a year so far as 2010/11 to 20 Aug 2010")]
     Unrecognised {
         /// The rejected input.
         input: String,
@@ -193,6 +204,7 @@ impl Period {
                 Term::Summer => date(academic_year + 1, 4, 1),
             },
             Period::CalendarYear { year } => date(year, 1, 1),
+            Period::YearToDate { fy, .. } => date(fy, 4, 1),
         }
     }
 
@@ -224,6 +236,7 @@ impl Period {
                 Term::Summer => date(academic_year + 1, 7, 31),
             },
             Period::CalendarYear { year } => date(year, 12, 31),
+            Period::YearToDate { through, .. } => through,
         }
     }
 
@@ -326,7 +339,21 @@ impl Period {
                 },
             },
             Period::CalendarYear { year } => Period::CalendarYear { year: year - 1 },
+            // The same day a year before; the previous observation of the same year is what
+            // a direction of travel compares with (`MeasureState::previous_value`).
+            Period::YearToDate { fy, through } => Period::YearToDate {
+                fy: fy - 1,
+                through: through
+                    .with_year(through.year() - 1)
+                    .or_else(|| NaiveDate::from_ymd_opt(through.year() - 1, 2, 28))
+                    .expect("28 February exists in every year"),
+            },
         }
+    }
+
+    /// Whether this is an observation of a financial year's series so far.
+    pub fn is_year_to_date(&self) -> bool {
+        matches!(self, Period::YearToDate { .. })
     }
 
     /// The months of a quarter, in order; empty for other periods.
@@ -410,10 +437,16 @@ impl Period {
                 academic_year.saturating_add(i32::from(term != Term::Autumn)),
             ),
             Period::CalendarYear { year } => (year, year),
+            Period::YearToDate { fy, .. } => (fy, fy.saturating_add(1)),
         };
         let parts_valid = match *self {
             Period::HalfYear { half, .. } => (1..=2).contains(&half),
             Period::Quarter { quarter, .. } => (1..=4).contains(&quarter),
+            // Compared as (year, ordinal day) so that no date is built from an unchecked year.
+            Period::YearToDate { fy, through } => {
+                let day = (through.year(), through.month(), through.day());
+                (fy, 4, 1) <= day && day <= (fy.saturating_add(1), 3, 31)
+            }
             _ => true,
         };
         parts_valid && FIRST_YEAR <= first && last <= LAST_YEAR
@@ -467,6 +500,14 @@ impl fmt::Display for Period {
                 write!(f, "{} term {year}", term.name())
             }
             Period::CalendarYear { year } => write!(f, "{year}"),
+            Period::YearToDate { fy, through } => write!(
+                f,
+                "{} to {} {} {}",
+                fy_label(fy),
+                through.day(),
+                MONTHS[through.month0() as usize],
+                through.year()
+            ),
         }
     }
 }
@@ -506,7 +547,7 @@ impl utoipa::PartialSchema for Period {
         utoipa::openapi::schema::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
             .description(Some(
-                "A period as the packs print it: a year `2016/17`, a quarter `Q3 Oct - Dec 2016`, a month `Oct-16`",
+                "A period as the packs print it: a year `2016/17`, a quarter `Q3 Oct - Dec 2016`, a month `Oct-16`, a year so far `2010/11 to 20 Aug 2010`",
             ))
             .examples(["Q3 Oct - Dec 2016"])
             .into()
@@ -594,6 +635,21 @@ fn parse_period(input: &str) -> Option<Period> {
             }
         }
         return None;
+    }
+
+    // A year so far: `2010/11 to 20 Aug 2010`, `2010/11 to 2010-08-20`.
+    if let Some((year, day)) = text.split_once(" to ") {
+        let fy = parse_fy(year)?;
+        let day = day.trim();
+        let through = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(day, "%d %b %Y"))
+            .or_else(|_| NaiveDate::parse_from_str(day, "%d %B %Y"))
+            .ok()?;
+        let period = Period::YearToDate { fy, through };
+        // A day outside the year is not a day of it: refused here, not as out of range.
+        return (period.start_date() <= through
+            && through <= Period::financial_year(fy).end_date())
+        .then_some(period);
     }
 
     // Quarters and halves: `Q3 Oct - Dec 2016`, `Q3 2016/17`, `2016/17 Q3`, `H1 2016/17`.
@@ -773,6 +829,44 @@ mod tests {
             "2015/16-2016/17",
         );
         check("2014", Period::CalendarYear { year: 2014 }, "2014");
+    }
+
+    #[test]
+    fn a_year_so_far_is_its_own_period_for_each_day() {
+        let through = |m, d| NaiveDate::from_ymd_opt(2010, m, d).unwrap();
+        let july = Period::YearToDate {
+            fy: 2010,
+            through: through(7, 13),
+        };
+        check("2010/11 to 13 Jul 2010", july, "2010/11 to 13 Jul 2010");
+        check("2010/11 to 2010-07-13", july, "2010/11 to 13 Jul 2010");
+        check("2010/11 to 13 July 2010", july, "2010/11 to 13 Jul 2010");
+        let august = Period::parse("2010/11 to 20 Aug 2010").unwrap();
+        assert_ne!(august, july, "another day is another observation");
+        assert!(
+            august < july,
+            "as every period, the longer of two that start together first"
+        );
+        assert_eq!(july.start_date(), through(4, 1));
+        assert_eq!(august.end_date(), through(8, 20));
+        assert_eq!(august.financial_year_of(), 2010);
+        assert!(
+            Period::financial_year(2010).covers(&august),
+            "a lock on the year covers it"
+        );
+        assert_eq!(august.reporting_quarter(), None);
+        assert_eq!(
+            august.previous().to_string(),
+            "2009/10 to 20 Aug 2009",
+            "the same day a year before"
+        );
+        // A day outside the year is not a day of it.
+        assert!(Period::parse("2010/11 to 31 Mar 2010").is_err());
+        assert!(Period::parse("2010/11 to 1 Apr 2011").is_err());
+        assert!(Period::parse("2010/11 to 31 Mar 2011").is_ok());
+        assert!(Period::parse("2010/11 to 30 Feb 2011").is_err());
+        let leap = Period::parse("2011/12 to 29 Feb 2012").unwrap();
+        assert_eq!(leap.previous().to_string(), "2010/11 to 28 Feb 2011");
     }
 
     #[test]

@@ -414,7 +414,7 @@ impl MeasureState {
         let year = Period::financial_year(period.financial_year_of());
         let target = self.targets.get(&year).map(|t| t.for_period(period));
         let value = self.values.get(period).and_then(|v| v.amount);
-        let previous = self.values.get(&period.previous()).and_then(|v| v.amount);
+        let previous = previous_observation(&self.values, period).and_then(|v| v.amount);
         let polarity = self.definition.polarity;
         (
             rules
@@ -422,6 +422,31 @@ impl MeasureState {
                 .map(|s| s.value),
             rules.suggest_direction(previous, value, polarity),
         )
+    }
+}
+
+/// What a direction of travel for `period` compares with: the period before it of the same
+/// kind (Q3 → Q2), or, for a year so far, the latest earlier observation of the same year (the
+/// figure as at 20 August against the one as at 13 July), when one is recorded.
+pub fn previous_observation<'a, V>(
+    values: &'a BTreeMap<Period, V>,
+    period: &Period,
+) -> Option<&'a V> {
+    match *period {
+        // Periods sort longest first among those that start together, so the latest earlier
+        // observation is looked for, not taken from the map's order.
+        Period::YearToDate { fy, through } => values
+            .iter()
+            .filter_map(|(earlier, value)| match *earlier {
+                Period::YearToDate {
+                    fy: year,
+                    through: day,
+                } if year == fy && day < through => Some((day, value)),
+                _ => None,
+            })
+            .max_by_key(|(day, _)| *day)
+            .map(|(_, value)| value),
+        _ => values.get(&period.previous()),
     }
 }
 
@@ -492,5 +517,37 @@ pub(crate) mod tests_support {
             applicability: Vec::new(),
             clinics: BTreeMap::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::previous_observation;
+    use crate::Period;
+
+    #[test]
+    fn a_year_so_far_compares_with_the_latest_earlier_observation_of_its_year() {
+        let p = |s: &str| Period::parse(s).unwrap();
+        let values: BTreeMap<Period, &str> = [
+            (p("2009/10 to 20 Aug 2009"), "a year before"),
+            (p("2010/11 to 7 May 2010"), "41.3%"),
+            (p("2010/11 to 13 Jul 2010"), "62.63%"),
+            (p("2010/11 to 17 May 2010"), "52.15%"),
+            (p("Q1 Apr - Jun 2010"), "a quarter"),
+            (p("2010/11 to 20 Aug 2010"), "79.74%"),
+        ]
+        .into_iter()
+        .collect();
+        let before = |s: &str| previous_observation(&values, &p(s)).copied();
+        assert_eq!(before("2010/11 to 20 Aug 2010"), Some("62.63%"));
+        assert_eq!(before("2010/11 to 13 Jul 2010"), Some("52.15%"));
+        assert_eq!(
+            before("2010/11 to 7 May 2010"),
+            None,
+            "the first of its year"
+        );
+        assert_eq!(before("Q2 Jul - Sep 2010"), Some("a quarter"));
     }
 }

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use chrono::NaiveDate;
 use scoreledger_domain::Position;
 
 use crate::read_models::ReadModels;
@@ -22,6 +23,8 @@ pub struct DateMove {
     pub by: String,
     /// When (RFC 3339).
     pub at: String,
+    /// The day it was reported, when its commit says it was reported before it was recorded.
+    pub reported_on: Option<String>,
     /// The log position of the move.
     pub position: u64,
 }
@@ -39,6 +42,8 @@ pub struct ActionRating {
     pub at: String,
     /// The rationale, if one was given.
     pub reason: Option<String>,
+    /// The day it was reported, when its commit says it was reported before it was recorded.
+    pub reported_on: Option<String>,
     /// The log position of the rating.
     pub position: u64,
 }
@@ -97,19 +102,27 @@ struct Row {
     actor_name: String,
     rag: Option<String>,
     arrow: Option<String>,
+    reported_on: Option<String>,
 }
 
-/// Every improvement action registered at or before `at`, by plan, in the order registered.
+/// Every improvement action registered at or before `at`, by plan, in the order registered;
+/// with `reported_by`, only what had been reported on or before that day (the day a commit
+/// says it was reported, else the day it was recorded): an update of 2010 typed in years later
+/// as it stood on its own day.
 pub async fn actions_as_at(
     read: &ReadModels,
     at: Position,
+    reported_by: Option<NaiveDate>,
 ) -> Result<Vec<ActionRecord>, sqlx::Error> {
     let rows = sqlx::query_as::<_, Row>(
         "SELECT action_id, position, kind, plan, objective, key_action, lead, target_date, \
-         moved_from, measures, completed_on, reason, recorded_at, actor_name, rag, arrow \
-         FROM improvement_actions WHERE position <= $1 ORDER BY position",
+         moved_from, measures, completed_on, reason, recorded_at, actor_name, rag, arrow, \
+         reported_on FROM improvement_actions WHERE position <= $1 \
+         AND (CAST($2 AS TEXT) IS NULL OR COALESCE(reported_on, substr(recorded_at, 1, 10)) <= $2) \
+         ORDER BY position, seq",
     )
     .bind(at.0 as i64)
+    .bind(reported_by.map(|d| d.to_string()))
     .fetch_all(read.pool())
     .await?;
     let mut actions: Vec<ActionRecord> = Vec::new();
@@ -148,6 +161,7 @@ pub async fn actions_as_at(
                 reason: row.reason,
                 by: row.actor_name,
                 at: row.recorded_at,
+                reported_on: row.reported_on,
                 position: row.position as u64,
             });
             action.target_date = to;
@@ -158,6 +172,7 @@ pub async fn actions_as_at(
                 by: row.actor_name,
                 at: row.recorded_at,
                 reason: row.reason,
+                reported_on: row.reported_on,
                 position: row.position as u64,
             });
         } else {

@@ -161,6 +161,8 @@ async fn keep_change(
         after: change.after,
         reason: commit.reason.clone(),
         classification: change.classification,
+        reported_on: commit.reported.as_ref().map(|r| r.on.to_string()),
+        reported_in: commit.reported.as_ref().map(|r| r.document.clone()),
     });
     Ok(())
 }
@@ -569,6 +571,18 @@ async fn apply_event(
                 })
                 .collect());
         }
+        // Kept in the history alone: `audit comparability` reads it there beside the values
+        // and directions of travel it bears on.
+        DomainEvent::BasisChanged {
+            kind,
+            note,
+            restated,
+            ..
+        } => Change {
+            after: Some(note.clone()),
+            classification: Some(restated_word(*restated).to_owned()),
+            ..measure(&format!("{kind} change"))
+        },
         DomainEvent::MeasureWithdrawn { from } | DomainEvent::MeasureReinstated { from } => {
             let applies = matches!(event, DomainEvent::MeasureReinstated { .. });
             sqlx::query(
@@ -1087,9 +1101,12 @@ async fn action(
     row: ActionRow<'_>,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
+        // `seq` numbers an action's rows within one commit (registered, then rated).
         "INSERT INTO improvement_actions (action_id, position, kind, plan, objective, key_action, \
          lead, target_date, moved_from, measures, completed_on, reason, recorded_at, actor_name, \
-         rag, arrow) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+         rag, arrow, reported_on, seq) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         (SELECT COUNT(*) FROM improvement_actions WHERE action_id = $1 AND position = $2)",
     )
     .bind(action_id)
     .bind(commit.position.0 as i64)
@@ -1107,6 +1124,7 @@ async fn action(
     .bind(&commit.actor.name)
     .bind(row.rag)
     .bind(row.arrow)
+    .bind(commit.reported.as_ref().map(|r| r.on.to_string()))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -1137,4 +1155,14 @@ async fn clinic(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// How the history's classification column marks a definition or source change: whether the
+/// figures before it were restated on the new basis.
+pub fn restated_word(restated: bool) -> &'static str {
+    if restated {
+        "restated"
+    } else {
+        "not restated"
+    }
 }

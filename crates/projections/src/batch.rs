@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 use crate::facts::Facts;
 use crate::read_models::Dialect;
 
-/// Rows per multi-row INSERT: 18 parameters a row, well under SQLite's and PostgreSQL's limits.
+/// Rows per multi-row INSERT: 20 parameters a row, well under SQLite's and PostgreSQL's limits.
 const ROWS_PER_INSERT: usize = 500;
 
 /// One row of the history view, as `history` stores it.
@@ -34,6 +34,10 @@ pub(crate) struct HistoryRow {
     pub after: Option<String>,
     pub reason: Option<String>,
     pub classification: Option<String>,
+    /// The day the change was reported (ISO), when the commit says it was reported before.
+    pub reported_on: Option<String>,
+    /// The document it was reported in.
+    pub reported_in: Option<String>,
 }
 
 /// The state of one batch's transaction beyond what is already written.
@@ -134,8 +138,8 @@ impl Batch {
         for chunk in std::mem::take(&mut self.history).chunks(ROWS_PER_INSERT) {
             let values: Vec<String> = (0..chunk.len())
                 .map(|i| {
-                    let params: Vec<String> = (1..=18)
-                        .map(|k| placeholder(self.dialect, i * 18 + k))
+                    let params: Vec<String> = (1..=20)
+                        .map(|k| placeholder(self.dialect, i * 20 + k))
                         .collect();
                     format!("({})", params.join(", "))
                 })
@@ -143,7 +147,7 @@ impl Batch {
             let sql = format!(
                 "INSERT INTO history (position, seq, stream, plan_id, measure_id, measure_ref, \
                  recorded_at, actor_id, actor_name, actor_role, on_behalf_of, event_type, period, \
-                 what, before, after, reason, classification) VALUES {}",
+                 what, before, after, reason, classification, reported_on, reported_in) VALUES {}",
                 values.join(", ")
             );
             let mut query = sqlx::query(&sql);
@@ -166,7 +170,9 @@ impl Batch {
                     .bind(row.before.as_deref())
                     .bind(row.after.as_deref())
                     .bind(row.reason.as_deref())
-                    .bind(row.classification.as_deref());
+                    .bind(row.classification.as_deref())
+                    .bind(row.reported_on.as_deref())
+                    .bind(row.reported_in.as_deref());
             }
             query.execute(&mut *conn).await?;
         }

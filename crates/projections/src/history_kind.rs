@@ -177,6 +177,8 @@ impl HistoryKind {
                 "definition: frequency",
                 "definition: frequency_text",
                 "definition: priority_measure",
+                "definition change",
+                "source change",
             ],
             HistoryKind::Withdrawal => &["measure withdrawn", "measure reinstated"],
             HistoryKind::Lock => &["period locked", "period reopened"],
@@ -348,10 +350,16 @@ mod tests {
 
     #[test]
     fn definition_names_the_history_row_of_every_amendable_field() {
-        let rows: Vec<String> = scoreledger_domain::MeasureField::ALL
+        let mut rows: Vec<String> = scoreledger_domain::MeasureField::ALL
             .iter()
             .map(|f| format!("definition: {f}"))
             .collect();
+        // And of a change of definition or source (`BasisChanged`).
+        rows.extend(
+            scoreledger_domain::BasisKind::ALL
+                .iter()
+                .map(|k| format!("{k} change")),
+        );
         assert_eq!(HistoryKind::Definition.stored(), rows);
     }
 

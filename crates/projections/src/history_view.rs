@@ -28,6 +28,9 @@ pub struct HistoryFilter {
     pub until: Option<String>,
     /// Only changes to the plan of this financial year and its measures (`2017/18`).
     pub plan_year: Option<String>,
+    /// Only changes reported on or before this day (`2010-07-13`): the day a commit says it
+    /// was reported, or else the day it was recorded. The other axis from `through`/`until`.
+    pub reported_by: Option<String>,
 }
 
 /// One change.
@@ -67,6 +70,11 @@ pub struct HistoryEntry {
     /// The financial year of the plan the change belongs to, when it belongs to one: the same
     /// reference in two years' plans is two measures.
     pub plan_year: Option<String>,
+    /// The day the change was reported (ISO), when its commit says it was reported before
+    /// it was recorded (history loaded from past packs).
+    pub reported_on: Option<String>,
+    /// The document it was reported in (meeting, date, page).
+    pub reported_in: Option<String>,
 }
 
 /// Changes matching `filter`, in log order.
@@ -77,7 +85,8 @@ pub async fn history(
     let mut sql = String::from(
         "SELECT position, seq, recorded_at, actor_id, actor_name, actor_role, on_behalf_of, event_type, \
          measure_ref, period, what, before, after, reason, classification, \
-         (SELECT p.financial_year FROM plans p WHERE p.plan_id = history.plan_id) AS plan_year \
+         (SELECT p.financial_year FROM plans p WHERE p.plan_id = history.plan_id) AS plan_year, \
+         reported_on, reported_in \
          FROM history \
          WHERE (CAST($1 AS TEXT) IS NULL OR measure_ref = $1) \
          AND (CAST($2 AS TEXT) IS NULL OR lower(actor_id) = lower($2) OR lower(actor_name) = lower($2)) \
@@ -86,12 +95,13 @@ pub async fn history(
          AND position > $5 AND position <= $6 \
          AND (CAST($7 AS TEXT) IS NULL OR recorded_at >= $7) \
          AND (CAST($8 AS TEXT) IS NULL OR recorded_at < $8) \
-         AND (CAST($9 AS TEXT) IS NULL OR plan_id IN (SELECT p.plan_id FROM plans p WHERE p.financial_year = $9))",
+         AND (CAST($9 AS TEXT) IS NULL OR plan_id IN (SELECT p.plan_id FROM plans p WHERE p.financial_year = $9)) \
+         AND (CAST($10 AS TEXT) IS NULL OR COALESCE(reported_on, substr(recorded_at, 1, 10)) <= $10)",
     );
     // One placeholder per kind keeps the statement portable between SQLite and PostgreSQL.
     if !filter.what.is_empty() {
         let placeholders: Vec<String> = (0..filter.what.len())
-            .map(|i| format!("${}", 10 + i))
+            .map(|i| format!("${}", 11 + i))
             .collect();
         sql.push_str(&format!(" AND what IN ({})", placeholders.join(", ")));
     }
@@ -105,7 +115,8 @@ pub async fn history(
         .bind(filter.through.map_or(i64::MAX, |p| p.0 as i64))
         .bind(&filter.since)
         .bind(&filter.until)
-        .bind(&filter.plan_year);
+        .bind(&filter.plan_year)
+        .bind(&filter.reported_by);
     for what in &filter.what {
         query = query.bind(what);
     }

@@ -30,6 +30,7 @@ mod statistics;
 pub mod tokens;
 
 pub use actions::{actions_as_at, ActionRating, ActionRecord, DateMove};
+pub use apply::restated_word;
 pub use checksum::table_checksums;
 pub use clinics::{clinics_as_at, ClinicRecord};
 pub use history_kind::{HistoryKind, UnknownKind};

@@ -154,6 +154,7 @@ mod tests {
                     by: "Sue Wilson".into(),
                     at: "2010-04-20T09:00:00+00:00".into(),
                     reason: None,
+                    reported_on: None,
                     position: id as u64,
                 })
                 .into_iter()

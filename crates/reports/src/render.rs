@@ -282,7 +282,7 @@ pub fn csv_record(row: &ReportRow) -> Vec<String> {
 }
 
 /// The fields of a [`HistoryEntry`], in its serialisation order.
-const HISTORY_COLUMNS: [&str; 16] = [
+const HISTORY_COLUMNS: [&str; 18] = [
     "position",
     "seq",
     "recorded_at",
@@ -299,6 +299,8 @@ const HISTORY_COLUMNS: [&str; 16] = [
     "reason",
     "classification",
     "plan_year",
+    "reported_on",
+    "reported_in",
 ];
 
 /// The history as CSV, one row per change with every field of the entry, so an auditor's
@@ -327,6 +329,8 @@ pub fn history_csv(entries: &[HistoryEntry]) -> String {
             text(&entry.reason),
             text(&entry.classification),
             text(&entry.plan_year),
+            text(&entry.reported_on),
+            text(&entry.reported_in),
         ]);
     }
     writer.finish()
@@ -354,6 +358,8 @@ mod tests {
             reason: Some("late returns, \"final\"".to_owned()),
             classification: Some("late_data".to_owned()),
             plan_year: Some("2016/17".to_owned()),
+            reported_on: Some("2016-12-12".to_owned()),
+            reported_in: Some("Cabinet, 12 December 2016".to_owned()),
         }
     }
 
@@ -397,7 +403,7 @@ mod tests {
         assert_eq!(lines.next().unwrap(), HISTORY_COLUMNS.join(","));
         assert_eq!(
             lines.next().unwrap(),
-            "7,0,2016-12-12T10:00:00Z,sdennis,Simon Dennis,performance,,ValueRevised,1.A3,Q1 Apr - Jun 2016,value,30.9%,30.6%,\"late returns, \"\"final\"\"\",late_data,2016/17"
+            "7,0,2016-12-12T10:00:00Z,sdennis,Simon Dennis,performance,,ValueRevised,1.A3,Q1 Apr - Jun 2016,value,30.9%,30.6%,\"late returns, \"\"final\"\"\",late_data,2016/17,2016-12-12,\"Cabinet, 12 December 2016\""
         );
     }
 

@@ -84,6 +84,8 @@ mod tests {
             reason: Some("definitional error".into()),
             classification: Some("correction".into()),
             plan_year: Some("2016/17".into()),
+            reported_on: None,
+            reported_in: None,
         }
     }
 

@@ -280,6 +280,10 @@ pub struct HistoryQuery {
     /// Only the plan of this financial year and its measures (`2017/18`): a reference carried
     /// into the next year's plan is another measure there.
     pub plan_year: Option<String>,
+    /// Only changes reported on or before this day (`2010-07-13`): the day a change was
+    /// reported, when its commit says so (history loaded from past packs), else the day it was
+    /// recorded. `as_at` is the other axis: the history as the log stood.
+    pub reported_by: Option<String>,
 }
 
 /// Who changed what, when, in which role, before → after, and why. The read itself is recorded
@@ -324,6 +328,20 @@ pub async fn history(
             .plan_year
             .as_deref()
             .map(|y| period(y).map(|p| Period::financial_year(p.financial_year_of()).to_string()))
+            .transpose()?,
+        reported_by: query
+            .reported_by
+            .as_deref()
+            .map(|d| {
+                d.trim()
+                    .parse::<chrono::NaiveDate>()
+                    .map(|d| d.to_string())
+                    .map_err(|_| {
+                        ApiError::unprocessable(format!(
+                            "reported_by: {d:?} is not a day; write it as YYYY-MM-DD"
+                        ))
+                    })
+            })
             .transpose()?,
         ..HistoryFilter::default()
     };

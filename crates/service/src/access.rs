@@ -35,6 +35,7 @@ pub async fn record_access(
             commands: std::slice::from_ref(&command),
             reason: None,
             on_behalf_of: None,
+            reported: None,
             commit_id: None,
             if_version: None,
         },

@@ -88,6 +88,7 @@ pub async fn add_key(
             commands: std::slice::from_ref(&command),
             reason,
             on_behalf_of: None,
+            reported: None,
             commit_id: None,
             if_version: None,
         },

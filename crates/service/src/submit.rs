@@ -30,6 +30,8 @@ pub struct Submission<'a> {
     pub reason: Option<String>,
     /// For whom.
     pub on_behalf_of: Option<String>,
+    /// When and where it was reported, when that was before it is recorded.
+    pub reported: Option<scoreledger_domain::Reported>,
     /// Idempotency key: a retry with the same id gets the original commit back.
     pub commit_id: Option<Uuid>,
     /// The stream version the client last saw (HTTP `If-Match`): anything else is a conflict,
@@ -49,6 +51,9 @@ pub struct Batch<'a> {
     pub reason: Option<String>,
     /// For whom.
     pub on_behalf_of: Option<String>,
+    /// When and where every write was reported, when that was before it is recorded (a past
+    /// pack loaded as history).
+    pub reported: Option<scoreledger_domain::Reported>,
     /// The writes, judged in order.
     pub writes: Vec<StreamChange>,
 }
@@ -166,6 +171,7 @@ pub async fn submit(
         plan_id: submission.plan_id,
         reason: submission.reason,
         on_behalf_of: submission.on_behalf_of,
+        reported: submission.reported,
         writes: vec![StreamChange {
             stream: submission.stream.clone(),
             commands: submission.commands.to_vec(),
@@ -392,6 +398,7 @@ async fn prepare(
             actor: batch.actor.clone(),
             reason: write.reason.clone().or_else(|| batch.reason.clone()),
             on_behalf_of: batch.on_behalf_of.clone(),
+            reported: batch.reported.clone(),
             commit_id: write.commit_id,
             published_through,
             locked: plan.map(|p| p.locked.clone()).unwrap_or_default(),

@@ -37,6 +37,9 @@ pub struct ValuesImport<'a> {
     pub reason: Option<String>,
     /// What identifies the file (the SHA-256 of its bytes): the commits' ids derive from it.
     pub key: &'a str,
+    /// When and where the sheet's figures were reported, if before they are imported (a past
+    /// pack loaded as history): every commit carries it.
+    pub reported: Option<scoreledger_domain::Reported>,
 }
 
 /// What importing a cell would do.
@@ -276,6 +279,7 @@ fn batch<'a>(preview: &Preview, import: &ValuesImport<'a>) -> Batch<'a> {
         plan_id: preview.plan_id,
         reason: None,
         on_behalf_of: None,
+        reported: import.reported.clone(),
         writes: preview.writes.clone(),
     }
 }
@@ -546,6 +550,7 @@ mod tests {
                 classification: class,
                 reason: None,
                 key: "k",
+                reported: None,
             },
         )
     }

@@ -35,6 +35,7 @@ async fn write(
             commands: std::slice::from_ref(&command),
             reason: reason.map(str::to_owned),
             on_behalf_of: None,
+            reported: None,
             commit_id: key.map(uuid),
             if_version: None,
         },
@@ -246,6 +247,7 @@ pair_test!(
                             commands: &[note(&format!("note {k}"))],
                             reason: None,
                             on_behalf_of: None,
+                            reported: None,
                             commit_id: None,
                             if_version: None,
                         },
@@ -300,6 +302,7 @@ pair_test!(
             plan_id: Some(plan),
             reason: None,
             on_behalf_of: None,
+            reported: None,
             writes,
         };
         // The measures join the plan the batch defines first; one naming a priority the plan
@@ -400,6 +403,7 @@ async fn write_through(
             commands: std::slice::from_ref(&command),
             reason: reason.map(str::to_owned),
             on_behalf_of: None,
+            reported: None,
             commit_id: None,
             if_version: None,
         },

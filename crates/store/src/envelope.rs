@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use scoreledger_domain::{
-    Actor, DomainEvent, Position, SchemaVersion, StreamId, StreamVersion, UpcastError,
+    Actor, DomainEvent, Position, Reported, SchemaVersion, StreamId, StreamVersion, UpcastError,
 };
 use scoreledger_integrity::{CommitSignature, LogKey};
 
@@ -57,6 +57,9 @@ pub struct NewCommit {
     pub correlation_id: Option<Uuid>,
     /// The commit or message that caused this one.
     pub causation_id: Option<Uuid>,
+    /// When and where the change was reported, when that was before it is recorded (history
+    /// loaded from past packs).
+    pub reported: Option<Reported>,
     /// The events, in order (at least one).
     pub events: Vec<DomainEvent>,
     /// Another stream the commit was judged against (the plan, for its locks), at the version
@@ -91,6 +94,7 @@ impl NewCommit {
             reason: None,
             correlation_id: None,
             causation_id: None,
+            reported: None,
             events,
             judged_against: None,
             judged_through: None,
@@ -187,6 +191,7 @@ impl NewCommit {
             reason: self.reason.clone(),
             correlation_id: self.correlation_id,
             causation_id: self.causation_id,
+            reported: self.reported.clone(),
             events,
             prev_hash,
             hash: String::new(),
@@ -275,6 +280,10 @@ pub struct Commit {
     pub correlation_id: Option<Uuid>,
     /// Cause.
     pub causation_id: Option<Uuid>,
+    /// When and where the change was reported, beside `recorded_at`, which stays the log's
+    /// time. Absent on commits that say nothing of it (reported when recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported: Option<Reported>,
     /// The events.
     pub events: Vec<EventRecord>,
     /// Hash of the stream's previous commit.
@@ -301,6 +310,10 @@ struct Sealed<'a> {
     reason: &'a Option<String>,
     correlation_id: &'a Option<Uuid>,
     causation_id: &'a Option<Uuid>,
+    // Left out when absent, so that commits written before commits could carry it hash as
+    // they always did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reported: Option<&'a Reported>,
     events: &'a [EventRecord],
     prev_hash: &'a str,
 }
@@ -320,6 +333,7 @@ impl Commit {
             reason: &self.reason,
             correlation_id: &self.correlation_id,
             causation_id: &self.causation_id,
+            reported: self.reported.as_ref(),
             events: &self.events,
             prev_hash: &self.prev_hash,
         };

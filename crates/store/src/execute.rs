@@ -52,6 +52,9 @@ pub struct Request {
     pub unreadable: Option<scoreledger_domain::UnreadableCommit>,
     /// The plan's rule set, for the suggestion beside an assessment (see [`Context`]).
     pub rules: Option<scoreledger_domain::RuleSet>,
+    /// When and where the change was reported, if before it is recorded (see [`Context`]);
+    /// the commit carries it.
+    pub reported: Option<scoreledger_domain::Reported>,
 }
 
 impl Request {
@@ -71,6 +74,7 @@ impl Request {
             today: None,
             unreadable: None,
             rules: None,
+            reported: None,
         }
     }
 }
@@ -172,6 +176,7 @@ pub fn decide_commit(
         today: request.today,
         unreadable: request.unreadable.clone(),
         rules: request.rules.clone(),
+        reported: request.reported.clone(),
     };
     let mut events = Vec::new();
     for command in commands {
@@ -190,6 +195,7 @@ pub fn decide_commit(
     .with_reason(request.reason.clone().filter(|r| !r.trim().is_empty()));
     commit.commit_id = request.commit_id;
     commit.on_behalf_of = request.on_behalf_of.clone();
+    commit.reported = request.reported.clone();
     commit.check_readable().map_err(AppendError::from)?;
     Ok(commit)
 }

@@ -19,7 +19,7 @@ use scoreledger_domain::target::{Comparison, TargetSpec, TextKind as TargetText}
 use scoreledger_domain::text::{self, TextKind};
 use scoreledger_domain::value::Unit;
 use scoreledger_domain::{
-    AccessId, ActionId, DataQuality, Direction, DomainEvent, FieldChange, Frequency,
+    AccessId, ActionId, BasisKind, DataQuality, Direction, DomainEvent, FieldChange, Frequency,
     MeasureDefinition, MeasureField, MeasureId, MeasureRef, MeetingId, PartDigest, Period, PlanId,
     Polarity, Position, Quality, Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet,
     SetAsideId, Status, StatusScheme, Target, TargetSegment, TokenId, ValueKind,
@@ -83,6 +83,7 @@ kinds!(
     ValueSignedOff,
     CommentaryApproved,
     MeasureAmended,
+    BasisChanged,
     MeasureWithdrawn,
     MeasureReinstated,
     ReportPublished,
@@ -371,6 +372,19 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
         Kind::MeasureAmended => proptest::collection::vec(field_change(), 0..4)
             .prop_map(|changes| DomainEvent::MeasureAmended { changes })
             .boxed(),
+        Kind::BasisChanged => (
+            select(vec![BasisKind::Definition, BasisKind::Source]),
+            p(),
+            prose(),
+            any::<bool>(),
+        )
+            .prop_map(|(kind, from, note, restated)| DomainEvent::BasisChanged {
+                kind,
+                from,
+                note,
+                restated,
+            })
+            .boxed(),
         Kind::MeasureWithdrawn => p()
             .prop_map(|from| DomainEvent::MeasureWithdrawn { from })
             .boxed(),
@@ -492,8 +506,8 @@ pub fn period(years: Years) -> BoxedStrategy<Period> {
         Years::Recorded => recorded_year(),
         Years::Beyond => prop_oneof![3 => recorded_year(), 1 => beyond_year()].boxed(),
     };
-    (year, 0..8_u8, 1..=12_u8)
-        .prop_map(|(year, kind, n)| match kind {
+    (year, 0..9_u8, 1..=12_u8, 0..365_u64)
+        .prop_map(|(year, kind, n, day)| match kind {
             0 => Period::FinancialYear { start: year },
             1 => Period::Biennium { start: year },
             2 => Period::HalfYear {
@@ -510,7 +524,14 @@ pub fn period(years: Years) -> BoxedStrategy<Period> {
                 academic_year: year,
                 term: [Term::Autumn, Term::Spring, Term::Summer][usize::from(n % 3)],
             },
-            _ => Period::CalendarYear { year },
+            7 => Period::CalendarYear { year },
+            // Any day of the financial year (chrono represents every generated year).
+            _ => Period::YearToDate {
+                fy: year,
+                through: chrono::NaiveDate::from_ymd_opt(year, 4, 1)
+                    .expect("April 1st of a generated year")
+                    + chrono::Days::new(day),
+            },
         })
         // Generated periods stay inside a window their end years fit (a biennium's two).
         .prop_filter("a period of the recorded years", move |period| {

@@ -133,6 +133,13 @@ fn moves_text(moves: &[DateMove]) -> String {
         .join("\n")
 }
 
+/// The day a change was reported: the one its commit names, else the day it was recorded.
+fn reported_day(reported_on: Option<&str>, at: &str) -> Option<NaiveDate> {
+    reported_on
+        .and_then(|d| d.parse().ok())
+        .or_else(|| day_of(at))
+}
+
 /// The UTC day of an RFC 3339 time.
 fn day_of(at: &str) -> Option<NaiveDate> {
     DateTime::parse_from_rfc3339(at)
@@ -152,7 +159,7 @@ async fn list(
     let wanted = measure
         .map(|m| MeasureRef::parse(m).map_err(Failed::rejected))
         .transpose()?;
-    let actions: Vec<ActionRecord> = projections::actions_as_at(app.read(), at)
+    let actions: Vec<ActionRecord> = projections::actions_as_at(app.read(), at, None)
         .await?
         .into_iter()
         .filter(|a| {
@@ -249,14 +256,19 @@ pub async fn dates(
             "--to {to} is before --from {from}; give the earlier day first"
         )));
     }
-    let at = as_at::position(app, as_at::AsAt::EndOf(to)).await?;
-    let actions = projections::actions_as_at(app.read(), at).await?;
+    // By the day each move was reported (the day it was recorded, unless its commit says it
+    // was reported before): an update of 2010 typed in years later falls between its days.
+    let at = as_at::position(app, as_at::AsAt::Now).await?;
+    let actions = projections::actions_as_at(app.read(), at, Some(to)).await?;
     let moved: Vec<Moved> = actions
         .iter()
         .flat_map(|a| {
             a.moves
                 .iter()
-                .filter(|m| day_of(&m.at).is_some_and(|d| d > from && d <= to))
+                .filter(|m| {
+                    reported_day(m.reported_on.as_deref(), &m.at)
+                        .is_some_and(|d| d > from && d <= to)
+                })
                 .map(move |change| Moved {
                     plan: &a.plan,
                     key_action: &a.key_action,
@@ -326,7 +338,7 @@ pub async fn unactioned(
 ) -> CliResult {
     let at = as_at::resolve(app, when).await?;
     let (side, published) = published(app, report).await?;
-    let actions = projections::actions_as_at(app.read(), at).await?;
+    let actions = projections::actions_as_at(app.read(), at, None).await?;
     let clinics = projections::clinics_as_at(app.read(), at).await?;
     let actioned = |measure: &str| {
         actions
@@ -420,9 +432,25 @@ pub async fn unactioned(
 #[derive(Debug, Serialize)]
 struct Tallied {
     position: u64,
+    /// The day the tally is as reported by, when it is.
+    reported_by: Option<NaiveDate>,
     #[serde(flatten)]
     tally: RagTally,
     sentence: String,
+}
+
+impl Tallied {
+    /// "at position 40", or "as reported by 17 May 2010 (position 40)".
+    fn when(&self) -> String {
+        match self.reported_by {
+            Some(day) => format!(
+                "as reported by {} (position {})",
+                day.format("%-d %b %Y"),
+                self.position
+            ),
+            None => format!("at position {}", self.position),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -432,55 +460,83 @@ struct RagAudit {
     changes: Vec<RagChange>,
 }
 
-/// The actions of `plan` (or every plan) as at `at`.
-async fn actions_of(app: &App, plan: Option<&str>, at: Position) -> CliResult<Vec<ActionRecord>> {
-    Ok(projections::actions_as_at(app.read(), at)
+/// The actions of `plan` (or every plan) as at `at`, and as reported by a day if one is given.
+async fn actions_of(
+    app: &App,
+    plan: Option<&str>,
+    at: Position,
+    reported_by: Option<NaiveDate>,
+) -> CliResult<Vec<ActionRecord>> {
+    Ok(projections::actions_as_at(app.read(), at, reported_by)
         .await?
         .into_iter()
         .filter(|a| plan.is_none_or(|p| a.plan == p.trim()))
         .collect())
 }
 
-fn tallied(position: Position, actions: &[ActionRecord]) -> Tallied {
+fn tallied(
+    position: Position,
+    reported_by: Option<NaiveDate>,
+    actions: &[ActionRecord],
+) -> Tallied {
     let tally = tally(actions);
     Tallied {
         position: position.0,
+        reported_by,
         sentence: tally.sentence(),
         tally,
     }
 }
 
+/// What `audit action-rag` was asked, as typed.
+#[derive(Debug)]
+pub struct RagAsked<'a> {
+    /// Only this plan's actions.
+    pub plan: Option<&'a str>,
+    /// The earlier update: a day or a log position.
+    pub against: Option<&'a str>,
+    /// The later tally as reported by this day.
+    pub reported_by: Option<&'a str>,
+    /// The earlier tally as reported by this day.
+    pub against_reported: Option<&'a str>,
+}
+
 /// Runs `audit action-rag`.
 pub async fn rag(
     app: &App,
-    plan: Option<&str>,
-    against: Option<&str>,
+    asked: &RagAsked<'_>,
     when: &AsAtArgs,
     format: Format,
     out: &mut dyn Write,
 ) -> CliResult {
+    let plan = asked.plan;
     let at = as_at::resolve(app, when).await?;
-    let later = actions_of(app, plan, at).await?;
-    let earlier = match against {
-        Some(text) => {
+    let reported_by = asked.reported_by.map(date).transpose()?;
+    let later = actions_of(app, plan, at, reported_by).await?;
+    let earlier = match (asked.against, asked.against_reported) {
+        (Some(text), _) => {
             let asked = match text.trim().parse::<u64>() {
                 Ok(position) => as_at::AsAt::Position(Position(position)),
                 Err(_) => as_at::AsAt::EndOf(date(text)?),
             };
             let then = as_at::position(app, asked).await?;
-            Some((then, actions_of(app, plan, then).await?))
+            Some((then, None, actions_of(app, plan, then, None).await?))
         }
-        None => None,
+        (None, Some(day)) => {
+            let day = date(day)?;
+            Some((at, Some(day), actions_of(app, plan, at, Some(day)).await?))
+        }
+        (None, None) => None,
     };
     let audit = RagAudit {
-        later: tallied(at, &later),
+        later: tallied(at, reported_by, &later),
         changes: earlier
             .as_ref()
-            .map(|(_, before)| changes(before, &later))
+            .map(|(_, _, before)| changes(before, &later))
             .unwrap_or_default(),
         earlier: earlier
             .as_ref()
-            .map(|(then, before)| tallied(*then, before)),
+            .map(|(then, day, before)| tallied(*then, *day, before)),
     };
     match format {
         Format::Json => writeln!(
@@ -491,17 +547,9 @@ pub async fn rag(
         Format::Csv => write!(out, "{}", csv_of(&audit.changes))?,
         Format::Table => {
             if let Some(earlier) = &audit.earlier {
-                writeln!(
-                    out,
-                    "at position {}: {}",
-                    earlier.position, earlier.sentence
-                )?;
+                writeln!(out, "{}: {}", earlier.when(), earlier.sentence)?;
             }
-            writeln!(
-                out,
-                "at position {}: {}",
-                audit.later.position, audit.later.sentence
-            )?;
+            writeln!(out, "{}: {}", audit.later.when(), audit.later.sentence)?;
             if audit.earlier.is_some() {
                 if audit.changes.is_empty() {
                     writeln!(out, "no action was added or rated differently in between")?;

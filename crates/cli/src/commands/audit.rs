@@ -77,12 +77,40 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
             when,
             format,
         } => overrides(app, period.as_deref(), when, *format, out).await,
+        AuditCommand::Comparability { year, when, format } => {
+            comparability(app, year.as_deref(), when, *format, out).await
+        }
+        AuditCommand::Observations {
+            measure,
+            year,
+            reported_by,
+            when,
+            json,
+        } => {
+            let wanted = super::observations::Wanted {
+                measure,
+                year: year.as_deref(),
+                reported_by: reported_by.as_deref(),
+                json: *json,
+            };
+            super::observations::run(app, &wanted, when, out).await
+        }
         AuditCommand::ActionRag {
             plan,
             against,
+            reported_by,
+            against_reported,
             when,
             format,
-        } => super::action::rag(app, plan.as_deref(), against.as_deref(), when, *format, out).await,
+        } => {
+            let asked = super::action::RagAsked {
+                plan: plan.as_deref(),
+                against: against.as_deref(),
+                reported_by: reported_by.as_deref(),
+                against_reported: against_reported.as_deref(),
+            };
+            super::action::rag(app, &asked, when, *format, out).await
+        }
         AuditCommand::ActionDates { from, to, format } => {
             super::action::dates(app, from, to, *format, out).await
         }
@@ -95,6 +123,138 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
 }
 
 /// Runs `audit overrides`.
+async fn comparability(
+    app: &App,
+    year: Option<&str>,
+    when: &crate::args::AsAtArgs,
+    format: Format,
+    out: &mut dyn Write,
+) -> CliResult {
+    use scoreledger_reports::comparability::{findings, CHANGES, DIRECTION, VALUE};
+    let at = as_at::resolve(app, when).await?;
+    let year = year.map(period).transpose()?.map(|p| p.financial_year_of());
+    let mut what: Vec<String> = CHANGES.iter().map(|w| (*w).to_owned()).collect();
+    what.extend([DIRECTION.to_owned(), VALUE.to_owned()]);
+    let filter = projections::HistoryFilter {
+        what,
+        through: Some(at),
+        ..projections::HistoryFilter::default()
+    };
+    let found: Vec<_> = findings(&projections::history(app.read(), &filter).await?)
+        .into_iter()
+        .filter(|f| {
+            year.is_none_or(|y| {
+                Period::parse(&f.from).is_ok_and(|from| from.financial_year_of() == y)
+            })
+        })
+        .collect();
+    match format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&found).expect("findings serialise")
+        )?,
+        Format::Csv => {
+            let mut writer = scoreledger_reports::safe_csv::Writer::new();
+            writer.record([
+                "measure_ref",
+                "change",
+                "from",
+                "restated",
+                "note",
+                "position",
+                "reported_on",
+                "direction_period",
+                "direction",
+                "comparable",
+                "why",
+            ]);
+            for f in &found {
+                let change = |d: Option<&scoreledger_reports::comparability::Crossing>| {
+                    [
+                        f.measure_ref.clone(),
+                        f.change.clone(),
+                        f.from.clone(),
+                        f.restated.to_string(),
+                        f.note.clone(),
+                        f.position.to_string(),
+                        f.reported_on.clone(),
+                        d.map(|d| d.period.clone()).unwrap_or_default(),
+                        d.map(|d| d.direction.clone()).unwrap_or_default(),
+                        d.map(|d| d.comparable.to_string()).unwrap_or_default(),
+                        d.map(|d| d.why.clone()).unwrap_or_default(),
+                    ]
+                };
+                if f.directions.is_empty() {
+                    writer.record(change(None));
+                }
+                for d in &f.directions {
+                    writer.record(change(Some(d)));
+                }
+            }
+            write!(out, "{}", writer.finish())?;
+        }
+        Format::Table => {
+            if !found.is_empty() {
+                let mut t = table(&["Measure", "Change (from)", "Directions of travel across it"]);
+                for f in &found {
+                    let directions = if f.directions.is_empty() {
+                        "none assessed in its year".to_owned()
+                    } else {
+                        f.directions
+                            .iter()
+                            .map(|d| {
+                                format!(
+                                    "{} {}: {} — {}",
+                                    d.period,
+                                    d.direction,
+                                    if d.comparable {
+                                        "comparable"
+                                    } else {
+                                        "NOT comparable"
+                                    },
+                                    d.why
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    };
+                    t.add_row(vec![
+                        f.measure_ref.clone(),
+                        format!(
+                            "{} from {}{}\n{}",
+                            f.change,
+                            f.from,
+                            if f.restated {
+                                ", earlier figures restated"
+                            } else {
+                                ""
+                            },
+                            f.note
+                        ),
+                        directions,
+                    ]);
+                }
+                writeln!(out, "{t}")?;
+            }
+            let flagged = found
+                .iter()
+                .flat_map(|f| &f.directions)
+                .filter(|d| !d.comparable)
+                .count();
+            let measures: std::collections::BTreeSet<&str> =
+                found.iter().map(|f| f.measure_ref.as_str()).collect();
+            writeln!(
+                out,
+                "{} change(s) of definition or source to {} measure(s) at position {at}; {flagged} direction(s) of travel compare figures across a change that were not restated",
+                found.len(),
+                measures.len()
+            )?;
+        }
+    }
+    Ok(())
+}
+
 async fn overrides(
     app: &App,
     wanted: Option<&str>,

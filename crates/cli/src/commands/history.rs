@@ -66,12 +66,21 @@ pub fn table(entries: &[HistoryEntry]) -> String {
             (None, Some(class)) => format!("[{class}]"),
             (None, None) => String::new(),
         };
+        let recorded = e
+            .recorded_at
+            .get(..16)
+            .unwrap_or(&e.recorded_at)
+            .replace('T', " ");
+        // A change loaded from a past pack says when and where it was first reported.
+        let when = match (&e.reported_on, &e.reported_in) {
+            (Some(on), Some(document)) => {
+                format!("{recorded}\nreported {on}: {}", shorten(document, 40))
+            }
+            _ => recorded,
+        };
         table.add_row(vec![
             e.position.to_string(),
-            e.recorded_at
-                .get(..16)
-                .unwrap_or(&e.recorded_at)
-                .replace('T', " "),
+            when,
             who,
             measure,
             e.period.clone().unwrap_or_default(),
@@ -126,6 +135,11 @@ pub fn filter(args: &HistoryArgs, through: Position) -> CliResult<HistoryFilter>
                     scoreledger_domain::Period::financial_year(p.financial_year_of()).to_string()
                 })
             })
+            .transpose()?,
+        reported_by: args
+            .reported_by
+            .as_deref()
+            .map(|d| date(d).map(|d| d.to_string()))
             .transpose()?,
     })
 }

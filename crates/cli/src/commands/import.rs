@@ -112,6 +112,7 @@ pub async fn apply(
         plan_id: Some(plan.plan_id),
         reason: None,
         on_behalf_of: None,
+        reported: app.reported.clone(),
         writes,
     };
     let refused = |refusals: Refusals| {

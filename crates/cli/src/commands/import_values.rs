@@ -33,6 +33,7 @@ pub async fn run(app: &App, args: &ImportValuesArgs, out: &mut dyn Write) -> Cli
         classification,
         reason: args.reason.clone(),
         key: &digest,
+        reported: app.reported.clone(),
     };
     let preview = values::preview(&*app.store, app.read(), &sheet, &import).await?;
     print(&preview, args, out)?;

@@ -125,6 +125,37 @@ pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliR
                 "narrative".to_owned(),
             )
         }
+        RecordCommand::Basis {
+            target,
+            kind,
+            note,
+            restated,
+        } => {
+            let from = period(&target.period)?;
+            let kind: scoreledger_domain::BasisKind = kind.parse().map_err(|_| {
+                Failed::rejected(format!(
+                    "--kind {kind:?} is neither definition nor source; say which changed"
+                ))
+            })?;
+            let described = format!(
+                "a {kind} change{}",
+                if restated {
+                    " (earlier figures restated)"
+                } else {
+                    ""
+                }
+            );
+            (
+                target,
+                Command::RecordBasisChange {
+                    kind,
+                    from,
+                    note,
+                    restated,
+                },
+                described,
+            )
+        }
     };
     record(app, target, command, described, out).await
 }

@@ -7,7 +7,7 @@ use scoreledger_domain::event::ReportKind;
 use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::value::Quality;
 use scoreledger_domain::{
-    AccessId, ActionId, DataQuality, Direction, DomainEvent, FieldChange, Frequency,
+    AccessId, ActionId, BasisKind, DataQuality, Direction, DomainEvent, FieldChange, Frequency,
     MeasureDefinition, MeasureField, MeasureId, MeasureRef, MeetingId, PartDigest, Period, PlanId,
     Polarity, Position, Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet, SchemaVersion,
     SetAsideId, Status, StatusScheme, TokenId, ValueKind,
@@ -305,6 +305,25 @@ golden!(
         text: "The percentage of children who have had a social care concern raised within 12 \
                months of the last concern ending is now at 25.3% against the target of 23%."
             .into(),
+    }
+);
+golden!(
+    basis_changed,
+    DomainEvent::BasisChanged {
+        kind: BasisKind::Definition,
+        from: Period::quarter(2016, 3),
+        note: "Definition change in PHOF. Data for 2013-15 and retrospective data revised. \
+               2012-14 data as shown in Corporate Plan = 9.7"
+            .into(),
+        restated: true,
+    }
+);
+golden!(
+    value_recorded_for_a_year_so_far,
+    DomainEvent::ValueRecorded {
+        period: Period::parse("2010/11 to 20 Aug 2010").expect("a year so far"),
+        value: RecordedValue::parse("80.11%").expect("a value"),
+        quality: DataQuality::default(),
     }
 );
 golden!(

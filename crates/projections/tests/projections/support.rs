@@ -16,6 +16,7 @@ pub(crate) fn request(actor: Actor, reason: Option<&str>) -> Request {
         actor,
         reason: reason.map(str::to_owned),
         on_behalf_of: None,
+        reported: None,
         commit_id: None,
         published_through: None,
         locked: Default::default(),

@@ -42,6 +42,7 @@ fn plain_request(who: Who, reason: Reason) -> Request {
         actor: actor(who),
         reason: reason.text(),
         on_behalf_of: None,
+        reported: None,
         commit_id: None,
         published_through: None,
         locked: Default::default(),

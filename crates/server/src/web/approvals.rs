@@ -184,6 +184,7 @@ pub(crate) async fn check(
             commands: std::slice::from_ref(&command),
             reason: None,
             on_behalf_of: None,
+            reported: None,
             commit_id: Some(derived_id(&[
                 "approval",
                 &viewer.token_id,

@@ -198,6 +198,7 @@ pub(crate) async fn submit_assessment(
             commands: &commands,
             reason: Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty()),
             on_behalf_of: None,
+            reported: None,
             commit_id: Some(target.commit_id),
             if_version: Some(target.version),
         },

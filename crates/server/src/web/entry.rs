@@ -166,6 +166,7 @@ pub(crate) async fn submit_entry(
             commands: &commands,
             reason,
             on_behalf_of: None,
+            reported: None,
             commit_id: Some(target.commit_id),
             if_version: Some(target.version),
         },

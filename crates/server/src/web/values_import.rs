@@ -249,6 +249,7 @@ fn import_of<'a>(
         classification,
         reason: Some(upload.reason.trim().to_owned()).filter(|r| !r.is_empty()),
         key,
+        reported: None,
     })
 }
 

@@ -29,6 +29,7 @@ pub(crate) async fn run(
         actor,
         reason: None,
         on_behalf_of: None,
+        reported: None,
         commit_id: None,
         published_through: None,
         locked: Default::default(),

@@ -19,6 +19,7 @@ async fn define_a_measure(db: &scoreledger_testkit::pair::Pair) {
         actor: performance_officer(),
         reason: None,
         on_behalf_of: None,
+        reported: None,
         commit_id: None,
         published_through: None,
         locked: Default::default(),

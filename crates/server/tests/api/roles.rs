@@ -351,6 +351,7 @@ pair_test!(
                 actor: admin.clone(),
                 reason: Some("left the council".into()),
                 on_behalf_of: None,
+                reported: None,
                 commit_id: None,
                 published_through: None,
                 locked: Default::default(),

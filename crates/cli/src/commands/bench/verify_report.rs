@@ -64,6 +64,7 @@ async fn measure(
             commands: std::slice::from_ref(&command),
             reason: None,
             on_behalf_of: None,
+            reported: None,
             commit_id: None,
             if_version: None,
         },
