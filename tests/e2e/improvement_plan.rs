@@ -103,6 +103,34 @@ fn the_may_and_august_updates_are_tallied_as_each_was_reported() {
 }
 
 #[test]
+fn an_update_reported_before_one_already_imported_is_refused() {
+    let workspace = Workspace::new();
+    import(
+        &workspace,
+        "2010-08-20",
+        "Update of 20 August 2010",
+        "actions-2010-08-20.csv",
+    );
+    let output = workspace.run(&[
+        "--reported-on",
+        "2010-05-17",
+        "--reported-in",
+        "Update of 17 May 2010",
+        "import-actions",
+        &fixture("actions-2010-05-17.csv"),
+        "--plan",
+        PLAN,
+        "--dry-run",
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("in the order they were reported"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn an_update_with_a_bad_row_is_refused_whole_and_nothing_is_appended() {
     let workspace = Workspace::new();
     let file = workspace.file(

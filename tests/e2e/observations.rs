@@ -229,6 +229,27 @@ fn a_report_on_a_day_to_come_or_of_no_document_is_refused_and_nothing_is_appende
         "{}",
         stderr(&output)
     );
+    // A figure to 20 August was not reported on 13 July.
+    let output = workspace.run(&[
+        "--reported-on",
+        "2010-07-13",
+        "--reported-in",
+        "Improvement Panel",
+        "record",
+        "value",
+        "-m",
+        "NI 59",
+        "-p",
+        "2010/11 to 20 Aug 2010",
+        "-v",
+        "80.11%",
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("was not reported on 2010-07-13"),
+        "{}",
+        stderr(&output)
+    );
     let output = workspace.run(&["--reported-on", "2010-08-20", "history"]);
     assert!(
         !output.status.success(),

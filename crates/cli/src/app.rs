@@ -31,15 +31,19 @@ pub struct App {
     pub reported: Option<Reported>,
 }
 
-/// When and where the changes were reported, from `--reported-on` and `--reported-in`
-/// (clap makes each need the other; the domain judges the day and the document).
-pub fn reported_from(cli: &Cli) -> Option<Reported> {
+/// When and where the changes were reported, from `--reported-on` and `--reported-in` (the
+/// domain judges the day and the document). One without the other is refused here as well as
+/// by clap: a change must never land without the day its author gave.
+pub fn reported_from(cli: &Cli) -> CliResult<Option<Reported>> {
     match (cli.reported_on, &cli.reported_in) {
-        (Some(on), Some(document)) => Some(Reported {
+        (Some(on), Some(document)) => Ok(Some(Reported {
             on,
             document: document.trim().to_owned(),
-        }),
-        _ => None,
+        })),
+        (None, None) => Ok(None),
+        _ => Err(Failed::rejected(
+            "--reported-on and --reported-in go together: give the day and the document it was reported in",
+        )),
     }
 }
 

@@ -75,7 +75,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
     }
     let signing = crate::signing::signing(&cli, &settings)?;
     let mut app = App::open_signed(&settings, actor, Arc::new(SystemClock), signing).await?;
-    app.reported = crate::app::reported_from(&cli);
+    app.reported = crate::app::reported_from(&cli)?;
     let done = match cli.command {
         Command::Demo(_) | Command::Backup(_) | Command::Restore(_) | Command::Bench(_) => {
             unreachable!("handled above")

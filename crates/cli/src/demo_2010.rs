@@ -120,12 +120,6 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
     )?;
 
     let figures = observations()?;
-    let mut days: Vec<(NaiveDate, String)> = figures
-        .iter()
-        .map(|o| (o.reported.on, o.reported.document.clone()))
-        .collect();
-    days.sort();
-    days.dedup();
     let updates = [
         (
             day(2010, 5, 17),
@@ -138,6 +132,18 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
             AUGUST,
         ),
     ];
+    // Every report, in the order reported: the updates and the figures the packs quote.
+    let mut days: Vec<(NaiveDate, String)> = figures
+        .iter()
+        .map(|o| (o.reported.on, o.reported.document.clone()))
+        .chain(
+            updates
+                .iter()
+                .map(|(on, document, _)| (*on, (*document).to_owned())),
+        )
+        .collect();
+    days.sort();
+    days.dedup();
     for (minute, (on, document)) in (1..).zip(days) {
         clock.set(at(2026, 11, 30, minute));
         app.reported = Some(Reported {

@@ -407,6 +407,9 @@ pub fn decide(
     }
     if let Some(reported) = &ctx.reported {
         reported.check(ctx.today)?;
+        if let Command::RecordValue { period, .. } | Command::ReviseValue { period, .. } = command {
+            reported.check_period(period)?;
+        }
     }
     match (state, command) {
         (

@@ -340,7 +340,7 @@ impl Period {
             },
             Period::CalendarYear { year } => Period::CalendarYear { year: year - 1 },
             // The same day a year before; the previous observation of the same year is what
-            // a direction of travel compares with (`MeasureState::previous_value`).
+            // a direction of travel compares with (`state::previous_observation`).
             Period::YearToDate { fy, through } => Period::YearToDate {
                 fy: fy - 1,
                 through: through
@@ -442,7 +442,7 @@ impl Period {
         let parts_valid = match *self {
             Period::HalfYear { half, .. } => (1..=2).contains(&half),
             Period::Quarter { quarter, .. } => (1..=4).contains(&quarter),
-            // Compared as (year, ordinal day) so that no date is built from an unchecked year.
+            // Compared as (year, month, day) so that no date is built from an unchecked year.
             Period::YearToDate { fy, through } => {
                 let day = (through.year(), through.month(), through.day());
                 (fy, 4, 1) <= day && day <= (fy.saturating_add(1), 3, 31)

@@ -6,7 +6,7 @@
 //! 2010. A commit may say so, and queries may then take either axis: "as reported on 13 July
 //! 2010" or "as the log stood".
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::decide::Rejection;
@@ -37,23 +37,53 @@ impl Reported {
     /// Whether this report can be kept: what [`Reported::new`] checks, for a report that
     /// arrived already built (from a request body or a file).
     pub fn check(&self, today: Option<NaiveDate>) -> Result<(), Rejection> {
-        let invalid = |message: String| Rejection::Invalid {
-            field: "reported in",
-            message,
-        };
+        let invalid = |field: &'static str, message: String| Rejection::Invalid { field, message };
         if self.document.trim().is_empty() {
             return Err(invalid(
+                "reported in",
                 "name the document the change was reported in (meeting, date, page), e.g. \
                  \"Improvement Panel, 13 July 2010\""
                     .into(),
             ));
         }
-        text::check(&self.document, TextKind::Line).map_err(|p| invalid(p.to_string()))?;
+        text::check(&self.document, TextKind::Line)
+            .map_err(|p| invalid("reported in", p.to_string()))?;
+        // As for periods: a year before 1900 is a slip of the keyboard, not history.
+        if self.on.year() < crate::period::FIRST_YEAR {
+            return Err(invalid(
+                "reported on",
+                format!(
+                    "{} is before {}; check the year",
+                    self.on,
+                    crate::period::FIRST_YEAR
+                ),
+            ));
+        }
         if let Some(today) = today.filter(|today| self.on > *today) {
-            return Err(invalid(format!(
+            return Err(invalid(
+                "reported on",
+                format!(
                 "{} has not come yet (today is {today}); a change is reported on a day that has passed",
-                self.on
-            )));
+                    self.on
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether a figure for `period` could have been reported then: a figure "from 1st April
+    /// to 20th August" was not reported on 13 July. (Other periods may be reported before they
+    /// end, as forecasts are.)
+    pub fn check_period(&self, period: &crate::Period) -> Result<(), Rejection> {
+        if period.is_year_to_date() && self.on < period.end_date() {
+            return Err(Rejection::Invalid {
+                field: "reported on",
+                message: format!(
+                    "a figure for {period} runs to {}, so it was not reported on {}; check the day or the period",
+                    period.end_date(),
+                    self.on
+                ),
+            });
         }
         Ok(())
     }
@@ -95,5 +125,18 @@ mod tests {
             hidden.to_string().starts_with("reported in is invalid"),
             "{hidden}"
         );
+        let slip = Reported::new(day("0210-07-13"), "Panel", today).unwrap_err();
+        assert!(slip.to_string().contains("before 1900"), "{slip}");
+        let early = panel
+            .check_period(&crate::Period::parse("2010/11 to 20 Aug 2010").unwrap())
+            .unwrap_err();
+        assert!(
+            early.to_string().contains("was not reported on 2010-07-13"),
+            "{early}"
+        );
+        assert!(panel
+            .check_period(&crate::Period::parse("2010/11 to 13 Jul 2010").unwrap())
+            .is_ok());
+        assert!(panel.check_period(&crate::Period::quarter(2010, 2)).is_ok());
     }
 }

@@ -19,6 +19,10 @@ pub const CHANGES: [&str; 2] = ["definition change", "source change"];
 /// The history's `what` of a direction of travel.
 pub const DIRECTION: &str = "direction of travel";
 /// A direction of travel that compares nothing, as the history stores it.
+///
+/// The earlier figures count as revised for a change when any figure of a period that ended
+/// before it was revised as a definition change: the packs say "retrospective data revised" of
+/// the series, and an annual indicator's direction at a quarter compares its annual figures.
 const NOT_APPLICABLE: &str = "not_applicable";
 /// The history's `what` of a value.
 pub const VALUE: &str = "value";
@@ -92,7 +96,7 @@ pub fn findings(entries: &[HistoryEntry]) -> Vec<Finding> {
                 .filter(|e| e.classification.as_deref() == Some("definition_change"))
                 .filter_map(|e| {
                     let period = parse(e.period.as_deref())?;
-                    (period < from).then(|| {
+                    (period.end_date() < from.start_date()).then(|| {
                         format!(
                             "{period}: {} → {}",
                             e.before.as_deref().unwrap_or("none"),
@@ -101,11 +105,17 @@ pub fn findings(entries: &[HistoryEntry]) -> Vec<Finding> {
                     })
                 })
                 .collect();
-            let year = from.financial_year_of();
+            // A direction crosses the change when its period runs into the new basis and the
+            // period it is compared with began on the old one (Q3 against Q2 for a change from
+            // Q3, the year against the year before, H2 against H1); Q4 against Q3 is new basis
+            // against new. Decided by dates: periods of other kinds sort around `from`.
             let crossings = directions
-                .range((measure, from)..)
-                .take_while(|((m, _), _)| *m == measure)
-                .filter(|((_, period), _)| period.financial_year_of() == year)
+                .iter()
+                .filter(|((m, period), _)| {
+                    *m == measure
+                        && period.end_date() >= from.start_date()
+                        && period.previous().start_date() < from.start_date()
+                })
                 .map(|((_, period), direction)| {
                     let (comparable, why) = if !revised.is_empty() {
                         (
@@ -201,8 +211,11 @@ mod tests {
             row(2, "2.A4", DIRECTION, "Q3 Oct - Dec 2016", "worse"),
             row(3, "2.A1", DIRECTION, "Q3 Oct - Dec 2016", "improved"),
             row(4, "5.D3", DIRECTION, "Q3 Oct - Dec 2016", "worse"),
+            // Q4 against Q3 is new basis against new.
             row(10, "5.D3", DIRECTION, "Q4 Jan - Mar 2017", "worse"),
-            row(11, "5.D3", DIRECTION, "Q4 Jan - Mar 2017", "not_applicable"),
+            // The year against the year before crosses a change from Q3.
+            row(11, "5.D3", DIRECTION, "2016/17", "improved"),
+            row(12, "5.D3", DIRECTION, "2016/17", "worse"),
             // The next year's direction is on the new basis on both sides.
             row(5, "5.D3", DIRECTION, "Q1 Apr - Jun 2017", "worse"),
             HistoryEntry {
@@ -232,7 +245,10 @@ mod tests {
             [
                 ("2.A4", vec![("Q3 Oct - Dec 2016", true)]),
                 ("2.A1", vec![("Q3 Oct - Dec 2016", true)]),
-                ("5.D3", vec![("Q3 Oct - Dec 2016", false)]),
+                (
+                    "5.D3",
+                    vec![("2016/17", false), ("Q3 Oct - Dec 2016", false)]
+                ),
             ]
         );
         assert_eq!(found[0].revised, ["2015/16: 9.7 → 10.9"]);

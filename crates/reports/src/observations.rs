@@ -174,15 +174,17 @@ pub fn series(entries: &[HistoryEntry]) -> Vec<Series> {
         .collect()
 }
 
-/// The figure an observation stood at on `day`: as first recorded, then as each correction
-/// reported by then left it.
+/// The figure an observation stood at on `day`: as first recorded, or as the correction
+/// reported last by then left it (by the day reported, not the order typed in: a past pack's
+/// corrections may be entered in any order; on one day, the later in the log).
 fn figure_on(observation: &Observation, day: NaiveDate) -> String {
     observation
         .corrections
         .iter()
-        .rev()
-        .find(|c| c.reported.on <= day)
-        .map_or_else(|| observation.first.clone(), |c| c.to.clone())
+        .enumerate()
+        .filter(|(_, c)| c.reported.on <= day)
+        .max_by_key(|(i, c)| (c.reported.on, *i))
+        .map_or_else(|| observation.first.clone(), |(_, c)| c.to.clone())
 }
 
 fn between(observations: &[Observation]) -> Vec<Between> {

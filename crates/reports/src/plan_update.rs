@@ -10,6 +10,7 @@
 //! or empty); `section`, `workstream`, `baseline`, `targets`, `commentary` and `source_lines`
 //! are read past, as the packs' other columns. Any other column is refused.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 
 use scoreledger_domain::{Command, Direction, Rag};
@@ -188,7 +189,10 @@ pub fn read(bytes: &[u8]) -> Result<Vec<UpdateRow>, Problems> {
         });
     }
     for (i, row) in rows.iter().enumerate() {
-        if let Some(first) = rows[..i].iter().find(|r| r.key_action == row.key_action) {
+        if let Some(first) = rows[..i]
+            .iter()
+            .find(|r| same(&r.key_action, &row.key_action))
+        {
             problems.push(Problem::new(
                 format!("row {}", row.row),
                 "key_action",
@@ -206,6 +210,46 @@ pub fn read(bytes: &[u8]) -> Result<Vec<UpdateRow>, Problems> {
     }
 }
 
+/// Whether two key actions are the same one: as the action's id derives from it, runs of
+/// spaces count as one.
+pub fn same(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+/// Refuses an update reported before one already imported for the plan: judged against the
+/// later update's dates and ratings, it would move them back, and the tallies as reported on
+/// each day would read the wrong one. A plan's updates are imported in the order reported.
+pub fn check_order(existing: &[ActionRecord], reported_on: NaiveDate) -> Result<(), Problems> {
+    let day = |reported: &Option<String>, at: &str| {
+        reported
+            .as_deref()
+            .or_else(|| at.get(..10))
+            .and_then(|d| d.parse::<NaiveDate>().ok())
+    };
+    let latest = existing
+        .iter()
+        .flat_map(|a| {
+            a.ratings
+                .iter()
+                .map(|r| day(&r.reported_on, &r.at))
+                .chain(a.moves.iter().map(|m| day(&m.reported_on, &m.at)))
+        })
+        .flatten()
+        .max();
+    match latest {
+        Some(latest) if latest > reported_on => Err(Problems::one(
+            "file",
+            "reported on",
+            format!(
+                "this update was reported on {reported_on}, before an update of the plan already \
+                 imported (reported on {latest}); import a plan's updates in the order they were \
+                 reported"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// What each row changes, against `existing` (the plan's actions as the log holds them).
 /// `register` builds a row's registration (its id derives from the plan and key action, which
 /// is the store's to say).
@@ -218,7 +262,9 @@ pub fn judge(
         .map(|row| {
             let mut changes = Vec::new();
             let mut commands = Vec::new();
-            let known = existing.iter().find(|a| a.key_action == row.key_action);
+            let known = existing
+                .iter()
+                .find(|a| same(&a.key_action, &row.key_action));
             let (due, rated) = match known {
                 None => {
                     commands.push(register(row));
@@ -336,6 +382,18 @@ mod tests {
     }
 
     #[test]
+    fn an_update_reported_before_one_already_imported_is_refused() {
+        let mut known = existing("Audit files", "June 2010", "amber", None);
+        known.ratings[0].reported_on = Some("2010-08-20".into());
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let refused = check_order(std::slice::from_ref(&known), day("2010-05-17")).unwrap_err();
+        assert!(refused.0[0]
+            .message
+            .contains("in the order they were reported"));
+        assert!(check_order(&[known], day("2010-08-20")).is_ok());
+    }
+
+    #[test]
     fn every_problem_of_a_file_is_named_by_row_and_column() {
         let file = format!(
             "{HEADER}S,QA,Audit files,,June 2010,purple,↗,\n\
@@ -355,6 +413,15 @@ mod tests {
                 ("row 3".into(), "arrow".into()),
                 ("row 3".into(), "key_action".into()),
             ]
+        );
+        let spaced = read(
+            format!("{HEADER}S,QA,Audit  files,Gani Martins,June 2010,,,\nS,QA,Audit files,Gani Martins,June 2010,,,\n")
+                .as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            spaced.0[0].field, "key_action",
+            "runs of spaces are one space"
         );
         let unknown = read(b"objective,key_action,lead,target_date,rag,arrow,owner\n").unwrap_err();
         assert_eq!(unknown.0[0].field, "owner");

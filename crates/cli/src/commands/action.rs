@@ -512,6 +512,15 @@ pub async fn rag(
     let plan = asked.plan;
     let at = as_at::resolve(app, when).await?;
     let reported_by = asked.reported_by.map(date).transpose()?;
+    if let (Some(later), Some(earlier)) =
+        (reported_by, asked.against_reported.map(date).transpose()?)
+    {
+        if earlier > later {
+            return Err(Failed::rejected(format!(
+                "--against-reported {earlier} is after --reported-by {later}; give the earlier day to compare against"
+            )));
+        }
+    }
     let later = actions_of(app, plan, at, reported_by).await?;
     let earlier = match (asked.against, asked.against_reported) {
         (Some(text), _) => {

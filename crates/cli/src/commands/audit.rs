@@ -122,7 +122,7 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
     }
 }
 
-/// Runs `audit overrides`.
+/// Runs `audit comparability`.
 async fn comparability(
     app: &App,
     year: Option<&str>,
@@ -255,6 +255,7 @@ async fn comparability(
     Ok(())
 }
 
+/// Runs `audit overrides`.
 async fn overrides(
     app: &App,
     wanted: Option<&str>,

@@ -6,8 +6,8 @@ use std::io::Write;
 
 use scoreledger_domain::Command;
 use scoreledger_projections as projections;
-use scoreledger_reports::plan_update::{judge, read, Judged};
-use scoreledger_service::{submit_batch, Batch, StreamChange};
+use scoreledger_reports::plan_update::{check_order, judge, read, Judged};
+use scoreledger_service::{prepare_batch, submit_batch, Batch, Refusals, StreamChange};
 
 use crate::app::App;
 use crate::args::ImportActionsArgs;
@@ -64,6 +64,12 @@ pub async fn apply(app: &App, plan: &str, bytes: &[u8], dry_run: bool) -> CliRes
         .into_iter()
         .filter(|a| a.plan == plan)
         .collect();
+    if let Some(reported) = &app.reported {
+        // Judged whatever the update changes: a preview, or an update that changes nothing,
+        // still says at once that the day or the document would be refused.
+        reported.check(None).map_err(Failed::rejected)?;
+        check_order(&existing, reported.on).map_err(Failed::rejected)?;
+    }
     let judged = judge(&rows, &existing, |row| Command::RegisterAction {
         action_id: scoreledger_store::action_id_for(plan, &row.key_action),
         plan: plan.to_owned(),
@@ -88,7 +94,7 @@ pub async fn apply(app: &App, plan: &str, bytes: &[u8], dry_run: bool) -> CliRes
             reason: None,
         })
         .collect();
-    if dry_run || writes.is_empty() {
+    if writes.is_empty() {
         return Ok(Imported {
             judged,
             left_out,
@@ -103,6 +109,20 @@ pub async fn apply(app: &App, plan: &str, bytes: &[u8], dry_run: bool) -> CliRes
         reported: app.reported.clone(),
         writes,
     };
+    if dry_run {
+        // The preview is judged as the import would be, refusals and all.
+        let prepared = prepare_batch(&*app.store, &batch)
+            .await
+            .map_err(|err| Failed::from(err).context("failed to judge the plan update"))?;
+        if !prepared.refusals.is_empty() {
+            return Err(Failed::rejected(Refusals(prepared.refusals)));
+        }
+        return Ok(Imported {
+            judged,
+            left_out,
+            appended: 0,
+        });
+    }
     let appended = submit_batch(&*app.store, &batch)
         .await
         .map_err(|err| Failed::from(err).context("failed to import the plan update"))?;
