@@ -1188,7 +1188,8 @@ pub enum AuditCommand {
         /// Only this financial year's series, e.g. 2010/11.
         #[arg(long, short = 'y')]
         year: Option<String>,
-        /// Only what had been reported on or before this day (YYYY-MM-DD).
+        /// Only what had been reported on or before this day (YYYY-MM-DD; a change entered
+        /// without --reported-on counts on the day it was recorded, UTC).
         #[arg(long, value_name = "DAY")]
         reported_by: Option<String>,
         /// As the log stood then.
@@ -1654,7 +1655,7 @@ pub struct HistoryArgs {
     #[arg(long)]
     pub plan_year: Option<String>,
     /// Only changes reported on or before this day (YYYY-MM-DD): the day a change was
-    /// reported (--reported-on when it was entered), else the day it was recorded. The
+    /// reported (--reported-on when it was entered), else the day it was recorded (UTC). The
     /// history as the packs had told it by then; --as-at is the history as the log stood.
     #[arg(long, value_name = "DAY")]
     pub reported_by: Option<String>,

@@ -638,7 +638,8 @@ fn parse_period(input: &str) -> Option<Period> {
     }
 
     // A year so far: `2010/11 to 20 Aug 2010`, `2010/11 to 2010-08-20`.
-    if let Some((year, day)) = text.split_once(" to ") {
+    if let Some(at) = lower.find(" to ") {
+        let (year, day) = (&text[..at], &text[at + 4..]);
         let fy = parse_fy(year)?;
         let day = day.trim();
         let through = NaiveDate::parse_from_str(day, "%Y-%m-%d")
@@ -841,6 +842,7 @@ mod tests {
         check("2010/11 to 13 Jul 2010", july, "2010/11 to 13 Jul 2010");
         check("2010/11 to 2010-07-13", july, "2010/11 to 13 Jul 2010");
         check("2010/11 to 13 July 2010", july, "2010/11 to 13 Jul 2010");
+        check("2010/11 TO 13 jul 2010", july, "2010/11 to 13 Jul 2010");
         let august = Period::parse("2010/11 to 20 Aug 2010").unwrap();
         assert_ne!(august, july, "another day is another observation");
         assert!(

@@ -37,3 +37,52 @@ store_test!(
         ));
     }
 );
+
+store_test!(
+    the_day_a_commit_was_reported_is_sealed_into_its_hash,
+    |store| {
+        let reported = scoreledger_domain::Reported {
+            on: "2010-07-13".parse().unwrap(),
+            document: "Improvement Panel, 13 July 2010".into(),
+        };
+        let mut first = notes(&stream("a"), 0, 1);
+        first.reported = Some(reported.clone());
+        store.append(first).await.unwrap();
+        store.append(notes(&stream("a"), 1, 1)).await.unwrap();
+        let chain = store.read_stream(&stream("a")).await.unwrap();
+        assert_eq!(
+            chain[0].reported.as_ref(),
+            Some(&reported),
+            "read back as written"
+        );
+        assert_eq!(chain[1].reported, None);
+        verify_chain(&chain).unwrap();
+        // Moving the day, renaming the document, or removing either is a mismatch.
+        let tampered = [
+            Some(scoreledger_domain::Reported {
+                on: "2010-07-12".parse().unwrap(),
+                ..reported.clone()
+            }),
+            Some(scoreledger_domain::Reported {
+                document: "Cabinet".into(),
+                ..reported.clone()
+            }),
+            None,
+        ];
+        for change in tampered {
+            let mut chain = chain.clone();
+            chain[0].reported = change;
+            assert!(matches!(
+                verify_chain(&chain).unwrap_err(),
+                ChainError::HashMismatch { .. }
+            ));
+        }
+        // And one slipped onto a commit that had none.
+        let mut chain = chain.clone();
+        chain[1].reported = Some(reported);
+        assert!(matches!(
+            verify_chain(&chain).unwrap_err(),
+            ChainError::HashMismatch { .. }
+        ));
+    }
+);
