@@ -255,6 +255,21 @@ fn a_report_on_a_day_to_come_or_of_no_document_is_refused_and_nothing_is_appende
         !output.status.success(),
         "--reported-on needs --reported-in"
     );
+    // A command that records nothing that could carry it refuses it rather than drop it.
+    let output = workspace.run(&[
+        "--reported-on",
+        "2010-08-20",
+        "--reported-in",
+        "Improvement Panel",
+        "keys",
+        "show",
+    ]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("records none that could carry them"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(changes(&workspace), count, "nothing was appended");
 }
 

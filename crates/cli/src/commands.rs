@@ -47,7 +47,7 @@ use scoreledger_store::SystemClock;
 
 use crate::app::{actor_from, App};
 use crate::args::{Cli, Command};
-use crate::failure::CliResult;
+use crate::failure::{CliResult, Failed};
 use crate::settings::settings;
 
 /// Runs the parsed command line.
@@ -56,6 +56,15 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         return crate::remote::dispatch(cli, &server, &mut std::io::stdout()).await;
     }
     let actor = actor_from(&cli)?;
+    let reported = crate::app::reported_from(&cli)?;
+    if reported.is_some() && !records_changes(&cli.command) {
+        return Err(Failed::rejected(
+            "--reported-on and --reported-in date the changes a command records (record, import, \
+             import-values, import-actions, action, meeting, clinic, amend, withdraw, lock, \
+             publish, …); this command records none that could carry them. Leave them out, or use \
+             history --reported-by to read that axis",
+        ));
+    }
     if let Command::Demo(args) = &cli.command {
         return crate::demo::run(args, cli.store.as_deref(), &cli.db, &mut std::io::stdout()).await;
     }
@@ -75,7 +84,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
     }
     let signing = crate::signing::signing(&cli, &settings)?;
     let mut app = App::open_signed(&settings, actor, Arc::new(SystemClock), signing).await?;
-    app.reported = crate::app::reported_from(&cli)?;
+    app.reported = reported;
     let done = match cli.command {
         Command::Demo(_) | Command::Backup(_) | Command::Restore(_) | Command::Bench(_) => {
             unreachable!("handled above")
@@ -125,4 +134,30 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         );
     }
     Ok(())
+}
+
+/// Whether the command records changes that can carry the day they were reported: the log's
+/// own records (keys, checkpoints, reads) and the demos, backups and benchmarks cannot.
+fn records_changes(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Import(_)
+            | Command::ImportValues(_)
+            | Command::ImportActions(_)
+            | Command::RollOver(_)
+            | Command::Record(_)
+            | Command::Signoff(_)
+            | Command::ApproveNote(_)
+            | Command::Amend(_)
+            | Command::Withdraw(_)
+            | Command::Reinstate(_)
+            | Command::Lock(_)
+            | Command::Reopen(_)
+            | Command::Publish(_)
+            | Command::Meeting(_)
+            | Command::Clinic(_)
+            | Command::Action(_)
+            | Command::SetAside(_)
+            | Command::Token(_)
+    )
 }
