@@ -360,3 +360,69 @@ fn the_services_refusals_are_the_command_lines_exit_codes() {
         "nothing appended but the admin's token"
     );
 }
+
+#[test]
+fn a_definition_change_is_recorded_over_the_service_and_flagged_across_directions() {
+    let workspace = Workspace::new();
+    let file = workspace.file("plan.json", &sample_json());
+    assert_success(&run_in(
+        &workspace.db(),
+        &["import", file.to_str().unwrap()],
+    ));
+    let pat = token(&workspace, "pat.perf", "Pat Perf", "performance", &[]);
+    let sam = token(
+        &workspace,
+        "sam.newton",
+        "Sam Newton",
+        "officer",
+        &["--directorate", "Assistant Chief Executive's Directorate"],
+    );
+    let service = serve(&workspace);
+    let basis = [
+        "record",
+        "basis",
+        "-m",
+        "5.D3",
+        "-p",
+        "Q3 2016/17",
+        "--kind",
+        "definition",
+        "--note",
+        "Consultancy expenditure now classified as agency",
+    ];
+    let output = client(&service, &sam, &basis);
+    assert!(!output.status.success(), "an officer may not");
+    let output = client(&service, &pat, &basis);
+    assert_success(&output);
+    assert!(
+        stdout(&output).starts_with("recorded a definition change for 5.D3 Q3 Oct - Dec 2016"),
+        "{}",
+        stdout(&output)
+    );
+    let output = client(
+        &service,
+        &pat,
+        &[
+            "record",
+            "basis",
+            "-m",
+            "5.D3",
+            "-p",
+            "Q3 2016/17",
+            "--kind",
+            "rules",
+            "--note",
+            "x",
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("kind"), "{}", stderr(&output));
+    drop(service);
+    let output = run_in(&workspace.db(), &["audit", "comparability"]);
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("1 change(s) of definition or source to 1 measure(s)"),
+        "{}",
+        stdout(&output)
+    );
+}

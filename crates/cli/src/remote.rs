@@ -19,8 +19,9 @@ use scoreledger_server::actions::{
     ActionBody, ActionCompletionBody, ActionMoveBody, ActionRatingBody,
 };
 use scoreledger_server::commands::{
-    AmendmentBody, AssessmentBody, CheckBody, ConfirmValueBody, LockBody, NarrativeBody, NoteBody,
-    PublishBody, RecordValueBody, ReviseValueBody, SetAsideBody, TargetBody,
+    AmendmentBody, AssessmentBody, BasisChangeBody, CheckBody, ConfirmValueBody, LockBody,
+    NarrativeBody, NoteBody, PublishBody, RecordValueBody, ReviseValueBody, SetAsideBody,
+    TargetBody,
 };
 
 use crate::app::{date, period};
@@ -528,10 +529,25 @@ async fn record(remote: &Remote, command: RecordCommand, out: &mut dyn Write) ->
                 "record rag is not available with --server; run it where the database is",
             ))
         }
-        RecordCommand::Basis { .. } => {
-            return Err(Failed::rejected(
-                "record basis is not available with --server; run it where the database is",
-            ))
+        RecordCommand::Basis {
+            target,
+            kind,
+            note,
+            restated,
+        } => {
+            let body = BasisChangeBody {
+                from: period(&target.period)?.to_string(),
+                kind: kind.clone(),
+                note,
+                restated,
+                reason: target.reason.clone(),
+            };
+            (
+                target,
+                "basis-changes",
+                format!("a {} change", kind.trim()),
+                serde_json::to_value(body),
+            )
         }
         RecordCommand::Confirm {
             target,

@@ -224,6 +224,24 @@ pub struct NarrativeBody {
     pub reason: Option<String>,
 }
 
+/// `POST /api/measures/{ref}/basis-changes`: the measure's definition or data source changed
+/// from a period on (`audit comparability` flags the directions of travel across it).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BasisChangeBody {
+    /// The first period reported on the new basis (`Q3 2016/17`).
+    pub from: String,
+    /// What changed: `definition` or `source`.
+    pub kind: String,
+    /// What changed, as the pack says it.
+    pub note: String,
+    /// Whether the figures before `from` were restated on the new basis.
+    #[serde(default)]
+    pub restated: bool,
+    /// Why, if there is more to say than the note.
+    pub reason: Option<String>,
+}
+
 pub(crate) fn field<T>(
     name: &str,
     result: Result<T, impl std::fmt::Display>,
@@ -822,6 +840,54 @@ pub async fn write_narrative(
         Change {
             request,
             period: Some(period),
+            commands: vec![command],
+            reason: body.reason,
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
+/// Record that the measure's definition or data source changed from a period on, and whether
+/// the earlier figures were restated on the new basis (the performance team).
+#[utoipa::path(post, path = "/api/measures/{measure}/basis-changes", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = BasisChangeBody,
+    responses(
+        (status = 201, description = "Recorded", body = Written),
+        (status = 403, description = "A role that may not do this", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field (the period, the kind, an empty note)", body = ErrorBody),
+        WriteErrors),
+    security(("bearer" = [])))]
+pub async fn record_basis_change(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    raw: Request,
+) -> Result<Response, ApiError> {
+    let body: BasisChangeBody = permitted(&session, &[CommandKind::RecordBasisChange], raw).await?;
+    let request = request("POST /api/measures/{measure}/basis-changes", &body);
+    let from = field("from", Period::parse(&body.from))?;
+    let kind = field("kind", body.kind.parse::<scoreledger_domain::BasisKind>())?;
+    let command = Command::RecordBasisChange {
+        kind,
+        from,
+        note: body.note,
+        restated: body.restated,
+    };
+    write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        Change {
+            request,
+            period: Some(from),
             commands: vec![command],
             reason: body.reason,
             on_behalf_of: None,

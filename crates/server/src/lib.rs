@@ -163,6 +163,10 @@ fn api_routes() -> Router<ServerState> {
             "/api/measures/{measure}/narratives",
             post(commands::write_narrative),
         )
+        .route(
+            "/api/measures/{measure}/basis-changes",
+            post(commands::record_basis_change),
+        )
         .route("/api/actions", post(actions::register))
         .route("/api/actions/moves", post(actions::move_date))
         .route("/api/actions/ratings", post(actions::rate))

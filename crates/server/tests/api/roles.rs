@@ -140,6 +140,11 @@ const MATRIX: &[Case] = &[
         ENTERS,
     ),
     post(
+        "/api/measures/1.A3/basis-changes",
+        r#"{"from": "Q3 2016/17", "kind": "definition", "note": "Counted anew {n}"}"#,
+        MANAGES,
+    ),
+    post(
         "/api/measures/1.A3/targets",
         r#"{"period": "2016/17", "target": "2{n}%", "reason": "Cabinet agreed a stretch"}"#,
         MANAGES,
