@@ -77,6 +77,15 @@ pub struct HistoryEntry {
     pub reported_in: Option<String>,
 }
 
+/// The day a change was reported: the day its commit names, else the (UTC) day it was
+/// recorded. The same rule as the queries' `COALESCE(reported_on, substr(recorded_at, 1, 10))`,
+/// for code that reads the rows those queries return.
+pub fn reported_day(reported_on: Option<&str>, recorded_at: &str) -> Option<chrono::NaiveDate> {
+    reported_on
+        .or_else(|| recorded_at.get(..10))
+        .and_then(|day| day.parse().ok())
+}
+
 /// Changes matching `filter`, in log order.
 pub async fn history(
     read: &ReadModels,

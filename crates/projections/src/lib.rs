@@ -34,7 +34,7 @@ pub use apply::restated_word;
 pub use checksum::table_checksums;
 pub use clinics::{clinics_as_at, ClinicRecord};
 pub use history_kind::{HistoryKind, UnknownKind};
-pub use history_view::{history, HistoryEntry, HistoryFilter};
+pub use history_view::{history, reported_day, HistoryEntry, HistoryFilter};
 pub use lookup::{find_measure, measures_of_plan, position_before, published_through};
 pub use measure_view::{
     measure_as_at, value_versions, AccountabilitySpell, MeasureView, PeriodFact, PeriodValue,

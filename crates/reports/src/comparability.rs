@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use scoreledger_domain::Period;
-use scoreledger_projections::{restated_word, HistoryEntry};
+use scoreledger_projections::{reported_day, restated_word, HistoryEntry};
 
 /// The history's `what` of a definition change and of a source change.
 pub const CHANGES: [&str; 2] = ["definition change", "source change"];
@@ -156,10 +156,9 @@ pub fn findings(entries: &[HistoryEntry]) -> Vec<Finding> {
                 restated,
                 revised,
                 position: change.position,
-                reported_on: change
-                    .reported_on
-                    .clone()
-                    .unwrap_or_else(|| change.recorded_at.get(..10).unwrap_or_default().to_owned()),
+                reported_on: reported_day(change.reported_on.as_deref(), &change.recorded_at)
+                    .map(|day| day.to_string())
+                    .unwrap_or_default(),
                 directions: crossings,
             })
         })

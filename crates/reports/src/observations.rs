@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use scoreledger_domain::Period;
-use scoreledger_projections::HistoryEntry;
+use scoreledger_projections::{reported_day, HistoryEntry};
 
 /// The observations of one financial year's series of one measure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,15 +90,6 @@ pub struct Between {
     pub corrections: usize,
 }
 
-/// The day a history row was reported: the one its commit names, else the day it was recorded.
-fn reported_day(entry: &HistoryEntry) -> Option<NaiveDate> {
-    entry
-        .reported_on
-        .as_deref()
-        .or_else(|| entry.recorded_at.get(..10))
-        .and_then(|day| day.parse().ok())
-}
-
 fn reporting(entry: &HistoryEntry, on: NaiveDate) -> Reporting {
     Reporting {
         on,
@@ -118,7 +109,7 @@ pub fn series(entries: &[HistoryEntry]) -> Vec<Series> {
         let (Some(measure), Some(period), Some(day)) = (
             entry.measure_ref.as_ref(),
             entry.period.as_deref().and_then(|p| Period::parse(p).ok()),
-            reported_day(entry),
+            reported_day(entry.reported_on.as_deref(), &entry.recorded_at),
         ) else {
             continue;
         };

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use scoreledger_domain::{Command, Direction, Rag};
-use scoreledger_projections::ActionRecord;
+use scoreledger_projections::{reported_day, ActionRecord};
 
 use crate::sheet::{Problem, Problems};
 
@@ -220,12 +220,7 @@ pub fn same(a: &str, b: &str) -> bool {
 /// later update's dates and ratings, it would move them back, and the tallies as reported on
 /// each day would read the wrong one. A plan's updates are imported in the order reported.
 pub fn check_order(existing: &[ActionRecord], reported_on: NaiveDate) -> Result<(), Problems> {
-    let day = |reported: &Option<String>, at: &str| {
-        reported
-            .as_deref()
-            .or_else(|| at.get(..10))
-            .and_then(|d| d.parse::<NaiveDate>().ok())
-    };
+    let day = |reported: &Option<String>, at: &str| reported_day(reported.as_deref(), at);
     let latest = existing
         .iter()
         .flat_map(|a| {

@@ -133,13 +133,6 @@ fn moves_text(moves: &[DateMove]) -> String {
         .join("\n")
 }
 
-/// The day a change was reported: the one its commit names, else the day it was recorded.
-fn reported_day(reported_on: Option<&str>, at: &str) -> Option<NaiveDate> {
-    reported_on
-        .and_then(|d| d.parse().ok())
-        .or_else(|| day_of(at))
-}
-
 /// The UTC day of an RFC 3339 time.
 fn day_of(at: &str) -> Option<NaiveDate> {
     DateTime::parse_from_rfc3339(at)
@@ -266,7 +259,7 @@ pub async fn dates(
             a.moves
                 .iter()
                 .filter(|m| {
-                    reported_day(m.reported_on.as_deref(), &m.at)
+                    projections::reported_day(m.reported_on.as_deref(), &m.at)
                         .is_some_and(|d| d > from && d <= to)
                 })
                 .map(move |change| Moved {
