@@ -41,7 +41,7 @@ fn an_unknown_kind_is_refused_with_exit_3_listing_the_kinds() {
     assert_eq!(stdout(&output), "", "nothing listed");
     let message = stderr(&output);
     assert!(
-        message.contains("--what \"nonsense\" is not a kind of change; use value, target, status, direction, rag, note, narrative, accountability, measure, signoff, approval, definition, withdrawal, lock, publication, token, read, set-aside, plan, key, meeting, clinic or action"),
+        message.contains("--what \"nonsense\" is not a kind of change; use value, target, status, direction, rag, note, narrative, accountability, measure, signoff, approval, refresh, definition, withdrawal, lock, publication, token, read, set-aside, plan, key, meeting, clinic or action"),
         "{message}"
     );
 }

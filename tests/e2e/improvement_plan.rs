@@ -1,6 +1,8 @@
 //! The 2010 Notice to Improve action plan loaded from its packs' updates, dated as reported
 //! (issue 15's done-when: the May → August story; questions 15, 16; scenarios S16, S19, S20).
 
+use serde_json::Value;
+
 use crate::support::{assert_success, stderr, stdout, Workspace};
 
 const PLAN: &str = "RMBC Notice to Improve Action Plan";
@@ -37,7 +39,7 @@ fn the_may_and_august_updates_are_tallied_as_each_was_reported() {
         "actions-2010-05-17.csv",
     );
     assert!(
-        may.contains("44 row(s): 44 registered, 0 moved, 43 rated, 0 unchanged"),
+        may.contains("44 row(s): 44 registered, 0 moved, 43 rated, 0 reworded, 0 unchanged"),
         "{may}"
     );
     let august = import(
@@ -47,7 +49,7 @@ fn the_may_and_august_updates_are_tallied_as_each_was_reported() {
         "actions-2010-08-20.csv",
     );
     assert!(
-        august.contains("29 row(s): 6 registered, 11 moved, 18 rated, 5 unchanged; 21 of the plan's actions are not in this update"),
+        august.contains("29 row(s): 6 registered, 11 moved, 18 rated, 13 reworded, 1 unchanged; 21 of the plan's actions are not in this update"),
         "{august}"
     );
     // The same update again changes nothing.
@@ -58,10 +60,65 @@ fn the_may_and_august_updates_are_tallied_as_each_was_reported() {
         "actions-2010-08-20.csv",
     );
     assert!(
-        again.contains("0 registered, 0 moved, 0 rated, 29 unchanged"),
+        again.contains("0 registered, 0 moved, 0 rated, 0 reworded, 29 unchanged"),
         "{again}"
     );
     assert!(!again.contains("appended"), "{again}");
+
+    // S21: the NFA review's targets lost their "10%" between the updates, word by word.
+    let output = workspace.run(&[
+        "audit",
+        "action-texts",
+        "--from",
+        "2010-05-17",
+        "--to",
+        "2010-08-20",
+        "--format",
+        "json",
+    ]);
+    assert_success(&output);
+    let reworded: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let nfa = reworded
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["key_action"]
+                .as_str()
+                .unwrap()
+                .starts_with("Conduct a review on all NFA cases")
+                && r["field"] == "targets"
+        })
+        .expect("the NFA review's targets reworded");
+    assert_eq!(
+        nfa["words"],
+        "[-10%-] reduction in overall contact and referrals which result in NFA by March 2010"
+    );
+    assert_eq!(nfa["reported_on"], "2010-08-20");
+    let table = stdout(&workspace.run(&[
+        "audit",
+        "action-texts",
+        "--from",
+        "2010-05-17",
+        "--to",
+        "2010-08-20",
+    ]));
+    assert!(
+        table.contains(
+            "16 baseline or targets text(s) reworded after 2010-05-17 and up to 2010-08-20"
+        ),
+        "{table}"
+    );
+    // Nothing was reworded by the May update itself.
+    let may_only = stdout(&workspace.run(&[
+        "audit",
+        "action-texts",
+        "--from",
+        "2010-05-01",
+        "--to",
+        "2010-05-17",
+    ]));
+    assert!(may_only.contains("0 baseline or targets"), "{may_only}");
 
     let output = workspace.run(&[
         "audit",
@@ -75,11 +132,11 @@ fn the_may_and_august_updates_are_tallied_as_each_was_reported() {
     let text = stdout(&output);
     // The pack printed Red 2, Amber 22, Green 20 of 44: its 44th rating is illegible.
     assert!(
-        text.contains("as reported by 17 May 2010 (position 68): Red: 2 (5%) Amber: 21 (49%) Green: 20 (47%) (out of which 13 are now deemed as completed); 1 not rated"),
+        text.contains("as reported by 17 May 2010 (position 72): Red: 2 (5%) Amber: 21 (49%) Green: 20 (47%) (out of which 13 are now deemed as completed); 1 not rated"),
         "{text}"
     );
     assert!(
-        text.contains("as reported by 20 Aug 2010 (position 68): Red: 6 (12%) Amber: 22 (44%) Green: 22 (44%)"),
+        text.contains("as reported by 20 Aug 2010 (position 72): Red: 6 (12%) Amber: 22 (44%) Green: 22 (44%)"),
         "{text}"
     );
     // On the log's own axis, everything was recorded today: no tally as at 17 May 2010.
@@ -167,6 +224,12 @@ fn the_2010_demo_tells_the_may_to_august_story() {
         "The 17 May update printed \"Red: 2 (5%) Amber: 22 (50%) Green: 20 (45%) (out of which 13 are now deemed as completed)\" of 44 actions",
         "11 target date(s) moved after 2010-05-17 and up to 2010-08-20",
         "Reported 13 Jul 2010: 80.16% (to 13 Jul 2010); reported 20 Aug 2010: 80.11% (to 20 Aug 2010); 0 correction(s) reported in between",
+        // The measures as the August update rated them, arrows and all, and where the rules
+        // (milestones due by then; NI 68 mid range is good) would have rated otherwise.
+        "Of the 3 measures, 3 are rated: Red: 0 (0.0%) Amber: 1 (33.3%) Green: 2 (66.7%) Complete: 0 (0.0%); 0 not rated.",
+        "NI 59   80.11%  → amber",
+        "NI 68   79.74%  ↑ green",
+        "NI 59 rated amber, the rules suggest green (no rationale recorded); NI 68 rated green, the rules suggest red (no rationale recorded)",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }

@@ -24,6 +24,7 @@ mod published;
 mod rag;
 mod reads;
 mod record;
+mod refresh;
 mod serve;
 mod session;
 mod set_aside;

@@ -270,6 +270,26 @@ fn a_report_on_a_day_to_come_or_of_no_document_is_refused_and_nothing_is_appende
         "{}",
         stderr(&output)
     );
+    // Nor does the list of a group of commands that also write.
+    for list in [
+        &["action", "list"][..],
+        &["meeting", "list"],
+        &["token", "list"],
+    ] {
+        let mut args = vec![
+            "--reported-on",
+            "2010-08-20",
+            "--reported-in",
+            "Improvement Panel",
+        ];
+        args.extend_from_slice(list);
+        let output = workspace.run(&args);
+        assert!(
+            stderr(&output).contains("records none that could carry them"),
+            "{list:?}: {}",
+            stderr(&output)
+        );
+    }
     assert_eq!(changes(&workspace), count, "nothing was appended");
 }
 

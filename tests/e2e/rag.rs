@@ -155,3 +155,105 @@ fn a_rag_rating_against_the_rules_is_listed_with_its_rationale() {
         stdout(&table)
     );
 }
+
+#[test]
+fn a_2010_report_speaks_in_ratings_and_keeps_the_unrated_and_the_arrows() {
+    let workspace = Workspace::new();
+    // A fourth measure, with a figure and no rating yet.
+    let measure = json!({
+        "ref": "NI 61", "priority": 1, "outcome": "A", "measure": "Adoptions within 12 months",
+        "polarity": "high", "frequency": "monthly", "target": "80%",
+        "values": { "Q1 Apr - Jun 2010": "75%" }
+    });
+    let mut plan: Value = serde_json::from_str(&notice_to_improve()).unwrap();
+    plan["measures"].as_array_mut().unwrap().push(measure);
+    let file = workspace.file("nti-61.json", &plan.to_string());
+    assert_success(&workspace.run(&["import", file.to_str().unwrap()]));
+
+    let output = workspace.run(&["report", "--period", "Q1 2010/11"]);
+    assert_success(&output);
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "Of the 4 measures, 3 are rated: Red: 1 (25.0%) Amber: 1 (25.0%) Green: 1 (25.0%) Complete: 0 (0.0%); 1 not rated."
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("measures with data"), "{text}");
+    assert!(text.contains("│ not rated  ┆ 1"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("NI 61") && l.contains("not rated")),
+        "{text}"
+    );
+    let html = stdout(&workspace.run(&["report", "--period", "Q1 2010/11", "--format", "html"]));
+    assert!(html.contains("1 not rated."), "{html}");
+    assert!(!html.contains("measures with data"), "{html}");
+
+    // The arrow beside a rating is a direction of travel, as printed.
+    let arrow = |d: &str| {
+        workspace.run(&[
+            "record",
+            "direction",
+            "-m",
+            "NI 61",
+            "-p",
+            "Q1 2010/11",
+            "-d",
+            d,
+        ])
+    };
+    assert_success(&arrow("↑"));
+    let refused = arrow("↗");
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(
+        stderr(&refused).contains("or an arrow ↑ → ↓ (up, same, down)"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_success(&workspace.run(&[
+        "record",
+        "rag",
+        "-m",
+        "NI 61",
+        "-p",
+        "Q1 2010/11",
+        "--rating",
+        "amber",
+    ]));
+    let row = |report: &Value| {
+        report["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["measure_ref"] == "NI 61")
+            .cloned()
+            .unwrap()
+    };
+    let report = json_of(
+        &workspace,
+        &["report", "--period", "Q1 2010/11", "--format", "json"],
+    );
+    assert_eq!(row(&report)["direction"], "improved");
+    assert_eq!(row(&report)["rag"], "amber");
+
+    // A RAG cell is explained as the other cells are.
+    let output = workspace.run(&[
+        "explain",
+        "-m",
+        "NI 61",
+        "-p",
+        "Q1 2010/11",
+        "--column",
+        "rag",
+    ]);
+    assert_success(&output);
+    let text = stdout(&output);
+    assert!(
+        text.contains("NI 61 RAG rating for Q1 Apr - Jun 2010"),
+        "{text}"
+    );
+    assert!(text.contains("reads: amber"), "{text}");
+    assert!(text.contains("recorded amber"), "{text}");
+    assert!(text.contains("value ∅ → 75%"), "{text}");
+}

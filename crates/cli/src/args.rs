@@ -773,7 +773,8 @@ pub enum RecordCommand {
         #[arg(long)]
         rating: String,
     },
-    /// Assess the direction of travel: improved, stable, worse or not_applicable.
+    /// Assess the direction of travel: improved, stable, worse or not_applicable, or an arrow
+    /// as the 2010 packs print it beside a RAG rating (↑ → ↓).
     Direction {
         #[command(flatten)]
         target: Subject,
@@ -823,6 +824,39 @@ pub enum RecordCommand {
         #[arg(long)]
         restated: bool,
     },
+    /// Announce that values will be refreshed from their source for a later report, so
+    /// `audit refresh` can say what the refresh changed: one announcement for every measure
+    /// and period named (each must have a value), recorded by the performance team.
+    ///
+    /// Example: scoreledger --role performance record refresh -m 1.A1 -m 1.A3 -m 1.A4
+    /// -p "Q3 2016/17" --due "Q4 2016/17" --note "Data validation work is still ongoing
+    /// within the service, therefore all performance data will be refreshed for the end of
+    /// Qtr 4/outturn report."
+    Refresh(RefreshArgs),
+}
+
+/// `record refresh` options.
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// A measure whose value will be refreshed (repeat for each).
+    #[arg(long = "measure", short = 'm', required = true)]
+    pub measures: Vec<String>,
+    /// A period of those measures' values (repeat for each): "Q3 2016/17", Dec-16.
+    #[arg(long = "period", short = 'p', required = true)]
+    pub periods: Vec<String>,
+    /// The period of the report the refreshed figures are due for: "Q4 2016/17" or the
+    /// year's outturn, 2016/17.
+    #[arg(long)]
+    pub due: String,
+    /// Why, as the pack says it.
+    #[arg(long, short = 'n')]
+    pub note: String,
+    /// Why, on the commit (needed for nothing; the note says why).
+    #[arg(long, short = 'r')]
+    pub reason: Option<String>,
+    /// For whom you enter it.
+    #[arg(long)]
+    pub on_behalf_of: Option<String>,
 }
 
 /// Report output formats.
@@ -1009,6 +1043,8 @@ pub enum Column {
     Status,
     /// The direction of travel of --period.
     Direction,
+    /// The RAG rating of --period (a plan in the 2010 scheme).
+    Rag,
     /// The data note of --period.
     Note,
 }
@@ -1174,6 +1210,23 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Values announced for a refresh from their source (`record refresh`) and what became
+    /// of each: awaiting refresh, refreshed unchanged, refreshed and revised (by how much, at
+    /// which position), or not refreshed by the report it was due for; each read against the
+    /// value as it stood at the announcement.
+    ///
+    /// Example: scoreledger audit refresh -p "Q3 2016/17"
+    Refresh {
+        /// Only values of this period.
+        #[arg(long, short = 'p')]
+        period: Option<String>,
+        /// As known then.
+        #[command(flatten)]
+        when: AsAtArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// A measure's year-to-date observations ("from 1st April to 20th August the figure is
     /// 80.11%"), each with the day and document it was reported in and when the log recorded
     /// it, its corrections apart from new observations, and, from each report to the next, the
@@ -1236,6 +1289,22 @@ pub enum AuditCommand {
         #[arg(long)]
         from: String,
         /// The last day (YYYY-MM-DD); moves up to its end are listed.
+        #[arg(long)]
+        to: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Improvement actions whose baseline or targets text a later update reworded (S21: "10%
+    /// reduction in overall contact …" → "reduction in overall contact …"), word by word
+    /// ([-removed-] {+added+}), with who and when, by the day each was reported.
+    ///
+    /// Example: scoreledger audit action-texts --from 2010-05-17 --to 2010-08-20
+    ActionTexts {
+        /// The first day (YYYY-MM-DD); rewordings after its end are listed.
+        #[arg(long)]
+        from: String,
+        /// The last day (YYYY-MM-DD); rewordings up to its end are listed.
         #[arg(long)]
         to: String,
         /// Output format.

@@ -31,6 +31,7 @@ pub mod proof;
 pub mod publish;
 pub mod rebuild;
 pub mod record;
+pub mod refresh;
 pub mod report;
 pub mod restated;
 pub mod restore;
@@ -137,8 +138,18 @@ pub async fn dispatch(cli: Cli) -> CliResult {
 }
 
 /// Whether the command records changes that can carry the day they were reported: the log's
-/// own records (keys, checkpoints, reads) and the demos, backups and benchmarks cannot.
+/// own records (keys, checkpoints, reads), the lists of a group that also writes, and the
+/// demos, backups and benchmarks cannot.
 fn records_changes(command: &Command) -> bool {
+    use crate::args::{ActionCommand, MeetingCommand, TokenCommand};
+    if matches!(
+        command,
+        Command::Action(ActionCommand::List { .. })
+            | Command::Meeting(MeetingCommand::List { .. })
+            | Command::Token(TokenCommand::List { .. })
+    ) {
+        return false;
+    }
     matches!(
         command,
         Command::Import(_)

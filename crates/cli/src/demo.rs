@@ -425,7 +425,7 @@ fn suggestions(
     let status = rules
         .suggest_status(target, current, measure.definition.polarity)
         .map(|s| s.value);
-    let direction = rules.suggest_direction(previous, current, measure.definition.polarity);
+    let direction = rules.suggest_direction(previous, current, measure.definition.polarity, target);
     (status, direction)
 }
 
@@ -442,6 +442,17 @@ fn assessment(quarter: Period, (status, direction): (Status, Direction)) -> Vec<
             direction,
         },
     ]
+}
+
+/// The Q3 scorecard of 13 January 2017, as the report that said what the demo records
+/// later (basis changes, the Liquid Logic refresh).
+fn q3_scorecard() -> Reported {
+    Reported {
+        on: day(2017, 1, 13),
+        document: "Quarterly Performance Scorecard (data for December 2016), Appendix B, \
+                   13 January 2017"
+            .to_owned(),
+    }
 }
 
 fn at(year: i32, month: u32, day: u32, hour: u32) -> DateTime<Utc> {
@@ -898,12 +909,7 @@ impl Story<'_> {
     /// report ([`BASIS_CHANGES`]), after the OSMB, as reported in the scorecard of 13 January.
     async fn basis_changes(&mut self) -> CliResult {
         self.clock.set(at(2017, 2, 20, 8));
-        self.app.reported = Some(Reported {
-            on: day(2017, 1, 13),
-            document: "Quarterly Performance Scorecard (data for December 2016), Appendix B, \
-                       13 January 2017"
-                .to_owned(),
-        });
+        self.app.reported = Some(q3_scorecard());
         for change in BASIS_CHANGES {
             let measure = self.find(change.reference)?;
             let command = Command::RecordBasisChange {
@@ -921,6 +927,40 @@ impl Story<'_> {
                 "{} changes of definition or source marked, as the Q3 scorecard reported them \
                  (scoreledger audit comparability)",
                 BASIS_CHANGES.len()
+            ),
+        )
+    }
+
+    /// The performance team records the Liquid Logic refresh the Q3 notes announce ("all
+    /// performance data will be refreshed for the end of Qtr 4/outturn report" [002:1918]), as
+    /// reported on 13 January, so `audit refresh` can follow the figures to the outturn.
+    async fn refresh_announced(&mut self) -> CliResult {
+        self.clock.set(at(2017, 2, 20, 9));
+        self.app.reported = Some(q3_scorecard());
+        let liquid_logic = &FLAGGED[0];
+        let quarter = self.quarter(liquid_logic.quarter);
+        for reference in liquid_logic.measures {
+            let measure = self.find(reference)?;
+            let command = Command::AnnounceRefresh {
+                period: quarter,
+                due: self.quarter(4),
+                note: "All performance shown for 2016-17 has now been taken from the new liquid \
+                       logic social care system which is still in the process of being embedded \
+                       within the service. Data validation work is still ongoing within the \
+                       service, therfore all performance data will be refreshed for the end of \
+                       Qtr 4/outturn report."
+                    .to_owned(),
+            };
+            self.run(&performance(), &measure, &[command], None).await?;
+        }
+        self.app.reported = None;
+        self.say(
+            day(2017, 2, 20),
+            &format!(
+                "{} {quarter} figures from {} announced for a refresh for the outturn report \
+                 (scoreledger audit refresh)",
+                liquid_logic.measures.len(),
+                liquid_logic.source
             ),
         )
     }
@@ -1167,6 +1207,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
     story.camhs_action().await?;
     story.osmb_meeting(q3_position).await?;
     story.basis_changes().await?;
+    story.refresh_announced().await?;
     story.bar.finish_and_clear();
     let Story {
         app, out, sample, ..

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-use scoreledger_domain::{Command, DataQuality, Period, RecordedValue, Reported};
+use scoreledger_domain::{Command, DataQuality, Direction, Period, Rag, RecordedValue, Reported};
 use scoreledger_store::ManualClock;
 
 use crate::args::{AsAtArgs, DemoArgs, Format};
@@ -35,12 +35,15 @@ pub const PLAN_NAME: &str = "RMBC Notice to Improve Action Plan";
 pub const MAY_SUMMARY: &str =
     "Red: 2 (5%) Amber: 22 (50%) Green: 20 (45%) (out of which 13 are now deemed as completed)";
 
-/// One year-to-date figure as a pack quotes it.
+/// One year-to-date figure as a pack quotes it, with the RAG rating and arrow an update
+/// printed beside it (the Panel's figures carry none).
 struct Observation {
     reference: String,
     through: NaiveDate,
     value: String,
     reported: Reported,
+    rag: Option<Rag>,
+    arrow: Option<Direction>,
 }
 
 fn observations() -> CliResult<Vec<Observation>> {
@@ -59,6 +62,7 @@ fn observations() -> CliResult<Vec<Observation>> {
         column("reported_on")?,
         column("document")?,
     );
+    let (rag, arrow) = (column("rag")?, column("arrow")?);
     let mut found = Vec::new();
     for record in reader.records() {
         let record = record.map_err(Failed::rejected)?;
@@ -67,6 +71,7 @@ fn observations() -> CliResult<Vec<Observation>> {
                 .parse::<NaiveDate>()
                 .map_err(|err| Failed::rejected(format!("observations.csv: {err}")))
         };
+        let optional = |i: usize| (!record[i].trim().is_empty()).then(|| record[i].to_owned());
         found.push(Observation {
             reference: record[reference].to_owned(),
             through: day(as_at)?,
@@ -75,6 +80,14 @@ fn observations() -> CliResult<Vec<Observation>> {
                 on: day(on)?,
                 document: record[document].to_owned(),
             },
+            rag: optional(rag)
+                .map(|r| r.parse::<Rag>())
+                .transpose()
+                .map_err(Failed::rejected)?,
+            arrow: optional(arrow)
+                .map(|a| Direction::parse_printed(&a))
+                .transpose()
+                .map_err(Failed::rejected)?,
         });
     }
     Ok(found)
@@ -164,14 +177,33 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
                 through: figure.through,
             };
             let (measure_id, plan_id) = app.measure(&figure.reference, Some(&period)).await?;
-            let command = Command::RecordValue {
+            // The figure and the rating printed beside it, in one commit.
+            let mut commands = vec![Command::RecordValue {
                 period,
                 value: RecordedValue::parse(&figure.value).map_err(Failed::rejected)?,
                 quality: DataQuality::default(),
+            }];
+            commands.extend(figure.rag.map(|rag| Command::AssessRag { period, rag }));
+            commands.extend(
+                figure
+                    .arrow
+                    .map(|direction| Command::AssessDirection { period, direction }),
+            );
+            app.execute_as(
+                &app.actor,
+                &measure_id.stream(),
+                Some(plan_id),
+                &commands,
+                None,
+                None,
+            )
+            .await?;
+            let rated = match (figure.rag, figure.arrow) {
+                (Some(rag), Some(arrow)) => format!(" {} {rag}", arrow.symbol()),
+                (Some(rag), None) => format!(" {rag}"),
+                _ => String::new(),
             };
-            app.execute(&measure_id.stream(), Some(plan_id), &command, None, None)
-                .await?;
-            said.push(format!("{} {}", figure.reference, figure.value));
+            said.push(format!("{} {}{rated}", figure.reference, figure.value));
         }
         writeln!(
             out,
@@ -212,6 +244,62 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
         json: false,
     };
     observations::run(&app, &wanted, &now, out).await?;
+
+    // The measures as the August update rated them, judged by the milestones due by then.
+    let august = Period::YearToDate {
+        fy: 2010,
+        through: day(2010, 8, 20),
+    };
+    writeln!(
+        out,
+        "\n━━ The performance measures as rated on 20 August 2010 ━━\n"
+    )?;
+    let report = crate::commands::report::build(&app, august, app.head().await?).await?;
+    writeln!(out, "{}", report.summary.rag_sentence().unwrap_or_default())?;
+    for row in &report.rows {
+        writeln!(
+            out,
+            "  {:<6} {:>7}  {} {}  (target {})",
+            row.measure_ref,
+            report
+                .cell(&row.measure_ref, &august.to_string())
+                .flatten()
+                .unwrap_or_default(),
+            row.direction.symbol(),
+            row.rag
+                .map_or("not rated".to_owned(), |rag| rag.to_string()),
+            row.target.as_deref().unwrap_or("none")
+        )?;
+    }
+    // The rules judge each figure against the milestone due by 20 August (NI 68, "mid range
+    // is good", against the figure it aims at); where the update rated otherwise, it shows.
+    let overrides = scoreledger_projections::overrides_as_at(app.read(), app.head().await?)
+        .await?
+        .into_iter()
+        .filter(|o| o.period == august.to_string())
+        .map(|o| {
+            format!(
+                "{} rated {}, the rules suggest {}{}",
+                o.measure_ref,
+                o.assessed,
+                o.computed,
+                if o.reason.is_none() {
+                    " (no rationale recorded)"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect::<Vec<_>>();
+    writeln!(
+        out,
+        "Rated against the rules' suggestion: {} (scoreledger audit overrides -p \"{august}\")",
+        if overrides.is_empty() {
+            "none".to_owned()
+        } else {
+            overrides.join("; ")
+        }
+    )?;
 
     let head = app.head().await?;
     writeln!(out, "\n  {head} commits in the log.")?;

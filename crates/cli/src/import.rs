@@ -94,7 +94,7 @@ pub struct MeasureSpec {
     /// Lead accountability.
     #[serde(default)]
     pub lead_accountability: String,
-    /// high, low or not_applicable.
+    /// high, low, mid_range or not_applicable.
     pub polarity: String,
     /// Polarity as printed.
     #[serde(default)]
@@ -107,6 +107,9 @@ pub struct MeasureSpec {
     /// point_in_time, cumulative or rolling.
     #[serde(default = "default_value_kind")]
     pub value_kind: String,
+    /// Baseline as printed (`57.6% (2008/09 outturn) (2270/3940)`; empty: none).
+    #[serde(default)]
+    pub baseline: String,
     /// Target as printed (empty: none).
     #[serde(default)]
     pub target: String,
@@ -287,7 +290,7 @@ pub fn parse_json(text: &str) -> Result<ScorecardFile, Problems> {
     Ok(file)
 }
 
-const CSV_FIXED: [&str; 22] = [
+const CSV_FIXED: [&str; 23] = [
     "reporting_period",
     "priority",
     "priority_title",
@@ -306,6 +309,7 @@ const CSV_FIXED: [&str; 22] = [
     "frequency",
     "frequency_text",
     "value_kind",
+    "baseline",
     "target",
     "status",
     "dot",
@@ -462,6 +466,7 @@ pub fn parse_csv(text: &str, plan: &CsvPlan) -> Result<ScorecardFile, Problems> 
             value_kind: Some(get("value_kind"))
                 .filter(|v| !v.is_empty())
                 .unwrap_or_else(default_value_kind),
+            baseline: get("baseline"),
             target: get("target"),
             values: value_columns
                 .iter()
@@ -687,8 +692,7 @@ impl ScorecardFile {
             };
             let direction = (!spec.dot.trim().is_empty())
                 .then(|| {
-                    spec.dot
-                        .parse::<Direction>()
+                    Direction::parse_printed(&spec.dot)
                         .map_err(|e| problem("dot", e))
                         .ok()
                 })
@@ -741,6 +745,7 @@ impl ScorecardFile {
                 },
                 value_kind,
                 status_scheme,
+                baseline: spec.baseline.clone(),
             };
             measures.push(ValidMeasure {
                 measure_id,

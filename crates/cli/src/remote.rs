@@ -529,6 +529,11 @@ async fn record(remote: &Remote, command: RecordCommand, out: &mut dyn Write) ->
                 "record rag is not available with --server; run it where the database is",
             ))
         }
+        RecordCommand::Refresh(_) => {
+            return Err(Failed::rejected(
+                "record refresh is not available with --server; run it where the database is",
+            ))
+        }
         RecordCommand::Basis {
             target,
             kind,

@@ -31,6 +31,9 @@ pub struct OutcomeSpec {
 }
 
 /// A request to change the scorecard.
+// A command lives for one request; an import defines a measure per command, so boxing the
+// definition would add an allocation per measure for no saving that matters.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Adopt a plan with its priorities, outcomes and rules (one commit).
@@ -202,6 +205,14 @@ pub enum Command {
         /// The day it was completed.
         on: NaiveDate,
     },
+    /// Set an action's baseline or targets as the plan prints them (a later update's
+    /// rewording is a new text; the history keeps both).
+    SetActionText {
+        /// Which text.
+        field: crate::improvement::ActionText,
+        /// The text as printed.
+        text: String,
+    },
     /// Assess the overall status for a period. What the plan's rules suggest is computed by
     /// `decide` and recorded beside it.
     AssessStatus {
@@ -268,6 +279,17 @@ pub enum Command {
         note: String,
         /// Whether the figures before `from` were restated on the new basis.
         restated: bool,
+    },
+    /// Announce that a recorded value will be refreshed from its source for a later report
+    /// ("all performance data will be refreshed for the end of Qtr 4/outturn report"), so
+    /// what the refresh changes can be followed.
+    AnnounceRefresh {
+        /// The period of the value to be refreshed.
+        period: Period,
+        /// The period of the report the refreshed value is due for.
+        due: Period,
+        /// Why, as the pack says it.
+        note: String,
     },
     /// Withdraw a measure from a period on (needs a reason): reports from then on leave it
     /// out.
@@ -404,6 +426,8 @@ pub enum CommandKind {
     RateAction,
     /// Record an improvement action completed.
     CompleteAction,
+    /// Set an action's baseline or targets.
+    SetActionText,
     /// Assess a status.
     AssessStatus,
     /// Give a RAG rating.
@@ -422,6 +446,8 @@ pub enum CommandKind {
     AmendMeasure,
     /// Record a definition or source change.
     RecordBasisChange,
+    /// Announce a refresh of a value.
+    AnnounceRefresh,
     /// Withdraw a measure.
     WithdrawMeasure,
     /// Reinstate a measure.
@@ -466,6 +492,7 @@ impl CommandKind {
             CommandKind::MoveActionTargetDate => "move an action's target date",
             CommandKind::RateAction => "give an action a RAG rating",
             CommandKind::CompleteAction => "record an action completed",
+            CommandKind::SetActionText => "set an action's baseline or targets",
             CommandKind::AssessStatus => "assess a status",
             CommandKind::AssessRag => "give a RAG rating",
             CommandKind::AssessDirection => "assess a direction of travel",
@@ -475,6 +502,7 @@ impl CommandKind {
             CommandKind::ApproveCommentary => "approve a data note",
             CommandKind::AmendMeasure => "amend a measure's definition",
             CommandKind::RecordBasisChange => "record a definition or source change",
+            CommandKind::AnnounceRefresh => "announce a refresh of a value",
             CommandKind::WithdrawMeasure => "withdraw a measure",
             CommandKind::ReinstateMeasure => "reinstate a measure",
             CommandKind::PublishReport => "publish a report",
@@ -512,6 +540,7 @@ impl Command {
             Command::MoveActionTargetDate { .. } => CommandKind::MoveActionTargetDate,
             Command::RateAction { .. } => CommandKind::RateAction,
             Command::CompleteAction { .. } => CommandKind::CompleteAction,
+            Command::SetActionText { .. } => CommandKind::SetActionText,
             Command::AssessStatus { .. } => CommandKind::AssessStatus,
             Command::AssessRag { .. } => CommandKind::AssessRag,
             Command::AssessDirection { .. } => CommandKind::AssessDirection,
@@ -521,6 +550,7 @@ impl Command {
             Command::ApproveCommentary { .. } => CommandKind::ApproveCommentary,
             Command::AmendMeasure { .. } => CommandKind::AmendMeasure,
             Command::RecordBasisChange { .. } => CommandKind::RecordBasisChange,
+            Command::AnnounceRefresh { .. } => CommandKind::AnnounceRefresh,
             Command::WithdrawMeasure { .. } => CommandKind::WithdrawMeasure,
             Command::ReinstateMeasure { .. } => CommandKind::ReinstateMeasure,
             Command::PublishReport { .. } => CommandKind::PublishReport,
@@ -610,6 +640,13 @@ impl Command {
             Command::RecordBasisChange { note, .. } => {
                 vec![("what changed", note.as_str(), TextKind::Prose)]
             }
+            Command::AnnounceRefresh { note, .. } => {
+                vec![(
+                    "why the value will be refreshed",
+                    note.as_str(),
+                    TextKind::Prose,
+                )]
+            }
             Command::RecordMeeting { body, .. } => vec![("meeting body", body.as_str(), Name)],
             Command::CallClinic { chair, .. } => vec![("chair", chair.as_str(), Name)],
             Command::HoldClinic { mandates, .. } => mandates
@@ -678,6 +715,9 @@ impl Command {
                 let mut texts = vec![("what was read", what.as_str(), Line)];
                 texts.extend(measure_ref.as_deref().map(|m| ("measure", m, Name)));
                 texts
+            }
+            Command::SetActionText { field, text } => {
+                vec![(field.as_str(), text.as_str(), TextKind::Prose)]
             }
             Command::LockPeriod { .. }
             | Command::ReopenPeriod { .. }

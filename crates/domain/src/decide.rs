@@ -351,12 +351,14 @@ pub fn may_issue_kind(role: Role, kind: CommandKind) -> bool {
         | CommandKind::RegisterAction
         | CommandKind::MoveActionTargetDate
         | CommandKind::RateAction
-        | CommandKind::CompleteAction => matches!(role, Role::Performance | Role::Admin),
+        | CommandKind::CompleteAction
+        | CommandKind::SetActionText => matches!(role, Role::Performance | Role::Admin),
         CommandKind::SignOffValue | CommandKind::ApproveCommentary => {
             matches!(role, Role::Approver | Role::Admin)
         }
         CommandKind::AmendMeasure
         | CommandKind::RecordBasisChange
+        | CommandKind::AnnounceRefresh
         | CommandKind::WithdrawMeasure
         | CommandKind::ReinstateMeasure => matches!(role, Role::Performance | Role::Admin),
         CommandKind::IssueToken
@@ -678,7 +680,8 @@ pub fn decide(
             StreamState::Empty,
             Command::MoveActionTargetDate { .. }
             | Command::RateAction { .. }
-            | Command::CompleteAction { .. },
+            | Command::CompleteAction { .. }
+            | Command::SetActionText { .. },
         ) => Err(Rejection::Invalid {
             field: "action",
             message: "no such improvement action is registered; name it by its plan and key \
@@ -1134,6 +1137,34 @@ fn decide_measure(
                 restated: *restated,
             }])
         }
+        Command::AnnounceRefresh { period, due, note } => {
+            ctx.near_plan(period)?;
+            ctx.near_plan(due)?;
+            non_empty("why the value will be refreshed", note)?;
+            if !measure.values.contains_key(period) {
+                return Err(Rejection::Invalid {
+                    field: "period",
+                    message: format!(
+                        "{} has no value for {period} to refresh; record it first",
+                        measure.definition.measure_ref
+                    ),
+                });
+            }
+            if due.end_date() < period.end_date() {
+                return Err(Rejection::Invalid {
+                    field: "due",
+                    message: format!(
+                        "a refresh of {period} cannot be due for {due}, which ends before it; name the report the refreshed figure is for (the end of year: {})",
+                        Period::financial_year(period.financial_year_of())
+                    ),
+                });
+            }
+            Ok(vec![DomainEvent::RefreshAnnounced {
+                period: *period,
+                due: *due,
+                note: note.trim().to_owned(),
+            }])
+        }
         Command::WithdrawMeasure { from } => applicability(measure, *from, false, ctx),
         Command::ReinstateMeasure { from } => applicability(measure, *from, true, ctx),
         Command::DefinePlan { .. }
@@ -1153,7 +1184,8 @@ fn decide_measure(
         | Command::RegisterAction { .. }
         | Command::MoveActionTargetDate { .. }
         | Command::RateAction { .. }
-        | Command::CompleteAction { .. } => Err(Rejection::WrongStream {
+        | Command::CompleteAction { .. }
+        | Command::SetActionText { .. } => Err(Rejection::WrongStream {
             command: command.describe(),
             problem: "this stream holds a measure",
         }),
@@ -1481,6 +1513,7 @@ mod tests {
             frequency_text: "Quarterly".into(),
             value_kind: ValueKind::PointInTime,
             status_scheme: scheme,
+            baseline: String::new(),
         }
     }
 

@@ -240,6 +240,15 @@ pub enum DomainEvent {
         /// The day.
         on: NaiveDate,
     },
+    /// An action's baseline or targets were set, or reworded by a later update.
+    ActionTextSet {
+        /// Which text.
+        field: crate::improvement::ActionText,
+        /// The text before, if one was set.
+        before: Option<String>,
+        /// The text as printed now.
+        after: String,
+    },
     /// The officer's assessment of the overall status for a period.
     StatusAssessed {
         /// The period.
@@ -321,6 +330,16 @@ pub enum DomainEvent {
         /// and retrospective data revised"): then a direction of travel across the change
         /// still compares like with like.
         restated: bool,
+    },
+    /// A recorded value will be refreshed from its source for a later report; what the
+    /// refresh changes is read against the value as it stood at this event.
+    RefreshAnnounced {
+        /// The period of the value.
+        period: Period,
+        /// The period of the report the refreshed value is due for.
+        due: Period,
+        /// Why, as the pack says it.
+        note: String,
     },
     /// The measure no longer applies from a period on (the reason is on the commit).
     MeasureWithdrawn {
@@ -502,6 +521,7 @@ impl DomainEvent {
             DomainEvent::ActionTargetDateMoved { .. } => "ActionTargetDateMoved",
             DomainEvent::ActionRated { .. } => "ActionRated",
             DomainEvent::ActionCompleted { .. } => "ActionCompleted",
+            DomainEvent::ActionTextSet { .. } => "ActionTextSet",
             DomainEvent::StatusAssessed { .. } => "StatusAssessed",
             DomainEvent::RagAssessed { .. } => "RagAssessed",
             DomainEvent::DirectionAssessed { .. } => "DirectionAssessed",
@@ -511,6 +531,7 @@ impl DomainEvent {
             DomainEvent::CommentaryApproved { .. } => "CommentaryApproved",
             DomainEvent::MeasureAmended { .. } => "MeasureAmended",
             DomainEvent::BasisChanged { .. } => "BasisChanged",
+            DomainEvent::RefreshAnnounced { .. } => "RefreshAnnounced",
             DomainEvent::MeasureWithdrawn { .. } => "MeasureWithdrawn",
             DomainEvent::MeasureReinstated { .. } => "MeasureReinstated",
             DomainEvent::ReportPublished { .. } => "ReportPublished",
@@ -569,6 +590,7 @@ impl DomainEvent {
             | DomainEvent::NarrativeEdited { period, .. }
             | DomainEvent::ValueSignedOff { period, .. }
             | DomainEvent::CommentaryApproved { period }
+            | DomainEvent::RefreshAnnounced { period, .. }
             | DomainEvent::PeriodLocked { period }
             | DomainEvent::PeriodReopened { period }
             | DomainEvent::ReportPublished { period, .. } => Some(*period),

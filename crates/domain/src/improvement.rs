@@ -12,6 +12,7 @@ use crate::command::Command;
 use crate::decide::{non_empty, Rejection};
 use crate::event::DomainEvent;
 use crate::ids::ActionId;
+use crate::measure::text_enum;
 use crate::measure_ref::MeasureRef;
 use crate::status::{Direction, Rag};
 
@@ -26,6 +27,31 @@ pub struct ActionState {
     pub completed_on: Option<NaiveDate>,
     /// Its current RAG rating and arrow, once rated.
     pub rating: Option<(Rag, Option<Direction>)>,
+    /// Its baseline as the plan prints it, once set.
+    pub baseline: Option<String>,
+    /// Its targets as the plan prints them, once set.
+    pub targets: Option<String>,
+}
+
+text_enum!(
+    /// A text of an action's row in the plan that later updates may reword.
+    ActionText {
+        /// Where it started ("NFA Contacts and Referrals 1.4.2009 to 9.12.2009 33.18%").
+        Baseline => "baseline",
+        /// What it aims at ("10% reduction in overall contact and referrals which result in
+        /// NFA by March 2010").
+        Targets => "targets",
+    }
+);
+
+impl ActionState {
+    /// The text as it stands, if set.
+    pub fn text(&self, field: ActionText) -> Option<&str> {
+        match field {
+            ActionText::Baseline => self.baseline.as_deref(),
+            ActionText::Targets => self.targets.as_deref(),
+        }
+    }
 }
 
 /// What registering an action records.
@@ -110,6 +136,22 @@ pub(crate) fn decide_action(
             }])
         }
         Command::CompleteAction { on } => Ok(vec![DomainEvent::ActionCompleted { on: *on }]),
+        Command::SetActionText { field, text } => {
+            non_empty(field.as_str(), text)?;
+            let text = text.trim();
+            let before = action.text(*field);
+            if before == Some(text) {
+                return Err(Rejection::Invalid {
+                    field: field.as_str(),
+                    message: format!("the action's {field} already reads so; nothing to change"),
+                });
+            }
+            Ok(vec![DomainEvent::ActionTextSet {
+                field: *field,
+                before: before.map(str::to_owned),
+                after: text.to_owned(),
+            }])
+        }
         other => Err(Rejection::WrongStream {
             command: other.describe(),
             problem: "this stream holds an improvement action",
@@ -123,6 +165,10 @@ pub(crate) fn evolve_action(mut action: ActionState, event: &DomainEvent) -> Act
         DomainEvent::ActionTargetDateMoved { to, .. } => action.target_date = to.clone(),
         DomainEvent::ActionCompleted { on } => action.completed_on = Some(*on),
         DomainEvent::ActionRated { rag, arrow } => action.rating = Some((*rag, *arrow)),
+        DomainEvent::ActionTextSet { field, after, .. } => match field {
+            ActionText::Baseline => action.baseline = Some(after.clone()),
+            ActionText::Targets => action.targets = Some(after.clone()),
+        },
         _ => {}
     }
     action
@@ -161,6 +207,37 @@ mod tests {
             StreamState::Action(action) => action,
             other => panic!("not an action: {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_text_is_set_then_reworded_with_what_it_said_and_not_set_again_alike() {
+        let set = |text: &str| Command::SetActionText {
+            field: ActionText::Targets,
+            text: text.into(),
+        };
+        let state = registered();
+        let first = decide_action(action(&state), &set(" 10% reduction in NFA ")).unwrap();
+        assert_eq!(
+            first,
+            [DomainEvent::ActionTextSet {
+                field: ActionText::Targets,
+                before: None,
+                after: "10% reduction in NFA".into(),
+            }]
+        );
+        let state = evolve(state, &first[0], "set");
+        assert!(decide_action(action(&state), &set("10% reduction in NFA")).is_err());
+        assert!(decide_action(action(&state), &set("  ")).is_err());
+        let reworded = decide_action(action(&state), &set("reduction in NFA")).unwrap();
+        assert_eq!(
+            reworded,
+            [DomainEvent::ActionTextSet {
+                field: ActionText::Targets,
+                before: Some("10% reduction in NFA".into()),
+                after: "reduction in NFA".into(),
+            }]
+        );
+        assert_eq!(action(&state).text(ActionText::Baseline), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! Everything time-related arrives as data (a `recorded_at` on an envelope, a date on a command).
 
 pub mod actor;
+pub mod baseline;
 pub mod chase;
 pub mod clinic;
 pub mod command;
@@ -35,6 +36,7 @@ pub use ids::{
     AccessId, ActionId, MeasureId, MeetingId, PlanId, Position, ReportId, SetAsideId, StreamId,
     StreamVersion, TokenId,
 };
+pub use improvement::ActionText;
 pub use lifecycle::{applies_in, Applicability};
 pub use measure::{BasisKind, Frequency, MeasureDefinition, MeasureField, Polarity, ValueKind};
 pub use measure_ref::MeasureRef;

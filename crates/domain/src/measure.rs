@@ -85,6 +85,9 @@ text_enum!(
         High => "high",
         /// Lower is better.
         Low => "low",
+        /// A band is good, neither too high nor too low ("mid range is good performance"):
+        /// the target gives the band (`60% - 70%`) or the figure at its middle.
+        MidRange => "mid_range",
         /// Neither (e.g. referral counts where a rise reflects awareness).
         NotApplicable => "not_applicable",
     }
@@ -157,6 +160,11 @@ pub struct MeasureDefinition {
     pub value_kind: ValueKind,
     /// Which status scheme the measure is assessed in (the plan's).
     pub status_scheme: StatusScheme,
+    /// The baseline as printed (`57.6% (2008/09 outturn) (2270/3940) …`); its figures are
+    /// read by [`crate::baseline::figures`]. Left out of the encoding when empty, so a
+    /// definition without one encodes (and hashes) as definitions did before baselines.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub baseline: String,
 }
 
 text_enum!(
@@ -193,6 +201,8 @@ text_enum!(
         FrequencyText => "frequency_text",
         /// Whether it is one of the plan's priority measures (`yes` or `no`).
         PriorityMeasure => "priority_measure",
+        /// The baseline as printed.
+        Baseline => "baseline",
     }
 );
 
@@ -236,6 +246,7 @@ impl MeasureDefinition {
             MeasureField::PriorityMeasure => {
                 if self.priority_measure { "yes" } else { "no" }.to_owned()
             }
+            MeasureField::Baseline => self.baseline.clone(),
         }
     }
 
@@ -252,6 +263,7 @@ impl MeasureDefinition {
             MeasureField::Frequency => self.frequency = text.parse()?,
             MeasureField::FrequencyText => self.frequency_text = text,
             MeasureField::PriorityMeasure => self.priority_measure = text == "yes",
+            MeasureField::Baseline => self.baseline = text,
         }
         Ok(())
     }

@@ -563,6 +563,24 @@ impl<'de> Deserialize<'de> for Period {
     }
 }
 
+/// `2010-08-20`, `20 Aug 2010`, `20th August 2010`, `1 Sept 2010` → the day.
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(day);
+    }
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [day, month, year] = words[..] else {
+        return None;
+    };
+    let day = day
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .parse::<u32>()
+        .ok()?;
+    let month = parse_month_name(month.trim_end_matches(','))?;
+    let year = parse_year(year).filter(|_| year.len() == 4)?;
+    NaiveDate::from_ymd_opt(year, u32::from(month), day)
+}
+
 /// `2016/17`, `2016-17`, `2016/2017` → 2016.
 fn parse_fy(s: &str) -> Option<i32> {
     let (first, second) = s.split_once(['/', '-'])?;
@@ -637,20 +655,23 @@ fn parse_period(input: &str) -> Option<Period> {
         return None;
     }
 
-    // A year so far: `2010/11 to 20 Aug 2010`, `2010/11 to 2010-08-20`.
+    // A year so far: `2010/11 to 20 Aug 2010`, `2010/11 to 20th Sept 2010`, `2010/11 to
+    // 2010-08-20`.
     if let Some(at) = lower.find(" to ") {
         let (year, day) = (&text[..at], &text[at + 4..]);
         let fy = parse_fy(year)?;
-        let day = day.trim();
-        let through = NaiveDate::parse_from_str(day, "%Y-%m-%d")
-            .or_else(|_| NaiveDate::parse_from_str(day, "%d %b %Y"))
-            .or_else(|_| NaiveDate::parse_from_str(day, "%d %B %Y"))
-            .ok()?;
-        let period = Period::YearToDate { fy, through };
+        let through = parse_day(day.trim())?;
+        let year = Period::financial_year(fy);
         // A day outside the year is not a day of it: refused here, not as out of range.
-        return (period.start_date() <= through
-            && through <= Period::financial_year(fy).end_date())
-        .then_some(period);
+        if through < year.start_date() || through > year.end_date() {
+            return None;
+        }
+        // So far through the year's last day is the year itself, its outturn: one period,
+        // not two that read the same.
+        if through == year.end_date() {
+            return Some(year);
+        }
+        return Some(Period::YearToDate { fy, through });
     }
 
     // Quarters and halves: `Q3 Oct - Dec 2016`, `Q3 2016/17`, `2016/17 Q3`, `H1 2016/17`.
@@ -865,7 +886,29 @@ mod tests {
         // A day outside the year is not a day of it.
         assert!(Period::parse("2010/11 to 31 Mar 2010").is_err());
         assert!(Period::parse("2010/11 to 1 Apr 2011").is_err());
-        assert!(Period::parse("2010/11 to 31 Mar 2011").is_ok());
+        // So far through its last day is the year itself.
+        assert_eq!(
+            Period::parse("2010/11 to 31 Mar 2011"),
+            Ok(Period::financial_year(2010))
+        );
+        // Days as the 2010 updates write them.
+        let september = Period::YearToDate {
+            fy: 2010,
+            through: through(9, 1),
+        };
+        check("2010/11 to 1 Sept 2010", september, "2010/11 to 1 Sep 2010");
+        check(
+            "2010/11 to 1st September 2010",
+            september,
+            "2010/11 to 1 Sep 2010",
+        );
+        check(
+            "2010/11 to 20th Aug, 2010",
+            Period::parse("2010/11 to 20 Aug 2010").unwrap(),
+            "2010/11 to 20 Aug 2010",
+        );
+        assert!(Period::parse("2010/11 to 20 Aug 10").is_err());
+        assert!(Period::parse("2010/11 to Aug 2010").is_err());
         assert!(Period::parse("2010/11 to 30 Feb 2011").is_err());
         let leap = Period::parse("2011/12 to 29 Feb 2012").unwrap();
         assert_eq!(leap.previous().to_string(), "2010/11 to 28 Feb 2011");

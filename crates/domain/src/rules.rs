@@ -69,6 +69,12 @@ impl RuleSet {
                     TextKind::Other => None,
                 };
             }
+            Some(Target::Range { low, high, .. }) => {
+                let Some(value) = value else {
+                    return suggestion(NotYetAvailable, "there is no value for the period".into());
+                };
+                return self.within_band(value, *low, *high);
+            }
             Some(Target::Numeric {
                 comparison, value, ..
             }) => (*comparison, *value),
@@ -89,6 +95,8 @@ impl RuleSet {
                         "good performance is neither high nor low".into(),
                     )
                 }
+                // A mid-range measure with one figure aims at it from either side.
+                Polarity::MidRange => return self.within_band(value, goal, goal),
             },
         };
         let met = match comparison {
@@ -121,19 +129,95 @@ impl RuleSet {
         }
     }
 
-    /// Suggests a direction of travel from the previous comparable value to this one.
+    /// A value against a band `low..=high` (one figure when they are equal): inside is on
+    /// target; outside by at most the satisfactory share of the nearer edge is satisfactory.
+    fn within_band(
+        &self,
+        value: Decimal,
+        low: Decimal,
+        high: Decimal,
+    ) -> Option<Suggestion<crate::Status>> {
+        use crate::Status::*;
+        let shown = if low == high {
+            format!("{low}")
+        } else {
+            format!("{low} to {high}")
+        };
+        let edge = if value < low { low } else { high };
+        let (status, because) = if (low..=high).contains(&value) {
+            (OnTarget, format!("{value} is within the target {shown}"))
+        } else if (value - edge).abs()
+            <= edge.abs() * self.satisfactory_band_percent / Decimal::ONE_HUNDRED
+        {
+            (
+                Satisfactory,
+                format!(
+                    "{value} is outside the target {shown} by at most {}% of {edge}",
+                    self.satisfactory_band_percent
+                ),
+            )
+        } else {
+            (
+                OffTarget,
+                format!(
+                    "{value} is outside the target {shown} by more than {}% of {edge}",
+                    self.satisfactory_band_percent
+                ),
+            )
+        };
+        Some(Suggestion {
+            value: status,
+            because,
+        })
+    }
+
+    /// Suggests a direction of travel from the previous comparable value to this one. A
+    /// mid-range measure improves by coming nearer the band its target gives (`target`, the
+    /// target in force for the later period) and worsens by moving away from it; with no band
+    /// to go by its direction is not applicable.
     pub fn suggest_direction(
         &self,
         previous: Option<Decimal>,
         current: Option<Decimal>,
         polarity: Polarity,
+        target: Option<&Target>,
     ) -> crate::Direction {
         use crate::Direction::*;
         let (Some(previous), Some(current)) = (previous, current) else {
             return NotApplicable;
         };
-        if polarity == Polarity::NotApplicable {
-            return NotApplicable;
+        match polarity {
+            Polarity::NotApplicable => return NotApplicable,
+            Polarity::MidRange => {
+                let (low, high) = match target {
+                    Some(Target::Range { low, high, .. }) => (*low, *high),
+                    Some(Target::Numeric {
+                        comparison: Comparison::MeetOrBetter,
+                        value,
+                        ..
+                    }) => (*value, *value),
+                    _ => return NotApplicable,
+                };
+                let distance = |v: Decimal| {
+                    if v < low {
+                        low - v
+                    } else if v > high {
+                        v - high
+                    } else {
+                        Decimal::ZERO
+                    }
+                };
+                let (before, after) = (distance(previous), distance(current));
+                let band = previous.abs() * self.stable_band_percent / Decimal::ONE_HUNDRED;
+                return if (after - before).abs() <= band {
+                    Stable
+                } else if after < before {
+                    Improved
+                } else {
+                    Worse
+                };
+            }
+            Polarity::High | Polarity::Low => {}
         }
         let band = previous.abs() * self.stable_band_percent / Decimal::ONE_HUNDRED;
         let change = current - previous;
@@ -283,7 +367,8 @@ mod tests {
     #[test]
     fn direction_compares_with_the_previous_value_in_the_measures_polarity() {
         let rules = RuleSet::default();
-        let d = |p: &str, c: &str, pol| rules.suggest_direction(Some(dec(p)), Some(dec(c)), pol);
+        let d =
+            |p: &str, c: &str, pol| rules.suggest_direction(Some(dec(p)), Some(dec(c)), pol, None);
         assert_eq!(d("30.4", "28.3", Polarity::Low), Direction::Improved);
         assert_eq!(d("6.6", "7.2", Polarity::Low), Direction::Worse);
         assert_eq!(d("81.1", "86.5", Polarity::High), Direction::Improved);
@@ -294,8 +379,158 @@ mod tests {
             Direction::NotApplicable
         );
         assert_eq!(
-            rules.suggest_direction(None, Some(dec("1")), Polarity::High),
+            rules.suggest_direction(None, Some(dec("1")), Polarity::High, None),
             Direction::NotApplicable
+        );
+    }
+
+    #[test]
+    fn a_band_is_on_target_inside_and_judged_by_its_nearer_edge_outside() {
+        let q3 = Period::quarter(2016, 3);
+        for polarity in [Polarity::MidRange, Polarity::High, Polarity::Low] {
+            check(
+                "60% - 70%",
+                q3,
+                Some("65"),
+                polarity,
+                Some(Status::OnTarget),
+            );
+            check(
+                "60% - 70%",
+                q3,
+                Some("70"),
+                polarity,
+                Some(Status::OnTarget),
+            );
+            // 10% of the lower edge is 6: 54 is satisfactory, 53.9 off target.
+            check(
+                "60% - 70%",
+                q3,
+                Some("54"),
+                polarity,
+                Some(Status::Satisfactory),
+            );
+            check(
+                "60% - 70%",
+                q3,
+                Some("53.9"),
+                polarity,
+                Some(Status::OffTarget),
+            );
+            // Above the band is judged against its upper edge: 10% of 70 is 7.
+            check(
+                "60-70%",
+                q3,
+                Some("77"),
+                polarity,
+                Some(Status::Satisfactory),
+            );
+            check(
+                "between 60% and 70%",
+                q3,
+                Some("78"),
+                polarity,
+                Some(Status::OffTarget),
+            );
+            check(
+                "60% - 70%",
+                q3,
+                None,
+                polarity,
+                Some(Status::NotYetAvailable),
+            );
+        }
+    }
+
+    #[test]
+    fn a_mid_range_measure_with_one_figure_aims_at_it_from_either_side() {
+        let q3 = Period::quarter(2016, 3);
+        let mid = Polarity::MidRange;
+        check("65%", q3, Some("65"), mid, Some(Status::OnTarget));
+        check("65%", q3, Some("59.8"), mid, Some(Status::Satisfactory));
+        check("65%", q3, Some("70"), mid, Some(Status::Satisfactory));
+        check("65%", q3, Some("72"), mid, Some(Status::OffTarget));
+        // An explicit comparison still decides which side is good.
+        check(">65%", q3, Some("72"), mid, Some(Status::OnTarget));
+    }
+
+    #[test]
+    fn a_mid_range_measure_improves_by_coming_nearer_its_band() {
+        let rules = RuleSet::default();
+        let band = TargetSpec::parse("60% - 70%").unwrap();
+        let band = band.for_period(&Period::quarter(2016, 3));
+        let d = |p: &str, c: &str, target| {
+            rules.suggest_direction(Some(dec(p)), Some(dec(c)), Polarity::MidRange, target)
+        };
+        assert_eq!(d("50", "58", Some(band)), Direction::Improved);
+        assert_eq!(d("80", "72", Some(band)), Direction::Improved);
+        assert_eq!(d("62", "50", Some(band)), Direction::Worse);
+        assert_eq!(d("65", "75", Some(band)), Direction::Worse);
+        // Moving about inside the band, or rising past it by as much as it rose from below.
+        assert_eq!(d("61", "69", Some(band)), Direction::Stable);
+        assert_eq!(d("55", "75", Some(band)), Direction::Stable);
+        let figure = TargetSpec::parse("65%").unwrap();
+        let figure = figure.for_period(&Period::quarter(2016, 3));
+        assert_eq!(d("57.6", "59.8", Some(figure)), Direction::Improved);
+        assert_eq!(d("70", "75", Some(figure)), Direction::Worse);
+        // Without a figure to aim at there is nothing to come nearer to.
+        assert_eq!(d("57.6", "59.8", None), Direction::NotApplicable);
+    }
+
+    #[test]
+    fn milestones_judge_a_figure_against_the_latest_one_due() {
+        // NI 59 (high is good) in the 2010 notice to improve.
+        let target = "80% March 2010 85% October 2010 87% March 2011";
+        let ytd = |y, m, d| Period::YearToDate {
+            fy: 2010,
+            through: chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+        };
+        let high = Polarity::High;
+        // By 20 August 2010 the March 2010 milestone (80%) is due, October's is not.
+        check(
+            target,
+            ytd(2010, 8, 20),
+            Some("80.11"),
+            high,
+            Some(Status::OnTarget),
+        );
+        // By 30 November 2010 October's 85% is due.
+        check(
+            target,
+            ytd(2010, 11, 30),
+            Some("80.11"),
+            high,
+            Some(Status::Satisfactory),
+        );
+        check(
+            target,
+            ytd(2010, 11, 30),
+            Some("76"),
+            high,
+            Some(Status::OffTarget),
+        );
+        // The year as a whole ends with March 2011's 87%.
+        check(
+            target,
+            Period::financial_year(2010),
+            Some("86"),
+            high,
+            Some(Status::Satisfactory),
+        );
+        check(
+            target,
+            Period::financial_year(2010),
+            Some("87"),
+            high,
+            Some(Status::OnTarget),
+        );
+        // Before any is due, the first is the one aimed at.
+        check(
+            target,
+            Period::quarter(2009, 3),
+            Some("79"),
+            high,
+            Some(Status::Satisfactory),
         );
     }
 }

@@ -354,6 +354,8 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
             target_date: target_date.clone(),
             completed_on: None,
             rating: None,
+            baseline: None,
+            targets: None,
         })),
         (StreamState::Action(action), event) => {
             StreamState::Action(Box::new(crate::improvement::evolve_action(*action, event)))
@@ -420,7 +422,7 @@ impl MeasureState {
             rules
                 .suggest_status(target, value, polarity)
                 .map(|s| s.value),
-            rules.suggest_direction(previous, value, polarity),
+            rules.suggest_direction(previous, value, polarity, target),
         )
     }
 }
@@ -502,6 +504,7 @@ pub(crate) mod tests_support {
                 frequency_text: "Quarterly".into(),
                 value_kind: ValueKind::PointInTime,
                 status_scheme: StatusScheme::Corporate2016,
+                baseline: String::new(),
             },
             accountability: BTreeMap::new(),
             targets: BTreeMap::new(),

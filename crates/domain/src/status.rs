@@ -103,6 +103,20 @@ impl Direction {
     pub fn is_measured(self) -> bool {
         !matches!(self, Direction::NotApplicable)
     }
+
+    /// A direction as people write it: its name (`improved`), the arrow the packs print
+    /// beside a rating (↑ → ↓), or the 2010 updates' words for the arrows (up, same, down).
+    pub fn parse_printed(text: &str) -> Result<Direction, String> {
+        let text = text.trim();
+        match text.to_ascii_lowercase().as_str() {
+            "↑" | "up" => Ok(Direction::Improved),
+            "→" | "same" => Ok(Direction::Stable),
+            "↓" | "down" => Ok(Direction::Worse),
+            _ => text.parse().map_err(|message: String| {
+                format!("{message}, or an arrow ↑ → ↓ (up, same, down)")
+            }),
+        }
+    }
 }
 
 text_enum!(
@@ -151,6 +165,28 @@ text_enum!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directions_are_read_from_their_names_arrows_and_the_2010_words() {
+        for (text, direction) in [
+            ("improved", Direction::Improved),
+            (" ↑ ", Direction::Improved),
+            ("Up", Direction::Improved),
+            ("→", Direction::Stable),
+            ("same", Direction::Stable),
+            ("↓", Direction::Worse),
+            ("down", Direction::Worse),
+            ("not applicable", Direction::NotApplicable),
+        ] {
+            assert_eq!(Direction::parse_printed(text), Ok(direction), "{text:?}");
+        }
+        let err = Direction::parse_printed("↗").unwrap_err();
+        assert!(err.ends_with("or an arrow ↑ → ↓ (up, same, down)"), "{err}");
+        // Every arrow printed reads back as its direction.
+        for direction in Direction::ALL.iter().filter(|d| d.is_measured()) {
+            assert_eq!(Direction::parse_printed(direction.symbol()), Ok(*direction));
+        }
+    }
 
     #[test]
     fn statuses_parse_from_their_names_and_reject_others_with_the_choices() {

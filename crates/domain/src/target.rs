@@ -1,9 +1,11 @@
-//! Targets: numeric (with a comparison), textual ("No target", "Baseline year", "tbc"),
-//! and phased within a year ("April - September 26% October - March 23%" is two targets).
+//! Targets: numeric (with a comparison), a band ("60% - 70%"), textual ("No target",
+//! "Baseline year", "tbc"), phased within a year ("April - September 26% October - March 23%"
+//! is two targets) and dated milestones that may span years ("65% March 2010 68% October 2010
+//! 70% March 2011" is three).
 
 use std::str::FromStr;
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +56,16 @@ pub enum Target {
         /// Its unit.
         unit: Unit,
     },
+    /// A band to stay within (`60% - 70%`): inside is on target whatever the polarity, and
+    /// for a "mid range is good" measure it is the range that is good.
+    Range {
+        /// The lowest figure inside the band.
+        low: Decimal,
+        /// The highest figure inside the band.
+        high: Decimal,
+        /// Their unit.
+        unit: Unit,
+    },
     /// Words instead of a number.
     Text {
         /// What the words mean for the status.
@@ -73,14 +85,29 @@ pub struct TargetSegment {
     pub target: Target,
 }
 
+/// A target to reach by a date (`68% October 2010`: by the end of October 2010).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Milestone {
+    /// The last day of the month named.
+    pub by: NaiveDate,
+    /// The target to have reached by then.
+    pub target: Target,
+}
+
 /// A target as set for a financial year: the text as printed plus its parsed segments
-/// (one segment covering the whole year unless the target is phased).
+/// (one segment covering the whole year unless the target is phased) and, for a trajectory of
+/// dated figures, its milestones.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetSpec {
     /// The text as printed (`April - September 26% October - March 23%`).
     pub raw: String,
-    /// One or more segments in month order from April.
+    /// One or more segments in month order from April. For milestones, one segment holding
+    /// the first milestone's figure, which is what a reader that knows no milestones sees.
     pub segments: Vec<TargetSegment>,
+    /// Dated figures in date order, when the target is a trajectory. Left out of the encoding
+    /// when empty, so targets set before milestones were read encode (and hash) as they did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub milestones: Vec<Milestone>,
 }
 
 /// Why a target cannot be set.
@@ -95,19 +122,42 @@ impl TargetSpec {
         if raw.is_empty() {
             return Err(EmptyTarget);
         }
-        let segments = phased(&raw).unwrap_or_else(|| {
+        let whole_year = |target| {
             vec![TargetSegment {
                 from_month: 4,
                 to_month: 3,
-                target: single(&raw),
+                target,
             }]
-        });
-        Ok(Self { raw, segments })
+        };
+        if let Some(milestones) = milestones(&raw) {
+            return Ok(Self {
+                segments: whole_year(milestones[0].target.clone()),
+                raw,
+                milestones,
+            });
+        }
+        let segments = phased(&raw).unwrap_or_else(|| whole_year(single(&raw)));
+        Ok(Self {
+            raw,
+            segments,
+            milestones: Vec::new(),
+        })
     }
 
-    /// The target in force for a period: the segment containing the period's last month.
+    /// The target in force for a period. For milestones, the latest one due by the period's
+    /// last day (what should have been reached by then), or the first while none is due yet;
+    /// otherwise the segment containing the period's last month.
     pub fn for_period(&self, period: &Period) -> &Target {
-        let month = period.end_date().month() as u8;
+        let end = period.end_date();
+        if let Some(first) = self.milestones.first() {
+            return self
+                .milestones
+                .iter()
+                .rev()
+                .find(|milestone| milestone.by <= end)
+                .map_or(&first.target, |milestone| &milestone.target);
+        }
+        let month = end.month() as u8;
         self.segments
             .iter()
             .find(|segment| month_in(month, segment.from_month, segment.to_month))
@@ -157,6 +207,68 @@ fn phased(raw: &str) -> Option<Vec<TargetSegment>> {
         i += 1;
     }
     (segments.len() >= 2).then_some(segments)
+}
+
+/// `65% March 2010 68% October 2010 70% March 2011` → three milestones (two or more figures,
+/// each followed by a month and a year, optionally after "by"), in date order.
+fn milestones(raw: &str) -> Option<Vec<Milestone>> {
+    let words: Vec<&str> = raw
+        .split(' ')
+        .filter(|word| !word.eq_ignore_ascii_case("by"))
+        .collect();
+    if !words.len().is_multiple_of(3) {
+        return None;
+    }
+    let mut milestones = words
+        .chunks(3)
+        .map(|chunk| {
+            let (value, unit, rest) = number(chunk[0])?;
+            let month = parse_month_name(chunk[1].trim_end_matches(','))?;
+            let year: i32 = chunk[2].trim_end_matches([',', ';']).parse().ok()?;
+            let by = last_day_of_month(year, month)?;
+            rest.is_empty().then_some(Milestone {
+                by,
+                target: Target::Numeric {
+                    comparison: Comparison::MeetOrBetter,
+                    value,
+                    unit,
+                },
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    milestones.sort_by_key(|milestone| milestone.by);
+    (milestones.len() >= 2).then_some(milestones)
+}
+
+fn last_day_of_month(year: i32, month: u8) -> Option<NaiveDate> {
+    let (next_year, next_month) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, u32::from(month) + 1)
+    };
+    NaiveDate::from_ymd_opt(next_year, next_month, 1)?.pred_opt()
+}
+
+/// `60% - 70%`, `60-70%`, `between 60% and 70%` → a band (low to high, one unit).
+fn range(raw: &str) -> Option<Target> {
+    let lower = raw.to_ascii_lowercase();
+    let body = lower.strip_prefix("between ").unwrap_or(&lower);
+    let (a, b) = body
+        .split_once(" and ")
+        .or_else(|| body.split_once(" to "))
+        .or_else(|| body.split_once('-'))?;
+    let (low, low_unit, low_rest) = number(a.trim())?;
+    let (high, high_unit, high_rest) = number(b.trim())?;
+    if !low_rest.is_empty() || !high_rest.trim().is_empty() || low >= high {
+        return None;
+    }
+    // "60-70%" prints the unit once, on the second figure.
+    let unit = match (low_unit, high_unit) {
+        (Unit::Number, unit) => unit,
+        (unit, other) if unit == other => unit,
+        _ => return None,
+    };
+    Some(Target::Range { low, high, unit })
 }
 
 fn number(text: &str) -> Option<(Decimal, Unit, &str)> {
@@ -213,6 +325,9 @@ fn single(raw: &str) -> Target {
         ("no more than ", Comparison::AtMost),
         ("no less than ", Comparison::AtLeast),
     ];
+    if let Some(band) = range(raw) {
+        return band;
+    }
     for (prefix, comparison) in prefixed {
         if lower.starts_with(prefix) {
             let rest = raw[prefix.len()..].trim_start();
@@ -370,6 +485,68 @@ mod tests {
         assert_eq!(
             spec.for_period(&Period::month(2016, 9)),
             spec.for_period(&q2)
+        );
+    }
+
+    #[test]
+    fn dated_figures_spanning_years_become_milestones_in_date_order() {
+        let spec = TargetSpec::parse("65% March 2010 68% October 2010 70% March 2011").unwrap();
+        let by: Vec<_> = spec
+            .milestones
+            .iter()
+            .map(|m| (m.by.to_string(), m.target.clone()))
+            .collect();
+        let percent = |v| numeric(Comparison::MeetOrBetter, v, Unit::Percent);
+        assert_eq!(
+            by,
+            [
+                ("2010-03-31".to_owned(), percent("65")),
+                ("2010-10-31".to_owned(), percent("68")),
+                ("2011-03-31".to_owned(), percent("70")),
+            ]
+        );
+        // A reader that knows no milestones sees the first figure, as before.
+        assert_eq!(spec.segments.len(), 1);
+        assert_eq!(spec.segments[0].target, percent("65"));
+        let spec = TargetSpec::parse("70% by March 2011, 65% by March 2010").unwrap();
+        assert_eq!(spec.milestones[0].target, percent("65"));
+        assert_eq!(spec.milestones[1].by.to_string(), "2011-03-31");
+        // One dated figure is a plain target; a figure without a year is no milestone.
+        assert!(TargetSpec::parse("90% by April 2018")
+            .unwrap()
+            .milestones
+            .is_empty());
+        assert!(TargetSpec::parse("65% March 68% October")
+            .unwrap()
+            .milestones
+            .is_empty());
+    }
+
+    #[test]
+    fn a_target_without_milestones_encodes_as_it_did_before_them() {
+        let spec = TargetSpec::parse("87.5%").unwrap();
+        let json = serde_json::to_string(&spec).unwrap();
+        assert!(!json.contains("milestones"), "{json}");
+        assert_eq!(serde_json::from_str::<TargetSpec>(&json).unwrap(), spec);
+    }
+
+    #[test]
+    fn bands_are_read_in_the_forms_printed() {
+        let band = |low: &str, high: &str, unit| Target::Range {
+            low: dec(low),
+            high: dec(high),
+            unit,
+        };
+        check("60% - 70%", band("60", "70", Unit::Percent));
+        check("60-70%", band("60", "70", Unit::Percent));
+        check("Between 60% and 70%", band("60", "70", Unit::Percent));
+        check("2,000 to 2,500", band("2000", "2500", Unit::Number));
+        // Not a band: the wrong way round, or a figure with words after it.
+        let reversed = TargetSpec::parse("70% - 60%").unwrap();
+        assert!(!matches!(reversed.segments[0].target, Target::Range { .. }));
+        check(
+            "3.1% (note - Corporate Plan included 4.9%)",
+            numeric(Comparison::MeetOrBetter, "3.1", Unit::Percent),
         );
     }
 

@@ -48,6 +48,27 @@ pub struct ActionRating {
     pub position: u64,
 }
 
+/// A baseline or targets text set for an action, or reworded by a later update.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextSet {
+    /// `baseline` or `targets`.
+    pub field: String,
+    /// The text before, if one was set.
+    pub before: Option<String>,
+    /// The text set.
+    pub after: String,
+    /// Who set it.
+    pub by: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Why, if a reason was recorded.
+    pub reason: Option<String>,
+    /// The day it was reported, when its commit says it was reported before it was recorded.
+    pub reported_on: Option<String>,
+    /// The log position.
+    pub position: u64,
+}
+
 /// One improvement action as the log stood.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActionRecord {
@@ -75,12 +96,26 @@ pub struct ActionRecord {
     pub completed_on: Option<String>,
     /// Every RAG rating it was given, oldest first; the last is the one in force.
     pub ratings: Vec<ActionRating>,
+    /// Its baseline as the plan prints it, if set.
+    pub baseline: Option<String>,
+    /// Its targets as the plan prints them, if set.
+    pub targets: Option<String>,
+    /// Every baseline or targets text set, oldest first.
+    pub texts: Vec<TextSet>,
 }
 
 impl ActionRecord {
     /// The rating in force, if it was rated.
     pub fn rating(&self) -> Option<&ActionRating> {
         self.ratings.last()
+    }
+
+    /// Its baseline or targets as set, if set.
+    pub fn text(&self, field: scoreledger_domain::ActionText) -> Option<&str> {
+        match field {
+            scoreledger_domain::ActionText::Baseline => self.baseline.as_deref(),
+            scoreledger_domain::ActionText::Targets => self.targets.as_deref(),
+        }
     }
 }
 
@@ -103,6 +138,7 @@ struct Row {
     rag: Option<String>,
     arrow: Option<String>,
     reported_on: Option<String>,
+    text: Option<String>,
 }
 
 /// Every improvement action registered at or before `at`, by plan, in the order registered;
@@ -117,7 +153,7 @@ pub async fn actions_as_at(
     let rows = sqlx::query_as::<_, Row>(
         "SELECT action_id, position, kind, plan, objective, key_action, lead, target_date, \
          moved_from, measures, completed_on, reason, recorded_at, actor_name, rag, arrow, \
-         reported_on FROM improvement_actions WHERE position <= $1 \
+         reported_on, text FROM improvement_actions WHERE position <= $1 \
          AND (CAST($2 AS TEXT) IS NULL OR COALESCE(reported_on, substr(recorded_at, 1, 10)) <= $2) \
          ORDER BY position, seq",
     )
@@ -147,6 +183,9 @@ pub async fn actions_as_at(
                 moves: Vec::new(),
                 completed_on: None,
                 ratings: Vec::new(),
+                baseline: None,
+                targets: None,
+                texts: Vec::new(),
             });
             continue;
         }
@@ -169,6 +208,24 @@ pub async fn actions_as_at(
             action.ratings.push(ActionRating {
                 rag: row.rag.unwrap_or_default(),
                 arrow: row.arrow,
+                by: row.actor_name,
+                at: row.recorded_at,
+                reason: row.reason,
+                reported_on: row.reported_on,
+                position: row.position as u64,
+            });
+        } else if row.kind == "baseline" || row.kind == "targets" {
+            let after = row.text.unwrap_or_default();
+            let slot = if row.kind == "baseline" {
+                &mut action.baseline
+            } else {
+                &mut action.targets
+            };
+            let before = slot.replace(after.clone());
+            action.texts.push(TextSet {
+                field: row.kind,
+                before,
+                after,
                 by: row.actor_name,
                 at: row.recorded_at,
                 reason: row.reason,

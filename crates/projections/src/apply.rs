@@ -583,6 +583,14 @@ async fn apply_event(
             classification: Some(restated_word(*restated).to_owned()),
             ..measure(&format!("{kind} change"))
         },
+        // Kept in the history alone, as a basis change is: `audit refresh` reads the values'
+        // versions against the position of the announcement. The classification holds the
+        // period of the report the refreshed figure is due for.
+        DomainEvent::RefreshAnnounced { due, note, .. } => Change {
+            after: Some(note.clone()),
+            classification: Some(due.to_string()),
+            ..measure("refresh announced")
+        },
         DomainEvent::MeasureWithdrawn { from } | DomainEvent::MeasureReinstated { from } => {
             let applies = matches!(event, DomainEvent::MeasureReinstated { .. });
             sqlx::query(
@@ -795,6 +803,22 @@ async fn apply_event(
             Change {
                 after: Some(format!("completed on {on}")),
                 ..Change::new("action completed")
+            }
+        }
+        DomainEvent::ActionTextSet {
+            field,
+            before,
+            after,
+        } => {
+            let row = ActionRow {
+                text: Some(after),
+                ..ActionRow::new(field.as_str())
+            };
+            action(conn, commit, id, row).await?;
+            Change {
+                before: before.clone(),
+                after: Some(after.clone()),
+                ..Change::new(&format!("action {field}"))
             }
         }
         DomainEvent::TokenIssued {
@@ -1074,6 +1098,7 @@ struct ActionRow<'a> {
     completed_on: Option<&'a str>,
     rag: Option<&'a str>,
     arrow: Option<&'a str>,
+    text: Option<&'a str>,
 }
 
 impl<'a> ActionRow<'a> {
@@ -1090,6 +1115,7 @@ impl<'a> ActionRow<'a> {
             completed_on: None,
             rag: None,
             arrow: None,
+            text: None,
         }
     }
 }
@@ -1104,8 +1130,8 @@ async fn action(
         // `seq` numbers an action's rows within one commit (registered, then rated).
         "INSERT INTO improvement_actions (action_id, position, kind, plan, objective, key_action, \
          lead, target_date, moved_from, measures, completed_on, reason, recorded_at, actor_name, \
-         rag, arrow, reported_on, seq) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+         rag, arrow, reported_on, text, seq) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
          (SELECT COUNT(*) FROM improvement_actions WHERE action_id = $1 AND position = $2)",
     )
     .bind(action_id)
@@ -1125,6 +1151,7 @@ async fn action(
     .bind(row.rag)
     .bind(row.arrow)
     .bind(commit.reported.as_ref().map(|r| r.on.to_string()))
+    .bind(row.text)
     .execute(&mut *conn)
     .await?;
     Ok(())

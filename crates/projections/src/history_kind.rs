@@ -33,6 +33,8 @@ pub enum HistoryKind {
     Signoff,
     /// A data note approved.
     Approval,
+    /// A refresh of a value announced.
+    Refresh,
     /// A field of a measure's definition amended.
     Definition,
     /// A measure withdrawn or reinstated.
@@ -69,7 +71,7 @@ pub struct UnknownKind {
 
 impl HistoryKind {
     /// Every kind, in the order messages and forms list them.
-    pub const ALL: [HistoryKind; 23] = [
+    pub const ALL: [HistoryKind; 24] = [
         HistoryKind::Value,
         HistoryKind::Target,
         HistoryKind::Status,
@@ -81,6 +83,7 @@ impl HistoryKind {
         HistoryKind::Measure,
         HistoryKind::Signoff,
         HistoryKind::Approval,
+        HistoryKind::Refresh,
         HistoryKind::Definition,
         HistoryKind::Withdrawal,
         HistoryKind::Lock,
@@ -109,6 +112,7 @@ impl HistoryKind {
             HistoryKind::Measure => "measure",
             HistoryKind::Signoff => "signoff",
             HistoryKind::Approval => "approval",
+            HistoryKind::Refresh => "refresh",
             HistoryKind::Definition => "definition",
             HistoryKind::Withdrawal => "withdrawal",
             HistoryKind::Lock => "lock",
@@ -138,6 +142,7 @@ impl HistoryKind {
             HistoryKind::Measure => &["measures"],
             HistoryKind::Signoff => &["signoffs", "sign-off", "sign-offs"],
             HistoryKind::Approval => &["approvals"],
+            HistoryKind::Refresh => &["refreshes"],
             HistoryKind::Definition => &["definitions", "amendment", "amendments"],
             HistoryKind::Withdrawal => &["withdrawals", "reinstatement", "reinstatements"],
             HistoryKind::Lock => &["locks", "reopening", "reopenings"],
@@ -167,6 +172,7 @@ impl HistoryKind {
             HistoryKind::Measure => &["measure defined"],
             HistoryKind::Signoff => &["sign-off"],
             HistoryKind::Approval => &["note approval"],
+            HistoryKind::Refresh => &["refresh announced"],
             HistoryKind::Definition => &[
                 "definition: title",
                 "definition: action",
@@ -177,6 +183,7 @@ impl HistoryKind {
                 "definition: frequency",
                 "definition: frequency_text",
                 "definition: priority_measure",
+                "definition: baseline",
                 "definition change",
                 "source change",
             ],
@@ -200,6 +207,8 @@ impl HistoryKind {
                 "action target date",
                 "action RAG rating",
                 "action completed",
+                "action baseline",
+                "action targets",
             ],
         }
     }
@@ -218,6 +227,7 @@ impl HistoryKind {
             HistoryKind::Measure => "measures defined",
             HistoryKind::Signoff => "sign-offs",
             HistoryKind::Approval => "note approvals",
+            HistoryKind::Refresh => "refreshes of values announced",
             HistoryKind::Definition => "definition amendments",
             HistoryKind::Withdrawal => "measures withdrawn and reinstated",
             HistoryKind::Lock => "locks and reopenings",
@@ -229,7 +239,9 @@ impl HistoryKind {
             HistoryKind::Key => "signing keys added and retired",
             HistoryKind::Meeting => "meetings, agenda items, decisions and call-ins",
             HistoryKind::Clinic => "performance clinics called, held and cancelled",
-            HistoryKind::Action => "improvement actions registered, moved, rated and completed",
+            HistoryKind::Action => {
+                "improvement actions registered, moved, rated, reworded and completed"
+            }
         }
     }
 
@@ -342,7 +354,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "\"nonsense\" is not a kind of change; use value, target, status, direction, rag, \
-             note, narrative, accountability, measure, signoff, approval, definition, withdrawal, lock, \
+             note, narrative, accountability, measure, signoff, approval, refresh, definition, withdrawal, lock, \
              publication, \
              token, read, set-aside, plan, key, meeting, clinic or action"
         );

@@ -29,7 +29,7 @@ pub mod snapshot;
 mod statistics;
 pub mod tokens;
 
-pub use actions::{actions_as_at, ActionRating, ActionRecord, DateMove};
+pub use actions::{actions_as_at, ActionRating, ActionRecord, DateMove, TextSet};
 pub use apply::restated_word;
 pub use checksum::table_checksums;
 pub use clinics::{clinics_as_at, ClinicRecord};

@@ -147,6 +147,9 @@ mod tests {
             target_date: "June 2010".into(),
             moves: Vec::new(),
             completed_on: None,
+            baseline: None,
+            targets: None,
+            texts: Vec::new(),
             ratings: rag
                 .map(|rag| ActionRating {
                     rag: rag.into(),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use scoreledger_domain::{Direction, Rag, Status};
 
 use crate::quarter::{QuarterReport, ReportRow};
-use crate::summary::{Share, Tally};
+use crate::summary::{capitalised, Share, Tally};
 
 /// Renders the report as a complete HTML5 page: title block, dashboard (charts, summary
 /// tables, executive-summary shares), key, one section per Corporate Priority and a footer
@@ -65,15 +65,6 @@ fn escape(text: &str) -> String {
 /// `on_target` → `on target`: the machine name read as words.
 fn words(name: &str) -> String {
     name.replace('_', " ")
-}
-
-/// `red` → `Red`.
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// The printed symbol of a status. The pack's tick, dot and cross, its asterisk, and two
@@ -563,6 +554,12 @@ fn rag_swatch(rag: Rag) -> String {
 /// The executive-summary shares, in the words of `render::summary_table`.
 fn executive_summary(report: &QuarterReport) -> String {
     let summary = &report.summary;
+    if let Some(ratings) = summary.rag_sentence() {
+        return format!(
+            "<h3>Executive summary</h3>\n<p class=\"executive\">{}</p>\n",
+            escape(&ratings)
+        );
+    }
     let pm = &summary.priority_measures;
     let overall = format!(
         "Of the {} measures with data this quarter, {} are on target and {} have not progressed. \

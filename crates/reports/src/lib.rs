@@ -22,11 +22,13 @@ pub mod plan_update;
 pub mod printed;
 pub mod priority_sets;
 pub mod quarter;
+pub mod refresh;
 pub mod render;
 pub mod restatement;
 pub mod safe_csv;
 pub mod sheet;
 pub mod summary;
+pub mod word_diff;
 pub mod xlsx;
 
 pub use canonical::{canonical_json, sha256_hex};

@@ -1,19 +1,20 @@
 //! An improvement plan's update, as the 2010 Notice to Improve packs print one: a table of key
 //! actions with their objective, lead, target date and RAG rating with its arrow, read from
 //! CSV and judged against the actions the log holds. A key action not yet registered is
-//! registered (and rated); a registered one whose target date or rating differs is moved or
-//! rated again; one that says the same appends nothing, so an update imported twice changes
-//! nothing the second time.
+//! registered (and rated); a registered one whose target date, rating, baseline or targets
+//! differ is moved, rated again or reworded; one that says the same appends nothing, so an
+//! update imported twice changes nothing the second time.
 //!
 //! Columns (header row, any order): `objective`, `key_action`, `lead`, `target_date`, `rag`
 //! (red, amber, green or complete; empty when unrated) and `arrow` (↑ → ↓, up, same, down,
-//! or empty); `section`, `workstream`, `baseline`, `targets`, `commentary` and `source_lines`
-//! are read past, as the packs' other columns. Any other column is refused.
+//! or empty); optionally `baseline` and `targets` (an empty cell leaves the text as it is);
+//! `section`, `workstream`, `commentary` and `source_lines` are read past, as the packs' other
+//! columns. Any other column is refused.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use scoreledger_domain::{Command, Direction, Rag};
+use scoreledger_domain::{ActionText, Command, Direction, Rag};
 use scoreledger_projections::{reported_day, ActionRecord};
 
 use crate::sheet::{Problem, Problems};
@@ -27,15 +28,10 @@ pub const REQUIRED: [&str; 6] = [
     "rag",
     "arrow",
 ];
+/// The columns an update may have.
+pub const OPTIONAL: [&str; 2] = ["baseline", "targets"];
 /// The columns read past.
-pub const IGNORED: [&str; 6] = [
-    "section",
-    "workstream",
-    "baseline",
-    "targets",
-    "commentary",
-    "source_lines",
-];
+pub const IGNORED: [&str; 4] = ["section", "workstream", "commentary", "source_lines"];
 
 /// One key action of an update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,6 +50,20 @@ pub struct UpdateRow {
     pub rag: Option<Rag>,
     /// The arrow beside the rating.
     pub arrow: Option<Direction>,
+    /// Its baseline as printed, when the update prints one.
+    pub baseline: Option<String>,
+    /// Its targets as printed, when the update prints them.
+    pub targets: Option<String>,
+}
+
+impl UpdateRow {
+    /// The text the row prints for `field`, if any.
+    pub fn text(&self, field: ActionText) -> Option<&str> {
+        match field {
+            ActionText::Baseline => self.baseline.as_deref(),
+            ActionText::Targets => self.targets.as_deref(),
+        }
+    }
 }
 
 /// What importing a row does.
@@ -88,13 +98,15 @@ pub fn read(bytes: &[u8]) -> Result<Vec<UpdateRow>, Problems> {
         .collect();
     let mut problems = Vec::new();
     for name in &header {
-        if !REQUIRED.contains(&name.as_str()) && !IGNORED.contains(&name.as_str()) {
+        let known = [&REQUIRED[..], &OPTIONAL[..], &IGNORED[..]];
+        if !known.iter().any(|names| names.contains(&name.as_str())) {
             problems.push(Problem::new(
                 "row 1",
                 name.as_str(),
                 format!(
-                    "not a column of a plan update; the columns are {} (and, read past, {})",
+                    "not a column of a plan update; the columns are {}, optionally {} (and, read past, {})",
                     REQUIRED.join(", "),
+                    OPTIONAL.join(", "),
                     IGNORED.join(", ")
                 ),
             ));
@@ -112,12 +124,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<UpdateRow>, Problems> {
     if !problems.is_empty() {
         return Err(Problems(problems));
     }
-    let column = |name: &str| {
-        header
-            .iter()
-            .position(|h| h == name)
-            .expect("checked above")
-    };
+    let column = |name: &str| header.iter().position(|h| h == name);
     let mut rows = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let row = index + 2;
@@ -130,12 +137,13 @@ pub fn read(bytes: &[u8]) -> Result<Vec<UpdateRow>, Problems> {
             }
         };
         let cell = |name: &str| {
-            record
-                .get(column(name))
+            column(name)
+                .and_then(|i| record.get(i))
                 .unwrap_or_default()
                 .trim()
                 .to_owned()
         };
+        let optional = |name: &str| Some(cell(name)).filter(|text| !text.is_empty());
         for name in ["objective", "key_action", "lead", "target_date"] {
             if cell(name).is_empty() {
                 problems.push(Problem::new(
@@ -159,17 +167,17 @@ pub fn read(bytes: &[u8]) -> Result<Vec<UpdateRow>, Problems> {
         };
         let arrow = match cell("arrow").as_str() {
             "" => None,
-            "↑" | "up" => Some(Direction::Improved),
-            "→" | "same" => Some(Direction::Stable),
-            "↓" | "down" => Some(Direction::Worse),
-            other => {
-                problems.push(Problem::new(
-                    location.clone(),
-                    "arrow",
-                    format!("{other:?} is not an arrow; write ↑, →, ↓ (or up, same, down)"),
-                ));
-                None
-            }
+            text => match Direction::parse_printed(text) {
+                Ok(direction) if direction.is_measured() => Some(direction),
+                _ => {
+                    problems.push(Problem::new(
+                        location.clone(),
+                        "arrow",
+                        format!("{text:?} is not an arrow; write ↑, →, ↓ (or up, same, down)"),
+                    ));
+                    None
+                }
+            },
         };
         if arrow.is_some() && rag.is_none() {
             problems.push(Problem::new(
@@ -186,6 +194,8 @@ pub fn read(bytes: &[u8]) -> Result<Vec<UpdateRow>, Problems> {
             target_date: cell("target_date"),
             rag,
             arrow,
+            baseline: optional("baseline"),
+            targets: optional("targets"),
         });
     }
     for (i, row) in rows.iter().enumerate() {
@@ -260,6 +270,7 @@ pub fn judge(
             let known = existing
                 .iter()
                 .find(|a| same(&a.key_action, &row.key_action));
+            let texts = |field| known.and_then(|a: &ActionRecord| a.text(field));
             let (due, rated) = match known {
                 None => {
                     commands.push(register(row));
@@ -292,6 +303,22 @@ pub fn judge(
                             .map(|a| format!("{} ", a.symbol()))
                             .unwrap_or_default()
                     ));
+                }
+            }
+            for field in ActionText::ALL.iter().copied() {
+                let Some(text) = row.text(field) else {
+                    continue;
+                };
+                let now = texts(field);
+                if now.is_none_or(|now| !same(now, text)) {
+                    commands.push(Command::SetActionText {
+                        field,
+                        text: text.to_owned(),
+                    });
+                    changes.push(match now {
+                        None => format!("{field} set"),
+                        Some(_) => format!("{field} reworded"),
+                    });
                 }
             }
             Judged {
@@ -329,6 +356,9 @@ mod tests {
             target_date: due.into(),
             moves: Vec::new(),
             completed_on: None,
+            baseline: None,
+            targets: None,
+            texts: Vec::new(),
             ratings: vec![ActionRating {
                 rag: rag.into(),
                 arrow: arrow.map(str::to_owned),
@@ -373,6 +403,53 @@ mod tests {
         assert!(
             judged[1].commands.is_empty(),
             "the same rating again appends nothing"
+        );
+    }
+
+    #[test]
+    fn a_baseline_or_targets_text_is_set_once_and_reworded_when_the_words_change() {
+        let header = "objective,key_action,lead,target_date,rag,arrow,baseline,targets\n";
+        let file = format!(
+            "{header}QA,Review NFA cases,Gani Martins,March 2010,,,33.18%,\
+             reduction in overall contact and referrals which result in NFA by March 2010\n\
+             QA,Audit files,Gani Martins,June 2010,,,3 files  per month,\n\
+             QA,New action,Sue Wilson,June 2010,,,TBA,TBA\n"
+        );
+        let rows = read(file.as_bytes()).unwrap();
+        let mut nfa = existing("Review NFA cases", "March 2010", "amber", None);
+        nfa.ratings.clear();
+        nfa.baseline = Some("33.18%".into());
+        nfa.targets = Some(
+            "10% reduction in overall contact and referrals which result in NFA by March 2010"
+                .into(),
+        );
+        let mut audit = existing("Audit files", "June 2010", "amber", None);
+        audit.ratings.clear();
+        audit.baseline = Some("3 files per month".into());
+        let judged = judge(&rows, &[nfa, audit], register);
+        let changes: Vec<Vec<String>> = judged.iter().map(|j| j.changes.clone()).collect();
+        assert_eq!(
+            changes,
+            [
+                // The baseline reads the same; the targets lost their "10%".
+                vec!["targets reworded".to_owned()],
+                // Spacing is not a rewording, and an empty cell leaves the targets alone.
+                vec![],
+                vec![
+                    "registered, due June 2010".to_owned(),
+                    "baseline set".to_owned(),
+                    "targets set".to_owned()
+                ],
+            ]
+        );
+        assert_eq!(
+            judged[0].commands,
+            [Command::SetActionText {
+                field: ActionText::Targets,
+                text:
+                    "reduction in overall contact and referrals which result in NFA by March 2010"
+                        .into()
+            }]
         );
     }
 

@@ -127,6 +127,7 @@ impl QuarterReport {
             "target" => row.target.clone(),
             "status" => Some(row.status.to_string()),
             "direction" => Some(row.direction.to_string()),
+            "rag" => row.rag.map(|rag| rag.to_string()),
             "note" => row.note.clone(),
             column => {
                 let i = self.columns.iter().position(|c| c == column)?;

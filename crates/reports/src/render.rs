@@ -7,7 +7,7 @@ use scoreledger_projections::HistoryEntry;
 
 use crate::quarter::{QuarterReport, ReportRow};
 use crate::safe_csv;
-use crate::summary::Share;
+use crate::summary::{capitalised, Share};
 
 fn share(share: &Share) -> String {
     share.percent.clone().unwrap_or_else(|| "-".to_owned())
@@ -35,6 +35,15 @@ pub fn summary_table(report: &QuarterReport) -> String {
             Cell::new(share(&tally.share)),
         ]);
     }
+    let rag_plan = !summary.rag.is_empty();
+    if rag_plan {
+        let unrated = summary.not_rated().unwrap_or_else(|| Share::new(0, 0));
+        status.add_row(vec![
+            Cell::new("not rated"),
+            Cell::new(unrated.count),
+            Cell::new(share(&unrated)),
+        ]);
+    }
     status.add_row(vec![
         Cell::new("Total"),
         Cell::new(summary.total),
@@ -50,6 +59,10 @@ pub fn summary_table(report: &QuarterReport) -> String {
         direction.add_row(vec![Cell::new(&tally.label), Cell::new(tally.share.count)]);
     }
     out.push_str(&direction.to_string());
+    if rag_plan {
+        out.push_str(&rag_sentences(report));
+        return out;
+    }
     out.push_str(&format!(
         "\nOf the {} measures with data this quarter, {} are on target and {} have not progressed.\n\
          Direction of travel is positive for {} ({} of {}) and negative for {}.\n",
@@ -114,6 +127,45 @@ pub fn summary_table(report: &QuarterReport) -> String {
     out
 }
 
+/// A plan in the 2010 scheme is summarised in its own terms: its ratings with those not
+/// rated ([`crate::summary::Summary::rag_sentence`]), and the ratings by priority.
+fn rag_sentences(report: &QuarterReport) -> String {
+    let summary = &report.summary;
+    let mut out = format!("\n{}\n\n", summary.rag_sentence().unwrap_or_default());
+    let mut priorities = Table::new();
+    let mut header = vec!["Priority".to_owned(), "Measures".to_owned()];
+    header.extend(summary.rag.iter().map(|t| capitalised(&t.label)));
+    header.push("Not rated".to_owned());
+    priorities
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(110)
+        .set_header(header);
+    for p in &summary.by_priority {
+        let rows: Vec<&ReportRow> = report
+            .rows
+            .iter()
+            .filter(|r| r.priority == p.number)
+            .collect();
+        let mut cells = vec![
+            Cell::new(format!("{}. {}", p.number, p.title)),
+            Cell::new(rows.len()),
+        ];
+        cells.extend(summary.rag.iter().map(|t| {
+            Cell::new(
+                rows.iter()
+                    .filter(|r| r.rag.is_some_and(|rag| rag.to_string() == t.key))
+                    .count(),
+            )
+        }));
+        cells.push(Cell::new(rows.iter().filter(|r| r.rag.is_none()).count()));
+        priorities.add_row(cells);
+    }
+    out.push_str(&priorities.to_string());
+    out.push('\n');
+    out
+}
+
 fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         text.to_owned()
@@ -134,16 +186,29 @@ pub fn table(report: &QuarterReport) -> String {
         .filter(|(_, c)| c.starts_with('Q'))
         .map(|(i, _)| i)
         .collect();
-    let shown: Vec<usize> = quarter_columns
+    let mut shown: Vec<usize> = quarter_columns
         .iter()
         .rev()
         .take(2)
         .rev()
         .copied()
         .collect();
+    // A report of a year so far ("2010/11 to 20 Aug 2010") shows its own column.
+    if let Some(own) = report.columns.iter().position(|c| *c == report.period) {
+        if !shown.contains(&own) {
+            shown.push(own);
+            if shown.len() > 2 {
+                shown.remove(0);
+            }
+        }
+    }
+    let rag_plan = !report.summary.rag.is_empty();
     let mut header = vec!["Ref".to_owned(), "Measure".to_owned(), "Target".to_owned()];
     header.extend(shown.iter().map(|&i| report.columns[i].clone()));
-    header.extend(["Status".to_owned(), "DOT".to_owned()]);
+    header.extend([
+        if rag_plan { "RAG" } else { "Status" }.to_owned(),
+        "DOT".to_owned(),
+    ]);
     let mut rows = Table::new();
     rows.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
@@ -162,6 +227,7 @@ pub fn table(report: &QuarterReport) -> String {
         );
         cells.push(Cell::new(match row.rag {
             Some(rag) => rag.to_string(),
+            None if rag_plan => "not rated".to_owned(),
             None => format!("{} {}", row.status.symbol(), row.status),
         }));
         cells.push(Cell::new(format!(

@@ -131,6 +131,50 @@ impl Summary {
             ("RAG rating", &self.rag)
         }
     }
+
+    /// For a plan in the 2010 scheme, the measures that carry no RAG rating for the period.
+    pub fn not_rated(&self) -> Option<Share> {
+        if self.rag.is_empty() {
+            return None;
+        }
+        let rated: u64 = self.rag.iter().map(|t| t.share.count).sum();
+        Some(Share::new(self.total.saturating_sub(rated), self.total))
+    }
+
+    /// For a plan in the 2010 scheme, the ratings as the updates print them ("Of the 44
+    /// measures, 43 are rated: Red: 2 (4.5%) Amber: 21 (47.7%) …; 1 not rated."): the 2016
+    /// scheme's sentences about targets hit say nothing of such a plan.
+    pub fn rag_sentence(&self) -> Option<String> {
+        let unrated = self.not_rated()?;
+        let ratings: Vec<String> = self
+            .rag
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}: {} ({})",
+                    capitalised(&t.label),
+                    t.share.count,
+                    t.share.percent.as_deref().unwrap_or("-")
+                )
+            })
+            .collect();
+        Some(format!(
+            "Of the {} measures, {} are rated: {}; {} not rated.",
+            self.total,
+            self.total - unrated.count,
+            ratings.join(" "),
+            unrated.count
+        ))
+    }
+}
+
+/// `red` → `Red`.
+pub fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// What the summary needs of each measure.
@@ -379,6 +423,33 @@ mod tests {
                 ("green".into(), 2, Some("50.0%".into())),
                 ("complete".into(), 1, Some("25.0%".into())),
             ]
+        );
+        assert_eq!(summary.not_rated().map(|s| s.count), Some(0));
+        // An unrated measure is counted as such, not dropped.
+        let unrated = Assessed {
+            rag: None,
+            ..rated(Rag::Red)
+        };
+        let summary = summarise(
+            &[rated(Rag::Green), unrated],
+            &[(1, "Staying Safe".into())],
+            StatusScheme::Rag2010,
+        );
+        assert_eq!(
+            summary.rag_sentence().as_deref(),
+            Some(
+                "Of the 2 measures, 1 are rated: Red: 0 (0.0%) Amber: 0 (0.0%) Green: 1 (50.0%) \
+                 Complete: 0 (0.0%); 1 not rated."
+            )
+        );
+        let corporate = summarise(
+            &[],
+            &[(1, "Every child".into())],
+            StatusScheme::Corporate2016,
+        );
+        assert_eq!(
+            (corporate.not_rated(), corporate.rag_sentence()),
+            (None, None)
         );
     }
 

@@ -1641,6 +1641,7 @@ pub async fn define_measure(
         frequency_text: body.frequency_text.unwrap_or_else(|| frequency.to_string()),
         value_kind,
         status_scheme: plan.status_scheme,
+        baseline: String::new(),
     };
     write_to(
         &state,

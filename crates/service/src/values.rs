@@ -436,7 +436,7 @@ fn judge_row(row: &SheetRow, measure: &MeasureState, import: &ValuesImport<'_>) 
         }
     }
     if let Some(text) = &row.direction {
-        match text.parse::<Direction>() {
+        match Direction::parse_printed(text) {
             Ok(direction) => {
                 let before = measure.directions.get(&period).copied();
                 // The export prints "not applicable" where nothing was assessed.

@@ -19,10 +19,10 @@ use scoreledger_domain::target::{Comparison, TargetSpec, TextKind as TargetText}
 use scoreledger_domain::text::{self, TextKind};
 use scoreledger_domain::value::Unit;
 use scoreledger_domain::{
-    AccessId, ActionId, BasisKind, DataQuality, Direction, DomainEvent, FieldChange, Frequency,
-    MeasureDefinition, MeasureField, MeasureId, MeasureRef, MeetingId, PartDigest, Period, PlanId,
-    Polarity, Position, Quality, Rag, RecordedValue, ReportId, RevisionClass, Role, RuleSet,
-    SetAsideId, Status, StatusScheme, Target, TargetSegment, TokenId, ValueKind,
+    AccessId, ActionId, ActionText, BasisKind, DataQuality, Direction, DomainEvent, FieldChange,
+    Frequency, MeasureDefinition, MeasureField, MeasureId, MeasureRef, MeetingId, PartDigest,
+    Period, PlanId, Polarity, Position, Quality, Rag, RecordedValue, ReportId, RevisionClass, Role,
+    RuleSet, SetAsideId, Status, StatusScheme, Target, TargetSegment, TokenId, ValueKind,
 };
 
 macro_rules! kinds {
@@ -75,6 +75,7 @@ kinds!(
     ActionTargetDateMoved,
     ActionRated,
     ActionCompleted,
+    ActionTextSet,
     StatusAssessed,
     RagAssessed,
     DirectionAssessed,
@@ -84,6 +85,7 @@ kinds!(
     CommentaryApproved,
     MeasureAmended,
     BasisChanged,
+    RefreshAnnounced,
     MeasureWithdrawn,
     MeasureReinstated,
     ReportPublished,
@@ -315,6 +317,17 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
         )
             .prop_map(|(rag, arrow)| DomainEvent::ActionRated { rag, arrow })
             .boxed(),
+        Kind::ActionTextSet => (
+            select(ActionText::ALL),
+            proptest::option::of(prose()),
+            prose(),
+        )
+            .prop_map(|(field, before, after)| DomainEvent::ActionTextSet {
+                field,
+                before,
+                after,
+            })
+            .boxed(),
         Kind::ActionCompleted => date()
             .prop_map(|on| DomainEvent::ActionCompleted { on })
             .boxed(),
@@ -384,6 +397,9 @@ pub fn event_of(kind: Kind, years: Years) -> BoxedStrategy<DomainEvent> {
                 note,
                 restated,
             })
+            .boxed(),
+        Kind::RefreshAnnounced => (p(), p(), prose())
+            .prop_map(|(period, due, note)| DomainEvent::RefreshAnnounced { period, due, note })
             .boxed(),
         Kind::MeasureWithdrawn => p()
             .prop_map(|from| DomainEvent::MeasureWithdrawn { from })
@@ -506,7 +522,8 @@ pub fn period(years: Years) -> BoxedStrategy<Period> {
         Years::Recorded => recorded_year(),
         Years::Beyond => prop_oneof![3 => recorded_year(), 1 => beyond_year()].boxed(),
     };
-    (year, 0..9_u8, 1..=12_u8, 0..365_u64)
+    // Days 0..364 from 1 April: the year so far never reaches 31 March, which is the year.
+    (year, 0..9_u8, 1..=12_u8, 0..364_u64)
         .prop_map(|(year, kind, n, day)| match kind {
             0 => Period::FinancialYear { start: year },
             1 => Period::Biennium { start: year },
@@ -525,7 +542,8 @@ pub fn period(years: Years) -> BoxedStrategy<Period> {
                 term: [Term::Autumn, Term::Spring, Term::Summer][usize::from(n % 3)],
             },
             7 => Period::CalendarYear { year },
-            // Any day of the financial year (chrono represents every generated year).
+            // Any day of the financial year but its last (chrono represents every generated
+            // year).
             _ => Period::YearToDate {
                 fy: year,
                 through: chrono::NaiveDate::from_ymd_opt(year, 4, 1)
@@ -740,6 +758,11 @@ fn target() -> BoxedStrategy<TargetSpec> {
                 unit,
             }
         }),
+        (decimal(), decimal(), unit()).prop_map(|(low, high, unit)| Target::Range {
+            low,
+            high,
+            unit
+        }),
         select(TargetText::ALL).prop_map(|meaning| Target::Text { meaning }),
     ];
     let drawn = (
@@ -756,6 +779,7 @@ fn target() -> BoxedStrategy<TargetSpec> {
                     target,
                 })
                 .collect(),
+            milestones: Vec::new(),
         });
     let printed = prop_oneof![
         select(vec![
@@ -763,6 +787,8 @@ fn target() -> BoxedStrategy<TargetSpec> {
             "<5%",
             "At least 2,300 per 100,000",
             "April - September 26% October - March 23%",
+            "65% March 2010 68% October 2010 70% March 2011",
+            "60% - 70%",
             "No target",
             "Baseline year",
             "tbc",
@@ -796,13 +822,22 @@ fn definition() -> BoxedStrategy<MeasureDefinition> {
             line(),
             select(ValueKind::ALL),
             status_scheme(),
+            prop_oneof![Just(String::new()), line()],
         ),
     )
         .prop_map(
             |(
                 (plan, measure_ref, ref_as_printed, priority, outcome, action),
                 (title, priority_measure, lead_officer, directorate, lead_accountability),
-                (polarity, polarity_text, frequency, frequency_text, value_kind, status_scheme),
+                (
+                    polarity,
+                    polarity_text,
+                    frequency,
+                    frequency_text,
+                    value_kind,
+                    status_scheme,
+                    baseline,
+                ),
             )| MeasureDefinition {
                 plan_id: PlanId(plan),
                 measure_ref,
@@ -821,6 +856,7 @@ fn definition() -> BoxedStrategy<MeasureDefinition> {
                 frequency_text,
                 value_kind,
                 status_scheme,
+                baseline,
             },
         )
         .boxed()

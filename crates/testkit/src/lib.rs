@@ -130,6 +130,7 @@ pub fn measure_definition(
         frequency_text: "Quarterly".into(),
         value_kind: ValueKind::PointInTime,
         status_scheme: StatusScheme::Corporate2016,
+        baseline: String::new(),
     }
 }
 

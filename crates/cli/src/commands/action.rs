@@ -7,7 +7,7 @@ use std::io::Write;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use scoreledger_domain::{Command, Direction, MeasureRef, Position, Rag, Status};
-use scoreledger_projections::{self as projections, ActionRecord, DateMove};
+use scoreledger_projections::{self as projections, ActionRecord, DateMove, TextSet};
 use scoreledger_reports::action_rag::{changes, tally, RagChange, RagTally};
 use serde::Serialize;
 
@@ -105,12 +105,7 @@ pub async fn run(app: &App, command: ActionCommand, out: &mut dyn Write) -> CliR
 
 /// An arrow as the plans print it (↑ → ↓) or as a direction's word.
 fn parse_arrow(text: &str) -> CliResult<Direction> {
-    let text = text.trim();
-    Direction::ALL
-        .iter()
-        .copied()
-        .find(|d| d.is_measured() && d.symbol() == text)
-        .map_or_else(|| text.parse().map_err(Failed::rejected), Ok)
+    Direction::parse_printed(text).map_err(Failed::rejected)
 }
 
 /// One line per move, for tables.
@@ -243,25 +238,14 @@ pub async fn dates(
     format: Format,
     out: &mut dyn Write,
 ) -> CliResult {
-    let (from, to) = (date(from)?, date(to)?);
-    if to < from {
-        return Err(Failed::rejected(format!(
-            "--to {to} is before --from {from}; give the earlier day first"
-        )));
-    }
-    // By the day each move was reported (the day it was recorded, unless its commit says it
-    // was reported before): an update of 2010 typed in years later falls between its days.
-    let at = as_at::position(app, as_at::AsAt::Now).await?;
-    let actions = projections::actions_as_at(app.read(), at, Some(to)).await?;
+    let (from, to) = days(from, to)?;
+    let actions = reported_by(app, to).await?;
     let moved: Vec<Moved> = actions
         .iter()
         .flat_map(|a| {
             a.moves
                 .iter()
-                .filter(|m| {
-                    projections::reported_day(m.reported_on.as_deref(), &m.at)
-                        .is_some_and(|d| d > from && d <= to)
-                })
+                .filter(|m| reported_between(m.reported_on.as_deref(), &m.at, from, to))
                 .map(move |change| Moved {
                     plan: &a.plan,
                     key_action: &a.key_action,
@@ -295,6 +279,118 @@ pub async fn dates(
                 out,
                 "{} target date(s) moved after {from} and up to {to}; {unexplained} with no reason recorded",
                 moved.len()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// `--from` and `--to` as days, the earlier first.
+fn days(from: &str, to: &str) -> CliResult<(NaiveDate, NaiveDate)> {
+    let (from, to) = (date(from)?, date(to)?);
+    if to < from {
+        return Err(Failed::rejected(format!(
+            "--to {to} is before --from {from}; give the earlier day first"
+        )));
+    }
+    Ok((from, to))
+}
+
+/// Every action as reported by the end of `to`.
+async fn reported_by(app: &App, to: NaiveDate) -> CliResult<Vec<ActionRecord>> {
+    let at = as_at::position(app, as_at::AsAt::Now).await?;
+    Ok(projections::actions_as_at(app.read(), at, Some(to)).await?)
+}
+
+/// Whether a change was reported after `from` and by `to`: by the day its commit says it was
+/// reported, else the day it was recorded, so an update of 2010 typed in years later falls
+/// between its own days.
+fn reported_between(reported_on: Option<&str>, at: &str, from: NaiveDate, to: NaiveDate) -> bool {
+    projections::reported_day(reported_on, at).is_some_and(|day| day > from && day <= to)
+}
+
+/// A baseline or targets text reworded by a later update, with its action and the words the
+/// rewording removed and added.
+#[derive(Debug, Serialize)]
+struct Reworded<'a> {
+    plan: &'a str,
+    key_action: &'a str,
+    lead: &'a str,
+    #[serde(flatten)]
+    change: &'a TextSet,
+    /// The edit word by word: `[-removed-]`, `{+added+}`.
+    words: String,
+}
+
+/// Runs `audit action-texts`: the rewordings reported after `from` and by `to`.
+pub async fn texts(
+    app: &App,
+    from: &str,
+    to: &str,
+    format: Format,
+    out: &mut dyn Write,
+) -> CliResult {
+    let (from, to) = days(from, to)?;
+    let actions = reported_by(app, to).await?;
+    let reworded: Vec<Reworded> = actions
+        .iter()
+        .flat_map(|a| {
+            a.texts
+                .iter()
+                .filter(|t| {
+                    t.before.is_some()
+                        && reported_between(t.reported_on.as_deref(), &t.at, from, to)
+                })
+                .map(move |change| Reworded {
+                    plan: &a.plan,
+                    key_action: &a.key_action,
+                    lead: &a.lead,
+                    change,
+                    words: scoreledger_reports::word_diff::plain(
+                        change.before.as_deref().unwrap_or_default(),
+                        &change.after,
+                    ),
+                })
+        })
+        .collect();
+    match format {
+        Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&reworded).expect("rewordings serialise")
+        )?,
+        Format::Csv => write!(out, "{}", csv_of(&reworded))?,
+        Format::Table => {
+            if !reworded.is_empty() {
+                let mut t = table(&[
+                    "Key action",
+                    "Text",
+                    "Reworded ([-removed-] {+added+})",
+                    "Who, when",
+                ]);
+                for r in &reworded {
+                    t.add_row(vec![
+                        r.key_action.to_owned(),
+                        r.change.field.clone(),
+                        r.words.clone(),
+                        format!(
+                            "{}, {}{}",
+                            r.change.by,
+                            r.change.at.get(..10).unwrap_or(&r.change.at),
+                            r.change
+                                .reported_on
+                                .as_ref()
+                                .map(|d| format!(" (reported {d})"))
+                                .unwrap_or_default()
+                        ),
+                    ]);
+                }
+                writeln!(out, "{t}")?;
+            }
+            writeln!(
+                out,
+                "{} baseline or targets text(s) reworded after {from} and up to {to}",
+                reworded.len()
             )?;
         }
     }

@@ -80,6 +80,11 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
         AuditCommand::Comparability { year, when, format } => {
             comparability(app, year.as_deref(), when, *format, out).await
         }
+        AuditCommand::Refresh {
+            period,
+            when,
+            format,
+        } => super::refresh::audit(app, period.as_deref(), when, *format, out).await,
         AuditCommand::Observations {
             measure,
             year,
@@ -113,6 +118,9 @@ pub async fn run(app: &App, command: &AuditCommand, out: &mut dyn Write) -> CliR
         }
         AuditCommand::ActionDates { from, to, format } => {
             super::action::dates(app, from, to, *format, out).await
+        }
+        AuditCommand::ActionTexts { from, to, format } => {
+            super::action::texts(app, from, to, *format, out).await
         }
         AuditCommand::Unactioned {
             report,

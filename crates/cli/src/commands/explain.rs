@@ -49,6 +49,7 @@ fn field(column: Column, cell_period: &Period) -> String {
         Column::Target => "target".into(),
         Column::Status => "status".into(),
         Column::Direction => "direction".into(),
+        Column::Rag => "rag".into(),
         Column::Note => "note".into(),
     }
 }
@@ -59,6 +60,7 @@ fn kinds(column: Column) -> &'static str {
         Column::Target => "target",
         Column::Status => "status",
         Column::Direction => "direction of travel",
+        Column::Rag => "RAG rating",
         Column::Note => "data note",
     }
 }
@@ -95,7 +97,10 @@ pub async fn run(app: &App, args: &ExplainArgs, out: &mut dyn Write) -> CliResul
     };
     let chain = projections::history(app.read(), &filter(kinds(args.column), &fact_period)).await?;
     let mut context = Vec::new();
-    if matches!(args.column, Column::Status | Column::Direction) {
+    if matches!(
+        args.column,
+        Column::Status | Column::Direction | Column::Rag
+    ) {
         context.extend(projections::history(app.read(), &filter("value", &cell_period)).await?);
         let year = Period::financial_year(cell_period.financial_year_of());
         context.extend(projections::history(app.read(), &filter("target", &year)).await?);
@@ -166,6 +171,7 @@ fn print_text(e: &Explanation, column: Column, out: &mut dyn Write) -> CliResult
         Column::Target => "target",
         Column::Status => "overall status",
         Column::Direction => "direction of travel",
+        Column::Rag => "RAG rating",
         Column::Note => "data note",
     };
     writeln!(

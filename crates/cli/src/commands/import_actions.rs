@@ -37,11 +37,15 @@ impl Imported {
                 .count()
         };
         format!(
-            "{} row(s): {} registered, {} moved, {} rated, {} unchanged; {} of the plan's actions are not in this update",
+            "{} row(s): {} registered, {} moved, {} rated, {} reworded, {} unchanged; {} of the plan's actions are not in this update",
             self.judged.len(),
             count("registered"),
             count("moved"),
             count("rated"),
+            self.judged
+                .iter()
+                .filter(|j| j.changes.iter().any(|c| c.ends_with("reworded")))
+                .count(),
             self.judged.iter().filter(|j| j.commands.is_empty()).count(),
             self.left_out,
         )

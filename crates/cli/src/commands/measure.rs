@@ -136,6 +136,12 @@ pub fn print(
         "Lead officer {} ({}); good performance: {}; frequency: {}; reported {}",
         d.lead_officer, d.directorate, d.polarity_text, d.frequency_text, d.value_kind
     )?;
+    if !d.baseline.is_empty() {
+        writeln!(out, "Baseline: {}", d.baseline)?;
+        for figure in scoreledger_domain::baseline::figures(&d.baseline) {
+            writeln!(out, "  {}", figure.describe())?;
+        }
+    }
     writeln!(out, "As known at log position {}.\n", view.position)?;
     writeln!(out, "Lead accountability:")?;
     for spell in &view.accountability {

@@ -17,6 +17,7 @@ use crate::failure::{CliResult, Failed};
 pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliResult {
     app.catch_up().await?;
     let (target, command, described) = match command {
+        RecordCommand::Refresh(args) => return super::refresh::announce(app, &args, out).await,
         RecordCommand::Value {
             target,
             value,
@@ -90,7 +91,7 @@ pub async fn run(app: &App, command: RecordCommand, out: &mut dyn Write) -> CliR
         }
         RecordCommand::Direction { target, direction } => {
             let at = period(&target.period)?;
-            let direction: Direction = direction.parse().map_err(Failed::rejected)?;
+            let direction = Direction::parse_printed(&direction).map_err(Failed::rejected)?;
             (
                 target,
                 Command::AssessDirection {

@@ -99,6 +99,7 @@ golden!(measure_defined, DomainEvent::MeasureDefined {
         frequency_text: "Monthly".into(),
         value_kind: ValueKind::Rolling,
         status_scheme: StatusScheme::Corporate2016,
+        baseline: String::new(),
     },
 });
 golden!(
@@ -211,6 +212,18 @@ golden!(
     }
 );
 golden!(
+    action_text_set,
+    DomainEvent::ActionTextSet {
+        field: scoreledger_domain::ActionText::Targets,
+        before: Some(
+            "10% reduction in overall contact and referrals which result in NFA by March 2010"
+                .into()
+        ),
+        after: "reduction in overall contact and referrals which result in NFA by March 2010"
+            .into(),
+    }
+);
+golden!(
     action_completed,
     DomainEvent::ActionCompleted {
         on: NaiveDate::from_ymd_opt(2010, 8, 20).unwrap(),
@@ -316,6 +329,17 @@ golden!(
                2012-14 data as shown in Corporate Plan = 9.7"
             .into(),
         restated: true,
+    }
+);
+golden!(
+    refresh_announced,
+    DomainEvent::RefreshAnnounced {
+        period: Period::quarter(2016, 3),
+        due: Period::quarter(2016, 4),
+        note: "All performance shown for 2016-17 has now been taken from the new liquid logic \
+               social care system ... all performance data will be refreshed for the end of \
+               Qtr 4/outturn report."
+            .into(),
     }
 );
 golden!(

@@ -124,6 +124,17 @@ fn facts(view: &MeasureView) -> Markup {
             }
             dt { "Good performance" } dd { (d.polarity_text) }
             dt { "Frequency" } dd { (d.frequency_text) }
+            @if !d.baseline.is_empty() {
+                dt { "Baseline" }
+                dd {
+                    (d.baseline)
+                    ul {
+                        @for figure in scoreledger_domain::baseline::figures(&d.baseline) {
+                            li { (figure.describe()) }
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -161,12 +172,14 @@ fn chart_points(view: &MeasureView) -> Vec<ChartPoint> {
 }
 
 /// The figure of the target set for `period`'s financial year, in force in that period
-/// (phased targets differ between the halves of the year).
+/// (phased targets differ between the halves of the year, milestones from date to date; a
+/// band is drawn at its middle).
 fn numeric_target(view: &MeasureView, period: &Period) -> Option<rust_decimal::Decimal> {
     let year = Period::financial_year(period.financial_year_of());
     let fact = view.targets.iter().rev().find(|t| t.period == year)?;
     match TargetSpec::parse(&fact.text).ok()?.for_period(period) {
         Target::Numeric { value, .. } => Some(*value),
+        Target::Range { low, high, .. } => Some((low + high) / rust_decimal::Decimal::TWO),
         Target::Text { .. } => None,
     }
 }
@@ -284,14 +297,13 @@ fn change(entry: &HistoryEntry) -> Markup {
 }
 
 fn word_diff(before: &str, after: &str) -> Markup {
-    use similar::{ChangeTag, TextDiff};
-    let diff = TextDiff::from_words(before, after);
+    use scoreledger_reports::word_diff::{marks, Mark};
     html! {
-        @for change in diff.iter_all_changes() {
-            @match change.tag() {
-                ChangeTag::Equal => (change.value()),
-                ChangeTag::Delete => del { (change.value()) },
-                ChangeTag::Insert => ins { (change.value()) },
+        @for (mark, text) in marks(before, after) {
+            @match mark {
+                Mark::Same => (text),
+                Mark::Removed => del { (text) },
+                Mark::Added => ins { (text) },
             }
         }
     }

@@ -254,6 +254,7 @@ fn measure_events(plan_id: PlanId, measure_id: MeasureId, n: usize) -> Vec<Domai
                 frequency_text: "Monthly".into(),
                 value_kind: ValueKind::PointInTime,
                 status_scheme: StatusScheme::Corporate2016,
+                baseline: String::new(),
             },
         },
         DomainEvent::TargetSet {
