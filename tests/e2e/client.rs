@@ -417,7 +417,50 @@ fn a_definition_change_is_recorded_over_the_service_and_flagged_across_direction
     );
     assert!(!output.status.success());
     assert!(stderr(&output).contains("kind"), "{}", stderr(&output));
+
+    // A refresh announced over --server: one measure a request, refused whole for a period
+    // with no figure, and followed where the database is.
+    let refresh = |measures: &[&str], periods: &[&str]| {
+        let mut args = vec!["record", "refresh"];
+        for m in measures {
+            args.extend(["-m", m]);
+        }
+        for p in periods {
+            args.extend(["-p", p]);
+        }
+        args.extend(["--due", "Q4 2016/17", "--note", "refreshed for the outturn"]);
+        client(&service, &pat, &args)
+    };
+    let output = refresh(&["1.A3", "1.A4"], &["Q3 2016/17"]);
+    assert!(
+        stderr(&output).contains("one measure at a time"),
+        "{}",
+        stderr(&output)
+    );
+    let output = refresh(&["1.A3"], &["Q3 2016/17", "Q4 2016/17"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("has no value for Q4 Jan - Mar 2017 to refresh"),
+        "{}",
+        stderr(&output)
+    );
+    let output = refresh(&["1.A3"], &["Q2 2016/17", "Q3 2016/17"]);
+    assert_success(&output);
+    assert!(
+        stdout(&output)
+            .starts_with("announced a refresh of 2 value(s) of 1.A3, due for Q4 Jan - Mar 2017"),
+        "{}",
+        stdout(&output)
+    );
     drop(service);
+    let output = run_in(&workspace.db(), &["audit", "refresh", "--format", "csv"]);
+    assert_success(&output);
+    assert_eq!(
+        stdout(&output).matches("1.A3,").count(),
+        2,
+        "{}",
+        stdout(&output)
+    );
     let output = run_in(&workspace.db(), &["audit", "comparability"]);
     assert_success(&output);
     assert!(

@@ -229,7 +229,7 @@ fn the_2010_demo_tells_the_may_to_august_story() {
         "Of the 3 measures, 3 are rated: Red: 0 (0.0%) Amber: 1 (33.3%) Green: 2 (66.7%) Complete: 0 (0.0%); 0 not rated.",
         "NI 59   80.11%  → amber",
         "NI 68   79.74%  ↑ green",
-        "NI 59 rated amber, the rules suggest green (no rationale recorded); NI 68 rated green, the rules suggest red (no rationale recorded)",
+        "Rated against the rules' suggestion: NI 68 rated green, the rules suggest red (no rationale recorded)",
     ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }

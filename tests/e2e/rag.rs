@@ -188,6 +188,10 @@ fn a_2010_report_speaks_in_ratings_and_keeps_the_unrated_and_the_arrows() {
     );
     let html = stdout(&workspace.run(&["report", "--period", "Q1 2010/11", "--format", "html"]));
     assert!(html.contains("1 not rated."), "{html}");
+    assert!(
+        html.contains("<th scope=\"row\">not rated</th><td class=\"num\">1</td>"),
+        "{html}"
+    );
     assert!(!html.contains("measures with data"), "{html}");
 
     // The arrow beside a rating is a direction of travel, as printed.

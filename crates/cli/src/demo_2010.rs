@@ -271,8 +271,9 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
             row.target.as_deref().unwrap_or("none")
         )?;
     }
-    // The rules judge each figure against the milestone due by 20 August (NI 68, "mid range
-    // is good", against the figure it aims at); where the update rated otherwise, it shows.
+    // The rules judge each figure against the milestone worked towards on 20 August (NI 68,
+    // "mid range is good", against the figure it aims at); where the update rated otherwise,
+    // it shows.
     let overrides = scoreledger_projections::overrides_as_at(app.read(), app.head().await?)
         .await?
         .into_iter()

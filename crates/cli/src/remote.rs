@@ -20,8 +20,8 @@ use scoreledger_server::actions::{
 };
 use scoreledger_server::commands::{
     AmendmentBody, AssessmentBody, BasisChangeBody, CheckBody, ConfirmValueBody, LockBody,
-    NarrativeBody, NoteBody, PublishBody, RecordValueBody, ReviseValueBody, SetAsideBody,
-    TargetBody,
+    NarrativeBody, NoteBody, PublishBody, RecordValueBody, RefreshBody, ReviseValueBody,
+    SetAsideBody, TargetBody,
 };
 
 use crate::app::{date, period};
@@ -529,11 +529,7 @@ async fn record(remote: &Remote, command: RecordCommand, out: &mut dyn Write) ->
                 "record rag is not available with --server; run it where the database is",
             ))
         }
-        RecordCommand::Refresh(_) => {
-            return Err(Failed::rejected(
-                "record refresh is not available with --server; run it where the database is",
-            ))
-        }
+        RecordCommand::Refresh(args) => return refresh(remote, args, out).await,
         RecordCommand::Basis {
             target,
             kind,
@@ -605,6 +601,51 @@ async fn record(remote: &Remote, command: RecordCommand, out: &mut dyn Write) ->
         "recorded {described} for {} {} at position {}",
         measure.trim(),
         period(&at)?,
+        position_of(&answer)
+    )?;
+    Ok(())
+}
+
+/// `record refresh` through `/api/measures/{ref}/refreshes`: one measure, one request, one
+/// commit, so that a refusal appends nothing, as where the database is.
+async fn refresh(
+    remote: &Remote,
+    args: crate::args::RefreshArgs,
+    out: &mut dyn Write,
+) -> CliResult {
+    let [measure] = &args.measures[..] else {
+        return Err(Failed::rejected(
+            "with --server, announce a refresh for one measure at a time (-m once), so that a \
+             refusal appends nothing; or run it where the database is",
+        ));
+    };
+    if args.on_behalf_of.is_some() {
+        return Err(Failed::rejected(
+            "--on-behalf-of is only for entering a value with --server",
+        ));
+    }
+    let periods = args
+        .periods
+        .iter()
+        .map(|p| period(p).map(|p| p.to_string()))
+        .collect::<CliResult<Vec<_>>>()?;
+    let due = period(&args.due)?;
+    let answer = remote
+        .post(
+            &format!("api/measures/{}/refreshes", segment(measure)),
+            &RefreshBody {
+                periods: periods.clone(),
+                due: due.to_string(),
+                note: args.note,
+                reason: args.reason,
+            },
+        )
+        .await?;
+    writeln!(
+        out,
+        "announced a refresh of {} value(s) of {}, due for {due}, at position {}",
+        periods.len(),
+        measure.trim(),
         position_of(&answer)
     )?;
     Ok(())

@@ -89,7 +89,9 @@ pub fn figures(text: &str) -> Vec<BaselineFigure> {
             rest = after.trim_start();
             continue;
         }
-        let end = rest.find([' ', '(']).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| c.is_whitespace() || c == '(')
+            .unwrap_or(rest.len());
         let (word, after) = (&rest[..end], &rest[end..]);
         match word
             .strip_suffix('%')
@@ -190,5 +192,8 @@ mod tests {
         assert_eq!(figures("81% (2008/09").len(), 1);
         // A year such as 2009/10 outside a parenthesis is words, not a fraction.
         assert_eq!(figures("2009/10 outturn 73.4%")[0].fraction, None);
+        // Cells from a spreadsheet keep their line breaks.
+        let found = figures("57.6% (2008/09 outturn)\n(2270/3940)\t59.8%");
+        assert_eq!((found.len(), found[0].fraction), (2, Some((2270, 3940))));
     }
 }

@@ -841,6 +841,18 @@ fn decide_measure(
     );
     if let Some(period) = changed_period.filter(|_| !changes_applicability) {
         ctx.near_plan(period)?;
+        // So far through the year's last day is the year: one figure, not two that read alike.
+        if let Period::YearToDate { fy, through } = *period {
+            let year = Period::financial_year(fy);
+            if through == year.end_date() {
+                return Err(Rejection::Invalid {
+                    field: "period",
+                    message: format!(
+                        "{period} is the whole year; record the outturn for {year} instead"
+                    ),
+                });
+            }
+        }
         if let Some(withdrawal) = crate::lifecycle::deciding(&measure.applicability, period)
             .filter(|change| !change.applies)
         {
@@ -1617,6 +1629,33 @@ mod tests {
                 source_system: Some(source.into()),
             },
         }
+    }
+
+    #[test]
+    fn a_year_so_far_through_its_last_day_is_refused_for_the_year_itself() {
+        let so_far = |day| Command::RecordValue {
+            period: Period::parse(day).unwrap(),
+            value: RecordedValue::parse("80%").unwrap(),
+            quality: DataQuality::default(),
+        };
+        let given = [defined(StatusScheme::Corporate2016)];
+        let err = when(
+            &given,
+            so_far("2016/17 to 31 Mar 2017"),
+            &performance_team(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("is the whole year; record the outturn for 2016/17 instead"),
+            "{err}"
+        );
+        assert!(when(
+            &given,
+            so_far("2016/17 to 30 Mar 2017"),
+            &performance_team()
+        )
+        .is_ok());
     }
 
     #[test]

@@ -73,7 +73,7 @@ impl RuleSet {
                 let Some(value) = value else {
                     return suggestion(NotYetAvailable, "there is no value for the period".into());
                 };
-                return self.within_band(value, *low, *high);
+                return self.within_band(value, *low, *high, polarity);
             }
             Some(Target::Numeric {
                 comparison, value, ..
@@ -96,7 +96,7 @@ impl RuleSet {
                     )
                 }
                 // A mid-range measure with one figure aims at it from either side.
-                Polarity::MidRange => return self.within_band(value, goal, goal),
+                Polarity::MidRange => return self.within_band(value, goal, goal, polarity),
             },
         };
         let met = match comparison {
@@ -130,12 +130,15 @@ impl RuleSet {
     }
 
     /// A value against a band `low..=high` (one figure when they are equal): inside is on
-    /// target; outside by at most the satisfactory share of the nearer edge is satisfactory.
+    /// target, and so is beyond the edge the polarity calls good (above for high is good,
+    /// below for low is good); outside by at most the satisfactory share of the nearer edge
+    /// is satisfactory. A mid-range measure is good only inside.
     fn within_band(
         &self,
         value: Decimal,
         low: Decimal,
         high: Decimal,
+        polarity: Polarity,
     ) -> Option<Suggestion<crate::Status>> {
         use crate::Status::*;
         let shown = if low == high {
@@ -144,8 +147,18 @@ impl RuleSet {
             format!("{low} to {high}")
         };
         let edge = if value < low { low } else { high };
+        let beyond_good_edge = match polarity {
+            Polarity::High => value > high,
+            Polarity::Low => value < low,
+            Polarity::MidRange | Polarity::NotApplicable => false,
+        };
         let (status, because) = if (low..=high).contains(&value) {
             (OnTarget, format!("{value} is within the target {shown}"))
+        } else if beyond_good_edge {
+            (
+                OnTarget,
+                format!("{value} is beyond the target {shown} on the side that is good"),
+            )
         } else if (value - edge).abs()
             <= edge.abs() * self.satisfactory_band_percent / Decimal::ONE_HUNDRED
         {
@@ -402,6 +415,15 @@ mod tests {
                 polarity,
                 Some(Status::OnTarget),
             );
+            check(
+                "60% - 70%",
+                q3,
+                None,
+                polarity,
+                Some(Status::NotYetAvailable),
+            );
+        }
+        for polarity in [Polarity::MidRange, Polarity::High] {
             // 10% of the lower edge is 6: 54 is satisfactory, 53.9 off target.
             check(
                 "60% - 70%",
@@ -417,6 +439,8 @@ mod tests {
                 polarity,
                 Some(Status::OffTarget),
             );
+        }
+        for polarity in [Polarity::MidRange, Polarity::Low] {
             // Above the band is judged against its upper edge: 10% of 70 is 7.
             check(
                 "60-70%",
@@ -432,14 +456,22 @@ mod tests {
                 polarity,
                 Some(Status::OffTarget),
             );
-            check(
-                "60% - 70%",
-                q3,
-                None,
-                polarity,
-                Some(Status::NotYetAvailable),
-            );
         }
+        // Beyond the edge that is good is on target.
+        check(
+            "60% - 70%",
+            q3,
+            Some("78"),
+            Polarity::High,
+            Some(Status::OnTarget),
+        );
+        check(
+            "60% - 70%",
+            q3,
+            Some("50"),
+            Polarity::Low,
+            Some(Status::OnTarget),
+        );
     }
 
     #[test]
@@ -478,7 +510,7 @@ mod tests {
     }
 
     #[test]
-    fn milestones_judge_a_figure_against_the_latest_one_due() {
+    fn milestones_judge_a_figure_against_the_one_worked_towards() {
         // NI 59 (high is good) in the 2010 notice to improve.
         let target = "80% March 2010 85% October 2010 87% March 2011";
         let ytd = |y, m, d| Period::YearToDate {
@@ -486,34 +518,34 @@ mod tests {
             through: chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(),
         };
         let high = Polarity::High;
-        // By 20 August 2010 the March 2010 milestone (80%) is due, October's is not.
+        // On 20 August 2010 October's 85% is the one worked towards: 80.11% is within 10% of
+        // it, satisfactory, as the August update rated NI 59 amber.
         check(
             target,
             ytd(2010, 8, 20),
-            Some("80.11"),
-            high,
-            Some(Status::OnTarget),
-        );
-        // By 30 November 2010 October's 85% is due.
-        check(
-            target,
-            ytd(2010, 11, 30),
             Some("80.11"),
             high,
             Some(Status::Satisfactory),
         );
         check(
             target,
-            ytd(2010, 11, 30),
+            ytd(2010, 8, 20),
+            Some("85"),
+            high,
+            Some(Status::OnTarget),
+        );
+        check(
+            target,
+            ytd(2010, 8, 20),
             Some("76"),
             high,
             Some(Status::OffTarget),
         );
-        // The year as a whole ends with March 2011's 87%.
+        // From November, March 2011's 87%; the year as a whole ends with it.
         check(
             target,
-            Period::financial_year(2010),
-            Some("86"),
+            ytd(2010, 11, 30),
+            Some("85"),
             high,
             Some(Status::Satisfactory),
         );
@@ -524,13 +556,20 @@ mod tests {
             high,
             Some(Status::OnTarget),
         );
-        // Before any is due, the first is the one aimed at.
+        // Before March 2010 that milestone is the one worked towards; after the last, the last.
         check(
             target,
             Period::quarter(2009, 3),
             Some("79"),
             high,
             Some(Status::Satisfactory),
+        );
+        check(
+            target,
+            Period::financial_year(2011),
+            Some("87"),
+            high,
+            Some(Status::OnTarget),
         );
     }
 }

@@ -144,18 +144,18 @@ impl TargetSpec {
         })
     }
 
-    /// The target in force for a period. For milestones, the latest one due by the period's
-    /// last day (what should have been reached by then), or the first while none is due yet;
+    /// The target in force for a period. For milestones, the one being worked towards: the
+    /// first due on or after the period's last day (a figure to 20 August 2010 against
+    /// October 2010's, as the 2010 updates rated them), or the last once all are past;
     /// otherwise the segment containing the period's last month.
     pub fn for_period(&self, period: &Period) -> &Target {
         let end = period.end_date();
-        if let Some(first) = self.milestones.first() {
+        if let Some(last) = self.milestones.last() {
             return self
                 .milestones
                 .iter()
-                .rev()
-                .find(|milestone| milestone.by <= end)
-                .map_or(&first.target, |milestone| &milestone.target);
+                .find(|milestone| milestone.by >= end)
+                .map_or(&last.target, |milestone| &milestone.target);
         }
         let month = end.month() as u8;
         self.segments
@@ -242,7 +242,7 @@ fn milestones(raw: &str) -> Option<Vec<Milestone>> {
 
 fn last_day_of_month(year: i32, month: u8) -> Option<NaiveDate> {
     let (next_year, next_month) = if month == 12 {
-        (year + 1, 1)
+        (year.checked_add(1)?, 1)
     } else {
         (year, u32::from(month) + 1)
     };
@@ -520,6 +520,13 @@ mod tests {
             .unwrap()
             .milestones
             .is_empty());
+        // A year no calendar holds is no milestone, and no panic.
+        assert!(
+            TargetSpec::parse("65% March 2147483647 68% December 2147483647")
+                .unwrap()
+                .milestones
+                .is_empty()
+        );
     }
 
     #[test]

@@ -514,6 +514,16 @@ fn assessment_table(report: &QuarterReport) -> String {
         };
         html.push_str(&tally_row(&symbol, tally));
     }
+    if let Some(unrated) = summary.not_rated() {
+        html.push_str(&tally_row(
+            "",
+            &Tally {
+                key: "not_rated".to_owned(),
+                label: "not rated".to_owned(),
+                share: unrated,
+            },
+        ));
+    }
     html.push_str(&format!(
         "</tbody>\n<tfoot><tr><td></td><th scope=\"row\">Total</th><td class=\"num\">{}</td>\
          <td></td></tr></tfoot>\n</table>\n",

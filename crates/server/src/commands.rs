@@ -242,6 +242,21 @@ pub struct BasisChangeBody {
     pub reason: Option<String>,
 }
 
+/// `POST /api/measures/{ref}/refreshes`: the measure's values of some periods will be
+/// refreshed from their source for a later report (`audit refresh` follows them).
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshBody {
+    /// The periods of the values to be refreshed (`["Q3 2016/17"]`); each must have a value.
+    pub periods: Vec<String>,
+    /// The period of the report the refreshed figures are due for (`Q4 2016/17`).
+    pub due: String,
+    /// Why, as the pack says it.
+    pub note: String,
+    /// Why, if there is more to say than the note.
+    pub reason: Option<String>,
+}
+
 pub(crate) fn field<T>(
     name: &str,
     result: Result<T, impl std::fmt::Display>,
@@ -896,6 +911,65 @@ pub async fn record_basis_change(
     .await
 }
 
+/// Announce that the measure's values of some periods will be refreshed from their source for
+/// a later report, in one commit (the performance team).
+#[utoipa::path(post, path = "/api/measures/{measure}/refreshes", tag = "measures",
+    params(("measure" = String, Path, description = "A measure reference"),
+        ("If-Match" = Option<String>, Header, description = "The stream version last read"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Retry safely")),
+    request_body = RefreshBody,
+    responses(
+        (status = 201, description = "Announced", body = Written),
+        (status = 403, description = "A role that may not do this", body = ErrorBody),
+        (status = 404, description = "No such measure", body = ErrorBody),
+        (status = 409, description = "Changed since you read it (`If-Match`), or by another writer first: the answer carries `current_version`", body = ErrorBody),
+        (status = 422, description = "Refused: a field (a period with no value, a due report before it, an empty note)", body = ErrorBody),
+        WriteErrors),
+    security(("bearer" = [])))]
+pub async fn announce_refresh(
+    State(state): State<ServerState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+    raw: Request,
+) -> Result<Response, ApiError> {
+    let body: RefreshBody = permitted(&session, &[CommandKind::AnnounceRefresh], raw).await?;
+    let request = request("POST /api/measures/{measure}/refreshes", &body);
+    let due = field("due", Period::parse(&body.due))?;
+    let periods = body
+        .periods
+        .iter()
+        .map(|p| field("periods", Period::parse(p)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(first) = periods.first().copied() else {
+        return Err(ApiError::unprocessable(
+            "periods: name at least one period whose value will be refreshed",
+        ));
+    };
+    let commands = periods
+        .iter()
+        .map(|period| Command::AnnounceRefresh {
+            period: *period,
+            due,
+            note: body.note.clone(),
+        })
+        .collect();
+    write(
+        &state,
+        &session,
+        &headers,
+        &reference,
+        Change {
+            request,
+            period: Some(first),
+            commands,
+            reason: body.reason,
+            on_behalf_of: None,
+        },
+    )
+    .await
+}
+
 /// Set or change the target for a financial year (the performance team).
 #[utoipa::path(post, path = "/api/measures/{measure}/targets", tag = "measures",
     params(("measure" = String, Path, description = "A measure reference"),
@@ -1322,7 +1396,7 @@ pub struct MeasureBody {
     /// Lead accountability (Strategic Director).
     #[serde(default)]
     pub lead_accountability: String,
-    /// `high`, `low` or `not_applicable`.
+    /// `high`, `low`, `mid_range` or `not_applicable`.
     pub polarity: String,
     /// Polarity as printed (default: the polarity).
     pub polarity_text: Option<String>,
@@ -1334,6 +1408,8 @@ pub struct MeasureBody {
     pub value_kind: Option<String>,
     /// The year's target as printed (`87.5%`, `Baseline year`); none when absent.
     pub target: Option<String>,
+    /// The baseline as printed (`57.6% (2008/09 outturn) (2270/3940)`); none when absent.
+    pub baseline: Option<String>,
 }
 
 /// Sign off the current value of a period: approvers and admins, never whoever recorded or
@@ -1641,7 +1717,7 @@ pub async fn define_measure(
         frequency_text: body.frequency_text.unwrap_or_else(|| frequency.to_string()),
         value_kind,
         status_scheme: plan.status_scheme,
-        baseline: String::new(),
+        baseline: body.baseline.clone().unwrap_or_default().trim().to_owned(),
     };
     write_to(
         &state,

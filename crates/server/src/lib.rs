@@ -167,6 +167,10 @@ fn api_routes() -> Router<ServerState> {
             "/api/measures/{measure}/basis-changes",
             post(commands::record_basis_change),
         )
+        .route(
+            "/api/measures/{measure}/refreshes",
+            post(commands::announce_refresh),
+        )
         .route("/api/actions", post(actions::register))
         .route("/api/actions/moves", post(actions::move_date))
         .route("/api/actions/ratings", post(actions::rate))

@@ -522,8 +522,7 @@ pub fn period(years: Years) -> BoxedStrategy<Period> {
         Years::Recorded => recorded_year(),
         Years::Beyond => prop_oneof![3 => recorded_year(), 1 => beyond_year()].boxed(),
     };
-    // Days 0..364 from 1 April: the year so far never reaches 31 March, which is the year.
-    (year, 0..9_u8, 1..=12_u8, 0..364_u64)
+    (year, 0..9_u8, 1..=12_u8, 0..365_u64)
         .prop_map(|(year, kind, n, day)| match kind {
             0 => Period::FinancialYear { start: year },
             1 => Period::Biennium { start: year },
@@ -542,8 +541,7 @@ pub fn period(years: Years) -> BoxedStrategy<Period> {
                 term: [Term::Autumn, Term::Spring, Term::Summer][usize::from(n % 3)],
             },
             7 => Period::CalendarYear { year },
-            // Any day of the financial year but its last (chrono represents every generated
-            // year).
+            // Any day of the financial year (chrono represents every generated year).
             _ => Period::YearToDate {
                 fy: year,
                 through: chrono::NaiveDate::from_ymd_opt(year, 4, 1)

@@ -145,6 +145,11 @@ const MATRIX: &[Case] = &[
         MANAGES,
     ),
     post(
+        "/api/measures/1.A3/refreshes",
+        r#"{"periods": ["{month}"], "due": "2016/17", "note": "Refreshed for the outturn {n}"}"#,
+        MANAGES,
+    ),
+    post(
         "/api/measures/1.A3/targets",
         r#"{"period": "2016/17", "target": "2{n}%", "reason": "Cabinet agreed a stretch"}"#,
         MANAGES,
