@@ -105,7 +105,7 @@ fn the_may_and_august_updates_are_tallied_as_each_was_reported() {
     ]));
     assert!(
         table.contains(
-            "16 baseline or targets text(s) reworded after 2010-05-17 and up to 2010-08-20"
+            "16 baseline, targets or workstream text(s) reworded after 2010-05-17 and up to 2010-08-20"
         ),
         "{table}"
     );
@@ -118,7 +118,10 @@ fn the_may_and_august_updates_are_tallied_as_each_was_reported() {
         "--to",
         "2010-05-17",
     ]));
-    assert!(may_only.contains("0 baseline or targets"), "{may_only}");
+    assert!(
+        may_only.contains("0 baseline, targets or workstream"),
+        "{may_only}"
+    );
 
     let output = workspace.run(&[
         "audit",

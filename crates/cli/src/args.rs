@@ -1295,7 +1295,7 @@ pub enum AuditCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Improvement actions whose baseline or targets text a later update reworded (S21: "10%
+    /// Improvement actions whose baseline, targets or workstream a later update reworded (S21: "10%
     /// reduction in overall contact …" → "reduction in overall contact …"), word by word
     /// ([-removed-] {+added+}), with who and when, by the day each was reported.
     ///

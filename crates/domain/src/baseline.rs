@@ -115,8 +115,10 @@ pub fn figures(text: &str) -> Vec<BaselineFigure> {
 
 fn fraction(group: &str) -> Option<(u64, u64)> {
     let (a, b) = group.split_once('/')?;
-    let (a, b) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-    (a <= b && b > 0).then_some((a, b))
+    let (a, b): (u64, u64) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+    // "(2009/2010)" is a year, not 2009 of 2010.
+    let year_span = (1900..=2200).contains(&a) && b == a + 1;
+    (a <= b && b > 0 && !year_span).then_some((a, b))
 }
 
 #[cfg(test)]
@@ -192,6 +194,8 @@ mod tests {
         assert_eq!(figures("81% (2008/09").len(), 1);
         // A year such as 2009/10 outside a parenthesis is words, not a fraction.
         assert_eq!(figures("2009/10 outturn 73.4%")[0].fraction, None);
+        // A year written in full is no fraction.
+        assert_eq!(figures("73.4% (2009/2010)")[0].fraction, None);
         // Cells from a spreadsheet keep their line breaks.
         let found = figures("57.6% (2008/09 outturn)\n(2270/3940)\t59.8%");
         assert_eq!((found.len(), found[0].fraction), (2, Some((2270, 3940))));

@@ -205,8 +205,8 @@ pub enum Command {
         /// The day it was completed.
         on: NaiveDate,
     },
-    /// Set an action's baseline or targets as the plan prints them (a later update's
-    /// rewording is a new text; the history keeps both).
+    /// Set an action's baseline, targets or workstream as the plan prints them (a later
+    /// update's rewording is a new text; the history keeps both).
     SetActionText {
         /// Which text.
         field: crate::improvement::ActionText,
@@ -426,7 +426,7 @@ pub enum CommandKind {
     RateAction,
     /// Record an improvement action completed.
     CompleteAction,
-    /// Set an action's baseline or targets.
+    /// Set an action's baseline, targets or workstream.
     SetActionText,
     /// Assess a status.
     AssessStatus,
@@ -492,7 +492,7 @@ impl CommandKind {
             CommandKind::MoveActionTargetDate => "move an action's target date",
             CommandKind::RateAction => "give an action a RAG rating",
             CommandKind::CompleteAction => "record an action completed",
-            CommandKind::SetActionText => "set an action's baseline or targets",
+            CommandKind::SetActionText => "set an action's baseline, targets or workstream",
             CommandKind::AssessStatus => "assess a status",
             CommandKind::AssessRag => "give a RAG rating",
             CommandKind::AssessDirection => "assess a direction of travel",

@@ -240,7 +240,7 @@ pub enum DomainEvent {
         /// The day.
         on: NaiveDate,
     },
-    /// An action's baseline or targets were set, or reworded by a later update.
+    /// An action's baseline, targets or workstream was set, or reworded by a later update.
     ActionTextSet {
         /// Which text.
         field: crate::improvement::ActionText,

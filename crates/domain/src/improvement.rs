@@ -31,6 +31,8 @@ pub struct ActionState {
     pub baseline: Option<String>,
     /// Its targets as the plan prints them, once set.
     pub targets: Option<String>,
+    /// The workstream it belongs to, once set.
+    pub workstream: Option<String>,
 }
 
 text_enum!(
@@ -41,6 +43,8 @@ text_enum!(
         /// What it aims at ("10% reduction in overall contact and referrals which result in
         /// NFA by March 2010").
         Targets => "targets",
+        /// The workstream it belongs to ("Social Work").
+        Workstream => "workstream",
     }
 );
 
@@ -50,6 +54,7 @@ impl ActionState {
         match field {
             ActionText::Baseline => self.baseline.as_deref(),
             ActionText::Targets => self.targets.as_deref(),
+            ActionText::Workstream => self.workstream.as_deref(),
         }
     }
 }
@@ -168,6 +173,7 @@ pub(crate) fn evolve_action(mut action: ActionState, event: &DomainEvent) -> Act
         DomainEvent::ActionTextSet { field, after, .. } => match field {
             ActionText::Baseline => action.baseline = Some(after.clone()),
             ActionText::Targets => action.targets = Some(after.clone()),
+            ActionText::Workstream => action.workstream = Some(after.clone()),
         },
         _ => {}
     }

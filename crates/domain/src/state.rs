@@ -356,6 +356,7 @@ pub fn evolve(state: StreamState, event: &DomainEvent, actor: &str) -> StreamSta
             rating: None,
             baseline: None,
             targets: None,
+            workstream: None,
         })),
         (StreamState::Action(action), event) => {
             StreamState::Action(Box::new(crate::improvement::evolve_action(*action, event)))

@@ -48,7 +48,7 @@ pub struct ActionRating {
     pub position: u64,
 }
 
-/// A baseline or targets text set for an action, or reworded by a later update.
+/// A baseline, targets or workstream text set for an action, or reworded by a later update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TextSet {
     /// `baseline` or `targets`.
@@ -100,7 +100,9 @@ pub struct ActionRecord {
     pub baseline: Option<String>,
     /// Its targets as the plan prints them, if set.
     pub targets: Option<String>,
-    /// Every baseline or targets text set, oldest first.
+    /// The workstream it belongs to, if set.
+    pub workstream: Option<String>,
+    /// Every baseline, targets or workstream text set, oldest first.
     pub texts: Vec<TextSet>,
 }
 
@@ -110,11 +112,12 @@ impl ActionRecord {
         self.ratings.last()
     }
 
-    /// Its baseline or targets as set, if set.
+    /// Its baseline, targets or workstream as set, if set.
     pub fn text(&self, field: scoreledger_domain::ActionText) -> Option<&str> {
         match field {
             scoreledger_domain::ActionText::Baseline => self.baseline.as_deref(),
             scoreledger_domain::ActionText::Targets => self.targets.as_deref(),
+            scoreledger_domain::ActionText::Workstream => self.workstream.as_deref(),
         }
     }
 }
@@ -185,6 +188,7 @@ pub async fn actions_as_at(
                 ratings: Vec::new(),
                 baseline: None,
                 targets: None,
+                workstream: None,
                 texts: Vec::new(),
             });
             continue;
@@ -214,12 +218,12 @@ pub async fn actions_as_at(
                 reported_on: row.reported_on,
                 position: row.position as u64,
             });
-        } else if row.kind == "baseline" || row.kind == "targets" {
+        } else if let Ok(field) = row.kind.parse::<scoreledger_domain::ActionText>() {
             let after = row.text.unwrap_or_default();
-            let slot = if row.kind == "baseline" {
-                &mut action.baseline
-            } else {
-                &mut action.targets
+            let slot = match field {
+                scoreledger_domain::ActionText::Baseline => &mut action.baseline,
+                scoreledger_domain::ActionText::Targets => &mut action.targets,
+                scoreledger_domain::ActionText::Workstream => &mut action.workstream,
             };
             let before = slot.replace(after.clone());
             action.texts.push(TextSet {

@@ -209,6 +209,7 @@ impl HistoryKind {
                 "action completed",
                 "action baseline",
                 "action targets",
+                "action workstream",
             ],
         }
     }

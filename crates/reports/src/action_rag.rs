@@ -149,6 +149,7 @@ mod tests {
             completed_on: None,
             baseline: None,
             targets: None,
+            workstream: None,
             texts: Vec::new(),
             ratings: rag
                 .map(|rag| ActionRating {

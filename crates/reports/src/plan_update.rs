@@ -1,14 +1,14 @@
 //! An improvement plan's update, as the 2010 Notice to Improve packs print one: a table of key
 //! actions with their objective, lead, target date and RAG rating with its arrow, read from
 //! CSV and judged against the actions the log holds. A key action not yet registered is
-//! registered (and rated); a registered one whose target date, rating, baseline or targets
-//! differ is moved, rated again or reworded; one that says the same appends nothing, so an
-//! update imported twice changes nothing the second time.
+//! registered (and rated); a registered one whose target date, rating, baseline, targets or
+//! workstream differ is moved, rated again or reworded; one that says the same appends
+//! nothing, so an update imported twice changes nothing the second time.
 //!
 //! Columns (header row, any order): `objective`, `key_action`, `lead`, `target_date`, `rag`
 //! (red, amber, green or complete; empty when unrated) and `arrow` (↑ → ↓, up, same, down,
-//! or empty); optionally `baseline` and `targets` (an empty cell leaves the text as it is);
-//! `section`, `workstream`, `commentary` and `source_lines` are read past, as the packs' other
+//! or empty); optionally `baseline`, `targets` and `workstream` (an empty cell leaves the text
+//! as it is); `section`, `commentary` and `source_lines` are read past, as the packs' other
 //! columns. Any other column is refused.
 
 use chrono::NaiveDate;
@@ -29,9 +29,9 @@ pub const REQUIRED: [&str; 6] = [
     "arrow",
 ];
 /// The columns an update may have.
-pub const OPTIONAL: [&str; 2] = ["baseline", "targets"];
+pub const OPTIONAL: [&str; 3] = ["baseline", "targets", "workstream"];
 /// The columns read past.
-pub const IGNORED: [&str; 4] = ["section", "workstream", "commentary", "source_lines"];
+pub const IGNORED: [&str; 3] = ["section", "commentary", "source_lines"];
 
 /// One key action of an update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,6 +54,8 @@ pub struct UpdateRow {
     pub baseline: Option<String>,
     /// Its targets as printed, when the update prints them.
     pub targets: Option<String>,
+    /// Its workstream, when the update prints one.
+    pub workstream: Option<String>,
 }
 
 impl UpdateRow {
@@ -62,6 +64,7 @@ impl UpdateRow {
         match field {
             ActionText::Baseline => self.baseline.as_deref(),
             ActionText::Targets => self.targets.as_deref(),
+            ActionText::Workstream => self.workstream.as_deref(),
         }
     }
 }
@@ -196,6 +199,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<UpdateRow>, Problems> {
             arrow,
             baseline: optional("baseline"),
             targets: optional("targets"),
+            workstream: optional("workstream"),
         });
     }
     for (i, row) in rows.iter().enumerate() {
@@ -358,6 +362,7 @@ mod tests {
             completed_on: None,
             baseline: None,
             targets: None,
+            workstream: None,
             texts: Vec::new(),
             ratings: vec![ActionRating {
                 rag: rag.into(),

@@ -309,7 +309,7 @@ fn reported_between(reported_on: Option<&str>, at: &str, from: NaiveDate, to: Na
     projections::reported_day(reported_on, at).is_some_and(|day| day > from && day <= to)
 }
 
-/// A baseline or targets text reworded by a later update, with its action and the words the
+/// A baseline, targets or workstream text reworded by a later update, with its action and the words the
 /// rewording removed and added.
 #[derive(Debug, Serialize)]
 struct Reworded<'a> {
@@ -389,7 +389,7 @@ pub async fn texts(
             }
             writeln!(
                 out,
-                "{} baseline or targets text(s) reworded after {from} and up to {to}",
+                "{} baseline, targets or workstream text(s) reworded after {from} and up to {to}",
                 reworded.len()
             )?;
         }

@@ -17,11 +17,14 @@ use crate::failure::{CliResult, Failed};
 /// Runs `record refresh`: one write per measure, each announcing every period named, judged
 /// together so that one refusal appends nothing.
 pub async fn announce(app: &App, args: &RefreshArgs, out: &mut dyn Write) -> CliResult {
-    let periods = args
+    let mut periods = args
         .periods
         .iter()
         .map(|p| period(p))
         .collect::<CliResult<Vec<Period>>>()?;
+    // A period named twice is announced once.
+    periods.sort();
+    periods.dedup();
     let due = period(&args.due)?;
     let mut plan = None;
     let mut writes: Vec<StreamChange> = Vec::new();
@@ -52,6 +55,7 @@ pub async fn announce(app: &App, args: &RefreshArgs, out: &mut dyn Write) -> Cli
             reason: args.reason.clone(),
         });
     }
+    let measures = writes.len();
     let batch = Batch {
         actor: &app.actor,
         plan_id: plan,
@@ -71,8 +75,8 @@ pub async fn announce(app: &App, args: &RefreshArgs, out: &mut dyn Write) -> Cli
     writeln!(
         out,
         "announced a refresh of {} value(s) of {} measure(s), due for {due}, at position(s) {} (by {}); `scoreledger audit refresh` follows them",
-        args.measures.len() * periods.len(),
-        appended.len(),
+        measures * periods.len(),
+        measures,
         positions.join(", "),
         app.actor
     )?;

@@ -117,6 +117,43 @@ golden!(
     }
 );
 golden!(
+    target_set_with_milestones_spanning_years,
+    DomainEvent::TargetSet {
+        period: Period::financial_year(2010),
+        target: TargetSpec::parse("65% March 2010 68% October 2010 70% March 2011").unwrap(),
+    }
+);
+golden!(
+    target_set_as_a_band,
+    DomainEvent::TargetSet {
+        period: Period::financial_year(2010),
+        target: TargetSpec::parse("60% - 70%").unwrap(),
+    }
+);
+golden!(measure_defined_mid_range_with_a_baseline, DomainEvent::MeasureDefined {
+    measure_id: MeasureId(Uuid::from_u128(68)),
+    definition: MeasureDefinition {
+        plan_id: plan(),
+        measure_ref: MeasureRef::parse("NI 68").unwrap(),
+        ref_as_printed: "NI 68".into(),
+        priority: 1,
+        outcome: "A".into(),
+        action: String::new(),
+        title: "Increase the % of referrals of children in need to children's social care going onto initial assessment".into(),
+        priority_measure: false,
+        lead_officer: "Gani Martins".into(),
+        directorate: "CYPS".into(),
+        lead_accountability: String::new(),
+        polarity: Polarity::MidRange,
+        polarity_text: "mid range is good performance".into(),
+        frequency: Frequency::Monthly,
+        frequency_text: "monthly".into(),
+        value_kind: ValueKind::PointInTime,
+        status_scheme: StatusScheme::Rag2010,
+        baseline: "57.6% (2008/09 outturn) (2270/3940) 59.8% (position as at Nov 2009) 2009/10 outturn 73.4%".into(),
+    },
+});
+golden!(
     target_changed,
     DomainEvent::TargetChanged {
         period: Period::financial_year(2016),
