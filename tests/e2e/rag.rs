@@ -193,6 +193,14 @@ fn a_2010_report_speaks_in_ratings_and_keeps_the_unrated_and_the_arrows() {
         "{html}"
     );
     assert!(!html.contains("measures with data"), "{html}");
+    assert!(
+        html.contains("Measures per priority by RAG rating"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td class=\"status\">not rated"),
+        "the unrated measure reads not rated: {html}"
+    );
 
     // The arrow beside a rating is a direction of travel, as printed.
     let arrow = |d: &str| {

@@ -345,7 +345,11 @@ fn dashboard(report: &QuarterReport) -> String {
     html.push_str(&direction_table(report));
     html.push_str("</div>\n");
     html.push_str(&executive_summary(report));
-    html.push_str(&priority_counts_table(report));
+    html.push_str(&if uses_rag(report) {
+        rag_priority_table(report)
+    } else {
+        priority_counts_table(report)
+    });
     html.push_str("</section>\n");
     html
 }
@@ -610,6 +614,40 @@ fn executive_summary(report: &QuarterReport) -> String {
 
 fn count_with_share(share: &Share) -> String {
     format!("{} ({})", share.count, percent(share))
+}
+
+/// A plan of the 2010 scheme by priority: its measures and how many carry each rating.
+fn rag_priority_table(report: &QuarterReport) -> String {
+    let summary = &report.summary;
+    let mut header = vec!["Priority".to_owned(), "Measures".to_owned()];
+    header.extend(summary.rag.iter().map(|t| capitalised(&t.label)));
+    header.push("Not rated".to_owned());
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut html = table_head("Measures per priority by RAG rating", &header);
+    for p in &summary.by_priority {
+        let rows: Vec<&ReportRow> = report
+            .rows
+            .iter()
+            .filter(|r| r.priority == p.number)
+            .collect();
+        html.push_str(&format!(
+            "<tr><th scope=\"row\">{}. {}</th><td class=\"num\">{}</td>",
+            p.number,
+            escape(&p.title),
+            rows.len()
+        ));
+        for tally in &summary.rag {
+            let count = rows
+                .iter()
+                .filter(|r| r.rag.is_some_and(|rag| rag.as_str() == tally.key))
+                .count();
+            html.push_str(&format!("<td class=\"num\">{count}</td>"));
+        }
+        let unrated = rows.iter().filter(|r| r.rag.is_none()).count();
+        html.push_str(&format!("<td class=\"num\">{unrated}</td></tr>\n"));
+    }
+    html.push_str("</tbody>\n</table>\n");
+    html
 }
 
 fn priority_counts_table(report: &QuarterReport) -> String {
@@ -913,7 +951,7 @@ fn priority_section(
     ));
     html.push_str(&scorecard_head(&report.columns));
     for outcome in rows.chunk_by(|a, b| a.outcome == b.outcome) {
-        html.push_str(&outcome_body(outcome, link));
+        html.push_str(&outcome_body(outcome, link, uses_rag(report)));
     }
     html.push_str("</table>\n</section>\n");
     html
@@ -921,7 +959,7 @@ fn priority_section(
 
 /// One outcome's rows as a `<tbody>`, with the outcome, lead accountability and action cells
 /// merged down runs of equal values as the pack prints them.
-fn outcome_body(rows: &[&ReportRow], link: Option<MeasureLink<'_>>) -> String {
+fn outcome_body(rows: &[&ReportRow], link: Option<MeasureLink<'_>>, rag_plan: bool) -> String {
     let accountability = run_starts(
         &rows
             .iter()
@@ -961,7 +999,7 @@ fn outcome_body(rows: &[&ReportRow], link: Option<MeasureLink<'_>>) -> String {
                 escape(&row.action)
             ));
         }
-        html.push_str(&measure_row_cells(row));
+        html.push_str(&measure_row_cells(row, rag_plan));
         html.push_str("</tr>\n");
     }
     html.push_str("</tbody>\n");
@@ -969,7 +1007,7 @@ fn outcome_body(rows: &[&ReportRow], link: Option<MeasureLink<'_>>) -> String {
 }
 
 /// The cells of a row from Measure to Data notes.
-fn measure_row_cells(row: &ReportRow) -> String {
+fn measure_row_cells(row: &ReportRow, rag_plan: bool) -> String {
     let mut html = format!(
         "<td class=\"measure\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"target\">{}</td>",
         measure_text(row),
@@ -981,7 +1019,7 @@ fn measure_row_cells(row: &ReportRow) -> String {
             .map(|t| with_marked_annotation(t, "(changed from", "changed"))
             .unwrap_or_default(),
     );
-    html.push_str(&status_cell(row));
+    html.push_str(&status_cell(row, rag_plan));
     html.push_str(&format!(
         "<td class=\"dot\">{}</td>",
         direction_mark(row.direction)
@@ -1021,9 +1059,12 @@ fn measure_text(row: &ReportRow) -> String {
 
 /// The officer's status (or 2010 rating), and below it what the rules suggested when that
 /// differs — the disagreement scrutiny asks about.
-fn status_cell(row: &ReportRow) -> String {
+/// The status (or, in a plan of the 2010 scheme, the RAG rating, "not rated" when there is
+/// none) with the rules' suggestion beside it.
+fn status_cell(row: &ReportRow, rag_plan: bool) -> String {
     let shown = match row.rag {
         Some(rag) => rag_mark(rag),
+        None if rag_plan => "not rated".to_owned(),
         None => status_mark(row.status),
     };
     let suggestion = row
