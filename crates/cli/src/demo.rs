@@ -937,7 +937,10 @@ impl Story<'_> {
     async fn refresh_announced(&mut self) -> CliResult {
         self.clock.set(at(2017, 2, 20, 9));
         self.app.reported = Some(q3_scorecard());
-        let liquid_logic = &FLAGGED[0];
+        let liquid_logic = FLAGGED
+            .iter()
+            .find(|f| f.source == "Liquid Logic")
+            .ok_or_else(|| Failed::rejected("the demo's flags name no Liquid Logic figures"))?;
         let quarter = self.quarter(liquid_logic.quarter);
         for reference in liquid_logic.measures {
             let measure = self.find(reference)?;

@@ -624,27 +624,17 @@ fn rag_priority_table(report: &QuarterReport) -> String {
     header.push("Not rated".to_owned());
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut html = table_head("Measures per priority by RAG rating", &header);
-    for p in &summary.by_priority {
-        let rows: Vec<&ReportRow> = report
-            .rows
-            .iter()
-            .filter(|r| r.priority == p.number)
-            .collect();
+    for p in report.ratings_by_priority() {
         html.push_str(&format!(
             "<tr><th scope=\"row\">{}. {}</th><td class=\"num\">{}</td>",
             p.number,
             escape(&p.title),
-            rows.len()
+            p.measures
         ));
-        for tally in &summary.rag {
-            let count = rows
-                .iter()
-                .filter(|r| r.rag.is_some_and(|rag| rag.as_str() == tally.key))
-                .count();
+        for count in &p.rated {
             html.push_str(&format!("<td class=\"num\">{count}</td>"));
         }
-        let unrated = rows.iter().filter(|r| r.rag.is_none()).count();
-        html.push_str(&format!("<td class=\"num\">{unrated}</td></tr>\n"));
+        html.push_str(&format!("<td class=\"num\">{}</td></tr>\n", p.not_rated));
     }
     html.push_str("</tbody>\n</table>\n");
     html

@@ -87,7 +87,57 @@ pub struct QuarterReport {
     pub set_asides: Vec<SetAside>,
 }
 
+/// A priority of a plan in the 2010 scheme: how many of its measures carry each rating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorityRatings {
+    /// Priority number.
+    pub number: u8,
+    /// Its title.
+    pub title: String,
+    /// Its measures.
+    pub measures: usize,
+    /// Per rating, in the order of the summary's `rag` tallies.
+    pub rated: Vec<usize>,
+    /// Those with no rating.
+    pub not_rated: usize,
+}
+
 impl QuarterReport {
+    /// Per priority, the ratings its measures carry (empty unless the plan is in the 2010
+    /// scheme), for the terminal and HTML reports alike.
+    pub fn ratings_by_priority(&self) -> Vec<PriorityRatings> {
+        if self.summary.rag.is_empty() {
+            return Vec::new();
+        }
+        self.summary
+            .by_priority
+            .iter()
+            .map(|p| {
+                let rows: Vec<&ReportRow> = self
+                    .rows
+                    .iter()
+                    .filter(|r| r.priority == p.number)
+                    .collect();
+                PriorityRatings {
+                    number: p.number,
+                    title: p.title.clone(),
+                    measures: rows.len(),
+                    rated: self
+                        .summary
+                        .rag
+                        .iter()
+                        .map(|t| {
+                            rows.iter()
+                                .filter(|r| r.rag.is_some_and(|rag| rag.as_str() == t.key))
+                                .count()
+                        })
+                        .collect(),
+                    not_rated: rows.iter().filter(|r| r.rag.is_none()).count(),
+                }
+            })
+            .collect()
+    }
+
     /// The canonical JSON encoding.
     pub fn canonical_json(&self) -> String {
         canonical_json(self)

@@ -141,24 +141,13 @@ fn rag_sentences(report: &QuarterReport) -> String {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(110)
         .set_header(header);
-    for p in &summary.by_priority {
-        let rows: Vec<&ReportRow> = report
-            .rows
-            .iter()
-            .filter(|r| r.priority == p.number)
-            .collect();
+    for p in report.ratings_by_priority() {
         let mut cells = vec![
             Cell::new(format!("{}. {}", p.number, p.title)),
-            Cell::new(rows.len()),
+            Cell::new(p.measures),
         ];
-        cells.extend(summary.rag.iter().map(|t| {
-            Cell::new(
-                rows.iter()
-                    .filter(|r| r.rag.is_some_and(|rag| rag.to_string() == t.key))
-                    .count(),
-            )
-        }));
-        cells.push(Cell::new(rows.iter().filter(|r| r.rag.is_none()).count()));
+        cells.extend(p.rated.iter().map(Cell::new));
+        cells.push(Cell::new(p.not_rated));
         priorities.add_row(cells);
     }
     out.push_str(&priorities.to_string());
