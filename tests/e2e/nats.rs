@@ -216,3 +216,45 @@ fn a_password_in_the_store_url_logs_in_but_is_never_shown() {
     assert_success(&help);
     never_shown(&help);
 }
+
+#[test]
+fn migrate_on_a_cluster_creates_the_replicas_asked_and_refuses_another_count() {
+    let cluster = scoreledger_testkit::cluster::TestCluster::start(NatsRelease::Current);
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(cluster.formed());
+    let workspace = Workspace::new();
+    let urls = cluster.urls();
+    // Every server of the cluster in --store; the count from the configuration file.
+    let config = workspace.file("scoreledger.toml", "nats_replicas = 3\n");
+    let created = workspace.run(&[
+        "migrate",
+        "--store",
+        &urls,
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_success(&created);
+    assert!(
+        stdout(&created).contains("stream SCORELEDGER checked (3 replica(s)"),
+        "{}",
+        stdout(&created)
+    );
+    let refused = workspace.run(&["migrate", "--store", &urls, "--nats-replicas", "1"]);
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains(
+            "the JetStream stream SCORELEDGER exists, but it has 3 replica(s) where --nats-replicas asks for 1"
+        ),
+        "{}",
+        stderr(&refused)
+    );
+    let alone = TestNats::start(NatsRelease::Current);
+    let refused = workspace.run(&["migrate", "--store", &alone.url(), "--nats-replicas", "3"]);
+    assert_eq!(refused.status.code(), Some(3), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("--nats-replicas 3 needs a NATS cluster"),
+        "{}",
+        stderr(&refused)
+    );
+}

@@ -37,7 +37,8 @@ pub struct Cli {
 
     /// Where the event log lives: sqlite:PATH, or nats://HOST:PORT for a NATS JetStream
     /// server (production; nats://USER:PASSWORD@HOST:PORT with a login, never shown with its
-    /// password). Default: the --db file.
+    /// password; a cluster's servers separated by commas, nats://n1:4222,nats://n2:4222;
+    /// tls://HOST:PORT for TLS). Default: the --db file.
     // Values from the environment stay out of --help: a URL may carry a password.
     #[arg(long, global = true, env = "SCORELEDGER_STORE", hide_env_values = true)]
     pub store: Option<String>,
@@ -59,6 +60,51 @@ pub struct Cli {
         default_value = "scoreledger"
     )]
     pub nats_prefix: String,
+
+    /// Replicas of the log's stream (with --store nats://…): 1 on a single server, 3 on a
+    /// three-node cluster (nats-server 2.12.3 or later). An existing stream with another count
+    /// is refused, naming both; change it with `nats stream edit` as the admin user.
+    #[arg(
+        long,
+        global = true,
+        env = "SCORELEDGER_NATS_REPLICAS",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u8).range(1..=5)
+    )]
+    pub nats_replicas: u8,
+
+    /// A NATS .creds file (a user JWT and its nkey seed, as nsc writes it) to log in with,
+    /// instead of a user and password in the --store URL.
+    #[arg(long, global = true, env = "SCORELEDGER_NATS_CREDS")]
+    pub nats_creds: Option<PathBuf>,
+
+    /// A file holding a NATS user's nkey seed (one line, SU…) to log in with, for servers
+    /// that list the user's public key.
+    #[arg(long, global = true, env = "SCORELEDGER_NATS_NKEY")]
+    pub nats_nkey: Option<PathBuf>,
+
+    /// A PEM file of the certificate authorities to trust for the NATS servers' certificates
+    /// (otherwise the system's). Requires TLS, as a tls://HOST:PORT URL does.
+    #[arg(long, global = true, env = "SCORELEDGER_NATS_TLS_CA")]
+    pub nats_tls_ca: Option<PathBuf>,
+
+    /// A client certificate (PEM) for NATS servers that verify clients; with --nats-tls-key.
+    #[arg(
+        long,
+        global = true,
+        env = "SCORELEDGER_NATS_TLS_CERT",
+        requires = "nats_tls_key"
+    )]
+    pub nats_tls_cert: Option<PathBuf>,
+
+    /// The private key (PEM) of --nats-tls-cert.
+    #[arg(
+        long,
+        global = true,
+        env = "SCORELEDGER_NATS_TLS_KEY",
+        requires = "nats_tls_cert"
+    )]
+    pub nats_tls_key: Option<PathBuf>,
 
     /// Who you are: a user id recorded on every change you make.
     #[arg(

@@ -49,7 +49,7 @@ use scoreledger_store::SystemClock;
 use crate::app::{actor_from, App};
 use crate::args::{Cli, Command};
 use crate::failure::{CliResult, Failed};
-use crate::settings::settings;
+use crate::settings::{settings, NatsOptions};
 
 /// Runs the parsed command line.
 pub async fn dispatch(cli: Cli) -> CliResult {
@@ -69,12 +69,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
     if let Command::Demo(args) = &cli.command {
         return crate::demo::run(args, cli.store.as_deref(), &cli.db, &mut std::io::stdout()).await;
     }
-    let settings = settings(
-        &cli.db,
-        cli.store.as_deref(),
-        &cli.nats_stream,
-        &cli.nats_prefix,
-    )?;
+    let settings = settings(&cli.db, cli.store.as_deref(), &NatsOptions::from_cli(&cli)?)?;
     let out = &mut std::io::stdout();
     // These open the log themselves: a restore's log must not be created before it.
     match &cli.command {

@@ -7,12 +7,15 @@
 //! db = "postgres://scoreledger@127.0.0.1:5432/scoreledger"
 //! nats_stream = "SCORELEDGER"
 //! nats_prefix = "scoreledger"
+//! nats_replicas = 3
+//! nats_creds = "/etc/scoreledger/service.creds"
+//! nats_tls_ca = "/etc/scoreledger/nats-ca.pem"
 //! user = "simon.dennis"
 //! name = "Simon Dennis"
 //! role = "performance"
 //! ```
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use clap::parser::ValueSource;
 use clap::ArgMatches;
@@ -32,6 +35,18 @@ pub struct ConfigFile {
     pub nats_stream: Option<String>,
     /// See `--nats-prefix`.
     pub nats_prefix: Option<String>,
+    /// See `--nats-replicas`.
+    pub nats_replicas: Option<u8>,
+    /// See `--nats-creds`.
+    pub nats_creds: Option<PathBuf>,
+    /// See `--nats-nkey`.
+    pub nats_nkey: Option<PathBuf>,
+    /// See `--nats-tls-ca`.
+    pub nats_tls_ca: Option<PathBuf>,
+    /// See `--nats-tls-cert`.
+    pub nats_tls_cert: Option<PathBuf>,
+    /// See `--nats-tls-key`.
+    pub nats_tls_key: Option<PathBuf>,
     /// See `--user`.
     pub user: Option<String>,
     /// See `--name`.
@@ -51,7 +66,7 @@ pub fn read(path: &Path) -> Result<ConfigFile, String> {
     // The parser quotes the offending line, which may hold a URL with its password.
     toml::from_str(&text).map_err(|err| {
         format!(
-            "the configuration file {} is not valid: {}; its keys are db, store, nats_stream, nats_prefix, user, name, role",
+            "the configuration file {} is not valid: {}; its keys are db, store, nats_stream, nats_prefix, nats_replicas, nats_creds, nats_nkey, nats_tls_ca, nats_tls_cert, nats_tls_key, user, name, role",
             path.display(),
             scoreledger_store::redacted(&err.to_string())
         )
@@ -82,6 +97,19 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, file: ConfigFile) {
     if defaulted("name") {
         cli.name = cli.name.take().or(file.name);
     }
+    if let (true, Some(replicas)) = (defaulted("nats_replicas"), file.nats_replicas) {
+        cli.nats_replicas = replicas;
+    }
+    let fill_path = |id: &str, slot: &mut Option<PathBuf>, value: Option<PathBuf>| {
+        if defaulted(id) {
+            *slot = slot.take().or(value);
+        }
+    };
+    fill_path("nats_creds", &mut cli.nats_creds, file.nats_creds);
+    fill_path("nats_nkey", &mut cli.nats_nkey, file.nats_nkey);
+    fill_path("nats_tls_ca", &mut cli.nats_tls_ca, file.nats_tls_ca);
+    fill_path("nats_tls_cert", &mut cli.nats_tls_cert, file.nats_tls_cert);
+    fill_path("nats_tls_key", &mut cli.nats_tls_key, file.nats_tls_key);
 }
 
 #[cfg(test)]

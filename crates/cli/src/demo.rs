@@ -35,7 +35,7 @@ use crate::commands::{history, restated};
 use crate::failure::{CliResult, Failed};
 use crate::ids;
 use crate::import::{parse_json, Numbering, ValidMeasure, ValidScorecard, SAMPLE_2016_17};
-use crate::settings::{settings, Settings, StoreLocation};
+use crate::settings::{settings, NatsOptions, Settings, StoreLocation};
 use crate::signing::{write_key, Signing};
 use scoreledger_integrity::LogKey;
 use scoreledger_service::keys;
@@ -1105,11 +1105,13 @@ pub(crate) async fn open(
             settings(
                 &db,
                 Some(url),
-                &format!("SCORELEDGER_DEMO_{run}"),
-                &format!("scoreledger-demo-{run}"),
+                &NatsOptions::named(
+                    &format!("SCORELEDGER_DEMO_{run}"),
+                    &format!("scoreledger-demo-{run}"),
+                ),
             )?
         }
-        None => settings(&db, None, "SCORELEDGER", "scoreledger")?,
+        None => settings(&db, None, &NatsOptions::named("SCORELEDGER", "scoreledger"))?,
     };
     let app = App::open_with_clock(&settings, performance(), clock).await?;
     if app.head().await? != Position(0) {
@@ -1303,6 +1305,7 @@ pub async fn run(args: &DemoArgs, store: Option<&str>, db: &str, out: &mut dyn W
             url,
             stream,
             prefix,
+            ..
         } => format!(
             " --store {url} --nats-stream {stream} --nats-prefix {prefix} --signing-key {} --checkpoints {}",
             signing.key_file.as_deref().unwrap_or(Path::new("")).display(),

@@ -120,8 +120,18 @@ impl From<OpenError> for Failed {
 
 impl From<scoreledger_store::nats::NatsOpenError> for Failed {
     fn from(err: scoreledger_store::nats::NatsOpenError) -> Self {
+        use scoreledger_store::nats::NatsOpenError::*;
+        let kind = match err {
+            // What the settings ask cannot be: say so as for any rejected input.
+            Settings(_) | Differs { .. } | NotClustered { .. } | UnsafeServer { .. } => {
+                Failure::Rejected
+            }
+            Connect { .. } | Login { .. } | Stream { .. } | UnsafeStream { .. } => {
+                Failure::Unavailable
+            }
+        };
         Self {
-            kind: Failure::Unavailable,
+            kind,
             error: err.into(),
         }
     }

@@ -8,8 +8,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use scoreledger_store::{redacted, NatsConfig, ServerUrl};
+use scoreledger_store::{redacted, NatsConfig, NatsSecurity, ServerUrl};
 
+use crate::args::Cli;
 use crate::failure::{CliResult, Failed};
 
 /// Where the event log lives.
@@ -19,13 +20,65 @@ pub enum StoreLocation {
     Sqlite(PathBuf),
     /// A JetStream stream.
     Nats {
-        /// Server URL.
+        /// Server URL, or a cluster's servers separated by commas.
         url: ServerUrl,
         /// Stream name.
         stream: String,
         /// Subject prefix.
         prefix: String,
+        /// Replicas of the stream.
+        replicas: usize,
+        /// Login files and TLS.
+        security: NatsSecurity,
     },
+}
+
+/// The settings of a log on NATS beside its URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NatsOptions {
+    /// Stream name (`--nats-stream`).
+    pub stream: String,
+    /// Subject prefix (`--nats-prefix`).
+    pub prefix: String,
+    /// Replicas (`--nats-replicas`).
+    pub replicas: usize,
+    /// Login files and TLS (`--nats-creds`, `--nats-nkey`, `--nats-tls-*`).
+    pub security: NatsSecurity,
+}
+
+impl NatsOptions {
+    /// A stream and prefix on one server, with no login files or TLS settings.
+    pub fn named(stream: &str, prefix: &str) -> Self {
+        Self {
+            stream: stream.to_owned(),
+            prefix: prefix.to_owned(),
+            replicas: 1,
+            security: NatsSecurity::default(),
+        }
+    }
+
+    /// As the command line, environment and configuration file give them.
+    pub fn from_cli(cli: &Cli) -> CliResult<Self> {
+        let tls_client = match (&cli.nats_tls_cert, &cli.nats_tls_key) {
+            (Some(cert), Some(key)) => Some((cert.clone(), key.clone())),
+            (None, None) => None,
+            _ => {
+                return Err(Failed::rejected(
+                    "a NATS client certificate needs its key: give --nats-tls-cert and --nats-tls-key together",
+                ))
+            }
+        };
+        Ok(Self {
+            replicas: usize::from(cli.nats_replicas),
+            security: NatsSecurity {
+                credentials: cli.nats_creds.clone(),
+                nkey: cli.nats_nkey.clone(),
+                tls_ca: cli.nats_tls_ca.clone(),
+                tls_client,
+            },
+            ..Self::named(&cli.nats_stream, &cli.nats_prefix)
+        })
+    }
 }
 
 /// Where the read models live.
@@ -55,13 +108,9 @@ fn sqlite_path(text: &str) -> Option<PathBuf> {
 }
 
 /// Parses `--db` (a path, `sqlite:PATH`, `postgres://…`) and `--store` (`sqlite:PATH`,
-/// `nats://HOST:PORT`).
-pub fn settings(
-    db: &str,
-    store: Option<&str>,
-    nats_stream: &str,
-    nats_prefix: &str,
-) -> CliResult<Settings> {
+/// `nats://HOST:PORT`, several separated by commas).
+pub fn settings(db: &str, store: Option<&str>, nats: &NatsOptions) -> CliResult<Settings> {
+    let (nats_stream, nats_prefix) = (nats.stream.as_str(), nats.prefix.as_str());
     let read_models = if db.starts_with("postgres://") || db.starts_with("postgresql://") {
         ReadModelLocation::Postgres(db.into())
     } else {
@@ -94,6 +143,8 @@ pub fn settings(
                 url: url.into(),
                 stream: nats_stream.to_owned(),
                 prefix: nats_prefix.to_owned(),
+                replicas: nats.replicas,
+                security: nats.security.clone(),
             }
         }
         Some(other) => StoreLocation::Sqlite(sqlite_path(other).ok_or_else(|| {
@@ -114,12 +165,15 @@ impl StoreLocation {
                 url,
                 stream,
                 prefix,
+                replicas,
+                security,
             } => Some(NatsConfig {
                 url: url.clone(),
                 stream: stream.clone(),
                 prefix: prefix.clone(),
-                replicas: 1,
+                replicas: *replicas,
                 duplicate_window: Duration::from_secs(120),
+                security: security.clone(),
             }),
             StoreLocation::Sqlite(_) => None,
         }
@@ -132,7 +186,12 @@ mod tests {
 
     #[test]
     fn nothing_given_is_one_embedded_file() {
-        let s = settings("scoreledger.db", None, "SCORELEDGER", "scoreledger").unwrap();
+        let s = settings(
+            "scoreledger.db",
+            None,
+            &NatsOptions::named("SCORELEDGER", "scoreledger"),
+        )
+        .unwrap();
         assert_eq!(s.store, StoreLocation::Sqlite("scoreledger.db".into()));
         assert_eq!(
             s.read_models,
@@ -145,8 +204,7 @@ mod tests {
         let s = settings(
             "sqlite:read.db",
             Some("nats://127.0.0.1:4222"),
-            "SCORELEDGER",
-            "scoreledger",
+            &NatsOptions::named("SCORELEDGER", "scoreledger"),
         )
         .unwrap();
         assert!(
@@ -160,8 +218,7 @@ mod tests {
         let s = settings(
             "postgres://reader:pg-s3cret@127.0.0.1/x",
             Some("nats://scoreledger:nats-s3cret@127.0.0.1:4222"),
-            "SCORELEDGER",
-            "scoreledger",
+            &NatsOptions::named("SCORELEDGER", "scoreledger"),
         )
         .unwrap();
         let config = s.store.nats_config().unwrap();
@@ -180,23 +237,39 @@ mod tests {
 
     #[test]
     fn bad_locations_say_what_to_write() {
-        let err = settings("x.db", Some("kafka://x"), "SCORELEDGER", "p").unwrap_err();
+        let err = settings(
+            "x.db",
+            Some("kafka://x"),
+            &NatsOptions::named("SCORELEDGER", "p"),
+        )
+        .unwrap_err();
         assert!(
             err.render().contains("sqlite:PATH or nats://HOST:PORT"),
             "{}",
             err.render()
         );
         // A mistyped location is echoed without its password.
-        let err = settings("mysql://app:s3cret@db/x", None, "SCORELEDGER", "p").unwrap_err();
+        let err = settings(
+            "mysql://app:s3cret@db/x",
+            None,
+            &NatsOptions::named("SCORELEDGER", "p"),
+        )
+        .unwrap_err();
         assert!(
             err.render()
                 .contains("\"mysql://app:***@db/x\" is not a database location"),
             "{}",
             err.render()
         );
-        let err = settings("x.db", Some("kafka://app:s3cret@h"), "SCORELEDGER", "p").unwrap_err();
+        let err = settings(
+            "x.db",
+            Some("kafka://app:s3cret@h"),
+            &NatsOptions::named("SCORELEDGER", "p"),
+        )
+        .unwrap_err();
         assert!(!err.render().contains("s3cret"), "{}", err.render());
-        let err = settings("x.db", Some("nats://h:1"), "A.B", "p").unwrap_err();
+        let err =
+            settings("x.db", Some("nats://h:1"), &NatsOptions::named("A.B", "p")).unwrap_err();
         assert!(
             err.render().contains("not a stream name"),
             "{}",

@@ -11,7 +11,11 @@ use crate::target::{Comparison, Target, TextKind};
 /// Tolerance bands for the computed suggestions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleSet {
-    /// Version number; bumped by every revision of the rules.
+    /// Version number; bumped by every revision of the rules: whenever a target, polarity
+    /// and value the rules could already judge would be judged differently. Teaching them a
+    /// new kind of target (a band, dated milestones) or polarity (mid range is good) is no
+    /// revision: targets and polarities are stored parsed, so none set before could be one,
+    /// and nothing judged before is judged differently.
     pub version: u32,
     /// A value short of target by at most this share of the target (in percent) is
     /// "satisfactory" rather than "off target".

@@ -37,8 +37,8 @@ pub use history_kind::{HistoryKind, UnknownKind};
 pub use history_view::{history, reported_day, HistoryEntry, HistoryFilter};
 pub use lookup::{find_measure, measures_of_plan, position_before, published_through};
 pub use measure_view::{
-    measure_as_at, value_versions, AccountabilitySpell, MeasureView, PeriodFact, PeriodValue,
-    ValueVersion,
+    measure_as_at, target_specs, value_versions, AccountabilitySpell, MeasureView, PeriodFact,
+    PeriodValue, ValueVersion,
 };
 pub use meetings::{meetings_as_at, AgendaItemRecord, MeetingOutcome, MeetingRecord};
 pub use narratives::{narratives_as_at, Narrative};

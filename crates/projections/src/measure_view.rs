@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use scoreledger_domain::target::TargetSpec;
 use scoreledger_domain::{
     DataQuality, MeasureDefinition, MeasureId, Period, Position, RecordedValue,
 };
@@ -130,6 +131,33 @@ async fn facts(
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     facts.sort_by_key(|f| f.period);
     Ok(facts)
+}
+
+/// The targets of a measure as they were set, as the log stood at `position`, by period: the
+/// structured form behind [`MeasureView::targets`]' text (phasing, milestones, bands), read as
+/// stored rather than parsed again from the text.
+pub async fn target_specs(
+    read: &ReadModels,
+    measure_id: MeasureId,
+    position: Position,
+) -> Result<Vec<(Period, TargetSpec)>, sqlx::Error> {
+    let rows = sqlx::query_as::<_, (String, String)>(&format!(
+        "SELECT period, target FROM targets_history WHERE measure_id = $1 AND {} \
+         ORDER BY recorded_from_position",
+        as_at("", 2)
+    ))
+    .bind(measure_id.to_string())
+    .bind(position.0 as i64)
+    .fetch_all(read.pool())
+    .await?;
+    rows.into_iter()
+        .map(|(p, target)| {
+            Ok((
+                period(&p)?,
+                serde_json::from_str(&target).map_err(|err| corrupt("target", err))?,
+            ))
+        })
+        .collect()
 }
 
 /// The measure as the log stood at `position`; `None` if it was not defined by then.
@@ -269,6 +297,9 @@ pub async fn measure_as_at(
 /// One version of a value: what a measure's cell for a period read between two positions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ValueVersion {
+    /// The financial year of the measure's plan: the same reference in two years' plans is
+    /// two measures.
+    pub plan_year: String,
     /// The measure (normalised reference).
     pub measure_ref: String,
     /// The period.
@@ -283,6 +314,15 @@ pub struct ValueVersion {
     pub to_position: Option<u64>,
 }
 
+impl ValueVersion {
+    /// Whether `other` is a version of the same cell: the same plan's measure and period.
+    pub fn same_cell(&self, other: &ValueVersion) -> bool {
+        self.plan_year == other.plan_year
+            && self.measure_ref == other.measure_ref
+            && self.period == other.period
+    }
+}
+
 /// Every version of every value recorded at or before `through`, by measure, period and
 /// position. A version replaced after `through` counts as current.
 pub async fn value_versions(
@@ -295,14 +335,16 @@ pub async fn value_versions(
         String,
         String,
         String,
+        String,
         Option<String>,
         i64,
         Option<i64>,
     );
     let rows = sqlx::query_as::<_, Row>(
-        "SELECT m.measure_ref, v.period, v.value, v.quality, v.source_system, \
+        "SELECT p.financial_year, m.measure_ref, v.period, v.value, v.quality, v.source_system, \
          v.recorded_from_position, v.recorded_to_position \
-         FROM values_history v JOIN measures m USING (measure_id) WHERE v.recorded_from_position <= $1",
+         FROM values_history v JOIN measures m USING (measure_id) JOIN plans p ON p.plan_id = m.plan_id \
+         WHERE v.recorded_from_position <= $1",
     )
     .bind(at)
     .fetch_all(read.pool())
@@ -310,8 +352,9 @@ pub async fn value_versions(
     let mut versions = rows
         .into_iter()
         .map(
-            |(measure_ref, p, value, quality, source_system, from, to)| {
+            |(plan_year, measure_ref, p, value, quality, source_system, from, to)| {
                 Ok(ValueVersion {
+                    plan_year,
                     measure_ref,
                     period: period(&p)?,
                     value: serde_json::from_str(&value).map_err(|err| corrupt("value", err))?,

@@ -31,15 +31,20 @@ pub struct PartialValue {
     pub full_period_supplied: bool,
 }
 
-/// Whether a publication's report showed `version`: the report's columns include its period,
-/// and the version was the current one at the cut-off.
+/// Whether a publication's report showed `version`: the report is of the version's plan (the
+/// plan of its period's year), its columns include the version's period, and the version was
+/// the current one at the cut-off.
 fn shows(publication: &Publication, version: &ValueVersion) -> bool {
     let cut_off = publication.cut_off as u64;
     let current_then =
         version.from_position <= cut_off && version.to_position.is_none_or(|to| to > cut_off);
     current_then
         && Period::parse(&publication.period)
-            .map(|reported| columns(&reported).contains(&version.period))
+            .map(|reported| {
+                Period::financial_year(reported.financial_year_of()).to_string()
+                    == version.plan_year
+                    && columns(&reported).contains(&version.period)
+            })
             .unwrap_or(false)
 }
 
@@ -53,11 +58,9 @@ pub fn partial_values(
         .iter()
         .filter_map(|version| {
             let coverage = version.value.partial_coverage()?;
-            let current = versions.iter().find(|v| {
-                v.measure_ref == version.measure_ref
-                    && v.period == version.period
-                    && v.to_position.is_none()
-            });
+            let current = versions
+                .iter()
+                .find(|v| v.same_cell(version) && v.to_position.is_none());
             let replaced_by = current.filter(|c| c.from_position != version.from_position);
             Some(PartialValue {
                 measure_ref: version.measure_ref.clone(),
@@ -142,11 +145,9 @@ pub fn unconfirmed_values(
         .iter()
         .filter(|version| version.quality.quality != Quality::Final)
         .filter_map(|version| {
-            let current = versions.iter().find(|v| {
-                v.measure_ref == version.measure_ref
-                    && v.period == version.period
-                    && v.to_position.is_none()
-            })?;
+            let current = versions
+                .iter()
+                .find(|v| v.same_cell(version) && v.to_position.is_none())?;
             let later = current.from_position != version.from_position;
             let outcome = if !later {
                 Outcome::Unconfirmed
@@ -191,6 +192,7 @@ mod tests {
 
     fn version(period: Period, raw: &str, from: u64, to: Option<u64>) -> ValueVersion {
         ValueVersion {
+            plan_year: "2016/17".into(),
             measure_ref: "2.B5".into(),
             period,
             value: RecordedValue::parse(raw).unwrap(),

@@ -6,8 +6,12 @@
 //! version of it, if any, confirms it unchanged or revises it; and once the report it is due
 //! for is published, a value left as it was is named as not refreshed in time.
 //!
-//! One announcement of several measures lands as one commit per measure; announcements that
-//! follow one another with the same words, due report and announcer are listed as one.
+//! One announcement of several measures lands as one commit per measure, at consecutive
+//! positions; commits that follow one another so, with the same words, due report and
+//! announcer, are listed as one announcement.
+//!
+//! A value is one plan's measure and period: the same reference in two years' plans is two
+//! measures, so a value is followed within the plan its announcement was made in.
 
 use serde::Serialize;
 
@@ -68,10 +72,12 @@ pub struct Refreshed {
 pub enum Outcome {
     /// Not changed since, and the report it is due for is not yet published.
     Awaiting,
-    /// Changed since, to the same figure (its quality confirmed, say).
+    /// Changed since, always to the same figure (its quality confirmed, say).
     Unchanged,
     /// Changed since, to another figure.
     Revised,
+    /// Changed since to another figure, then back to the one announced.
+    Restored,
     /// Not changed, and the report it was due for has been published.
     NotRefreshed,
 }
@@ -83,6 +89,7 @@ impl Outcome {
             Outcome::Awaiting => "awaiting refresh",
             Outcome::Unchanged => "refreshed, unchanged",
             Outcome::Revised => "refreshed, revised",
+            Outcome::Restored => "revised, then restored",
             Outcome::NotRefreshed => "not refreshed by the due report",
         }
     }
@@ -98,7 +105,8 @@ pub fn announcements(
 ) -> Vec<Announcement> {
     let mut found: Vec<Announcement> = Vec::new();
     for entry in entries.iter().filter(|e| e.what == ANNOUNCED) {
-        let (Some(measure), Some(period), Some(due)) = (
+        let (Some(plan_year), Some(measure), Some(period), Some(due)) = (
+            entry.plan_year.as_deref(),
             entry.measure_ref.as_deref(),
             parse(entry.period.as_deref()),
             parse(entry.classification.as_deref()),
@@ -111,13 +119,22 @@ pub fn announcements(
             .iter()
             .filter(|p| p.position as u64 > position && parse(Some(&p.period)) == Some(due))
             .min_by_key(|p| p.position);
-        let value = follow(versions, measure, period, entry.position, due_report);
+        let cell = Cell {
+            plan_year,
+            measure,
+            period,
+        };
+        let value = follow(versions, &cell, entry.position, due_report);
         let note = entry.after.clone().unwrap_or_default();
         match found.last_mut() {
             Some(last)
                 if last.due == due.to_string()
                     && last.note == note
-                    && last.announced_by == entry.actor_name =>
+                    && last.announced_by == entry.actor_name
+                    && last.values.last().is_some_and(|v| {
+                        (v.announced_at_position..=v.announced_at_position + 1)
+                            .contains(&entry.position)
+                    }) =>
             {
                 last.values.extend(value);
             }
@@ -138,18 +155,28 @@ pub fn announcements(
     found
 }
 
+/// One plan's measure and period: the value an announcement names.
+struct Cell<'a> {
+    plan_year: &'a str,
+    measure: &'a str,
+    period: Period,
+}
+
 /// One value from the announcement at `position` on.
 fn follow(
     versions: &[ValueVersion],
-    measure: &str,
-    period: Period,
+    cell: &Cell<'_>,
     announced_at: i64,
     due_report: Option<&Publication>,
 ) -> Option<Refreshed> {
     let position = announced_at as u64;
     let mut own: Vec<&ValueVersion> = versions
         .iter()
-        .filter(|v| v.measure_ref == measure && v.period == period)
+        .filter(|v| {
+            v.plan_year == cell.plan_year
+                && v.measure_ref == cell.measure
+                && v.period == cell.period
+        })
         .collect();
     own.sort_by_key(|v| v.from_position);
     let then = own
@@ -158,12 +185,14 @@ fn follow(
         .find(|v| v.from_position <= position)
         .copied()?;
     let now = own.last().copied()?;
-    let first_change = own.iter().find(|v| v.from_position > position);
+    let since = own.iter().filter(|v| v.from_position > position);
+    let first_change = since.clone().next();
     let cut_off = due_report.map(|p| p.cut_off as u64);
     let outcome = match first_change {
         None if cut_off.is_some() => Outcome::NotRefreshed,
         None => Outcome::Awaiting,
-        Some(_) if now.value == then.value => Outcome::Unchanged,
+        Some(_) if since.clone().all(|v| v.value == then.value) => Outcome::Unchanged,
+        Some(_) if now.value == then.value => Outcome::Restored,
         Some(_) => Outcome::Revised,
     };
     let difference = match (outcome, now.value.amount, then.value.amount) {
@@ -173,8 +202,8 @@ fn follow(
         _ => None,
     };
     Some(Refreshed {
-        measure_ref: measure.to_owned(),
-        period: period.to_string(),
+        measure_ref: cell.measure.to_owned(),
+        period: cell.period.to_string(),
         announced_at_position: announced_at,
         then: then.value.raw.clone(),
         now: now.value.raw.clone(),
@@ -196,6 +225,7 @@ mod tests {
 
     fn version(raw: &str, from: u64, to: Option<u64>) -> ValueVersion {
         ValueVersion {
+            plan_year: "2016/17".into(),
             measure_ref: "1.A3".into(),
             period: Period::quarter(2016, 3),
             value: RecordedValue::parse(raw).unwrap(),
@@ -296,6 +326,29 @@ mod tests {
     }
 
     #[test]
+    fn a_revision_undone_is_restored_not_unchanged() {
+        let versions = [
+            version("28.3%", 5, Some(20)),
+            version("27.9%", 20, Some(25)),
+            version("28.3%", 25, None),
+        ];
+        let restored = outcome_of(&versions, &[]);
+        assert_eq!(restored.outcome, Outcome::Restored);
+        assert_eq!(restored.changed_at_position, Some(20));
+        assert_eq!(restored.difference, None);
+    }
+
+    #[test]
+    fn a_value_is_followed_in_the_plan_it_was_announced_in() {
+        // The next year's plan has a measure of the same reference with a figure for the
+        // same period (a comparative); its revision is not the refresh.
+        let mut next_year = version("30.0%", 20, None);
+        next_year.plan_year = "2017/18".into();
+        let versions = [version("28.3%", 5, None), next_year];
+        assert_eq!(outcome_of(&versions, &[]).outcome, Outcome::Awaiting);
+    }
+
+    #[test]
     fn announcements_in_a_row_with_the_same_words_are_listed_as_one() {
         let mut a6 = version("64", 6, None);
         a6.measure_ref = "1.A6".into();
@@ -304,15 +357,17 @@ mod tests {
             after: Some("to be checked against the DfE return".into()),
             ..announced(13, "1.A6")
         };
+        // The same words again after other commits are another announcement.
         let entries = [
             announced(10, "1.A3"),
             announced(11, "1.A6"),
             other,
             announced(14, "1.A3"),
+            announced(17, "1.A3"),
         ];
         let found = announcements(&entries, &versions, &[]);
         let shape: Vec<(i64, usize)> = found.iter().map(|a| (a.position, a.values.len())).collect();
-        assert_eq!(shape, [(10, 2), (13, 1), (14, 1)]);
+        assert_eq!(shape, [(10, 2), (13, 1), (14, 1), (17, 1)]);
         assert_eq!(found[0].values[1].announced_at_position, 11);
     }
 }

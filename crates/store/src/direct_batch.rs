@@ -30,11 +30,8 @@ pub(crate) struct Batch {
 
 /// Whether a server of `version` (`2.11.0`, `2.15.1`, …) answers batched direct gets.
 pub(crate) fn supported(version: &str) -> bool {
-    let mut parts = version
-        .split(['.', '-'])
-        .map(|part| part.parse::<u64>().unwrap_or(0));
-    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    (major, minor) >= (2, 11)
+    use crate::nats::server_version::{ServerVersion, BATCHED_GETS};
+    ServerVersion::parse(version) >= BATCHED_GETS
 }
 
 /// Up to [`BATCH`] messages of `subject` from sequence `from` on, from the stream whose

@@ -34,7 +34,7 @@ pub use execute::{
     decide_commit, load, load_and_remember, load_current, prepare, ExecuteError, Request,
 };
 pub use ids::{action_id_for, derived_id, measure_id_for, meeting_id_for, new_id, plan_id_for};
-pub use nats::{NatsConfig, NatsStore};
+pub use nats::{LoginError, NatsConfig, NatsSecurity, NatsStore};
 pub use scoreledger_domain::{Position, StreamId, StreamVersion};
 pub use server_url::{redacted, ServerUrl};
 pub use set_aside::{set_aside_id, set_aside_of, unreadable_at, unreadable_events};

@@ -33,13 +33,22 @@ use crate::signing::{keys_stream, Signing};
 use crate::{Appended, EventStore};
 use scoreledger_integrity::LogKey;
 
+mod login;
 mod pipeline;
+pub(crate) mod server_version;
+mod stream_settings;
+
+use login::Login;
+pub use login::{LoginError, NatsSecurity};
+use server_version::{ServerVersion, SAFE_FOR_REPLICAS};
+use stream_settings::{differences, unsafe_setting};
 
 /// Where the log lives on NATS.
 #[derive(Debug, Clone)]
 pub struct NatsConfig {
-    /// Server URL, e.g. `nats://127.0.0.1:4222` or `nats://USER:PASSWORD@HOST:4222`; shown
-    /// (in `Debug` too) without its password.
+    /// Server URL, e.g. `nats://127.0.0.1:4222` or `nats://USER:PASSWORD@HOST:4222`, or
+    /// several separated by commas (a cluster's servers, dialled in turn); `tls://` requires
+    /// TLS. Shown (in `Debug` too) without its password.
     pub url: ServerUrl,
     /// JetStream stream name.
     pub stream: String,
@@ -50,6 +59,8 @@ pub struct NatsConfig {
     /// How long the server remembers a `Nats-Msg-Id` for deduplication. Retries after it
     /// are still recognised, by searching the stream's history.
     pub duplicate_window: Duration,
+    /// A `.creds` file, an nkey seed, TLS authorities and a client certificate.
+    pub security: NatsSecurity,
 }
 
 impl NatsConfig {
@@ -61,6 +72,7 @@ impl NatsConfig {
             prefix: "scoreledger".into(),
             replicas: 1,
             duplicate_window: Duration::from_secs(120),
+            security: NatsSecurity::default(),
         }
     }
 }
@@ -107,35 +119,35 @@ pub enum NatsOpenError {
         /// What is wrong.
         problem: String,
     },
-}
-
-/// The address to dial and the user and password to log in with.
-struct Login {
-    /// The URL without credentials.
-    address: String,
-    credentials: Option<(String, String)>,
-}
-
-impl Login {
-    /// Splits `USER:PASSWORD@` out of a URL. The client library parses but ignores credentials
-    /// in the URL, so they are passed as options instead.
-    fn from_url(url: &str) -> Self {
-        let plain = |url: &str| Self {
-            address: url.to_owned(),
-            credentials: None,
-        };
-        let Some((scheme, rest)) = url.split_once("://") else {
-            return plain(url);
-        };
-        let Some((userinfo, host)) = rest.rsplit_once('@') else {
-            return plain(url);
-        };
-        let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-        Self {
-            address: format!("{scheme}://{host}"),
-            credentials: Some((user.to_owned(), password.to_owned())),
-        }
-    }
+    /// The stream exists, but not as the settings ask.
+    #[error("the JetStream stream {stream} exists, but {}; give the settings it was created with, or have the operator change the stream (nats stream edit {stream}, as the admin user) and start again", .differences.join("; and "))]
+    Differs {
+        /// The stream.
+        stream: String,
+        /// Each difference, naming the setting.
+        differences: Vec<String>,
+    },
+    /// A replicated stream was asked of a server that runs alone.
+    #[error("--nats-replicas {replicas} needs a NATS cluster of at least {replicas} servers with JetStream, but {url} runs without one; give --nats-replicas 1 for a single server")]
+    NotClustered {
+        /// Replicas asked for.
+        replicas: usize,
+        /// The URL.
+        url: String,
+    },
+    /// A replicated stream was asked of a release not trusted with one.
+    #[error("{url} runs nats-server {version}; replicated streams (--nats-replicas {replicas}) need {SAFE_FOR_REPLICAS} or later, which fixed ways a cluster could lose a stream (README \"Operations\"); upgrade the servers")]
+    UnsafeServer {
+        /// The URL.
+        url: String,
+        /// The release it runs.
+        version: String,
+        /// Replicas asked for.
+        replicas: usize,
+    },
+    /// The login could not be put together from the settings.
+    #[error(transparent)]
+    Settings(#[from] LoginError),
 }
 
 /// The JetStream event store.
@@ -168,6 +180,13 @@ pub struct NatsStore {
 /// How many times an append with `ExpectedVersion::Any` re-reads and retries after losing a race.
 const ANY_RETRIES: usize = 16;
 
+/// How long an append to a replicated stream is tried again while the log is unavailable:
+/// NATS elects a new stream leader within seconds of losing one.
+const FAILOVER: Duration = Duration::from_secs(20);
+
+/// How long a JetStream request to a replicated stream waits for its answer.
+const REPLICATED_REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// How long to wait for the next message when reading a range that should exist.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -177,17 +196,14 @@ fn unavailable(err: impl std::error::Error + Send + Sync + 'static) -> ReadError
 
 impl NatsStore {
     /// Connects and creates (or checks) the stream. A user and password in the URL
-    /// (`nats://USER:PASSWORD@HOST:PORT`) are the login; errors name the URL without the password.
+    /// (`nats://USER:PASSWORD@HOST:PORT`), a `.creds` file or an nkey seed are the login;
+    /// errors name the URL without the password. An existing stream must be as the settings
+    /// ask (replicas, subjects) and keep history (no deletes, purges, rollups or limits).
     pub async fn connect(config: NatsConfig, clock: Arc<dyn Clock>) -> Result<Self, NatsOpenError> {
-        let login = Login::from_url(config.url.expose());
+        let login = Login::from_urls(config.url.expose())?;
         let shown = config.url.to_string();
-        let mut options = async_nats::ConnectOptions::new()
-            .connection_timeout(Duration::from_secs(5))
-            .max_reconnects(None);
-        if let Some((user, password)) = login.credentials.clone() {
-            options = options.user_and_password(user, password);
-        }
-        let client = options.connect(&login.address);
+        let options = login::options(&login, &config.security).await?;
+        let client = options.connect(login.addresses.as_slice());
         let client = tokio::time::timeout(Duration::from_secs(10), client)
             .await
             .map_err(|elapsed| NatsOpenError::Connect {
@@ -205,33 +221,50 @@ impl NatsStore {
                     source: Box::new(err),
                 },
             })?;
-        let batched_gets = crate::direct_batch::supported(&client.server_info().version);
-        let context = jetstream::new(client.clone());
-        let wanted = stream::Config {
-            name: config.stream.clone(),
-            subjects: vec![format!("{}.>", config.prefix)],
-            storage: stream::StorageType::File,
-            num_replicas: config.replicas,
-            deny_delete: true,
-            deny_purge: true,
-            allow_rollup: false,
-            allow_direct: true,
-            duplicate_window: config.duplicate_window,
-            ..Default::default()
-        };
-        let stream =
-            context
-                .get_or_create_stream(wanted)
-                .await
-                .map_err(|err| NatsOpenError::Stream {
-                    stream: config.stream.clone(),
-                    url: shown.clone(),
-                    source: Box::new(err),
-                })?;
-        if let Some(problem) = unsafe_setting(&stream.cached_info().config) {
+        let info = client.server_info();
+        let batched_gets = crate::direct_batch::supported(&info.version);
+        if config.replicas > 1 {
+            if ServerVersion::parse(&info.version) < SAFE_FOR_REPLICAS {
+                return Err(NatsOpenError::UnsafeServer {
+                    url: shown,
+                    version: info.version,
+                    replicas: config.replicas,
+                });
+            }
+            if info.cluster.is_none() {
+                return Err(NatsOpenError::NotClustered {
+                    replicas: config.replicas,
+                    url: shown,
+                });
+            }
+        }
+        let mut context = jetstream::new(client.clone());
+        if config.replicas > 1 {
+            // A request to a leader that has just died is answered by nobody: give up on it
+            // soon and try again (`append` does, within FAILOVER), so that a write waits about
+            // as long as the election, not the client's default of 5 s a request.
+            context.set_timeout(REPLICATED_REQUEST_TIMEOUT);
+        }
+        let stream = context
+            .get_or_create_stream(stream_settings::wanted(&config))
+            .await
+            .map_err(|err| NatsOpenError::Stream {
+                stream: config.stream.clone(),
+                url: shown.clone(),
+                source: Box::new(err),
+            })?;
+        let actual = &stream.cached_info().config;
+        if let Some(problem) = unsafe_setting(actual) {
             return Err(NatsOpenError::UnsafeStream {
                 stream: config.stream.clone(),
                 problem,
+            });
+        }
+        let differences = differences(&config, actual);
+        if !differences.is_empty() {
+            return Err(NatsOpenError::Differs {
+                stream: config.stream.clone(),
+                differences,
             });
         }
         Ok(Self {
@@ -278,22 +311,57 @@ impl NatsStore {
         Ok(commit)
     }
 
-    /// The last commit on `subject` and its sequence.
-    async fn last_commit(&self, subject: &str) -> Result<Option<Commit>, ReadError> {
+    /// Whether reads a write is judged on must come from the stream's leader: a direct get
+    /// of a replicated stream may be answered by a follower that has not yet stored the
+    /// latest commits, and a write judged on such a read would be refused as a conflict that
+    /// is none (or answered with an old commit for a duplicate). A stream of one replica has
+    /// only its leader.
+    fn leader_reads(&self) -> bool {
+        self.config.replicas > 1
+    }
+
+    /// The last message on `subject` (a wildcard allowed), with its sequence: current as the
+    /// stream's leader knows it.
+    async fn last_message(&self, subject: &str) -> Result<Option<(u64, Bytes)>, ReadError> {
+        if self.leader_reads() {
+            return match self.stream.get_last_raw_message_by_subject(subject).await {
+                Ok(message) => Ok(Some((message.sequence, message.payload))),
+                Err(err)
+                    if matches!(err.kind(), stream::LastRawMessageErrorKind::NoMessageFound) =>
+                {
+                    Ok(None)
+                }
+                Err(err) => Err(unavailable(err)),
+            };
+        }
         match self.stream.direct_get_last_for_subject(subject).await {
-            Ok(message) => Ok(Some(Self::decode(message.sequence, &message.payload)?)),
+            Ok(message) => Ok(Some((message.sequence, message.payload))),
             Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => Ok(None),
             Err(err) => Err(unavailable(err)),
         }
     }
 
+    /// The last commit on `subject` and its sequence.
+    async fn last_commit(&self, subject: &str) -> Result<Option<Commit>, ReadError> {
+        self.last_message(subject)
+            .await?
+            .map(|(sequence, payload)| Self::decode(sequence, &payload))
+            .transpose()
+    }
+
     /// The commit at `sequence`.
     async fn commit_at(&self, sequence: u64) -> Result<Commit, ReadError> {
-        let message = self
-            .stream
-            .direct_get(sequence)
-            .await
-            .map_err(unavailable)?;
+        let message = if self.leader_reads() {
+            self.stream
+                .get_raw_message(sequence)
+                .await
+                .map_err(unavailable)?
+        } else {
+            self.stream
+                .direct_get(sequence)
+                .await
+                .map_err(unavailable)?
+        };
         Self::decode(message.sequence, &message.payload)
     }
 
@@ -420,11 +488,10 @@ impl NatsStore {
     /// The sequence of the last message on any report's subject, if there is one.
     async fn last_report(&self) -> Result<Option<u64>, ReadError> {
         let reports = format!("{}.report.>", self.config.prefix);
-        match self.stream.direct_get_last_for_subject(&reports).await {
-            Ok(message) => Ok(Some(message.sequence)),
-            Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => Ok(None),
-            Err(err) => Err(unavailable(err)),
-        }
+        Ok(self
+            .last_message(&reports)
+            .await?
+            .map(|(sequence, _)| sequence))
     }
 
     /// Up to `limit` messages after `after`, as stored (sequence and payload), in log order:
@@ -469,64 +536,8 @@ impl NatsStore {
         format!("{} stream {}", self.config.url, self.config.stream)
     }
 
-    async fn last_sequence(&self) -> Result<u64, ReadError> {
-        let mut stream = self.stream.clone();
-        let info = stream.info().await.map_err(unavailable)?;
-        Ok(info.state.last_sequence)
-    }
-}
-
-/// What, if anything, would let the stream lose or rewrite history.
-fn unsafe_setting(config: &stream::Config) -> Option<String> {
-    let limited = |value: i64| value > 0;
-    if !config.deny_delete {
-        Some("allows deleting messages".into())
-    } else if !config.deny_purge {
-        Some("allows purging".into())
-    } else if config.allow_rollup {
-        Some("allows rollups".into())
-    } else if config.storage != stream::StorageType::File {
-        Some("keeps messages in memory only".into())
-    } else if !config.allow_direct {
-        Some("does not allow direct get".into())
-    } else if config.max_age != Duration::ZERO {
-        Some(format!("expires messages after {:?}", config.max_age))
-    } else if limited(config.max_messages)
-        || limited(config.max_bytes)
-        || limited(config.max_messages_per_subject)
-    {
-        Some("has limits that discard old messages".into())
-    } else {
-        None
-    }
-}
-
-/// The commits of a consumer's message stream, once it is open.
-fn commits_of<'a, S, E>(
-    opened: impl std::future::Future<Output = Result<S, ReadError>> + Send + 'a,
-) -> BoxStream<'a, Result<Commit, ReadError>>
-where
-    S: futures::Stream<Item = Result<jetstream::Message, E>> + Send + 'a,
-    E: std::error::Error + Send + Sync + 'static,
-{
-    futures::stream::once(opened)
-        .flat_map(|opened| match opened {
-            Ok(messages) => messages
-                .map(|message| {
-                    let message = message.map_err(unavailable)?;
-                    let info = message.info().map_err(ReadError::Unavailable)?;
-                    NatsStore::decode(info.stream_sequence, &message.payload)
-                })
-                .boxed(),
-            Err(err) => futures::stream::once(async move { Err(err) }).boxed(),
-        })
-        .boxed()
-}
-
-#[async_trait]
-impl EventStore for NatsStore {
-    #[instrument(skip_all, fields(stream = %new.stream))]
-    async fn append(&self, new: NewCommit) -> Result<Appended, AppendError> {
+    /// One try of an append (see [`EventStore::append`]).
+    async fn append_once(&self, new: NewCommit) -> Result<Appended, AppendError> {
         if new.events.is_empty() {
             return Err(AppendError::Empty);
         }
@@ -694,6 +705,64 @@ impl EventStore for NatsStore {
         Err(self.conflict(&new).await)
     }
 
+    async fn last_sequence(&self) -> Result<u64, ReadError> {
+        let mut stream = self.stream.clone();
+        let info = stream.info().await.map_err(unavailable)?;
+        Ok(info.state.last_sequence)
+    }
+}
+
+/// The commits of a consumer's message stream, once it is open.
+fn commits_of<'a, S, E>(
+    opened: impl std::future::Future<Output = Result<S, ReadError>> + Send + 'a,
+) -> BoxStream<'a, Result<Commit, ReadError>>
+where
+    S: futures::Stream<Item = Result<jetstream::Message, E>> + Send + 'a,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    futures::stream::once(opened)
+        .flat_map(|opened| match opened {
+            Ok(messages) => messages
+                .map(|message| {
+                    let message = message.map_err(unavailable)?;
+                    let info = message.info().map_err(ReadError::Unavailable)?;
+                    NatsStore::decode(info.stream_sequence, &message.payload)
+                })
+                .boxed(),
+            Err(err) => futures::stream::once(async move { Err(err) }).boxed(),
+        })
+        .boxed()
+}
+
+#[async_trait]
+impl EventStore for NatsStore {
+    #[instrument(skip_all, fields(stream = %new.stream))]
+    /// On a replicated stream, an append that finds the log unavailable (its leader lost,
+    /// a new one not yet elected) is tried again, with the same commit id, until it lands or
+    /// [`FAILOVER`] has passed: the server's deduplication, or the search for the commit id
+    /// after a conflict, answers a try that had landed with the commit as it landed.
+    async fn append(&self, new: NewCommit) -> Result<Appended, AppendError> {
+        if !self.leader_reads() {
+            return self.append_once(new).await;
+        }
+        let new = match new.commit_id {
+            Some(_) => new,
+            None => new.with_commit_id(crate::ids::new_id()),
+        };
+        let deadline = tokio::time::Instant::now() + FAILOVER;
+        let mut pause = Duration::from_millis(50);
+        loop {
+            match self.append_once(new.clone()).await {
+                Err(AppendError::Unavailable(err)) if tokio::time::Instant::now() < deadline => {
+                    tracing::debug!(error = %err, "the log is unavailable; trying again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+                answered => return answered,
+            }
+        }
+    }
+
     fn clock(&self) -> &dyn Clock {
         &*self.clock
     }
@@ -769,12 +838,8 @@ impl EventStore for NatsStore {
 
     async fn read_kind(&self, kind: &str) -> Result<Vec<Result<Commit, ReadError>>, ReadError> {
         let subjects = format!("{}.{kind}.>", self.config.prefix);
-        let last = match self.stream.direct_get_last_for_subject(&subjects).await {
-            Ok(message) => message.sequence,
-            Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => {
-                return Ok(Vec::new())
-            }
-            Err(err) => return Err(unavailable(err)),
+        let Some((last, _)) = self.last_message(&subjects).await? else {
+            return Ok(Vec::new());
         };
         Ok(self
             .read_range_stored(1, last, usize::MAX, Some(subjects))
@@ -864,23 +929,5 @@ impl EventStore for NatsStore {
             consumer.messages().await.map_err(unavailable)
         };
         commits_of(opened)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Login;
-
-    #[test]
-    fn credentials_in_the_url_are_the_login_and_not_the_address() {
-        let login = Login::from_url("nats://scoreledger:s3cret@10.0.0.5:4222");
-        assert_eq!(login.address, "nats://10.0.0.5:4222");
-        assert_eq!(
-            login.credentials,
-            Some(("scoreledger".to_owned(), "s3cret".to_owned()))
-        );
-        let plain = Login::from_url("nats://127.0.0.1:4222");
-        assert_eq!(plain.address, "nats://127.0.0.1:4222");
-        assert_eq!(plain.credentials, None);
     }
 }

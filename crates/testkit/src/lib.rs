@@ -1,6 +1,7 @@
 //! Test helpers shared by every crate's tests: a fresh, migrated SQLite database per test,
 //! a real nats-server per test, a manual clock, actors and sample measures. Dev-only.
 
+pub mod cluster;
 pub mod events;
 pub mod nats;
 pub mod pair;

@@ -61,6 +61,8 @@ fn which(name: &str) -> Option<PathBuf> {
 /// A running nats-server owned by one test.
 pub struct TestNats {
     release: NatsRelease,
+    /// The name it announces, the same across restarts (a cluster knows its peers by name).
+    name: String,
     child: Option<Child>,
     /// A configuration file and the environment it reads, when the server runs with one.
     config: Option<(TempDir, Vec<(String, String)>)>,
@@ -74,6 +76,16 @@ pub struct TestNats {
 
 /// Servers launched by this process, for their names.
 static LAUNCHED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A name of its own for a server, which it announces to every client: the way to know the
+/// server answering on a port is this one.
+fn fresh_name() -> String {
+    format!(
+        "scoreledger-test-{}-{}",
+        std::process::id(),
+        LAUNCHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    )
+}
 
 /// The name the server listening on `port` announces in its greeting (`INFO {…
 /// "server_name":"…"}`), or `None` while nothing answers there.
@@ -100,6 +112,7 @@ impl TestNats {
     pub fn start(release: NatsRelease) -> Self {
         let mut server = Self {
             release,
+            name: fresh_name(),
             child: None,
             config: None,
             port: free_port(),
@@ -122,6 +135,7 @@ impl TestNats {
         let dir = tempfile::tempdir().expect("temporary directory");
         let mut server = Self {
             release,
+            name: fresh_name(),
             child: None,
             config: None,
             port: free_port(),
@@ -152,15 +166,48 @@ impl TestNats {
         server
     }
 
+    /// Starts node `index` of a cluster: listening on `port` for clients and on `routes[index]`
+    /// for its peers, routing to every port in `routes`, with JetStream in its own directory.
+    /// Does not wait for the cluster to form (a node alone cannot elect a leader); the caller
+    /// starts every node, then waits for the cluster.
+    pub(crate) fn start_cluster_node(
+        release: NatsRelease,
+        cluster: &str,
+        port: u16,
+        index: usize,
+        routes: &[u16],
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let mut server = Self {
+            release,
+            name: format!("{cluster}-n{}", index + 1),
+            child: None,
+            config: None,
+            port,
+            store_dir: tempfile::tempdir().expect("temporary directory"),
+            clock: Arc::new(ManualClock::new(q3_scorecard_day())),
+        };
+        let listen = routes[index];
+        let routes: Vec<String> = routes
+            .iter()
+            .map(|port| format!("nats-route://127.0.0.1:{port}"))
+            .collect();
+        let text = format!(
+            "listen: \"127.0.0.1:{port}\"\njetstream {{\n    store_dir: {:?}\n    sync_interval: always\n}}\ncluster {{\n    name: {cluster}\n    listen: \"127.0.0.1:{}\"\n    routes: [{}]\n}}\n",
+            server.store_dir.path().display().to_string(),
+            listen,
+            routes.join(", ")
+        );
+        std::fs::write(dir.path().join("nats-server.conf"), text)
+            .expect("write the test configuration");
+        server.config = Some((dir, Vec::new()));
+        server.launch();
+        server
+    }
+
     fn launch(&mut self) {
         let binary = self.release.binary();
-        // A name of its own, which the server announces to every client: the way to know the
-        // server answering on the port is this one.
-        let name = format!(
-            "scoreledger-test-{}-{}",
-            std::process::id(),
-            LAUNCHED.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
+        let name = self.name.clone();
         let mut command = Command::new(&binary);
         command.args(["-n", &name]);
         match &self.config {
@@ -225,6 +272,11 @@ impl TestNats {
         }
     }
 
+    /// The name it announces (a cluster's stream info names its leader by it).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The client URL.
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
@@ -284,6 +336,7 @@ mod tests {
         let first = TestNats::start(NatsRelease::Current);
         let mut second = TestNats {
             release: NatsRelease::Current,
+            name: fresh_name(),
             child: None,
             config: None,
             port: first.port,

@@ -16,7 +16,9 @@ pub async fn run(app: &App, settings: &Settings, out: &mut dyn Write) -> CliResu
             url,
             stream,
             prefix,
-        } => format!("NATS {url}, stream {stream}, subjects {prefix}.>"),
+            replicas,
+            ..
+        } => format!("NATS {url}, stream {stream} ({replicas} replica(s)), subjects {prefix}.>"),
     };
     let read = match &settings.read_models {
         ReadModelLocation::Sqlite(path) => format!("SQLite {}", path.display()),

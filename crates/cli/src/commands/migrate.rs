@@ -22,8 +22,15 @@ pub async fn run(app: &App, settings: &Settings, out: &mut dyn Write) -> CliResu
     for (version, description) in applied {
         writeln!(out, "  {version:04} {description}")?;
     }
-    if let StoreLocation::Nats { url, stream, .. } = &settings.store {
-        writeln!(out, "log: NATS {url}, stream {stream} checked (file storage, deny delete and purge, no rollup)")?;
+    // Opening the log refused a stream that differs from the settings, so it is as they ask.
+    if let StoreLocation::Nats {
+        url,
+        stream,
+        replicas,
+        ..
+    } = &settings.store
+    {
+        writeln!(out, "log: NATS {url}, stream {stream} checked ({replicas} replica(s), file storage, deny delete and purge, no rollup)")?;
     }
     Ok(())
 }

@@ -214,12 +214,16 @@ fn people(
     use scoreledger_reports::refresh::Outcome::*;
     writeln!(
         out,
-        "{} value(s) announced for a refresh at position {at}: {} revised, {} unchanged, {} awaiting, {} not refreshed by the report they were due for",
+        "{} value(s) announced for a refresh at position {at}: {} revised, {} unchanged, {} awaiting, {} not refreshed by the report they were due for{}",
         values.clone().count(),
         count(Revised),
         count(Unchanged),
         count(Awaiting),
-        count(NotRefreshed)
+        count(NotRefreshed),
+        match count(Restored) {
+            0 => String::new(),
+            n => format!("; {n} revised, then restored"),
+        }
     )?;
     Ok(())
 }

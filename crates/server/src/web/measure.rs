@@ -44,6 +44,7 @@ pub(crate) async fn page(
     when.min_position = entered.entered;
     let at = position(&state, &when).await?;
     let view = service::measure_at(&state.read, &reference, at).await?;
+    let targets = projections::target_specs(&state.read, view.measure_id, at).await?;
     let measure_ref = view.definition.measure_ref.to_string();
     record_access(&state, &viewer, &uri, Some(measure_ref.clone())).await?;
     // The entry form, for whoever may enter, on the measure as it stands now (never on a
@@ -95,7 +96,7 @@ pub(crate) async fn page(
             }
             (facts(&view))
             h2 #trend-heading { "Values against target" }
-            @match values_against_target(&format!("{measure_ref}: values against target"), &chart_points(&view)) {
+            @match values_against_target(&format!("{measure_ref}: values against target"), &chart_points(&view, &targets)) {
                 Some(svg) => (PreEscaped(svg)),
                 None => p { "No value recorded has a number to chart." },
             }
@@ -160,24 +161,27 @@ pub(super) async fn changes_to(
 }
 
 /// One point per period with a value, the numeric target in force for it beside.
-fn chart_points(view: &MeasureView) -> Vec<ChartPoint> {
+fn chart_points(view: &MeasureView, targets: &[(Period, TargetSpec)]) -> Vec<ChartPoint> {
     view.values
         .iter()
         .map(|value| ChartPoint {
             label: value.period.to_string(),
             value: value.value.amount,
-            target: numeric_target(view, &value.period),
+            target: numeric_target(targets, &value.period),
         })
         .collect()
 }
 
-/// The figure of the target set for `period`'s financial year, in force in that period
-/// (phased targets differ between the halves of the year, milestones from date to date; a
-/// band is drawn at its middle).
-fn numeric_target(view: &MeasureView, period: &Period) -> Option<rust_decimal::Decimal> {
+/// The figure of the target set for `period`'s financial year (as stored, not parsed again
+/// from its text), in force in that period: phased targets differ between the halves of the
+/// year, milestones from date to date; a band is drawn at its middle.
+fn numeric_target(
+    targets: &[(Period, TargetSpec)],
+    period: &Period,
+) -> Option<rust_decimal::Decimal> {
     let year = Period::financial_year(period.financial_year_of());
-    let fact = view.targets.iter().rev().find(|t| t.period == year)?;
-    match TargetSpec::parse(&fact.text).ok()?.for_period(period) {
+    let (_, spec) = targets.iter().rev().find(|(p, _)| *p == year)?;
+    match spec.for_period(period) {
         Target::Numeric { value, .. } => Some(*value),
         Target::Range { low, high, .. } => Some((low + high) / rust_decimal::Decimal::TWO),
         Target::Text { .. } => None,

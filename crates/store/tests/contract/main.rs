@@ -5,10 +5,12 @@ mod support;
 
 mod appending;
 mod backup;
+mod cluster;
 mod deployment;
 mod following;
 mod hash_chain;
 mod jetstream;
+mod login;
 mod permissions;
 mod random_tamper;
 mod random_tamper_signed;
