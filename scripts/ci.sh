@@ -32,3 +32,6 @@ step "servers the tests use (nats-server: machine image and current release; Pos
 
 step "tests"
 cargo test --workspace --locked
+
+step "deploy/: compose, Kubernetes and systemd files against their schemas"
+scripts/validate-deploy.sh

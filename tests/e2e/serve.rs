@@ -118,3 +118,72 @@ fn an_address_in_use_is_named_with_what_to_do() {
     );
     assert!(stderr.contains("--addr"), "{stderr}");
 }
+
+/// Polls `/readyz` until it answers `want`, up to `within`; the body then.
+fn readyz_until(port: u16, want: u16, within: Duration) -> String {
+    let deadline = Instant::now() + within;
+    loop {
+        match get(port, "/readyz") {
+            Some((status, body)) if status == want => return body,
+            _ => {}
+        }
+        assert!(
+            Instant::now() < deadline,
+            "/readyz did not answer {want} within {within:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn on_a_cluster_the_service_is_unready_while_its_stream_cannot_take_writes() {
+    let mut cluster = scoreledger_testkit::cluster::TestCluster::start(
+        scoreledger_testkit::nats::NatsRelease::Current,
+    );
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(cluster.formed());
+    let urls = cluster.urls();
+    let workspace = Workspace::new();
+    let file = workspace.file("plan.json", &sample_json());
+    let on_cluster = ["--store", urls.as_str(), "--nats-replicas", "3"];
+    let mut import = on_cluster.to_vec();
+    import.extend(["import", file.to_str().unwrap()]);
+    assert_success(&run_in(&workspace.db(), &import));
+    let port = scoreledger_testkit::nats::free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_scoreledger"))
+        .env_remove("SCORELEDGER_STORE")
+        .env_remove("SCORELEDGER_CONFIG")
+        .args(["--db", workspace.db().to_str().unwrap()])
+        .args(on_cluster)
+        .args(["serve", "--addr", &addr])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    readyz_until(port, 200, Duration::from_secs(30));
+
+    // Two servers of three down: the stream has no quorum, so no leader and no writes.
+    cluster.nodes[0].kill();
+    cluster.nodes[1].kill();
+    let unready: serde_json::Value =
+        serde_json::from_str(&readyz_until(port, 503, Duration::from_secs(30))).unwrap();
+    assert_eq!(unready["status"], "unavailable");
+    assert!(
+        unready["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str().unwrap().starts_with("the event log")),
+        "{unready}"
+    );
+    // Back again: ready once a leader is elected.
+    cluster.nodes[0].restart();
+    cluster.nodes[1].restart();
+    let ready: serde_json::Value =
+        serde_json::from_str(&readyz_until(port, 200, Duration::from_secs(60))).unwrap();
+    assert_eq!(ready["status"], "ready");
+    let _ = server.kill();
+    let _ = server.wait();
+}

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures::{FutureExt, StreamExt};
 use sqlx::Row;
-use tracing::{error, instrument};
+use tracing::{error, instrument, warn};
 
 use scoreledger_domain::{Position, UnreadableCommit};
 use scoreledger_store::{
@@ -31,6 +31,12 @@ const PROJECTOR_LOCK: i64 = 0x5343_4f52_454c_4544;
 
 /// How often a projector stopped at an unreadable commit looks whether it was set aside.
 const UNREADABLE_POLL: Duration = Duration::from_secs(1);
+
+/// The first pause before reading again from a log that did not answer.
+const UNAVAILABLE_PAUSE: Duration = Duration::from_millis(100);
+
+/// The longest pause before reading again from a log that still does not answer.
+pub const UNAVAILABLE_PAUSE_MAX: Duration = Duration::from_secs(5);
 
 /// Every read-model table, in the order a rebuild empties them.
 pub const TABLES: [&str; 24] = [
@@ -416,7 +422,10 @@ fn ready_batch(
 /// Catches up, then follows the log (on NATS through the projector's durable consumer) and
 /// projects new commits, those that have arrived together in one transaction, until `stop`
 /// resolves. At a commit that cannot be read it waits (queries answer at the position before
-/// it) until the commit is set aside.
+/// it) until the commit is set aside. While the log does not answer (a NATS leader election, a
+/// server restarting) it reads again after a pause, longer each time up to
+/// [`UNAVAILABLE_PAUSE_MAX`]: a service must not stop because its log was away for seconds
+/// (`/readyz` says so meanwhile). A gap or a read-model database that fails still stops it.
 pub async fn run_until_stopped(
     store: &dyn EventStore,
     read: &ReadModels,
@@ -424,6 +433,7 @@ pub async fn run_until_stopped(
 ) -> Result<(), ProjectionError> {
     tokio::pin!(stop);
     let mut reported = None;
+    let mut pause = UNAVAILABLE_PAUSE;
     loop {
         match drain(store, read, 500, |_| {}).await {
             Ok(_) => {}
@@ -436,6 +446,15 @@ pub async fn run_until_stopped(
                     _ = &mut stop => return Ok(()),
                     _ = tokio::time::sleep(UNREADABLE_POLL) => continue,
                 }
+            }
+            Err(ProjectionError::Read(ReadError::Unavailable(err))) => {
+                warn!(error = %err, pause = ?pause, "the event log does not answer; the projector reads again after a pause");
+                tokio::select! {
+                    _ = &mut stop => return Ok(()),
+                    _ = tokio::time::sleep(pause) => {}
+                }
+                pause = (pause * 2).min(UNAVAILABLE_PAUSE_MAX);
+                continue;
             }
             Err(err) => return Err(err),
         }
@@ -451,12 +470,23 @@ pub async fn run_until_stopped(
             let (batch, after) = ready_batch(next, &mut follow);
             if !batch.is_empty() {
                 project_commits(read, &batch).await?;
+                pause = UNAVAILABLE_PAUSE;
             }
             match after {
                 None => {}
                 // A commit that cannot be read: back to catching up, which waits at it.
                 Some(Some(Ok(_) | Err(ReadError::Corrupt { .. }))) => break,
-                Some(Some(Err(err))) => return Err(err.into()),
+                // The log stopped answering: back to catching up after a pause, which waits
+                // while it still does not.
+                Some(Some(Err(ReadError::Unavailable(err)))) => {
+                    warn!(error = %err, pause = ?pause, "the event log stopped answering the projector; it reads again after a pause");
+                    tokio::select! {
+                        _ = &mut stop => return Ok(()),
+                        _ = tokio::time::sleep(pause) => {}
+                    }
+                    pause = (pause * 2).min(UNAVAILABLE_PAUSE_MAX);
+                    break;
+                }
                 Some(None) => return Ok(()),
             }
         }

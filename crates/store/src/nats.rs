@@ -431,7 +431,11 @@ impl NatsStore {
             let info = message.info().map_err(ReadError::Unavailable)?;
             let (sequence, pending) = (info.stream_sequence, info.pending);
             commits.push((sequence, message.payload.clone()));
-            if sequence >= last || pending == 0 {
+            // Nothing pending on a consumer placed with a replica that has not yet stored
+            // the stream up to `last` is not the end: the end is `last`, which the leader gave.
+            // Nothing pending on a consumer placed with a replica that has not yet stored
+            // the stream up to `last` is not the end: the end is `last`, which the leader gave.
+            if sequence >= last || (pending == 0 && !self.leader_reads()) {
                 break;
             }
         }
@@ -705,6 +709,91 @@ impl NatsStore {
         Err(self.conflict(&new).await)
     }
 
+    /// Runs a read a write or the projector depends on (a stream's commits, the kind's, a
+    /// stream's last commit, the log from a position) and, on a replicated stream, runs it again while the log does not answer (a
+    /// leader election, a server restarting), for up to [`FAILOVER`].
+    async fn through_failover<T, F, Fut>(&self, read: F) -> Result<T, ReadError>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ReadError>>,
+    {
+        let deadline = tokio::time::Instant::now() + FAILOVER;
+        let mut pause = Duration::from_millis(50);
+        loop {
+            match read().await {
+                Err(ReadError::Unavailable(err))
+                    if self.leader_reads() && tokio::time::Instant::now() < deadline =>
+                {
+                    tracing::debug!(error = %err, "the log is unavailable; reading again");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+                done => return done,
+            }
+        }
+    }
+
+    /// One try of [`EventStore::read_stream`].
+    async fn read_stream_once(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError> {
+        let subject = self.subject(stream);
+        let mut commits = Vec::new();
+        if self.batched_gets {
+            let mut from = 1;
+            loop {
+                let batch =
+                    direct_batch::next_of_subject(&self.client, &self.direct_api, &subject, from)
+                        .await?;
+                for (sequence, payload) in &batch.messages {
+                    commits.push(Self::decode(*sequence, payload)?);
+                    from = sequence + 1;
+                }
+                if !batch.more {
+                    return Ok(commits);
+                }
+            }
+        }
+        // Older servers: the last commit, then one direct get for each before it.
+        let Some(last) = self.last_commit(&subject).await? else {
+            return Ok(commits);
+        };
+        let mut next = 1;
+        while next < last.position.0 {
+            let message = match self
+                .stream
+                .direct_get_next_for_subject(subject.as_str(), Some(next))
+                .await
+            {
+                Ok(message) => message,
+                Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => break,
+                Err(err) => return Err(unavailable(err)),
+            };
+            if message.sequence >= last.position.0 {
+                break;
+            }
+            commits.push(Self::decode(message.sequence, &message.payload)?);
+            next = message.sequence + 1;
+        }
+        commits.push(last);
+        Ok(commits)
+    }
+
+    /// One try of [`EventStore::read_kind`].
+    async fn read_kind_once(
+        &self,
+        kind: &str,
+    ) -> Result<Vec<Result<Commit, ReadError>>, ReadError> {
+        let subjects = format!("{}.{kind}.>", self.config.prefix);
+        let Some((last, _)) = self.last_message(&subjects).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .read_range_stored(1, last, usize::MAX, Some(subjects))
+            .await?
+            .into_iter()
+            .map(|(sequence, payload)| Self::decode(sequence, &payload))
+            .collect())
+    }
+
     async fn last_sequence(&self) -> Result<u64, ReadError> {
         let mut stream = self.stream.clone();
         let info = stream.info().await.map_err(unavailable)?;
@@ -782,7 +871,8 @@ impl EventStore for NatsStore {
     /// One aggregate's commits are few: read them with direct gets, one per commit, rather
     /// than a consumer per read.
     async fn last_commit_of(&self, stream: &StreamId) -> Result<Option<Commit>, ReadError> {
-        self.last_commit(&self.subject(stream)).await
+        let subject = self.subject(stream);
+        self.through_failover(|| self.last_commit(&subject)).await
     }
 
     fn key(&self) -> Option<&LogKey> {
@@ -794,66 +884,24 @@ impl EventStore for NatsStore {
     }
 
     async fn read_stream(&self, stream: &StreamId) -> Result<Vec<Commit>, ReadError> {
-        let subject = self.subject(stream);
-        let mut commits = Vec::new();
-        if self.batched_gets {
-            let mut from = 1;
-            loop {
-                let batch =
-                    direct_batch::next_of_subject(&self.client, &self.direct_api, &subject, from)
-                        .await?;
-                for (sequence, payload) in &batch.messages {
-                    commits.push(Self::decode(*sequence, payload)?);
-                    from = sequence + 1;
-                }
-                if !batch.more {
-                    return Ok(commits);
-                }
-            }
-        }
-        // Older servers: the last commit, then one direct get for each before it.
-        let Some(last) = self.last_commit(&subject).await? else {
-            return Ok(commits);
-        };
-        let mut next = 1;
-        while next < last.position.0 {
-            let message = match self
-                .stream
-                .direct_get_next_for_subject(subject.as_str(), Some(next))
-                .await
-            {
-                Ok(message) => message,
-                Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => break,
-                Err(err) => return Err(unavailable(err)),
-            };
-            if message.sequence >= last.position.0 {
-                break;
-            }
-            commits.push(Self::decode(message.sequence, &message.payload)?);
-            next = message.sequence + 1;
-        }
-        commits.push(last);
-        Ok(commits)
+        self.through_failover(|| self.read_stream_once(stream))
+            .await
     }
 
     async fn read_kind(&self, kind: &str) -> Result<Vec<Result<Commit, ReadError>>, ReadError> {
-        let subjects = format!("{}.{kind}.>", self.config.prefix);
-        let Some((last, _)) = self.last_message(&subjects).await? else {
-            return Ok(Vec::new());
-        };
-        Ok(self
-            .read_range_stored(1, last, usize::MAX, Some(subjects))
-            .await?
-            .into_iter()
-            .map(|(sequence, payload)| Self::decode(sequence, &payload))
-            .collect())
+        self.through_failover(|| self.read_kind_once(kind)).await
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<Commit>, ReadError> {
-        let last = self.last_sequence().await?;
-        self.read_range(after.0 + 1, last, limit).await
+        self.through_failover(|| async {
+            let last = self.last_sequence().await?;
+            self.read_range(after.0 + 1, last, limit).await
+        })
+        .await
     }
 
+    /// Asked once, never again through an election: `/readyz` reports a log that cannot
+    /// answer now.
     async fn head(&self) -> Result<Position, ReadError> {
         Ok(Position(self.last_sequence().await?))
     }

@@ -3,6 +3,7 @@
 mod approvals;
 mod as_at_equals_replay;
 mod batches;
+mod cluster;
 mod first_published;
 mod following;
 mod foreign_messages;

@@ -184,7 +184,15 @@ async fn killing_the_leader_then_a_follower_loses_and_doubles_no_acknowledged_co
         longest = longest.max(stall);
     }
     eprintln!("cluster failover: {total} commits acknowledged; the longest wait for one acknowledgement was {longest:?}");
+    // Every acknowledged commit is in the log once (the head counts them), and a read of the
+    // whole log returns them all.
+    let head = store.head().await.unwrap();
     let all = store.read_all(Position(0), 10_000).await.unwrap();
+    assert_eq!(
+        (head.0, all.len()),
+        (total as u64, total),
+        "the head and the commits read, after {total} acknowledged"
+    );
     let mut seen: BTreeMap<uuid::Uuid, usize> = BTreeMap::new();
     for commit in &all {
         *seen.entry(commit.commit_id).or_default() += 1;
