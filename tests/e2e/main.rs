@@ -25,6 +25,7 @@ mod rag;
 mod reads;
 mod record;
 mod refresh;
+mod replicas;
 mod serve;
 mod session;
 mod set_aside;
