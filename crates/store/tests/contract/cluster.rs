@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use scoreledger_store::nats::NatsOpenError;
-use scoreledger_store::{EventStore, NatsConfig, NatsStore, Position};
+use scoreledger_store::{AppendError, EventStore, NatsConfig, NatsStore, Position};
 use scoreledger_testkit::cluster::TestCluster;
 use scoreledger_testkit::nats::{NatsRelease, TestNats};
 
@@ -212,4 +212,98 @@ async fn killing_the_leader_then_a_follower_loses_and_doubles_no_acknowledged_co
         )
         .unwrap();
     }
+}
+
+const LOAD_WRITERS: u128 = 6;
+const LOAD_FOR: Duration = Duration::from_secs(5);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 3)]
+async fn a_bounded_load_on_an_r3_stream_loses_nothing_and_reports_its_figures() {
+    let cluster = TestCluster::start(NatsRelease::Current);
+    let store = cluster.store_with(replicas(3)).await.expect("an R3 stream");
+    // Writers append to streams of their own and, every fifth write, to one stream they
+    // share, at the version they last saw: the shared writes meet conflicts, answered with the
+    // version to try next.
+    let started = Instant::now();
+    let mut writers = Vec::new();
+    for w in 0..LOAD_WRITERS {
+        let store = store.clone();
+        writers.push(tokio::spawn(async move {
+            let (mut acknowledged, mut conflicts, mut errors) = (Vec::new(), 0usize, 0usize);
+            let (mut own, mut shared) = (0u64, 0u64);
+            let mut n = 0u64;
+            while started.elapsed() < LOAD_FOR {
+                n += 1;
+                let to_shared = n.is_multiple_of(5);
+                let request = if to_shared {
+                    notes(&stream("shared"), shared, 1)
+                } else {
+                    notes(&stream(&format!("load{w}")), own, 1)
+                };
+                match store.append(request).await {
+                    Ok(appended) => {
+                        acknowledged.push(appended.commit.commit_id);
+                        let version = appended.commit.stream_version.0;
+                        if to_shared {
+                            shared = version;
+                        } else {
+                            own = version;
+                        }
+                    }
+                    Err(AppendError::Conflict { actual, .. }) => {
+                        conflicts += 1;
+                        shared = actual.0;
+                    }
+                    Err(err) => {
+                        errors += 1;
+                        eprintln!("writer {w}: {err}");
+                    }
+                }
+            }
+            (acknowledged, conflicts, errors)
+        }));
+    }
+    let (mut acknowledged, mut conflicts, mut errors) = (Vec::new(), 0, 0);
+    for writer in writers {
+        let (acked, c, e) = writer.await.unwrap();
+        acknowledged.extend(acked);
+        conflicts += c;
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    let all = store.read_all(Position(0), 1_000_000).await.unwrap();
+    let mut seen: BTreeMap<uuid::Uuid, usize> = BTreeMap::new();
+    for commit in &all {
+        *seen.entry(commit.commit_id).or_default() += 1;
+    }
+    let lost = acknowledged
+        .iter()
+        .filter(|id| !seen.contains_key(id))
+        .count();
+    let doubled = seen.values().filter(|n| **n > 1).count();
+    eprintln!(
+        "load on R3: {LOAD_WRITERS} writers × {LOAD_FOR:?}: {} acknowledged ({:.0}/s), {conflicts} conflicts, {errors} errors, {lost} lost, {doubled} doubled",
+        acknowledged.len(),
+        acknowledged.len() as f64 / elapsed.as_secs_f64()
+    );
+    assert!(
+        conflicts > 0,
+        "the shared stream met no conflict: the load tested too little"
+    );
+    assert_eq!((errors, lost, doubled), (0, 0, 0));
+    assert_eq!(
+        all.len(),
+        acknowledged.len(),
+        "nothing but what was acknowledged"
+    );
+    for w in 0..LOAD_WRITERS {
+        scoreledger_store::verify_chain(
+            &store
+                .read_stream(&stream(&format!("load{w}")))
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+    }
+    scoreledger_store::verify_chain(&store.read_stream(&stream("shared")).await.unwrap()).unwrap();
 }
