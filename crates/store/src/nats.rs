@@ -433,8 +433,6 @@ impl NatsStore {
             commits.push((sequence, message.payload.clone()));
             // Nothing pending on a consumer placed with a replica that has not yet stored
             // the stream up to `last` is not the end: the end is `last`, which the leader gave.
-            // Nothing pending on a consumer placed with a replica that has not yet stored
-            // the stream up to `last` is not the end: the end is `last`, which the leader gave.
             if sequence >= last || (pending == 0 && !self.leader_reads()) {
                 break;
             }
@@ -710,8 +708,9 @@ impl NatsStore {
     }
 
     /// Runs a read a write or the projector depends on (a stream's commits, the kind's, a
-    /// stream's last commit, the log from a position) and, on a replicated stream, runs it again while the log does not answer (a
-    /// leader election, a server restarting), for up to [`FAILOVER`].
+    /// stream's last commit, the log from a position) and, on a replicated stream, runs it
+    /// again while the log does not answer (a leader election, a server restarting), for up
+    /// to [`FAILOVER`].
     async fn through_failover<T, F, Fut>(&self, read: F) -> Result<T, ReadError>
     where
         F: Fn() -> Fut,
@@ -825,11 +824,11 @@ where
 
 #[async_trait]
 impl EventStore for NatsStore {
-    #[instrument(skip_all, fields(stream = %new.stream))]
     /// On a replicated stream, an append that finds the log unavailable (its leader lost,
     /// a new one not yet elected) is tried again, with the same commit id, until it lands or
     /// [`FAILOVER`] has passed: the server's deduplication, or the search for the commit id
     /// after a conflict, answers a try that had landed with the commit as it landed.
+    #[instrument(skip_all, fields(stream = %new.stream))]
     async fn append(&self, new: NewCommit) -> Result<Appended, AppendError> {
         if !self.leader_reads() {
             return self.append_once(new).await;
