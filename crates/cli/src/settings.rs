@@ -68,6 +68,13 @@ impl NatsOptions {
                 ))
             }
         };
+        // The flag is checked by clap; a configuration file's value is not.
+        if !(1..=5).contains(&cli.nats_replicas) {
+            return Err(Failed::rejected(format!(
+                "nats_replicas {} is not a replica count; JetStream keeps 1 to 5 replicas of a stream (3 on a three-node cluster)",
+                cli.nats_replicas
+            )));
+        }
         Ok(Self {
             replicas: usize::from(cli.nats_replicas),
             security: NatsSecurity {

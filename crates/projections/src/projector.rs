@@ -458,6 +458,8 @@ pub async fn run_until_stopped(
             }
             Err(err) => return Err(err),
         }
+        // The log answered: the next time it does not, pause briefly again.
+        pause = UNAVAILABLE_PAUSE;
         let from = read_checkpoint(read).await?;
         let mut follow = store.subscribe(SCORECARD_PROJECTOR, from);
         loop {

@@ -40,6 +40,10 @@ pub struct Announcement {
     pub due_report: Option<String>,
     /// Each value named, in the order announced.
     pub values: Vec<Refreshed>,
+    /// The position of its last commit (a value with no figure is not listed, but its commit
+    /// still belongs to the announcement).
+    #[serde(skip)]
+    last_position: i64,
 }
 
 /// What became of one value announced for a refresh.
@@ -131,12 +135,10 @@ pub fn announcements(
                 if last.due == due.to_string()
                     && last.note == note
                     && last.announced_by == entry.actor_name
-                    && last.values.last().is_some_and(|v| {
-                        (v.announced_at_position..=v.announced_at_position + 1)
-                            .contains(&entry.position)
-                    }) =>
+                    && (last.last_position..=last.last_position + 1).contains(&entry.position) =>
             {
                 last.values.extend(value);
+                last.last_position = entry.position;
             }
             _ => found.push(Announcement {
                 position: entry.position,
@@ -149,6 +151,7 @@ pub fn announcements(
                 due: due.to_string(),
                 due_report: due_report.map(|p| format!("{} ({})", p.period, p.published_on)),
                 values: value.into_iter().collect(),
+                last_position: entry.position,
             }),
         }
     }
@@ -346,6 +349,22 @@ mod tests {
         next_year.plan_year = "2017/18".into();
         let versions = [version("28.3%", 5, None), next_year];
         assert_eq!(outcome_of(&versions, &[]).outcome, Outcome::Awaiting);
+    }
+
+    #[test]
+    fn a_measure_with_no_figure_does_not_split_an_announcement() {
+        let mut a6 = version("64", 6, None);
+        a6.measure_ref = "1.A6".into();
+        let versions = [version("28.3%", 5, None), a6];
+        // 1.A9 has no figure for the period: its commit is in the middle of the three.
+        let entries = [
+            announced(10, "1.A3"),
+            announced(11, "1.A9"),
+            announced(12, "1.A6"),
+        ];
+        let found = announcements(&entries, &versions, &[]);
+        let shape: Vec<(i64, usize)> = found.iter().map(|a| (a.position, a.values.len())).collect();
+        assert_eq!(shape, [(10, 2)]);
     }
 
     #[test]

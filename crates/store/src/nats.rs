@@ -47,8 +47,8 @@ use stream_settings::{differences, unsafe_setting};
 #[derive(Debug, Clone)]
 pub struct NatsConfig {
     /// Server URL, e.g. `nats://127.0.0.1:4222` or `nats://USER:PASSWORD@HOST:4222`, or
-    /// several separated by commas (a cluster's servers, dialled in turn); `tls://` requires
-    /// TLS. Shown (in `Debug` too) without its password.
+    /// several separated by commas (a cluster's servers, tried in random order until one
+    /// answers); `tls://` requires TLS. Shown (in `Debug` too) without its password.
     pub url: ServerUrl,
     /// JetStream stream name.
     pub stream: String,
@@ -92,7 +92,7 @@ pub enum NatsOpenError {
         source: BoxError,
     },
     /// The server refused the user and password.
-    #[error("NATS at {url} refused the login; check the user and password in the URL (nats://USER:PASSWORD@HOST:PORT) against the server's accounts (deploy/nats/accounts.conf)")]
+    #[error("NATS at {url} refused the login; check the user and password in the URL (nats://USER:PASSWORD@HOST:PORT), or the --nats-creds or --nats-nkey file, against the server's accounts (deploy/nats/accounts.conf)")]
     Login {
         /// The URL tried, without its password.
         url: String,
@@ -180,8 +180,18 @@ pub struct NatsStore {
 /// How many times an append with `ExpectedVersion::Any` re-reads and retries after losing a race.
 const ANY_RETRIES: usize = 16;
 
-/// How long an append to a replicated stream is tried again while the log is unavailable:
-/// NATS elects a new stream leader within seconds of losing one.
+/// A replica answered a read with less of a stream than its leader holds: read again.
+#[derive(Debug, thiserror::Error)]
+#[error("a replica answered with {subject} up to position {read}, but the stream's leader holds it up to {leader}")]
+struct BehindLeader {
+    subject: String,
+    read: u64,
+    leader: u64,
+}
+
+/// How long an append to a replicated stream, or a read a write or the projector depends
+/// on, is tried again while the log is unavailable: NATS elects a new stream leader within
+/// seconds of losing one.
 const FAILOVER: Duration = Duration::from_secs(20);
 
 /// How long a JetStream request to a replicated stream waits for its answer.
@@ -341,7 +351,7 @@ impl NatsStore {
         }
     }
 
-    /// The last commit on `subject` and its sequence.
+    /// The last commit on `subject`.
     async fn last_commit(&self, subject: &str) -> Result<Option<Commit>, ReadError> {
         self.last_message(subject)
             .await?
@@ -737,6 +747,16 @@ impl NatsStore {
         let subject = self.subject(stream);
         let mut commits = Vec::new();
         if self.batched_gets {
+            // Direct gets may be answered by any replica: on a replicated stream, the read
+            // must reach the subject's last commit as the leader knows it (asked first, so
+            // a commit landing meanwhile is no cause to read again).
+            let leader = match self.leader_reads() {
+                true => self
+                    .last_message(&subject)
+                    .await?
+                    .map(|(sequence, _)| sequence),
+                false => None,
+            };
             let mut from = 1;
             loop {
                 let batch =
@@ -747,6 +767,14 @@ impl NatsStore {
                     from = sequence + 1;
                 }
                 if !batch.more {
+                    let read = commits.last().map(|commit| commit.position.0);
+                    if let Some(leader) = leader.filter(|leader| read < Some(*leader)) {
+                        return Err(ReadError::Unavailable(Box::new(BehindLeader {
+                            subject,
+                            read: read.unwrap_or(0),
+                            leader,
+                        })));
+                    }
                     return Ok(commits);
                 }
             }
@@ -867,8 +895,8 @@ impl EventStore for NatsStore {
             .find(|commit| commit.commit_id == commit_id))
     }
 
-    /// One aggregate's commits are few: read them with direct gets, one per commit, rather
-    /// than a consumer per read.
+    /// The stream's last commit only, by one direct get (from the leader on a replicated
+    /// stream).
     async fn last_commit_of(&self, stream: &StreamId) -> Result<Option<Commit>, ReadError> {
         let subject = self.subject(stream);
         self.through_failover(|| self.last_commit(&subject)).await
@@ -906,6 +934,18 @@ impl EventStore for NatsStore {
     }
 
     async fn stored_digest(&self, position: Position) -> Result<Option<String>, ReadError> {
+        if self.leader_reads() {
+            // A follower that has not stored it yet would make it look missing.
+            return match self.stream.get_raw_message(position.0).await {
+                Ok(message) => Ok(Some(crate::envelope::digest(&message.payload))),
+                Err(err)
+                    if matches!(err.kind(), stream::LastRawMessageErrorKind::NoMessageFound) =>
+                {
+                    Ok(None)
+                }
+                Err(err) => Err(unavailable(err)),
+            };
+        }
         match self.stream.direct_get(position.0).await {
             Ok(message) => Ok(Some(crate::envelope::digest(&message.payload))),
             Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => Ok(None),

@@ -75,7 +75,11 @@ impl TestCluster {
             let Ok(info) = held.info().await else {
                 continue;
             };
-            let leader = info.cluster.clone().and_then(|c| c.leader)?;
+            // A node that knows no leader yet (an election under way) may be behind: ask
+            // the others.
+            let Some(leader) = info.cluster.clone().and_then(|c| c.leader) else {
+                continue;
+            };
             return self.nodes.iter().position(|n| n.name() == leader);
         }
         None

@@ -45,7 +45,7 @@ pub enum LoginError {
 /// The addresses to dial and the user and password to log in with.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Login {
-    /// The URLs without credentials, in the order given.
+    /// The URLs without credentials (the client tries them in random order).
     pub(crate) addresses: Vec<String>,
     pub(crate) credentials: Option<(String, String)>,
 }
