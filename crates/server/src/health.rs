@@ -47,6 +47,9 @@ pub struct Readiness {
     pub problems: Vec<String>,
 }
 
+/// How long readiness waits for the log to say whether the projector's next commit reads.
+const READINESS_READ: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Readiness: the log and the read models both answer, and the last verification of the log
 /// (if one has run) found nothing (503 with the reasons otherwise). The lag is reported, not
 /// judged: queries wait for the position they need.
@@ -63,6 +66,11 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Readi
             None
         }
     };
+    if log_head.is_some() {
+        if let Err(err) = state.store.can_take_writes().await {
+            problems.push(format!("the event log cannot take writes: {err}"));
+        }
+    }
     let read_models_at = match scoreledger_projections::checkpoint(&state.read).await {
         Ok(at) => Some(at.0),
         Err(err) => {
@@ -71,10 +79,25 @@ pub async fn readyz(State(state): State<ServerState>) -> (StatusCode, Json<Readi
         }
     };
     // A projector stopped at an unreadable commit leaves the service answering old figures:
-    // not ready, and the position named, until it is repaired or set aside.
-    let unreadable_commit = match scoreledger_projections::stopped_by(&*state.store, &state.read)
+    // not ready, and the position named, until it is repaired or set aside. Asked only of a
+    // log that answered, and not for longer than a probe waits: a read of a replicated log
+    // rides out an election, which readiness must report, not wait for.
+    let stopped = match log_head {
+        Some(_) => tokio::time::timeout(
+            READINESS_READ,
+            scoreledger_projections::stopped_by(&*state.store, &state.read),
+        )
         .await
-    {
+        .unwrap_or_else(|_| {
+            Err(scoreledger_projections::ProjectionError::Read(
+                scoreledger_store::ReadError::Unavailable(
+                    format!("no answer within {READINESS_READ:?}").into(),
+                ),
+            ))
+        }),
+        None => Ok(None),
+    };
+    let unreadable_commit = match stopped {
         Ok(Some(stop)) => {
             problems.push(format!(
                 "the commit at position {} cannot be read ({}); the read models stay at position {} until it is repaired or an admin sets it aside (scoreledger set-aside, POST /api/set-asides)",

@@ -131,6 +131,12 @@ pub trait EventStore: Send + Sync {
     /// The position of the last commit (0 for an empty log).
     async fn head(&self) -> Result<Position, ReadError>;
 
+    /// Whether the log can take writes now, for readiness: a replicated log whose leader has
+    /// lost its quorum still answers reads for a while, but acknowledges nothing.
+    async fn can_take_writes(&self) -> Result<(), ReadError> {
+        Ok(())
+    }
+
     /// The SHA-256 of the bytes stored at `position` (the envelope's text on SQLite, the
     /// message's payload on NATS), in hexadecimal, or `None` if nothing is there. What stands
     /// in the Merkle tree for a commit that cannot be read and was set aside.

@@ -194,6 +194,10 @@ struct BehindLeader {
 /// seconds of losing one.
 const FAILOVER: Duration = Duration::from_secs(20);
 
+/// A replica last heard from longer ago than this counts as gone (its leader hears from each
+/// about once a second).
+const REPLICA_HEARD_WITHIN: Duration = Duration::from_secs(5);
+
 /// How long a JetStream request to a replicated stream waits for its answer.
 const REPLICATED_REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -925,6 +929,39 @@ impl EventStore for NatsStore {
             self.read_range(after.0 + 1, last, limit).await
         })
         .await
+    }
+
+    /// A replicated stream takes writes while it has a leader and a quorum of its replicas
+    /// (the leader among them) has been heard from lately.
+    async fn can_take_writes(&self) -> Result<(), ReadError> {
+        if !self.leader_reads() {
+            return Ok(());
+        }
+        let mut stream = self.stream.clone();
+        let info = stream.info().await.map_err(unavailable)?;
+        let Some(cluster) = &info.cluster else {
+            return Ok(());
+        };
+        let no_writes = |why: String| Err(ReadError::Unavailable(why.into()));
+        if cluster.leader.is_none() {
+            return no_writes(format!(
+                "the stream {} has no leader: an election is under way, or too few of its servers are up",
+                self.config.stream
+            ));
+        }
+        let heard = 1 + cluster
+            .replicas
+            .iter()
+            .filter(|replica| !replica.offline && replica.active < REPLICA_HEARD_WITHIN)
+            .count();
+        let quorum = self.config.replicas / 2 + 1;
+        if heard < quorum {
+            return no_writes(format!(
+                "{heard} of the stream {}'s {} replicas answer; writes wait for {quorum}",
+                self.config.stream, self.config.replicas
+            ));
+        }
+        Ok(())
     }
 
     /// Asked once, never again through an election: `/readyz` reports a log that cannot
