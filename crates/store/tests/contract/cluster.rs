@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use scoreledger_store::nats::NatsOpenError;
-use scoreledger_store::{AppendError, EventStore, NatsConfig, NatsStore, Position};
+use scoreledger_store::{
+    AppendError, EventStore, ExpectedVersion, NatsConfig, NatsStore, Position,
+};
 use scoreledger_testkit::cluster::TestCluster;
 use scoreledger_testkit::nats::{NatsRelease, TestNats};
 
@@ -132,7 +134,7 @@ async fn killing_the_leader_then_a_follower_loses_and_doubles_no_acknowledged_co
     let mut cluster = TestCluster::start(NatsRelease::Current);
     let store = cluster.store_with(replicas(3)).await.expect("an R3 stream");
     // Writers append to their own streams through the kills without trying anything
-    // again themselves: the store tries an append that meets an election again, with the same
+    // again themselves (one of them with no expected version): the store tries an append that meets an election again, with the same
     // commit id, until it lands. The longest wait for one acknowledgement is the stall a user
     // would see.
     let progress = Arc::new(AtomicUsize::new(0));
@@ -145,8 +147,14 @@ async fn killing_the_leader_then_a_follower_loses_and_doubles_no_acknowledged_co
             let mut longest = Duration::ZERO;
             for version in 0..PER_WRITER {
                 let started = Instant::now();
+                // The last writer expects no version at all: nothing but the commit id keeps
+                // a try that landed unacknowledged from landing twice.
+                let mut request = notes(&stream(&format!("w{w}")), version, 1);
+                if w == WRITERS - 1 {
+                    request.expected = ExpectedVersion::Any;
+                }
                 let appended = store
-                    .append(notes(&stream(&format!("w{w}")), version, 1))
+                    .append(request)
                     .await
                     .unwrap_or_else(|err| panic!("writer {w} version {version}: {err:?}"));
                 acknowledged.push(appended.commit.commit_id);
