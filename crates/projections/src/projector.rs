@@ -448,13 +448,10 @@ pub async fn run_until_stopped(
                 }
             }
             Err(ProjectionError::Read(ReadError::Unavailable(err))) => {
-                warn!(error = %err, pause = ?pause, "the event log does not answer; the projector reads again after a pause");
-                tokio::select! {
-                    _ = &mut stop => return Ok(()),
-                    _ = tokio::time::sleep(pause) => {}
+                if wait_out(stop.as_mut(), &mut pause, &*err).await {
+                    continue;
                 }
-                pause = (pause * 2).min(UNAVAILABLE_PAUSE_MAX);
-                continue;
+                return Ok(());
             }
             Err(err) => return Err(err),
         }
@@ -472,7 +469,6 @@ pub async fn run_until_stopped(
             let (batch, after) = ready_batch(next, &mut follow);
             if !batch.is_empty() {
                 project_commits(read, &batch).await?;
-                pause = UNAVAILABLE_PAUSE;
             }
             match after {
                 None => {}
@@ -481,16 +477,29 @@ pub async fn run_until_stopped(
                 // The log stopped answering: back to catching up after a pause, which waits
                 // while it still does not.
                 Some(Some(Err(ReadError::Unavailable(err)))) => {
-                    warn!(error = %err, pause = ?pause, "the event log stopped answering the projector; it reads again after a pause");
-                    tokio::select! {
-                        _ = &mut stop => return Ok(()),
-                        _ = tokio::time::sleep(pause) => {}
+                    if wait_out(stop.as_mut(), &mut pause, &*err).await {
+                        break;
                     }
-                    pause = (pause * 2).min(UNAVAILABLE_PAUSE_MAX);
-                    break;
+                    return Ok(());
                 }
                 Some(None) => return Ok(()),
             }
         }
     }
+}
+
+/// Waits out a log that did not answer: for `pause`, doubled for the next time up to
+/// [`UNAVAILABLE_PAUSE_MAX`]. False when `stop` resolves first.
+async fn wait_out(
+    stop: std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+    pause: &mut Duration,
+    err: &(dyn std::error::Error + Send + Sync),
+) -> bool {
+    warn!(error = %err, pause = ?*pause, "the event log does not answer; the projector reads again after a pause");
+    let waited = tokio::select! {
+        _ = stop => false,
+        _ = tokio::time::sleep(*pause) => true,
+    };
+    *pause = (*pause * 2).min(UNAVAILABLE_PAUSE_MAX);
+    waited
 }

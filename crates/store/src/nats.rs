@@ -180,6 +180,24 @@ pub struct NatsStore {
 /// How many times an append with `ExpectedVersion::Any` re-reads and retries after losing a race.
 const ANY_RETRIES: usize = 16;
 
+/// An error that may mean only that the log did not answer in time (a leader election):
+/// what [`NatsStore::through_failover`] tries again.
+trait Unanswered: std::fmt::Display {
+    fn unanswered(&self) -> bool;
+}
+
+impl Unanswered for ReadError {
+    fn unanswered(&self) -> bool {
+        matches!(self, ReadError::Unavailable(_))
+    }
+}
+
+impl Unanswered for AppendError {
+    fn unanswered(&self) -> bool {
+        matches!(self, AppendError::Unavailable(_))
+    }
+}
+
 /// A replica answered a read with less of a stream than its leader holds: read again.
 #[derive(Debug, thiserror::Error)]
 #[error("a replica answered with {subject} up to position {read}, but the stream's leader holds it up to {leader}")]
@@ -363,20 +381,33 @@ impl NatsStore {
             .transpose()
     }
 
-    /// The commit at `sequence`.
+    /// The message at `sequence`, if there is one: from the stream's leader on a replicated
+    /// stream, where a follower that has not yet stored it would make it look missing.
+    async fn message_at(&self, sequence: u64) -> Result<Option<Bytes>, ReadError> {
+        if self.leader_reads() {
+            return match self.stream.get_raw_message(sequence).await {
+                Ok(message) => Ok(Some(message.payload)),
+                Err(err)
+                    if matches!(err.kind(), stream::LastRawMessageErrorKind::NoMessageFound) =>
+                {
+                    Ok(None)
+                }
+                Err(err) => Err(unavailable(err)),
+            };
+        }
+        match self.stream.direct_get(sequence).await {
+            Ok(message) => Ok(Some(message.payload)),
+            Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => Ok(None),
+            Err(err) => Err(unavailable(err)),
+        }
+    }
+
+    /// The commit at `sequence`, which must exist.
     async fn commit_at(&self, sequence: u64) -> Result<Commit, ReadError> {
-        let message = if self.leader_reads() {
-            self.stream
-                .get_raw_message(sequence)
-                .await
-                .map_err(unavailable)?
-        } else {
-            self.stream
-                .direct_get(sequence)
-                .await
-                .map_err(unavailable)?
-        };
-        Self::decode(message.sequence, &message.payload)
+        let payload = self.message_at(sequence).await?.ok_or_else(|| {
+            ReadError::Unavailable(format!("no message at sequence {sequence}").into())
+        })?;
+        Self::decode(sequence, &payload)
     }
 
     /// Commits from `start` (inclusive), up to `limit` or until the one at `last` has been read.
@@ -721,23 +752,26 @@ impl NatsStore {
         Err(self.conflict(&new).await)
     }
 
-    /// Runs a read a write or the projector depends on (a stream's commits, the kind's, a
-    /// stream's last commit, the log from a position) and, on a replicated stream, runs it
-    /// again while the log does not answer (a leader election, a server restarting), for up
-    /// to [`FAILOVER`].
-    async fn through_failover<T, F, Fut>(&self, read: F) -> Result<T, ReadError>
+    /// Runs an append, or a read a write or the projector depends on (a stream's commits,
+    /// the kind's, a stream's last commit, the log from a position), and on a replicated
+    /// stream runs it again while the log does not answer (a leader election, a server
+    /// restarting), for up to [`FAILOVER`].
+    async fn through_failover<T, E, F, Fut>(&self, attempt: F) -> Result<T, E>
     where
+        E: Unanswered,
         F: Fn() -> Fut,
-        Fut: std::future::Future<Output = Result<T, ReadError>>,
+        Fut: std::future::Future<Output = Result<T, E>>,
     {
         let deadline = tokio::time::Instant::now() + FAILOVER;
         let mut pause = Duration::from_millis(50);
         loop {
-            match read().await {
-                Err(ReadError::Unavailable(err))
-                    if self.leader_reads() && tokio::time::Instant::now() < deadline =>
+            match attempt().await {
+                Err(err)
+                    if err.unanswered()
+                        && self.leader_reads()
+                        && tokio::time::Instant::now() < deadline =>
                 {
-                    tracing::debug!(error = %err, "the log is unavailable; reading again");
+                    tracing::debug!(error = %err, "the log is unavailable; trying again");
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(Duration::from_millis(500));
                 }
@@ -869,18 +903,8 @@ impl EventStore for NatsStore {
             Some(_) => new,
             None => new.with_commit_id(crate::ids::new_id()),
         };
-        let deadline = tokio::time::Instant::now() + FAILOVER;
-        let mut pause = Duration::from_millis(50);
-        loop {
-            match self.append_once(new.clone()).await {
-                Err(AppendError::Unavailable(err)) if tokio::time::Instant::now() < deadline => {
-                    tracing::debug!(error = %err, "the log is unavailable; trying again");
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_millis(500));
-                }
-                answered => return answered,
-            }
-        }
+        self.through_failover(|| self.append_once(new.clone()))
+            .await
     }
 
     fn clock(&self) -> &dyn Clock {
@@ -971,23 +995,10 @@ impl EventStore for NatsStore {
     }
 
     async fn stored_digest(&self, position: Position) -> Result<Option<String>, ReadError> {
-        if self.leader_reads() {
-            // A follower that has not stored it yet would make it look missing.
-            return match self.stream.get_raw_message(position.0).await {
-                Ok(message) => Ok(Some(crate::envelope::digest(&message.payload))),
-                Err(err)
-                    if matches!(err.kind(), stream::LastRawMessageErrorKind::NoMessageFound) =>
-                {
-                    Ok(None)
-                }
-                Err(err) => Err(unavailable(err)),
-            };
-        }
-        match self.stream.direct_get(position.0).await {
-            Ok(message) => Ok(Some(crate::envelope::digest(&message.payload))),
-            Err(err) if matches!(err.kind(), stream::DirectGetErrorKind::NotFound) => Ok(None),
-            Err(err) => Err(unavailable(err)),
-        }
+        Ok(self
+            .message_at(position.0)
+            .await?
+            .map(|payload| crate::envelope::digest(&payload)))
     }
 
     fn subscribe<'a>(
