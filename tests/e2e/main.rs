@@ -8,6 +8,7 @@ mod browser;
 mod chase;
 mod client;
 mod comparability;
+mod councils;
 mod crash;
 mod demo;
 mod evidence;

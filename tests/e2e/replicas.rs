@@ -15,9 +15,9 @@ use scoreledger_testkit::postgres::TestPostgres;
 use crate::support::{assert_success, run, sample_json, stdout, Workspace};
 
 /// A running `scoreledger serve`, stopped when dropped.
-struct Replica {
+pub(crate) struct Replica {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Replica {
@@ -28,7 +28,13 @@ impl Drop for Replica {
 }
 
 /// One HTTP/1.1 request; the status and the body.
-fn request(port: u16, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+pub(crate) fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: &str,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("the replica listens");
     write!(
         stream,
@@ -51,7 +57,7 @@ fn request(port: u16, method: &str, path: &str, token: &str, body: &str) -> (u16
     (status, body)
 }
 
-fn serve(settings: &[&str]) -> Replica {
+pub(crate) fn serve(settings: &[&str]) -> Replica {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_scoreledger"))
         .env_remove("SCORELEDGER_STORE")

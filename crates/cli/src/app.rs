@@ -29,6 +29,9 @@ pub struct App {
     /// When and where the changes entered were reported, if before they are entered
     /// (`--reported-on`, `--reported-in`): every commit this run appends carries it.
     pub reported: Option<Reported>,
+    /// The council of a deployment's councils file this log is (`--council`): the tokens
+    /// made here name it, and `serve` routes by it.
+    pub council: Option<scoreledger_server::councils::Council>,
 }
 
 /// When and where the changes were reported, from `--reported-on` and `--reported-in` (the
@@ -111,6 +114,7 @@ impl App {
             actor,
             signing,
             reported: None,
+            council: None,
         })
     }
 

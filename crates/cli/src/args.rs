@@ -19,7 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 )]
 pub struct Cli {
     /// A TOML file with any of the settings below (db, store, nats_stream, nats_prefix, user,
-    /// name, role). Flags and environment variables override it.
+    /// name, role, councils, council). Flags and environment variables override it.
     #[arg(long, global = true, env = "SCORELEDGER_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -153,6 +153,22 @@ pub struct Cli {
     #[arg(long, global = true, env = "SCORELEDGER_CHECKPOINTS")]
     pub checkpoints: Option<PathBuf>,
 
+    /// A deployment serving several councils: a TOML file naming each council and where its
+    /// log and read models live ([[council]] tables with id, name, db, and optionally
+    /// nats_stream, nats_prefix, signing_key, checkpoints). `serve`, `project` and `migrate`
+    /// then work on every council; any other command needs --council. The NATS settings above
+    /// are shared by all.
+    #[arg(long, global = true, env = "SCORELEDGER_COUNCILS", value_name = "FILE")]
+    pub councils: Option<PathBuf>,
+
+    /// The council of the --councils file to work on: its database, stream, key and
+    /// checkpoints replace --db, --nats-stream, --nats-prefix, --signing-key and
+    /// --checkpoints, and the tokens `token create` makes name it.
+    ///
+    /// Example: scoreledger --councils councils.toml --council rotherham --role admin token create --for mel.meggs --holder "Mel Meggs" --as officer --directorate CYPS
+    #[arg(long, global = true, env = "SCORELEDGER_COUNCIL", value_name = "ID")]
+    pub council: Option<String>,
+
     /// The day the change you are entering was reported, when that was before today: history
     /// typed in from a past pack (the 2010 update reported to the Improvement Panel on 13 July
     /// 2010). The log still records when it was entered; `history --reported-by` and
@@ -171,6 +187,11 @@ pub struct Cli {
     /// configuration file or the default): refused with --server.
     #[arg(skip)]
     pub role_on_command_line: bool,
+
+    /// The key file the councils file names for the chosen council: like an embedded log's
+    /// key beside it, absent until `keys generate` writes it there.
+    #[arg(skip)]
+    pub council_key: Option<PathBuf>,
 
     /// What to do.
     #[command(subcommand)]

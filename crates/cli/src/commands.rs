@@ -48,11 +48,13 @@ use scoreledger_store::SystemClock;
 
 use crate::app::{actor_from, App};
 use crate::args::{Cli, Command};
+use crate::councils::{CouncilPlace, Scope};
 use crate::failure::{CliResult, Failed};
 use crate::settings::{settings, NatsOptions};
+use scoreledger_domain::Actor;
 
 /// Runs the parsed command line.
-pub async fn dispatch(cli: Cli) -> CliResult {
+pub async fn dispatch(mut cli: Cli) -> CliResult {
     if let Some(server) = cli.server.clone() {
         return crate::remote::dispatch(cli, &server, &mut std::io::stdout()).await;
     }
@@ -69,8 +71,12 @@ pub async fn dispatch(cli: Cli) -> CliResult {
     if let Command::Demo(args) = &cli.command {
         return crate::demo::run(args, cli.store.as_deref(), &cli.db, &mut std::io::stdout()).await;
     }
-    let settings = settings(&cli.db, cli.store.as_deref(), &NatsOptions::from_cli(&cli)?)?;
     let out = &mut std::io::stdout();
+    let place = match crate::councils::scope(&mut cli)? {
+        Scope::One(place) => place,
+        Scope::Every(places) => return every_council(cli, places, actor, out).await,
+    };
+    let settings = settings(&cli.db, cli.store.as_deref(), &NatsOptions::from_cli(&cli)?)?;
     // These open the log themselves: a restore's log must not be created before it.
     match &cli.command {
         Command::Backup(args) => return backup::run(&settings, args, out).await,
@@ -81,6 +87,7 @@ pub async fn dispatch(cli: Cli) -> CliResult {
     let signing = crate::signing::signing(&cli, &settings)?;
     let mut app = App::open_signed(&settings, actor, Arc::new(SystemClock), signing).await?;
     app.reported = reported;
+    app.council = place.map(|place| place.council);
     let done = match cli.command {
         Command::Demo(_) | Command::Backup(_) | Command::Restore(_) | Command::Bench(_) => {
             unreachable!("handled above")
@@ -108,8 +115,8 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         Command::Measure(args) => measure::run(&app, &args, out).await,
         Command::Explain(args) => explain::run(&app, &args, out).await,
         Command::Audit(command) => audit::run(&app, &command, out).await,
-        Command::Project => project::run(&app, out).await,
-        Command::Serve(args) => serve::run(&app, &args, out).await,
+        Command::Project => project::run(std::slice::from_ref(&app), out).await,
+        Command::Serve(args) => serve::run(std::slice::from_ref(&app), &args, out).await,
         Command::Token(command) => token::run(&app, &command, out).await,
         Command::Session(command) => session::run(&app, &command, out).await,
         Command::Migrate => migrate::run(&app, &settings, out).await,
@@ -130,6 +137,59 @@ pub async fn dispatch(cli: Cli) -> CliResult {
         );
     }
     Ok(())
+}
+
+/// `serve`, `project` or `migrate` over every council of a councils file: each council's log
+/// and read models opened (and migrated) in turn, each with its own key and checkpoints.
+async fn every_council(
+    mut cli: Cli,
+    places: Vec<CouncilPlace>,
+    actor: Actor,
+    out: &mut dyn std::io::Write,
+) -> CliResult {
+    let mut apps = Vec::new();
+    for place in places {
+        let id = place.council.id.clone();
+        place.apply(&mut cli);
+        let opened = async {
+            let settings = settings(&cli.db, cli.store.as_deref(), &NatsOptions::from_cli(&cli)?)?;
+            let signing = crate::signing::signing(&cli, &settings)?;
+            let mut app =
+                App::open_signed(&settings, actor.clone(), Arc::new(SystemClock), signing).await?;
+            app.council = Some(place.council);
+            CliResult::Ok((app, settings))
+        };
+        apps.push(
+            opened
+                .await
+                .map_err(|err| err.context(format!("council {id}")))?,
+        );
+    }
+    match &cli.command {
+        Command::Serve(args) => {
+            let apps: Vec<App> = apps.into_iter().map(|(app, _)| app).collect();
+            serve::run(&apps, args, out).await
+        }
+        Command::Project => {
+            let apps: Vec<App> = apps.into_iter().map(|(app, _)| app).collect();
+            project::run(&apps, out).await
+        }
+        _ => {
+            for (app, settings) in &apps {
+                if let Some(council) = &app.council {
+                    writeln!(out, "council {} ({}):", council.id, council.name)?;
+                }
+                migrate::run(app, settings, out).await?;
+                if let Err(err) = keys::export_latest(app).await {
+                    eprintln!(
+                        "warning: the latest checkpoint was not exported: {}",
+                        err.render()
+                    );
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Whether the command records changes that can carry the day they were reported: the log's

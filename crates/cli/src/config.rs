@@ -53,6 +53,10 @@ pub struct ConfigFile {
     pub name: Option<String>,
     /// See `--role`.
     pub role: Option<String>,
+    /// See `--councils`.
+    pub councils: Option<PathBuf>,
+    /// See `--council`.
+    pub council: Option<String>,
 }
 
 /// Reads a configuration file.
@@ -66,7 +70,7 @@ pub fn read(path: &Path) -> Result<ConfigFile, String> {
     // The parser quotes the offending line, which may hold a URL with its password.
     toml::from_str(&text).map_err(|err| {
         format!(
-            "the configuration file {} is not valid: {}; its keys are db, store, nats_stream, nats_prefix, nats_replicas, nats_creds, nats_nkey, nats_tls_ca, nats_tls_cert, nats_tls_key, user, name, role",
+            "the configuration file {} is not valid: {}; its keys are db, store, nats_stream, nats_prefix, nats_replicas, nats_creds, nats_nkey, nats_tls_ca, nats_tls_cert, nats_tls_key, user, name, role, councils, council",
             path.display(),
             scoreledger_store::redacted(&err.to_string())
         )
@@ -97,6 +101,9 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, file: ConfigFile) {
     if defaulted("name") {
         cli.name = cli.name.take().or(file.name);
     }
+    if defaulted("council") {
+        cli.council = cli.council.take().or(file.council);
+    }
     if let (true, Some(replicas)) = (defaulted("nats_replicas"), file.nats_replicas) {
         cli.nats_replicas = replicas;
     }
@@ -110,6 +117,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, file: ConfigFile) {
     fill_path("nats_tls_ca", &mut cli.nats_tls_ca, file.nats_tls_ca);
     fill_path("nats_tls_cert", &mut cli.nats_tls_cert, file.nats_tls_cert);
     fill_path("nats_tls_key", &mut cli.nats_tls_key, file.nats_tls_key);
+    fill_path("councils", &mut cli.councils, file.councils);
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod args;
 pub mod as_at;
 pub mod commands;
 pub mod config;
+pub mod councils;
 pub mod demo;
 pub mod demo_2010;
 pub mod exit;

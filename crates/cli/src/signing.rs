@@ -33,6 +33,7 @@ pub fn signing(cli: &Cli, settings: &Settings) -> CliResult<Signing> {
     let key_file = cli
         .signing_key
         .clone()
+        .or_else(|| cli.council_key.clone())
         .or_else(|| beside.as_ref().map(|p| p.with_extension("key")));
     let checkpoints = cli
         .checkpoints

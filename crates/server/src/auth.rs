@@ -50,7 +50,7 @@ impl FromRequestParts<ServerState> for Session {
 
 /// The credentials of a `Bearer` authorization: the scheme is matched in any case (RFC 7235
 /// makes auth schemes case-insensitive, and some clients send `bearer`).
-fn bearer_secret(header: &str) -> Option<&str> {
+pub(crate) fn bearer_secret(header: &str) -> Option<&str> {
     let (scheme, secret) = header.trim_start().split_once(' ')?;
     let secret = secret.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)

@@ -8,6 +8,7 @@
 pub mod actions;
 pub mod auth;
 pub mod commands;
+pub mod councils;
 pub mod error;
 pub mod health;
 pub mod integrity;
@@ -49,6 +50,9 @@ pub struct ServerState {
     pub last_verification: Arc<log_check::LastCheck>,
     /// Where signed checkpoints are exported (and checked against by every verification).
     pub checkpoints: Option<std::path::PathBuf>,
+    /// The council whose log this is, when the deployment serves several (or names its one):
+    /// the web sessions it starts carry its id, and its metrics are labelled with it.
+    pub council: Option<Arc<councils::Council>>,
 }
 
 impl ServerState {
@@ -61,7 +65,15 @@ impl ServerState {
             metrics: Arc::default(),
             last_verification: Arc::default(),
             checkpoints: None,
+            council: None,
         }
+    }
+
+    /// The state of `council`'s log: its sessions carry its id and its metrics its label.
+    pub fn with_council(mut self, council: councils::Council) -> Self {
+        self.metrics = Arc::new(metrics::Metrics::labelled("council", council.id.as_str()));
+        self.council = Some(Arc::new(council));
+        self
     }
 
     /// Exports checkpoints to `dir`, and checks the log against those exported there.
@@ -239,7 +251,16 @@ pub async fn serve(
     state: ServerState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    serve_routes(listener, router(state), shutdown).await
+}
+
+/// Serves `routes` (one council's, or a deployment's of several) as [`serve`] does.
+pub async fn serve_routes(
+    listener: TcpListener,
+    routes: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, routes)
         .with_graceful_shutdown(shutdown)
         .await
 }

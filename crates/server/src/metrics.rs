@@ -60,6 +60,21 @@ struct VerificationGauges {
 
 impl Default for Metrics {
     fn default() -> Self {
+        Self::in_registry(Registry::with_prefix("scoreledger"))
+    }
+}
+
+impl Metrics {
+    /// Metrics whose every series carries `label="value"` (a council's, on a deployment that
+    /// serves several: `/metrics` there gives every council's series side by side).
+    pub fn labelled(label: &str, value: &str) -> Self {
+        Self::in_registry(Registry::with_prefix_and_labels(
+            "scoreledger",
+            [(label.to_owned().into(), value.to_owned().into())].into_iter(),
+        ))
+    }
+
+    fn in_registry(mut registry: Registry) -> Self {
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RequestLabels, Histogram>::new_with_constructor(|| {
             // 1 ms to about 16 s.
@@ -70,7 +85,6 @@ impl Default for Metrics {
         let log_head = Gauge::default();
         let read_models_at = Gauge::default();
         let projector_lag = Gauge::default();
-        let mut registry = Registry::with_prefix("scoreledger");
         registry.register(
             "http_requests",
             "HTTP requests answered, by method, route and status",
@@ -210,6 +224,23 @@ pub async fn track(State(state): State<ServerState>, request: Request, next: Nex
         (status = 200, description = "Request counts and latencies by route and status, appends, conflicts, log head, read-model position, projector lag and, once a verification has run, its result (`scoreledger_log_verified`, `scoreledger_log_verified_head`, `scoreledger_log_verification_timestamp_seconds`)", content_type = "application/openmetrics-text", body = String),
         (status = 503, description = "The log or the read models do not answer", body = crate::error::ErrorBody)))]
 pub async fn scrape(State(state): State<ServerState>) -> Result<Response, ApiError> {
+    Ok(openmetrics(text(&state).await?))
+}
+
+/// The OpenMetrics answer for `text`.
+pub(crate) fn openmetrics(text: String) -> Response {
+    (
+        [(
+            CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+/// `state`'s metrics as OpenMetrics text, the log's head and the projector's lag measured now.
+pub(crate) async fn text(state: &ServerState) -> Result<String, ApiError> {
     let head = state
         .store
         .head()
@@ -231,12 +262,72 @@ pub async fn scrape(State(state): State<ServerState>) -> Result<Response, ApiErr
         prometheus_client::encoding::text::encode(&mut text, &registry)
             .expect("writing metrics to a String cannot fail");
     }
-    Ok((
-        [(
-            CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        text,
-    )
-        .into_response())
+    Ok(text)
+}
+
+/// Several registries' OpenMetrics texts as one: each metric family once, with its help and
+/// type, followed by the samples of every text (OpenMetrics wants a family's samples
+/// together and named once), and one `# EOF`.
+pub(crate) fn merge<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
+    // Families in the order first met: (name, its descriptor lines, its samples).
+    let mut families: Vec<(String, Vec<&str>, Vec<&str>)> = Vec::new();
+    for text in texts {
+        let mut current: Option<usize> = None;
+        for line in text.lines() {
+            if line == "# EOF" || line.is_empty() {
+                continue;
+            }
+            if let Some(descriptor) = line.strip_prefix("# ") {
+                let name = descriptor.split_whitespace().nth(1).unwrap_or_default();
+                let index = match families.iter().position(|(known, ..)| known == name) {
+                    Some(index) => index,
+                    None => {
+                        families.push((name.to_owned(), Vec::new(), Vec::new()));
+                        families.len() - 1
+                    }
+                };
+                let descriptors = &mut families[index].1;
+                let kind = descriptor.split_whitespace().next();
+                if !descriptors
+                    .iter()
+                    .any(|seen| seen.split_whitespace().nth(1) == kind)
+                {
+                    descriptors.push(line);
+                }
+                current = Some(index);
+            } else if let Some(index) = current {
+                families[index].2.push(line);
+            }
+        }
+    }
+    let mut merged = String::new();
+    for (_, descriptors, samples) in &families {
+        for line in descriptors.iter().chain(samples) {
+            merged.push_str(line);
+            merged.push('\n');
+        }
+    }
+    merged.push_str("# EOF\n");
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge;
+
+    #[test]
+    fn merged_texts_name_each_family_once_with_every_sample() {
+        let a = "# HELP scoreledger_appends Commits.\n# TYPE scoreledger_appends counter\nscoreledger_appends_total{council=\"a\"} 1\n# HELP scoreledger_log_head Head.\n# TYPE scoreledger_log_head gauge\nscoreledger_log_head{council=\"a\"} 7\n# EOF\n";
+        let b = a
+            .replace("\"a\"} 1", "\"b\"} 2")
+            .replace("\"a\"} 7", "\"b\"} 9");
+        let merged = merge([a, b.as_str()]);
+        assert_eq!(
+            merged,
+            "# HELP scoreledger_appends Commits.\n# TYPE scoreledger_appends counter\n\
+             scoreledger_appends_total{council=\"a\"} 1\nscoreledger_appends_total{council=\"b\"} 2\n\
+             # HELP scoreledger_log_head Head.\n# TYPE scoreledger_log_head gauge\n\
+             scoreledger_log_head{council=\"a\"} 7\nscoreledger_log_head{council=\"b\"} 9\n# EOF\n"
+        );
+    }
 }

@@ -26,12 +26,52 @@ pub async fn shutdown() {
     }
 }
 
-/// Runs `project`.
-pub async fn run(app: &App, out: &mut dyn Write) -> CliResult {
-    let from = checkpoint(app.read()).await?;
-    writeln!(out, "projecting from position {from}; stop with Ctrl-C")?;
+/// Runs `project` over `apps` (one log, or each council of a councils file), until Ctrl-C or
+/// SIGTERM; a projector that halts stops the others.
+pub async fn run(apps: &[App], out: &mut dyn Write) -> CliResult {
+    for app in apps {
+        writeln!(
+            out,
+            "{}projecting from position {}; stop with Ctrl-C",
+            named(app),
+            checkpoint(app.read()).await?
+        )?;
+    }
     out.flush()?;
-    projections::run_until_stopped(&*app.store, app.read(), shutdown()).await?;
-    writeln!(out, "stopped at position {}", checkpoint(app.read()).await?)?;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let stop = std::sync::Arc::new(stop);
+    let on_signal = stop.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        let _ = on_signal.send(true);
+    });
+    let projectors = apps.iter().map(|app| {
+        let (mut stopping, stop) = (stopping.clone(), stop.clone());
+        async move {
+            let result = projections::run_until_stopped(&*app.store, app.read(), async move {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            })
+            .await;
+            let _ = stop.send(true);
+            result
+        }
+    });
+    for (app, result) in apps.iter().zip(futures::future::join_all(projectors).await) {
+        result.map_err(|err| crate::failure::Failed::from(err).context(named(app)))?;
+        writeln!(
+            out,
+            "{}stopped at position {}",
+            named(app),
+            checkpoint(app.read()).await?
+        )?;
+    }
     Ok(())
+}
+
+/// `council <id>: ` for a council's log, nothing for the only one.
+pub fn named(app: &App) -> String {
+    app.council
+        .as_ref()
+        .map(|council| format!("council {}: ", council.id))
+        .unwrap_or_default()
 }

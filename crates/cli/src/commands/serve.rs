@@ -5,7 +5,8 @@ use std::io::Write;
 
 use anyhow::Context;
 use scoreledger_projections as projections;
-use scoreledger_server::{integrity, log_check, serve, ServerState};
+use scoreledger_server::councils::{self, Tenant};
+use scoreledger_server::{integrity, log_check, serve_routes, ServerState};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -20,8 +21,11 @@ async fn stopped(mut stop: watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await;
 }
 
-/// Runs `serve`.
-pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult {
+/// Runs `serve` over `apps`: one log, or each council of a councils file (then requests go
+/// to the council their token names, `scoreledger_server::councils`). Each log has its own
+/// projector, checkpoints and verification beside the one HTTP listener; any projector that
+/// halts stops them all.
+pub async fn run(apps: &[App], args: &ServeArgs, out: &mut dyn Write) -> CliResult {
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| {
@@ -37,10 +41,18 @@ pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult 
     let at = listener.local_addr()?;
     // At a commit that cannot be read the service still starts, answering as at the position
     // before it (`/readyz` says 503 and names it) until it is repaired or set aside.
-    let caught_up = app.catch_up_for_reading().await?.at;
+    let mut positions = Vec::new();
+    for app in apps {
+        let caught_up = app.catch_up_for_reading().await?.at;
+        positions.push(match &app.council {
+            Some(council) => format!("{} at position {caught_up}", council.id),
+            None => format!("position {caught_up}"),
+        });
+    }
     writeln!(
         out,
-        "serving http://{at} (read models at position {caught_up}; API description at http://{at}/openapi.json); stop with Ctrl-C"
+        "serving http://{at} (read models at {}; API description at http://{at}/openapi.json); stop with Ctrl-C",
+        positions.join(", ")
     )?;
     out.flush()?;
 
@@ -51,37 +63,80 @@ pub async fn run(app: &App, args: &ServeArgs, out: &mut dyn Write) -> CliResult 
         shutdown().await;
         let _ = on_signal.send(true);
     });
-    let state = ServerState::new(
-        app.store.clone(),
-        app.read().clone(),
-        std::sync::Arc::new(scoreledger_store::SystemClock),
-    )
-    .with_checkpoints(app.signing.checkpoints.clone());
-    let checkpointer = integrity::checkpoint_periodically(
-        state.clone(),
-        args.checkpoint_every,
-        args.checkpoint_interval.0,
-        stopped(stopping.clone()),
-    );
-    let verifier = async {
-        if let Interval(Some(every)) = args.verify_every {
-            log_check::verify_periodically(state.clone(), every, stopped(stopping.clone())).await;
+    let states: Vec<ServerState> = apps
+        .iter()
+        .map(|app| {
+            ServerState::new(
+                app.store.clone(),
+                app.read().clone(),
+                std::sync::Arc::new(scoreledger_store::SystemClock),
+            )
+            .with_checkpoints(app.signing.checkpoints.clone())
+        })
+        .collect();
+    let (routes, states) = match apps {
+        [app] if app.council.is_none() => (scoreledger_server::router(states[0].clone()), states),
+        _ => {
+            let tenants = apps
+                .iter()
+                .zip(states)
+                .map(|(app, state)| {
+                    let council = app.council.clone().ok_or_else(|| {
+                        Failed::rejected(
+                            "several logs are served only as councils of a councils file",
+                        )
+                    })?;
+                    Ok(Tenant::new(council, state))
+                })
+                .collect::<CliResult<Vec<_>>>()?;
+            let states = tenants
+                .iter()
+                .map(|tenant| tenant.state().clone())
+                .collect();
+            (councils::router(&tenants), states)
         }
     };
-    let server = serve(listener, state.clone(), stopped(stopping.clone()));
-    let projector = async {
-        let result =
-            projections::run_until_stopped(&*app.store, app.read(), stopped(stopping.clone()))
+    let server = serve_routes(listener, routes, stopped(stopping.clone()));
+    let beside = states.iter().zip(apps).map(|(state, app)| {
+        let (state, stopping, stop) = (state.clone(), stopping.clone(), stop.clone());
+        async move {
+            let checkpointer = integrity::checkpoint_periodically(
+                state.clone(),
+                args.checkpoint_every,
+                args.checkpoint_interval.0,
+                stopped(stopping.clone()),
+            );
+            let verifier = async {
+                if let Interval(Some(every)) = args.verify_every {
+                    log_check::verify_periodically(state.clone(), every, stopped(stopping.clone()))
+                        .await;
+                }
+            };
+            let projector = async {
+                let result = projections::run_until_stopped(
+                    &*app.store,
+                    app.read(),
+                    stopped(stopping.clone()),
+                )
                 .await;
-        // A projector that halts (a gap, a database that fails) stops the service too: its
-        // answers would silently fall behind the log. At an unreadable commit it waits
-        // instead, and `/readyz` says so.
-        let _ = stop.send(true);
-        result
-    };
-    let (served, projected, (), ()) = tokio::join!(server, projector, verifier, checkpointer);
+                // A projector that halts (a gap, a database that fails) stops the service
+                // too: its answers would silently fall behind the log. At an unreadable
+                // commit it waits instead, and `/readyz` says so.
+                let _ = stop.send(true);
+                result.map_err(|err| match &app.council {
+                    Some(council) => Failed::from(err).context(format!("council {}", council.id)),
+                    None => Failed::from(err),
+                })
+            };
+            let (projected, (), ()) = tokio::join!(projector, verifier, checkpointer);
+            projected
+        }
+    });
+    let (served, projected) = tokio::join!(server, futures::future::join_all(beside));
     served?;
-    projected?;
+    for result in projected {
+        result?;
+    }
     writeln!(out, "stopped")?;
     Ok(())
 }

@@ -7,6 +7,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::Table;
 use scoreledger_domain::{Command, Role, TokenId};
 use scoreledger_projections as projections;
+use scoreledger_server::councils::{self, CouncilId};
 use sha2::{Digest, Sha256};
 
 use crate::app::{date, App};
@@ -18,14 +19,20 @@ use crate::ids;
 /// Prefix of every secret, so one found in a log file or a paste is recognisable.
 const SECRET_PREFIX: &str = "slt_";
 
-/// A new secret from the operating system's random source.
-fn new_secret() -> CliResult<String> {
+/// A new secret from the operating system's random source; on a deployment of several
+/// councils it names the council whose log records it (`slt_<council>_…`), which is how the
+/// service knows where to look it up.
+fn new_secret(council: Option<&CouncilId>) -> CliResult<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|err| Failed {
         kind: Failure::Unavailable,
         error: anyhow::anyhow!("the operating system gave no random bytes for a token: {err}"),
     })?;
-    Ok(format!("{SECRET_PREFIX}{}", hex::encode(bytes)))
+    Ok(councils::secret(
+        SECRET_PREFIX,
+        council,
+        &hex::encode(bytes),
+    ))
 }
 
 /// SHA-256 of a secret, lowercase hex: what is stored and looked up.
@@ -45,7 +52,7 @@ pub async fn run(app: &App, command: &TokenCommand, out: &mut dyn Write) -> CliR
         } => {
             let role: Role = as_role.parse().map_err(Failed::rejected)?;
             let expires_on = expires.as_deref().map(date).transpose()?;
-            let secret = new_secret()?;
+            let secret = new_secret(app.council.as_ref().map(|council| &council.id))?;
             let token_id = TokenId(ids::fresh());
             let issue = Command::IssueToken {
                 token_id,

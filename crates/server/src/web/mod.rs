@@ -20,7 +20,7 @@ mod public;
 mod reports;
 mod scorecard;
 mod session;
-mod signin;
+pub(crate) mod signin;
 mod values_import;
 mod verification;
 

@@ -46,7 +46,11 @@ pub(crate) async fn start(state: &ServerState, session: &Session) -> Result<Stri
             format!("the operating system gave no random bytes for a session: {err}"),
         )
     })?;
-    let secret = format!("{SECRET_PREFIX}{}", hex::encode(bytes));
+    let secret = crate::councils::secret(
+        SECRET_PREFIX,
+        state.council.as_deref().map(|council| &council.id),
+        &hex::encode(bytes),
+    );
     let now = state.clock.now();
     let at = projections::session_time(now);
     let row = projections::SessionRow {

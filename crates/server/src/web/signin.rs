@@ -49,7 +49,7 @@ impl FromRequestParts<ServerState> for Viewer {
     }
 }
 
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()

@@ -5,6 +5,7 @@ mod actions;
 mod approvals;
 mod close;
 mod commands;
+mod councils;
 mod fuzz;
 mod headers;
 mod history_kinds;

@@ -1,4 +1,4 @@
-use scoreledger_server::{serve, ServerState};
+use scoreledger_server::{serve_routes, ServerState};
 use scoreledger_testkit::pair::Pair;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -22,12 +22,17 @@ impl TestServer {
 
     /// A server over `state`, for tests that share it with something running beside.
     pub(crate) async fn start_with(state: ServerState) -> Self {
+        Self::start_routes(scoreledger_server::router(state)).await
+    }
+
+    /// A server of `routes` (a deployment of several councils).
+    pub(crate) async fn start_routes(routes: axum::Router) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free loopback port");
         let base = format!("http://{}", listener.local_addr().expect("bound address"));
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, state, async {
+        let task = tokio::spawn(serve_routes(listener, routes, async {
             let _ = stopped.await;
         }));
         Self {
