@@ -19,6 +19,8 @@ pub struct Session {
     pub directorate: Option<String>,
     /// The token used.
     pub token_id: String,
+    /// The council whose log the token is in, on a deployment of several.
+    pub council: Option<std::sync::Arc<crate::councils::Council>>,
 }
 
 const HOW: &str =
@@ -114,6 +116,7 @@ impl Session {
             actor: Actor::new(token.user_id, token.name, role),
             directorate: token.directorate,
             token_id: token.token_id,
+            council: state.council.clone(),
         })
     }
 }

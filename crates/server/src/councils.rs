@@ -18,11 +18,11 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::header::{AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use cookie::{Cookie, SameSite};
-use maud::{html, DOCTYPE};
+use maud::html;
 use serde::Serialize;
 use tower::ServiceExt as _;
 
@@ -151,7 +151,10 @@ pub fn router(tenants: &[Tenant]) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(crate::openapi::document))
-        .route("/councils", get(index))
+        .route(
+            "/councils",
+            get(index).layer(axum::middleware::map_response(crate::web::protect)),
+        )
         .fallback(dispatch)
         .with_state(deployment)
 }
@@ -268,34 +271,23 @@ async fn index(State(deployment): State<Deployment>, headers: HeaderMap) -> Resp
             .collect();
         return Json(listed).into_response();
     }
-    Html(
+    crate::web::layout::page(
+        "Councils",
+        None,
         html! {
-            (DOCTYPE)
-            html lang="en-GB" {
-                head {
-                    meta charset="utf-8";
-                    meta name="viewport" content="width=device-width, initial-scale=1";
-                    title { "Councils — Scoreledger" }
-                }
-                body {
-                    main {
-                        h1 { "Councils" }
-                        p { "This service keeps the performance scorecards of these councils, each in a log of its own. Choose one to read its published reports or to sign in." }
-                        ul {
-                            @for council in deployment.councils.values().map(|(tenant, _)| tenant.council()) {
-                                li {
-                                    strong { (council.name) } " — "
-                                    a href={ "/councils/" (council.id) "/public" } { "published reports" }
-                                    " · "
-                                    a href={ "/councils/" (council.id) "/signin" } { "sign in" }
-                                }
-                            }
-                        }
+            h1 { "Councils" }
+            p { "This service keeps the performance scorecards of these councils, each in a log of its own. Choose one to read its published reports or to sign in." }
+            ul {
+                @for council in deployment.councils.values().map(|(tenant, _)| tenant.council()) {
+                    li {
+                        strong { (council.name) } " — "
+                        a href={ "/councils/" (council.id) "/public" } { "published reports" }
+                        " · "
+                        a href={ "/councils/" (council.id) "/signin" } { "sign in" }
                     }
                 }
             }
-        }
-        .into_string(),
+        },
     )
     .into_response()
 }

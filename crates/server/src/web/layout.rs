@@ -72,6 +72,9 @@ fn navigation(viewer: Option<&Session>) -> Markup {
     html! {
         nav.site aria-label="Scoreledger" {
             a.brand href="/" { "Scoreledger" }
+            @if let Some(council) = viewer.and_then(|viewer| viewer.council.as_deref()) {
+                span.council { (council.name) }
+            }
             @if let Some(viewer) = viewer {
                 a href="/scorecard" { "Scorecard" }
                 a href="/reports" { "Published reports" }

@@ -10,7 +10,7 @@ mod chase;
 mod compare;
 mod entry;
 mod evidence;
-mod layout;
+pub(crate) mod layout;
 mod manifest;
 mod measure;
 mod measure_form;
@@ -88,7 +88,7 @@ pub(crate) fn routes() -> Router<ServerState> {
 /// What every page's answer carries: no script, style or frame from anywhere but the page
 /// itself (the pages need none), no framing by other sites (clickjacking the sign-in form),
 /// and no copy of the history left in caches.
-async fn protect(mut response: axum::response::Response) -> axum::response::Response {
+pub(crate) async fn protect(mut response: axum::response::Response) -> axum::response::Response {
     use axum::http::header::{
         HeaderValue, CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS,
     };

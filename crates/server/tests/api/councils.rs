@@ -121,6 +121,29 @@ async fn body(response: reqwest::Response) -> (StatusCode, String) {
     (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// GETs `path` with a bearer token.
+async fn ask(server: &TestServer, path: &str, secret: &str) -> (StatusCode, String) {
+    body(
+        reqwest::Client::new()
+            .get(server.url(path))
+            .bearer_auth(secret)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+/// GETs `path` as a browser sending `cookie`, redirects not followed.
+async fn visit(server: &TestServer, path: &str, cookie: &str) -> reqwest::Response {
+    browser()
+        .get(server.url(path))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
 fn assert_alpha_only(asked: &str, (status, text): &(StatusCode, String)) {
     for marker in BRAVO_ONLY {
         assert!(
@@ -172,15 +195,7 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
     let client = reqwest::Client::new();
 
     // The markers are there to be found: the second council's own token finds them.
-    let (status, text) = body(
-        client
-            .get(server.url("/api/history?measure=2.B1"))
-            .bearer_auth(&bravo_secret)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, text) = ask(&server, "/api/history?measure=2.B1", &bravo_secret).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     assert!(
         BRAVO_ONLY[1..].iter().all(|marker| text.contains(marker)),
@@ -192,58 +207,26 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
     let reads = api_reads(&server, &bravo_report).await;
     for path in &reads {
         for at in [path.clone(), format!("/councils/alpha{path}")] {
-            let answer = body(
-                client
-                    .get(server.url(&at))
-                    .bearer_auth(&alpha_secret)
-                    .send()
-                    .await
-                    .unwrap(),
-            )
-            .await;
+            let answer = ask(&server, &at, &alpha_secret).await;
             assert_ne!(answer.0, StatusCode::UNAUTHORIZED, "{at}: {}", answer.1);
             assert_alpha_only(&at, &answer);
         }
         // Under the other council's path the token is nobody.
         if path.starts_with("/api/") {
             let at = format!("/councils/bravo{path}");
-            let (status, text) = body(
-                client
-                    .get(server.url(&at))
-                    .bearer_auth(&alpha_secret)
-                    .send()
-                    .await
-                    .unwrap(),
-            )
-            .await;
+            let (status, text) = ask(&server, &at, &alpha_secret).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{at}: {text}");
         }
     }
     // A secret rewritten to name the other council is a secret nobody was issued.
     let forged = alpha_secret.replacen("alpha", "bravo", 1);
     for path in ["/api/plans", "/councils/bravo/api/plans"] {
-        let (status, text) = body(
-            client
-                .get(server.url(path))
-                .bearer_auth(&forged)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, text) = ask(&server, path, &forged).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {text}");
     }
     // A token that names no council, or one not served here, is refused, not guessed at.
     for secret in ["slt_00ff", "slt_charlie_00ff"] {
-        let (status, text) = body(
-            client
-                .get(server.url("/api/plans"))
-                .bearer_auth(secret)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (status, text) = ask(&server, "/api/plans", secret).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{secret}: {text}");
         assert!(text.contains("alpha, bravo"), "{text}");
     }
@@ -253,15 +236,7 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
     let alpha_cookie = sign_in(&server, "alpha", &alpha_secret).await;
     for path in pages(&bravo_report) {
         for at in [path.clone(), format!("/councils/alpha{path}")] {
-            let answer = body(
-                browser()
-                    .get(server.url(&at))
-                    .header(COOKIE, &alpha_cookie)
-                    .send()
-                    .await
-                    .unwrap(),
-            )
-            .await;
+            let answer = body(visit(&server, &at, &alpha_cookie).await).await;
             // Signed in: answered, not sent to sign in ("/" goes on to the scorecard).
             assert!(
                 answer.0 != StatusCode::SEE_OTHER || path == "/",
@@ -272,12 +247,7 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
         }
         if !path.starts_with("/public") && path != "/" {
             let at = format!("/councils/bravo{path}");
-            let response = browser()
-                .get(server.url(&at))
-                .header(COOKIE, &alpha_cookie)
-                .send()
-                .await
-                .unwrap();
+            let response = visit(&server, &at, &alpha_cookie).await;
             assert_eq!(response.status(), StatusCode::SEE_OTHER, "{at}");
             assert!(
                 response.headers()[LOCATION]
@@ -288,6 +258,11 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
             );
         }
     }
+    let (_, text) = body(visit(&server, "/scorecard", &alpha_cookie).await).await;
+    assert!(
+        text.contains("alpha council"),
+        "the page names its council: {text}"
+    );
     // Without a credential, a reader who chose the first council by its path keeps to it.
     let chosen = browser()
         .get(server.url("/councils/alpha/public"))
@@ -299,15 +274,7 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
     assert!(choice.starts_with("scoreledger_council=alpha"), "{choice}");
     let choice = choice.split(';').next().unwrap().to_owned();
     for path in ["/public", &format!("/public/reports/{bravo_report}")] {
-        let answer = body(
-            browser()
-                .get(server.url(path))
-                .header(COOKIE, &choice)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let answer = body(visit(&server, path, &choice).await).await;
         assert_alpha_only(path, &answer);
     }
     // The second council's published report is public under its own path, and only there.
@@ -332,15 +299,7 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
 
     // Sessions: the first council's admin neither lists nor ends the second's.
     let bravo_cookie = sign_in(&server, "bravo", &bravo_secret).await;
-    let (status, text) = body(
-        client
-            .get(server.url("/api/sessions"))
-            .bearer_auth(&bravo_secret)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, text) = ask(&server, "/api/sessions", &bravo_secret).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let listed: serde_json::Value = serde_json::from_str(&text).unwrap();
     let bravo_session = listed
@@ -350,15 +309,7 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
         .find_map(|session| session["session_id"].as_str())
         .expect("the second council's session is listed for its admin")
         .to_owned();
-    let (_, text) = body(
-        client
-            .get(server.url("/api/sessions"))
-            .bearer_auth(&alpha_secret)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, text) = ask(&server, "/api/sessions", &alpha_secret).await;
     assert!(!text.contains(&bravo_session), "{text}");
     let ended = client
         .delete(server.url(&format!("/api/sessions/{bravo_session}")))
@@ -367,15 +318,7 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
         .await
         .unwrap();
     assert_eq!(ended.status(), StatusCode::NOT_FOUND);
-    let (status, _) = body(
-        browser()
-            .get(server.url("/reports"))
-            .header(COOKIE, &bravo_cookie)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, _) = body(visit(&server, "/reports", &bravo_cookie).await).await;
     assert_eq!(
         status,
         StatusCode::OK,
