@@ -72,6 +72,15 @@ checkpoints = "{dir}/bravo.checkpoints"
         stderr(&unnamed)
     );
 
+    // A council's own settings come from the file only: one given beside it is refused.
+    let beside = with(&["--db", "elsewhere.db", "--council", "alpha", "migrate"]);
+    assert_eq!(beside.status.code(), Some(3), "{}", stderr(&beside));
+    assert!(
+        stderr(&beside).contains("--db cannot be given with --councils"),
+        "{}",
+        stderr(&beside)
+    );
+
     let plan = workspace.file("plan.json", &sample_json());
     assert_success(&with(&[
         "--council",

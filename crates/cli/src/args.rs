@@ -156,14 +156,14 @@ pub struct Cli {
     /// A deployment serving several councils: a TOML file naming each council and where its
     /// log and read models live ([[council]] tables with id, name, db, and optionally
     /// nats_stream, nats_prefix, signing_key, checkpoints). `serve`, `project` and `migrate`
-    /// then work on every council; any other command needs --council. The NATS settings above
-    /// are shared by all.
+    /// then work on every council; any other command needs --council. The NATS servers and
+    /// login above are shared by all; --db, --nats-stream, --nats-prefix, --signing-key and
+    /// --checkpoints are each council's, from the file, and refused beside it.
     #[arg(long, global = true, env = "SCORELEDGER_COUNCILS", value_name = "FILE")]
     pub councils: Option<PathBuf>,
 
-    /// The council of the --councils file to work on: its database, stream, key and
-    /// checkpoints replace --db, --nats-stream, --nats-prefix, --signing-key and
-    /// --checkpoints, and the tokens `token create` makes name it.
+    /// The council of the --councils file to work on: its database, stream, subject prefix,
+    /// key and checkpoints, as the file gives them; the tokens `token create` makes name it.
     ///
     /// Example: scoreledger --councils councils.toml --council rotherham --role admin token create --for mel.meggs --holder "Mel Meggs" --as officer --directorate CYPS
     #[arg(long, global = true, env = "SCORELEDGER_COUNCIL", value_name = "ID")]
@@ -193,6 +193,11 @@ pub struct Cli {
     #[arg(skip)]
     pub council_key: Option<PathBuf>,
 
+    /// Which of the settings a councils file gives each council were given on the command
+    /// line or in the environment (refused with --councils rather than silently replaced).
+    #[arg(skip)]
+    pub places_given: Vec<&'static str>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -205,6 +210,21 @@ pub fn parse() -> Result<Cli, String> {
     let mut cli = Cli::from_arg_matches(&matches).map_err(|err| err.to_string())?;
     cli.role_on_command_line =
         matches.value_source("role") == Some(clap::parser::ValueSource::CommandLine);
+    cli.places_given = [
+        "db",
+        "nats_stream",
+        "nats_prefix",
+        "signing_key",
+        "checkpoints",
+    ]
+    .into_iter()
+    .filter(|id| {
+        matches!(
+            matches.value_source(id),
+            Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+        )
+    })
+    .collect();
     if let Some(path) = cli.config.clone() {
         let file = crate::config::read(&path)?;
         crate::config::apply(&mut cli, &matches, file);

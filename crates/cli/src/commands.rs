@@ -165,6 +165,22 @@ async fn every_council(
                 .map_err(|err| err.context(format!("council {id}")))?,
         );
     }
+    // Each council's checkpoints name it: two councils signing under one origin would make
+    // one council's checkpoint pass for the other's.
+    for (i, (a, _)) in apps.iter().enumerate() {
+        for (b, _) in &apps[i + 1..] {
+            if let (Some(x), Some(y)) = (a.store.key(), b.store.key()) {
+                if x.origin() == y.origin() {
+                    return Err(Failed::rejected(format!(
+                        "councils {} and {} sign under one origin, {}; each council's key names it (keys generate --origin scoreledger.example/<council>)",
+                        council_id(a),
+                        council_id(b),
+                        x.origin()
+                    )));
+                }
+            }
+        }
+    }
     match &cli.command {
         Command::Serve(args) => {
             let apps: Vec<App> = apps.into_iter().map(|(app, _)| app).collect();
@@ -190,6 +206,13 @@ async fn every_council(
             Ok(())
         }
     }
+}
+
+fn council_id(app: &App) -> String {
+    app.council
+        .as_ref()
+        .map(|council| council.id.to_string())
+        .unwrap_or_default()
 }
 
 /// Whether the command records changes that can carry the day they were reported: the log's

@@ -129,7 +129,7 @@ fn parse(text: &str) -> Result<Vec<CouncilPlace>, String> {
             let (x, y) = (&a.council.id, &b.council.id);
             let shared = if x == y {
                 Some("the id".to_owned())
-            } else if a.db == b.db {
+            } else if same_database(&a.db, &b.db) {
                 Some(format!(
                     "the database {}",
                     scoreledger_store::redacted(&a.db)
@@ -141,9 +141,9 @@ fn parse(text: &str) -> Result<Vec<CouncilPlace>, String> {
                     "subjects (prefixes {} and {})",
                     a.nats_prefix, b.nats_prefix
                 ))
-            } else if a.signing_key.is_some() && a.signing_key == b.signing_key {
+            } else if same_file(a.signing_key.as_deref(), b.signing_key.as_deref()) {
                 Some("a signing key".to_owned())
-            } else if a.checkpoints.is_some() && a.checkpoints == b.checkpoints {
+            } else if same_file(a.checkpoints.as_deref(), b.checkpoints.as_deref()) {
                 Some("a checkpoints directory".to_owned())
             } else {
                 None
@@ -178,6 +178,13 @@ pub fn scope(cli: &mut Cli) -> CliResult<Scope> {
             None => Ok(Scope::One(None)),
         };
     };
+    if let Some(given) = cli.places_given.first() {
+        return Err(Failed::rejected(format!(
+            "--{} cannot be given with --councils: each council's database, stream, subject prefix, signing key and checkpoints come from the councils file ({})",
+            given.replace('_', "-"),
+            path.display()
+        )));
+    }
     let places = read(&path).map_err(Failed::rejected)?;
     if std::env::var("SCORELEDGER_SIGNING_KEY").is_ok_and(|key| !key.trim().is_empty()) {
         return Err(Failed::rejected(
@@ -216,6 +223,44 @@ pub fn scope(cli: &mut Cli) -> CliResult<Scope> {
             ids()
         ))),
     }
+}
+
+/// Whether two `db` settings name one database however they are written: one PostgreSQL
+/// server, port and database (the user, options and spelling aside), or one SQLite file.
+fn same_database(a: &str, b: &str) -> bool {
+    fn postgres(url: &str) -> Option<(String, u16, String)> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return None;
+        }
+        let options: sqlx::postgres::PgConnectOptions = url.parse().ok()?;
+        let database = options
+            .get_database()
+            .unwrap_or_else(|| options.get_username())
+            .to_owned();
+        Some((
+            options.get_host().to_ascii_lowercase(),
+            options.get_port(),
+            database,
+        ))
+    }
+    fn sqlite(path: &str) -> PathBuf {
+        let path = path
+            .strip_prefix("sqlite://")
+            .or_else(|| path.strip_prefix("sqlite:"))
+            .unwrap_or(path);
+        std::path::absolute(path).unwrap_or_else(|_| PathBuf::from(path))
+    }
+    match (postgres(a), postgres(b)) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => sqlite(a) == sqlite(b),
+        _ => false,
+    }
+}
+
+/// Whether two optional paths name one file or directory, however they are written.
+fn same_file(a: Option<&Path>, b: Option<&Path>) -> bool {
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    matches!((a, b), (Some(a), Some(b)) if absolute(a) == absolute(b))
 }
 
 /// Whether one prefix's subjects (`<prefix>.…`) can be another's.
@@ -268,6 +313,20 @@ signing_key = "/keys/ne.key"
         for (change, says) in [
             (("north-east", "rotherham"), "share the id"),
             (("db/north_east", "db/rotherham"), "share the database"),
+            (
+                (
+                    "s3cret@db/north_east",
+                    "other@db:5432/rotherham?sslmode=require",
+                ),
+                "share the database",
+            ),
+            (
+                (
+                    "db/rotherham\"",
+                    "db/rotherham\"\nsigning_key = \"/keys/./ne.key\"",
+                ),
+                "share a signing key",
+            ),
             (
                 (
                     "name = \"North",

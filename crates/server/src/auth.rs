@@ -62,6 +62,11 @@ impl Session {
     /// The session of whoever presents `secret` (from a bearer header or the web pages'
     /// cookie): the token must be known, valid today and not revoked in the log.
     pub async fn from_secret(state: &ServerState, secret: &str) -> Result<Self, ApiError> {
+        if !crate::councils::belongs(state, secret) {
+            return Err(ApiError::unauthorized(format!(
+                "the token is not one of this council's; {HOW}"
+            )));
+        }
         let hash = hex::encode(Sha256::digest(secret.as_bytes()));
         let mut token = scoreledger_projections::token_by_secret(&state.read, &hash).await?;
         if token.is_none() {

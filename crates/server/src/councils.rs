@@ -6,7 +6,9 @@
 //! SHA-256 of the whole secret, so a secret given another council's id is a secret nobody
 //! was issued. Readers without a credential (the public reports, witnesses fetching
 //! `/checkpoint`) name the council in the path, `/councils/<id>/…`; that also leaves a
-//! cookie naming the council, so the pages' own links keep to it.
+//! cookie naming the council, so the pages' own links (to the root) keep to it for a reader
+//! who is not signed in, and the sign-in form signs in there. A reader signed in to one
+//! council follows the pages' links in that council, whatever path they came by.
 //!
 //! Architecture invariant: no handler ever holds two councils' states. Isolation is the
 //! router's choice of state, not a filter in the queries.
@@ -92,6 +94,17 @@ pub fn council_of(secret: &str) -> Option<&str> {
     rest.split_once('_')
         .map(|(council, _)| council)
         .filter(|council| !council.is_empty())
+}
+
+/// Whether `secret` may be looked up in `state`'s read models: on a council's log only a
+/// secret naming that council is (another council's, or one naming none, is refused before
+/// any lookup, so two councils' read models holding the same hash could never matter); a
+/// log of no council takes any.
+pub fn belongs(state: &ServerState, secret: &str) -> bool {
+    match &state.council {
+        Some(council) => council_of(secret) == Some(council.id.as_str()),
+        None => true,
+    }
 }
 
 /// A council's log: a state that names its council.
@@ -184,15 +197,12 @@ impl Deployment {
     /// The council the request's credential names (a bearer token first, then a web
     /// session's cookie), else the one its reader chose by path earlier.
     fn choose(&self, headers: &HeaderMap, path: &str) -> Choice<'_> {
-        if let Some(header) = headers.get(AUTHORIZATION) {
-            let Some(secret) = header.to_str().ok().and_then(crate::auth::bearer_secret) else {
-                return Choice::Refused(
-                    ApiError::unauthorized(
-                        "the Authorization header is not a bearer token; send `Authorization: Bearer <secret>`",
-                    )
-                    .into_response(),
-                );
-            };
+        // Another scheme (a proxy's Basic login) is no credential of ours: the cookies decide.
+        let bearer = headers
+            .get(AUTHORIZATION)
+            .and_then(|header| header.to_str().ok())
+            .and_then(crate::auth::bearer_secret);
+        if let Some(secret) = bearer {
             return match council_of(secret).and_then(|id| self.councils.get(id)) {
                 Some((_, routes)) => Choice::Council(routes),
                 None => Choice::Refused(ApiError::unauthorized(format!(
@@ -214,13 +224,26 @@ impl Deployment {
             .iter()
             .find(|cookie| cookie.name() == CHOSEN)
             .map(|cookie| cookie.value().to_owned());
-        let named = session
-            .as_deref()
-            .and_then(council_of)
-            .map(str::to_owned)
-            .or(chosen);
+        let signed_in = session.as_deref().and_then(council_of).map(str::to_owned);
+        // Signing in goes to the council the reader chose last, whatever council they are
+        // signed in to: that is how a reader moves from one council to another.
+        let named = if path == "/signin" {
+            chosen.or(signed_in)
+        } else {
+            signed_in.or(chosen)
+        };
         match named.as_deref().and_then(|id| self.councils.get(id)) {
             Some((_, routes)) => Choice::Council(routes),
+            None if path == "/checkpoint" => Choice::Refused(
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    format!(
+                        "this service holds the logs of several councils ({}); fetch a council's checkpoint at /councils/<id>/checkpoint",
+                        self.ids()
+                    ),
+                )
+                .into_response(),
+            ),
             None if path.starts_with("/api/") => Choice::Refused(
                 ApiError::unauthorized(format!(
                     "no token: this service holds the scorecards of several councils ({}); send `Authorization: Bearer <secret>` with a token from `scoreledger --council ID token create`",

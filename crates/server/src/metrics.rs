@@ -330,4 +330,65 @@ mod tests {
              scoreledger_log_head{council=\"a\"} 7\nscoreledger_log_head{council=\"b\"} 9\n# EOF\n"
         );
     }
+
+    #[test]
+    fn every_registry_merged_is_one_valid_text() {
+        use prometheus_client::encoding::text::encode;
+        let texts: Vec<String> = ["a", "b"]
+            .into_iter()
+            .map(|council| {
+                let metrics = super::Metrics::labelled("council", council);
+                metrics
+                    .latency
+                    .get_or_create(&super::RequestLabels {
+                        method: "GET".into(),
+                        route: "/api/plans".into(),
+                        status: 200,
+                    })
+                    .observe(0.01);
+                if council == "b" {
+                    metrics.verified(&crate::log_check::LastVerification {
+                        verified: true,
+                        head: 3,
+                        at: chrono::DateTime::UNIX_EPOCH,
+                        finding: None,
+                    });
+                }
+                let mut text = String::new();
+                encode(&mut text, &metrics.registry.lock().unwrap()).unwrap();
+                text
+            })
+            .collect();
+        let merged = merge(texts.iter().map(String::as_str));
+        // Each family is described once, and its samples follow their description unbroken.
+        let mut seen = Vec::new();
+        let mut current = String::new();
+        for line in merged.lines() {
+            if let Some(rest) = line.strip_prefix("# TYPE ") {
+                let family = rest.split_whitespace().next().unwrap().to_owned();
+                assert!(!seen.contains(&family), "{family} twice in {merged}");
+                seen.push(family.clone());
+                current = family;
+            } else if !line.starts_with('#') {
+                assert!(
+                    line.starts_with(&current),
+                    "{line} outside {current}: {merged}"
+                );
+            }
+        }
+        assert_eq!(merged.matches("# EOF").count(), 1);
+        assert!(merged.ends_with("# EOF\n"));
+        for council in ["a", "b"] {
+            assert!(
+                merged.contains(&format!(
+                    "scoreledger_http_request_duration_seconds_count{{council=\"{council}\""
+                )),
+                "{merged}"
+            );
+        }
+        assert!(
+            merged.contains("scoreledger_log_verified{council=\"b\"} 1"),
+            "{merged}"
+        );
+    }
 }

@@ -57,7 +57,12 @@ pub async fn run(apps: &[App], out: &mut dyn Write) -> CliResult {
         }
     });
     for (app, result) in apps.iter().zip(futures::future::join_all(projectors).await) {
-        result.map_err(|err| crate::failure::Failed::from(err).context(named(app)))?;
+        result.map_err(|err| match &app.council {
+            Some(council) => {
+                crate::failure::Failed::from(err).context(format!("council {}", council.id))
+            }
+            None => crate::failure::Failed::from(err),
+        })?;
         writeln!(
             out,
             "{}stopped at position {}",

@@ -71,6 +71,9 @@ pub(crate) async fn start(state: &ServerState, session: &Session) -> Result<Stri
 /// The reader whose cookie carries `secret`, if its session and its token still work; notes
 /// the use, which moves the idle deadline.
 pub(crate) async fn resume(state: &ServerState, secret: &str) -> Result<Session, Refusal> {
+    if !crate::councils::belongs(state, secret) {
+        return Err(Refusal::Ended);
+    }
     let now = state.clock.now();
     let row = projections::session_by_secret(&state.read, &sha256(secret))
         .await
@@ -108,6 +111,9 @@ pub(crate) async fn resume(state: &ServerState, secret: &str) -> Result<Session,
 
 /// Ends the session whose cookie carries `secret` (signing out); nothing if there is none.
 pub(crate) async fn end_by_secret(state: &ServerState, secret: &str) -> Result<(), ApiError> {
+    if !crate::councils::belongs(state, secret) {
+        return Ok(());
+    }
     if let Some(row) = projections::session_by_secret(&state.read, &sha256(secret)).await? {
         end(state, &row.session_id, state.clock.now(), "signed out").await?;
     }

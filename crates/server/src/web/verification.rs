@@ -20,6 +20,11 @@ pub(crate) async fn page(
     Viewer(viewer): Viewer,
 ) -> Result<Html<String>, PageError> {
     let check = check_and_record(&state).await?;
+    // On a deployment of several councils, a witness names the council in the path.
+    let witnessed = match &state.council {
+        Some(council) => format!("/councils/{}/checkpoint", council.id),
+        None => "/checkpoint".to_owned(),
+    };
     let (ring, _) = checkpoints::key_ring(&*state.store)
         .await
         .map_err(crate::error::ApiError::log_unavailable)?;
@@ -74,7 +79,7 @@ pub(crate) async fn page(
             h2 { "Latest signed checkpoint" }
             @match &latest {
                 Some((_, checkpoint, _)) => {
-                    p { "Over the first " (checkpoint.size) " commits. Witnesses fetch it at " a href="/checkpoint" { "/checkpoint" } "; any C2SP tlog-checkpoint verifier checks it with the public key." }
+                    p { "Over the first " (checkpoint.size) " commits. Witnesses fetch it at " a href=(witnessed) { (witnessed) } "; any C2SP tlog-checkpoint verifier checks it with the public key." }
                     pre { (checkpoint.note) }
                 },
                 None => p { "None yet." },

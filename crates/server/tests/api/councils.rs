@@ -29,6 +29,13 @@ const BRAVO_ONLY: [&str; 4] = [
 /// Issues an admin token in `db`'s log whose secret names `council`; returns the secret.
 async fn admin_token(db: &Pair, council: &str, n: u128) -> String {
     let secret = format!("slt_{council}_{n:064x}");
+    issue(db, &secret, n).await;
+    secret
+}
+
+/// Issues an admin token for `secret` in `db`'s log.
+async fn issue(db: &Pair, secret: &str, n: u128) {
+    let council = scoreledger_server::councils::council_of(secret).unwrap_or("none");
     let token_id = TokenId(uuid(700 + n));
     run(
         db,
@@ -46,7 +53,6 @@ async fn admin_token(db: &Pair, council: &str, n: u128) -> String {
         None,
     )
     .await;
-    secret
 }
 
 fn tenant(id: &str, db: &Pair) -> Tenant {
@@ -224,6 +230,14 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
         let (status, text) = ask(&server, path, &forged).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {text}");
     }
+    // Even were the other council's read models to hold the same secret's hash (a copied
+    // database), a secret naming one council is never looked up in the other's.
+    issue(&bravo, &alpha_secret, 3).await;
+    for path in ["/councils/bravo/api/plans", "/councils/bravo/api/sessions"] {
+        let (status, text) = ask(&server, path, &alpha_secret).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {text}");
+        assert!(text.contains("not one of this council's"), "{text}");
+    }
     // A token that names no council, or one not served here, is refused, not guessed at.
     for secret in ["slt_00ff", "slt_charlie_00ff"] {
         let (status, text) = ask(&server, "/api/plans", secret).await;
@@ -273,10 +287,32 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
     let choice = chosen.headers()[SET_COOKIE].to_str().unwrap().to_owned();
     assert!(choice.starts_with("scoreledger_council=alpha"), "{choice}");
     let choice = choice.split(';').next().unwrap().to_owned();
-    for path in ["/public", &format!("/public/reports/{bravo_report}")] {
-        let answer = body(visit(&server, path, &choice).await).await;
-        assert_alpha_only(path, &answer);
-    }
+    let answer = body(visit(&server, "/public", &choice).await).await;
+    assert_eq!(answer.0, StatusCode::OK, "the choice is kept: {}", answer.1);
+    assert_alpha_only("/public", &answer);
+    let path = format!("/public/reports/{bravo_report}");
+    let answer = body(visit(&server, &path, &choice).await).await;
+    assert_eq!(answer.0, StatusCode::NOT_FOUND, "{}", answer.1);
+    // A witness must name the council whose checkpoint it wants.
+    let (status, text) = body(
+        browser()
+            .get(server.url("/checkpoint"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{text}");
+    assert!(text.contains("/councils/<id>/checkpoint"), "{text}");
+    // Another scheme of Authorization (a proxy's login) leaves the session to decide.
+    let response = browser()
+        .get(server.url("/reports"))
+        .header(COOKIE, &alpha_cookie)
+        .header("authorization", "Basic cHJveHk6cHJveHk=")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
     // The second council's published report is public under its own path, and only there.
     let (status, text) = body(
         browser()
@@ -296,6 +332,20 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A reader signed in to the first council who chooses the second signs in there through
+    // the form's own address.
+    let switched = browser()
+        .post(server.url("/signin"))
+        .header("origin", &server.base)
+        .header(COOKIE, format!("{alpha_cookie}; scoreledger_council=bravo"))
+        .form(&[("token", bravo_secret.as_str()), ("next", "/reports")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+    let set = switched.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(set.starts_with("scoreledger_session=sls_bravo_"), "{set}");
 
     // Sessions: the first council's admin neither lists nor ends the second's.
     let bravo_cookie = sign_in(&server, "bravo", &bravo_secret).await;
