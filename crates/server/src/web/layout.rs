@@ -46,6 +46,18 @@ strong.overdue { color: #b00020; }
 
 /// A complete page: `title` in the tab and as the heading's context, `content` inside `<main>`.
 pub(crate) fn page(title: &str, viewer: Option<&Session>, content: Markup) -> Html<String> {
+    let council = viewer.and_then(|viewer| viewer.council.as_deref());
+    page_of(title, viewer, council, content)
+}
+
+/// A page of `council`'s (on a deployment of several), named beside the brand whether or not
+/// anyone is signed in: the public pages and the sign-in form.
+pub(crate) fn page_of(
+    title: &str,
+    viewer: Option<&Session>,
+    council: Option<&crate::councils::Council>,
+    content: Markup,
+) -> Html<String> {
     let css = format!("{}{WEB_CSS}", scoreledger_reports::html::stylesheet());
     Html(
         html! {
@@ -59,7 +71,7 @@ pub(crate) fn page(title: &str, viewer: Option<&Session>, content: Markup) -> Ht
                 }
                 body {
                     a.skip href="#main" { "Skip to the content" }
-                    (navigation(viewer))
+                    (navigation(viewer, council))
                     main #main { (content) }
                 }
             }
@@ -68,11 +80,11 @@ pub(crate) fn page(title: &str, viewer: Option<&Session>, content: Markup) -> Ht
     )
 }
 
-fn navigation(viewer: Option<&Session>) -> Markup {
+fn navigation(viewer: Option<&Session>, council: Option<&crate::councils::Council>) -> Markup {
     html! {
         nav.site aria-label="Scoreledger" {
             a.brand href="/" { "Scoreledger" }
-            @if let Some(council) = viewer.and_then(|viewer| viewer.council.as_deref()) {
+            @if let Some(council) = council {
                 span.council { (council.name) }
             }
             @if let Some(viewer) = viewer {

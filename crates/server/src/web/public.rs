@@ -12,7 +12,7 @@ use scoreledger_projections::{self as projections, MeetingRecord, Publication};
 use scoreledger_reports::governance::{public_meetings, public_publications};
 use scoreledger_service as service;
 
-use super::layout::{page as frame, PageError};
+use super::layout::{page_of, PageError};
 use crate::error::ApiError;
 use crate::ServerState;
 
@@ -33,9 +33,10 @@ async fn public_record(
 /// `GET /public`: the reports published and the meetings' public business.
 pub(crate) async fn index(State(state): State<ServerState>) -> Result<Html<String>, PageError> {
     let (publications, meetings) = public_record(&state).await?;
-    Ok(frame(
+    Ok(page_of(
         "Performance reports",
         None,
+        state.council.as_deref(),
         html! {
             h1 { "Performance reports" }
             p { "The council's performance reports as published, and the meetings that considered them." }
@@ -131,9 +132,10 @@ pub(crate) async fn report(
 ) -> Result<Html<String>, PageError> {
     let publication = public_publication(&state, &report).await?;
     let published = service::published_report(&state.read, &publication).await?;
-    Ok(frame(
+    Ok(page_of(
         &format!("{} as published", publication.period),
         None,
+        state.council.as_deref(),
         html! {
             h1 { (published.plan) " — " (publication.period) }
             p.as-at { "Published to " (publication.meeting) " on " (publication.published_on) "." }

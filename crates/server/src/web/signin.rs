@@ -13,7 +13,7 @@ use cookie::{Cookie, SameSite};
 use maud::html;
 use serde::{Deserialize, Serialize};
 
-use super::layout::{page, PageError};
+use super::layout::{page_of, PageError};
 use super::origin::over_https;
 use super::session::{self, Refusal};
 use crate::auth::Session;
@@ -124,32 +124,47 @@ fn local_path(next: Option<&str>) -> &str {
 }
 
 /// `GET /signin`: the form.
-pub(crate) async fn form(Query(query): Query<SignInQuery>) -> Response {
+pub(crate) async fn form(
+    State(state): State<ServerState>,
+    Query(query): Query<SignInQuery>,
+) -> Response {
     signin_page(
+        &state,
         StatusCode::OK,
         local_path(query.next.as_deref()),
         query.why.map(Why::message),
     )
 }
 
-fn signin_page(status: StatusCode, next: &str, why: Option<&str>) -> Response {
-    let body = page(
+fn signin_page(state: &ServerState, status: StatusCode, next: &str, why: Option<&str>) -> Response {
+    // On a deployment of several councils the form names its council in its address, and its
+    // tokens begin with the council's id.
+    let council = state.council.as_deref();
+    let (action, starts) = match council {
+        Some(council) => (
+            format!("/councils/{}/signin", council.id),
+            format!("slt_{}_", council.id),
+        ),
+        None => ("/signin".to_owned(), "slt_".to_owned()),
+    };
+    let body = page_of(
         "Sign in",
         None,
+        council,
         html! {
             h1 { "Sign in" }
             @if let Some(why) = why {
                 p.notice.error role="alert" { (why) }
             }
-            p { "Paste the token an administrator gave you (it starts with " code { "slt_" } "). "
+            p { "Paste the token an administrator gave you (it starts with " code { (starts) } "). "
                 "It is kept in a cookie for this site only and stands for you in everything you do here." }
-            form.signin method="post" action="/signin" {
+            form.signin method="post" action=(action) {
                 input type="hidden" name="next" value=(next);
                 label for="token" { "Token" }
                 input #token type="password" name="token" autocomplete="off" required size="40"
                     aria-describedby="token-hint";
                 p.hint #token-hint { "An administrator creates one with "
-                    code { "scoreledger token create --for ID --holder NAME --as ROLE" } "." }
+                    code { "scoreledger " @if let Some(council) = council { "--council " (council.id) " " } "token create --for ID --holder NAME --as ROLE" } "." }
                 button type="submit" { "Sign in" }
             }
             p { "Without a token, the " a href="/public" { "published performance reports" }
@@ -195,6 +210,7 @@ pub(crate) async fn submit(
             see_other(&next, &cookie)
         }
         Err(err) if err.status == StatusCode::UNAUTHORIZED => signin_page(
+            &state,
             StatusCode::UNAUTHORIZED,
             &next,
             Some(&format!("That token was not accepted: {}", err.message)),
