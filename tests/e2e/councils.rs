@@ -183,3 +183,65 @@ checkpoints = "{dir}/bravo.checkpoints"
         ]));
     }
 }
+
+#[test]
+fn one_projector_follows_every_council_and_stops_on_sigterm() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+
+    let workspace = Workspace::new();
+    let dir = workspace.dir.path().display().to_string();
+    let councils = workspace.file(
+        "councils.toml",
+        &format!(
+            "[[council]]\nid = \"alpha\"\nname = \"Alpha\"\ndb = \"{dir}/alpha.db\"\n\n\
+             [[council]]\nid = \"bravo\"\nname = \"Bravo\"\ndb = \"{dir}/bravo.db\"\n"
+        ),
+    );
+    let councils = councils.to_str().unwrap();
+    assert_success(&run(&["--councils", councils, "migrate"]));
+    let mut projector = Command::new(env!("CARGO_BIN_EXE_scoreledger"))
+        .env_remove("SCORELEDGER_STORE")
+        .env_remove("SCORELEDGER_DB")
+        .args(["--councils", councils, "project"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the projector starts");
+    let plan = workspace.file("plan.json", &sample_json());
+    assert_success(&run(&[
+        "--councils",
+        councils,
+        "--council",
+        "alpha",
+        "import",
+        plan.to_str().unwrap(),
+    ]));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let pid = projector.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = projector.wait().unwrap();
+    assert!(
+        status.success(),
+        "SIGTERM stops every projector cleanly: {status:?}"
+    );
+    let mut printed = String::new();
+    projector
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut printed)
+        .unwrap();
+    for line in [
+        "council alpha: projecting from position 0",
+        "council bravo: projecting from position 0",
+        "council alpha: stopped at position 104",
+        "council bravo: stopped at position 0",
+    ] {
+        assert!(printed.contains(line), "{line:?} in {printed}");
+    }
+}

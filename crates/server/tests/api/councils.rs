@@ -289,7 +289,11 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
     let choice = choice.split(';').next().unwrap().to_owned();
     let answer = body(visit(&server, "/public", &choice).await).await;
     assert_eq!(answer.0, StatusCode::OK, "the choice is kept: {}", answer.1);
-    assert!(answer.1.contains("alpha council"), "the page names its council: {}", answer.1);
+    assert!(
+        answer.1.contains("alpha council"),
+        "the page names its council: {}",
+        answer.1
+    );
     let (_, form) = body(visit(&server, "/councils/bravo/signin", "").await).await;
     assert!(
         form.contains("action=\"/councils/bravo/signin\"") && form.contains("bravo council"),
