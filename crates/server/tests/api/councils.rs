@@ -400,6 +400,22 @@ async fn councils_do_not_see_each_other(alpha: Pair, bravo: Pair) {
     assert_eq!(bravo.store.head().await.unwrap(), bravo_head);
 
     // The deployment's own routes cover both.
+    let listed: serde_json::Value = client
+        .get(server.url("/councils"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        serde_json::json!([
+            {"id": "alpha", "name": "alpha council"},
+            {"id": "bravo", "name": "bravo council"}
+        ])
+    );
     let (status, text) = body(client.get(server.url("/readyz")).send().await.unwrap()).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     let ready: serde_json::Value = serde_json::from_str(&text).unwrap();
