@@ -7,7 +7,7 @@ use scoreledger_testkit::nats::{NatsRelease, TestNats};
 use scoreledger_testkit::postgres::TestPostgres;
 
 use crate::replicas::{request, serve};
-use crate::support::{assert_success, run, sample_json, stderr, stdout, Workspace};
+use crate::support::{assert_success, run, sample_json, stderr, stdout, terminate, Workspace};
 
 #[test]
 fn two_councils_share_a_deployment_and_nothing_else() {
@@ -186,7 +186,6 @@ checkpoints = "{dir}/bravo.checkpoints"
 
 #[test]
 fn one_projector_follows_every_council_and_stops_on_sigterm() {
-    use std::io::Read;
     use std::process::{Command, Stdio};
 
     let workspace = Workspace::new();
@@ -200,7 +199,7 @@ fn one_projector_follows_every_council_and_stops_on_sigterm() {
     );
     let councils = councils.to_str().unwrap();
     assert_success(&run(&["--councils", councils, "migrate"]));
-    let mut projector = Command::new(env!("CARGO_BIN_EXE_scoreledger"))
+    let projector = Command::new(env!("CARGO_BIN_EXE_scoreledger"))
         .env_remove("SCORELEDGER_STORE")
         .env_remove("SCORELEDGER_DB")
         .args(["--councils", councils, "project"])
@@ -218,24 +217,11 @@ fn one_projector_follows_every_council_and_stops_on_sigterm() {
         plan.to_str().unwrap(),
     ]));
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let pid = projector.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = projector.wait().unwrap();
+    let (status, printed) = terminate(projector);
     assert!(
         status.success(),
         "SIGTERM stops every projector cleanly: {status:?}"
     );
-    let mut printed = String::new();
-    projector
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut printed)
-        .unwrap();
     for line in [
         "council alpha: projecting from position 0",
         "council bravo: projecting from position 0",

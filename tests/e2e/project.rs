@@ -1,19 +1,18 @@
 //! `scoreledger project` follows writers in other processes and stops cleanly on SIGTERM.
 
-use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use scoreledger_domain::Position;
 use scoreledger_projections::{checkpoint, ReadModels};
 
-use crate::support::{assert_success, sample_json, Workspace};
+use crate::support::{assert_success, sample_json, terminate, Workspace};
 
 #[test]
 fn a_running_projector_keeps_up_with_an_import_and_stops_on_sigterm() {
     let workspace = Workspace::new();
     assert_success(&workspace.run(&["init"]));
-    let mut projector = Command::new(env!("CARGO_BIN_EXE_scoreledger"))
+    let projector = Command::new(env!("CARGO_BIN_EXE_scoreledger"))
         .env_remove("SCORELEDGER_STORE")
         .args(["--db", workspace.db().to_str().unwrap(), "project"])
         .stdout(Stdio::piped())
@@ -37,24 +36,11 @@ fn a_running_projector_keeps_up_with_an_import_and_stops_on_sigterm() {
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    let pid = projector.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = projector.wait().unwrap();
+    let (status, printed) = terminate(projector);
     assert!(
         status.success(),
         "SIGTERM stops the projector cleanly: {status:?}"
     );
-    let mut printed = String::new();
-    projector
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut printed)
-        .unwrap();
     assert!(printed.contains("projecting from position 0"), "{printed}");
     assert!(printed.contains("stopped at position 104"), "{printed}");
 }

@@ -142,3 +142,22 @@ pub(crate) fn json_lines_of(db: &Path, args: &[&str]) -> Vec<serde_json::Value> 
         .map(|line| serde_json::from_str(line).expect("JSON lines"))
         .collect()
 }
+
+/// Sends SIGTERM to `child`, waits for it, and returns its exit status and what it printed.
+pub(crate) fn terminate(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
+    use std::io::Read;
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill runs")
+        .success());
+    let status = child.wait().expect("the child is waited for");
+    let mut printed = String::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        stdout
+            .read_to_string(&mut printed)
+            .expect("its output reads");
+    }
+    (status, printed)
+}

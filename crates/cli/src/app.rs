@@ -118,6 +118,14 @@ impl App {
         })
     }
 
+    /// `failed`, saying which council's log it came from on a deployment of several.
+    pub fn in_council(&self, failed: Failed) -> Failed {
+        match &self.council {
+            Some(council) => failed.context(format!("council {}", council.id)),
+            None => failed,
+        }
+    }
+
     /// The read models.
     pub fn read(&self) -> &ReadModels {
         &self.read

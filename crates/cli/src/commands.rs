@@ -44,6 +44,7 @@ pub mod verify;
 
 use std::sync::Arc;
 
+use scoreledger_domain::Actor;
 use scoreledger_store::SystemClock;
 
 use crate::app::{actor_from, App};
@@ -51,7 +52,6 @@ use crate::args::{Cli, Command};
 use crate::councils::{CouncilPlace, Scope};
 use crate::failure::{CliResult, Failed};
 use crate::settings::{settings, NatsOptions};
-use scoreledger_domain::Actor;
 
 /// Runs the parsed command line.
 pub async fn dispatch(mut cli: Cli) -> CliResult {

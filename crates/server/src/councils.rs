@@ -18,7 +18,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, COOKIE, LOCATION, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, LOCATION, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -212,18 +212,8 @@ impl Deployment {
                 .into_response()),
             };
         }
-        let cookies: Vec<Cookie<'_>> = headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(Cookie::split_parse)
-            .filter_map(Result::ok)
-            .collect();
         let session = crate::web::signin::session_cookie(headers);
-        let chosen = cookies
-            .iter()
-            .find(|cookie| cookie.name() == CHOSEN)
-            .map(|cookie| cookie.value().to_owned());
+        let chosen = crate::web::signin::cookie_named(headers, CHOSEN);
         let signed_in = session.as_deref().and_then(council_of).map(str::to_owned);
         // Signing in goes to the council the reader chose last, whatever council they are
         // signed in to: that is how a reader moves from one council to another.

@@ -1,8 +1,10 @@
 //! `scoreledger project`: a long-running projector, stopped gracefully by Ctrl-C or SIGTERM.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use scoreledger_projections::{self as projections, checkpoint};
+use tokio::sync::watch;
 
 use crate::app::App;
 use crate::failure::CliResult;
@@ -26,6 +28,24 @@ pub async fn shutdown() {
     }
 }
 
+/// A switch set on Ctrl-C or SIGTERM (and by whoever else must stop everything), and what
+/// waits for it.
+pub fn stop_on_signal() -> (Arc<watch::Sender<bool>>, watch::Receiver<bool>) {
+    let (stop, stopping) = watch::channel(false);
+    let stop = Arc::new(stop);
+    let on_signal = stop.clone();
+    tokio::spawn(async move {
+        shutdown().await;
+        let _ = on_signal.send(true);
+    });
+    (stop, stopping)
+}
+
+/// Resolves once `stop` has been set.
+pub async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
 /// Runs `project` over `apps` (one log, or each council of a councils file), until Ctrl-C or
 /// SIGTERM; a projector that halts stops the others.
 pub async fn run(apps: &[App], out: &mut dyn Write) -> CliResult {
@@ -38,31 +58,18 @@ pub async fn run(apps: &[App], out: &mut dyn Write) -> CliResult {
         )?;
     }
     out.flush()?;
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let stop = std::sync::Arc::new(stop);
-    let on_signal = stop.clone();
-    tokio::spawn(async move {
-        shutdown().await;
-        let _ = on_signal.send(true);
-    });
+    let (stop, stopping) = stop_on_signal();
     let projectors = apps.iter().map(|app| {
-        let (mut stopping, stop) = (stopping.clone(), stop.clone());
+        let (stopping, stop) = (stopping.clone(), stop.clone());
         async move {
-            let result = projections::run_until_stopped(&*app.store, app.read(), async move {
-                let _ = stopping.wait_for(|stop| *stop).await;
-            })
-            .await;
+            let result =
+                projections::run_until_stopped(&*app.store, app.read(), stopped(stopping)).await;
             let _ = stop.send(true);
             result
         }
     });
     for (app, result) in apps.iter().zip(futures::future::join_all(projectors).await) {
-        result.map_err(|err| match &app.council {
-            Some(council) => {
-                crate::failure::Failed::from(err).context(format!("council {}", council.id))
-            }
-            None => crate::failure::Failed::from(err),
-        })?;
+        result.map_err(|err| app.in_council(err.into()))?;
         writeln!(
             out,
             "{}stopped at position {}",

@@ -8,18 +8,12 @@ use scoreledger_projections as projections;
 use scoreledger_server::councils::{self, Tenant};
 use scoreledger_server::{integrity, log_check, serve_routes, ServerState};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use crate::app::App;
 use crate::args::{Interval, ServeArgs};
-use crate::commands::project::shutdown;
+use crate::commands::project::{stop_on_signal, stopped};
 use crate::exit::Failure;
 use crate::failure::{CliResult, Failed};
-
-/// Resolves once `stop` has been set.
-async fn stopped(mut stop: watch::Receiver<bool>) {
-    let _ = stop.wait_for(|stop| *stop).await;
-}
 
 /// Runs `serve` over `apps`: one log, or each council of a councils file (then requests go
 /// to the council their token names, `scoreledger_server::councils`). Each log has its own
@@ -56,13 +50,7 @@ pub async fn run(apps: &[App], args: &ServeArgs, out: &mut dyn Write) -> CliResu
     )?;
     out.flush()?;
 
-    let (stop, stopping) = watch::channel(false);
-    let stop = std::sync::Arc::new(stop);
-    let on_signal = stop.clone();
-    tokio::spawn(async move {
-        shutdown().await;
-        let _ = on_signal.send(true);
-    });
+    let (stop, stopping) = stop_on_signal();
     let states: Vec<ServerState> = apps
         .iter()
         .map(|app| {
@@ -123,10 +111,7 @@ pub async fn run(apps: &[App], args: &ServeArgs, out: &mut dyn Write) -> CliResu
                 // too: its answers would silently fall behind the log. At an unreadable
                 // commit it waits instead, and `/readyz` says so.
                 let _ = stop.send(true);
-                result.map_err(|err| match &app.council {
-                    Some(council) => Failed::from(err).context(format!("council {}", council.id)),
-                    None => Failed::from(err),
-                })
+                result.map_err(|err| app.in_council(err.into()))
             };
             let (projected, (), ()) = tokio::join!(projector, verifier, checkpointer);
             projected

@@ -50,15 +50,20 @@ impl FromRequestParts<ServerState> for Viewer {
 }
 
 pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie_named(headers, COOKIE_NAME)
+}
+
+/// The value of the cookie `name` among those the request sent, unless empty.
+pub(crate) fn cookie_named(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == COOKIE_NAME)
+        .find(|cookie| cookie.name() == name)
         .map(|cookie| cookie.value().to_owned())
-        .filter(|secret| !secret.is_empty())
+        .filter(|value| !value.is_empty())
 }
 
 /// Why a reader was sent to sign in: one of a few known reasons, never free text, so that
